@@ -1,0 +1,47 @@
+# The two doors in (README): `make demo` and `make test`. Everything else is a step of those.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test setup setup-dev browser messages lint test-sqlite test-postgres bench clean
+
+demo: setup
+	$(BIN)/gongxin demo up
+
+test: setup-dev browser
+	$(BIN)/ruff check src tests bench
+	$(BIN)/gongxin makemigrations --check --dry-run
+	$(BIN)/pytest
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP) messages
+
+setup-dev: setup
+
+# Compiled message catalogs (zh-hans, en) are build output, not sources.
+messages: $(STAMP)
+	cd src/gongxin && ../../$(BIN)/gongxin compilemessages --ignore=.venv -v0
+
+# Browser tests drive Debian's Chromium (no browser download); installed here when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; }
+
+lint: setup-dev
+	$(BIN)/ruff check src tests bench
+
+bench: setup-dev
+	$(BIN)/python bench/demo_seed.py
+
+clean:
+	rm -rf $(VENV) var

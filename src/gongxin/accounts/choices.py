@@ -1,0 +1,29 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PUBLIC = "public", _("Member of the public")
+    PERSON = "person", _("Person subject")
+    ORG_AGENT = "org_agent", _("Organization agent")
+    OPERATOR = "operator", _("Source unit operator")
+    STAFF = "staff", _("Credit office staff")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+
+
+class Scope(models.TextChoices):
+    """What an API client may do. Checked by the API layer on every call."""
+
+    RECORDS_READ_PUBLIC = "records:read_public", _("Read public records")
+    RECORDS_SHARE = "records:share", _("Read records shared with government departments")
+    RECORDS_WRITE = "records:write", _("Submit, correct and revoke the own source unit's records")
+    SUBJECTS_READ = "subjects:read", _("Look up subjects")
+    CATALOG_READ = "catalog:read", _("Read the catalog")

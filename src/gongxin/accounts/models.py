@@ -1,0 +1,85 @@
+"""People, departments and API clients."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.accounts.choices import Level, Role
+
+
+class Department(models.Model):
+    """A government department. Source units (catalog.SourceUnit) are departments that provide records."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.CITY)
+    region_code = models.CharField(_("region code"), max_length=6, help_text=_("GB/T 2260 division code"))
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PUBLIC)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    # The subject a person or an organization agent acts for (subjects.Subject).
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name=_("subject"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class ApiClient(models.Model):
+    """A business system calling the API. The key is shown once; only its SHA-256 is stored."""
+
+    name = models.CharField(_("name"), max_length=200)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="api_clients"
+    )
+    key_prefix = models.CharField(_("key prefix"), max_length=12, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64)
+    scopes = models.JSONField(_("scopes"), default=list)
+    rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=600)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+class ApiClientUsage(models.Model):
+    """Requests per client per minute window: the rate limiter's counter, shared by all processes."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="usage")
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "window_start"], name="uniq_client_window")]

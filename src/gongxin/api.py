@@ -1,0 +1,85 @@
+"""The JSON API under /api/v1: one NinjaAPI, routers from each app, one error shape.
+
+Every error leaves as ``{"code": "<stable code>", "message": "<in the request's language>"}``
+(plus ``details`` where useful) — application errors, validation errors, unknown routes and
+unexpected failures alike, so clients can branch on ``code`` and never see an HTML page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from gongxin import __version__
+from gongxin.core.errors import GongxinError
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Gongxin API",
+    version=f"v1 ({__version__})",
+    description="Public credit information platform. Errors: {code, message, details}.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(GongxinError)
+def _gongxin_error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = [
+        {"location": [str(p) for p in err.get("loc", [])], "message": err.get("msg", "")}
+        for err in exc.errors
+    ]
+    body = {"code": "validation_failed", "message": _("The input is not valid."), "details": details}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"code": "not_authenticated", "message": _("Authentication is required.")}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"code": "not_found", "message": _("Not found.")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled API error")
+    body = {"code": "internal_error", "message": _("An unexpected error occurred; it has been logged.")}
+    return api.create_response(request, body, status=500)
+
+
+@api.get("/health", tags=["platform"], summary="Liveness and version")
+def health(request: HttpRequest) -> dict[str, str]:
+    return {"status": "ok", "version": __version__}
+
+
+def _register_routers() -> None:
+    from gongxin.catalog.api import router as catalog_router
+    from gongxin.records.api import router as records_router
+    from gongxin.subjects.api import router as subjects_router
+
+    api.add_router("/catalog", catalog_router)
+    api.add_router("/subjects", subjects_router)
+    api.add_router("/records", records_router)
+
+
+_register_routers()

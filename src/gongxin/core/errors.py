@@ -1,0 +1,67 @@
+"""One exception family for the whole platform, mapped once to one JSON error shape.
+
+Each app raises subclasses with a stable ``code`` (``record.not_found``) and a translatable message;
+the API turns them into ``{"code": ..., "message": ..., "details": ...}`` with ``status``; pages show
+the message. Codes never change once published: clients branch on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+
+class GongxinError(Exception):
+    code: str = "error"
+    status: int = 400
+    default_message: Any = _("The request could not be processed.")
+
+    def __init__(self, message: Any = None, *, code: str | None = None, details: Any = None) -> None:
+        self.message = message if message is not None else self.default_message
+        if code is not None:
+            self.code = code
+        self.details = details
+        super().__init__(str(self.message))
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": str(self.message)}
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class ValidationFailed(GongxinError):
+    code = "validation_failed"
+    status = 422
+    default_message = _("The input is not valid.")
+
+
+class NotFound(GongxinError):
+    code = "not_found"
+    status = 404
+    default_message = _("Not found.")
+
+
+class PermissionDenied(GongxinError):
+    code = "permission_denied"
+    status = 403
+    default_message = _("You are not allowed to do this.")
+
+
+class NotAuthenticated(GongxinError):
+    code = "not_authenticated"
+    status = 401
+    default_message = _("Authentication is required.")
+
+
+class Conflict(GongxinError):
+    code = "conflict"
+    status = 409
+    default_message = _("The request conflicts with the current state.")
+
+
+class RateLimited(GongxinError):
+    code = "rate_limited"
+    status = 429
+    default_message = _("Too many requests; try again later.")

@@ -1,0 +1,40 @@
+"""The transactional outbox: events written in the same transaction as the state change they announce."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxEvent(models.Model):
+    """An append-only event. ``id`` order is commit order within one writer; consumers read by id."""
+
+    id = models.BigAutoField(primary_key=True)
+    topic = models.CharField(_("topic"), max_length=80, db_index=True)  # e.g. "record.version.created"
+    aggregate_type = models.CharField(_("aggregate type"), max_length=40)
+    aggregate_id = models.BigIntegerField(_("aggregate id"))
+    subject_id = models.BigIntegerField(_("subject id"), null=True, blank=True, db_index=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.topic} {self.aggregate_type}:{self.aggregate_id}"
+
+
+class ConsumerCursor(models.Model):
+    """How far one consumer has read the outbox. Advanced in the same transaction as its effects."""
+
+    consumer = models.CharField(_("consumer"), max_length=120, primary_key=True)
+    position = models.BigIntegerField(_("last event id"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consumer cursor")
+        verbose_name_plural = _("consumer cursors")
+
+    def __str__(self) -> str:
+        return f"{self.consumer} @ {self.position}"

@@ -1,0 +1,121 @@
+"""Writing and consuming the event outbox.
+
+``event_emit`` is called by services inside the transaction that writes a version, so an event exists
+if and only if its change committed. After commit one ``outbox_dispatch`` task is enqueued; it runs
+every configured consumer from its cursor. A consumer's effects and its cursor move in one
+transaction, so re-running dispatch (after a crash, or twice at once) never applies an event twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils.module_loading import import_string
+
+from gongxin.core import clock
+from gongxin.core.models import ConsumerCursor, OutboxEvent
+
+BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    topic: str
+    aggregate_type: str
+    aggregate_id: int
+    subject_id: int | None
+    payload: dict[str, Any]
+
+
+class Consumer(Protocol):
+    name: str
+
+    def handle(self, events: Sequence[OutboxEvent]) -> None: ...
+
+
+def event_emit(
+    *, topic: str, aggregate_type: str, aggregate_id: int, subject_id: int | None, payload: dict[str, Any]
+) -> OutboxEvent:
+    if not connection.in_atomic_block:
+        raise RuntimeError("event_emit must run inside the transaction of the change it announces")
+    event = OutboxEvent.objects.create(
+        topic=topic,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        subject_id=subject_id,
+        payload=payload,
+        created_at=clock.now(),
+    )
+    _schedule_dispatch()
+    return event
+
+
+def events_emit_bulk(drafts: Iterable[EventDraft], *, batch_size: int = BATCH_SIZE) -> int:
+    """Set-based emit for bulk paths: one executemany per batch, same atomicity rule."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("events_emit_bulk must run inside the transaction of the changes it announces")
+    at = clock.now()
+    rows = [
+        OutboxEvent(
+            topic=d.topic,
+            aggregate_type=d.aggregate_type,
+            aggregate_id=d.aggregate_id,
+            subject_id=d.subject_id,
+            payload=d.payload,
+            created_at=at,
+        )
+        for d in drafts
+    ]
+    OutboxEvent.objects.bulk_create(rows, batch_size=batch_size)
+    if rows:
+        _schedule_dispatch()
+    return len(rows)
+
+
+def _enqueue_dispatch() -> None:
+    from gongxin.core.tasks import outbox_dispatch
+
+    outbox_dispatch.enqueue()
+
+
+def _schedule_dispatch() -> None:
+    # One dispatch per transaction is enough: it reads every event committed so far. Django drops
+    # callbacks of rolled-back (savepoint) blocks, so this check never suppresses a needed dispatch.
+    if any(entry[1] is _enqueue_dispatch for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_dispatch)
+
+
+def consumers() -> list[Consumer]:
+    return [import_string(path)() for path in settings.GONGXIN_OUTBOX_CONSUMERS]
+
+
+def outbox_dispatch(*, limit_batches: int | None = None) -> dict[str, int]:
+    """Run every consumer up to the newest event. Returns events handled per consumer."""
+    handled: dict[str, int] = {}
+    for consumer in consumers():
+        handled[consumer.name] = consumer_run(consumer, limit_batches=limit_batches)
+    return handled
+
+
+def consumer_run(consumer: Consumer, *, limit_batches: int | None = None) -> int:
+    total = 0
+    batches = 0
+    while limit_batches is None or batches < limit_batches:
+        with transaction.atomic():
+            ConsumerCursor.objects.get_or_create(consumer=consumer.name)
+            cursor = ConsumerCursor.objects.select_for_update().get(consumer=consumer.name)
+            events = list(OutboxEvent.objects.filter(id__gt=cursor.position).order_by("id")[:BATCH_SIZE])
+            if not events:
+                return total
+            consumer.handle(events)
+            cursor.position = events[-1].id
+            cursor.updated_at = clock.now()
+            cursor.save(update_fields=["position", "updated_at"])
+        total += len(events)
+        batches += 1
+    return total

@@ -1,0 +1,157 @@
+"""Records, their immutable versions, lists, and the per-subject summary kept by an outbox consumer.
+
+A record is identified by (source unit, catalog item, source record id). Every change appends a
+``RecordVersion``; versions are never updated or deleted — the models refuse it and database
+triggers (migration 0002) refuse it for raw SQL too. ``Record.current_version`` is a pointer to the
+latest version, kept only to make "current state" a join instead of a max() per record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.catalog.choices import Polarity, Severity
+from gongxin.records.choices import ChangeKind, ListKind, RecordStatus
+
+
+class ImmutableError(Exception):
+    pass
+
+
+class VersionQuerySet(models.QuerySet["RecordVersion"]):
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableError("record versions are immutable")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("record versions are immutable")
+
+
+class Record(models.Model):
+    source_unit = models.ForeignKey("catalog.SourceUnit", verbose_name=_("source unit"),
+                                    on_delete=models.PROTECT, related_name="records")
+    catalog_item = models.ForeignKey("catalog.CatalogItem", verbose_name=_("catalog item"),
+                                     on_delete=models.PROTECT, related_name="records")
+    source_record_id = models.CharField(_("source record id"), max_length=200)
+    subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
+                                related_name="records")
+    created_at = models.DateTimeField(_("created at"))
+    current_version = models.OneToOneField("RecordVersion", verbose_name=_("current version"), null=True,
+                                           blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("record")
+        verbose_name_plural = _("records")
+        constraints = [
+            models.UniqueConstraint(fields=["source_unit", "catalog_item", "source_record_id"],
+                                    name="uniq_record_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.catalog_item_id}/{self.source_record_id}"
+
+
+class RecordVersion(models.Model):
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    change = models.CharField(_("change"), max_length=30, choices=ChangeKind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=RecordStatus.choices)
+    payload = models.JSONField(_("content"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    polarity = models.CharField(_("polarity"), max_length=10, choices=Polarity.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    # Marks that travel with the record wherever it is shown.
+    under_objection = models.BooleanField(_("under objection"), default=False)
+    repaired = models.BooleanField(_("repaired"), default=False)
+    # The two clocks, with the policy versions that produced them (null: not applicable).
+    published = models.BooleanField(_("published"), default=True)
+    publicity_min_end = models.DateField(_("publicity minimum end"), null=True, blank=True)
+    publicity_max_end = models.DateField(_("publicity end"), null=True, blank=True)
+    publicity_ended = models.BooleanField(_("publicity ended"), default=False)
+    retention_end = models.DateField(_("retention end"), null=True, blank=True)
+    publicity_policy = models.ForeignKey("catalog.Policy", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    retention_policy = models.ForeignKey("catalog.Policy", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    # Who, when, why.
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_label = models.CharField(_("actor"), max_length=200)
+    reason = models.TextField(_("reason"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("record version")
+        verbose_name_plural = _("record versions")
+        constraints = [models.UniqueConstraint(fields=["record", "number"], name="uniq_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} v{self.number} {self.change}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise ImmutableError("record versions are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("record versions are immutable")
+
+
+class ListType(models.Model):
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ListKind.choices)
+    is_serious_dishonesty = models.BooleanField(_("serious dishonesty list"), default=False)
+    default_duration_months = models.PositiveIntegerField(_("default duration (months)"), null=True,
+                                                          blank=True)
+    legal_basis = models.TextField(_("legal basis"))
+    exit_conditions = models.TextField(_("exit conditions"), blank=True)
+
+    class Meta:
+        verbose_name = _("list type")
+        verbose_name_plural = _("list types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListEntry(models.Model):
+    """A subject on a list. A projection of the list record's current version (records.services)."""
+
+    list_type = models.ForeignKey(ListType, on_delete=models.PROTECT, related_name="entries")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="list_entries")
+    record = models.OneToOneField(Record, on_delete=models.PROTECT, related_name="list_entry")
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    basis = models.TextField(_("basis"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("list entry")
+        verbose_name_plural = _("list entries")
+        indexes = [models.Index(fields=["subject", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.list_type_id}:{self.subject_id}"
+
+
+class ProfileSummary(models.Model):
+    """Counts of a subject's current records by kind and polarity; kept by an outbox consumer."""
+
+    subject = models.OneToOneField("subjects.Subject", primary_key=True, on_delete=models.CASCADE,
+                                   related_name="profile_summary")
+    counts = models.JSONField(default=dict)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("profile summary")
+        verbose_name_plural = _("profile summaries")
+
+    def __str__(self) -> str:
+        return f"summary of {self.subject_id}"

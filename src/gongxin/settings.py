@@ -1,0 +1,162 @@
+"""Settings from environment variables, with safe defaults for the embedded platform.
+
+Defaults: SQLite in WAL mode under ``GONGXIN_DATA_DIR`` (``./var``), zh-hans first, keys generated once
+into the data directory. Production sets ``DATABASE_URL`` (PostgreSQL), ``GONGXIN_SECRET_KEY`` and the
+data keys explicitly; see docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.core.keys import load_or_create_keys
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("GONGXIN_DATA_DIR", Path.cwd() / "var")).resolve()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_bool("GONGXIN_DEBUG", False)
+TESTING = _env_bool("GONGXIN_TESTING", False)
+
+KEYS = load_or_create_keys(DATA_DIR, environ=os.environ)
+SECRET_KEY = KEYS.secret_key
+# AES-256-GCM key for personal data at rest, and a separate HMAC key for lookups by hash.
+GONGXIN_DATA_KEY = KEYS.data_key
+GONGXIN_DATA_KEY_ID = KEYS.data_key_id
+GONGXIN_LOOKUP_KEY = KEYS.lookup_key
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("GONGXIN_ALLOWED_HOSTS", "*").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("GONGXIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "gongxin.core",
+    "gongxin.accounts",
+    "gongxin.catalog",
+    "gongxin.subjects",
+    "gongxin.records",
+    "gongxin.portal",
+    "gongxin.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gongxin.urls"
+WSGI_APPLICATION = "gongxin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "gongxin.sqlite3"),
+            "OPTIONS": {
+                # WAL lets the web process read while the worker writes; IMMEDIATE avoids the
+                # "database is locked" upgrade deadlock of deferred write transactions.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA busy_timeout=10000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+DATABASES["default"].setdefault("TEST", {})
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("GONGXIN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# The jurisdiction whose policy applies by default (Ningbo, Zhejiang). See catalog.Policy.
+GONGXIN_JURISDICTION = os.environ.get("GONGXIN_JURISDICTION", "CN-ZJ-NB")
+# Consumers of the event outbox, in the order they run. Each keeps its own cursor.
+GONGXIN_OUTBOX_CONSUMERS = [
+    "gongxin.records.consumers.ProfileSummaryConsumer",
+]
+GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
+
+EMAIL_BACKEND = os.environ.get("GONGXIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("GONGXIN_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,104 @@
+"""Credit subjects: organizations and natural persons, their identifiers and relations.
+
+A ``Subject`` row is the identity every record points at; ``Organization`` and ``Person`` hold the
+kind-specific facts. A person's RIN exists only sealed (AES-GCM) and as a keyed hash for lookup.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.catalog.choices import SubjectKind
+from gongxin.subjects.choices import IdentifierScheme, OrganizationKind, OrganizationStatus, RelationKind
+
+
+class Subject(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=SubjectKind.choices)
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    region_code = models.CharField(_("region code"), max_length=6, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    # Created from an ingested row rather than a registry: its details want enrichment.
+    needs_enrichment = models.BooleanField(_("needs enrichment"), default=False)
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == SubjectKind.PERSON
+
+
+class Organization(models.Model):
+    subject = models.OneToOneField(Subject, primary_key=True, on_delete=models.CASCADE,
+                                   related_name="organization")
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    org_kind = models.CharField(_("organization kind"), max_length=30, choices=OrganizationKind.choices)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    registration_date = models.DateField(_("registration date"), null=True, blank=True)
+    registered_capital_yuan = models.DecimalField(_("registered capital (yuan)"), max_digits=18,
+                                                  decimal_places=2, null=True, blank=True)
+    address = models.CharField(_("registered address"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=OrganizationStatus.choices,
+                              default=OrganizationStatus.ACTIVE)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return f"{self.subject.name} ({self.uscc})"
+
+
+class Person(models.Model):
+    subject = models.OneToOneField(Subject, primary_key=True, on_delete=models.CASCADE, related_name="person")
+    rin_sealed = models.TextField(_("RIN (encrypted)"))
+    rin_hash = models.CharField(_("RIN lookup hash"), max_length=64, unique=True)
+    rin_masked = models.CharField(_("RIN (masked)"), max_length=18)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return f"{self.subject.name} ({self.rin_masked})"
+
+
+class SubjectIdentifier(models.Model):
+    """An alias code that resolves to a subject (old registration number, organization code ...)."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(_("scheme"), max_length=40, choices=IdentifierScheme.choices)
+    value = models.CharField(_("value"), max_length=40)
+
+    class Meta:
+        verbose_name = _("identifier")
+        verbose_name_plural = _("identifiers")
+        constraints = [models.UniqueConstraint(fields=["scheme", "value"], name="uniq_identifier")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"
+
+
+class Relation(models.Model):
+    from_subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="relations_out")
+    to_subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="relations_in")
+    kind = models.CharField(_("kind"), max_length=30, choices=RelationKind.choices)
+    share_ratio = models.DecimalField(_("share ratio"), max_digits=7, decimal_places=4, null=True, blank=True)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("relation")
+        verbose_name_plural = _("relations")
+        constraints = [
+            models.UniqueConstraint(fields=["from_subject", "to_subject", "kind"], name="uniq_relation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_subject_id} -{self.kind}-> {self.to_subject_id}"

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+from django.utils.translation import gettext as _
+
+from gongxin.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("gongxin.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("gongxin.portal.urls")),
+]
+
+
+def _json_or_page(request: HttpRequest, status: int, code: str, message: str):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "message": message}, status=status)
+    from django.shortcuts import render
+
+    return render(request, "portal/error.html", {"status": status, "message": message}, status=status)
+
+
+def handler404(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]  # noqa: ARG001
+    return _json_or_page(request, 404, "not_found", _("Not found."))
+
+
+def handler500(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return _json_or_page(request, 500, "internal_error", _("An unexpected error occurred; it has been logged."))
+
+
+def handler403(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]  # noqa: ARG001
+    return _json_or_page(request, 403, "permission_denied", _("You are not allowed to do this."))
+
+
+def handler400(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]  # noqa: ARG001
+    return _json_or_page(request, 400, "bad_request", _("The request could not be processed."))
