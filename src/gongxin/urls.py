@@ -22,7 +22,7 @@ def _json_or_page(request: HttpRequest, status: int, code: str, message: str):  
     return render(request, "portal/error.html", {"status": status, "message": message}, status=status)
 
 
-def handler404(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]  # noqa: ARG001
+def handler404(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]
     return _json_or_page(request, 404, "not_found", _("Not found."))
 
 
@@ -30,9 +30,9 @@ def handler500(request: HttpRequest):  # type: ignore[no-untyped-def]
     return _json_or_page(request, 500, "internal_error", _("An unexpected error occurred; it has been logged."))
 
 
-def handler403(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]  # noqa: ARG001
+def handler403(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]
     return _json_or_page(request, 403, "permission_denied", _("You are not allowed to do this."))
 
 
-def handler400(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]  # noqa: ARG001
+def handler400(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]
     return _json_or_page(request, 400, "bad_request", _("The request could not be processed."))

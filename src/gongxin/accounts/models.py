@@ -83,3 +83,6 @@ class ApiClientUsage(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "window_start"], name="uniq_client_window")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} @ {self.window_start}: {self.count}"

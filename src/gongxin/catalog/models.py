@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.choices import (
     DisclosureLevel,
-    PolicyKind,
     Polarity,
+    PolicyKind,
     RecordKind,
     Severity,
     UpdateFrequency,

@@ -1,7 +1,190 @@
-"""API routes of this app (thin: parse, call one service or selector, shape the output)."""
+"""Records API: a subject's records through the disclosure policy, one record and its history, and
+the source units' writes (submit = create or correct, revoke)."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
 
-router = Router(tags=["records"])
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema, Status
+
+from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.core.errors import NotFound, ValidationFailed
+from gongxin.records.choices import Purpose
+from gongxin.records.models import Record
+from gongxin.records.selectors import ShownRecord, profile_records, record_shown, record_versions
+from gongxin.records.services import record_revoke, record_submit
+from gongxin.subjects.models import Subject
+from gongxin.subjects.services import subject_resolve_or_create
+
+router = Router(tags=["records"], auth=viewer_auth)
+
+
+class FieldOut(Schema):
+    code: str
+    label: str
+    value: str
+
+
+class RecordOut(Schema):
+    record_id: int
+    item_code: str
+    item_name: str
+    record_kind: str
+    polarity: str
+    severity: str
+    source_unit_name: str
+    legal_basis: str
+    decision_date: date | None
+    published: bool
+    publicity_min_end: date | None
+    publicity_max_end: date | None
+    retention_end: date | None
+    under_objection: bool
+    repaired: bool
+    status: str
+    version: int
+    fields: list[FieldOut]
+
+
+class RecordListOut(Schema):
+    subject_name: str
+    purpose: str
+    count: int
+    records: list[RecordOut]
+
+
+class VersionOut(Schema):
+    number: int
+    change: str
+    status: str
+    created_at: datetime
+    actor: str = Field(..., alias="actor_label")
+    reason: str
+    content_hash: str
+    severity: str
+    under_objection: bool
+    repaired: bool
+    publicity_min_end: date | None
+    publicity_max_end: date | None
+    retention_end: date | None
+
+
+class SubjectRef(Schema):
+    uscc: str | None = None
+    rin: str | None = None
+    name: str = ""
+
+
+class RecordSubmitIn(Schema):
+    source_unit: str = Field(..., description="Source unit (department) code")
+    item: str = Field(..., description="Catalog item code")
+    source_record_id: str = Field(..., min_length=1, max_length=200)
+    subject: SubjectRef
+    payload: dict[str, Any]
+    severity: str | None = Field(None, description="Override of the computed severity: minor, general, serious")
+    reason: str = ""
+
+
+class RecordSubmitOut(Schema):
+    record_id: int
+    outcome: str
+    version: int | None
+
+
+class RevokeIn(Schema):
+    reason: str = Field(..., min_length=1)
+
+
+class UnknownSourceUnit(NotFound):
+    code = "catalog.source_unit_not_found"
+    default_message = _("No such source unit.")
+
+
+class UnknownItem(NotFound):
+    code = "catalog.item_not_found"
+    default_message = _("No such catalog item.")
+
+
+class SubjectRequired(ValidationFailed):
+    code = "record.subject_required"
+    default_message = _("Name the subject by its USCC (organization) or RIN (person).")
+
+
+def _subject_by_uscc(uscc: str) -> Subject:
+    from gongxin.subjects.selectors import subject_by_uscc
+
+    subject = subject_by_uscc(uscc)
+    if subject is None:
+        raise NotFound(code="subject.not_found")
+    return subject
+
+
+@router.get("", response=RecordListOut, summary="A subject's records, as the caller may see them")
+def records_of_subject(request: HttpRequest, subject: str, purpose: Purpose = Purpose.PUBLIC) -> dict[str, Any]:
+    """``subject`` is an organization's USCC. ``purpose`` decides what is disclosed (records.disclosure):
+    public for anyone; self for the subject's own agent; sharing for government clients; staff, audit."""
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    target = _subject_by_uscc(subject)
+    shown: list[ShownRecord] = profile_records(subject=target, viewer=viewer, purpose=purpose)
+    return {"subject_name": target.name, "purpose": purpose, "count": len(shown), "records": shown}
+
+
+@router.get("/mine", response=RecordListOut, summary="The signed-in subject's own records")
+def records_mine(request: HttpRequest) -> dict[str, Any]:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    if viewer.subject_id is None:
+        raise NotFound(code="subject.not_found")
+    target = Subject.objects.get(pk=viewer.subject_id)
+    shown = profile_records(subject=target, viewer=viewer, purpose=Purpose.SELF)
+    return {"subject_name": target.name, "purpose": Purpose.SELF, "count": len(shown), "records": shown}
+
+
+@router.get("/{int:record_id}", response=RecordOut, summary="One record")
+def record_detail(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.PUBLIC) -> ShownRecord:
+    return record_shown(record_id=record_id, viewer=request.auth, purpose=purpose)  # type: ignore[attr-defined]
+
+
+@router.get("/{int:record_id}/versions", response=list[VersionOut], summary="A record's history")
+def record_history(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.STAFF) -> list[Any]:
+    return record_versions(record_id=record_id, viewer=request.auth, purpose=purpose)  # type: ignore[attr-defined]
+
+
+@router.post("", response={200: RecordSubmitOut, 201: RecordSubmitOut}, summary="Submit a record (create or correct)")
+def record_submit_endpoint(request: HttpRequest, body: RecordSubmitIn) -> Status[dict[str, Any]]:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    source_unit = SourceUnit.objects.select_related("department").filter(department__code=body.source_unit).first()
+    if source_unit is None:
+        raise UnknownSourceUnit()
+    item = CatalogItem.objects.filter(code=body.item, edition__is_current=True, is_active=True).first()
+    if item is None:
+        raise UnknownItem()
+    if not body.subject.uscc and not body.subject.rin:
+        raise SubjectRequired()
+    from gongxin.records.permissions import write_check
+
+    write_check(viewer=viewer, source_unit=source_unit, item=item)
+    subject = subject_resolve_or_create(
+        uscc=body.subject.uscc, rin=body.subject.rin, name=body.subject.name, actor_label=viewer.label
+    )
+    result = record_submit(
+        source_unit=source_unit, item=item, source_record_id=body.source_record_id, subject=subject,
+        payload=body.payload, actor=viewer, severity=body.severity, reason=body.reason,
+    )
+    status = 201 if result.outcome == "created" else 200
+    number = result.version.number if result.version else None
+    return Status(status, {"record_id": result.record.pk, "outcome": result.outcome, "version": number})
+
+
+@router.post("/{int:record_id}/revoke", response=RecordSubmitOut, summary="Revoke a record")
+def record_revoke_endpoint(request: HttpRequest, record_id: int, body: RevokeIn) -> dict[str, Any]:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    record = Record.objects.select_related("source_unit", "catalog_item").filter(pk=record_id).first()
+    if record is None:
+        raise NotFound(code="record.not_found")
+    version = record_revoke(record=record, actor=viewer, reason=body.reason)
+    return {"record_id": record.pk, "outcome": "revoked", "version": version.number}

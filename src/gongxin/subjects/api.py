@@ -1,7 +1,89 @@
-"""API routes of this app (thin: parse, call one service or selector, shape the output)."""
+"""API routes of this app (thin: parse, call one service or selector, shape the output).
+
+Public and read-only: the search and basic information of organizations. Persons are never returned.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from gongxin.subjects.errors import SubjectNotFound
+from gongxin.subjects.identifiers import uscc_validate
+from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import SEARCH_MAX_LIMIT, organizations_search, subject_by_uscc
 
 router = Router(tags=["subjects"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class OrganizationSummaryOut(Schema):
+    uscc: str
+    name: str
+    org_kind: str
+    region_code: str
+    status: str
+
+
+class OrganizationSearchOut(Schema):
+    items: list[OrganizationSummaryOut]
+    total: int
+
+
+class OrganizationOut(OrganizationSummaryOut):
+    industry: str
+    legal_representative: str
+    registration_date: date | None
+    registered_capital_yuan: Decimal | None
+    address: str
+
+
+class SearchQuery(Schema):
+    q: str = Field("", max_length=200, description="Part of the name, or the beginning of the USCC")
+    limit: int = Field(20, ge=1, le=SEARCH_MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+
+
+def _summary(subject: Subject) -> dict[str, object]:
+    org = subject.organization
+    return {
+        "uscc": org.uscc,
+        "name": subject.name,
+        "org_kind": org.org_kind,
+        "region_code": subject.region_code,
+        "status": org.status,
+    }
+
+
+@router.get("", response=OrganizationSearchOut, summary="Search organizations by name or USCC")
+def subjects_search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, object]:
+    items, total = organizations_search(q=params.q, limit=params.limit, offset=params.offset)
+    return {"items": [_summary(s) for s in items], "total": total}
+
+
+@router.get(
+    "/{uscc}",
+    response={200: OrganizationOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Basic information of an organization",
+)
+def subject_detail(request: HttpRequest, uscc: str) -> dict[str, object]:
+    subject = subject_by_uscc(uscc_validate(uscc))
+    if subject is None:
+        raise SubjectNotFound()
+    org = subject.organization
+    return {
+        **_summary(subject),
+        "industry": org.industry,
+        "legal_representative": org.legal_representative,
+        "registration_date": org.registration_date,
+        "registered_capital_yuan": org.registered_capital_yuan,
+        "address": org.address,
+    }

@@ -1,0 +1,46 @@
+"""Who is calling the API: an API client (key in ``X-API-Key`` or ``Authorization: Bearer``), a
+signed-in person (session, CSRF-checked for writes), or an anonymous visitor.
+
+Used as the Ninja ``auth`` of every router, so ``request.auth`` is always a ``Viewer``; endpoints
+then decide by purpose through records.disclosure. A wrong key is a 401, never a silent downgrade
+to anonymous.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyHeader
+from ninja.utils import check_csrf
+
+from gongxin.accounts.services import api_client_authenticate, api_client_rate_limit_hit
+from gongxin.accounts.viewer import Viewer, viewer_for_client, viewer_for_user
+from gongxin.core.errors import PermissionDenied
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class ViewerAuth(APIKeyHeader):
+    param_name = "X-API-Key"
+
+    def __call__(self, request: HttpRequest) -> Viewer:
+        key = request.headers.get("X-API-Key", "")
+        authorization = request.headers.get("Authorization", "")
+        if not key and authorization.lower().startswith("bearer "):
+            key = authorization[7:].strip()
+        if key:
+            client = api_client_authenticate(key)
+            api_client_rate_limit_hit(client)
+            return viewer_for_client(client)
+        user = getattr(request, "user", None)
+        writes = request.method not in SAFE_METHODS
+        if user is not None and user.is_authenticated and writes and check_csrf(request) is not None:
+            raise PermissionDenied(code="auth.csrf_failed")
+        return viewer_for_user(user)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover - __call__ decides
+        return None
+
+
+viewer_auth = ViewerAuth()

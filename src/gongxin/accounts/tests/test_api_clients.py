@@ -1,0 +1,61 @@
+"""API clients: keys stored hashed, shown once; scopes checked; a shared per-minute rate limit."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.db import connection
+
+from gongxin.accounts.choices import Scope
+from gongxin.accounts.errors import ClientRateLimited, InvalidApiKey, UnknownScope
+from gongxin.accounts.models import ApiClient, Department
+from gongxin.accounts.services import api_client_authenticate, api_client_create, api_client_rate_limit_hit
+
+
+@pytest.fixture
+def department(db: None) -> Department:
+    return Department.objects.create(code="NB-SW", name="国家税务总局宁波市税务局", region_code="330200")
+
+
+def test_the_key_is_stored_only_as_a_hash(department):
+    client, key = api_client_create(name="税务系统", department=department, scopes=[Scope.RECORDS_SHARE])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM accounts_apiclient")
+        row = " ".join(str(v) for v in cursor.fetchone())
+    assert key not in row
+    assert key.split("_")[-1] not in row
+    assert api_client_authenticate(key).pk == client.pk
+
+
+def test_wrong_disabled_and_malformed_keys_are_refused(department):
+    client, key = api_client_create(name="税务系统", department=department, scopes=[])
+    for bad in ["", "nonsense", key[:-1] + ("A" if key[-1] != "A" else "B"), "gx_deadbeef_x"]:
+        with pytest.raises(InvalidApiKey):
+            api_client_authenticate(bad)
+    ApiClient.objects.filter(pk=client.pk).update(is_active=False)
+    with pytest.raises(InvalidApiKey):
+        api_client_authenticate(key)
+
+
+def test_unknown_scopes_are_rejected(department):
+    with pytest.raises(UnknownScope):
+        api_client_create(name="x", department=department, scopes=["records:everything"])
+
+
+def test_rate_limit_counts_per_minute_and_resets(department):
+    client, _ = api_client_create(name="税务系统", department=department, scopes=[], rate_limit_per_minute=3)
+    with time_machine.travel("2026-11-25 10:00:05 +0800", tick=False):
+        assert [api_client_rate_limit_hit(client) for _ in range(3)] == [1, 2, 3]
+        with pytest.raises(ClientRateLimited):
+            api_client_rate_limit_hit(client)
+    with time_machine.travel("2026-11-25 10:01:00 +0800", tick=False):
+        assert api_client_rate_limit_hit(client) == 1
+
+
+def test_rate_limit_through_the_api_is_429(client, department):
+    _, key = api_client_create(name="税务系统", department=department, scopes=[], rate_limit_per_minute=2)
+    with time_machine.travel("2026-11-25 10:00:05 +0800", tick=False):
+        codes = [client.get("/api/v1/records/mine", headers={"Authorization": f"Bearer {key}"}).status_code
+                 for _ in range(3)]
+    assert codes[-1] == 429
+    assert codes[0] != 429

@@ -1,0 +1,33 @@
+"""Errors of the catalog app, each with a stable code (see gongxin.core.errors)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.core.errors import GongxinError, NotFound, ValidationFailed
+
+
+class CatalogItemNotFound(NotFound):
+    code = "catalog.item_not_found"
+    default_message = _("No such catalog item in the current catalog.")
+
+
+class PolicyNotFound(GongxinError):
+    """No policy row applies: a configuration gap, reported with what was asked for in ``details``."""
+
+    code = "policy.not_found"
+    status = 404
+    default_message = _("No policy applies to this jurisdiction, domain and date.")
+
+
+class CatalogValidationFailed(ValidationFailed):
+    """A payload does not fit its catalog item. ``details`` lists every problem found, not just the first:
+    ``[{"field", "label", "value", "code", "reason"}]``."""
+
+    code = "record.invalid_payload"
+    default_message = _("The record's content does not match its catalog item.")
+
+
+class DecisionDateMissing(ValidationFailed):
+    code = "record.decision_date_missing"
+    default_message = _("A negative record needs its decision date to compute its publicity and retention.")

@@ -1,0 +1,54 @@
+"""Reads of the catalog: the current edition's items, source units, policies. Catalog metadata is public."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from gongxin.catalog.errors import CatalogItemNotFound
+from gongxin.catalog.models import CatalogEdition, CatalogItem, Policy, SourceUnit
+from gongxin.catalog.policy import jurisdiction_ancestors
+
+
+def edition_current() -> CatalogEdition | None:
+    """The current edition (the latest-starting one if several are marked current)."""
+    return CatalogEdition.objects.filter(is_current=True).order_by("-effective_from", "-id").first()
+
+
+def items_current() -> QuerySet[CatalogItem]:
+    """Active items of the current edition, by code."""
+    edition = edition_current()
+    if edition is None:
+        return CatalogItem.objects.none()
+    return (
+        CatalogItem.objects.filter(edition=edition, is_active=True)
+        .select_related("edition", "source_unit__department")
+        .order_by("code")
+    )
+
+
+def item_by_code(code: str) -> CatalogItem:
+    """The active item ``code`` of the current edition; raises ``CatalogItemNotFound``."""
+    item = items_current().filter(code=code).first()
+    if item is None:
+        raise CatalogItemNotFound(details={"code": code})
+    return item
+
+
+def source_units() -> QuerySet[SourceUnit]:
+    """Active source units with their departments, by department code."""
+    return (
+        SourceUnit.objects.filter(is_active=True)
+        .select_related("department")
+        .order_by("department__code")
+    )
+
+
+def policies_list(*, kind: str = "", jurisdiction: str = "") -> QuerySet[Policy]:
+    """Policies of ``kind`` (all when blank) that apply in ``jurisdiction``: its own and those of every
+    jurisdiction above it (all when blank), by kind, jurisdiction and start date."""
+    policies = Policy.objects.all()
+    if kind:
+        policies = policies.filter(kind=kind)
+    if jurisdiction:
+        policies = policies.filter(jurisdiction__in=jurisdiction_ancestors(jurisdiction))
+    return policies.order_by("kind", "jurisdiction", "domain", "effective_from", "code")

@@ -1,0 +1,1059 @@
+"""A synthetic Ningbo: pure, deterministic generators of organizations, persons and record facts.
+
+Nothing here touches the database. Every value comes from ``random.Random`` instances seeded from the
+demo seed, so the same seed gives the same city, byte for byte:
+
+- organization ``i`` and person ``i`` are random-access (``organization_at(seed, i)``): each has its own
+  ``Random`` seeded from (seed, kind, i), so a record can name its subject without a lookup table and
+  a larger city keeps the smaller one as its prefix;
+- identifiers are unique by construction: the organization code and the RIN's (area, birth date,
+  order) triple come from an affine bijection of the index, never from a "seen" set in memory;
+- records stream from one ``Random`` in order, with a few counters per (kind, year) for document numbers.
+
+Names, laws and codes are real (GB/T 2260 divisions, GB/T 4754 sections, laws and their articles);
+people and companies are invented.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from gongxin.subjects.identifiers import USCC_ALPHABET, rin_generate, uscc_generate
+
+# ---------------------------------------------------------------------------------------------------
+# Places
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class District:
+    code: str  # GB/T 2260
+    name: str  # 海曙区
+    short: str  # 海曙
+    weight: int  # share of the city's market subjects, roughly
+    streets: tuple[str, ...]  # streets and towns (街道 / 镇) for addresses
+    roads: tuple[str, ...]
+
+
+CITY_CODE = "330200"
+CITY_NAME = "宁波市"
+
+DISTRICTS: tuple[District, ...] = (
+    District("330203", "海曙区", "海曙", 11, ("南门街道", "鼓楼街道", "白云街道", "段塘街道", "石碶街道", "集士港镇"),
+             ("中山西路", "解放南路", "药行街", "县前街", "望春路", "柳汀街", "丽园南路")),
+    District("330205", "江北区", "江北", 7, ("中马街道", "白沙街道", "孔浦街道", "文教街道", "洪塘街道", "慈城镇"),
+             ("人民路", "大闸路", "环城北路", "康庄南路", "北环西路", "洪塘中路")),
+    District("330206", "北仑区", "北仑", 11, ("新碶街道", "大碶街道", "小港街道", "霞浦街道", "柴桥街道", "春晓街道"),
+             ("明州路", "长江路", "太河路", "黄山西路", "新大路", "岷山路")),
+    District("330211", "镇海区", "镇海", 6, ("招宝山街道", "蛟川街道", "骆驼街道", "庄市街道", "九龙湖镇"),
+             ("车站路", "胜利路", "东邑北路", "骆兴路", "庄市大道", "中官西路")),
+    District("330212", "鄞州区", "鄞州", 18, ("首南街道", "中河街道", "钟公庙街道", "下应街道", "姜山镇", "五乡镇"),
+             ("天童南路", "钱湖北路", "宁南南路", "首南西路", "日丽中路", "嵩江中路", "四明中路")),
+    District("330213", "奉化区", "奉化", 5, ("岳林街道", "锦屏街道", "江口街道", "西坞街道", "溪口镇"),
+             ("南山路", "大成东路", "中山东路", "岳林东路", "金海中路")),
+    District("330225", "象山县", "象山", 5, ("丹东街道", "丹西街道", "爵溪街道", "石浦镇", "西周镇"),
+             ("靖南路", "象山港路", "天安路", "丹河路", "新华路")),
+    District("330226", "宁海县", "宁海", 6, ("跃龙街道", "桃源街道", "梅林街道", "西店镇", "长街镇"),
+             ("兴宁中路", "时代大道", "金水路", "气象北路", "桃源北路")),
+    District("330281", "余姚市", "余姚", 13, ("阳明街道", "凤山街道", "梨洲街道", "兰江街道", "泗门镇", "马渚镇"),
+             ("新建北路", "舜水南路", "谭家岭东路", "阳明西路", "城东路", "长新路")),
+    District("330282", "慈溪市", "慈溪", 18, ("浒山街道", "古塘街道", "白沙路街道", "坎墩街道", "周巷镇", "观海卫镇"),
+             ("三北大街", "新城大道", "北三环东路", "孙塘北路", "青少年宫路", "开发大道")),
+)
+DISTRICT_BY_CODE = {d.code: d for d in DISTRICTS}
+_DISTRICT_WEIGHTS = [d.weight for d in DISTRICTS]
+
+# ---------------------------------------------------------------------------------------------------
+# Industries (GB/T 4754-2017 sections) and the words firms of each section use in their names
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Industry:
+    section: str
+    name: str
+    weight: int
+    words: tuple[str, ...]
+
+
+INDUSTRIES: tuple[Industry, ...] = (
+    Industry("A", "农、林、牧、渔业", 2, ("农业开发", "水产养殖", "生态农业", "果蔬专业合作", "苗木")),
+    Industry("B", "采矿业", 1, ("矿业", "石料")),
+    Industry("C", "制造业", 30, ("模具", "机械", "电器", "塑料制品", "五金制品", "汽车零部件", "轴承", "服饰",
+                              "家用电器", "文具", "新材料", "精密机械", "液压", "电子", "化工", "紧固件", "厨具",
+                              "照明电器", "纺织品", "光电科技")),
+    Industry("D", "电力、热力、燃气及水生产和供应业", 1, ("能源", "热电", "燃气", "新能源")),
+    Industry("E", "建筑业", 7, ("建设", "建筑工程", "装饰工程", "市政工程", "钢结构工程", "水利工程")),
+    Industry("F", "批发和零售业", 24, ("贸易", "商贸", "进出口", "电子商务", "国际贸易", "供应链", "医药",
+                                    "百货", "化工贸易", "建材")),
+    Industry("G", "交通运输、仓储和邮政业", 6, ("物流", "货运代理", "国际物流", "船务", "运输", "仓储",
+                                          "集装箱运输")),
+    Industry("H", "住宿和餐饮业", 4, ("餐饮管理", "酒店管理", "餐饮", "宾馆")),
+    Industry("I", "信息传输、软件和信息技术服务业", 4, ("网络科技", "信息技术", "软件", "数据科技",
+                                                  "智能科技")),
+    Industry("J", "金融业", 1, ("融资担保", "小额贷款", "典当")),
+    Industry("K", "房地产业", 3, ("房地产开发", "物业管理", "置业", "物业服务")),
+    Industry("L", "租赁和商务服务业", 8, ("企业管理咨询", "人力资源", "广告", "会展服务", "商务信息咨询",
+                                       "汽车租赁")),
+    Industry("M", "科学研究和技术服务业", 4, ("检测技术", "工程设计", "科技", "环保科技", "工程咨询")),
+    Industry("N", "水利、环境和公共设施管理业", 1, ("环境工程", "园林绿化", "环境卫生服务")),
+    Industry("O", "居民服务、修理和其他服务业", 2, ("家政服务", "汽车维修", "保洁服务")),
+    Industry("P", "教育", 1, ("教育咨询", "培训")),
+    Industry("Q", "卫生和社会工作", 1, ("医疗管理", "健康管理", "养老服务")),
+    Industry("R", "文化、体育和娱乐业", 2, ("文化传媒", "体育发展", "影视文化", "文化创意")),
+)
+INDUSTRY_BY_SECTION = {i.section: i for i in INDUSTRIES}
+_INDUSTRY_WEIGHTS = [i.weight for i in INDUSTRIES]
+
+# Shops of individual businesses (个体工商户): (name word, GB/T 4754 section).
+SHOPS: tuple[tuple[str, str], ...] = (
+    ("小吃店", "H"), ("面馆", "H"), ("早餐店", "H"), ("海鲜排档", "H"), ("饭店", "H"), ("奶茶店", "H"),
+    ("便利店", "F"), ("五金商行", "F"), ("水果店", "F"), ("副食品商店", "F"), ("服装店", "F"),
+    ("日用品商行", "F"), ("建材商行", "F"), ("烟酒商行", "F"), ("茶叶店", "F"), ("农资店", "F"),
+    ("理发店", "O"), ("家电维修部", "O"), ("汽车修理店", "O"), ("洗衣店", "O"), ("照相馆", "R"),
+)
+
+# 字号: two characters, the brand of a firm.
+_BRAND_FIRST = "甬宁明海东天三浙永恒华金宏德鑫博中富凯瑞嘉昌汇盛兴隆丰佳新远诚信达利泰和顺万通康"
+_BRAND_SECOND = "兴远天港州明江盛达鑫源泰力邦瑞丰禾隆利业诚信华通宇创辉腾威龙安康顺凯峰晟"
+
+# ---------------------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------------------
+
+# Common surnames, with the local ones (俞 应 邵 励 竺 虞 鲍 忻) a Ningbo register shows, weighted.
+_SURNAMES: tuple[tuple[str, int], ...] = (
+    ("陈", 60), ("王", 55), ("张", 45), ("李", 40), ("胡", 30), ("徐", 30), ("周", 28), ("林", 20),
+    ("孙", 18), ("俞", 16), ("应", 14), ("杨", 14), ("吴", 22), ("朱", 14), ("郑", 12), ("黄", 12),
+    ("刘", 18), ("邵", 10), ("叶", 10), ("沈", 10), ("金", 10), ("蒋", 8), ("冯", 8), ("毛", 8),
+    ("陆", 8), ("钱", 6), ("施", 6), ("董", 6), ("方", 6), ("袁", 6), ("许", 8), ("赵", 10), ("何", 8),
+    ("谢", 6), ("马", 6), ("郭", 6), ("罗", 5), ("励", 4), ("竺", 3), ("虞", 4), ("鲍", 4), ("忻", 2),
+    ("柴", 3), ("戴", 5), ("范", 5), ("姚", 6), ("汪", 5), ("严", 4), ("任", 4), ("史", 3),
+)
+_SURNAME_CHARS = [s for s, _ in _SURNAMES]
+_SURNAME_WEIGHTS = [w for _, w in _SURNAMES]
+_GIVEN_MALE = "伟杰涛军峰斌明强磊勇超刚辉建国华平志海波宇浩鹏飞俊杰凯晨阳东林文龙"
+_GIVEN_FEMALE = "芳娟敏静丽艳红霞燕萍琳婷洁玲雪慧颖倩佳怡欣悦丹蓉英莉秀梅"
+_GIVEN_ANY = "晓春佳子一思嘉永天梓雨家安"
+
+# ---------------------------------------------------------------------------------------------------
+# Deterministic randomness
+# ---------------------------------------------------------------------------------------------------
+
+_TAG_ORGANIZATION = 1
+_TAG_PERSON = 2
+_TAG_RECORD = 3
+_TAG_BIJECTION = 4
+
+
+def _rng(seed: int, tag: int, index: int) -> random.Random:
+    # An integer seed: cheap to initialize (no hashing) and distinct for every (seed, tag, index).
+    return random.Random((seed << 48) ^ (tag << 44) ^ index)
+
+
+@dataclass(frozen=True)
+class _Affine:
+    """x -> (a·x + b) mod m: a bijection of [0, m) that scatters consecutive indexes."""
+
+    a: int
+    b: int
+    m: int
+
+    @classmethod
+    def for_seed(cls, seed: int, salt: int, m: int) -> _Affine:
+        rng = _rng(seed, _TAG_BIJECTION, salt)
+        a = rng.randrange(m // 3, m - 1) | 1
+        while math.gcd(a, m) != 1:
+            a += 2
+        return cls(a=a, b=rng.randrange(m), m=m)
+
+    def __call__(self, x: int) -> int:
+        if not 0 <= x < self.m:
+            raise ValueError(f"index {x} out of the identifier space ({self.m})")
+        return (self.a * x + self.b) % self.m
+
+
+# ---------------------------------------------------------------------------------------------------
+# Identifiers
+# ---------------------------------------------------------------------------------------------------
+
+_GB11714_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_code_check(body8: str) -> str:
+    """GB 11714 check character of an 8-character organization code body (A=10 … Z=35)."""
+    total = sum(int(c, 36) * w for c, w in zip(body8, _GB11714_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return "X" if check == 10 else ("0" if check == 11 else str(check))
+
+
+_DIGIT_SPACE = 10**8  # pre-2015 codes: 8 digits
+_MA_SPACE = 31**6  # codes issued with the USCC since 2015-10: "MA" + 6 characters of the USCC alphabet
+USCC_SINCE = date(2015, 10, 1)
+
+
+def _base31(n: int, width: int) -> str:
+    chars = []
+    for _ in range(width):
+        n, r = divmod(n, 31)
+        chars.append(USCC_ALPHABET[r])
+    return "".join(reversed(chars))
+
+
+def organization_code(*, seed: int, index: int, modern: bool) -> str:
+    """The 9-character organization code (positions 9-17 of the USCC) of organization ``index``."""
+    if modern:
+        body = "MA" + _base31(_Affine.for_seed(seed, 1, _MA_SPACE)(index), 6)
+    else:
+        body = f"{_Affine.for_seed(seed, 2, _DIGIT_SPACE)(index):08d}"
+    return body + org_code_check(body)
+
+
+# Birth dates 1950-01-01 … 2006-12-31, order numbers 001-999, the ten divisions: every person index maps
+# to one distinct (area, date, order) triple.
+_BIRTH_FIRST = date(1950, 1, 1)
+_BIRTH_DAYS = (date(2006, 12, 31) - _BIRTH_FIRST).days + 1
+_ORDERS = 999
+_RIN_SPACE = len(DISTRICTS) * _BIRTH_DAYS * _ORDERS
+
+# ---------------------------------------------------------------------------------------------------
+# Subjects
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationSpec:
+    index: int
+    uscc: str
+    name: str
+    org_kind: str  # subjects.choices.OrganizationKind values
+    district_code: str
+    industry: str  # "C 制造业"
+    legal_representative: str
+    registration_date: date
+    registered_capital_yuan: Decimal | None
+    address: str
+    status: str  # subjects.choices.OrganizationStatus values
+
+    @property
+    def is_individual_business(self) -> bool:
+        return self.org_kind == "individual_business"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSpec:
+    index: int
+    rin: str
+    name: str
+    is_male: bool
+    birth_date: date
+    district_code: str
+
+
+def person_name(rng: random.Random, *, male: bool | None = None) -> str:
+    if male is None:
+        male = rng.random() < 0.5
+    surname = rng.choices(_SURNAME_CHARS, _SURNAME_WEIGHTS)[0]
+    pool = _GIVEN_MALE if male else _GIVEN_FEMALE
+    if rng.random() < 0.25:
+        return surname + rng.choice(pool)
+    first = rng.choice(_GIVEN_ANY) if rng.random() < 0.3 else rng.choice(pool)
+    return surname + first + rng.choice(pool)
+
+
+def place_prefix(district: District) -> str:
+    """How names start in a district: 宁波市海曙区… for city districts, 余姚市… / 象山县… for the others."""
+    return f"{CITY_NAME}{district.name}" if district.name.endswith("区") else district.name
+
+
+def _brand(rng: random.Random) -> str:
+    return rng.choice(_BRAND_FIRST) + rng.choice(_BRAND_SECOND)
+
+
+def _registration_date(rng: random.Random, as_of: date) -> date:
+    # More firms each year: the share registered in a year grows roughly linearly since 1995.
+    first = date(1995, 1, 1)
+    span = (as_of - first).days
+    return first + timedelta(days=int(span * math.sqrt(rng.random())))
+
+
+def _capital(rng: random.Random, kind: str, listed: bool) -> Decimal | None:
+    if kind == "individual_business":
+        return None if rng.random() < 0.4 else Decimal(rng.choice((1, 2, 3, 5, 10, 20, 30, 50)) * 10_000)
+    if kind in {"public_institution", "social_organization"}:
+        return Decimal(rng.choice((3, 10, 30, 50, 100, 200)) * 10_000)
+    if listed:
+        return Decimal(rng.choice((5000, 8000, 10000, 20000, 36000, 50000)) * 10_000)
+    wan = rng.choices((10, 30, 50, 100, 200, 300, 500, 800, 1000, 2000, 5000, 10000),
+                      (8, 10, 16, 22, 12, 8, 10, 3, 6, 2, 2, 1))[0]
+    return Decimal(wan * 10_000)
+
+
+def _address(rng: random.Random, district: District) -> str:
+    street = rng.choice(district.streets)
+    road = rng.choice(district.roads)
+    number = rng.randint(1, 1200)
+    suffix = rng.choice(
+        ("", "", "", f"{rng.randint(1, 30)}幢", f"{rng.randint(1, 25)}楼", f"{rng.randint(101, 2208)}室")
+    )
+    return f"浙江省{CITY_NAME}{district.name}{street}{road}{number}号{suffix}"
+
+
+def organization_at(seed: int, index: int, *, as_of: date) -> OrganizationSpec:
+    """Organization ``index`` of the city of ``seed`` (random access, no state)."""
+    rng = _rng(seed, _TAG_ORGANIZATION, index)
+    district = rng.choices(DISTRICTS, _DISTRICT_WEIGHTS)[0]
+    roll = rng.random()
+    kind = ("enterprise" if roll < 0.62 else "individual_business" if roll < 0.95
+            else "social_organization" if roll < 0.98 else "public_institution")
+    registered = _registration_date(rng, as_of)
+    legal_rep = person_name(rng, male=rng.random() < 0.72)
+    listed = False
+    if kind == "enterprise":
+        industry = rng.choices(INDUSTRIES, _INDUSTRY_WEIGHTS)[0]
+        word = rng.choice(industry.words)
+        brand = _brand(rng)
+        form = rng.random()
+        if form < 0.05:
+            listed = True
+            name = f"{rng.choice(('宁波', '浙江'))}{brand}{word}股份有限公司"
+        elif form < 0.55:
+            name = f"宁波{brand}{word}有限公司"
+        elif form < 0.75:
+            name = f"{place_prefix(district)}{brand}{word}有限公司"
+        elif not district.name.endswith("区"):
+            name = f"{district.name}{brand}{word}有限公司"
+        else:
+            name = f"宁波{district.short}{brand}{word}有限公司"
+        prefix = "91"
+    elif kind == "individual_business":
+        shop, section = rng.choice(SHOPS)
+        industry = INDUSTRY_BY_SECTION.get(section) or Industry(section, "居民服务、修理和其他服务业", 0, ())
+        owner_word = (legal_rep[0] + rng.choice("记氏家")) if rng.random() < 0.4 else _brand(rng)
+        place = rng.choice(district.streets) if rng.random() < 0.3 else ""
+        name = f"{place_prefix(district)}{place}{owner_word}{shop}"
+        prefix = "92"
+    elif kind == "social_organization":
+        form = rng.random()
+        if form < 0.4:
+            industry = rng.choices(INDUSTRIES, _INDUSTRY_WEIGHTS)[0]
+            name = f"{place_prefix(district)}{rng.choice(industry.words)}行业协会"
+            prefix, industry = "51", Industry("S", "公共管理、社会保障和社会组织", 0, ())
+        elif form < 0.85:
+            name = f"{place_prefix(district)}{rng.choice(district.streets)}{_brand(rng)}" + rng.choice(
+                ("养老服务中心", "社会工作服务中心", "青少年活动中心", "康复服务中心"))
+            prefix, industry = "52", INDUSTRY_BY_SECTION["Q"]
+        else:
+            name = f"{CITY_NAME}{_brand(rng)}慈善基金会"
+            prefix, industry = "53", Industry("S", "公共管理、社会保障和社会组织", 0, ())
+    else:
+        street = rng.choice(district.streets)
+        template, section = rng.choice((
+            ("{d}{s}中心小学", "P"), ("{d}{s}中心幼儿园", "P"), ("{d}{s}社区卫生服务中心", "Q"),
+            ("{d}{s}农业综合服务站", "A"), ("{d}{s}文化站", "R"), ("{d}{s}成人文化技术学校", "P"),
+        ))
+        name = template.format(d=place_prefix(district), s=street)
+        industry = INDUSTRY_BY_SECTION.get(section, INDUSTRIES[0])
+        prefix = "12"
+    modern = registered >= USCC_SINCE and prefix in {"91", "92"}
+    org_code = organization_code(seed=seed, index=index, modern=modern or prefix == "92")
+    uscc = uscc_generate(prefix=prefix, division=district.code, org_code=org_code)
+    status_roll = rng.random()
+    status = "active" if status_roll < 0.92 else "deregistered" if status_roll < 0.97 else "revoked"
+    return OrganizationSpec(
+        index=index, uscc=uscc, name=name, org_kind=kind, district_code=district.code,
+        industry=f"{industry.section} {industry.name}", legal_representative=legal_rep,
+        registration_date=registered, registered_capital_yuan=_capital(rng, kind, listed),
+        address=_address(rng, district), status=status,
+    )
+
+
+def person_at(seed: int, index: int) -> PersonSpec:
+    """Person ``index`` of the city of ``seed`` (random access, no state). RINs are unique by index."""
+    slot = _Affine.for_seed(seed, 3, _RIN_SPACE)(index)
+    slot, order = divmod(slot, _ORDERS)
+    district_index, day = divmod(slot, _BIRTH_DAYS)
+    sequence = order + 1
+    district = DISTRICTS[district_index]
+    birth = _BIRTH_FIRST + timedelta(days=day)
+    rng = _rng(seed, _TAG_PERSON, index)
+    male = sequence % 2 == 1
+    return PersonSpec(
+        index=index, rin=rin_generate(area=district.code, birth_date=birth, sequence=sequence),
+        name=person_name(rng, male=male), is_male=male, birth_date=birth, district_code=district.code,
+    )
+
+
+def organizations(*, seed: int, count: int, as_of: date, start: int = 0) -> Iterator[OrganizationSpec]:
+    for index in range(start, count):
+        yield organization_at(seed, index, as_of=as_of)
+
+
+def persons(*, seed: int, count: int, start: int = 0) -> Iterator[PersonSpec]:
+    for index in range(start, count):
+        yield person_at(seed, index)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Record facts
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Authority:
+    """A department as the generators see it (the service maps it to a Department / SourceUnit)."""
+
+    code: str
+    name: str
+    domain: str
+    short: str  # abbreviation used in document numbers: 甬市监, 海市监 ...
+    level: str = "city"
+    region_code: str = CITY_CODE
+
+
+# The city's departments that provide records, with their regulatory domain (catalog policy picks
+# domain-specific periods from it) and the abbreviation their documents carry.
+CITY_AUTHORITIES: tuple[Authority, ...] = (
+    Authority("nb-amr", "宁波市市场监督管理局", "market_regulation", "甬市监"),
+    Authority("nb-tax", "国家税务总局宁波市税务局", "tax", "甬税"),
+    Authority("nb-eco", "宁波市生态环境局", "ecology_environment", "甬环"),
+    Authority("nb-ems", "宁波市应急管理局", "work_safety", "甬应急"),
+    Authority("nb-zjj", "宁波市住房和城乡建设局", "housing", "甬建"),
+    Authority("nb-hrss", "宁波市人力资源和社会保障局", "human_resources", "甬人社"),
+    Authority("nb-jtj", "宁波市交通运输局", "transport", "甬交"),
+    Authority("nb-wjw", "宁波市卫生健康委员会", "health", "甬卫"),
+    Authority("nb-court", "宁波市中级人民法院", "court", "浙02"),
+    Authority("nb-fire", "宁波市消防救援支队", "fire", "甬消"),
+    Authority("nb-fgw", "宁波市发展和改革委员会", "credit", "甬发改"),
+)
+
+# District market regulation bureaus (the bulk of penalties and licences of small firms).
+DISTRICT_AUTHORITIES: tuple[Authority, ...] = tuple(
+    Authority(f"{d.code}-amr", f"{d.name}市场监督管理局", "market_regulation", f"{d.short[0]}市监",
+              level="district", region_code=d.code)
+    for d in DISTRICTS
+)
+# District courts: basic people's courts, court code 浙02xx as used in case numbers.
+_COURT_CODES = {"330203": "0203", "330205": "0205", "330206": "0206", "330211": "0211", "330212": "0212",
+                "330213": "0283", "330225": "0225", "330226": "0226", "330281": "0281", "330282": "0282"}
+
+
+@dataclass(frozen=True)
+class Violation:
+    domain: str
+    kind: str  # 违法行为类型
+    facts: str  # 违法事实 template: {name} {date} {amount}
+    basis: str  # 处罚依据
+    penalty_types: tuple[str, ...]  # codes of PENALTY_TYPES
+    fine: tuple[int, int] | None  # yuan
+    confiscate: tuple[int, int] | None = None
+    weight: int = 1
+
+
+# Penalty types of the national data standard: code -> (name, default severity class).
+PENALTY_TYPES: dict[str, tuple[str, str]] = {
+    "warning": ("警告", "minor"),
+    "circulated_criticism": ("通报批评", "minor"),
+    "fine": ("罚款", "general"),
+    "confiscation": ("没收违法所得、没收非法财物", "general"),
+    "licence_suspension": ("暂扣许可证件", "general"),
+    "qualification_downgrade": ("降低资质等级", "general"),
+    "licence_revocation": ("吊销许可证件", "serious"),
+    "business_restriction": ("限制开展生产经营活动", "serious"),
+    "suspension": ("责令停产停业", "serious"),
+    "closure": ("责令关闭", "serious"),
+    "practice_restriction": ("限制从业", "serious"),
+    "other": ("其他行政处罚", "general"),
+}
+_SEVERITY_RANK = {"minor": 0, "general": 1, "serious": 2}
+
+VIOLATIONS: tuple[Violation, ...] = (
+    # Market regulation
+    Violation("market_regulation", "经营不符合食品安全标准的食品",
+              "当事人于{date}经营的{goods}经抽样检验，{item}项目不符合食品安全标准，货值金额{value}元。",
+              "《中华人民共和国食品安全法》第一百二十四条第一款", ("fine", "confiscation"), (50_000, 200_000),
+              (300, 20_000), weight=6),
+    Violation("market_regulation", "经营超过保质期的食品",
+              "执法人员于{date}检查发现当事人经营场所内存放超过保质期的{goods}，用于销售。",
+              "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项", ("fine", "confiscation"),
+              (50_000, 100_000), (100, 3_000), weight=5),
+    Violation("market_regulation", "未按规定查验记录食品进货",
+              "当事人未按规定建立并遵守食品进货查验记录制度，经责令改正后拒不改正。",
+              "《中华人民共和国食品安全法》第一百二十六条第一款", ("warning",), None, weight=6),
+    Violation("market_regulation", "未按规定查验记录食品进货（拒不改正）",
+              "当事人未按规定查验供货者的许可证和食品出厂检验合格证，经{date}责令改正后拒不改正。",
+              "《中华人民共和国食品安全法》第一百二十六条第一款第（三）项", ("fine",), (5_000, 50_000), weight=4),
+    Violation("market_regulation", "发布虚假广告",
+              "当事人在其网店页面发布含有“{claim}”等内容的广告，无法提供证明材料，构成虚假广告。",
+              "《中华人民共和国广告法》第五十五条第一款", ("fine",), (20_000, 300_000), weight=4),
+    Violation("market_regulation", "广告使用绝对化用语",
+              "当事人在宣传材料中使用“{claim}”等绝对化用语。", "《中华人民共和国广告法》第五十七条第（一）项",
+              ("fine",), (200_000, 300_000), weight=2),
+    Violation("market_regulation", "生产销售不合格产品",
+              "经抽查检验，当事人生产的{product}不合格，不合格项目为{item}，货值金额{value}元。",
+              "《中华人民共和国产品质量法》第四十九条", ("fine", "confiscation"), (10_000, 150_000),
+              (1_000, 50_000), weight=4),
+    Violation("market_regulation", "价格违法行为",
+              "当事人销售商品时未按规定明码标价，或标价外加价收取费用。",
+              "《中华人民共和国价格法》第四十二条；《明码标价和禁止价格欺诈规定》第二十三条",
+              ("warning", "fine"), (2_000, 5_000), weight=3),
+    Violation("market_regulation", "未按规定报送年度报告",
+              "当事人未按规定期限公示年度报告，经责令限期履行后仍未履行。",
+              "《中华人民共和国市场主体登记管理条例》第四十八条", ("fine",), (1_000, 10_000), weight=2),
+    Violation("market_regulation", "使用未经定期检验的特种设备",
+              "当事人使用的{equipment}未经定期检验，检验有效期已于{date}届满。",
+              "《中华人民共和国特种设备安全法》第八十四条第（一）项", ("fine", "suspension"),
+              (30_000, 300_000), weight=2),
+    Violation("market_regulation", "侵犯注册商标专用权",
+              "当事人销售侵犯“{brand}”注册商标专用权的{product}，违法经营额{value}元。",
+              "《中华人民共和国商标法》第六十条第二款", ("fine", "confiscation"), (10_000, 250_000),
+              (2_000, 40_000), weight=2),
+    Violation("market_regulation", "无照经营",
+              "当事人未依法取得营业执照，擅自从事{product}经营活动。",
+              "《无证无照经营查处办法》第十三条", ("fine", "confiscation"), (1_000, 10_000), (500, 5_000),
+              weight=1),
+    Violation("market_regulation", "食品生产严重违法（吊销许可）",
+              "当事人使用非食品原料生产食品，情节严重。",
+              "《中华人民共和国食品安全法》第一百二十三条第一款第（一）项",
+              ("fine", "confiscation", "licence_revocation"), (150_000, 600_000), (5_000, 80_000), weight=1),
+    # Tax
+    Violation("tax", "未按规定期限办理纳税申报", "当事人未按照规定期限办理{period}的纳税申报和报送纳税资料。",
+              "《中华人民共和国税收征收管理法》第六十二条", ("fine",), (200, 2_000), weight=6),
+    Violation("tax", "未按规定开具发票", "当事人应开具而未开具发票，涉及金额{value}元。",
+              "《中华人民共和国发票管理办法》第三十五条第（一）项", ("fine",), (500, 10_000), weight=4),
+    Violation("tax", "偷税", "当事人通过少列收入、多列支出等手段，少缴{period}税款{value}元。",
+              "《中华人民共和国税收征收管理法》第六十三条第一款", ("fine",), (20_000, 800_000), weight=2),
+    Violation("tax", "虚开增值税专用发票", "当事人在没有真实交易的情况下虚开增值税专用发票{count}份，税额{value}元。",
+              "《中华人民共和国发票管理办法》第三十五条第（一）项；《中华人民共和国税收征收管理法》第六十三条",
+              ("fine", "confiscation"), (50_000, 500_000), (10_000, 200_000), weight=1),
+    # Ecology and environment
+    Violation("ecology_environment", "超标排放大气污染物",
+              "经{date}监测，当事人{outlet}排放的{pollutant}浓度超过排放标准。",
+              "《中华人民共和国大气污染防治法》第九十九条第（二）项", ("fine",), (100_000, 1_000_000), weight=3),
+    Violation("ecology_environment", "未采取措施防止排放恶臭气体", "当事人生产过程中未采取有效措施，排放恶臭气体。",
+              "《中华人民共和国大气污染防治法》第一百一十七条第（八）项", ("fine",), (10_000, 100_000), weight=3),
+    Violation("ecology_environment", "通过逃避监管方式排放水污染物", "当事人通过暗管排放生产废水，{pollutant}超标。",
+              "《中华人民共和国水污染防治法》第八十三条第（三）项", ("fine", "suspension"), (200_000, 1_000_000),
+              weight=1),
+    Violation("ecology_environment", "未依法报批建设项目环境影响报告表",
+              "当事人{project}未依法报批环境影响报告表，擅自开工建设。",
+              "《中华人民共和国环境影响评价法》第三十一条第一款", ("fine",), (50_000, 500_000), weight=2),
+    Violation("ecology_environment", "危险废物贮存不规范", "当事人将{waste}露天堆放，未设置危险废物识别标志。",
+              "《中华人民共和国固体废物污染环境防治法》第一百一十二条第一款第（二）项", ("fine",),
+              (100_000, 1_000_000), weight=2),
+    # Work safety
+    Violation("work_safety", "未按规定对从业人员进行安全生产教育和培训",
+              "当事人未对{count}名新入职从业人员进行安全生产教育和培训。",
+              "《中华人民共和国安全生产法》第九十七条第（三）项", ("fine",), (10_000, 100_000), weight=4),
+    Violation("work_safety", "未建立事故隐患排查治理制度",
+              "当事人未建立事故隐患排查治理制度，未如实记录隐患排查治理情况。",
+              "《中华人民共和国安全生产法》第一百零一条第（五）项", ("fine",), (20_000, 100_000), weight=3),
+    Violation("work_safety", "生产安全事故责任", "{date}当事人厂区发生一起{accident}事故，造成{count}人受伤。",
+              "《中华人民共和国安全生产法》第一百一十四条第一款第（一）项", ("fine",), (300_000, 1_000_000),
+              weight=1),
+    # Fire
+    Violation("fire", "消防设施未保持完好有效", "当事人{place}的消防设施、器材未保持完好有效。",
+              "《中华人民共和国消防法》第六十条第一款第（一）项", ("fine",), (5_000, 50_000), weight=4),
+    Violation("fire", "占用、堵塞、封闭疏散通道", "当事人{place}占用、堵塞疏散通道、安全出口。",
+              "《中华人民共和国消防法》第六十条第一款第（三）项", ("fine",), (5_000, 50_000), weight=3),
+    Violation("fire", "擅自投入使用", "当事人{place}未经消防安全检查擅自投入使用、营业。",
+              "《中华人民共和国消防法》第五十八条第一款第（四）项", ("fine", "suspension"), (30_000, 300_000),
+              weight=1),
+    # Housing and construction
+    Violation("housing", "未取得施工许可证擅自施工", "当事人{project}未取得施工许可证擅自开工建设。",
+              "《建设工程质量管理条例》第五十七条", ("fine",), (20_000, 200_000), weight=3),
+    Violation("housing", "施工单位未按规定进行检验", "当事人在{project}施工中未对建筑材料进行检验。",
+              "《建设工程质量管理条例》第六十五条", ("fine",), (100_000, 200_000), weight=2),
+    Violation("housing", "违反建筑市场管理规定（降低资质）", "当事人在{project}中转包工程，情节严重。",
+              "《建设工程质量管理条例》第六十二条第一款", ("fine", "qualification_downgrade"), (200_000, 500_000),
+              weight=1),
+    # Human resources
+    Violation("human_resources", "拖欠劳动者工资",
+              "当事人拖欠{count}名劳动者工资共计{value}元，经责令限期支付逾期未支付。",
+              "《保障农民工工资支付条例》第五十五条；《劳动保障监察条例》第二十六条", ("fine",), (20_000, 100_000),
+              weight=3),
+    Violation("human_resources", "未依法缴纳社会保险费", "当事人未按时足额为{count}名职工缴纳社会保险费。",
+              "《中华人民共和国社会保险法》第八十六条", ("fine",), (5_000, 60_000), weight=2),
+    # Transport
+    Violation("transport", "未取得道路运输经营许可擅自从事经营", "当事人未取得道路运输经营许可，擅自从事{service}。",
+              "《中华人民共和国道路运输条例》第六十三条", ("fine", "confiscation"), (10_000, 100_000),
+              (1_000, 20_000), weight=3),
+    Violation("transport", "车辆未按规定进行检测", "当事人所属营运车辆{plate}未按规定进行综合性能检测。",
+              "《中华人民共和国道路运输条例》第七十条", ("fine",), (5_000, 20_000), weight=2),
+    # Health
+    Violation("health", "公共场所卫生不合格", "当事人经营的{venue}经检测，{item}项目不符合卫生标准。",
+              "《公共场所卫生管理条例实施细则》第三十六条", ("warning", "fine"), (1_000, 20_000), weight=3),
+    Violation("health", "使用非卫生技术人员从事医疗卫生技术工作",
+              "当事人使用未取得执业资格的人员从事医疗卫生技术工作。", "《医疗机构管理条例》第四十七条",
+              ("fine",), (10_000, 100_000), weight=1),
+)
+
+_FILLERS: dict[str, tuple[str, ...]] = {
+    "goods": ("散装糕点", "熟食卤味", "冷冻水饺", "鲜榨果汁", "预包装饼干", "乳制品", "腌制海产品", "速冻汤圆"),
+    "item": ("菌落总数", "大肠菌群", "苯甲酸及其钠盐", "过氧化值", "铅（以Pb计）", "甲醛", "标签标识"),
+    "claim": ("国家级产品", "全网销量第一", "治愈率99%", "最佳品质", "永不褪色"),
+    "product": ("电线电缆", "儿童玩具", "电热水壶", "塑料管材", "服装", "电动自行车", "插座", "运动鞋"),
+    "equipment": ("电梯", "叉车", "压力容器", "起重机械", "锅炉"),
+    "brand": ("耐克", "阿迪达斯", "华为", "小米", "海天"),
+    "period": ("2023年第三季度", "2024年1月", "2024年度", "2025年第一季度", "2022年度"),
+    "outlet": ("1号排气筒", "锅炉废气排放口", "喷涂车间排气筒"),
+    "pollutant": ("非甲烷总烃", "颗粒物", "二氧化硫", "化学需氧量", "氨氮", "总磷"),
+    "project": ("新建厂房项目", "年产5万件模具项目", "综合楼改建工程", "物流仓库扩建工程", "住宅小区三期工程"),
+    "waste": ("废矿物油", "废漆渣", "废活性炭", "废切削液"),
+    "accident": ("机械伤害", "物体打击", "高处坠落", "起重伤害"),
+    "place": ("生产车间", "仓库", "经营场所", "员工宿舍", "商场二层"),
+    "service": ("道路旅客运输经营", "道路货物运输经营", "网约车经营"),
+    "plate": ("浙B·3K271", "浙B·7M053", "浙B·D2208", "浙B·5Q816"),
+    "venue": ("宾馆", "游泳场所", "美容美发店", "沐浴场所"),
+}
+
+
+def _fill(rng: random.Random, template: str, *, decided: date) -> str:
+    values: dict[str, Any] = {k: rng.choice(v) for k, v in _FILLERS.items()}
+    seen = decided - timedelta(days=rng.randint(20, 120))
+    values["date"] = f"{seen.year}年{seen.month}月{seen.day}日"
+    values["value"] = f"{rng.randint(3, 900) * 100:,}"
+    values["count"] = rng.randint(2, 30)
+    values["name"] = ""
+    return template.format(**values)
+
+
+# Licences by domain: (licence name, category, number prefix, years valid or None for long-term).
+LICENCES: dict[str, tuple[tuple[str, str, str, int | None], ...]] = {
+    "market_regulation": (
+        ("食品经营许可证", "普通", "JY", 5), ("食品生产许可证", "普通", "SC", 5),
+        ("营业执照", "登记", "", None), ("特种设备使用登记证", "登记", "", None),
+        ("工业产品生产许可证", "普通", "XK", 5),
+    ),
+    "ecology_environment": (("排污许可证", "普通", "", 5), ("建设项目环境影响评价文件批复", "核准", "甬环建", None)),
+    "work_safety": (("危险化学品经营许可证", "普通", "浙甬安经", 3), ("安全生产许可证", "普通", "（浙）JZ安许证字", 3)),
+    "housing": (("建筑工程施工许可证", "普通", "", None), ("建筑业企业资质证书", "认可", "D", 5)),
+    "human_resources": (("人力资源服务许可证", "普通", "", 5), ("劳务派遣经营许可证", "普通", "", 3)),
+    "transport": (("道路运输经营许可证", "普通", "浙交运管许可甬字", 4),),
+    "health": (("医疗机构执业许可证", "普通", "PDY", 5), ("公共场所卫生许可证", "普通", "甬卫公证字", 4)),
+    "fire": (("公众聚集场所投入使用、营业前消防安全检查合格证", "普通", "甬消安检字", None),),
+    "tax": (("增值税防伪税控系统最高开票限额审批", "普通", "", None),),
+}
+# Licences persons hold (practising registrations); the domain that grants them.
+PERSON_LICENCES: tuple[tuple[str, str, str], ...] = (
+    ("health", "医师执业证书", "认可"), ("health", "护士执业证书", "认可"),
+    ("housing", "注册建造师执业证书", "认可"), ("transport", "道路运输从业人员从业资格证", "认可"),
+    ("market_regulation", "特种设备作业人员证", "认可"),
+)
+
+# Serious dishonesty lists: domain -> (list name, reason, basis).
+SERIOUS_LISTS: dict[str, tuple[str, str, str]] = {
+    "market_regulation": ("市场监督管理严重违法失信名单", "因食品安全违法行为受到较重行政处罚，且违法行为性质恶劣",
+                          "《市场监督管理严重违法失信名单管理办法》第九条"),
+    "tax": ("重大税收违法失信主体名单", "偷税数额100万元以上且占应纳税额10%以上",
+            "《重大税收违法失信主体信息公布管理办法》第六条"),
+    "human_resources": ("拖欠农民工工资失信联合惩戒对象名单",
+                        "克扣、无故拖欠农民工工资达到认定拒不支付劳动报酬罪数额标准",
+                        "《保障农民工工资支付条例》第四十八条；《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》第五条"),
+    "work_safety": ("安全生产严重失信主体名单", "发生较大生产安全事故，负有责任",
+                    "《安全生产严重失信主体名单管理办法》第八条"),
+    "ecology_environment": ("环境违法企业黑名单", "通过暗管等逃避监管的方式违法排放污染物，受到行政处罚",
+                            "《浙江省企业环境信用评价管理办法》"),
+}
+
+HONOURS: tuple[tuple[str, str, str], ...] = (
+    ("market_regulation", "浙江省守合同重信用企业", "《浙江省守合同重信用企业公示办法》"),
+    ("market_regulation", "宁波市知名商号", "《宁波市知名商号认定管理办法》"),
+    ("credit", "宁波市诚信示范企业", "《宁波市社会信用体系建设“十四五”规划》"),
+    ("human_resources", "宁波市劳动关系和谐企业", "《宁波市劳动关系和谐企业评价办法》"),
+    ("tax", "纳税信用A级纳税人（连续三年）", "《纳税信用管理办法》"),
+)
+PERSON_HONOURS: tuple[tuple[str, str, str], ...] = (
+    ("credit", "宁波市道德模范", "《宁波市道德模范评选表彰办法》"),
+    ("health", "全国无偿献血奉献奖", "《全国无偿献血表彰奖励办法》"),
+    ("credit", "宁波市见义勇为先进个人", "《宁波市见义勇为人员奖励和保障条例》"),
+    ("human_resources", "宁波市五一劳动奖章", "《宁波市五一劳动奖章评选办法》"),
+)
+
+COMMITMENT_TYPES: tuple[tuple[str, str, int], ...] = (
+    # code, name, weight
+    ("notification", "证明事项告知承诺型", 30), ("approval_substitute", "审批替代型", 20),
+    ("deficiency_tolerated", "容缺办理型", 15), ("voluntary_public", "主动公示型", 20),
+    ("repair", "信用修复型", 8), ("industry_self_discipline", "行业自律型", 7),
+)
+COMMITMENT_MATTERS = ("食品经营许可", "建设工程施工许可", "企业投资项目备案", "道路运输经营许可", "人力资源服务许可",
+                      "公共场所卫生许可", "排污许可", "政府采购投标", "财政资金补助申请", "企业开办登记")
+
+# ---------------------------------------------------------------------------------------------------
+# The record stream
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordSlot:
+    """One place records are generated into: a catalog item as the generators see it.
+
+    ``key`` is opaque to the generators (the service uses the item's code); ``kind`` is the item's
+    record kind; ``subject_kinds`` whom it is about; ``domains`` the domains of the authorities that
+    may provide it (empty: any); ``weight`` its share of the records.
+    """
+
+    key: str
+    kind: str
+    subject_kinds: tuple[str, ...]
+    domains: tuple[str, ...]
+    weight: float
+    list_type_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFacts:
+    """One generated record before it is bound to the catalog: what the source unit knows."""
+
+    slot: str
+    sequence: int
+    authority: Authority
+    subject_kind: str  # "organization" | "person"
+    subject_index: int
+    source_record_id: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    severity: str | None = None
+
+
+# Relative frequency of record kinds (a city's records are mostly licences and penalties).
+KIND_WEIGHTS: dict[str, float] = {
+    "licence": 50.0, "penalty": 24.0, "commitment": 10.0, "honour": 3.0, "tax_grade_a": 5.0,
+    "judgment_debtor": 3.0, "voluntary_performance": 2.0, "serious_dishonesty": 1.0, "basic": 2.0,
+    "other": 1.0,
+}
+# Where a kind of record comes from when the item does not say.
+KIND_DOMAINS: dict[str, tuple[str, ...]] = {
+    "licence": tuple(LICENCES), "penalty": tuple(sorted({v.domain for v in VIOLATIONS})),
+    "serious_dishonesty": tuple(SERIOUS_LISTS), "judgment_debtor": ("court",),
+    "voluntary_performance": ("court",), "honour": ("market_regulation", "credit", "human_resources", "tax"),
+    "tax_grade_a": ("tax",), "commitment": ("credit",), "basic": ("market_regulation",), "other": ("credit",),
+}
+_VIOLATIONS_BY_DOMAIN: dict[str, tuple[Violation, ...]] = {}
+for _v in VIOLATIONS:
+    _VIOLATIONS_BY_DOMAIN.setdefault(_v.domain, ())
+    _VIOLATIONS_BY_DOMAIN[_v.domain] += (_v,)
+
+DECISIONS_FROM = date(2019, 1, 1)
+
+
+def _decision_date(rng: random.Random, earliest: date, as_of: date) -> date:
+    # Enforcement grew over the years: later dates a little more likely. Never before ``earliest``.
+    first = max(DECISIONS_FROM, earliest)
+    if first >= as_of:
+        return as_of
+    span = (as_of - first).days
+    return first + timedelta(days=int(span * rng.random() ** 0.8))
+
+
+def _money(value: float) -> str:
+    return str(Decimal(int(value)).quantize(Decimal("1.00")))
+
+
+def _rounded_fine(rng: random.Random, low: int, high: int) -> int:
+    # Decisions favour round sums; the log scale puts most fines near the bottom of the range.
+    raw = math.exp(rng.uniform(math.log(low), math.log(high)))
+    step = 100 if raw < 10_000 else 1_000 if raw < 100_000 else 10_000
+    return max(low, int(round(raw / step) * step))
+
+
+def authorities_for(domain: str, district_code: str) -> Authority:
+    """Who decides for a subject of a district: district market regulation bureaus, else the city's."""
+    if domain == "market_regulation":
+        return next(a for a in DISTRICT_AUTHORITIES if a.region_code == district_code)
+    return next(a for a in CITY_AUTHORITIES if a.domain == domain)
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, int], int] = {}
+
+    def next(self, key: str, year: int) -> int:
+        value = self.values.get((key, year), 0) + 1
+        self.values[(key, year)] = value
+        return value
+
+
+def records(
+    *,
+    seed: int,
+    count: int,
+    slots: Sequence[RecordSlot],
+    organizations: int,
+    persons: int,
+    as_of: date,
+    authority_of: dict[str, Authority] | None = None,
+) -> Iterator[RecordFacts]:
+    """Stream ``count`` records over ``slots``, about organizations ``[0, organizations)`` and persons.
+
+    ``authority_of`` optionally fixes the authority of a slot (an item bound to one source unit);
+    otherwise the authority follows the slot's domains and the subject's district.
+    """
+    usable = [s for s in slots if _slot_usable(s, organizations, persons)]
+    if not usable or count <= 0:
+        return
+    weights = [s.weight for s in usable]
+    rng = _rng(seed, _TAG_RECORD, 0)
+    counter = _Counter()
+    fixed = authority_of or {}
+    for sequence in range(count):
+        slot = rng.choices(usable, weights)[0]
+        subject_kind = _subject_kind(rng, slot, organizations, persons)
+        population = organizations if subject_kind == "organization" else persons
+        # Skewed towards low indexes: a few subjects have many records, most have few or none.
+        index = min(population - 1, int(population * rng.random() ** 1.7))
+        if subject_kind == "organization":
+            org = organization_at(seed, index, as_of=as_of)
+            district, earliest, name = org.district_code, org.registration_date, org.name
+        else:
+            person = person_at(seed, index)
+            district, earliest, name = person.district_code, date(person.birth_date.year + 18, 1, 1), person.name
+            org = None
+        domain = rng.choice(slot.domains) if slot.domains else rng.choice(KIND_DOMAINS.get(slot.kind, ("credit",)))
+        authority = fixed.get(slot.key) or authorities_for(domain, district)
+        domain = authority.domain if authority.domain in _VIOLATIONS_BY_DOMAIN or slot.kind != "penalty" else domain
+        decided = _decision_date(rng, earliest, as_of)
+        facts, severity = _facts(rng, slot=slot, domain=domain, authority=authority, decided=decided,
+                                 as_of=as_of, counter=counter, org=org, subject_name=name, district=district)
+        yield RecordFacts(
+            slot=slot.key, sequence=sequence, authority=authority, subject_kind=subject_kind,
+            subject_index=index, source_record_id=f"DEMO{seed}-{sequence:09d}", facts=facts, severity=severity,
+        )
+
+
+def _slot_usable(slot: RecordSlot, organizations: int, persons: int) -> bool:
+    kinds = set(slot.subject_kinds) or {"organization", "person"}
+    return ("organization" in kinds and organizations > 0) or ("person" in kinds and persons > 0)
+
+
+def _subject_kind(rng: random.Random, slot: RecordSlot, organizations: int, persons: int) -> str:
+    kinds = [k for k in (slot.subject_kinds or ("organization", "person"))
+             if (k == "organization" and organizations > 0) or (k == "person" and persons > 0)]
+    if len(kinds) == 1:
+        return kinds[0]
+    # Most records of mixed items are about organizations.
+    return "organization" if rng.random() < 0.85 else "person"
+
+
+def _facts(
+    rng: random.Random, *, slot: RecordSlot, domain: str, authority: Authority, decided: date, as_of: date,
+    counter: _Counter, org: OrganizationSpec | None, subject_name: str, district: str,
+) -> tuple[dict[str, Any], str | None]:
+    common: dict[str, Any] = {
+        "subject_name": subject_name,
+        "authority_name": authority.name,
+        "decision_date": decided.isoformat(),
+    }
+    if org is not None:
+        common["uscc"] = org.uscc
+        common["legal_representative"] = org.legal_representative
+        common["subject_category"] = "个体工商户" if org.is_individual_business else "法人及非法人组织"
+    else:
+        common["subject_category"] = "自然人"
+    kind = slot.kind
+    if kind == "penalty":
+        return _penalty(rng, common, domain, authority, decided, as_of, counter)
+    if kind == "licence":
+        return _licence(rng, common, domain, authority, decided, counter, person=org is None), None
+    if kind == "judgment_debtor":
+        return _judgment_debtor(rng, common, district, decided, as_of, counter), "serious"
+    if kind == "voluntary_performance":
+        return _voluntary_performance(rng, common, district, decided, counter), None
+    if kind == "serious_dishonesty":
+        return _serious_dishonesty(rng, common, domain, decided, as_of), "serious"
+    if kind == "honour":
+        return _honour(rng, common, decided, person=org is None), None
+    if kind == "tax_grade_a":
+        return _tax_grade_a(rng, common, as_of), None
+    if kind == "commitment":
+        return _commitment(rng, common, decided, as_of), None
+    common["content"] = rng.choice(("登记信息变更", "年度报告公示", "经营范围变更", "住所变更"))
+    return common, None
+
+
+def _penalty(
+    rng: random.Random, common: dict[str, Any], domain: str, authority: Authority, decided: date, as_of: date,
+    counter: _Counter,
+) -> tuple[dict[str, Any], str | None]:
+    candidates = _VIOLATIONS_BY_DOMAIN.get(domain) or _VIOLATIONS_BY_DOMAIN["market_regulation"]
+    violation = rng.choices(candidates, [v.weight for v in candidates])[0]
+    types = list(violation.penalty_types)
+    summary = types == ["warning"] or (types == ["fine"] and violation.fine and violation.fine[1] <= 3_000
+                                       and rng.random() < 0.5)
+    fine = _rounded_fine(rng, *violation.fine) if violation.fine else 0
+    confiscated = _rounded_fine(rng, *violation.confiscate) if violation.confiscate else 0
+    if "warning" in types and "fine" in types and rng.random() < 0.5:  # a warning alone for a first offence
+        types, fine = ["warning"], 0
+    names = [PENALTY_TYPES[t][0] for t in types]
+    amounts = {"fine": f"罚款人民币{fine:,}元", "confiscation": f"没收违法所得{confiscated:,}元"}
+    content = "；".join(amounts.get(t, n) for t, n in zip(types, names, strict=True))
+    number = counter.next(authority.short + "罚", decided.year)
+    facts = dict(common)
+    facts.update({
+        "decision_number": f"{authority.short}罚决字〔{decided.year}〕{number}号",
+        "violation_type": violation.kind,
+        "facts": _fill(rng, violation.facts, decided=decided),
+        "basis": violation.basis,
+        "penalty_types": types,
+        "penalty_type_names": "；".join(names),
+        "content": content,
+        "fine_amount": _money(fine),
+        "confiscated_amount": _money(confiscated),
+        "summary_procedure": bool(summary),
+        "valid_until": (decided + timedelta(days=365 * (3 if "licence_revocation" in types else 1))).isoformat(),
+    })
+    severity = max((PENALTY_TYPES[t][1] for t in types), key=_SEVERITY_RANK.__getitem__)
+    return facts, severity
+
+
+def _licence(
+    rng: random.Random, common: dict[str, Any], domain: str, authority: Authority, decided: date,
+    counter: _Counter, *, person: bool,
+) -> dict[str, Any]:
+    if person:
+        _, name, category = rng.choice(PERSON_LICENCES)
+        prefix, years = "", 5
+    else:
+        name, category, prefix, years = rng.choice(LICENCES.get(domain) or LICENCES["market_regulation"])
+    number = counter.next(authority.short + "许", decided.year)
+    region = authority.region_code
+    facts = dict(common)
+    facts.update({
+        "licence_document_name": f"{name}准予许可决定书" if category != "登记" else f"{name}登记决定书",
+        "licence_document_number": f"{authority.short}许〔{decided.year}〕{number}号",
+        "licence_category": category,
+        "licence_name": name,
+        "licence_number": f"{prefix}{region}{decided:%y}{number:06d}{rng.randint(0, 9)}",
+        "content": f"准予{name.removesuffix('证').removesuffix('证书')}，许可范围：{rng.choice(_LICENCE_SCOPES)}",
+        "valid_from": decided.isoformat(),
+        "valid_to": "2099-12-31" if years is None else (decided + timedelta(days=365 * years)).isoformat(),
+        "status": "有效",
+    })
+    return facts
+
+
+_LICENCE_SCOPES = ("预包装食品销售（含冷藏冷冻食品）", "热食类食品制售", "普通货运", "危险化学品（不带储存设施）",
+                   "房屋建筑工程施工", "职业中介活动", "住宿场所", "大气污染物、水污染物排放", "门诊部")
+
+
+def _case_number(rng: random.Random, district: str, year: int, counter: _Counter, kind: str) -> str:
+    court = _COURT_CODES.get(district, "0212")
+    number = counter.next(f"{kind}{court}", year)
+    return f"（{year}）浙{court}{kind}{number}号"
+
+
+def _judgment_debtor(
+    rng: random.Random, common: dict[str, Any], district: str, decided: date, as_of: date, counter: _Counter,
+) -> dict[str, Any]:
+    judged = decided - timedelta(days=rng.randint(90, 500))
+    owed = _rounded_fine(rng, 5_000, 3_000_000)
+    performed = rng.random() < 0.35
+    facts = dict(common)
+    facts.update({
+        "case_number": _case_number(rng, district, decided.year, counter, "执"),
+        "basis_document": _case_number(rng, district, judged.year, counter, "民初"),
+        "court": "宁波市中级人民法院" if rng.random() < 0.15 else _district_court(district),
+        "obligation": f"支付货款及违约金共计人民币{owed:,}元",
+        "performance": "全部未履行" if not performed else "部分未履行",
+        "dishonest_behaviour": rng.choice((
+            "有履行能力而拒不履行生效法律文书确定义务", "违反财产报告制度",
+            "以虚假诉讼、虚假仲裁或者以隐匿、转移财产等方法规避执行", "违反限制消费令")),
+        "amount": _money(owed),
+        "listing_date": decided.isoformat(),
+        "basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+    })
+    end = decided + timedelta(days=730)
+    if end < as_of and rng.random() < 0.6:
+        facts["removal_date"] = end.isoformat()
+    return facts
+
+
+def _district_court(district: str) -> str:
+    d = DISTRICT_BY_CODE.get(district)
+    return f"宁波市{d.name}人民法院" if d else "宁波市鄞州区人民法院"
+
+
+def _voluntary_performance(
+    rng: random.Random, common: dict[str, Any], district: str, decided: date, counter: _Counter,
+) -> dict[str, Any]:
+    amount = _rounded_fine(rng, 2_000, 2_000_000)
+    facts = dict(common)
+    facts.update({
+        "case_number": _case_number(rng, district, decided.year, counter, "民初"),
+        "court": _district_court(district),
+        "content": f"在判决生效后主动履行给付义务人民币{amount:,}元",
+        "amount": _money(amount),
+        "performance_date": decided.isoformat(),
+        "basis": "《宁波市中级人民法院关于建立自动履行正向激励机制的意见》",
+    })
+    return facts
+
+
+def _serious_dishonesty(
+    rng: random.Random, common: dict[str, Any], domain: str, decided: date, as_of: date,
+) -> dict[str, Any]:
+    name, reason, basis = SERIOUS_LISTS.get(domain) or SERIOUS_LISTS["market_regulation"]
+    facts = dict(common)
+    facts.update({
+        "list_name": name,
+        "reason": reason,
+        "basis": basis,
+        "listing_date": decided.isoformat(),
+        "list_end_date": (decided + timedelta(days=365 * 3)).isoformat(),
+        "measures": "依法实施联合惩戒，限制参与政府采购、招标投标，限制获得财政补助",
+    })
+    return facts
+
+
+def _honour(rng: random.Random, common: dict[str, Any], decided: date, *, person: bool) -> dict[str, Any]:
+    _, title, basis = rng.choice(PERSON_HONOURS if person else HONOURS)
+    facts = dict(common)
+    facts.update({
+        "honour_name": title,
+        "awarding_body": common["authority_name"],
+        "award_date": decided.isoformat(),
+        "valid_to": (decided + timedelta(days=365 * 3)).isoformat(),
+        "basis": basis,
+        "content": f"被授予“{title}”称号",
+    })
+    return facts
+
+
+def _tax_grade_a(rng: random.Random, common: dict[str, Any], as_of: date) -> dict[str, Any]:
+    # Grades are published each April for the previous year.
+    last = as_of.year - 1 if as_of >= date(as_of.year, 4, 30) else as_of.year - 2
+    year = rng.randint(2019, last)
+    evaluated = date(year + 1, 4, rng.randint(10, 28))
+    facts = dict(common)
+    facts.update({
+        "evaluation_year": str(year),
+        "grade": "A",
+        "score": str(rng.randint(90, 100)),
+        "decision_date": evaluated.isoformat(),
+        "basis": "《纳税信用管理办法（试行）》（国家税务总局公告2014年第40号）第二十条",
+    })
+    return facts
+
+
+def _commitment(rng: random.Random, common: dict[str, Any], decided: date, as_of: date) -> dict[str, Any]:
+    code, name, _w = rng.choices(COMMITMENT_TYPES, [w for *_, w in COMMITMENT_TYPES])[0]
+    matter = rng.choice(COMMITMENT_MATTERS)
+    due = decided + timedelta(days=rng.choice((30, 60, 90, 180)))
+    fulfilled = "pending" if due > as_of else ("kept" if rng.random() < 0.95 else "broken")
+    facts = dict(common)
+    facts.update({
+        "commitment_type": code,
+        "commitment_type_name": name,
+        "matter": matter,
+        "content": f"本单位（人）就{matter}事项作出信用承诺：所提供材料真实有效，"
+                   "如有虚假愿承担相应法律责任并接受失信惩戒。",
+        "commitment_date": decided.isoformat(),
+        "due_date": due.isoformat(),
+        "fulfilment": fulfilled,
+    })
+    return facts

@@ -1,0 +1,43 @@
+"""Outbox consumers owned by the records app."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Count
+
+from gongxin.core import clock
+from gongxin.core.models import OutboxEvent
+from gongxin.records.choices import RecordStatus
+from gongxin.records.models import ProfileSummary, Record
+
+
+class ProfileSummaryConsumer:
+    """Keeps ``ProfileSummary`` — counts of each subject's records in effect by kind and polarity.
+
+    Idempotent by construction: it recomputes the touched subjects' counts from the records, so
+    handling an event twice gives the same row.
+    """
+
+    name = "records.profile_summary"
+
+    def handle(self, events: Sequence[OutboxEvent]) -> None:
+        subject_ids = {e.subject_id for e in events if e.aggregate_type == "record" and e.subject_id}
+        if not subject_ids:
+            return
+        counts: dict[int, dict[str, int]] = {sid: {} for sid in subject_ids}
+        rows = (
+            Record.objects.filter(subject_id__in=subject_ids, current_version__status=RecordStatus.ACTIVE)
+            .values_list("subject_id", "catalog_item__record_kind", "current_version__polarity")
+            .annotate(n=Count("id"))
+        )
+        for subject_id, kind, polarity, n in rows:
+            counts[subject_id][kind] = counts[subject_id].get(kind, 0) + n
+            counts[subject_id][f"polarity:{polarity}"] = counts[subject_id].get(f"polarity:{polarity}", 0) + n
+        now = clock.now()
+        existing = set(ProfileSummary.objects.filter(subject_id__in=subject_ids).values_list("subject_id", flat=True))
+        ProfileSummary.objects.bulk_create(
+            [ProfileSummary(subject_id=s, counts=counts[s], updated_at=now) for s in subject_ids - existing]
+        )
+        changed = [ProfileSummary(subject_id=s, counts=counts[s], updated_at=now) for s in existing]
+        ProfileSummary.objects.bulk_update(changed, ["counts", "updated_at"], batch_size=1000)

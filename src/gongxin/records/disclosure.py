@@ -1,0 +1,174 @@
+"""The one disclosure policy: what a viewer may see of records, for a purpose.
+
+Every output — portal, API, reports, exports, scores — asks this module. It answers in two parts:
+``records_visible`` (which records: a queryset filter, so it works at any scale) and ``fields_shown``
+(which fields of one record, masked or not). The rules, by purpose:
+
+- public — anyone. Organizations only; public items; in effect and published; a negative record only
+  inside its publicity window, not repaired, within retention. Personal fields removed.
+- self — the subject itself (the person, or an agent of the organization). All its records in effect
+  except internal items, within retention. Personal fields shown.
+- sharing — government: API clients with ``records:share``, source unit operators, staff. Public and
+  shared items in effect, within retention, not repaired. Personal fields masked.
+- authorized — a requester holding the subject's consent (consents arrive with issue #4). Public,
+  shared and authorized items, otherwise as sharing. Personal fields masked.
+- staff — credit office staff and admins. Everything not archived, revoked included. Fields shown.
+- audit — auditors and admins. Everything, archived included. Fields shown.
+
+Natural persons are never visible for the public purpose: asking for one is "not found".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+__all__ = [
+    "ANONYMOUS", "Viewer", "fields_shown", "purpose_check", "records_visible", "viewer_for_client",
+    "viewer_for_user", "visibility_q",
+]
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.accounts.choices import Role, Scope
+from gongxin.accounts.viewer import ANONYMOUS, Viewer, viewer_for_client, viewer_for_user
+from gongxin.catalog.choices import DisclosureLevel, Polarity, SubjectKind
+from gongxin.catalog.models import CatalogItem
+from gongxin.core import clock
+from gongxin.core.errors import NotFound, PermissionDenied
+from gongxin.records.choices import Purpose, RecordStatus
+from gongxin.records.models import Record
+from gongxin.subjects.models import Subject
+
+
+class ConsentRequired(PermissionDenied):
+    code = "disclosure.consent_required"
+    default_message = _("Querying these records needs the subject's consent.")
+
+
+class PurposeNotAllowed(PermissionDenied):
+    code = "disclosure.purpose_not_allowed"
+    default_message = _("You may not view records for this purpose.")
+
+
+class SubjectNotVisible(NotFound):
+    code = "subject.not_found"
+    default_message = _("No such subject.")
+
+
+def purpose_check(*, viewer: Viewer, purpose: str, subject: Subject | None) -> None:
+    """Raise unless ``viewer`` may look at ``subject``'s records for ``purpose``."""
+    if purpose == Purpose.PUBLIC:
+        if subject is not None and subject.kind == SubjectKind.PERSON:
+            raise SubjectNotVisible()
+        return
+    if purpose == Purpose.SELF:
+        if subject is None or viewer.subject_id != subject.pk:
+            raise PurposeNotAllowed()
+        return
+    if purpose == Purpose.SHARING:
+        if Scope.RECORDS_SHARE in viewer.scopes or (
+            viewer.client_id is None and viewer.role in {Role.OPERATOR, Role.STAFF, Role.ADMIN}
+        ):
+            return
+        raise PurposeNotAllowed()
+    if purpose == Purpose.AUTHORIZED:
+        # Consents arrive with the reports app (issue #4); until then nobody holds one.
+        raise ConsentRequired()
+    if purpose == Purpose.STAFF:
+        if viewer.role in {Role.STAFF, Role.ADMIN}:
+            return
+        raise PurposeNotAllowed()
+    if purpose == Purpose.AUDIT:
+        if viewer.role in {Role.AUDITOR, Role.ADMIN}:
+            return
+        raise PurposeNotAllowed()
+    raise PurposeNotAllowed()
+
+
+def _within_retention(today: date) -> Q:
+    return Q(current_version__retention_end__isnull=True) | Q(current_version__retention_end__gte=today)
+
+
+def visibility_q(*, purpose: str, today: date) -> Q:
+    """The rule as a filter on ``Record`` (through its current version and catalog item)."""
+    in_effect = Q(current_version__status=RecordStatus.ACTIVE)
+    not_repaired = Q(current_version__repaired=False)
+    if purpose == Purpose.PUBLIC:
+        negative_in_window = (
+            Q(current_version__published=True)
+            & Q(current_version__publicity_ended=False)
+            & not_repaired
+            & (Q(current_version__publicity_max_end__isnull=True)
+               | Q(current_version__publicity_max_end__gte=today))
+        )
+        return (
+            Q(subject__kind=SubjectKind.ORGANIZATION)
+            & Q(catalog_item__disclosure_level=DisclosureLevel.PUBLIC)
+            & in_effect
+            & Q(current_version__published=True)
+            & (~Q(current_version__polarity=Polarity.NEGATIVE) | negative_in_window)
+            & _within_retention(today)
+        )
+    if purpose == Purpose.SELF:
+        return in_effect & ~Q(catalog_item__disclosure_level=DisclosureLevel.INTERNAL) & _within_retention(today)
+    if purpose == Purpose.SHARING:
+        levels = [DisclosureLevel.PUBLIC, DisclosureLevel.SHARED]
+        return in_effect & Q(catalog_item__disclosure_level__in=levels) & not_repaired & _within_retention(today)
+    if purpose == Purpose.AUTHORIZED:
+        levels = [DisclosureLevel.PUBLIC, DisclosureLevel.SHARED, DisclosureLevel.AUTHORIZED]
+        return in_effect & Q(catalog_item__disclosure_level__in=levels) & not_repaired & _within_retention(today)
+    if purpose == Purpose.STAFF:
+        return ~Q(current_version__status=RecordStatus.ARCHIVED)
+    if purpose == Purpose.AUDIT:
+        return Q()
+    raise PurposeNotAllowed()
+
+
+def records_visible(
+    *, viewer: Viewer, purpose: str, subject: Subject | None = None, today: date | None = None
+) -> QuerySet[Record]:
+    """The records ``viewer`` may see for ``purpose`` (of one subject, or of all for public listings)."""
+    purpose_check(viewer=viewer, purpose=purpose, subject=subject)
+    queryset = Record.objects.filter(
+        visibility_q(purpose=purpose, today=today or clock.today()), current_version__isnull=False
+    )
+    if subject is not None:
+        queryset = queryset.filter(subject=subject)
+    return queryset.select_related(
+        "current_version", "catalog_item", "source_unit__department", "subject"
+    )
+
+
+def mask_value(value: str) -> str:
+    """Mask personal data: an 18-character ID keeps its first 6 and last 4, other values their ends."""
+    text = str(value)
+    if len(text) == 18:
+        return text[:6] + "*" * 8 + text[-4:]
+    if len(text) <= 2:
+        return "*" * len(text)
+    keep = max(1, len(text) // 4)
+    return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
+
+
+def fields_shown(*, item: CatalogItem, payload: dict[str, Any], purpose: str) -> list[tuple[str, str, str]]:
+    """(code, label, value) of the fields ``purpose`` may see, in schema order, personal data handled."""
+    shown: list[tuple[str, str, str]] = []
+    reveal_personal = purpose in {Purpose.SELF, Purpose.STAFF, Purpose.AUDIT}
+    for definition in item.fields:
+        code = definition["code"]
+        if code not in payload or payload[code] in (None, ""):
+            continue
+        value = str(payload[code])
+        for option in definition.get("enum") or ():
+            if option["code"] == value:
+                value = option["label"]
+                break
+        if definition.get("personal"):
+            if purpose == Purpose.PUBLIC:
+                continue
+            if not reveal_personal:
+                value = mask_value(value)
+        shown.append((code, definition.get("label", code), value))
+    return shown

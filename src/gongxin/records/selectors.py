@@ -1,0 +1,113 @@
+"""Reads of records. Everything that may disclose goes through records.disclosure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count
+
+from gongxin.catalog.choices import SubjectKind
+from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.records.disclosure import Viewer, fields_shown, records_visible
+from gongxin.records.errors import RecordNotFound
+from gongxin.records.models import Record, RecordVersion
+from gongxin.subjects.models import Subject
+
+
+@dataclass(frozen=True)
+class ShownField:
+    code: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ShownRecord:
+    record_id: int
+    item_code: str
+    item_name: str
+    record_kind: str
+    polarity: str
+    severity: str
+    source_unit_name: str
+    legal_basis: str
+    decision_date: date | None
+    published: bool
+    publicity_min_end: date | None
+    publicity_max_end: date | None
+    retention_end: date | None
+    under_objection: bool
+    repaired: bool
+    status: str
+    version: int
+    fields: list[ShownField]
+
+
+def _shown(record: Record, purpose: str) -> ShownRecord:
+    version = record.current_version
+    assert version is not None
+    item = record.catalog_item
+    return ShownRecord(
+        record_id=record.pk,
+        item_code=item.code,
+        item_name=item.name,
+        record_kind=item.record_kind,
+        polarity=version.polarity,
+        severity=version.severity,
+        source_unit_name=record.source_unit.department.name,
+        legal_basis=version.legal_basis or item.legal_basis,
+        decision_date=version.decision_date,
+        published=version.published,
+        publicity_min_end=version.publicity_min_end,
+        publicity_max_end=version.publicity_max_end,
+        retention_end=version.retention_end,
+        under_objection=version.under_objection,
+        repaired=version.repaired,
+        status=version.status,
+        version=version.number,
+        fields=[ShownField(*f) for f in fields_shown(item=item, payload=version.payload, purpose=purpose)],
+    )
+
+
+def profile_records(*, subject: Subject, viewer: Viewer, purpose: str) -> list[ShownRecord]:
+    """A subject's records as ``viewer`` may see them for ``purpose``, newest decision first."""
+    queryset = records_visible(viewer=viewer, purpose=purpose, subject=subject).order_by(
+        "-current_version__decision_date", "-id"
+    )
+    return [_shown(record, purpose) for record in queryset]
+
+
+def record_shown(*, record_id: int, viewer: Viewer, purpose: str) -> ShownRecord:
+    record = Record.objects.select_related("subject").filter(pk=record_id).first()
+    if record is None:
+        raise RecordNotFound()
+    visible = records_visible(viewer=viewer, purpose=purpose, subject=record.subject).filter(pk=record_id).first()
+    if visible is None:
+        raise RecordNotFound()
+    return _shown(visible, purpose)
+
+
+def record_versions(*, record_id: int, viewer: Viewer, purpose: str) -> list[RecordVersion]:
+    """The history of a record the viewer may see (same disclosure rule as the record itself)."""
+    record_shown(record_id=record_id, viewer=viewer, purpose=purpose)
+    return list(RecordVersion.objects.filter(record_id=record_id).order_by("number"))
+
+
+def records_by_kind(shown: list[ShownRecord]) -> dict[str, list[ShownRecord]]:
+    grouped: dict[str, list[ShownRecord]] = {}
+    for record in shown:
+        grouped.setdefault(record.record_kind, []).append(record)
+    return grouped
+
+
+def platform_figures() -> dict[str, int]:
+    """Headline figures for the home page (counts of public-safe aggregates only)."""
+    kinds = dict(Subject.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    return {
+        "organizations": kinds.get(SubjectKind.ORGANIZATION, 0),
+        "persons": kinds.get(SubjectKind.PERSON, 0),
+        "records": Record.objects.count(),
+        "source_units": SourceUnit.objects.filter(is_active=True).count(),
+        "catalog_items": CatalogItem.objects.filter(is_active=True, edition__is_current=True).count(),
+    }

@@ -1,0 +1,122 @@
+"""The one disclosure policy, persona by persona."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from gongxin.accounts.choices import Role, Scope
+from gongxin.accounts.viewer import ANONYMOUS, Viewer
+from gongxin.core.errors import NotFound, PermissionDenied
+from gongxin.records.choices import ChangeKind, Purpose
+from gongxin.records.disclosure import mask_value, records_visible
+from gongxin.records.selectors import profile_records
+from gongxin.records.services import record_submit, record_version_append
+from gongxin.records.tests.conftest import item, payload_for
+
+SHARING_CLIENT = Viewer(label="api-client:tax", role=Role.OPERATOR, client_id=99,
+                        scopes=frozenset({Scope.RECORDS_SHARE}))
+STAFF = Viewer(label="user:staff", role=Role.STAFF)
+AUDITOR = Viewer(label="user:auditor", role=Role.AUDITOR)
+
+
+def _penalty(unit, operator, subject, decided: date, types: str = "罚款", sid: str = "CF-1", **extra):
+    payload = payload_for(item("penalty"), decision_date=decided, penalty_types=types, **extra)
+    return record_submit(source_unit=unit, item=item("penalty"), source_record_id=sid, subject=subject,
+                         payload=payload, actor=operator).record
+
+
+def _ids(subject, viewer, purpose):
+    return [r.record_id for r in profile_records(subject=subject, viewer=viewer, purpose=purpose)]
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel("2026-11-25 10:00 +0800", tick=False):
+        yield
+
+
+@pytest.mark.django_db
+class TestDisclosure:
+    def test_public_sees_a_general_penalty_inside_its_window_with_clocks(
+        self, market_unit, market_operator, organization
+    ):
+        record = _penalty(market_unit, market_operator, organization, date(2026, 6, 1))
+        shown = profile_records(subject=organization, viewer=ANONYMOUS, purpose=Purpose.PUBLIC)
+        assert [r.record_id for r in shown] == [record.pk]
+        assert shown[0].publicity_max_end == date(2027, 6, 1)
+        assert shown[0].source_unit_name == "宁波市市场监督管理局"
+        assert shown[0].legal_basis
+
+    def test_public_no_longer_sees_it_after_the_publicity_end_but_government_does(
+        self, market_unit, market_operator, organization
+    ):
+        record = _penalty(market_unit, market_operator, organization, date(2026, 6, 1))
+        with time_machine.travel("2027-06-02 10:00 +0800", tick=False):
+            assert _ids(organization, ANONYMOUS, Purpose.PUBLIC) == []
+            assert _ids(organization, SHARING_CLIENT, Purpose.SHARING) == [record.pk]
+        with time_machine.travel("2031-06-02 10:00 +0800", tick=False):  # retention over: no basis for anything
+            assert _ids(organization, SHARING_CLIENT, Purpose.SHARING) == []
+            assert _ids(organization, STAFF, Purpose.STAFF) == [record.pk]
+
+    def test_a_warning_under_samr_order_107_is_never_public(self, market_unit, market_operator, organization):
+        record = _penalty(market_unit, market_operator, organization, date(2026, 6, 1), types="警告")
+        assert _ids(organization, ANONYMOUS, Purpose.PUBLIC) == []
+        assert _ids(organization, SHARING_CLIENT, Purpose.SHARING) == [record.pk]
+
+    def test_persons_are_never_visible_to_the_public(self, market_unit, market_operator, person):
+        with pytest.raises(NotFound):
+            profile_records(subject=person, viewer=ANONYMOUS, purpose=Purpose.PUBLIC)
+        assert not records_visible(viewer=ANONYMOUS, purpose=Purpose.PUBLIC).filter(subject=person).exists()
+
+    def test_repaired_records_leave_public_and_sharing_but_stay_for_staff(
+        self, market_unit, market_operator, organization
+    ):
+        record = _penalty(market_unit, market_operator, organization, date(2026, 6, 1))
+        record_version_append(record=record, change=ChangeKind.REPAIRED, actor=STAFF, reason="repair approved",
+                              repaired=True)
+        assert _ids(organization, ANONYMOUS, Purpose.PUBLIC) == []
+        assert _ids(organization, SHARING_CLIENT, Purpose.SHARING) == []
+        shown = profile_records(subject=organization, viewer=STAFF, purpose=Purpose.STAFF)
+        assert shown[0].repaired is True
+
+    def test_personal_fields_removed_for_public_masked_for_sharing_shown_to_self(
+        self, market_unit, market_operator, organization
+    ):
+        personal = [f["code"] for f in item("penalty").fields if f.get("personal")]
+        assert personal, "the penalty item marks its ID-number field as personal"
+        code = personal[0]
+        _penalty(market_unit, market_operator, organization, date(2026, 6, 1), **{code: "330203199001011234"})
+        agent = Viewer(label="user:agent", role=Role.ORG_AGENT, user_id=5, subject_id=organization.pk)
+
+        def value(viewer, purpose):
+            fields = profile_records(subject=organization, viewer=viewer, purpose=purpose)[0].fields
+            return next((f.value for f in fields if f.code == code), None)
+
+        assert value(ANONYMOUS, Purpose.PUBLIC) is None
+        assert value(SHARING_CLIENT, Purpose.SHARING) == "330203********1234"
+        assert value(agent, Purpose.SELF) == "330203199001011234"
+
+    def test_purposes_need_their_standing(self, organization):
+        other_agent = Viewer(label="user:other", role=Role.ORG_AGENT, user_id=6, subject_id=organization.pk + 1)
+        for viewer, purpose in [
+            (ANONYMOUS, Purpose.SELF), (other_agent, Purpose.SELF), (ANONYMOUS, Purpose.SHARING),
+            (ANONYMOUS, Purpose.STAFF), (STAFF, Purpose.AUDIT), (AUDITOR, Purpose.STAFF),
+            (SHARING_CLIENT, Purpose.AUTHORIZED),
+        ]:
+            with pytest.raises(PermissionDenied):
+                profile_records(subject=organization, viewer=viewer, purpose=purpose)
+
+    def test_archived_records_are_seen_only_by_audit(self, market_unit, market_operator, organization):
+        record = _penalty(market_unit, market_operator, organization, date(2026, 6, 1))
+        record_version_append(record=record, change=ChangeKind.RETENTION_ENDED, actor=STAFF,
+                              reason="retention ended", status="archived")
+        assert _ids(organization, STAFF, Purpose.STAFF) == []
+        assert _ids(organization, AUDITOR, Purpose.AUDIT) == [record.pk]
+
+
+def test_mask_value_keeps_the_ends_only():
+    assert mask_value("330203199001011234") == "330203********1234"
+    assert mask_value("13800138000").startswith("13") and "*" in mask_value("13800138000")

@@ -1,0 +1,32 @@
+"""The subjects app's errors, each with a stable code (see gongxin.core.errors)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.core.errors import Conflict, NotFound, ValidationFailed
+
+
+class InvalidUscc(ValidationFailed):
+    code = "subject.invalid_uscc"
+    default_message = _("This is not a valid unified social credit code.")
+
+
+class InvalidRin(ValidationFailed):
+    code = "subject.invalid_rin"
+    default_message = _("This is not a valid resident identity number.")
+
+
+class SubjectInvalid(ValidationFailed):
+    code = "subject.invalid"
+    default_message = _("The subject's data is not valid.")
+
+
+class SubjectConflict(Conflict):
+    code = "subject.duplicate"
+    default_message = _("This subject is already registered.")
+
+
+class SubjectNotFound(NotFound):
+    code = "subject.not_found"
+    default_message = _("No organization has this code.")

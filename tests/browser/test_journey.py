@@ -1,0 +1,93 @@
+"""The public journey in a real browser: home page → search an organization → its profile.
+
+Drives Debian's Chromium (/usr/bin/chromium) through Playwright's sync API against pytest-django's
+live server. No browser is downloaded: a missing Chromium is a failure, not a skip, unless
+GONGXIN_SKIP_BROWSER=1 says so explicitly (``make browser`` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gongxin.portal.tests import factories
+
+# Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls unless told
+# that this is deliberate (the test is synchronous, the loop only drives the browser).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server needs committed rows; serialized rollback restores the seeded catalog afterwards.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("GONGXIN_SKIP_BROWSER") == "1":
+            pytest.skip("GONGXIN_SKIP_BROWSER=1: browser journey skipped")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium (`make browser`, or "
+            "`apt-get install chromium fonts-noto-cjk`), or set GONGXIN_SKIP_BROWSER=1 to skip this test."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def test_search_an_organization_and_read_its_penalty(live_server, browser, tmp_path):
+    source_unit = factories.source_unit_create()
+    acme = factories.organization_create(name="宁波市北仑区旅程演示机械有限公司")
+    factories.organization_create(name="宁波市镇海区无关贸易有限公司")
+    penalty = factories.penalty_create(subject=acme, source_unit=source_unit)
+    publicity_end = f"{penalty.current_version.publicity_max_end:%Y-%m-%d}"
+
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        page.goto(live_server.url + "/")
+        assert "公信 · 公共信用信息平台" in page.title()
+        assert page.locator('[data-figure="records"]').inner_text() == "1"
+
+        page.fill("input[name=q]", "旅程演示")
+        page.click("form.search-form button[type=submit]")
+        page.wait_for_url("**/search/?q=*")
+        results = page.locator("li.result")
+        assert results.count() == 1
+        assert acme.organization.uscc in results.first.inner_text()
+
+        results.first.locator("a.result-name").click()
+        page.wait_for_url(f"**/org/{acme.organization.uscc}/")
+        assert page.locator("h1").inner_text() == acme.name
+        record = page.locator(f'[data-record="{penalty.pk}"]')
+        assert record.is_visible()
+        assert "公示截止" in record.inner_text()
+        assert record.locator("[data-publicity-end]").inner_text() == publicity_end
+        page.screenshot(path=str(tmp_path / "profile-zh.png"), full_page=True)
+
+        # The language switcher keeps the visitor on the page, now in English.
+        page.click('.lang-switch button[value="en"]')
+        page.wait_for_load_state()
+        assert "Publicity end" in page.locator(f'[data-record="{penalty.pk}"]').inner_text()
+        page.screenshot(path=str(tmp_path / "profile-en.png"), full_page=True)
+    finally:
+        page.close()
+    assert (tmp_path / "profile-zh.png").stat().st_size > 0
