@@ -215,7 +215,7 @@ def _canonical_value(field: Mapping[str, Any], raw: Any) -> Any:
         return _date(raw).isoformat()
     if kind == FieldType.DECIMAL:
         amount = _decimal(raw)
-        return format(amount.normalize() if amount else Decimal(0), "f")
+        return format(amount.normalize(), "f")
     if kind == FieldType.MONEY_WAN:
         amount = _decimal(raw)
         if amount != amount.quantize(_FEN):
@@ -278,7 +278,7 @@ def _decimal(raw: Any) -> Decimal:
         raise _Problem("invalid_number", _("Expected a number."))
     if amount < 0:
         raise _Problem("negative", _("An amount must not be negative."))
-    return amount
+    return amount if amount else Decimal(0)  # "-0" and "0.000" are plain zero
 
 
 def _enum(field: Mapping[str, Any], raw: Any) -> str:

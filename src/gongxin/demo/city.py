@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -236,6 +237,8 @@ class OrganizationSpec:
     district_code: str
     industry: str  # "C 制造业"
     legal_representative: str
+    # The person subject (index) who is the legal representative, when the city knows them as a person.
+    legal_representative_index: int | None
     registration_date: date
     registered_capital_yuan: Decimal | None
     address: str
@@ -305,8 +308,16 @@ def _address(rng: random.Random, district: District) -> str:
     return f"浙江省{CITY_NAME}{district.name}{street}{road}{number}号{suffix}"
 
 
-def organization_at(seed: int, index: int, *, as_of: date) -> OrganizationSpec:
-    """Organization ``index`` of the city of ``seed`` (random access, no state)."""
+# Share of enterprises whose legal representative is one of the city's person subjects.
+LEGAL_REPRESENTATIVE_SHARE = 0.1
+
+
+def organization_at(seed: int, index: int, *, as_of: date, persons: int = 0) -> OrganizationSpec:
+    """Organization ``index`` of the city of ``seed`` (random access, no state).
+
+    With ``persons`` > 0 some enterprises' legal representatives are person subjects of the city
+    (``legal_representative_index``), so relations between subjects can be shown.
+    """
     rng = _rng(seed, _TAG_ORGANIZATION, index)
     district = rng.choices(DISTRICTS, _DISTRICT_WEIGHTS)[0]
     roll = rng.random()
@@ -366,11 +377,19 @@ def organization_at(seed: int, index: int, *, as_of: date) -> OrganizationSpec:
     uscc = uscc_generate(prefix=prefix, division=district.code, org_code=org_code)
     status_roll = rng.random()
     status = "active" if status_roll < 0.92 else "deregistered" if status_roll < 0.97 else "revoked"
+    capital = _capital(rng, kind, listed)
+    address = _address(rng, district)
+    # Drawn whatever ``persons`` is, so the rest of the organization does not depend on it.
+    rep_roll, rep_pick = rng.random(), rng.random()
+    rep_index: int | None = None
+    if persons > 0 and kind == "enterprise" and rep_roll < LEGAL_REPRESENTATIVE_SHARE:
+        rep_index = int(rep_pick * persons)
+        legal_rep = person_at(seed, rep_index).name
     return OrganizationSpec(
         index=index, uscc=uscc, name=name, org_kind=kind, district_code=district.code,
         industry=f"{industry.section} {industry.name}", legal_representative=legal_rep,
-        registration_date=registered, registered_capital_yuan=_capital(rng, kind, listed),
-        address=_address(rng, district), status=status,
+        legal_representative_index=rep_index,
+        registration_date=registered, registered_capital_yuan=capital, address=address, status=status,
     )
 
 
@@ -390,9 +409,11 @@ def person_at(seed: int, index: int) -> PersonSpec:
     )
 
 
-def organizations(*, seed: int, count: int, as_of: date, start: int = 0) -> Iterator[OrganizationSpec]:
+def organizations(
+    *, seed: int, count: int, as_of: date, persons: int = 0, start: int = 0
+) -> Iterator[OrganizationSpec]:
     for index in range(start, count):
-        yield organization_at(seed, index, as_of=as_of)
+        yield organization_at(seed, index, as_of=as_of, persons=persons)
 
 
 def persons(*, seed: int, count: int, start: int = 0) -> Iterator[PersonSpec]:
@@ -415,6 +436,12 @@ class Authority:
     short: str  # abbreviation used in document numbers: 甬市监, 海市监 ...
     level: str = "city"
     region_code: str = CITY_CODE
+
+    @property
+    def uscc(self) -> str:
+        """A government body's USCC (authority 1, type 1), stable for the department code."""
+        body = f"{zlib.crc32(self.code.encode()) % _DIGIT_SPACE:08d}"
+        return uscc_generate(prefix="11", division=self.region_code, org_code=body + org_code_check(body))
 
 
 # The city's departments that provide records, with their regulatory domain (catalog policy picks
@@ -450,28 +477,27 @@ class Violation:
     kind: str  # 违法行为类型
     facts: str  # 违法事实 template: {name} {date} {amount}
     basis: str  # 处罚依据
-    penalty_types: tuple[str, ...]  # codes of PENALTY_TYPES
+    penalty_types: tuple[str, ...]  # keys of PENALTY_TYPES
     fine: tuple[int, int] | None  # yuan
     confiscate: tuple[int, int] | None = None
     weight: int = 1
 
 
-# Penalty types of the national data standard: code -> (name, default severity class).
-PENALTY_TYPES: dict[str, tuple[str, str]] = {
-    "warning": ("警告", "minor"),
-    "circulated_criticism": ("通报批评", "minor"),
-    "fine": ("罚款", "general"),
-    "confiscation": ("没收违法所得、没收非法财物", "general"),
-    "licence_suspension": ("暂扣许可证件", "general"),
-    "qualification_downgrade": ("降低资质等级", "general"),
-    "licence_revocation": ("吊销许可证件", "serious"),
-    "business_restriction": ("限制开展生产经营活动", "serious"),
-    "suspension": ("责令停产停业", "serious"),
-    "closure": ("责令关闭", "serious"),
-    "practice_restriction": ("限制从业", "serious"),
-    "other": ("其他行政处罚", "general"),
+# Penalty types of the national data standard (处罚类别). Their severity class is policy data
+# (catalog ``severity_map``), not decided here.
+PENALTY_TYPES: dict[str, str] = {
+    "warning": "警告",
+    "circulated_criticism": "通报批评",
+    "fine": "罚款",
+    "confiscation": "没收违法所得、没收非法财物",
+    "licence_suspension": "暂扣许可证件",
+    "qualification_downgrade": "降低资质等级",
+    "licence_revocation": "吊销许可证件",
+    "business_restriction": "限制开展生产经营活动",
+    "suspension": "责令停产停业",
+    "closure": "责令关闭",
+    "practice_restriction": "限制从业",
 }
-_SEVERITY_RANK = {"minor": 0, "general": 1, "serious": 2}
 
 VIOLATIONS: tuple[Violation, ...] = (
     # Market regulation
@@ -594,6 +620,7 @@ VIOLATIONS: tuple[Violation, ...] = (
               ("fine",), (10_000, 100_000), weight=1),
 )
 
+
 _FILLERS: dict[str, tuple[str, ...]] = {
     "goods": ("散装糕点", "熟食卤味", "冷冻水饺", "鲜榨果汁", "预包装饼干", "乳制品", "腌制海产品", "速冻汤圆"),
     "item": ("菌落总数", "大肠菌群", "苯甲酸及其钠盐", "过氧化值", "铅（以Pb计）", "甲醛", "标签标识"),
@@ -620,31 +647,51 @@ def _fill(rng: random.Random, template: str, *, decided: date) -> str:
     values["date"] = f"{seen.year}年{seen.month}月{seen.day}日"
     values["value"] = f"{rng.randint(3, 900) * 100:,}"
     values["count"] = rng.randint(2, 30)
-    values["name"] = ""
     return template.format(**values)
 
 
-# Licences by domain: (licence name, category, number prefix, years valid or None for long-term).
-LICENCES: dict[str, tuple[tuple[str, str, str, int | None], ...]] = {
-    "market_regulation": (
-        ("食品经营许可证", "普通", "JY", 5), ("食品生产许可证", "普通", "SC", 5),
-        ("营业执照", "登记", "", None), ("特种设备使用登记证", "登记", "", None),
-        ("工业产品生产许可证", "普通", "XK", 5),
-    ),
-    "ecology_environment": (("排污许可证", "普通", "", 5), ("建设项目环境影响评价文件批复", "核准", "甬环建", None)),
-    "work_safety": (("危险化学品经营许可证", "普通", "浙甬安经", 3), ("安全生产许可证", "普通", "（浙）JZ安许证字", 3)),
-    "housing": (("建筑工程施工许可证", "普通", "", None), ("建筑业企业资质证书", "认可", "D", 5)),
-    "human_resources": (("人力资源服务许可证", "普通", "", 5), ("劳务派遣经营许可证", "普通", "", 3)),
-    "transport": (("道路运输经营许可证", "普通", "浙交运管许可甬字", 4),),
-    "health": (("医疗机构执业许可证", "普通", "PDY", 5), ("公共场所卫生许可证", "普通", "甬卫公证字", 4)),
-    "fire": (("公众聚集场所投入使用、营业前消防安全检查合格证", "普通", "甬消安检字", None),),
-    "tax": (("增值税防伪税控系统最高开票限额审批", "普通", "", None),),
-}
-# Licences persons hold (practising registrations); the domain that grants them.
-PERSON_LICENCES: tuple[tuple[str, str, str], ...] = (
-    ("health", "医师执业证书", "认可"), ("health", "护士执业证书", "认可"),
-    ("housing", "注册建造师执业证书", "认可"), ("transport", "道路运输从业人员从业资格证", "认可"),
-    ("market_regulation", "特种设备作业人员证", "认可"),
+@dataclass(frozen=True)
+class LicenceKind:
+    domain: str
+    name: str  # 许可证书名称
+    category: str  # catalog enum code: ordinary / franchise / recognition / approval / registration / other
+    number_prefix: str
+    years: int | None  # None: long-term (valid to 2099-12-31)
+    scope: tuple[str, ...]
+    for_persons: bool = False
+
+
+LICENCES: tuple[LicenceKind, ...] = (
+    LicenceKind("market_regulation", "食品经营许可证", "ordinary", "JY", 5,
+                ("预包装食品销售（含冷藏冷冻食品）", "热食类食品制售", "糕点类食品制售", "自制饮品制售")),
+    LicenceKind("market_regulation", "食品生产许可证", "ordinary", "SC", 5,
+                ("糕点（烘烤类糕点）", "水产制品（干制水产品）", "饮料（果蔬汁类及其饮料）")),
+    LicenceKind("market_regulation", "营业执照", "registration", "", None, ("设立登记", "变更登记（经营范围）")),
+    LicenceKind("market_regulation", "特种设备使用登记证", "registration", "梯", None,
+                ("乘客电梯", "叉车", "压力容器")),
+    LicenceKind("market_regulation", "工业产品生产许可证", "ordinary", "XK", 5, ("电线电缆", "危险化学品包装物")),
+    LicenceKind("ecology_environment", "排污许可证", "ordinary", "", 5, ("大气污染物、水污染物排放",)),
+    LicenceKind("ecology_environment", "建设项目环境影响报告表批复", "approval", "甬环建", None,
+                ("年产5万件模具项目", "物流仓库扩建工程")),
+    LicenceKind("work_safety", "危险化学品经营许可证", "ordinary", "浙甬安经", 3, ("危险化学品（不带储存设施）",)),
+    LicenceKind("work_safety", "安全生产许可证", "ordinary", "（浙）JZ安许证字", 3, ("建筑施工",)),
+    LicenceKind("housing", "建筑工程施工许可证", "ordinary", "330200", None, ("住宅小区三期工程", "综合楼改建工程")),
+    LicenceKind("housing", "建筑业企业资质证书", "recognition", "D", 5, ("建筑工程施工总承包三级",)),
+    LicenceKind("human_resources", "人力资源服务许可证", "ordinary", "", 5, ("职业中介活动",)),
+    LicenceKind("human_resources", "劳务派遣经营许可证", "ordinary", "", 3, ("劳务派遣",)),
+    LicenceKind("transport", "道路运输经营许可证", "ordinary", "浙交运管许可甬字", 4,
+                ("普通货运", "货物专用运输（集装箱）")),
+    LicenceKind("health", "医疗机构执业许可证", "ordinary", "PDY", 5, ("门诊部", "诊所")),
+    LicenceKind("health", "公共场所卫生许可证", "ordinary", "甬卫公证字", 4, ("住宿场所", "美容美发场所")),
+    LicenceKind("fire", "公众聚集场所投入使用、营业前消防安全检查合格证", "ordinary", "甬消安检字", None,
+                ("商场", "宾馆")),
+    # Practising registrations of natural persons.
+    LicenceKind("health", "医师执业证书", "recognition", "", None, ("内科专业", "外科专业", "口腔专业"), True),
+    LicenceKind("health", "护士执业证书", "recognition", "", 5, ("护理",), True),
+    LicenceKind("housing", "注册建造师注册证书", "recognition", "浙", 3, ("建筑工程", "市政公用工程"), True),
+    LicenceKind("transport", "道路运输从业人员从业资格证", "recognition", "", 6, ("道路货物运输驾驶员",), True),
+    LicenceKind("market_regulation", "特种设备安全管理和作业人员证", "recognition", "", 4, ("叉车司机", "电梯修理"),
+                True),
 )
 
 # Serious dishonesty lists: domain -> (list name, reason, basis).
@@ -662,28 +709,39 @@ SERIOUS_LISTS: dict[str, tuple[str, str, str]] = {
                             "《浙江省企业环境信用评价管理办法》"),
 }
 
-HONOURS: tuple[tuple[str, str, str], ...] = (
-    ("market_regulation", "浙江省守合同重信用企业", "《浙江省守合同重信用企业公示办法》"),
-    ("market_regulation", "宁波市知名商号", "《宁波市知名商号认定管理办法》"),
-    ("credit", "宁波市诚信示范企业", "《宁波市社会信用体系建设“十四五”规划》"),
-    ("human_resources", "宁波市劳动关系和谐企业", "《宁波市劳动关系和谐企业评价办法》"),
-    ("tax", "纳税信用A级纳税人（连续三年）", "《纳税信用管理办法》"),
-)
-PERSON_HONOURS: tuple[tuple[str, str, str], ...] = (
-    ("credit", "宁波市道德模范", "《宁波市道德模范评选表彰办法》"),
-    ("health", "全国无偿献血奉献奖", "《全国无偿献血表彰奖励办法》"),
-    ("credit", "宁波市见义勇为先进个人", "《宁波市见义勇为人员奖励和保障条例》"),
-    ("human_resources", "宁波市五一劳动奖章", "《宁波市五一劳动奖章评选办法》"),
+
+@dataclass(frozen=True)
+class Honour:
+    domain: str
+    name: str
+    level: str
+    awarded_by: str
+    for_persons: bool = False
+
+
+HONOURS: tuple[Honour, ...] = (
+    Honour("market_regulation", "浙江省守合同重信用企业", "省级", "浙江省市场监督管理局"),
+    Honour("market_regulation", "宁波市知名商号", "市级", "宁波市市场监督管理局"),
+    Honour("credit", "宁波市诚信示范企业", "市级", "宁波市发展和改革委员会"),
+    Honour("human_resources", "宁波市劳动关系和谐企业", "市级", "宁波市人力资源和社会保障局"),
+    Honour("credit", "宁波市道德模范", "市级", "中共宁波市委宣传部", True),
+    Honour("health", "全国无偿献血奉献奖", "国家级", "国家卫生健康委员会", True),
+    Honour("credit", "宁波市见义勇为先进个人", "市级", "宁波市人民政府", True),
+    Honour("human_resources", "宁波市五一劳动奖章", "市级", "宁波市总工会", True),
 )
 
-COMMITMENT_TYPES: tuple[tuple[str, str, int], ...] = (
-    # code, name, weight
-    ("notification", "证明事项告知承诺型", 30), ("approval_substitute", "审批替代型", 20),
-    ("deficiency_tolerated", "容缺办理型", 15), ("voluntary_public", "主动公示型", 20),
-    ("repair", "信用修复型", 8), ("industry_self_discipline", "行业自律型", 7),
+# Commitment types (catalog enum codes) with their share of commitments.
+COMMITMENT_TYPES: tuple[tuple[str, int], ...] = (
+    ("certification_notice", 30), ("approval_substitute", 20), ("deficiency_tolerance", 15),
+    ("voluntary_public", 20), ("repair", 8), ("industry_self_discipline", 7),
 )
-COMMITMENT_MATTERS = ("食品经营许可", "建设工程施工许可", "企业投资项目备案", "道路运输经营许可", "人力资源服务许可",
-                      "公共场所卫生许可", "排污许可", "政府采购投标", "财政资金补助申请", "企业开办登记")
+# Matters a commitment is made for, and the domain of the department that receives it.
+COMMITMENT_MATTERS: tuple[tuple[str, str], ...] = (
+    ("食品经营许可", "market_regulation"), ("企业开办登记", "market_regulation"),
+    ("建设工程施工许可", "housing"), ("道路运输经营许可", "transport"), ("人力资源服务许可", "human_resources"),
+    ("公共场所卫生许可", "health"), ("排污许可", "ecology_environment"), ("企业投资项目备案", "credit"),
+    ("财政资金补助申请", "credit"), ("公众聚集场所投入使用、营业前消防安全检查", "fire"),
+)
 
 # ---------------------------------------------------------------------------------------------------
 # The record stream
@@ -694,22 +752,26 @@ COMMITMENT_MATTERS = ("食品经营许可", "建设工程施工许可", "企业�
 class RecordSlot:
     """One place records are generated into: a catalog item as the generators see it.
 
-    ``key`` is opaque to the generators (the service uses the item's code); ``kind`` is the item's
-    record kind; ``subject_kinds`` whom it is about; ``domains`` the domains of the authorities that
-    may provide it (empty: any); ``weight`` its share of the records.
+    ``key`` is opaque to the generators (the service uses the item's code); ``kind`` the item's record
+    kind; ``subject_kinds`` whom it may be about; ``weight`` its share of the records; ``authority``
+    fixes the provider when the item is bound to one source unit (else the generator picks the
+    department that decides such a record for the subject's district).
     """
 
     key: str
     kind: str
     subject_kinds: tuple[str, ...]
-    domains: tuple[str, ...]
     weight: float
-    list_type_code: str = ""
+    authority: Authority | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RecordFacts:
-    """One generated record before it is bound to the catalog: what the source unit knows."""
+    """One generated record before it is bound to the catalog: what the source unit sends.
+
+    ``payload`` keys are the field codes of the seeded catalog (catalog.seed); the service drops keys
+    an item does not define.
+    """
 
     slot: str
     sequence: int
@@ -717,59 +779,62 @@ class RecordFacts:
     subject_kind: str  # "organization" | "person"
     subject_index: int
     source_record_id: str
-    facts: dict[str, Any] = field(default_factory=dict)
-    severity: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 # Relative frequency of record kinds (a city's records are mostly licences and penalties).
 KIND_WEIGHTS: dict[str, float] = {
-    "licence": 50.0, "penalty": 24.0, "commitment": 10.0, "honour": 3.0, "tax_grade_a": 5.0,
-    "judgment_debtor": 3.0, "voluntary_performance": 2.0, "serious_dishonesty": 1.0, "basic": 2.0,
-    "other": 1.0,
+    "licence": 48.0, "penalty": 24.0, "commitment": 12.0, "honour": 2.5, "tax_grade_a": 5.0,
+    "judgment_debtor": 4.0, "voluntary_performance": 2.5, "serious_dishonesty": 1.0,
 }
-# Where a kind of record comes from when the item does not say.
-KIND_DOMAINS: dict[str, tuple[str, ...]] = {
-    "licence": tuple(LICENCES), "penalty": tuple(sorted({v.domain for v in VIOLATIONS})),
-    "serious_dishonesty": tuple(SERIOUS_LISTS), "judgment_debtor": ("court",),
-    "voluntary_performance": ("court",), "honour": ("market_regulation", "credit", "human_resources", "tax"),
-    "tax_grade_a": ("tax",), "commitment": ("credit",), "basic": ("market_regulation",), "other": ("credit",),
+# Share of records of a kind that are about natural persons (when the item allows both).
+PERSON_SHARE: dict[str, float] = {
+    "licence": 0.12, "penalty": 0.08, "commitment": 0.10, "honour": 0.35, "judgment_debtor": 0.45,
+    "voluntary_performance": 0.30, "serious_dishonesty": 0.08,
 }
 _VIOLATIONS_BY_DOMAIN: dict[str, tuple[Violation, ...]] = {}
 for _v in VIOLATIONS:
-    _VIOLATIONS_BY_DOMAIN.setdefault(_v.domain, ())
-    _VIOLATIONS_BY_DOMAIN[_v.domain] += (_v,)
-
-DECISIONS_FROM = date(2019, 1, 1)
-
-
-def _decision_date(rng: random.Random, earliest: date, as_of: date) -> date:
-    # Enforcement grew over the years: later dates a little more likely. Never before ``earliest``.
-    first = max(DECISIONS_FROM, earliest)
-    if first >= as_of:
-        return as_of
-    span = (as_of - first).days
-    return first + timedelta(days=int(span * rng.random() ** 0.8))
-
-
-def _money(value: float) -> str:
-    return str(Decimal(int(value)).quantize(Decimal("1.00")))
+    _VIOLATIONS_BY_DOMAIN[_v.domain] = (*_VIOLATIONS_BY_DOMAIN.get(_v.domain, ()), _v)
+# Penalties by regulator: market regulation decides most.
+_PENALTY_DOMAIN_WEIGHTS: dict[str, int] = {
+    "market_regulation": 45, "tax": 15, "ecology_environment": 8, "work_safety": 7, "fire": 8, "housing": 5,
+    "human_resources": 4, "transport": 5, "health": 3,
+}
+# Publicity policies exist from 2019-07-01 (发改办财金〔2019〕527号): negative records start there.
+DECISIONS_FROM = date(2019, 7, 1)
+# The day the default city is generated "as of": fixed, so that the same seed gives the same city on
+# any day and a re-run matches what an earlier run wrote (dates never move with the calendar).
+DEMO_AS_OF = date(2026, 11, 1)
+# 行政处罚法 第五十一条: summary procedure for a warning, or a fine up to 200 yuan (persons) / 3,000 (others).
+_SUMMARY_FINE_LIMIT = {"person": 200, "organization": 3_000}
 
 
-def _rounded_fine(rng: random.Random, low: int, high: int) -> int:
-    # Decisions favour round sums; the log scale puts most fines near the bottom of the range.
-    raw = math.exp(rng.uniform(math.log(low), math.log(high)))
-    step = 100 if raw < 10_000 else 1_000 if raw < 100_000 else 10_000
-    return max(low, int(round(raw / step) * step))
+@dataclass(frozen=True)
+class _Subject:
+    kind: str
+    index: int
+    name: str
+    district: str
+    earliest: date
+    org: OrganizationSpec | None
 
 
-def authorities_for(domain: str, district_code: str) -> Authority:
-    """Who decides for a subject of a district: district market regulation bureaus, else the city's."""
+def authority_for(domain: str, district_code: str) -> Authority:
+    """Who decides for a subject of a district: the district's market regulation bureau, else the city's."""
     if domain == "market_regulation":
-        return next(a for a in DISTRICT_AUTHORITIES if a.region_code == district_code)
-    return next(a for a in CITY_AUTHORITIES if a.domain == domain)
+        found = next((a for a in DISTRICT_AUTHORITIES if a.region_code == district_code), None)
+        if found is not None:
+            return found
+    return next((a for a in CITY_AUTHORITIES if a.domain == domain), CITY_AUTHORITIES[-1])
+
+
+def all_authorities() -> tuple[Authority, ...]:
+    return CITY_AUTHORITIES + DISTRICT_AUTHORITIES
 
 
 class _Counter:
+    """Document numbers run per issuer and year, as they do in a register."""
+
     def __init__(self) -> None:
         self.values: dict[tuple[str, int], int] = {}
 
@@ -787,273 +852,305 @@ def records(
     organizations: int,
     persons: int,
     as_of: date,
-    authority_of: dict[str, Authority] | None = None,
 ) -> Iterator[RecordFacts]:
-    """Stream ``count`` records over ``slots``, about organizations ``[0, organizations)`` and persons.
-
-    ``authority_of`` optionally fixes the authority of a slot (an item bound to one source unit);
-    otherwise the authority follows the slot's domains and the subject's district.
-    """
-    usable = [s for s in slots if _slot_usable(s, organizations, persons)]
+    """Stream ``count`` records over ``slots``, about organizations ``[0, organizations)`` and persons
+    ``[0, persons)``. Source record ids are ``DEMO<seed>-<sequence>``, so a re-run names the same records."""
+    usable = [s for s in slots if s.kind in _GENERATORS and _kinds_available(s, organizations, persons)]
     if not usable or count <= 0:
         return
     weights = [s.weight for s in usable]
     rng = _rng(seed, _TAG_RECORD, 0)
     counter = _Counter()
-    fixed = authority_of or {}
     for sequence in range(count):
         slot = rng.choices(usable, weights)[0]
-        subject_kind = _subject_kind(rng, slot, organizations, persons)
-        population = organizations if subject_kind == "organization" else persons
-        # Skewed towards low indexes: a few subjects have many records, most have few or none.
-        index = min(population - 1, int(population * rng.random() ** 1.7))
-        if subject_kind == "organization":
-            org = organization_at(seed, index, as_of=as_of)
-            district, earliest, name = org.district_code, org.registration_date, org.name
-        else:
-            person = person_at(seed, index)
-            district, earliest, name = person.district_code, date(person.birth_date.year + 18, 1, 1), person.name
-            org = None
-        domain = rng.choice(slot.domains) if slot.domains else rng.choice(KIND_DOMAINS.get(slot.kind, ("credit",)))
-        authority = fixed.get(slot.key) or authorities_for(domain, district)
-        domain = authority.domain if authority.domain in _VIOLATIONS_BY_DOMAIN or slot.kind != "penalty" else domain
-        decided = _decision_date(rng, earliest, as_of)
-        facts, severity = _facts(rng, slot=slot, domain=domain, authority=authority, decided=decided,
-                                 as_of=as_of, counter=counter, org=org, subject_name=name, district=district)
+        subject = _subject_pick(rng, seed, slot, organizations, persons, as_of)
+        authority, payload = _GENERATORS[slot.kind](rng, slot, subject, as_of, counter)
+        payload.update(_subject_payload(subject))
+        payload.setdefault("authority_name", authority.name)
+        payload.setdefault("authority_uscc", authority.uscc)
+        payload.setdefault("data_source_unit", authority.name)
+        payload.setdefault("data_source_uscc", authority.uscc)
         yield RecordFacts(
-            slot=slot.key, sequence=sequence, authority=authority, subject_kind=subject_kind,
-            subject_index=index, source_record_id=f"DEMO{seed}-{sequence:09d}", facts=facts, severity=severity,
+            slot=slot.key, sequence=sequence, authority=authority, subject_kind=subject.kind,
+            subject_index=subject.index, source_record_id=f"DEMO{seed}-{sequence:09d}", payload=payload,
         )
 
 
-def _slot_usable(slot: RecordSlot, organizations: int, persons: int) -> bool:
+def _kinds_available(slot: RecordSlot, organizations: int, persons: int) -> bool:
     kinds = set(slot.subject_kinds) or {"organization", "person"}
     return ("organization" in kinds and organizations > 0) or ("person" in kinds and persons > 0)
 
 
-def _subject_kind(rng: random.Random, slot: RecordSlot, organizations: int, persons: int) -> str:
+def _subject_pick(
+    rng: random.Random, seed: int, slot: RecordSlot, organizations: int, persons: int, as_of: date
+) -> _Subject:
     kinds = [k for k in (slot.subject_kinds or ("organization", "person"))
              if (k == "organization" and organizations > 0) or (k == "person" and persons > 0)]
-    if len(kinds) == 1:
-        return kinds[0]
-    # Most records of mixed items are about organizations.
-    return "organization" if rng.random() < 0.85 else "person"
+    kind = kinds[0] if len(kinds) == 1 else (
+        "person" if rng.random() < PERSON_SHARE.get(slot.kind, 0.1) else "organization")
+    population = organizations if kind == "organization" else persons
+    # Skewed towards low indexes: a few subjects have many records, most have few or none.
+    index = min(population - 1, int(population * rng.random() ** 1.7))
+    if kind == "organization":
+        org = organization_at(seed, index, as_of=as_of, persons=persons)
+        return _Subject(kind, index, org.name, org.district_code, org.registration_date, org)
+    person = person_at(seed, index)
+    return _Subject(kind, index, person.name, person.district_code, date(person.birth_date.year + 18, 1, 1), None)
 
 
-def _facts(
-    rng: random.Random, *, slot: RecordSlot, domain: str, authority: Authority, decided: date, as_of: date,
-    counter: _Counter, org: OrganizationSpec | None, subject_name: str, district: str,
-) -> tuple[dict[str, Any], str | None]:
-    common: dict[str, Any] = {
-        "subject_name": subject_name,
-        "authority_name": authority.name,
-        "decision_date": decided.isoformat(),
+def _subject_payload(subject: _Subject) -> dict[str, Any]:
+    # A person's identity number stays out of record payloads: the record points at the person subject,
+    # whose RIN is kept sealed (subjects app).
+    if subject.org is None:
+        return {"subject_name": subject.name, "subject_category": "person"}
+    org = subject.org
+    return {
+        "subject_name": org.name,
+        "subject_category": "individual_business" if org.is_individual_business else "organization",
+        "uscc": org.uscc,
+        "legal_representative": org.legal_representative,
     }
-    if org is not None:
-        common["uscc"] = org.uscc
-        common["legal_representative"] = org.legal_representative
-        common["subject_category"] = "个体工商户" if org.is_individual_business else "法人及非法人组织"
-    else:
-        common["subject_category"] = "自然人"
-    kind = slot.kind
-    if kind == "penalty":
-        return _penalty(rng, common, domain, authority, decided, as_of, counter)
-    if kind == "licence":
-        return _licence(rng, common, domain, authority, decided, counter, person=org is None), None
-    if kind == "judgment_debtor":
-        return _judgment_debtor(rng, common, district, decided, as_of, counter), "serious"
-    if kind == "voluntary_performance":
-        return _voluntary_performance(rng, common, district, decided, counter), None
-    if kind == "serious_dishonesty":
-        return _serious_dishonesty(rng, common, domain, decided, as_of), "serious"
-    if kind == "honour":
-        return _honour(rng, common, decided, person=org is None), None
-    if kind == "tax_grade_a":
-        return _tax_grade_a(rng, common, as_of), None
-    if kind == "commitment":
-        return _commitment(rng, common, decided, as_of), None
-    common["content"] = rng.choice(("登记信息变更", "年度报告公示", "经营范围变更", "住所变更"))
-    return common, None
+
+
+def _decision_date(rng: random.Random, earliest: date, as_of: date) -> date:
+    # Enforcement and data collection grew over the years: later dates a little more likely.
+    first = max(DECISIONS_FROM, earliest)
+    if first >= as_of:
+        return as_of
+    span = (as_of - first).days
+    return first + timedelta(days=int(span * rng.random() ** 0.8))
+
+
+def _money(value: int) -> str:
+    return f"{value}.00"
+
+
+def _rounded_amount(rng: random.Random, low: int, high: int) -> int:
+    # Decisions favour round sums; a log scale puts most amounts near the bottom of the range.
+    raw = math.exp(rng.uniform(math.log(low), math.log(high)))
+    step = 100 if raw < 10_000 else 1_000 if raw < 100_000 else 10_000
+    return min(high, max(low, int(round(raw / step) * step)))
+
+
+def _domain_pick(rng: random.Random, slot: RecordSlot, choices: dict[str, int]) -> str:
+    if slot.authority is not None:
+        return slot.authority.domain
+    domains = list(choices)
+    return rng.choices(domains, [choices[d] for d in domains])[0]
+
+
+# Share of market regulation decisions taken by the city bureau itself (major cases, food production).
+CITY_MARKET_REGULATION_SHARE = 0.2
+
+
+def _authority(rng: random.Random, slot: RecordSlot, domain: str, district: str) -> Authority:
+    if slot.authority is not None:
+        return slot.authority
+    if domain == "market_regulation" and rng.random() < CITY_MARKET_REGULATION_SHARE:
+        return CITY_AUTHORITIES[0]
+    return authority_for(domain, district)
 
 
 def _penalty(
-    rng: random.Random, common: dict[str, Any], domain: str, authority: Authority, decided: date, as_of: date,
-    counter: _Counter,
-) -> tuple[dict[str, Any], str | None]:
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+) -> tuple[Authority, dict[str, Any]]:
+    domain = _domain_pick(rng, slot, _PENALTY_DOMAIN_WEIGHTS)
+    authority = _authority(rng, slot, domain, subject.district)
     candidates = _VIOLATIONS_BY_DOMAIN.get(domain) or _VIOLATIONS_BY_DOMAIN["market_regulation"]
     violation = rng.choices(candidates, [v.weight for v in candidates])[0]
+    decided = _decision_date(rng, subject.earliest, as_of)
     types = list(violation.penalty_types)
-    summary = types == ["warning"] or (types == ["fine"] and violation.fine and violation.fine[1] <= 3_000
-                                       and rng.random() < 0.5)
-    fine = _rounded_fine(rng, *violation.fine) if violation.fine else 0
-    confiscated = _rounded_fine(rng, *violation.confiscate) if violation.confiscate else 0
-    if "warning" in types and "fine" in types and rng.random() < 0.5:  # a warning alone for a first offence
+    fine = _rounded_amount(rng, *violation.fine) if violation.fine else 0
+    confiscated = _rounded_amount(rng, *violation.confiscate) if violation.confiscate else 0
+    if "warning" in types and "fine" in types and rng.random() < 0.5:  # a first offence: the warning alone
         types, fine = ["warning"], 0
-    names = [PENALTY_TYPES[t][0] for t in types]
+    if "confiscation" in types and rng.random() < 0.3:  # nothing to confiscate
+        types.remove("confiscation")
+        confiscated = 0
+    summary = (types == ["warning"] and rng.random() < 0.5) or (
+        types == ["fine"] and fine <= _SUMMARY_FINE_LIMIT[subject.kind])
     amounts = {"fine": f"罚款人民币{fine:,}元", "confiscation": f"没收违法所得{confiscated:,}元"}
-    content = "；".join(amounts.get(t, n) for t, n in zip(types, names, strict=True))
+    revoked = next((t for t in types if t in {"licence_revocation", "licence_suspension"}), None)
     number = counter.next(authority.short + "罚", decided.year)
-    facts = dict(common)
-    facts.update({
+    payload: dict[str, Any] = {
         "decision_number": f"{authority.short}罚决字〔{decided.year}〕{number}号",
         "violation_type": violation.kind,
-        "facts": _fill(rng, violation.facts, decided=decided),
-        "basis": violation.basis,
-        "penalty_types": types,
-        "penalty_type_names": "；".join(names),
-        "content": content,
-        "fine_amount": _money(fine),
-        "confiscated_amount": _money(confiscated),
-        "summary_procedure": bool(summary),
-        "valid_until": (decided + timedelta(days=365 * (3 if "licence_revocation" in types else 1))).isoformat(),
-    })
-    severity = max((PENALTY_TYPES[t][1] for t in types), key=_SEVERITY_RANK.__getitem__)
-    return facts, severity
+        "violation_facts": _fill(rng, violation.facts, decided=decided),
+        "penalty_basis": violation.basis,
+        "penalty_types": "；".join(PENALTY_TYPES[t] for t in types),
+        "penalty_content": "；".join(amounts.get(t, PENALTY_TYPES[t]) for t in types),
+        "fine_amount": _money(fine) if fine else None,
+        "confiscation_amount": _money(confiscated) if confiscated else None,
+        "licence_suspended": (f"食品经营许可证（JY{subject.district}{rng.randint(10**7, 10**8 - 1)}）"
+                              if revoked else None),
+        "decision_date": decided.isoformat(),
+        # 处罚有效期: when the sanction's effects end (fines are paid within 15 days; revocations last).
+        "penalty_valid_until": (decided + timedelta(days=365 * 3 if revoked else 15 if "fine" in types else 0)
+                                ).isoformat(),
+        "procedure": "summary" if summary else "general",
+    }
+    return authority, {k: v for k, v in payload.items() if v is not None}
 
 
 def _licence(
-    rng: random.Random, common: dict[str, Any], domain: str, authority: Authority, decided: date,
-    counter: _Counter, *, person: bool,
-) -> dict[str, Any]:
-    if person:
-        _, name, category = rng.choice(PERSON_LICENCES)
-        prefix, years = "", 5
-    else:
-        name, category, prefix, years = rng.choice(LICENCES.get(domain) or LICENCES["market_regulation"])
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+) -> tuple[Authority, dict[str, Any]]:
+    persons = subject.kind == "person"
+    pool = [k for k in LICENCES if k.for_persons == persons
+            and (slot.authority is None or k.domain == slot.authority.domain)] or [
+        k for k in LICENCES if k.for_persons == persons]
+    kind = rng.choice(pool)
+    authority = _authority(rng, slot, kind.domain, subject.district)
+    decided = _decision_date(rng, subject.earliest, as_of)
     number = counter.next(authority.short + "许", decided.year)
-    region = authority.region_code
-    facts = dict(common)
-    facts.update({
-        "licence_document_name": f"{name}准予许可决定书" if category != "登记" else f"{name}登记决定书",
-        "licence_document_number": f"{authority.short}许〔{decided.year}〕{number}号",
-        "licence_category": category,
-        "licence_name": name,
-        "licence_number": f"{prefix}{region}{decided:%y}{number:06d}{rng.randint(0, 9)}",
-        "content": f"准予{name.removesuffix('证').removesuffix('证书')}，许可范围：{rng.choice(_LICENCE_SCOPES)}",
+    valid_to = date(2099, 12, 31) if kind.years is None else decided + timedelta(days=365 * kind.years - 1)
+    status = "有效" if valid_to >= as_of else "已过期"
+    return authority, {
+        "licence_document_name": (f"{kind.name.removesuffix('证书').removesuffix('证')}准予"
+                                  f"{'登记' if kind.category == 'registration' else '许可'}决定书"),
+        "licence_decision_number": f"{authority.short}许准字〔{decided.year}〕{number}号",
+        "licence_category": kind.category,
+        "certificate_name": kind.name,
+        "licence_number": f"{kind.number_prefix}{authority.region_code}{decided:%y}{number:06d}",
+        "licence_content": rng.choice(kind.scope),
+        "decision_date": decided.isoformat(),
         "valid_from": decided.isoformat(),
-        "valid_to": "2099-12-31" if years is None else (decided + timedelta(days=365 * years)).isoformat(),
-        "status": "有效",
-    })
-    return facts
+        "valid_to": valid_to.isoformat(),
+        "current_status": status,
+    }
 
 
-_LICENCE_SCOPES = ("预包装食品销售（含冷藏冷冻食品）", "热食类食品制售", "普通货运", "危险化学品（不带储存设施）",
-                   "房屋建筑工程施工", "职业中介活动", "住宿场所", "大气污染物、水污染物排放", "门诊部")
-
-
-def _case_number(rng: random.Random, district: str, year: int, counter: _Counter, kind: str) -> str:
+def _case_number(district: str, year: int, counter: _Counter, kind: str) -> str:
     court = _COURT_CODES.get(district, "0212")
-    number = counter.next(f"{kind}{court}", year)
-    return f"（{year}）浙{court}{kind}{number}号"
-
-
-def _judgment_debtor(
-    rng: random.Random, common: dict[str, Any], district: str, decided: date, as_of: date, counter: _Counter,
-) -> dict[str, Any]:
-    judged = decided - timedelta(days=rng.randint(90, 500))
-    owed = _rounded_fine(rng, 5_000, 3_000_000)
-    performed = rng.random() < 0.35
-    facts = dict(common)
-    facts.update({
-        "case_number": _case_number(rng, district, decided.year, counter, "执"),
-        "basis_document": _case_number(rng, district, judged.year, counter, "民初"),
-        "court": "宁波市中级人民法院" if rng.random() < 0.15 else _district_court(district),
-        "obligation": f"支付货款及违约金共计人民币{owed:,}元",
-        "performance": "全部未履行" if not performed else "部分未履行",
-        "dishonest_behaviour": rng.choice((
-            "有履行能力而拒不履行生效法律文书确定义务", "违反财产报告制度",
-            "以虚假诉讼、虚假仲裁或者以隐匿、转移财产等方法规避执行", "违反限制消费令")),
-        "amount": _money(owed),
-        "listing_date": decided.isoformat(),
-        "basis": "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
-    })
-    end = decided + timedelta(days=730)
-    if end < as_of and rng.random() < 0.6:
-        facts["removal_date"] = end.isoformat()
-    return facts
+    return f"（{year}）浙{court}{kind}{counter.next(kind + court, year)}号"
 
 
 def _district_court(district: str) -> str:
     d = DISTRICT_BY_CODE.get(district)
-    return f"宁波市{d.name}人民法院" if d else "宁波市鄞州区人民法院"
+    return f"{place_prefix(d)}人民法院" if d else "宁波市鄞州区人民法院"
+
+
+def _judgment_debtor(
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+) -> tuple[Authority, dict[str, Any]]:
+    authority = _authority(rng, slot, "court", subject.district)
+    listed = _decision_date(rng, subject.earliest, as_of)
+    filed = listed - timedelta(days=rng.randint(30, 200))
+    judged = filed - timedelta(days=rng.randint(60, 400))
+    court = "宁波市中级人民法院" if rng.random() < 0.15 else _district_court(subject.district)
+    owed = _rounded_amount(rng, 5_000, 3_000_000 if subject.kind == "organization" else 500_000)
+    return authority, {
+        "case_number": _case_number(subject.district, filed.year, counter, "执"),
+        "court": court,
+        "basis_document_number": _case_number(subject.district, judged.year, counter, "民初"),
+        "basis_unit": court,
+        "obligation": f"被告应于判决生效之日起十日内支付原告货款及违约金共计人民币{owed:,}元",
+        "performance_status": rng.choice(("全部未履行", "全部未履行", "部分未履行")),
+        "dishonesty_circumstances": rng.choice((
+            "有履行能力而拒不履行生效法律文书确定义务", "违反财产报告制度",
+            "以虚假诉讼、虚假仲裁或者以隐匿、转移财产等方法规避执行", "违反限制消费令")),
+        "filing_date": filed.isoformat(),
+        "listing_date": listed.isoformat(),
+    }
 
 
 def _voluntary_performance(
-    rng: random.Random, common: dict[str, Any], district: str, decided: date, counter: _Counter,
-) -> dict[str, Any]:
-    amount = _rounded_fine(rng, 2_000, 2_000_000)
-    facts = dict(common)
-    facts.update({
-        "case_number": _case_number(rng, district, decided.year, counter, "民初"),
-        "court": _district_court(district),
-        "content": f"在判决生效后主动履行给付义务人民币{amount:,}元",
-        "amount": _money(amount),
-        "performance_date": decided.isoformat(),
-        "basis": "《宁波市中级人民法院关于建立自动履行正向激励机制的意见》",
-    })
-    return facts
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+) -> tuple[Authority, dict[str, Any]]:
+    authority = _authority(rng, slot, "court", subject.district)
+    performed = _decision_date(rng, subject.earliest, as_of)
+    amount = _rounded_amount(rng, 2_000, 2_000_000)
+    judged = performed - timedelta(days=rng.randint(10, 60))
+    return authority, {
+        "case_number": _case_number(subject.district, judged.year, counter, "民初"),
+        "court": _district_court(subject.district),
+        "performance_content": f"判决生效后于履行期限内主动支付人民币{amount:,}元",
+        "performance_amount": str(amount),
+        "performance_date": performed.isoformat(),
+    }
 
 
 def _serious_dishonesty(
-    rng: random.Random, common: dict[str, Any], domain: str, decided: date, as_of: date,
-) -> dict[str, Any]:
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+) -> tuple[Authority, dict[str, Any]]:
+    domain = slot.authority.domain if slot.authority else rng.choice(tuple(SERIOUS_LISTS))
     name, reason, basis = SERIOUS_LISTS.get(domain) or SERIOUS_LISTS["market_regulation"]
-    facts = dict(common)
-    facts.update({
+    authority = _authority(rng, slot, domain, subject.district)
+    listed = _decision_date(rng, subject.earliest, as_of)
+    number = counter.next(authority.short + "失信", listed.year)
+    return authority, {
         "list_name": name,
-        "reason": reason,
-        "basis": basis,
-        "listing_date": decided.isoformat(),
-        "list_end_date": (decided + timedelta(days=365 * 3)).isoformat(),
-        "measures": "依法实施联合惩戒，限制参与政府采购、招标投标，限制获得财政补助",
-    })
-    return facts
+        "decision_number": f"{authority.short}信认〔{listed.year}〕{number}号",
+        "listing_reason": reason,
+        "listing_basis": basis,
+        "listing_date": listed.isoformat(),
+        "planned_exit_date": (listed + timedelta(days=365 * 3)).isoformat(),
+    }
 
 
-def _honour(rng: random.Random, common: dict[str, Any], decided: date, *, person: bool) -> dict[str, Any]:
-    _, title, basis = rng.choice(PERSON_HONOURS if person else HONOURS)
-    facts = dict(common)
-    facts.update({
-        "honour_name": title,
-        "awarding_body": common["authority_name"],
-        "award_date": decided.isoformat(),
-        "valid_to": (decided + timedelta(days=365 * 3)).isoformat(),
-        "basis": basis,
-        "content": f"被授予“{title}”称号",
-    })
-    return facts
+def _honour(
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+) -> tuple[Authority, dict[str, Any]]:
+    persons = subject.kind == "person"
+    honour = rng.choice([h for h in HONOURS if h.for_persons == persons])
+    authority = _authority(rng, slot, honour.domain, subject.district)
+    awarded = _decision_date(rng, subject.earliest, as_of)
+    number = counter.next(authority.short + "荣", awarded.year)
+    return authority, {
+        "honour_name": honour.name,
+        "honour_level": honour.level,
+        "decision_number": f"{authority.short}〔{awarded.year}〕{number}号",
+        "awarding_authority": honour.awarded_by,
+        "award_date": awarded.isoformat(),
+        "valid_until": (awarded + timedelta(days=365 * 3)).isoformat(),
+    }
 
 
-def _tax_grade_a(rng: random.Random, common: dict[str, Any], as_of: date) -> dict[str, Any]:
-    # Grades are published each April for the previous year.
+def _tax_grade_a(
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+) -> tuple[Authority, dict[str, Any]]:
+    authority = _authority(rng, slot, "tax", subject.district)
+    # Grades of a year are published in April of the next; none before the firm existed.
     last = as_of.year - 1 if as_of >= date(as_of.year, 4, 30) else as_of.year - 2
-    year = rng.randint(2019, last)
-    evaluated = date(year + 1, 4, rng.randint(10, 28))
-    facts = dict(common)
-    facts.update({
+    first = min(last, max(2019, subject.earliest.year))
+    year = rng.randint(first, last)
+    return authority, {
         "evaluation_year": str(year),
         "grade": "A",
-        "score": str(rng.randint(90, 100)),
-        "decision_date": evaluated.isoformat(),
-        "basis": "《纳税信用管理办法（试行）》（国家税务总局公告2014年第40号）第二十条",
-    })
-    return facts
+        "tax_authority": authority.name,
+        "publish_date": date(year + 1, 4, rng.randint(10, 28)).isoformat(),
+    }
 
 
-def _commitment(rng: random.Random, common: dict[str, Any], decided: date, as_of: date) -> dict[str, Any]:
-    code, name, _w = rng.choices(COMMITMENT_TYPES, [w for *_, w in COMMITMENT_TYPES])[0]
-    matter = rng.choice(COMMITMENT_MATTERS)
-    due = decided + timedelta(days=rng.choice((30, 60, 90, 180)))
-    fulfilled = "pending" if due > as_of else ("kept" if rng.random() < 0.95 else "broken")
-    facts = dict(common)
-    facts.update({
-        "commitment_type": code,
-        "commitment_type_name": name,
-        "matter": matter,
-        "content": f"本单位（人）就{matter}事项作出信用承诺：所提供材料真实有效，"
-                   "如有虚假愿承担相应法律责任并接受失信惩戒。",
-        "commitment_date": decided.isoformat(),
-        "due_date": due.isoformat(),
-        "fulfilment": fulfilled,
-    })
-    return facts
+def _commitment(
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+) -> tuple[Authority, dict[str, Any]]:
+    matter, domain = rng.choice(COMMITMENT_MATTERS)
+    authority = _authority(rng, slot, domain, subject.district)
+    kind = rng.choices(COMMITMENT_TYPES, [w for _, w in COMMITMENT_TYPES])[0][0]
+    committed = _decision_date(rng, subject.earliest, as_of)
+    due = committed + timedelta(days=rng.choice((30, 60, 90, 180)))
+    state = "履约中" if due > as_of else ("已履约" if rng.random() < 0.96 else "未履约")
+    return authority, {
+        "commitment_number": f"CN{authority.region_code}{committed:%Y%m%d}{counter.next('承诺', committed.year):06d}",
+        "commitment_type": kind,
+        "commitment_matter": matter,
+        "commitment_content": f"就{matter}事项承诺：所提供材料真实有效，符合相关条件；如有虚假，"
+                              "愿意承担相应法律责任，接受失信惩戒。",
+        "receiving_unit": authority.name,
+        "commitment_date": committed.isoformat(),
+        "fulfilment_deadline": due.isoformat(),
+        "remarks": state,
+    }
+
+
+_GENERATORS = {
+    "penalty": _penalty,
+    "licence": _licence,
+    "judgment_debtor": _judgment_debtor,
+    "voluntary_performance": _voluntary_performance,
+    "serious_dishonesty": _serious_dishonesty,
+    "honour": _honour,
+    "tax_grade_a": _tax_grade_a,
+    "commitment": _commitment,
+}

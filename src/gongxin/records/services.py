@@ -59,7 +59,7 @@ def record_version_append(
     unknown = set(changes) - set(VERSION_FIELDS)
     if unknown:
         raise TypeError(f"not version fields: {sorted(unknown)}")
-    locked = Record.objects.select_for_update().select_related("current_version").get(pk=record.pk)
+    locked = Record.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=record.pk)
     previous = locked.current_version
     state: dict[str, Any] = {}
     if previous is not None:

@@ -162,10 +162,6 @@ def test_deeper_jurisdiction_wins(penalty_item: CatalogItem) -> None:
     c = clocks(penalty_item, "2026-05-10")
     assert policy_code(c.publicity_policy_id) == "publicity.zj.test"
     assert c.publicity_max_end == date(2028, 5, 10)
-    elsewhere = clocks_compute(item=penalty_item, domain="", jurisdiction="CN-ZJX",
-                               payload={"decision_date": "2026-05-10", "penalty_types": "罚款"},
-                               policies=None) if False else None
-    assert elsewhere is None
     # Guangdong: the national regime, but no retention policy (Zhejiang's does not reach it).
     with pytest.raises(PolicyNotFound) as caught:
         clocks_compute(item=penalty_item, domain="", jurisdiction="CN-GD",

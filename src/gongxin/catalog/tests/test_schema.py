@@ -78,6 +78,13 @@ def test_decimal_is_a_plain_string(catalog: None) -> None:
     assert payload_validate(item=item, payload=payload)["performance_amount"] == "1000.5"
     payload["performance_amount"] = 200
     assert payload_validate(item=item, payload=payload)["performance_amount"] == "200"
+    payload["performance_amount"] = "-0.000"
+    assert payload_validate(item=item, payload=payload)["performance_amount"] == "0"
+
+
+def test_money_zero_is_plain(penalty_item: CatalogItem) -> None:
+    assert payload_validate(item=penalty_item, payload=penalty_payload(fine_amount="-0"))["fine_amount"] == "0.00"
+    assert payload_validate(item=penalty_item, payload=penalty_payload(fine_amount=500))["fine_amount"] == "500.00"
 
 
 def test_error_shape(penalty_item: CatalogItem) -> None:

@@ -82,3 +82,9 @@ def test_detail_malformed_code_is_422(client: Client) -> None:
         assert response.status_code == 422
         assert response.json()["code"] == "subject.invalid_uscc"
         assert response.json()["message"]
+
+
+def test_routes_are_in_the_openapi_document(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/subjects" in paths
+    assert "/api/v1/subjects/{uscc}" in paths
