@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from gongxin.catalog.seed import catalog_seed
 from gongxin.portal.tests import factories
 
 # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls unless told
@@ -30,8 +31,10 @@ CHROMIUM_ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server needs committed rows; serialized rollback restores the seeded catalog afterwards.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server reads committed rows from another thread, so the test commits (transactional_db).
+    # No serialized rollback: another transactional test's flush may have emptied the database (and the
+    # post-migrate signal then re-created content types under new ids, which a restore collides with).
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -55,6 +58,7 @@ def browser():
 
 
 def test_search_an_organization_and_read_its_penalty(live_server, browser, tmp_path):
+    catalog_seed()  # idempotent: brings the seeded catalog back if an earlier transactional test flushed it
     source_unit = factories.source_unit_create()
     acme = factories.organization_create(name="宁波市北仑区旅程演示机械有限公司")
     factories.organization_create(name="宁波市镇海区无关贸易有限公司")

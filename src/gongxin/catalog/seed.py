@@ -18,6 +18,10 @@ _BASIS_2019 = (
     "（发改办财金〔2019〕527号），2019年7月1日起执行：一般失信行为的行政处罚信息最短公示3个月、最长1年；"
     "严重失信行为的最短6个月、最长3年；轻微失信不予公示。"
 )
+_BASIS_BEFORE_2019 = (
+    "2019年7月1日前没有全国统一的行政处罚信息公示期限。平台对此前作出的决定适用发改办财金〔2019〕527号的期限"
+    "（一般失信最短3个月、最长1年；严重失信最短6个月、最长3年；轻微失信不予公示），使历史数据的公示期可以计算和解释。"
+)
 _BASIS_ORDER_58 = (
     "《失信行为纠正后的信用信息修复管理办法（试行）》（国家发展和改革委员会令第58号），"
     "2023年5月1日起施行：行政处罚信息最短公示期3个月，最长3年；"
@@ -65,6 +69,22 @@ def _regime(*, publish: bool = True, min_months: int = 0, max_months: int = 0) -
 def policy_rows() -> list[dict[str, Any]]:
     """Every seeded policy row as keyword arguments of ``Policy`` (``code`` is the key)."""
     rows: list[dict[str, Any]] = [
+        {
+            # Older decisions still arrive from departments' archives: they need a computable clock.
+            "code": "publicity.cn.before2019",
+            "kind": "publicity",
+            "name": "行政处罚信息公示期限（2019年7月前作出的决定）",
+            "jurisdiction": "CN",
+            "domain": "",
+            "effective_from": date(1990, 1, 1),
+            "effective_to": date(2019, 6, 30),
+            "params": {
+                "minor": _regime(publish=False),
+                "general": _regime(min_months=3, max_months=12),
+                "serious": _regime(min_months=6, max_months=36),
+            },
+            "legal_basis": _BASIS_BEFORE_2019,
+        },
         {
             "code": "publicity.cn.2019",
             "kind": "publicity",
@@ -142,7 +162,7 @@ def policy_rows() -> list[dict[str, Any]]:
             "name": "浙江省不良信息保存期限",
             "jurisdiction": "CN-ZJ",
             "domain": "",
-            "effective_from": date(2018, 1, 1),
+            "effective_from": date(1990, 1, 1),
             "effective_to": None,
             "params": {"years": 5},
             "legal_basis": _BASIS_ZJ_RETENTION,
@@ -153,7 +173,7 @@ def policy_rows() -> list[dict[str, Any]]:
             "name": "处罚类别与失信严重程度对应",
             "jurisdiction": "CN",
             "domain": "",
-            "effective_from": date(2019, 7, 1),
+            "effective_from": date(1990, 1, 1),
             "effective_to": None,
             "params": {
                 "minor": ["警告", "通报批评"],

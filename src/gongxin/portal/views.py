@@ -19,10 +19,11 @@ from gongxin.catalog.choices import RecordKind
 from gongxin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from gongxin.records.choices import Purpose
 from gongxin.records.disclosure import viewer_for_user
-from gongxin.records.selectors import platform_figures, profile_records
+from gongxin.records.selectors import ShownRecord, platform_figures, profile_records
 from gongxin.subjects.selectors import organizations_search, subject_by_uscc
 
 PAGE_SIZE = 20
+MAX_PAGE = 100_000
 # Longer queries are cut: no organization name is this long, and it bounds the LIKE pattern.
 QUERY_MAX_LENGTH = 100
 
@@ -49,7 +50,7 @@ OTHER_GROUP = ("other", gettext_lazy("Other records"))
 class RecordGroup:
     key: str
     heading: Any
-    records: list[Any]
+    records: list[ShownRecord]
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,13 @@ def _page_number(raw: str | None) -> int:
         number = int(raw or "1")
     except ValueError:
         return 1
-    return max(number, 1)
+    # Bounded so that the offset always fits the database's integers (a stale or forged link).
+    return min(max(number, 1), MAX_PAGE)
 
 
-def _group_records(shown: list[Any]) -> list[RecordGroup]:
+def record_groups(shown: list[ShownRecord]) -> list[RecordGroup]:
     """Group records for display; newest decision first within a group; empty groups left out."""
-    buckets: dict[str, list[Any]] = {key: [] for key, _heading, _kinds in RECORD_GROUPS}
+    buckets: dict[str, list[ShownRecord]] = {key: [] for key, _heading, _kinds in RECORD_GROUPS}
     buckets[OTHER_GROUP[0]] = []
     for record in shown:
         key = next((k for k, _h, kinds in RECORD_GROUPS if record.record_kind in kinds), OTHER_GROUP[0])
@@ -157,7 +159,7 @@ def organization(request: HttpRequest, uscc: str) -> HttpResponse:
         {
             "subject": subject,
             "organization": subject.organization,
-            "groups": _group_records(shown),
+            "groups": record_groups(shown),
             "record_count": len(shown),
         },
     )

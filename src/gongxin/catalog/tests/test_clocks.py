@@ -75,11 +75,10 @@ def test_2019_rule(penalty_item: CatalogItem) -> None:
     assert policy_code(minor.publicity_policy_id) == "publicity.cn.2019"
 
 
-def test_no_regime_before_2019(penalty_item: CatalogItem) -> None:
-    with pytest.raises(PolicyNotFound) as caught:
-        clocks(penalty_item, "2019-06-30")
-    assert caught.value.code == "policy.not_found"
-    assert caught.value.details["kind"] == "publicity"
+def test_decisions_before_2019_get_the_2019_periods_under_their_own_policy(penalty_item: CatalogItem) -> None:
+    general = clocks(penalty_item, "2019-06-30")
+    assert window(general) == (date(2019, 9, 30), date(2020, 6, 30), date(2024, 6, 30))
+    assert policy_code(general.publicity_policy_id) == "publicity.cn.before2019"
 
 
 # --- Order 58 ---------------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ def test_results_are_paginated_twenty_a_page(client, db):
     third = _search(client, q="分页测试", page="3")
     past_end = _search(client, q="分页测试", page="99")
     garbage = _search(client, q="分页测试", page="abc")
+    huge = _search(client, q="分页测试", page="9" * 30)
 
     assert first.count('class="result"') == 20
     assert "第 1 / 3 页" in first
@@ -74,3 +75,4 @@ def test_results_are_paginated_twenty_a_page(client, db):
     assert "第 3 / 3 页" in third
     assert "第 3 / 3 页" in past_end  # a stale link lands on the last page
     assert "第 1 / 3 页" in garbage
+    assert "第 3 / 3 页" in huge

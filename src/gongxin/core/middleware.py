@@ -1,0 +1,48 @@
+"""Make every error under /api/ the one JSON error shape, including the few that Django or Ninja
+produce before any handler of ours runs (405 method not allowed, 413, CSRF failures ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+
+
+def _fallback(status: int) -> tuple[str, str]:
+    known = {
+        400: ("bad_request", _("The request could not be processed.")),
+        401: ("not_authenticated", _("Authentication is required.")),
+        403: ("permission_denied", _("You are not allowed to do this.")),
+        404: ("not_found", _("Not found.")),
+        405: ("method_not_allowed", _("This method is not allowed here.")),
+        413: ("too_large", _("The request is too large.")),
+        415: ("unsupported_media_type", _("Send JSON (Content-Type: application/json).")),
+        429: ("rate_limited", _("Too many requests; try again later.")),
+    }
+    if status in known:
+        return known[status]
+    if status >= 500:
+        return "internal_error", _("An unexpected error occurred; it has been logged.")
+    return "http_error", _("The request could not be processed.")
+
+
+class ApiErrorJsonMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith(API_PREFIX)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = _fallback(response.status_code)
+            replacement = JsonResponse({"code": code, "message": message}, status=response.status_code)
+            if response.has_header("Allow"):
+                replacement["Allow"] = response["Allow"]
+            return replacement
+        return response

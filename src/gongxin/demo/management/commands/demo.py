@@ -1,0 +1,116 @@
+"""``gongxin demo seed`` generates the synthetic Ningbo; ``gongxin demo up`` runs the whole platform.
+
+``demo seed [--seed N] [--organizations N] [--persons N] [--records N] [--no-progress]`` is safe to
+re-run: a second run with the same numbers adds nothing.
+
+``demo up [--host 127.0.0.1] [--port 8000] [--no-serve]`` migrates, seeds when the database has no
+subjects yet, ensures one demo login per role, prints the address and the logins, then serves: the
+task worker (``gongxin db_worker``, which runs the outbox consumers) in a subprocess and Django's
+development server in the foreground. Stopping the server (Ctrl-C) stops the worker.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gongxin.demo import services
+
+WORKER_STOP_SECONDS = 10
+
+
+def _count(value: str) -> int:
+    number = int(value.replace("_", "").replace(",", ""))
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = "The demo city: `demo seed` generates it, `demo up` runs the platform with it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{seed,up}")
+        seed = sub.add_parser("seed", help="Generate the demo city (safe to re-run).")
+        self._seed_arguments(seed)
+        up = sub.add_parser("up", help="Migrate, seed if empty, print the logins, and serve.")
+        up.add_argument("--host", default="127.0.0.1")
+        up.add_argument("--port", type=int, default=8000)
+        up.add_argument("--no-serve", action="store_true", help="Prepare and print the logins, then stop.")
+        self._seed_arguments(up)
+
+    @staticmethod
+    def _seed_arguments(parser: Any) -> None:
+        parser.add_argument("--seed", type=int, default=services.DEFAULT_SEED,
+                            help="Random seed: the same seed gives the same city (default %(default)s).")
+        parser.add_argument("--organizations", type=_count, default=services.DEFAULT_ORGANIZATIONS)
+        parser.add_argument("--persons", type=_count, default=services.DEFAULT_PERSONS)
+        parser.add_argument("--records", type=_count, default=services.DEFAULT_RECORDS)
+        parser.add_argument("--no-progress", action="store_true", help="No progress bars on stderr.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "seed":
+            self._seed(options)
+        else:
+            self._up(options)
+
+    def _seed(self, options: dict[str, Any]) -> None:
+        report = services.SeedReport()
+        started = time.perf_counter()
+        counts = services.demo_seed(
+            seed=options["seed"], organizations=options["organizations"], persons=options["persons"],
+            records=options["records"], progress=not options["no_progress"], report=report,
+        )
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"Demo city (seed {options['seed']}) in {elapsed:.1f} s: "
+            + ", ".join(f"{name} +{value}" for name, value in counts.items())
+        )
+        for rejection in report.rejections[:5]:
+            self.stderr.write(f"rejected {rejection.source_record_id}: {rejection.code} {rejection.details}")
+
+    def _up(self, options: dict[str, Any]) -> None:
+        verbosity = options["verbosity"]
+        call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
+        from gongxin.subjects.models import Subject
+
+        if not Subject.objects.exists():
+            self.stdout.write("The database has no subjects yet: seeding the demo city …")
+            self._seed(options)
+        logins = services.demo_accounts_ensure(seed=options["seed"])
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Gongxin is ready at {url}"))
+        self.stdout.write("")
+        self.stdout.write(f"{'role':<12} {'username':<16} password")
+        for role, username, password in logins:
+            self.stdout.write(f"{role:<12} {username:<16} {password}")
+        self.stdout.write("")
+        if options["no_serve"]:
+            return
+        self._serve(options)
+
+    def _serve(self, options: dict[str, Any]) -> None:
+        # Our own interpreter and command: no user input reaches the argument list.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "gongxin.cli", "db_worker", "--no-reload"],
+        )
+        try:
+            call_command("runserver", f"{options['host']}:{options['port']}", insecure_serving=True,
+                         use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        if worker.returncode not in (0, -15, None):
+            raise CommandError(f"the task worker exited with status {worker.returncode}")

@@ -1,0 +1,401 @@
+"""Seeding the demo city into the database, and the demo logins.
+
+``demo_seed`` streams the generators of ``gongxin.demo.city`` through the platform's own bulk paths —
+``subjects.services.organizations_register_bulk`` / ``persons_register_bulk`` and
+``records.load.records_load`` — so the demo data is validated, versioned, clocked and announced on the
+outbox exactly like ingested data. Nothing holds the whole city in memory: subjects and records go in
+chunks, and each chunk of records looks up only its own subjects' ids.
+
+Re-running is safe: subjects already registered are skipped by USCC / RIN hash, records already loaded
+are "unchanged" by their (source unit, catalog item, source record id) identity and content hash,
+departments and accounts are get-or-create.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from typing import Any
+
+from django.db import transaction
+from tqdm import tqdm
+
+from gongxin.accounts.choices import Level, Role
+from gongxin.accounts.models import Department, User
+from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.core import clock
+from gongxin.demo import city
+from gongxin.records.load import LoadResult, RecordRow, records_load
+from gongxin.subjects.choices import RelationKind
+from gongxin.subjects.errors import SubjectConflict
+from gongxin.subjects.identifiers import rin_lookup_hash
+from gongxin.subjects.models import Organization, Person, Subject
+from gongxin.subjects.selectors import subject_by_rin, subject_by_uscc
+from gongxin.subjects.services import (
+    OrganizationRow,
+    PersonRow,
+    organizations_register_bulk,
+    persons_register_bulk,
+    relation_add,
+)
+
+DEFAULT_SEED = 2026
+DEFAULT_ORGANIZATIONS = 10_000
+DEFAULT_PERSONS = 20_000
+DEFAULT_RECORDS = 200_000
+ACTOR_LABEL = "demo seed"
+CHUNK = 5_000
+# The demo logins' password: public by design (printed by ``gongxin demo up``), overridable.
+DEMO_PASSWORD = os.environ.get("GONGXIN_DEMO_PASSWORD", "gongxin-demo")
+
+
+@dataclass
+class SeedReport:
+    """Counts of one ``demo_seed`` run and the seconds each phase took."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    rejections: list[Any] = field(default_factory=list)  # the first rejected record rows, to explain them
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = time.perf_counter() - started
+
+
+# ---------------------------------------------------------------------------------------------------
+# Departments and source units
+# ---------------------------------------------------------------------------------------------------
+
+
+def departments_ensure() -> dict[str, SourceUnit]:
+    """The city's and districts' departments as source units (get-or-create by code). Code -> unit."""
+    units: dict[str, SourceUnit] = {}
+    with transaction.atomic():
+        for authority in city.all_authorities():
+            department, _created = Department.objects.get_or_create(
+                code=authority.code,
+                defaults={
+                    "name": authority.name,
+                    "level": Level.DISTRICT if authority.level == "district" else Level.CITY,
+                    "region_code": authority.region_code,
+                    "uscc": authority.uscc,
+                },
+            )
+            unit, _created = SourceUnit.objects.get_or_create(
+                department=department, defaults={"domain": authority.domain}
+            )
+            units[authority.code] = unit
+    return units
+
+
+def _authority_of_unit(unit: SourceUnit) -> city.Authority:
+    known = {a.code: a for a in city.all_authorities()}
+    department = unit.department
+    if department.code in known:
+        return known[department.code]
+    return city.Authority(
+        code=department.code, name=department.name, domain=unit.domain, short=department.name[:2],
+        level="district" if department.level == Level.DISTRICT else "city",
+        region_code=department.region_code or city.CITY_CODE,
+    )
+
+
+def catalog_slots() -> tuple[list[city.RecordSlot], dict[str, CatalogItem]]:
+    """The current catalog's active items as generator slots, and the items by code."""
+    items = list(
+        CatalogItem.objects.filter(edition__is_current=True, is_active=True)
+        .select_related("source_unit__department")
+        .order_by("code")
+    )
+    slots = [
+        city.RecordSlot(
+            key=item.code,
+            kind=item.record_kind,
+            subject_kinds=tuple(item.subject_kinds or ()),
+            weight=city.KIND_WEIGHTS.get(item.record_kind, 0.0),
+            authority=_authority_of_unit(item.source_unit) if item.source_unit_id else None,
+        )
+        for item in items
+    ]
+    return [s for s in slots if s.weight > 0], {item.code: item for item in items}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The seed
+# ---------------------------------------------------------------------------------------------------
+
+
+def _bar(total: int, desc: str, enabled: bool) -> tqdm:
+    return tqdm(total=total, desc=desc, unit="rows", file=sys.stderr, disable=not enabled, dynamic_ncols=True,
+                smoothing=0.1)
+
+
+def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _organization_rows(specs: Iterable[city.OrganizationSpec]) -> Iterator[OrganizationRow]:
+    for spec in specs:
+        yield OrganizationRow(
+            uscc=spec.uscc, name=spec.name, org_kind=spec.org_kind, region_code=spec.district_code,
+            industry=spec.industry, legal_representative=spec.legal_representative,
+            registration_date=spec.registration_date, registered_capital_yuan=spec.registered_capital_yuan,
+            address=spec.address, status=spec.status,
+        )
+
+
+def _person_rows(specs: Iterable[city.PersonSpec]) -> Iterator[PersonRow]:
+    for spec in specs:
+        yield PersonRow(rin=spec.rin, name=spec.name, region_code=spec.district_code)
+
+
+def _progress_delta(bar: tqdm) -> Callable[[int], None]:
+    # The subjects' bulk services report rows read so far; tqdm wants increments.
+    def report(done: int) -> None:
+        bar.update(done - bar.n)
+
+    return report
+
+
+def _ids_by_uscc(usccs: Iterable[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    codes = sorted(set(usccs))
+    for start in range(0, len(codes), 900):  # SQLite's host-parameter limit
+        found.update(Organization.objects.filter(uscc__in=codes[start:start + 900])
+                     .values_list("uscc", "subject_id"))
+    return found
+
+
+def _ids_by_rin_hash(digests: Iterable[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    codes = sorted(set(digests))
+    for start in range(0, len(codes), 900):
+        found.update(Person.objects.filter(rin_hash__in=codes[start:start + 900])
+                     .values_list("rin_hash", "subject_id"))
+    return found
+
+
+def _record_rows(
+    facts: Iterable[city.RecordFacts],
+    *,
+    seed: int,
+    as_of: date,
+    organizations: int,
+    persons: int,
+    items: dict[str, CatalogItem],
+    units: dict[str, SourceUnit],
+    missing: list[int],
+) -> Iterator[RecordRow]:
+    """Bind generated records to catalog items, source units and subject ids, one chunk at a time."""
+    field_codes = {code: {f["code"] for f in item.fields} for code, item in items.items()}
+    for chunk in _chunks(facts, CHUNK):
+        org_codes = {f.subject_index: city.organization_at(seed, f.subject_index, as_of=as_of,
+                                                           persons=persons).uscc
+                     for f in chunk if f.subject_kind == "organization"}
+        person_hashes = {f.subject_index: rin_lookup_hash(city.person_at(seed, f.subject_index).rin)
+                         for f in chunk if f.subject_kind == "person"}
+        org_ids = _ids_by_uscc(org_codes.values())
+        person_ids = _ids_by_rin_hash(person_hashes.values())
+        for fact in chunk:
+            if fact.subject_kind == "organization":
+                subject_id = org_ids.get(org_codes[fact.subject_index])
+            else:
+                subject_id = person_ids.get(person_hashes[fact.subject_index])
+            if subject_id is None:  # its subject is not registered (e.g. a smaller earlier run)
+                missing[0] += 1
+                continue
+            item = items[fact.slot]
+            codes = field_codes[fact.slot]
+            yield RecordRow(
+                source_unit_id=units[fact.authority.code].pk,
+                catalog_item=item,
+                source_record_id=fact.source_record_id,
+                subject_id=subject_id,
+                payload={k: v for k, v in fact.payload.items() if k in codes},
+            )
+
+
+def _relations_add(*, seed: int, as_of: date, organizations: int, persons: int, progress: bool) -> int:
+    """Legal representatives who are person subjects: a relation from the person to the organization."""
+    added = 0
+    bar = _bar(organizations, "relations", progress)
+    specs = city.organizations(seed=seed, count=organizations, as_of=as_of, persons=persons)
+    for chunk in _chunks(specs, CHUNK):
+        linked = [s for s in chunk if s.legal_representative_index is not None]
+        org_ids = _ids_by_uscc(s.uscc for s in linked)
+        rep_hash = {s.index: rin_lookup_hash(city.person_at(seed, s.legal_representative_index).rin)
+                    for s in linked if s.legal_representative_index is not None}
+        person_ids = _ids_by_rin_hash(rep_hash.values())
+        subjects = Subject.objects.in_bulk([*org_ids.values(), *person_ids.values()])
+        # One transaction per chunk: one outbox dispatch is scheduled for all its events.
+        with transaction.atomic():
+            for spec in linked:
+                org = subjects.get(org_ids.get(spec.uscc, -1))
+                person = subjects.get(person_ids.get(rep_hash[spec.index], -1))
+                if org is None or person is None:
+                    continue
+                try:
+                    relation_add(from_subject=person, to_subject=org, kind=RelationKind.LEGAL_REPRESENTATIVE,
+                                 start_date=spec.registration_date, actor_label=ACTOR_LABEL)
+                except SubjectConflict:  # recorded by an earlier run
+                    continue
+                added += 1
+        bar.update(len(chunk))
+    bar.close()
+    return added
+
+
+def demo_seed(
+    *,
+    seed: int = DEFAULT_SEED,
+    organizations: int = DEFAULT_ORGANIZATIONS,
+    persons: int = DEFAULT_PERSONS,
+    records: int = DEFAULT_RECORDS,
+    progress: bool = True,
+    as_of: date | None = None,
+    report: SeedReport | None = None,
+) -> dict[str, int]:
+    """Generate the demo city of ``seed`` into the database; returns what was added (and kept).
+
+    ``as_of`` is the day the city is generated as of (default ``city.DEMO_AS_OF``, or today when that
+    lies in the future); keep it fixed between runs for re-runs to add nothing.
+    """
+    if min(organizations, persons, records) < 0:
+        raise ValueError("counts must not be negative")
+    as_of = as_of or min(city.DEMO_AS_OF, clock.today())
+    report = report or SeedReport()
+    counts = report.counts
+
+    with report.phase("departments"):
+        units = departments_ensure()
+        counts["source_units"] = len(units)
+
+    with report.phase("organizations"):
+        bar = _bar(organizations, "organizations", progress)
+        counts["organizations"] = organizations_register_bulk(
+            _organization_rows(city.organizations(seed=seed, count=organizations, as_of=as_of, persons=persons)),
+            actor_label=ACTOR_LABEL, progress=_progress_delta(bar),
+        )
+        bar.close()
+
+    with report.phase("persons"):
+        bar = _bar(persons, "persons", progress)
+        counts["persons"] = persons_register_bulk(
+            _person_rows(city.persons(seed=seed, count=persons)), actor_label=ACTOR_LABEL,
+            progress=_progress_delta(bar),
+        )
+        bar.close()
+
+    with report.phase("relations"):
+        counts["relations"] = _relations_add(seed=seed, as_of=as_of, organizations=organizations,
+                                             persons=persons, progress=progress) if persons else 0
+
+    with report.phase("records"):
+        slots, items = catalog_slots()
+        missing = [0]
+        bar = _bar(records, "records", progress)
+        facts = city.records(seed=seed, count=records, slots=slots, organizations=organizations,
+                             persons=persons, as_of=as_of)
+        result: LoadResult = records_load(
+            _record_rows(facts, seed=seed, as_of=as_of, organizations=organizations, persons=persons,
+                         items=items, units=units, missing=missing),
+            actor_label=ACTOR_LABEL, batch_size=CHUNK, progress=bar.update,
+        )
+        bar.close()
+        counts["records"] = result.inserted
+        counts["records_corrected"] = result.corrected
+        counts["records_unchanged"] = result.unchanged
+        counts["records_rejected"] = result.rejected
+        counts["records_without_subject"] = missing[0]
+        report.rejections = result.rejections[:20]
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------------
+# Demo logins
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    username: str
+    display_name: str
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount(Role.PUBLIC, "demo-public", "公众用户"),
+    DemoAccount(Role.PERSON, "demo-person", ""),  # named after the person subject
+    DemoAccount(Role.ORG_AGENT, "demo-org", ""),  # named after the organization's legal representative
+    DemoAccount(Role.OPERATOR, "demo-operator", "市场监管局信息员"),
+    DemoAccount(Role.STAFF, "demo-staff", "信用办工作人员"),
+    DemoAccount(Role.AUDITOR, "demo-auditor", "审计员"),
+    DemoAccount(Role.ADMIN, "demo-admin", "系统管理员"),
+)
+OPERATOR_DEPARTMENT = city.CITY_AUTHORITIES[0].code  # 宁波市市场监督管理局
+STAFF_DEPARTMENT = next(a.code for a in city.CITY_AUTHORITIES if a.domain == "credit")  # 发展和改革委员会
+
+
+def _demo_subjects(seed: int) -> tuple[Subject | None, Subject | None]:
+    """The person and the organization the demo logins act for: the first of the seeded city that exists."""
+    as_of = min(city.DEMO_AS_OF, clock.today())
+    person = next((s for s in (subject_by_rin(city.person_at(seed, i).rin) for i in range(3)) if s), None)
+    org = None
+    for index in range(50):
+        spec = city.organization_at(seed, index, as_of=as_of)
+        if spec.org_kind == "enterprise":
+            org = subject_by_uscc(spec.uscc)
+            if org is not None:
+                break
+    if person is None:
+        person = Subject.objects.filter(kind="person").order_by("pk").first()
+    if org is None:
+        org = Subject.objects.filter(kind="organization").order_by("pk").first()
+    return person, org
+
+
+def demo_accounts_ensure(*, seed: int = DEFAULT_SEED) -> list[tuple[str, str, str]]:
+    """One login per role (get-or-create by username); returns (role, username, password) rows.
+
+    The password is set when an account is created (or has none usable); a changed password is kept.
+    """
+    units = departments_ensure()
+    person, org = _demo_subjects(seed)
+    departments = {
+        Role.OPERATOR: units[OPERATOR_DEPARTMENT].department,
+        Role.STAFF: units[STAFF_DEPARTMENT].department,
+    }
+    subjects = {Role.PERSON: person, Role.ORG_AGENT: org}
+    rows: list[tuple[str, str, str]] = []
+    with transaction.atomic():
+        for account in DEMO_ACCOUNTS:
+            subject = subjects.get(account.role)
+            display = account.display_name
+            if account.role == Role.PERSON and subject is not None:
+                display = subject.name
+            elif account.role == Role.ORG_AGENT and subject is not None:
+                display = f"{subject.name}经办人"
+            user, created = User.objects.get_or_create(username=account.username)
+            user.role = account.role
+            user.display_name = display
+            user.department = departments.get(account.role)
+            user.subject = subject
+            user.is_staff = account.role == Role.ADMIN
+            user.is_superuser = account.role == Role.ADMIN
+            if created or not user.has_usable_password():
+                user.set_password(DEMO_PASSWORD)
+            user.save()
+            rows.append((str(account.role), account.username, DEMO_PASSWORD))
+    return rows
