@@ -46,3 +46,36 @@ class ApiErrorJsonMiddleware:
                 replacement["Allow"] = response["Allow"]
             return replacement
         return response
+
+
+class RejectNulMiddleware:
+    """Refuse input containing NUL characters (raw, %00, or JSON ``\\u0000``) with a clear 400.
+
+    No text the platform stores may contain NUL (PostgreSQL text cannot), so such input is always an
+    error or an attack; refusing it at the door keeps every form and endpoint from failing later with
+    a database error.
+    """
+
+    MARKERS = (b"\x00", b"%00", b"\\u0000")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
+        path = request.path.encode("utf-8", "replace")
+        body = request.body if request.method in {"POST", "PUT", "PATCH"} and self._small(request) else b""
+        if any(marker in part for part in (query, path, body) for marker in self.MARKERS):
+            message = _("The input contains a NUL character, which no field accepts.")
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse({"code": "bad_request.nul_character", "message": message}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _small(request: HttpRequest) -> bool:
+        # Large uploads (ingest files) are checked by their parsers while streaming, not read here.
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0) <= 10 * 1024 * 1024
+        except ValueError:
+            return False

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from gongxin.subjects.identifiers import USCC_ALPHABET, rin_generate, uscc_generate
@@ -167,6 +168,7 @@ class _Affine:
     m: int
 
     @classmethod
+    @lru_cache(maxsize=64)
     def for_seed(cls, seed: int, salt: int, m: int) -> _Affine:
         rng = _rng(seed, _TAG_BIJECTION, salt)
         a = rng.randrange(m // 3, m - 1) | 1
@@ -312,6 +314,7 @@ def _address(rng: random.Random, district: District) -> str:
 LEGAL_REPRESENTATIVE_SHARE = 0.1
 
 
+@lru_cache(maxsize=16_384)  # records revisit busy subjects; bounded, so memory stays flat at any scale
 def organization_at(seed: int, index: int, *, as_of: date, persons: int = 0) -> OrganizationSpec:
     """Organization ``index`` of the city of ``seed`` (random access, no state).
 
@@ -393,6 +396,7 @@ def organization_at(seed: int, index: int, *, as_of: date, persons: int = 0) -> 
     )
 
 
+@lru_cache(maxsize=16_384)
 def person_at(seed: int, index: int) -> PersonSpec:
     """Person ``index`` of the city of ``seed`` (random access, no state). RINs are unique by index."""
     slot = _Affine.for_seed(seed, 3, _RIN_SPACE)(index)
@@ -778,6 +782,7 @@ class RecordFacts:
     authority: Authority
     subject_kind: str  # "organization" | "person"
     subject_index: int
+    subject_code: str  # the organization's USCC or the person's RIN (to find the subject's id)
     source_record_id: str
     payload: dict[str, Any] = field(default_factory=dict)
 
@@ -813,6 +818,7 @@ _SUMMARY_FINE_LIMIT = {"person": 200, "organization": 3_000}
 class _Subject:
     kind: str
     index: int
+    code: str
     name: str
     district: str
     earliest: date
@@ -872,7 +878,8 @@ def records(
         payload.setdefault("data_source_uscc", authority.uscc)
         yield RecordFacts(
             slot=slot.key, sequence=sequence, authority=authority, subject_kind=subject.kind,
-            subject_index=subject.index, source_record_id=f"DEMO{seed}-{sequence:09d}", payload=payload,
+            subject_index=subject.index, subject_code=subject.code, source_record_id=f"DEMO{seed}-{sequence:09d}",
+            payload=payload,
         )
 
 
@@ -893,9 +900,10 @@ def _subject_pick(
     index = min(population - 1, int(population * rng.random() ** 1.7))
     if kind == "organization":
         org = organization_at(seed, index, as_of=as_of, persons=persons)
-        return _Subject(kind, index, org.name, org.district_code, org.registration_date, org)
+        return _Subject(kind, index, org.uscc, org.name, org.district_code, org.registration_date, org)
     person = person_at(seed, index)
-    return _Subject(kind, index, person.name, person.district_code, date(person.birth_date.year + 18, 1, 1), None)
+    adult = date(person.birth_date.year + 18, 1, 1)
+    return _Subject(kind, index, person.rin, person.name, person.district_code, adult, None)
 
 
 def _subject_payload(subject: _Subject) -> dict[str, Any]:

@@ -201,18 +201,15 @@ def _record_rows(
     """Bind generated records to catalog items, source units and subject ids, one chunk at a time."""
     field_codes = {code: {f["code"] for f in item.fields} for code, item in items.items()}
     for chunk in _chunks(facts, CHUNK):
-        org_codes = {f.subject_index: city.organization_at(seed, f.subject_index, as_of=as_of,
-                                                           persons=persons).uscc
-                     for f in chunk if f.subject_kind == "organization"}
-        person_hashes = {f.subject_index: rin_lookup_hash(city.person_at(seed, f.subject_index).rin)
+        person_hashes = {f.subject_code: rin_lookup_hash(f.subject_code)
                          for f in chunk if f.subject_kind == "person"}
-        org_ids = _ids_by_uscc(org_codes.values())
+        org_ids = _ids_by_uscc(f.subject_code for f in chunk if f.subject_kind == "organization")
         person_ids = _ids_by_rin_hash(person_hashes.values())
         for fact in chunk:
             if fact.subject_kind == "organization":
-                subject_id = org_ids.get(org_codes[fact.subject_index])
+                subject_id = org_ids.get(fact.subject_code)
             else:
-                subject_id = person_ids.get(person_hashes[fact.subject_index])
+                subject_id = person_ids.get(person_hashes[fact.subject_code])
             if subject_id is None:  # its subject is not registered (e.g. a smaller earlier run)
                 missing[0] += 1
                 continue

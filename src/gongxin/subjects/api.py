@@ -15,7 +15,7 @@ from pydantic import Field
 from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.identifiers import uscc_validate
 from gongxin.subjects.models import Subject
-from gongxin.subjects.selectors import SEARCH_MAX_LIMIT, organizations_search, subject_by_uscc
+from gongxin.subjects.selectors import SEARCH_MAX_LIMIT, SEARCH_MAX_OFFSET, organizations_search, subject_by_uscc
 
 router = Router(tags=["subjects"])
 
@@ -49,7 +49,7 @@ class OrganizationOut(OrganizationSummaryOut):
 class SearchQuery(Schema):
     q: str = Field("", max_length=200, description="Part of the name, or the beginning of the USCC")
     limit: int = Field(20, ge=1, le=SEARCH_MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=SEARCH_MAX_OFFSET)
 
 
 def _summary(subject: Subject) -> dict[str, object]:

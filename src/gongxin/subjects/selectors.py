@@ -72,6 +72,10 @@ def subject_by_rin(rin: str) -> Subject | None:
     return Subject.objects.select_related("person").filter(person__rin_hash=rin_lookup_hash(check.rin)).first()
 
 
+# Deeper pages than this are not served: refine the query instead (also keeps 64-bit SQL integers safe).
+SEARCH_MAX_OFFSET = 100_000
+
+
 def organizations_search(*, q: str, limit: int = 20, offset: int = 0) -> tuple[list[Subject], int]:
     """Public search: organizations whose name contains ``q`` or whose USCC starts with it.
 
@@ -82,7 +86,7 @@ def organizations_search(*, q: str, limit: int = 20, offset: int = 0) -> tuple[l
     if not term:
         return [], 0
     limit = max(1, min(limit, SEARCH_MAX_LIMIT))
-    offset = max(0, offset)
+    offset = min(max(0, offset), SEARCH_MAX_OFFSET)
     condition = Q(name__icontains=term)
     code_prefix = uscc_normalize(term)
     if code_prefix and all(c in USCC_ALPHABET for c in code_prefix) and len(code_prefix) <= 18:
