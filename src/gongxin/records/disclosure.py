@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.accounts.choices import Role, Scope
@@ -152,6 +153,13 @@ def mask_value(value: str) -> str:
     return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
 
 
+def _label(definition: dict[str, Any]) -> str:
+    """The field's label in the active language (Chinese unless English is active and known)."""
+    if (get_language() or "").startswith("en") and definition.get("label_en"):
+        return str(definition["label_en"])
+    return str(definition.get("label", definition["code"]))
+
+
 def fields_shown(*, item: CatalogItem, payload: dict[str, Any], purpose: str) -> list[tuple[str, str, str]]:
     """(code, label, value) of the fields ``purpose`` may see, in schema order, personal data handled."""
     shown: list[tuple[str, str, str]] = []
@@ -170,5 +178,5 @@ def fields_shown(*, item: CatalogItem, payload: dict[str, Any], purpose: str) ->
                 continue
             if not reveal_personal:
                 value = mask_value(value)
-        shown.append((code, definition.get("label", code), value))
+        shown.append((code, _label(definition), value))
     return shown

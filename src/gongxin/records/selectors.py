@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count
+from django.utils.translation import get_language
 
 from gongxin.catalog.choices import SubjectKind
 from gongxin.catalog.models import CatalogItem, SourceUnit
@@ -51,7 +52,7 @@ def _shown(record: Record, purpose: str) -> ShownRecord:
     return ShownRecord(
         record_id=record.pk,
         item_code=item.code,
-        item_name=item.name,
+        item_name=item.name_en if item.name_en and (get_language() or "").startswith("en") else item.name,
         record_kind=item.record_kind,
         polarity=version.polarity,
         severity=version.severity,

@@ -120,3 +120,19 @@ class TestDisclosure:
 def test_mask_value_keeps_the_ends_only():
     assert mask_value("330203199001011234") == "330203********1234"
     assert mask_value("13800138000").startswith("13") and "*" in mask_value("13800138000")
+
+
+@pytest.mark.django_db
+def test_labels_follow_the_active_language(market_unit, market_operator, organization):
+    from django.utils import translation
+
+    _penalty(market_unit, market_operator, organization, date(2026, 6, 1))
+    with translation.override("en"):
+        shown = profile_records(subject=organization, viewer=ANONYMOUS, purpose=Purpose.PUBLIC)[0]
+    assert shown.item_name == item("penalty").name_en
+    labels = {f.code: f.label for f in shown.fields}
+    assert labels["decision_date"] == "Decision date"
+    with translation.override("zh-hans"):
+        shown = profile_records(subject=organization, viewer=ANONYMOUS, purpose=Purpose.PUBLIC)[0]
+    assert shown.item_name == item("penalty").name
+    assert {f.code: f.label for f in shown.fields}["decision_date"] == "处罚决定日期"
