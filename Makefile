@@ -29,7 +29,7 @@ setup-dev: setup
 
 # Compiled message catalogs (zh-hans, en) are build output, not sources.
 messages: $(STAMP)
-	cd src/gongxin && ../../$(BIN)/gongxin compilemessages --ignore=.venv -v0
+	cd src/gongxin && GONGXIN_DATA_DIR=$(CURDIR)/var ../../$(BIN)/gongxin compilemessages -v0
 
 # Browser tests drive Debian's Chromium (no browser download); installed here when missing.
 browser:

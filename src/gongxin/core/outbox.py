@@ -55,24 +55,27 @@ def event_emit(
 
 
 def events_emit_bulk(drafts: Iterable[EventDraft], *, batch_size: int = BATCH_SIZE) -> int:
-    """Set-based emit for bulk paths: one executemany per batch, same atomicity rule."""
+    """Set-based emit for bulk paths (one executemany, no model objects); same atomicity rule."""
     if not connection.in_atomic_block:
         raise RuntimeError("events_emit_bulk must run inside the transaction of the changes it announces")
-    at = clock.now()
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(clock.now())
     rows = [
-        OutboxEvent(
-            topic=d.topic,
-            aggregate_type=d.aggregate_type,
-            aggregate_id=d.aggregate_id,
-            subject_id=d.subject_id,
-            payload=d.payload,
-            created_at=at,
-        )
+        (d.topic, d.aggregate_type, d.aggregate_id, d.subject_id, ops.adapt_json_value(d.payload, None), at)
         for d in drafts
     ]
-    OutboxEvent.objects.bulk_create(rows, batch_size=batch_size)
-    if rows:
-        _schedule_dispatch()
+    if not rows:
+        return 0
+    table = ops.quote_name(OutboxEvent._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in ("topic", "aggregate_type", "aggregate_id", "subject_id",
+                                                     "payload", "created_at"))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 - model names
+                rows[start:start + batch_size],
+            )
+    _schedule_dispatch()
     return len(rows)
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from gongxin.subjects.identifiers import USCC_ALPHABET, rin_generate, uscc_generate
@@ -441,7 +441,7 @@ class Authority:
     level: str = "city"
     region_code: str = CITY_CODE
 
-    @property
+    @cached_property
     def uscc(self) -> str:
         """A government body's USCC (authority 1, type 1), stable for the department code."""
         body = f"{zlib.crc32(self.code.encode()) % _DIGIT_SPACE:08d}"

@@ -13,7 +13,9 @@ departments and accounts are get-or-create.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import queue
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -108,6 +110,19 @@ def _authority_of_unit(unit: SourceUnit) -> city.Authority:
         level="district" if department.level == Level.DISTRICT else "city",
         region_code=department.region_code or city.CITY_CODE,
     )
+
+
+def reference_data_ensure() -> None:
+    """The seeded catalog, policies and list types, which migrations create; restored if emptied
+    (e.g. by ``flush``). Both seeds are idempotent."""
+    from gongxin.catalog.seed import catalog_seed
+    from gongxin.records.models import ListType
+    from gongxin.records.seed import list_types_seed
+
+    if not CatalogItem.objects.filter(edition__is_current=True).exists():
+        catalog_seed()
+    if not ListType.objects.exists():
+        list_types_seed()
 
 
 def catalog_slots() -> tuple[list[city.RecordSlot], dict[str, CatalogItem]]:
@@ -224,6 +239,50 @@ def _record_rows(
             )
 
 
+# From this many records on, a second process generates them while this one loads (2 cores: the
+# generators' ~25 µs per record then cost no wall time). Below it, the fork is not worth its start-up.
+PARALLEL_FROM = 20_000
+
+
+def _produce(out: Any, kwargs: dict[str, Any]) -> None:
+    """Child process: generate the records and hand them over in chunks (None marks the end)."""
+    try:
+        for chunk in _chunks(city.records(**kwargs), CHUNK):
+            out.put(chunk)
+        out.put(None)
+    except BaseException as exc:  # report, never hang the parent
+        out.put(RuntimeError(f"record generator failed: {exc!r}"))
+
+
+def _facts_stream(*, parallel: bool, **kwargs: Any) -> Iterator[city.RecordFacts]:
+    """The generated records, from a forked producer process when ``parallel`` (pure code: the child
+    touches no database connection), else inline. Same records, same order, either way."""
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+        yield from city.records(**kwargs)
+        return
+    context = multiprocessing.get_context("fork")
+    channel = context.Queue(maxsize=4)
+    producer = context.Process(target=_produce, args=(channel, kwargs), daemon=True, name="demo-records")
+    producer.start()
+    try:
+        while True:
+            try:
+                chunk = channel.get(timeout=1)
+            except queue.Empty:
+                if not producer.is_alive():
+                    raise RuntimeError("the record generator process died") from None
+                continue
+            if chunk is None:
+                break
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield from chunk
+    finally:
+        if producer.is_alive():
+            producer.terminate()
+        producer.join()
+
+
 def _relations_add(*, seed: int, as_of: date, organizations: int, persons: int, progress: bool) -> int:
     """Legal representatives who are person subjects: a relation from the person to the organization."""
     added = 0
@@ -276,6 +335,7 @@ def demo_seed(
     counts = report.counts
 
     with report.phase("departments"):
+        reference_data_ensure()
         units = departments_ensure()
         counts["source_units"] = len(units)
 
@@ -303,8 +363,8 @@ def demo_seed(
         slots, items = catalog_slots()
         missing = [0]
         bar = _bar(records, "records", progress)
-        facts = city.records(seed=seed, count=records, slots=slots, organizations=organizations,
-                             persons=persons, as_of=as_of)
+        facts = _facts_stream(parallel=records >= PARALLEL_FROM, seed=seed, count=records, slots=slots,
+                              organizations=organizations, persons=persons, as_of=as_of)
         result: LoadResult = records_load(
             _record_rows(facts, seed=seed, as_of=as_of, organizations=organizations, persons=persons,
                          items=items, units=units, missing=missing),

@@ -35,9 +35,7 @@ class ProfileSummaryConsumer:
             counts[subject_id][kind] = counts[subject_id].get(kind, 0) + n
             counts[subject_id][f"polarity:{polarity}"] = counts[subject_id].get(f"polarity:{polarity}", 0) + n
         now = clock.now()
-        existing = set(ProfileSummary.objects.filter(subject_id__in=subject_ids).values_list("subject_id", flat=True))
         ProfileSummary.objects.bulk_create(
-            [ProfileSummary(subject_id=s, counts=counts[s], updated_at=now) for s in subject_ids - existing]
+            [ProfileSummary(subject_id=s, counts=counts[s], updated_at=now) for s in subject_ids],
+            update_conflicts=True, unique_fields=["subject"], update_fields=["counts", "updated_at"], batch_size=500,
         )
-        changed = [ProfileSummary(subject_id=s, counts=counts[s], updated_at=now) for s in existing]
-        ProfileSummary.objects.bulk_update(changed, ["counts", "updated_at"], batch_size=1000)

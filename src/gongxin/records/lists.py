@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any, Protocol
 
 from gongxin.core import clock
 from gongxin.records.choices import RecordStatus
@@ -16,7 +17,7 @@ from gongxin.records.models import ListEntry, ListType, Record, RecordVersion
 
 # Payload fields that may carry a list entry's dates, in order of preference.
 START_FIELDS = ("listing_date", "decision_date", "start_date")
-END_FIELDS = ("removal_date", "list_end_date", "end_date")
+END_FIELDS = ("removal_date", "planned_exit_date", "list_end_date", "end_date")
 
 
 def _parse(value: object) -> date | None:
@@ -28,7 +29,18 @@ def _parse(value: object) -> date | None:
         return None
 
 
-def _entry_values(version: RecordVersion, today: date) -> dict[str, object]:
+class VersionLike(Protocol):
+    """What a list entry is computed from: a RecordVersion, or the bulk path's plain version data."""
+
+    payload: Any
+    decision_date: Any
+    status: str
+    repaired: bool
+    retention_end: Any
+    legal_basis: str
+
+
+def _entry_values(version: VersionLike, today: date) -> dict[str, object]:
     payload = version.payload or {}
     start = next((d for d in (_parse(payload.get(f)) for f in START_FIELDS) if d), None) or version.decision_date
     end = next((d for d in (_parse(payload.get(f)) for f in END_FIELDS) if d), None)
@@ -58,17 +70,18 @@ def list_entry_sync(*, record: Record, version: RecordVersion) -> ListEntry | No
     return entry
 
 
-def list_entries_sync_bulk(pairs: Iterable[tuple[Record, RecordVersion]], *, list_types: dict[str, ListType]) -> int:
-    """Set-based variant for bulk loads: inserts new entries, updates existing ones."""
+def list_entries_sync_bulk(
+    entries: Iterable[tuple[int, int, str, VersionLike]], *, list_types: dict[str, ListType]
+) -> int:
+    """Set-based variant for bulk loads, from (record id, subject id, list type code, version) tuples:
+    inserts new entries, updates existing ones."""
     today = clock.today()
     wanted: dict[int, ListEntry] = {}
-    for record, version in pairs:
-        code = record.catalog_item.list_type_code
+    for record_id, subject_id, code, version in entries:
         if not code:
             continue
-        wanted[record.pk] = ListEntry(
-            record_id=record.pk, subject_id=record.subject_id, list_type=list_types[code],
-            **_entry_values(version, today),
+        wanted[record_id] = ListEntry(
+            record_id=record_id, subject_id=subject_id, list_type=list_types[code], **_entry_values(version, today),
         )
     if not wanted:
         return 0

@@ -122,18 +122,79 @@ def _prepare(
     return list(prepared.values())
 
 
-def _existing(prepared: list[_Prepared]) -> dict[tuple[int, int, str], Record]:
-    found: dict[tuple[int, int, str], Record] = {}
+@dataclass(frozen=True)
+class _Current:
+    """What a chunk needs to know of an existing record: its id, subject and current version."""
+
+    record_id: int
+    subject_id: int
+    number: int
+    status: str | None
+    content_hash: str | None
+    under_objection: bool
+    repaired: bool
+    publicity_ended: bool
+
+
+@dataclass(frozen=True)
+class _NewVersion:
+    """A version about to be written (plain data: the bulk path builds no model objects)."""
+
+    record_id: int
+    subject_id: int
+    item: CatalogItem
+    number: int
+    change: str
+    status: str
+    payload: dict[str, Any]
+    decision_date: Any
+    repaired: bool
+    retention_end: Any
+    legal_basis: str
+    polarity: str
+
+
+_CURRENT_COLUMNS = (
+    "id", "source_record_id", "subject_id", "current_version__number", "current_version__status",
+    "current_version__content_hash", "current_version__under_objection", "current_version__repaired",
+    "current_version__publicity_ended",
+)
+
+
+def _lookup(unit_id: int, item_id: int, source_record_ids: list[str]) -> Iterator[tuple[Any, ...]]:
+    for start in range(0, len(source_record_ids), 900):  # stay under SQLite's host-parameter limit
+        yield from Record.objects.filter(
+            source_unit_id=unit_id, catalog_item_id=item_id, source_record_id__in=source_record_ids[start:start + 900]
+        ).values_list(*_CURRENT_COLUMNS)
+
+
+def _existing(prepared: list[_Prepared]) -> dict[tuple[int, int, str], _Current]:
+    found: dict[tuple[int, int, str], _Current] = {}
     by_scope: dict[tuple[int, int], list[str]] = {}
     for p in prepared:
         by_scope.setdefault((p.row.source_unit_id, p.row.catalog_item.pk), []).append(p.row.source_record_id)
     for (unit_id, item_id), ids in by_scope.items():
-        for start in range(0, len(ids), 900):  # stay under SQLite's host-parameter limit
-            for record in Record.objects.filter(
-                source_unit_id=unit_id, catalog_item_id=item_id, source_record_id__in=ids[start:start + 900]
-            ).select_related("current_version"):
-                found[(unit_id, item_id, record.source_record_id)] = record
+        for rid, srid, subject_id, number, status, digest, objection, repaired, ended in _lookup(unit_id, item_id, ids):
+            found[(unit_id, item_id, srid)] = _Current(
+                record_id=rid, subject_id=subject_id, number=number or 0, status=status, content_hash=digest,
+                under_objection=bool(objection), repaired=bool(repaired), publicity_ended=bool(ended),
+            )
     return found
+
+
+_VERSION_COLUMNS = (
+    "record_id", "number", "change", "status", "payload", "content_hash", "polarity", "severity", "decision_date",
+    "under_objection", "repaired", "published", "publicity_min_end", "publicity_max_end", "publicity_ended",
+    "retention_end", "publicity_policy_id", "retention_policy_id", "actor_label", "reason", "legal_basis",
+    "created_at",
+)
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608 - names from the models
 
 
 def _load_chunk(
@@ -142,64 +203,74 @@ def _load_chunk(
 ) -> LoadResult:
     result = LoadResult()
     prepared = _prepare(chunk, domains, policies, result)
+    ops = connection.ops
     now = clock.now()
+    now_db = ops.adapt_datetimefield_value(now)
     with transaction.atomic():
         existing = _existing(prepared)
-        new_records: list[tuple[_Prepared, Record]] = []
-        versions: list[tuple[_Prepared, Record, RecordVersion]] = []
+        fresh: list[_Prepared] = []
+        changed: list[tuple[_Prepared, _Current]] = []
         for p in prepared:
-            key = (p.row.source_unit_id, p.row.catalog_item.pk, p.row.source_record_id)
-            record = existing.get(key)
-            if record is None:
-                record = Record(
-                    source_unit_id=p.row.source_unit_id, catalog_item=p.row.catalog_item,
-                    source_record_id=p.row.source_record_id, subject_id=p.row.subject_id, created_at=now,
-                )
-                new_records.append((p, record))
-                continue
-            current = record.current_version
-            if current is not None and (current.status == RecordStatus.REVOKED or (
-                    current.content_hash == p.digest and record.subject_id == p.row.subject_id)):
+            current = existing.get((p.row.source_unit_id, p.row.catalog_item.pk, p.row.source_record_id))
+            if current is None:
+                fresh.append(p)
+            elif current.status == RecordStatus.REVOKED or (
+                current.content_hash == p.digest and current.subject_id == p.row.subject_id
+            ):
                 result.unchanged += 1
-                continue
-            versions.append((p, record, _version(p, record, current, ChangeKind.CORRECTED, actor_label, now)))
-        Record.objects.bulk_create([r for _, r in new_records], batch_size=1000)
-        for p, record in new_records:
-            versions.append((p, record, _version(p, record, None, ChangeKind.CREATED, actor_label, now)))
-        RecordVersion.objects.bulk_create([v for _, _, v in versions], batch_size=1000)
+            else:
+                changed.append((p, current))
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {Record._meta.db_table} SET current_version_id = %s, subject_id = %s WHERE id = %s",  # noqa: S608 - table name from the model
-                [(v.pk, p.row.subject_id, r.pk) for p, r, v in versions],
+                _insert_sql(Record._meta.db_table,
+                            ("source_unit_id", "catalog_item_id", "source_record_id", "subject_id", "created_at")),
+                [(p.row.source_unit_id, p.row.catalog_item.pk, p.row.source_record_id, p.row.subject_id, now_db)
+                 for p in fresh],
             )
-        for p, record, version in versions:
-            record.current_version = version
-            record.subject_id = p.row.subject_id
-        list_entries_sync_bulk(((r, v) for _, r, v in versions), list_types=list_types)
+        created = _existing(fresh)
+        versions: list[_NewVersion] = []
+        rows: list[tuple[Any, ...]] = []
+        pairs = [(p, created[(p.row.source_unit_id, p.row.catalog_item.pk, p.row.source_record_id)], ChangeKind.CREATED)
+                 for p in fresh]
+        pairs += [(p, current, ChangeKind.CORRECTED) for p, current in changed]
+        for p, current, change in pairs:
+            number = current.number + 1
+            f = p.fields
+            item = p.row.catalog_item
+            versions.append(_NewVersion(
+                record_id=current.record_id, subject_id=p.row.subject_id, item=item, number=number, change=change,
+                status=RecordStatus.ACTIVE, payload=p.payload, decision_date=f["decision_date"],
+                repaired=current.repaired, retention_end=f["retention_end"], legal_basis=item.legal_basis,
+                polarity=f["polarity"],
+            ))
+            rows.append((
+                current.record_id, number, change, RecordStatus.ACTIVE, ops.adapt_json_value(p.payload, None),
+                p.digest, f["polarity"], f["severity"], ops.adapt_datefield_value(f["decision_date"]),
+                current.under_objection, current.repaired, f["published"],
+                ops.adapt_datefield_value(f["publicity_min_end"]), ops.adapt_datefield_value(f["publicity_max_end"]),
+                current.publicity_ended, ops.adapt_datefield_value(f["retention_end"]), f["publicity_policy_id"],
+                f["retention_policy_id"], actor_label, "", item.legal_basis, now_db,
+            ))
+        record_table = ops.quote_name(Record._meta.db_table)
+        version_table = ops.quote_name(RecordVersion._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(_insert_sql(RecordVersion._meta.db_table, _VERSION_COLUMNS), rows)
+            cursor.executemany(
+                f"UPDATE {record_table} SET current_version_id = (SELECT v.id FROM {version_table} v "  # noqa: S608
+                f"WHERE v.record_id = {record_table}.id AND v.number = %s), subject_id = %s WHERE id = %s",
+                [(v.number, v.subject_id, v.record_id) for v in versions],
+            )
+        list_entries_sync_bulk(
+            ((v.record_id, v.subject_id, v.item.list_type_code, v) for v in versions if v.item.list_type_code),
+            list_types=list_types,
+        )
         events_emit_bulk(
             EventDraft(
-                topic=f"record.{v.change}", aggregate_type="record", aggregate_id=r.pk, subject_id=r.subject_id,
-                payload={"version": v.number, "item": p.row.catalog_item.code, "status": v.status,
-                         "polarity": v.polarity},
+                topic=f"record.{v.change}", aggregate_type="record", aggregate_id=v.record_id, subject_id=v.subject_id,
+                payload={"version": v.number, "item": v.item.code, "status": v.status, "polarity": v.polarity},
             )
-            for p, r, v in versions
+            for v in versions
         )
-    result.inserted = len(new_records)
-    result.corrected = len(versions) - len(new_records)
+    result.inserted = len(fresh)
+    result.corrected = len(changed)
     return result
-
-
-def _version(
-    p: _Prepared, record: Record, current: RecordVersion | None, change: str, actor_label: str, now: Any
-) -> RecordVersion:
-    carried = {
-        "under_objection": current.under_objection if current else False,
-        "repaired": current.repaired if current else False,
-        "publicity_ended": current.publicity_ended if current else False,
-    }
-    return RecordVersion(
-        record=record, number=(current.number + 1) if current else 1, change=change,
-        status=RecordStatus.ACTIVE, payload=p.payload, content_hash=p.digest,
-        actor_label=actor_label, legal_basis=p.row.catalog_item.legal_basis, created_at=now,
-        **carried, **p.fields,
-    )

@@ -11,6 +11,7 @@ development server in the foreground. Stopping the server (Ctrl-C) stops the wor
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -96,6 +97,11 @@ class Command(BaseCommand):
         self._serve(options)
 
     def _serve(self, options: dict[str, Any]) -> None:
+        # A SIGTERM (service managers, `timeout`) ends the server like Ctrl-C: the worker is stopped too.
+        def terminate(signum: int, frame: Any) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, terminate)
         # Our own interpreter and command: no user input reaches the argument list.
         worker = subprocess.Popen(
             [sys.executable, "-m", "gongxin.cli", "db_worker", "--no-reload"],

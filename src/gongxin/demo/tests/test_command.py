@@ -1,0 +1,52 @@
+"""The ``gongxin demo`` command: ``seed`` and ``up --no-serve``."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from gongxin.accounts.models import User
+from gongxin.records.models import Record
+from gongxin.subjects.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+TINY = ["--organizations", "20", "--persons", "20", "--records", "100", "--no-progress"]
+
+
+def test_demo_seed_command_seeds_and_reports() -> None:
+    out = StringIO()
+    call_command("demo", "seed", "--seed", "3", *TINY, stdout=out)
+    assert "records +100" in out.getvalue()
+    assert Organization.objects.count() == 20
+    assert Record.objects.count() == 100
+
+    out = StringIO()
+    call_command("demo", "seed", "--seed", "3", *TINY, stdout=out)
+    assert "organizations +0" in out.getvalue()
+    assert "records +0" in out.getvalue()
+    assert Record.objects.count() == 100
+
+
+def test_demo_up_without_serving_seeds_an_empty_database_and_prints_the_logins() -> None:
+    out = StringIO()
+    call_command("demo", "up", "--no-serve", "--port", "8123", *TINY, stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8123/" in text
+    for username in ("demo-public", "demo-person", "demo-org", "demo-operator", "demo-staff", "demo-auditor",
+                     "demo-admin"):
+        assert username in text
+    assert Organization.objects.count() == 20
+    assert User.objects.filter(username__startswith="demo-").count() == 7
+
+    # With subjects present, `up` does not seed again.
+    call_command("demo", "up", "--no-serve", "--organizations", "40", "--no-progress", stdout=StringIO())
+    assert Organization.objects.count() == 20
+
+
+def test_demo_needs_a_subcommand() -> None:
+    with pytest.raises(CommandError):
+        call_command("demo")
