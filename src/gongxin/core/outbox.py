@@ -79,9 +79,23 @@ def events_emit_bulk(drafts: Iterable[EventDraft], *, batch_size: int = BATCH_SI
     return len(rows)
 
 
+def _dispatch_already_waiting(task: Any) -> bool:
+    """True when the database task backend already holds a dispatch that has not started yet: it will
+    read this transaction's events too, so a bulk load of many chunks queues one dispatch, not one per chunk."""
+    from django_tasks import task_backends
+
+    if not type(task_backends[task.backend]).__module__.startswith("django_tasks_db"):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=task.module_path, status="READY").exists()
+
+
 def _enqueue_dispatch() -> None:
     from gongxin.core.tasks import outbox_dispatch
 
+    if _dispatch_already_waiting(outbox_dispatch):
+        return
     outbox_dispatch.enqueue()
 
 

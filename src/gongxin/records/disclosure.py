@@ -21,6 +21,7 @@ Natural persons are never visible for the public purpose: asking for one is "not
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
@@ -153,6 +154,16 @@ def mask_value(value: str) -> str:
     return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
 
 
+def _money(yuan: str) -> str:
+    """An amount stored in yuan, shown in the unit of its label (万元) with the exact yuan beside it."""
+    try:
+        amount = Decimal(yuan)
+    except InvalidOperation:
+        return yuan
+    wan = (amount / 10_000).normalize()
+    return f"{wan:f} 万元（{amount:,.2f} 元）"
+
+
 def _label(definition: dict[str, Any]) -> str:
     """The field's label in the active language (Chinese unless English is active and known)."""
     if (get_language() or "").startswith("en") and definition.get("label_en"):
@@ -169,6 +180,8 @@ def fields_shown(*, item: CatalogItem, payload: dict[str, Any], purpose: str) ->
         if code not in payload or payload[code] in (None, ""):
             continue
         value = str(payload[code])
+        if definition.get("type") == "money_wan":
+            value = _money(value)
         for option in definition.get("enum") or ():
             if option["code"] == value:
                 value = option["label"]

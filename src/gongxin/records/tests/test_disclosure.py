@@ -136,3 +136,11 @@ def test_labels_follow_the_active_language(market_unit, market_operator, organiz
         shown = profile_records(subject=organization, viewer=ANONYMOUS, purpose=Purpose.PUBLIC)[0]
     assert shown.item_name == item("penalty").name
     assert {f.code: f.label for f in shown.fields}["decision_date"] == "处罚决定日期"
+
+
+@pytest.mark.django_db
+def test_amounts_are_shown_in_the_unit_of_their_label(market_unit, market_operator, organization):
+    _penalty(market_unit, market_operator, organization, date(2026, 6, 1), fine_amount="210000.00")
+    fields = {f.code: f.value for f in profile_records(subject=organization, viewer=ANONYMOUS,
+                                                       purpose=Purpose.PUBLIC)[0].fields}
+    assert fields["fine_amount"] == "21 万元（210,000.00 元）"
