@@ -83,7 +83,10 @@ class SubjectRef(Schema):
 class RecordSubmitIn(Schema):
     source_unit: str = Field(..., description="Source unit (department) code")
     item: str = Field(..., description="Catalog item code")
-    source_record_id: str = Field(..., min_length=1, max_length=200)
+    source_record_id: str | None = Field(
+        None, max_length=200,
+        description="The source's own id; when absent, the item's natural key identifies the record",
+    )
     subject: SubjectRef
     payload: dict[str, Any]
     severity: str | None = Field(None, description="Override of the computed severity: minor, general, serious")

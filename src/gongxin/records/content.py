@@ -6,7 +6,11 @@ import hashlib
 import json
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.catalog.models import CatalogItem
 from gongxin.catalog.policy import Clocks
+from gongxin.core.errors import ValidationFailed
 
 
 def content_hash(*, payload: dict[str, Any], severity: str) -> str:
@@ -28,3 +32,19 @@ def clock_fields(clocks: Clocks) -> dict[str, Any]:
         "publicity_policy_id": clocks.publicity_policy_id,
         "retention_policy_id": clocks.retention_policy_id,
     }
+
+
+class IdentityMissing(ValidationFailed):
+    code = "record.identity_missing"
+    default_message = _("Give the source record id, or fill every natural-key field of the catalog item.")
+
+
+def record_identity(*, item: CatalogItem, payload: dict[str, Any], source_record_id: str | None) -> str:
+    """The record's id within (source unit, catalog item): the source's own id when it sends one, else
+    the item's natural key (e.g. the penalty decision number), so re-sending a row finds its record."""
+    if source_record_id and source_record_id.strip():
+        return source_record_id.strip()
+    values = [str(payload.get(code) or "").strip() for code in item.natural_key]
+    if not values or not all(values):
+        raise IdentityMissing(details={"natural_key": list(item.natural_key)})
+    return "nk:" + "|".join(values)

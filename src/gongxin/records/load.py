@@ -23,7 +23,7 @@ from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.core.outbox import EventDraft, events_emit_bulk
 from gongxin.records.choices import ChangeKind, RecordStatus
-from gongxin.records.content import clock_fields, content_hash
+from gongxin.records.content import clock_fields, content_hash, record_identity
 from gongxin.records.lists import list_entries_sync_bulk, list_types_by_code
 from gongxin.records.models import Record, RecordVersion
 
@@ -32,7 +32,7 @@ from gongxin.records.models import Record, RecordVersion
 class RecordRow:
     source_unit_id: int
     catalog_item: CatalogItem
-    source_record_id: str
+    source_record_id: str | None  # None or "": identified by the item's natural key
     subject_id: int
     payload: dict[str, Any]
     severity: str | None = None
@@ -94,6 +94,7 @@ def records_load(
 @dataclass
 class _Prepared:
     row: RecordRow
+    source_record_id: str
     payload: dict[str, Any]
     digest: str
     fields: dict[str, Any]
@@ -109,15 +110,16 @@ def _prepare(
             payload = payload_validate(item=item, payload=row.payload)
             clocks = clocks_compute(item=item, domain=domains.get(row.source_unit_id, ""), payload=payload,
                                     severity=row.severity, policies=policies)
+            identity = record_identity(item=item, payload=payload, source_record_id=row.source_record_id)
         except GongxinError as exc:
             result.rejected += 1
-            result.rejections.append(RowRejection(row.source_record_id, exc.code, str(exc.message), exc.details))
+            result.rejections.append(RowRejection(row.source_record_id or "", exc.code, str(exc.message), exc.details))
             continue
-        key = (row.source_unit_id, item.pk, row.source_record_id)
+        key = (row.source_unit_id, item.pk, identity)
         # The last row wins when a chunk holds the same identity twice.
         prepared[key] = _Prepared(
-            row=row, payload=payload, digest=content_hash(payload=payload, severity=clocks.severity),
-            fields=clock_fields(clocks),
+            row=row, source_record_id=identity, payload=payload,
+            digest=content_hash(payload=payload, severity=clocks.severity), fields=clock_fields(clocks),
         )
     return list(prepared.values())
 
@@ -172,7 +174,7 @@ def _existing(prepared: list[_Prepared]) -> dict[tuple[int, int, str], _Current]
     found: dict[tuple[int, int, str], _Current] = {}
     by_scope: dict[tuple[int, int], list[str]] = {}
     for p in prepared:
-        by_scope.setdefault((p.row.source_unit_id, p.row.catalog_item.pk), []).append(p.row.source_record_id)
+        by_scope.setdefault((p.row.source_unit_id, p.row.catalog_item.pk), []).append(p.source_record_id)
     for (unit_id, item_id), ids in by_scope.items():
         for rid, srid, subject_id, number, status, digest, objection, repaired, ended in _lookup(unit_id, item_id, ids):
             found[(unit_id, item_id, srid)] = _Current(
@@ -211,7 +213,7 @@ def _load_chunk(
         fresh: list[_Prepared] = []
         changed: list[tuple[_Prepared, _Current]] = []
         for p in prepared:
-            current = existing.get((p.row.source_unit_id, p.row.catalog_item.pk, p.row.source_record_id))
+            current = existing.get((p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id))
             if current is None:
                 fresh.append(p)
             elif current.status == RecordStatus.REVOKED or (
@@ -224,13 +226,13 @@ def _load_chunk(
             cursor.executemany(
                 _insert_sql(Record._meta.db_table,
                             ("source_unit_id", "catalog_item_id", "source_record_id", "subject_id", "created_at")),
-                [(p.row.source_unit_id, p.row.catalog_item.pk, p.row.source_record_id, p.row.subject_id, now_db)
+                [(p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id, p.row.subject_id, now_db)
                  for p in fresh],
             )
         created = _existing(fresh)
         versions: list[_NewVersion] = []
         rows: list[tuple[Any, ...]] = []
-        pairs = [(p, created[(p.row.source_unit_id, p.row.catalog_item.pk, p.row.source_record_id)], ChangeKind.CREATED)
+        pairs = [(p, created[(p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id)], ChangeKind.CREATED)
                  for p in fresh]
         pairs += [(p, current, ChangeKind.CORRECTED) for p, current in changed]
         for p, current, change in pairs:

@@ -19,7 +19,7 @@ from gongxin.catalog.schema import payload_validate
 from gongxin.core import clock
 from gongxin.core.outbox import event_emit
 from gongxin.records.choices import ChangeKind, RecordStatus
-from gongxin.records.content import clock_fields, content_hash
+from gongxin.records.content import clock_fields, content_hash, record_identity
 from gongxin.records.disclosure import Viewer
 from gongxin.records.errors import RecordRevoked, WrongSubjectKind
 from gongxin.records.lists import list_entry_sync
@@ -98,18 +98,21 @@ def record_submit(
     *,
     source_unit: SourceUnit,
     item: CatalogItem,
-    source_record_id: str,
+    source_record_id: str | None,
     subject: Subject,
     payload: dict[str, Any],
     actor: Viewer,
     severity: str | None = None,
     reason: str = "",
 ) -> SubmitResult:
-    """Create a record, or correct it when its content changed; unchanged content writes nothing."""
+    """Create a record, or correct it when its content changed; unchanged content writes nothing.
+
+    Without ``source_record_id`` the record is identified by the item's natural key."""
     write_check(viewer=actor, source_unit=source_unit, item=item)
     if item.subject_kinds and subject.kind not in item.subject_kinds:
         raise WrongSubjectKind()
     canonical = payload_validate(item=item, payload=payload)
+    source_record_id = record_identity(item=item, payload=canonical, source_record_id=source_record_id)
     clocks = clocks_compute(item=item, domain=source_unit.domain, payload=canonical, severity=severity)
     digest = content_hash(payload=canonical, severity=clocks.severity)
     with transaction.atomic():

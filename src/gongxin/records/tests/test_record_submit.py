@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from gongxin.core.errors import ValidationFailed
 from gongxin.core.models import OutboxEvent
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.errors import NotOwnSourceUnit, RecordRevoked, WrongSubjectKind
@@ -100,3 +101,27 @@ class TestRecordSubmit:
         record = _submit(market_unit, market_operator, organization, payload_for(item("penalty"))).record
         with pytest.raises(NotOwnSourceUnit):
             record_revoke(record=record, actor=ecology_operator, reason="not mine")
+
+
+@pytest.mark.django_db
+def test_without_a_source_id_the_natural_key_identifies_the_record(market_unit, market_operator, organization):
+    penalty = item("penalty")
+    assert penalty.natural_key, "the penalty item has a natural key (its decision number)"
+    payload = payload_for(penalty)
+    first = record_submit(source_unit=market_unit, item=penalty, source_record_id=None, subject=organization,
+                          payload=payload, actor=market_operator)
+    again = record_submit(source_unit=market_unit, item=penalty, source_record_id="", subject=organization,
+                          payload={**payload, "penalty_types": "吊销许可证件"}, actor=market_operator)
+    assert first.record.source_record_id.startswith("nk:")
+    assert (again.record.pk, again.outcome) == (first.record.pk, "corrected")
+
+
+@pytest.mark.django_db
+def test_without_a_source_id_or_natural_key_the_identity_is_missing(market_unit, market_operator, organization):
+    from gongxin.records.content import IdentityMissing
+
+    penalty = item("penalty")
+    payload = {k: v for k, v in payload_for(penalty).items() if k not in penalty.natural_key}
+    with pytest.raises((IdentityMissing, ValidationFailed)):
+        record_submit(source_unit=market_unit, item=penalty, source_record_id=None, subject=organization,
+                      payload=payload, actor=market_operator)
