@@ -95,7 +95,9 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections in production; none in tests, where the live server's thread would otherwise
+    # keep a session open on the test database past its teardown.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from gongxin.catalog.seed import catalog_seed
 from gongxin.portal.tests import factories
@@ -94,4 +95,7 @@ def test_search_an_organization_and_read_its_penalty(live_server, browser, tmp_p
         page.screenshot(path=str(tmp_path / "profile-en.png"), full_page=True)
     finally:
         page.close()
+        # Under Playwright's sync API the ORM calls above ran in their own context and so on their own
+        # database connection; close it, or PostgreSQL refuses to drop the test database afterwards.
+        connections.close_all()
     assert (tmp_path / "profile-zh.png").stat().st_size > 0
