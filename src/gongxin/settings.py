@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "gongxin.catalog",
     "gongxin.subjects",
     "gongxin.records",
+    "gongxin.access",
+    "gongxin.reports",
     "gongxin.portal",
     "gongxin.demo",
 ]

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
+from gongxin.access.choices import Channel
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
@@ -128,12 +129,15 @@ def _subject_by_uscc(uscc: str) -> Subject:
 
 
 @router.get("", response=RecordListOut, summary="A subject's records, as the caller may see them")
-def records_of_subject(request: HttpRequest, subject: str, purpose: Purpose = Purpose.PUBLIC) -> dict[str, Any]:
+def records_of_subject(
+    request: HttpRequest, subject: str, purpose: Purpose = Purpose.PUBLIC, reason: str = ""
+) -> dict[str, Any]:
     """``subject`` is an organization's USCC. ``purpose`` decides what is disclosed (records.disclosure):
     public for anyone; self for the subject's own agent; sharing for government clients; staff, audit."""
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     target = _subject_by_uscc(subject)
-    shown: list[ShownRecord] = profile_records(subject=target, viewer=viewer, purpose=purpose)
+    shown: list[ShownRecord] = profile_records(subject=target, viewer=viewer, purpose=purpose, channel=Channel.API,
+                                               reason=reason[:300])
     return {"subject_name": target.name, "purpose": purpose, "count": len(shown), "records": shown}
 
 
@@ -143,7 +147,7 @@ def records_mine(request: HttpRequest) -> dict[str, Any]:
     if viewer.subject_id is None:
         raise NotFound(code="subject.not_found")
     target = Subject.objects.get(pk=viewer.subject_id)
-    shown = profile_records(subject=target, viewer=viewer, purpose=Purpose.SELF)
+    shown = profile_records(subject=target, viewer=viewer, purpose=Purpose.SELF, channel=Channel.API)
     return {"subject_name": target.name, "purpose": Purpose.SELF, "count": len(shown), "records": shown}
 
 

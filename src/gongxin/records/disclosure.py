@@ -20,19 +20,22 @@ Natural persons are never visible for the public purpose: asking for one is "not
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
-    "ANONYMOUS", "Viewer", "fields_shown", "purpose_check", "records_visible", "viewer_for_client",
-    "viewer_for_user", "visibility_q",
+    "ANONYMOUS", "LOGGED_PURPOSES", "Grant", "Viewer", "fields_shown", "purpose_check", "records_visible",
+    "viewer_for_client", "viewer_for_user", "visibility_q",
 ]
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.access.models import Consent
+from gongxin.access.selectors import consent_active_for
 from gongxin.accounts.choices import Role, Scope
 from gongxin.accounts.viewer import ANONYMOUS, Viewer, viewer_for_client, viewer_for_user
 from gongxin.catalog.choices import DisclosureLevel, Polarity, SubjectKind
@@ -59,32 +62,50 @@ class SubjectNotVisible(NotFound):
     default_message = _("No such subject.")
 
 
-def purpose_check(*, viewer: Viewer, purpose: str, subject: Subject | None) -> None:
-    """Raise unless ``viewer`` may look at ``subject``'s records for ``purpose``."""
+# Queries for these purposes are logged as inquiries, visible to the subject (access app).
+LOGGED_PURPOSES = frozenset({Purpose.AUTHORIZED, Purpose.SHARING, Purpose.STAFF, Purpose.AUDIT})
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Why a viewer may look: the purpose, and for authorized queries the consent that allows it."""
+
+    purpose: str
+    consent: Consent | None = None
+
+    @property
+    def scope(self) -> list[str]:
+        return list(self.consent.scope) if self.consent is not None else []
+
+
+def purpose_check(*, viewer: Viewer, purpose: str, subject: Subject | None) -> Grant:
+    """Raise unless ``viewer`` may look at ``subject``'s records for ``purpose``; say on what ground."""
     if purpose == Purpose.PUBLIC:
         if subject is not None and subject.kind == SubjectKind.PERSON:
             raise SubjectNotVisible()
-        return
+        return Grant(purpose)
     if purpose == Purpose.SELF:
         if subject is None or viewer.subject_id != subject.pk:
             raise PurposeNotAllowed()
-        return
+        return Grant(purpose)
     if purpose == Purpose.SHARING:
         if Scope.RECORDS_SHARE in viewer.scopes or (
             viewer.client_id is None and viewer.role in {Role.OPERATOR, Role.STAFF, Role.ADMIN}
         ):
-            return
+            return Grant(purpose)
         raise PurposeNotAllowed()
     if purpose == Purpose.AUTHORIZED:
-        # Consents arrive with the reports app (issue #4); until then nobody holds one.
-        raise ConsentRequired()
+        consent = consent_active_for(subject_id=subject.pk, viewer=viewer) if subject is not None else None
+        if consent is None:
+            raise ConsentRequired()
+        return Grant(purpose, consent)
     if purpose == Purpose.STAFF:
         if viewer.role in {Role.STAFF, Role.ADMIN}:
-            return
+            return Grant(purpose)
         raise PurposeNotAllowed()
     if purpose == Purpose.AUDIT:
         if viewer.role in {Role.AUDITOR, Role.ADMIN}:
-            return
+            return Grant(purpose)
         raise PurposeNotAllowed()
     raise PurposeNotAllowed()
 
@@ -129,13 +150,20 @@ def visibility_q(*, purpose: str, today: date) -> Q:
 
 
 def records_visible(
-    *, viewer: Viewer, purpose: str, subject: Subject | None = None, today: date | None = None
+    *, viewer: Viewer, purpose: str, subject: Subject | None = None, today: date | None = None,
+    grant: Grant | None = None,
 ) -> QuerySet[Record]:
-    """The records ``viewer`` may see for ``purpose`` (of one subject, or of all for public listings)."""
-    purpose_check(viewer=viewer, purpose=purpose, subject=subject)
+    """The records ``viewer`` may see for ``purpose`` (of one subject, or of all for public listings).
+
+    Pass ``grant`` when the caller already checked the purpose (to log the inquiry with its consent).
+    """
+    if grant is None:
+        grant = purpose_check(viewer=viewer, purpose=purpose, subject=subject)
     queryset = Record.objects.filter(
         visibility_q(purpose=purpose, today=today or clock.today()), current_version__isnull=False
     )
+    if grant.scope:
+        queryset = queryset.filter(catalog_item__code__in=grant.scope)
     if subject is not None:
         queryset = queryset.filter(subject=subject)
     return queryset.select_related(

@@ -8,9 +8,11 @@ from datetime import date
 from django.db.models import Count
 from django.utils.translation import get_language
 
+from gongxin.access.choices import Channel
+from gongxin.access.services import inquiry_record
 from gongxin.catalog.choices import SubjectKind
 from gongxin.catalog.models import CatalogItem, SourceUnit
-from gongxin.records.disclosure import Viewer, fields_shown, records_visible
+from gongxin.records.disclosure import LOGGED_PURPOSES, Viewer, fields_shown, purpose_check, records_visible
 from gongxin.records.errors import RecordNotFound
 from gongxin.records.models import Record, RecordVersion
 from gongxin.subjects.models import Subject
@@ -71,12 +73,23 @@ def _shown(record: Record, purpose: str) -> ShownRecord:
     )
 
 
-def profile_records(*, subject: Subject, viewer: Viewer, purpose: str) -> list[ShownRecord]:
-    """A subject's records as ``viewer`` may see them for ``purpose``, newest decision first."""
-    queryset = records_visible(viewer=viewer, purpose=purpose, subject=subject).order_by(
+def profile_records(
+    *, subject: Subject, viewer: Viewer, purpose: str, channel: str = Channel.PORTAL, reason: str = ""
+) -> list[ShownRecord]:
+    """A subject's records as ``viewer`` may see them for ``purpose``, newest decision first.
+
+    Queries for a non-public purpose are logged as an inquiry the subject can see (who, when, why,
+    under which consent), in the same call: no caller can forget it.
+    """
+    grant = purpose_check(viewer=viewer, purpose=purpose, subject=subject)
+    queryset = records_visible(viewer=viewer, purpose=purpose, subject=subject, grant=grant).order_by(
         "-current_version__decision_date", "-id"
     )
-    return [_shown(record, purpose) for record in queryset]
+    shown = [_shown(record, purpose) for record in queryset]
+    if purpose in LOGGED_PURPOSES:
+        inquiry_record(subject_id=subject.pk, viewer=viewer, purpose=purpose, channel=channel,
+                       consent=grant.consent, reason=reason, records_shown=len(shown))
+    return shown
 
 
 def record_shown(*, record_id: int, viewer: Viewer, purpose: str) -> ShownRecord:

@@ -16,8 +16,7 @@ from gongxin.records.selectors import profile_records
 from gongxin.records.services import record_submit, record_version_append
 from gongxin.records.tests.conftest import item, payload_for
 
-SHARING_CLIENT = Viewer(label="api-client:tax", role=Role.OPERATOR, client_id=99,
-                        scopes=frozenset({Scope.RECORDS_SHARE}))
+SHARING_CLIENT = Viewer(label="api-client:tax", role=Role.OPERATOR, scopes=frozenset({Scope.RECORDS_SHARE}))
 STAFF = Viewer(label="user:staff", role=Role.STAFF)
 AUDITOR = Viewer(label="user:auditor", role=Role.AUDITOR)
 
@@ -144,3 +143,19 @@ def test_amounts_are_shown_in_the_unit_of_their_label(market_unit, market_operat
     fields = {f.code: f.value for f in profile_records(subject=organization, viewer=ANONYMOUS,
                                                        purpose=Purpose.PUBLIC)[0].fields}
     assert fields["fine_amount"] == "21 万元（210,000.00 元）"
+
+
+@pytest.mark.django_db
+def test_non_public_queries_are_logged_as_inquiries_and_public_ones_are_not(
+    market_unit, market_operator, organization
+):
+    from gongxin.access.models import Inquiry
+
+    _penalty(market_unit, market_operator, organization, date(2026, 6, 1))
+    profile_records(subject=organization, viewer=ANONYMOUS, purpose=Purpose.PUBLIC)
+    assert Inquiry.objects.count() == 0
+    profile_records(subject=organization, viewer=SHARING_CLIENT, purpose=Purpose.SHARING, channel="api",
+                    reason="补贴审核")
+    inquiry = Inquiry.objects.get()
+    assert (inquiry.subject_id, inquiry.viewer_label, inquiry.purpose, inquiry.channel, inquiry.reason,
+            inquiry.records_shown) == (organization.pk, "api-client:tax", "sharing", "api", "补贴审核", 1)

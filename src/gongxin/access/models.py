@@ -1,0 +1,75 @@
+"""Who may see a subject's non-public records (consents) and who looked (inquiries).
+
+A separate app because the disclosure policy (records.disclosure) consults consents and writes
+inquiries: owning them in reports would make records depend on reports, which depends on records
+(docs/decisions/012-access-app.md).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.access.choices import Channel
+from gongxin.records.choices import Purpose
+
+
+class Consent(models.Model):
+    """A subject's time-limited authorization for one named requester, for a purpose and a scope."""
+
+    subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
+                                related_name="consents")
+    # The requester: a person's account, an API client, or a whole department. Exactly one is set.
+    grantee_user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="consents_received")
+    grantee_client = models.ForeignKey("accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="consents_received")
+    grantee_department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="consents_received")
+    grantee_label = models.CharField(_("requester"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    # Catalog item codes the requester may see; empty: every item up to the authorized level.
+    scope = models.JSONField(_("scope"), default=list, blank=True)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"))
+    granted_at = models.DateTimeField(_("granted at"))
+    granted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="consents_granted")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revocation"), blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["subject", "valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} → {self.grantee_label}: {self.purpose}"
+
+
+class Inquiry(models.Model):
+    """One query of a subject's records (append-only); the subject sees its own inquiry log."""
+
+    subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
+                                related_name="inquiries")
+    viewer_label = models.CharField(_("requester"), max_length=200)
+    viewer_user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    viewer_client = models.ForeignKey("accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    viewer_department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="+")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    reason = models.CharField(_("reason given"), max_length=300, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    consent = models.ForeignKey(Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="inquiries")
+    records_shown = models.PositiveIntegerField(_("records shown"), default=0)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        verbose_name = _("inquiry")
+        verbose_name_plural = _("inquiries")
+        indexes = [models.Index(fields=["subject", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.viewer_label} → {self.subject_id} ({self.purpose})"
