@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup setup-dev browser messages lint test-sqlite test-postgres bench clean
+.PHONY: demo test setup setup-dev browser fonts messages lint bench clean
 
 demo: setup
 	$(BIN)/gongxin demo up
@@ -23,13 +23,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-setup: $(STAMP) messages
+setup: $(STAMP) messages fonts
 
 setup-dev: setup
 
 # Compiled message catalogs (zh-hans, en) are build output, not sources.
 messages: $(STAMP)
 	cd src/gongxin && GONGXIN_DATA_DIR=$(CURDIR)/var ../../$(BIN)/gongxin compilemessages -v0
+
+# Chinese fonts for PDF reports (embedded into each PDF) and for the browser: Debian's Noto CJK.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; fi; }
 
 # Browser tests drive Debian's Chromium (no browser download); installed here when missing.
 browser:
