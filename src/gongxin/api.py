@@ -73,13 +73,21 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 def _register_routers() -> None:
+    from gongxin.access.api import inquiries_router
+    from gongxin.access.api import router as consents_router
     from gongxin.catalog.api import router as catalog_router
+    from gongxin.portal.api import router as listings_router
     from gongxin.records.api import router as records_router
+    from gongxin.reports.api import router as reports_router
     from gongxin.subjects.api import router as subjects_router
 
     api.add_router("/catalog", catalog_router)
     api.add_router("/subjects", subjects_router)
     api.add_router("/records", records_router)
+    api.add_router("/consents", consents_router)
+    api.add_router("/inquiries", inquiries_router)
+    api.add_router("/reports", reports_router)
+    api.add_router("/listings", listings_router)
 
 
 _register_routers()

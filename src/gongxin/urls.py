@@ -10,6 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("gongxin.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("me/", include("gongxin.access.urls")),
+    path(".well-known/", include("gongxin.reports.urls_wellknown")),
+    path("", include("gongxin.reports.urls")),
     path("", include("gongxin.portal.urls")),
 ]
 
