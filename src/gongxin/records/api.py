@@ -17,9 +17,11 @@ from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core.errors import NotFound, ValidationFailed
 from gongxin.records.choices import Purpose
 from gongxin.records.models import Record
+from gongxin.records.permissions import write_check
 from gongxin.records.selectors import ShownRecord, profile_records, record_shown, record_versions
 from gongxin.records.services import record_revoke, record_submit
 from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import subject_by_uscc
 from gongxin.subjects.services import subject_resolve_or_create
 
 router = Router(tags=["records"], auth=viewer_auth)
@@ -120,8 +122,6 @@ class SubjectRequired(ValidationFailed):
 
 
 def _subject_by_uscc(uscc: str) -> Subject:
-    from gongxin.subjects.selectors import subject_by_uscc
-
     subject = subject_by_uscc(uscc)
     if subject is None:
         raise NotFound(code="subject.not_found")
@@ -172,8 +172,7 @@ def record_submit_endpoint(request: HttpRequest, body: RecordSubmitIn) -> Status
         raise UnknownItem()
     if not body.subject.uscc and not body.subject.rin:
         raise SubjectRequired()
-    from gongxin.records.permissions import write_check
-
+    # Checked before the subject is resolved, so that an outsider cannot register subjects on the fly.
     write_check(viewer=viewer, source_unit=source_unit, item=item)
     subject = subject_resolve_or_create(
         uscc=body.subject.uscc, rin=body.subject.rin, name=body.subject.name, actor_label=viewer.label
