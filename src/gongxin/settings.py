@@ -153,6 +153,9 @@ TASKS = {
 
 # The jurisdiction whose policy applies by default (Ningbo, Zhejiang). See catalog.Policy.
 GONGXIN_JURISDICTION = os.environ.get("GONGXIN_JURISDICTION", "CN-ZJ-NB")
+# The platform's public address (https://credit.example.gov.cn), used in QR codes and report links;
+# empty: taken from each request's host.
+GONGXIN_PUBLIC_URL = os.environ.get("GONGXIN_PUBLIC_URL", "").rstrip("/")
 # Consumers of the event outbox, in the order they run. Each keeps its own cursor.
 GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.records.consumers.ProfileSummaryConsumer",
@@ -167,3 +170,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GONGXIN_LOG_LEVEL", "WARNING")},
 }
+
+# Signing (core.signing): credit reports and check certificates. The Ed25519 private key comes with the
+# other keys (GONGXIN_SIGNING_KEY or keys.json). Public keys of retired signing keys (base64 of the raw
+# 32 bytes, comma-separated) stay published so that documents signed before a rotation keep verifying.
+GONGXIN_SIGNING_KEY = KEYS.signing_key
+GONGXIN_SIGNING_RETIRED_PUBLIC_KEYS = [
+    k.strip() for k in os.environ.get("GONGXIN_SIGNING_RETIRED_PUBLIC_KEYS", "").split(",") if k.strip()
+]
+# Who issues signed documents, and the public address their QR codes point to (it is signed with them,
+# so it comes from configuration, never from a request's Host header).
+GONGXIN_SIGNING_ISSUER = os.environ.get("GONGXIN_SIGNING_ISSUER", "宁波市公共信用信息平台")
+GONGXIN_SIGNING_VERIFY_BASE_URL = (
+    os.environ.get("GONGXIN_SIGNING_VERIFY_BASE_URL") or os.environ.get("GONGXIN_PUBLIC_URL") or "http://127.0.0.1:8000"
+).rstrip("/")

@@ -1,4 +1,5 @@
-"""The public journey in a real browser: home page → search an organization → its profile.
+"""The public journey in a real browser: home page → search an organization → its profile → its credit
+card (信用名片) and QR → the double-publicity listing (双公示) with a filter.
 
 Drives Debian's Chromium (/usr/bin/chromium) through Playwright's sync API against pytest-django's
 live server. No browser is downloaded: a missing Chromium is a failure, not a skip, unless
@@ -93,9 +94,34 @@ def test_search_an_organization_and_read_its_penalty(live_server, browser, tmp_p
         page.wait_for_load_state()
         assert "Publicity end" in page.locator(f'[data-record="{penalty.pk}"]').inner_text()
         page.screenshot(path=str(tmp_path / "profile-en.png"), full_page=True)
+
+        # The credit card: the organization's current status, and a QR code carrying the card's own URL.
+        uscc = acme.organization.uscc
+        page.click("[data-card-link]")
+        page.wait_for_url(f"**/card/{uscc}/")
+        assert page.locator("[data-uscc]").inner_text() == uscc
+        assert page.locator('[data-count="penalties"] strong').inner_text() == "1"
+        assert page.locator("[data-grade]").inner_text() == "—"
+        assert page.locator("[data-qr] svg").is_visible()
+        assert page.locator("[data-card-url]").inner_text() == f"{live_server.url}/card/{uscc}/"
+        qr_png = page.request.get(f"{live_server.url}/card/{uscc}/qr.png")
+        assert qr_png.ok and qr_png.body().startswith(b"\x89PNG")
+        page.screenshot(path=str(tmp_path / "card-en.png"), full_page=True)
+
+        # Double publicity: the penalty is listed city-wide; filtering to licences leaves nothing.
+        page.click('.site-nav a[href="/publicity/"]')
+        page.wait_for_url("**/publicity/")
+        assert page.locator(f'tr[data-record="{penalty.pk}"]').is_visible()
+        page.screenshot(path=str(tmp_path / "publicity-en.png"), full_page=True)
+        page.select_option("#f-kind", "licence")
+        page.click(".filter-actions button[type=submit]")
+        page.wait_for_url("**/publicity/?kind=licence*")
+        assert page.locator("[data-empty]").is_visible()
+        assert page.locator(f'tr[data-record="{penalty.pk}"]').count() == 0
     finally:
         page.close()
         # Under Playwright's sync API the ORM calls above ran in their own context and so on their own
         # database connection; close it, or PostgreSQL refuses to drop the test database afterwards.
         connections.close_all()
     assert (tmp_path / "profile-zh.png").stat().st_size > 0
+    assert (tmp_path / "card-en.png").stat().st_size > 0

@@ -1,10 +1,256 @@
-"""API routes of this app (thin: parse, call one service or selector, shape the output)."""
+"""Consents and inquiries API (thin: parse, call one service or selector, shape the output).
+
+Mounted at /api/v1/consents (``router``) and /api/v1/inquiries (``inquiries_router``). A subject (a
+signed-in person or organization agent) grants and revokes consents and reads its inquiry log; a
+requester lists the consents it received and queries a subject's non-public records under one.
+Persons are named by RIN only in request bodies, never in a URL.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import datetime
+from typing import Any, Literal
 
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from gongxin.access.consents import consent_grant, consent_revoke
+from gongxin.access.errors import NoSubject
+from gongxin.access.models import Consent, Inquiry
+from gongxin.access.queries import records_query
+from gongxin.access.selectors import (
+    consent_by_id,
+    consent_grantee_find,
+    consent_grantee_kind,
+    consent_of_subject,
+    consent_state,
+    consents_of,
+    consents_received,
+    inquiries_visible,
+)
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import Viewer
+from gongxin.core.errors import NotAuthenticated
+from gongxin.records.api import RecordOut
+from gongxin.records.choices import Purpose
+from gongxin.subjects.errors import SubjectNotFound
+from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import subject_by_uscc, subject_display_code
 
-router = Router(tags=["access"], auth=viewer_auth)
+router = Router(tags=["consents"], auth=viewer_auth)
 inquiries_router = Router(tags=["inquiries"], auth=viewer_auth)
+
+PAGE_MAX = 100
+OFFSET_MAX = 100_000  # deeper pages are not served (keeps the SQL offset within 64-bit integers)
+
+
+class ConsentIn(Schema):
+    grantee_username: str = Field("", max_length=150, description="The requester's user name (a person's account)")
+    grantee_client: str = Field("", max_length=12, description="The requester's API client, by its key prefix")
+    grantee_department: str = Field("", max_length=40, description="The requester's department, by its code")
+    purpose: str = Field(..., min_length=1, max_length=200)
+    scope: list[str] = Field(default_factory=list,
+                             description="Catalog item codes; empty: every item up to the authorized level")
+    valid_until: datetime = Field(..., description="End of the consent; in the future, at most one year ahead")
+
+
+class ConsentOut(Schema):
+    id: int
+    subject_name: str
+    subject_code: str
+    grantee_kind: str
+    grantee_label: str
+    purpose: str
+    scope: list[str]
+    valid_from: datetime
+    valid_until: datetime
+    granted_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str
+    state: str
+
+
+class RevokeIn(Schema):
+    reason: str = Field("", max_length=1000)
+
+
+class QueryIn(Schema):
+    rin: str = Field("", max_length=30, description="A person's resident identity number")
+    uscc: str = Field("", max_length=30, description="An organization's unified social credit code")
+    purpose: Literal["authorized", "sharing"] = "authorized"
+    reason: str = Field("", max_length=300, description="Why the requester queries (shown to the subject)")
+
+
+class ConsentRef(Schema):
+    id: int
+    purpose: str
+    scope: list[str]
+    valid_until: datetime
+
+
+class QueryOut(Schema):
+    subject_name: str
+    subject_code: str = Field(..., description="The USCC, or the person's RIN masked")
+    purpose: str
+    consent: ConsentRef | None
+    count: int
+    records: list[RecordOut]
+
+
+class InquiryOut(Schema):
+    id: int
+    created_at: datetime
+    requester: str
+    purpose: str
+    purpose_label: str
+    reason: str
+    channel: str
+    channel_label: str
+    consent_id: int | None
+    consent_purpose: str | None
+    records_shown: int
+
+
+class InquiryPage(Schema):
+    subject_name: str
+    total: int
+    limit: int
+    offset: int
+    items: list[InquiryOut]
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    if viewer.is_anonymous:
+        raise NotAuthenticated()
+    return viewer
+
+
+def _own_subject(viewer: Viewer) -> Subject:
+    if viewer.subject_id is None:
+        raise NoSubject()
+    return Subject.objects.select_related("organization", "person").get(pk=viewer.subject_id)
+
+
+def _consent_out(consent: Consent, *, viewer: Viewer) -> dict[str, Any]:
+    subject = consent.subject
+    return {
+        "id": consent.pk,
+        "subject_name": subject.name,
+        "subject_code": subject_display_code(subject=subject, viewer=viewer),
+        "grantee_kind": consent_grantee_kind(consent),
+        "grantee_label": consent.grantee_label,
+        "purpose": consent.purpose,
+        "scope": list(consent.scope),
+        "valid_from": consent.valid_from,
+        "valid_until": consent.valid_until,
+        "granted_at": consent.granted_at,
+        "revoked_at": consent.revoked_at,
+        "revoked_reason": consent.revoked_reason,
+        "state": consent_state(consent),
+    }
+
+
+@router.post("", response={201: ConsentOut}, summary="Grant a consent (the subject itself)")
+def consent_grant_endpoint(request: HttpRequest, body: ConsentIn) -> Status[dict[str, Any]]:
+    viewer = _viewer(request)
+    subject = _own_subject(viewer)
+    grantee = consent_grantee_find(username=body.grantee_username, client_key_prefix=body.grantee_client,
+                                   department_code=body.grantee_department)
+    consent = consent_grant(
+        subject=subject, grantee_user=grantee.user, grantee_client=grantee.client,
+        grantee_department=grantee.department, purpose=body.purpose, scope=body.scope,
+        valid_until=body.valid_until, actor=viewer,
+    )
+    consent.subject = subject
+    return Status(201, _consent_out(consent, viewer=viewer))
+
+
+@router.get("", response=list[ConsentOut], summary="The consents the signed-in subject has granted")
+def consents_granted(request: HttpRequest) -> list[dict[str, Any]]:
+    viewer = _viewer(request)
+    subject = _own_subject(viewer)
+    consents = list(consents_of(subject_id=subject.pk))
+    for consent in consents:
+        consent.subject = subject
+    return [_consent_out(c, viewer=viewer) for c in consents]
+
+
+@router.get("/received", response=list[ConsentOut], summary="The consents naming the caller as requester")
+def consents_received_endpoint(request: HttpRequest) -> list[dict[str, Any]]:
+    viewer = _viewer(request)
+    return [_consent_out(c, viewer=viewer) for c in consents_received(viewer=viewer)]
+
+
+@router.post("/{int:consent_id}/revoke", response=ConsentOut, summary="Revoke a consent")
+def consent_revoke_endpoint(request: HttpRequest, consent_id: int, body: RevokeIn) -> dict[str, Any]:
+    viewer = _viewer(request)
+    if viewer.role in {Role.STAFF, Role.ADMIN} and viewer.client_id is None:
+        consent = consent_by_id(consent_id=consent_id)
+    else:
+        consent = consent_of_subject(consent_id=consent_id, subject_id=_own_subject(viewer).pk)
+    consent = consent_revoke(consent=consent, actor=viewer, reason=body.reason)
+    return _consent_out(consent, viewer=viewer)
+
+
+@router.post("/query", response=QueryOut, summary="Query a subject's non-public records (authorized or sharing)")
+def consent_query(request: HttpRequest, body: QueryIn) -> dict[str, Any]:
+    """Name the subject by ``uscc`` or ``rin`` (never in a URL). ``authorized`` needs an active consent
+    of the subject naming the caller (``disclosure.consent_required`` otherwise) and shows only the
+    items in its scope; ``sharing`` is for government clients with ``records:share``. Every query is
+    logged in the subject's inquiry log."""
+    viewer = _viewer(request)
+    result = records_query(viewer=viewer, purpose=body.purpose, reason=body.reason, rin=body.rin, uscc=body.uscc)
+    consent = result.consent
+    return {
+        "subject_name": result.subject.name,
+        "subject_code": result.subject_code,
+        "purpose": result.purpose,
+        "consent": (
+            {"id": consent.pk, "purpose": consent.purpose, "scope": list(consent.scope),
+             "valid_until": consent.valid_until}
+            if consent is not None else None
+        ),
+        "count": len(result.records),
+        "records": result.records,
+    }
+
+
+def _inquiry_out(inquiry: Inquiry) -> dict[str, Any]:
+    return {
+        "id": inquiry.pk,
+        "created_at": inquiry.created_at,
+        "requester": inquiry.viewer_label,
+        "purpose": inquiry.purpose,
+        "purpose_label": str(Purpose(inquiry.purpose).label) if inquiry.purpose in Purpose.values else inquiry.purpose,
+        "reason": inquiry.reason,
+        "channel": inquiry.channel,
+        "channel_label": inquiry.get_channel_display(),
+        "consent_id": inquiry.consent_id,
+        "consent_purpose": inquiry.consent.purpose if inquiry.consent is not None else None,
+        "records_shown": inquiry.records_shown,
+    }
+
+
+@inquiries_router.get("", response=InquiryPage, summary="A subject's inquiry log: who queried it, when and why")
+def inquiries_list(request: HttpRequest, subject: str = "", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """The signed-in subject's own log, newest first. Credit office staff and auditors may pass
+    ``subject`` (an organization's USCC) to read another subject's log."""
+    viewer = _viewer(request)
+    if subject:
+        target = subject_by_uscc(subject)
+        if target is None:
+            raise SubjectNotFound()
+    else:
+        target = _own_subject(viewer)
+    limit = max(1, min(limit, PAGE_MAX))
+    offset = min(max(0, offset), OFFSET_MAX)
+    log = inquiries_visible(viewer=viewer, subject_id=target.pk)
+    return {
+        "subject_name": target.name,
+        "total": log.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": [_inquiry_out(i) for i in log[offset:offset + limit]],
+    }

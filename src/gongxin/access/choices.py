@@ -10,3 +10,20 @@ class Channel(models.TextChoices):
     REPORT = "report", _("Credit report")
     CHECK = "check", _("Check by a business system")
     EXPORT = "export", _("Export")
+
+
+class ConsentState(models.TextChoices):
+    """Where a consent stands at a moment (computed from its dates and revocation, never stored)."""
+
+    ACTIVE = "active", _("In force")
+    PENDING = "pending", _("Not yet in force")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class GranteeKind(models.TextChoices):
+    """Who a consent names as the requester."""
+
+    USER = "user", _("User")
+    CLIENT = "client", _("API client")
+    DEPARTMENT = "department", _("Department")

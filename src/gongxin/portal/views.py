@@ -1,8 +1,10 @@
-"""Public pages: home, organization search and an organization's public profile.
+"""Public pages: home, organization search, an organization's public profile, the double-publicity
+listings (双公示) with their exports, and the organization's credit card (信用名片) with its QR code.
 
-Views are thin: every subject comes from ``subjects.selectors`` and every record goes through
-``records.selectors.profile_records``, which applies the one disclosure policy (records.disclosure) for
-the public purpose. Persons are never found or shown here: the selectors say "not found" for them.
+Views are thin: every subject comes from ``subjects.selectors`` and every record goes through the one
+disclosure policy (records.disclosure) for the public purpose — via ``records.selectors.profile_records``
+and this app's ``portal.selectors``. Persons are never found or shown here: the selectors say "not
+found" for them.
 """
 
 from __future__ import annotations
@@ -10,13 +12,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from gongxin.catalog.choices import RecordKind
 from gongxin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from gongxin.portal import exports, qr
+from gongxin.portal.selectors import (
+    EXPORT_MAX_ROWS,
+    LISTING_PAGE_SIZE,
+    NINGBO_DISTRICTS,
+    PENALTY_TYPES,
+    CardNotFound,
+    InvalidListingFilter,
+    PublicityFilters,
+    licence_categories,
+    organization_card,
+    publicity_departments,
+    publicity_filters_parse,
+    publicity_page,
+)
 from gongxin.records.choices import Purpose
 from gongxin.records.disclosure import viewer_for_user
 from gongxin.records.selectors import ShownRecord, platform_figures, profile_records
@@ -163,3 +184,110 @@ def organization(request: HttpRequest, uscc: str) -> HttpResponse:
             "record_count": len(shown),
         },
     )
+
+
+# --- double publicity (双公示) ----------------------------------------------------------------------
+
+def _listing_context(request: HttpRequest) -> dict[str, Any]:
+    """What the filter form offers, and what was asked (echoed back as typed)."""
+    return {
+        "asked": {key: request.GET.get(key, "")[:100] for key in
+                  ("kind", "department", "district", "type", "date_from", "date_to")},
+        "departments": publicity_departments(),
+        "districts": NINGBO_DISTRICTS,
+        "penalty_types": PENALTY_TYPES,
+        "licence_categories": licence_categories(),
+        "export_limit": EXPORT_MAX_ROWS,
+    }
+
+
+@require_safe
+def publicity(request: HttpRequest) -> HttpResponse:
+    """The latest public licences and penalties city-wide, filterable, paginated, exportable (?format=)."""
+    context = _listing_context(request)
+    try:
+        filters = publicity_filters_parse(
+            kind=request.GET.get("kind"), department=request.GET.get("department"),
+            district=request.GET.get("district"), type_code=request.GET.get("type"),
+            date_from=request.GET.get("date_from"), date_to=request.GET.get("date_to"),
+        )
+    except InvalidListingFilter as error:
+        context.update(error=error.message, rows=[], page=None, filters=PublicityFilters())
+        return render(request, "portal/publicity.html", context, status=400)
+
+    export_format = request.GET.get("format", "")
+    if export_format == "csv":
+        return exports.publicity_csv_response(filters=filters)
+    if export_format == "xlsx":
+        return exports.publicity_xlsx_response(filters=filters)
+    if export_format:
+        context.update(error=_("Unknown export format: use csv or xlsx."), rows=[], page=None, filters=filters)
+        return render(request, "portal/publicity.html", context, status=400)
+
+    rows, total, number = publicity_page(
+        filters=filters, number=_page_number(request.GET.get("page")), size=LISTING_PAGE_SIZE,
+        english=(get_language() or "").startswith("en"),
+    )
+    count = max(1, -(-total // LISTING_PAGE_SIZE))
+    context.update(
+        filters=filters, rows=rows, page=Page(number=number, count=count, total=total, size=LISTING_PAGE_SIZE),
+        filtered=bool(filters.as_params()),
+    )
+    return render(request, "portal/publicity.html", context)
+
+
+# --- credit card (企业信用名片 / 信用码) ------------------------------------------------------------------
+
+def card_absolute_url(request: HttpRequest, uscc: str) -> str:
+    """The card's own absolute URL, which its QR code carries.
+
+    ``GONGXIN_PUBLIC_URL`` (e.g. ``https://credit.ningbo.gov.cn``), when set, wins over the request's host:
+    a printed code must not depend on how the page that drew it was reached.
+    """
+    path = reverse("portal:card", args=[uscc])
+    base = str(getattr(settings, "GONGXIN_PUBLIC_URL", "") or "").rstrip("/")
+    return base + path if base else request.build_absolute_uri(path)
+
+
+@require_safe
+def card(request: HttpRequest, uscc: str) -> HttpResponse:
+    try:
+        credit_card = organization_card(uscc=uscc)
+    except CardNotFound as error:
+        return _not_found(request, str(error.message))
+    code = credit_card.organization.uscc
+    url = card_absolute_url(request, code)
+    return render(request, "portal/card.html", {
+        "card": credit_card,
+        "subject": credit_card.subject,
+        "organization": credit_card.organization,
+        "card_url": url,
+        # segno writes the SVG from the URL alone and escapes it in the <title>: safe to inline.
+        "qr_svg": mark_safe(qr.qr_svg_inline(url)),  # noqa: S308
+    })
+
+
+def _card_qr(request: HttpRequest, uscc: str, kind: str) -> HttpResponse:
+    try:
+        credit_card = organization_card(uscc=uscc)
+    except CardNotFound as error:
+        return _not_found(request, str(error.message))
+    code = credit_card.organization.uscc
+    url = card_absolute_url(request, code)
+    if kind == "svg":
+        response = HttpResponse(qr.qr_svg(url), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr.qr_png(url), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="credit-code-{code}.{kind}"'
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def card_qr_svg(request: HttpRequest, uscc: str) -> HttpResponse:
+    return _card_qr(request, uscc, "svg")
+
+
+@require_safe
+def card_qr_png(request: HttpRequest, uscc: str) -> HttpResponse:
+    return _card_qr(request, uscc, "png")

@@ -1,4 +1,8 @@
-"""Credit reports: frozen, signed snapshots of a profile, verifiable by number and QR code."""
+"""Credit reports: frozen, signed snapshots of a profile, verifiable by number and QR code.
+
+A report row never changes its content, hash or signature; only its status moves (valid →
+superseded or revoked), through reports.services.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,14 @@ class Report(models.Model):
     purpose = models.CharField(_("purpose"), max_length=20)
     requested_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
+    requested_by_client = models.ForeignKey("accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="+")
     requested_by_label = models.CharField(_("requested by"), max_length=200)
     range_from = models.DateField(_("period from"), null=True, blank=True)
     range_to = models.DateField(_("period to"), null=True, blank=True)
     created_at = models.DateTimeField(_("issued at"))
-    # The frozen snapshot, its SHA-256 over canonical JSON, and the Ed25519 signature over that hash.
+    # The frozen snapshot, the SHA-256 of its canonical JSON (core.signing.canonical_json), and the
+    # Ed25519 signature over those same canonical bytes, with the id of the key that made it.
     content = models.JSONField(_("content"))
     content_hash = models.CharField(_("content hash"), max_length=64)
     signature = models.TextField(_("signature"))

@@ -15,7 +15,12 @@ from pydantic import Field
 from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.identifiers import uscc_validate
 from gongxin.subjects.models import Subject
-from gongxin.subjects.selectors import SEARCH_MAX_LIMIT, SEARCH_MAX_OFFSET, organizations_search, subject_by_uscc
+from gongxin.subjects.selectors import (
+    SEARCH_MAX_LIMIT,
+    SEARCH_MAX_OFFSET,
+    organizations_search_page,
+    subject_by_uscc,
+)
 
 router = Router(tags=["subjects"])
 
@@ -35,7 +40,8 @@ class OrganizationSummaryOut(Schema):
 
 class OrganizationSearchOut(Schema):
     items: list[OrganizationSummaryOut]
-    total: int
+    total: int = Field(description="Matches, counted up to 1000")
+    total_capped: bool = Field(description="More than 1000 matched (show \"1000+\"): refine the query")
 
 
 class OrganizationOut(OrganizationSummaryOut):
@@ -47,7 +53,8 @@ class OrganizationOut(OrganizationSummaryOut):
 
 
 class SearchQuery(Schema):
-    q: str = Field("", max_length=200, description="Part of the name, or the beginning of the USCC")
+    q: str = Field("", max_length=200, description=(
+        "Part of the name (Chinese), pinyin initials (ASCII letters, e.g. nbwy), or the beginning of the USCC"))
     limit: int = Field(20, ge=1, le=SEARCH_MAX_LIMIT)
     offset: int = Field(0, ge=0, le=SEARCH_MAX_OFFSET)
 
@@ -63,10 +70,10 @@ def _summary(subject: Subject) -> dict[str, object]:
     }
 
 
-@router.get("", response=OrganizationSearchOut, summary="Search organizations by name or USCC")
+@router.get("", response=OrganizationSearchOut, summary="Search organizations by name, pinyin initials or USCC")
 def subjects_search(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, object]:
-    items, total = organizations_search(q=params.q, limit=params.limit, offset=params.offset)
-    return {"items": [_summary(s) for s in items], "total": total}
+    page = organizations_search_page(q=params.q, limit=params.limit, offset=params.offset)
+    return {"items": [_summary(s) for s in page.items], "total": page.total, "total_capped": page.total_capped}
 
 
 @router.get(

@@ -6,16 +6,24 @@ kind-specific facts. A person's RIN exists only sealed (AES-GCM) and as a keyed 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.choices import SubjectKind
 from gongxin.subjects.choices import IdentifierScheme, OrganizationKind, OrganizationStatus, RelationKind
+from gongxin.subjects.names import name_initials
 
 
 class Subject(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=SubjectKind.choices)
     name = models.CharField(_("name"), max_length=200, db_index=True)
+    # Pinyin initials of an organization's name, for the public search ("nbwy" finds 宁波万业…); blank
+    # for persons, who are never searched publicly. Kept by ``save`` and by the services' bulk path; on
+    # PostgreSQL both columns have trigram indexes (migration 0004).
+    name_initials = models.CharField(_("name initials"), max_length=200, blank=True, default="",
+                                     editable=False)
     region_code = models.CharField(_("region code"), max_length=6, blank=True)
     created_at = models.DateTimeField(_("created at"))
     # Created from an ingested row rather than a registry: its details want enrichment.
@@ -27,6 +35,21 @@ class Subject(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep ``name_initials`` in step with the name on every save (services, admin, fixtures).
+
+        ``QuerySet.update`` and ``bulk_create`` bypass this: callers set ``name_initials`` themselves
+        (see ``subjects.services``)."""
+        self.name_initials = self.initials_of_name()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields and "name_initials" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "name_initials"]
+        super().save(*args, **kwargs)
+
+    def initials_of_name(self) -> str:
+        """What ``name_initials`` should hold: the name's initials for an organization, blank for a person."""
+        return name_initials(self.name) if self.kind == SubjectKind.ORGANIZATION else ""
 
     @property
     def is_person(self) -> bool:

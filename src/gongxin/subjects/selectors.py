@@ -6,16 +6,17 @@ Persons never leave through the public search; a person's plain RIN only through
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import F, Lookup, Q, QuerySet, Value
 
 from gongxin.accounts.choices import Role
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core.crypto import unseal
 from gongxin.subjects.identifiers import (
     RIN_CONTEXT,
-    USCC_ALPHABET,
     InvalidRin,
     alias_scheme_guess,
     identifier_normalize,
@@ -25,6 +26,8 @@ from gongxin.subjects.identifiers import (
     uscc_normalize,
 )
 from gongxin.subjects.models import Person, Subject, SubjectIdentifier
+from gongxin.subjects.names import QueryKind, SearchQuery, search_query_parse
+from gongxin.subjects.search_indexes import NGRAMS_FUNCTION
 
 SEARCH_MAX_LIMIT = 100
 # Roles that may see a person's plain RIN (their work needs it; the person itself always may).
@@ -76,25 +79,118 @@ def subject_by_rin(rin: str) -> Subject | None:
 SEARCH_MAX_OFFSET = 100_000
 
 
-def organizations_search(*, q: str, limit: int = 20, offset: int = 0) -> tuple[list[Subject], int]:
-    """Public search: organizations whose name contains ``q`` or whose USCC starts with it.
+# Counting stops here: a broad query says "1000+" instead of counting a city's worth of rows.
+SEARCH_COUNT_CAP = 1000
 
-    Returns one page (at most 100) and the total. A blank query finds nothing. Persons are never
-    returned, whatever the query.
+
+@dataclass(frozen=True)
+class OrganizationSearchPage:
+    """One page of the public search. ``total`` is exact up to ``SEARCH_COUNT_CAP``; beyond it,
+    ``total == SEARCH_COUNT_CAP`` and ``total_capped`` is true (show "1000+")."""
+
+    items: list[Subject]
+    total: int
+    total_capped: bool
+    kind: str  # how the query was read: "name", "initials" or "uscc" (see names.search_query_parse)
+
+
+def organizations_search_page(*, q: str, limit: int = 20, offset: int = 0) -> OrganizationSearchPage:
+    """Public search of organizations, one page ordered by name (at most 100 per page).
+
+    Chinese text (or anything mixed) matches a part of the name, ignoring ASCII case; ASCII letters
+    only ("nbwy") match the pinyin initials (a prefix for one or two letters, a part for more);
+    digits, possibly with USCC letters, match the beginning of the USCC. A blank query finds nothing.
+    Persons are never returned, whatever the query. On PostgreSQL every branch is served by an index
+    (migration 0004): trigrams, the 1–2-character n-grams, or the USCC pattern index.
     """
-    term = " ".join((q or "").split())
-    if not term:
-        return [], 0
+    query = search_query_parse(q)
+    if query is None:
+        return OrganizationSearchPage(items=[], total=0, total_capped=False, kind="")
     limit = max(1, min(limit, SEARCH_MAX_LIMIT))
     offset = min(max(0, offset), SEARCH_MAX_OFFSET)
-    condition = Q(name__icontains=term)
-    code_prefix = uscc_normalize(term)
-    if code_prefix and all(c in USCC_ALPHABET for c in code_prefix) and len(code_prefix) <= 18:
-        condition |= Q(organization__uscc__startswith=code_prefix)
-    matches = Subject.objects.filter(condition, kind=SubjectKind.ORGANIZATION, organization__isnull=False)
-    total = matches.count()
-    page = list(matches.select_related("organization").order_by("name", "pk")[offset:offset + limit])
-    return page, total
+    matches = _organizations_matching(query)
+    items = list(matches.select_related("organization").order_by("name", "pk")[offset:offset + limit])
+    if len(items) < limit and (items or offset == 0):
+        # A short page is the last one: the total is known without counting.
+        total = offset + len(items)
+    else:
+        total = matches.order_by().values("pk")[:SEARCH_COUNT_CAP + 1].count()
+    capped = total > SEARCH_COUNT_CAP
+    return OrganizationSearchPage(items=items, total=min(total, SEARCH_COUNT_CAP), total_capped=capped,
+                                  kind=query.kind.value)
+
+
+def organizations_search(*, q: str, limit: int = 20, offset: int = 0) -> tuple[list[Subject], int]:
+    """Public search: organizations whose name contains ``q``, whose pinyin initials match it, or whose
+    USCC starts with it (see ``organizations_search_page`` for how a query is read).
+
+    Returns one page (at most 100) and the total, counted up to ``SEARCH_COUNT_CAP`` (a broader query
+    reports ``SEARCH_COUNT_CAP``; ``organizations_search_page`` says whether there are more). A blank
+    query finds nothing. Persons are never returned, whatever the query.
+    """
+    page = organizations_search_page(q=q, limit=limit, offset=offset)
+    return page.items, page.total
+
+
+def organizations_matching(*, q: str) -> QuerySet[Subject]:
+    """All organizations the public search finds for ``q``, unordered (none for a blank query); for
+    callers that page or export themselves, and for ``EXPLAIN``."""
+    query = search_query_parse(q)
+    return Subject.objects.none() if query is None else _organizations_matching(query)
+
+
+def _organizations_matching(query: SearchQuery) -> QuerySet[Subject]:
+    return Subject.objects.filter(
+        _search_condition(query, connection.vendor), kind=SubjectKind.ORGANIZATION, organization__isnull=False
+    )
+
+
+class _ContainsAnyCase(Lookup):
+    """``lhs`` contains the pattern's text, ignoring ASCII case.
+
+    ``ILIKE`` on PostgreSQL, which the trigram index serves (Django's ``icontains`` compiles to
+    ``UPPER(..) LIKE UPPER(..)``, which it does not); ``LIKE`` elsewhere (SQLite's ignores ASCII case).
+    The right-hand side is an already escaped ``LIKE`` pattern."""
+
+    lookup_name = "gongxin_contains_any_case"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        operator = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
+        return f"{lhs} {operator} {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
+
+
+class _NameNgramsContain(Lookup):
+    """PostgreSQL: the name's 1–2-character n-grams (``gongxin_name_ngrams``, GIN-indexed) include
+    the term — exactly "the name contains it" for a term of one or two characters."""
+
+    lookup_name = "gongxin_name_ngrams_contain"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{NGRAMS_FUNCTION}({lhs}) @> ARRAY[{rhs}]::text[]", [*lhs_params, *rhs_params]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_condition(query: SearchQuery, vendor: str) -> Q | Lookup:
+    term = query.term
+    if query.kind == QueryKind.USCC:
+        return Q(organization__uscc__startswith=term)
+    if query.kind == QueryKind.INITIALS:
+        # One or two letters as a part would match nearly everything (and trigrams need three).
+        if len(term) <= 2:
+            return Q(name_initials__startswith=term)
+        return Q(name_initials__contains=term)
+    if vendor == "postgresql" and len(term) <= 2 and not any(c.isascii() and c.isalpha() for c in term):
+        return _NameNgramsContain(F("name"), Value(term))
+    return _ContainsAnyCase(F("name"), Value(f"%{_like_escape(term)}%"))
 
 
 def person_rin_reveal(*, person: Person, viewer: Any) -> str:

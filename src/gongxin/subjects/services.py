@@ -38,6 +38,7 @@ from gongxin.subjects.identifiers import (
     uscc_validate,
 )
 from gongxin.subjects.models import Organization, Person, Relation, Subject, SubjectIdentifier
+from gongxin.subjects.names import name_initials
 
 TOPIC_CREATED = "subject.created"
 TOPIC_IDENTIFIER_ADDED = "subject.identifier.added"
@@ -425,9 +426,11 @@ def _person_row_clean(row: PersonRow) -> tuple[PersonRow, str]:
 
 
 def _subject_fields(row: OrganizationRow | PersonRow, kind: str) -> dict[str, Any]:
+    # ``name_initials`` is set here for ``bulk_create``, which bypasses ``Subject.save``.
     return {
         "kind": kind,
         "name": row.name,
+        "name_initials": name_initials(row.name) if kind == SubjectKind.ORGANIZATION else "",
         "region_code": row.region_code,
         "created_at": clock.now(),
         "needs_enrichment": row.needs_enrichment,

@@ -130,7 +130,7 @@ def penalty_create(
         "penalty_basis": "《中华人民共和国食品安全法》第一百二十四条",
         "penalty_types": "罚款",
         "penalty_content": "罚款人民币贰万伍仟元",
-        "fine_amount": "2.5",
+        "fine_amount": "25000.00",  # yuan (the column is 罚款金额（万元）: 2.5 万元)
         "decision_date": decided.isoformat(),
         "penalty_valid_until": (decided + timedelta(days=365)).isoformat(),
         "authority_name": SOURCE_UNIT_NAME,

@@ -33,7 +33,7 @@ def test_search_never_returns_persons(client: Client) -> None:
     rin = unseal(person.person.rin_sealed, context=RIN_CONTEXT)
     for q in ["甬江王五", rin, rin[:8]]:
         body = client.get("/api/v1/subjects", {"q": q}).json()
-        assert body == {"items": [], "total": 0}
+        assert body == {"items": [], "total": 0, "total_capped": False}
 
 
 def test_search_rejects_bad_paging(client: Client) -> None:
@@ -42,7 +42,7 @@ def test_search_rejects_bad_paging(client: Client) -> None:
     assert response.json()["code"] == "validation_failed"
     assert client.get("/api/v1/subjects", {"q": "甬江", "limit": 101}).status_code == 422
     assert client.get("/api/v1/subjects", {"q": "甬江", "offset": -1}).status_code == 422
-    assert client.get("/api/v1/subjects").json() == {"items": [], "total": 0}
+    assert client.get("/api/v1/subjects").json() == {"items": [], "total": 0, "total_capped": False}
 
 
 def test_detail_of_an_organization(client: Client) -> None:
@@ -88,3 +88,11 @@ def test_routes_are_in_the_openapi_document(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/subjects" in paths
     assert "/api/v1/subjects/{uscc}" in paths
+
+
+def test_search_by_pinyin_initials(client: Client) -> None:
+    org = factories.organization_create(name="宁波万业贸易有限公司")
+    factories.person_create(name="宁波万业")
+    body = client.get("/api/v1/subjects", {"q": "nbwy"}).json()
+    assert [item["uscc"] for item in body["items"]] == [org.organization.uscc]
+    assert (body["total"], body["total_capped"]) == (1, False)

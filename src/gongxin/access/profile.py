@@ -1,0 +1,202 @@
+"""The subject's own view of its profile (self-service): every record it may see of itself, the clocks
+of each negative record with the days left, and what it can do about each (object, repair).
+
+Records come from ``records.selectors.profile_records`` for the ``self`` purpose, so the disclosure
+policy decides (non-public records and the subject's own personal fields included, internal items
+not). The remedies are the rules of credit-rules.md applied to the record's marks and clocks; the
+working-day deadlines come from the ``deadlines`` policy in force today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from gongxin.access.choices import Channel
+from gongxin.access.errors import NoSubject
+from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.choices import Polarity, Severity, SubjectKind
+from gongxin.catalog.policy import deadline_working_days
+from gongxin.core import clock
+from gongxin.core.errors import GongxinError
+from gongxin.records.choices import Purpose
+from gongxin.records.selectors import ShownRecord, profile_records
+from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import person_rin_reveal
+
+
+@dataclass(frozen=True)
+class ClockLine:
+    """One date of a record's two clocks, with the days left from today (negative once passed)."""
+
+    key: str  # publicity_min_end, publicity_max_end, retention_end
+    label: str
+    day: date
+    days_left: int
+
+    @property
+    def ended(self) -> bool:
+        return self.days_left < 0
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """What the subject can do about a record: ``kind`` is objection, repair or retention (information)."""
+
+    kind: str
+    text: str
+    available: bool
+
+
+@dataclass(frozen=True)
+class OwnRecord:
+    record: ShownRecord
+    clocks: list[ClockLine] = field(default_factory=list)
+    remedies: list[Remedy] = field(default_factory=list)
+
+    @property
+    def is_negative(self) -> bool:
+        return self.record.polarity == Polarity.NEGATIVE
+
+
+@dataclass(frozen=True)
+class OwnProfile:
+    subject: Subject
+    code: str  # the USCC, or the person's own RIN unmasked
+    facts: list[tuple[str, str]]
+    records: list[OwnRecord]
+
+    @property
+    def negative(self) -> list[OwnRecord]:
+        return [r for r in self.records if r.is_negative]
+
+    @property
+    def others(self) -> list[OwnRecord]:
+        return [r for r in self.records if not r.is_negative]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "all": len(self.records),
+            "negative": len(self.negative),
+            "under_objection": sum(1 for r in self.records if r.record.under_objection),
+            "repaired": sum(1 for r in self.records if r.record.repaired),
+            "unpublished": sum(1 for r in self.records if not r.record.published),
+        }
+
+
+def _deadlines(today: date) -> dict[str, int]:
+    names = ("objection_decide_working_days", "objection_max_working_days", "repair_platform_working_days")
+    found: dict[str, int] = {}
+    for name in names:
+        try:
+            found[name] = deadline_working_days(name=name, day=today)
+        except GongxinError:  # no deadlines policy in force: say the rule without its number
+            continue
+    return found
+
+
+def record_clocks(record: ShownRecord, *, today: date) -> list[ClockLine]:
+    """The clocks of a negative record; positive and neutral records have none."""
+    if record.polarity != Polarity.NEGATIVE:
+        return []
+    lines = []
+    for key, label, day in (
+        ("publicity_min_end", _("Minimum publicity end"), record.publicity_min_end),
+        ("publicity_max_end", _("Publicity end"), record.publicity_max_end),
+        ("retention_end", _("Retention end"), record.retention_end),
+    ):
+        if day is not None:
+            lines.append(ClockLine(key=key, label=label, day=day, days_left=(day - today).days))
+    return lines
+
+
+def record_remedies(record: ShownRecord, *, today: date, deadlines: dict[str, int]) -> list[Remedy]:
+    """What the subject can do about a negative record, by the rules (objection, repair, retention)."""
+    if record.polarity != Polarity.NEGATIVE:
+        return []
+    remedies: list[Remedy] = []
+    if record.under_objection:
+        remedies.append(Remedy("objection", _("An objection to this record is being handled; meanwhile the "
+                                              "record carries the mark \"under objection\"."), False))
+    elif "objection_decide_working_days" in deadlines and "objection_max_working_days" in deadlines:
+        remedies.append(Remedy("objection", _(
+            "If this record is wrong or incomplete, is disclosed beyond its period, or a listing does not meet "
+            "its conditions, you may file an objection. The record is marked at once; the decision comes "
+            "within %(days)s working days (at most %(max)s)."
+        ) % {"days": deadlines["objection_decide_working_days"],
+             "max": deadlines["objection_max_working_days"]}, True))
+    else:
+        remedies.append(Remedy("objection", _(
+            "If this record is wrong or incomplete, is disclosed beyond its period, or a listing does not meet "
+            "its conditions, you may file an objection. The record is marked at once."
+        ), True))
+
+    if record.repaired:
+        remedies.append(Remedy("repair", _("This record has been repaired: it is no longer published, shared or "
+                                           "used as a basis for measures."), False))
+    elif record.publicity_min_end is not None and record.publicity_min_end > today:
+        remedies.append(Remedy("repair", _(
+            "Credit repair may be applied for from %(date)s, when the minimum publicity period has been served, "
+            "once the act is corrected and its obligations performed, with a signed credit commitment."
+        ) % {"date": record.publicity_min_end.isoformat()}, False))
+    else:
+        text = _(
+            "The minimum publicity period has been served: once the act is corrected and its obligations "
+            "performed, you may apply for credit repair with a signed credit commitment. Repair is free of charge."
+        )
+        if "repair_platform_working_days" in deadlines:
+            text += " " + _("The platform answers within %(days)s working days.") % {
+                "days": deadlines["repair_platform_working_days"]}
+        remedies.append(Remedy("repair", text, True))
+    if record.severity == Severity.SERIOUS and not record.repaired:
+        remedies.append(Remedy("repair", _("Some serious acts cannot be repaired before the maximum publicity "
+                                           "period ends."), False))
+    if record.retention_end is not None:
+        remedies.append(Remedy("retention", _(
+            "After the retention end (%(date)s) the record leaves the profile and is no longer a basis for any "
+            "measure."
+        ) % {"date": record.retention_end.isoformat()}, False))
+    return remedies
+
+
+def _facts(subject: Subject) -> list[tuple[str, str]]:
+    if subject.kind == SubjectKind.ORGANIZATION:
+        org = subject.organization
+        capital = f"{org.registered_capital_yuan:,.2f}" if org.registered_capital_yuan is not None else ""
+        return [
+            (_("Organization kind"), org.get_org_kind_display()),
+            (_("Status"), org.get_status_display()),
+            (_("Legal representative"), org.legal_representative),
+            (_("Registration date"), org.registration_date.isoformat() if org.registration_date else ""),
+            (_("Registered capital (yuan)"), capital),
+            (_("Industry"), org.industry),
+            (_("Region code"), subject.region_code),
+            (_("Registered address"), org.address),
+        ]
+    return [(_("Region code"), subject.region_code)]
+
+
+def own_profile(*, viewer: Viewer, channel: str = Channel.PORTAL) -> OwnProfile:
+    """The signed-in subject's whole own profile; raises ``NoSubject`` when the viewer acts for none."""
+    if viewer.subject_id is None:
+        raise NoSubject()
+    subject = Subject.objects.select_related("organization", "person").get(pk=viewer.subject_id)
+    shown = profile_records(subject=subject, viewer=viewer, purpose=Purpose.SELF, channel=channel)
+    today = clock.today()
+    deadlines = _deadlines(today)
+    records = [
+        OwnRecord(record=r, clocks=record_clocks(r, today=today),
+                  remedies=record_remedies(r, today=today, deadlines=deadlines))
+        for r in shown
+    ]
+    # Negative records first, then by decision date (newest first) as profile_records orders them.
+    records.sort(key=lambda r: not r.is_negative)
+    if subject.kind == SubjectKind.ORGANIZATION:
+        code = subject.organization.uscc
+    else:
+        code = person_rin_reveal(person=subject.person, viewer=viewer)
+    return OwnProfile(subject=subject, code=code, facts=_facts(subject), records=records)
+

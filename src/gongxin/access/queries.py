@@ -1,0 +1,70 @@
+"""Queries of a subject's non-public records by a requester: authorized (under the subject's consent)
+or government sharing. Persons are named by RIN in the request body, never in a URL.
+
+The records come from ``records.selectors.profile_records``, so the disclosure policy decides what is
+shown (consent scope included) and the inquiry is logged in the same call. Kept apart from
+access.selectors because records imports those (the disclosure policy reads consents).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gongxin.access.choices import Channel
+from gongxin.access.errors import QuerySubjectRequired
+from gongxin.access.models import Consent
+from gongxin.access.selectors import consent_active_for
+from gongxin.accounts.viewer import Viewer
+from gongxin.core.errors import NotAuthenticated
+from gongxin.records.choices import Purpose
+from gongxin.records.disclosure import ConsentRequired, PurposeNotAllowed, purpose_check
+from gongxin.records.selectors import ShownRecord, profile_records
+from gongxin.subjects.errors import SubjectNotFound
+from gongxin.subjects.identifiers import rin_validate, uscc_validate
+from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import subject_by_rin, subject_by_uscc, subject_display_code
+
+QUERY_PURPOSES = frozenset({Purpose.AUTHORIZED, Purpose.SHARING})
+REASON_MAX_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    subject: Subject
+    subject_code: str  # the USCC, or the person's RIN masked
+    purpose: str
+    consent: Consent | None
+    records: list[ShownRecord]
+
+
+def _subject_find(*, rin: str, uscc: str) -> Subject | None:
+    rin, uscc = (rin or "").strip(), (uscc or "").strip()
+    if bool(rin) == bool(uscc):
+        raise QuerySubjectRequired()
+    if uscc:
+        return subject_by_uscc(uscc_validate(uscc))
+    return subject_by_rin(rin_validate(rin).rin)
+
+
+def records_query(*, viewer: Viewer, purpose: str, reason: str = "", rin: str = "", uscc: str = "",
+                  channel: str = Channel.API) -> QueryResult:
+    """A requester's query of one subject for ``purpose`` (authorized or sharing), logged as an inquiry.
+
+    Without an active consent an authorized query is refused (``disclosure.consent_required``) — also
+    when no subject has the RIN or USCC, so the endpoint cannot be used to learn who has a profile.
+    """
+    if viewer.is_anonymous:
+        raise NotAuthenticated()
+    if purpose not in QUERY_PURPOSES:
+        raise PurposeNotAllowed()
+    subject = _subject_find(rin=rin, uscc=uscc)
+    if subject is None:
+        if purpose == Purpose.AUTHORIZED:
+            raise ConsentRequired()
+        purpose_check(viewer=viewer, purpose=purpose, subject=None)  # refuse those who may not share first
+        raise SubjectNotFound()
+    consent = consent_active_for(subject_id=subject.pk, viewer=viewer) if purpose == Purpose.AUTHORIZED else None
+    shown = profile_records(subject=subject, viewer=viewer, purpose=purpose, channel=channel,
+                            reason=(reason or "").strip()[:REASON_MAX_LENGTH])
+    return QueryResult(subject=subject, subject_code=subject_display_code(subject=subject, viewer=viewer),
+                       purpose=purpose, consent=consent, records=shown)

@@ -1,0 +1,389 @@
+"""Reads of the portal: the double-publicity listings (双公示) and an organization's credit card (信用名片).
+
+Everything comes through the one disclosure policy: ``records.disclosure.records_visible`` for the
+anonymous viewer and the public purpose (so persons, non-public items, repaired records and negative
+records past their publicity end never appear), and ``fields_shown`` with the public purpose (so
+personal fields are never read out of a payload here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gongxin.accounts.viewer import ANONYMOUS
+from gongxin.catalog.choices import RecordKind
+from gongxin.catalog.models import SourceUnit
+from gongxin.catalog.seed import LICENCE_CATEGORIES
+from gongxin.core import clock
+from gongxin.core.errors import NotFound, ValidationFailed
+from gongxin.records.choices import Purpose
+from gongxin.records.disclosure import fields_shown, records_visible
+from gongxin.records.models import ListEntry, Record
+from gongxin.subjects.models import Organization, Subject
+from gongxin.subjects.selectors import subject_by_uscc
+
+# --- double publicity --------------------------------------------------------------------------------
+
+PUBLICITY_KINDS: tuple[str, ...] = (RecordKind.LICENCE, RecordKind.PENALTY)
+LISTING_PAGE_SIZE = 20
+LISTING_PAGE_SIZE_MAX = 50
+# Deeper pages than this are not served (stale or forged links; keeps the SQL offset small).
+LISTING_MAX_PAGE = 5_000
+# Exports stop here; narrow the filters for more (the response says when it was cut).
+EXPORT_MAX_ROWS = 100_000
+
+# The districts of Ningbo (GB/T 2260), the city this platform models.
+NINGBO_DISTRICTS: tuple[tuple[str, str], ...] = (
+    ("330203", "海曙区"),
+    ("330205", "江北区"),
+    ("330206", "北仑区"),
+    ("330211", "镇海区"),
+    ("330212", "鄞州区"),
+    ("330213", "奉化区"),
+    ("330225", "象山县"),
+    ("330226", "宁海县"),
+    ("330281", "余姚市"),
+    ("330282", "慈溪市"),
+)
+_DISTRICTS = dict(NINGBO_DISTRICTS)
+
+# Penalty types of the Administrative Penalty Law (Art. 9) as the national data standard writes them
+# in 处罚类别; a record may carry several, so the filter matches any of them in the field.
+PENALTY_TYPES: tuple[str, ...] = (
+    "警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级", "吊销许可证件",
+    "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留", "其他",
+)
+
+# Payload fields of the double-publicity standard read for the listing columns, by meaning.
+_DECISION_NUMBER_FIELDS = ("decision_number", "licence_decision_number")
+_TYPE_FIELDS = ("penalty_types", "licence_category")
+_CONTENT_FIELDS = ("penalty_content", "licence_content")
+_AUTHORITY_FIELDS = ("authority_name",)
+
+
+class InvalidListingFilter(ValidationFailed):
+    code = "listing.invalid_filter"
+
+
+def licence_categories() -> tuple[tuple[str, str], ...]:
+    """(code, label) of the licence categories (许可类别) of the double-publicity standard."""
+    return tuple((c["code"], c["label"]) for c in LICENCE_CATEGORIES)
+
+
+def district_name(code: str) -> str:
+    return _DISTRICTS.get(code, "")
+
+
+@dataclass(frozen=True)
+class PublicityFilters:
+    """Validated filters of the listing; empty values filter nothing."""
+
+    kind: str = ""
+    department: str = ""
+    district: str = ""
+    type_code: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_params(self) -> dict[str, str]:
+        """The filters as query parameters (the names the page and the API use), empty ones left out."""
+        params = {
+            "kind": self.kind,
+            "department": self.department,
+            "district": self.district,
+            "type": self.type_code,
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+        }
+        return {key: value for key, value in params.items() if value}
+
+
+def _clean(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _date(value: date | str | None, name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidListingFilter(
+            _("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text[:40]},
+            code="listing.invalid_date", details={"field": name},
+        ) from None
+
+
+def publicity_filters_parse(
+    *,
+    kind: str | None = "",
+    department: str | None = "",
+    district: str | None = "",
+    type_code: str | None = "",
+    date_from: date | str | None = None,
+    date_to: date | str | None = None,
+) -> PublicityFilters:
+    """Check the listing's filters; raise ``InvalidListingFilter`` (422) with a clear message on a bad one."""
+    kind_value = _clean(kind).lower()
+    if kind_value and kind_value not in PUBLICITY_KINDS:
+        raise InvalidListingFilter(
+            _("Unknown kind “%(value)s”: use “licence” or “penalty”.") % {"value": kind_value[:40]},
+            code="listing.unknown_kind", details={"field": "kind"},
+        )
+
+    department_value = _clean(department)
+    if department_value and not SourceUnit.objects.filter(department__code=department_value).exists():
+        raise InvalidListingFilter(
+            _("No source unit has the code “%(value)s”.") % {"value": department_value[:40]},
+            code="listing.unknown_department", details={"field": "department"},
+        )
+
+    district_value = _clean(district)
+    if district_value and district_value not in _DISTRICTS:
+        raise InvalidListingFilter(
+            _("Unknown district “%(value)s”: give the six-digit code of a district of the city.")
+            % {"value": district_value[:40]},
+            code="listing.unknown_district", details={"field": "district"},
+        )
+
+    type_value = _clean(type_code)
+    if type_value:
+        is_licence_type = type_value in dict(licence_categories())
+        is_penalty_type = type_value in PENALTY_TYPES
+        if not (is_licence_type or is_penalty_type):
+            raise InvalidListingFilter(
+                _("Unknown type “%(value)s”.") % {"value": type_value[:40]},
+                code="listing.unknown_type", details={"field": "type"},
+            )
+        if (kind_value == RecordKind.LICENCE and not is_licence_type) or (
+            kind_value == RecordKind.PENALTY and not is_penalty_type
+        ):
+            raise InvalidListingFilter(
+                _("The type “%(value)s” does not belong to the chosen kind.") % {"value": type_value},
+                code="listing.type_kind_mismatch", details={"field": "type"},
+            )
+
+    start = _date(date_from, "date_from")
+    end = _date(date_to, "date_to")
+    if start and end and start > end:
+        raise InvalidListingFilter(
+            _("The start date is after the end date."), code="listing.invalid_date_range",
+            details={"field": "date_from"},
+        )
+    return PublicityFilters(kind=kind_value, department=department_value, district=district_value,
+                            type_code=type_value, date_from=start, date_to=end)
+
+
+def publicity_records(filters: PublicityFilters) -> QuerySet[Record]:
+    """The public licences and penalties matching ``filters``, newest decision first (city-wide)."""
+    queryset = records_visible(viewer=ANONYMOUS, purpose=Purpose.PUBLIC).filter(
+        catalog_item__record_kind__in=[filters.kind] if filters.kind else list(PUBLICITY_KINDS)
+    )
+    if filters.department:
+        queryset = queryset.filter(source_unit__department__code=filters.department)
+    if filters.district:
+        queryset = queryset.filter(subject__region_code=filters.district)
+    if filters.type_code:
+        condition = Q()
+        if filters.type_code in dict(licence_categories()):
+            condition |= Q(catalog_item__record_kind=RecordKind.LICENCE,
+                           current_version__payload__licence_category=filters.type_code)
+        if filters.type_code in PENALTY_TYPES:
+            condition |= Q(catalog_item__record_kind=RecordKind.PENALTY,
+                           current_version__payload__penalty_types__icontains=filters.type_code)
+        queryset = queryset.filter(condition)
+    if filters.date_from:
+        queryset = queryset.filter(current_version__decision_date__gte=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(current_version__decision_date__lte=filters.date_to)
+    return queryset.select_related("subject__organization").order_by(
+        F("current_version__decision_date").desc(nulls_last=True), "-pk"
+    )
+
+
+@dataclass(frozen=True)
+class PublicityRow:
+    """One line of the listing: only what the public may see."""
+
+    record_id: int
+    kind: str
+    item_name: str
+    subject_name: str
+    uscc: str
+    district_code: str
+    district_name: str
+    decision_number: str
+    type_label: str
+    content: str
+    decision_date: date | None
+    publicity_end: date | None
+    source_unit_name: str
+    authority_name: str
+    under_objection: bool
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _first(shown: dict[str, str], codes: tuple[str, ...]) -> str:
+    return next((shown[code] for code in codes if shown.get(code)), "")
+
+
+def _row(record: Record, *, english: bool) -> PublicityRow:
+    version = record.current_version
+    assert version is not None
+    item = record.catalog_item
+    fields = fields_shown(item=item, payload=version.payload, purpose=Purpose.PUBLIC)
+    shown = {code: value for code, _label, value in fields}
+    subject = record.subject
+    organization: Organization | None = getattr(subject, "organization", None)
+    return PublicityRow(
+        record_id=record.pk,
+        kind=item.record_kind,
+        item_name=item.name_en if english and item.name_en else item.name,
+        subject_name=subject.name,
+        uscc=organization.uscc if organization is not None else "",
+        district_code=subject.region_code,
+        district_name=district_name(subject.region_code),
+        decision_number=_first(shown, _DECISION_NUMBER_FIELDS),
+        type_label=_first(shown, _TYPE_FIELDS),
+        content=_first(shown, _CONTENT_FIELDS),
+        decision_date=version.decision_date,
+        publicity_end=version.publicity_max_end,
+        source_unit_name=record.source_unit.department.name,
+        authority_name=_first(shown, _AUTHORITY_FIELDS),
+        under_objection=version.under_objection,
+        fields=fields,
+    )
+
+
+def publicity_page(
+    *, filters: PublicityFilters, number: int = 1, size: int = LISTING_PAGE_SIZE, english: bool = False
+) -> tuple[list[PublicityRow], int, int]:
+    """One page of the listing: (rows, total, page number served). A page past the end serves the last."""
+    size = max(1, min(size, LISTING_PAGE_SIZE_MAX))
+    number = max(1, min(number, LISTING_MAX_PAGE))
+    queryset = publicity_records(filters)
+    total = queryset.count()
+    last = max(1, -(-total // size))
+    number = min(number, last)
+    offset = (number - 1) * size
+    rows = [_row(record, english=english) for record in queryset[offset:offset + size]]
+    return rows, total, number
+
+
+def publicity_export_rows(
+    *, filters: PublicityFilters, limit: int = EXPORT_MAX_ROWS, english: bool = False
+) -> Iterator[PublicityRow]:
+    """The listing's rows for an export, at most ``limit``, read in chunks (constant memory)."""
+    for record in publicity_records(filters)[:limit].iterator(chunk_size=2000):
+        yield _row(record, english=english)
+
+
+def publicity_export_truncated(*, filters: PublicityFilters, limit: int = EXPORT_MAX_ROWS) -> bool:
+    """Whether more rows match than an export holds."""
+    return publicity_records(filters)[limit:limit + 1].exists()
+
+
+def publicity_departments() -> list[tuple[str, str]]:
+    """(code, name) of the active source units, for the department filter."""
+    return list(
+        SourceUnit.objects.filter(is_active=True)
+        .order_by("department__code")
+        .values_list("department__code", "department__name")
+    )
+
+
+# --- credit card ---------------------------------------------------------------------------------------
+
+# Counts shown on the card: (key, record kinds).
+CARD_COUNT_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("licences", frozenset({RecordKind.LICENCE})),
+    ("penalties", frozenset({RecordKind.PENALTY})),
+    ("honours", frozenset({RecordKind.HONOUR, RecordKind.TAX_GRADE_A, RecordKind.VOLUNTARY_PERFORMANCE})),
+    ("commitments", frozenset({RecordKind.COMMITMENT})),
+)
+
+
+@dataclass(frozen=True)
+class CardList:
+    """A list the organization is on now."""
+
+    code: str
+    name: str
+    kind: str  # "red" or "black"
+    start_date: date
+    end_date: date | None
+
+
+@dataclass(frozen=True)
+class OrganizationCard:
+    subject: Subject
+    organization: Organization
+    lists: list[CardList]
+    counts: dict[str, int]
+    updated_at: datetime | None
+    as_of: datetime
+    # The credit grade arrives with scoring (issue #7); until then there is none.
+    grade: str | None = None
+
+    @property
+    def red_lists(self) -> list[CardList]:
+        return [entry for entry in self.lists if entry.kind == "red"]
+
+    @property
+    def black_lists(self) -> list[CardList]:
+        return [entry for entry in self.lists if entry.kind == "black"]
+
+
+class CardNotFound(NotFound):
+    code = "card.not_found"
+
+
+def organization_lists_current(subject: Subject) -> list[CardList]:
+    """The red and black lists a public organization is on today, as the public may see them: an active
+    entry whose list record is itself publicly visible (not repaired, within publicity and retention)."""
+    today = clock.today()
+    visible = records_visible(viewer=ANONYMOUS, purpose=Purpose.PUBLIC, subject=subject, today=today)
+    entries = (
+        ListEntry.objects.filter(subject=subject, is_active=True, record__in=visible.values("pk"))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
+        .select_related("list_type")
+        .order_by("list_type__kind", "-start_date", "pk")
+    )
+    return [
+        CardList(code=e.list_type.code, name=e.list_type.name, kind=e.list_type.kind, start_date=e.start_date,
+                 end_date=e.end_date)
+        for e in entries
+    ]
+
+
+def organization_card(*, uscc: str) -> OrganizationCard:
+    """The live credit card of an organization. Persons, unknown and malformed codes: ``CardNotFound``."""
+    try:
+        subject = subject_by_uscc((uscc or "").strip().upper())
+    except (ValidationFailed, NotFound):
+        subject = None
+    if subject is None or not hasattr(subject, "organization"):
+        raise CardNotFound(_("No organization has this unified social credit code."))
+    visible = records_visible(viewer=ANONYMOUS, purpose=Purpose.PUBLIC, subject=subject)
+    by_kind = dict(
+        visible.order_by().values_list("catalog_item__record_kind").annotate(n=Count("pk"))
+    )
+    counts = {key: sum(by_kind.get(kind, 0) for kind in kinds) for key, kinds in CARD_COUNT_KINDS}
+    updated_at = visible.order_by().aggregate(latest=Max("current_version__created_at"))["latest"]
+    return OrganizationCard(
+        subject=subject,
+        organization=subject.organization,
+        lists=organization_lists_current(subject),
+        counts=counts,
+        updated_at=updated_at,
+        as_of=clock.now(),
+    )

@@ -1,0 +1,125 @@
+"""CSV and Excel exports of the double-publicity listing: same filters, same rows, nothing personal, capped."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from gongxin.core import clock
+from gongxin.portal import exports
+from gongxin.portal.selectors import EXPORT_MAX_ROWS, PublicityFilters
+from gongxin.portal.tests import factories
+from gongxin.portal.tests import publicity_factories as pf
+
+pytestmark = pytest.mark.django_db
+
+URL = "/publicity/"
+USCC_COLUMN = 3
+DECISION_NUMBER_COLUMN = 5
+
+
+@pytest.fixture
+def listing(acme, source_unit):
+    """Two public penalties and a licence of acme, plus what must never be exported."""
+    today = clock.today()
+    penalties = [
+        factories.penalty_create(subject=acme, source_unit=source_unit, decided=today - timedelta(days=days))
+        for days in (10, 40)
+    ]
+    licence = factories.licence_create(subject=acme, source_unit=source_unit, decided=today - timedelta(days=5))
+    person = factories.person_create(name="赵六")
+    factories.penalty_create(subject=person, source_unit=source_unit)
+    factories.repair_mark(factories.penalty_create(subject=acme, source_unit=source_unit))
+    factories.penalty_create(subject=acme, source_unit=source_unit, decided=today - timedelta(days=4 * 365))
+    return {"penalties": penalties, "licence": licence}
+
+
+def _decision_number(record) -> str:
+    payload = record.current_version.payload
+    return payload.get("decision_number") or payload["licence_decision_number"]
+
+
+def _csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())  # a BOM, so that Excel reads UTF-8
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def _xlsx(response) -> list[list[str]]:
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    sheet = workbook.worksheets[0]
+    return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_csv_holds_exactly_the_public_rows_newest_first(client, listing):
+    response = client.get(URL, {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
+    assert response["X-Export-Limit"] == str(EXPORT_MAX_ROWS)
+    assert response["X-Export-Truncated"] == "false"
+
+    rows = _csv(response)
+    header, data = rows[0], rows[1:]
+    assert "统一社会信用代码" in header
+    expected = [listing["licence"], *listing["penalties"]]
+    assert [row[DECISION_NUMBER_COLUMN] for row in data] == [_decision_number(r) for r in expected]
+    assert all(len(row) == len(header) for row in data)
+
+
+def test_csv_follows_the_filters(client, listing):
+    rows = _csv(client.get(URL, {"format": "csv", "kind": "penalty"}))
+    assert [row[DECISION_NUMBER_COLUMN] for row in rows[1:]] == [_decision_number(r) for r in listing["penalties"]]
+    cut = (clock.today() - timedelta(days=20)).isoformat()
+    rows = _csv(client.get(URL, {"format": "csv", "kind": "penalty", "date_to": cut}))
+    assert [row[DECISION_NUMBER_COLUMN] for row in rows[1:]] == [_decision_number(listing["penalties"][1])]
+
+
+def test_exports_never_hold_personal_fields_or_persons(client, listing):
+    for export_format in ("csv", "xlsx"):
+        response = client.get(URL, {"format": export_format})
+        rows = _csv(response) if export_format == "csv" else _xlsx(response)
+        text = "\n".join(",".join(row) for row in rows)
+        assert pf.PERSONAL_ID not in text
+        assert "证件号码" not in text
+        assert "赵六" not in text
+
+
+def test_xlsx_holds_the_same_rows_as_the_csv(client, listing):
+    response = client.get(URL, {"format": "xlsx", "kind": "penalty"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert ".xlsx" in response["Content-Disposition"]
+    assert response["X-Export-Truncated"] == "false"
+    rows = _xlsx(response)
+    assert rows == _csv(client.get(URL, {"format": "csv", "kind": "penalty"}))
+    assert [row[USCC_COLUMN] for row in rows[1:]] == [listing["penalties"][0].subject.organization.uscc] * 2
+
+
+def test_exports_are_capped_and_say_so(listing):
+    request_filters = PublicityFilters()
+    response = exports.publicity_csv_response(filters=request_filters, limit=2)
+    assert response["X-Export-Limit"] == "2"
+    assert response["X-Export-Truncated"] == "true"
+    assert len(_csv(response)) == 1 + 2
+    response = exports.publicity_xlsx_response(filters=request_filters, limit=2)
+    assert response["X-Export-Truncated"] == "true"
+    assert len(_xlsx(response)) == 1 + 2
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused(client, acme, source_unit):
+    factories.penalty_create(subject=acme, source_unit=source_unit, penalty_content="=HYPERLINK(\"http://x\")")
+    rows = _csv(client.get(URL, {"format": "csv"}))
+    assert rows[1][7] == "'=HYPERLINK(\"http://x\")"
+    rows = _xlsx(client.get(URL, {"format": "xlsx"}))
+    assert rows[1][7] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_a_bad_filter_exports_nothing(client, listing):
+    response = client.get(URL, {"format": "csv", "date_from": "not-a-date"})
+    assert response.status_code == 400
+    assert "data-error" in response.content.decode()

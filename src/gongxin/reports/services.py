@@ -1,0 +1,287 @@
+"""Writes of the reports app: issue a credit report (a frozen, signed snapshot), supersede, revoke.
+
+Who may get which report (the purpose is checked by records.disclosure, and every non-public query is
+logged there as an inquiry on the "report" channel):
+
+- organization report — ``public`` (anyone: public records only), ``self`` (the organization's agent:
+  its whole profile), ``sharing`` (government), ``authorized`` (with the organization's consent), ``staff``.
+- person report — ``self`` or ``authorized`` (the person's consent) only. Persons are never public:
+  asking for a public person report is "not found", like every public look-up of a person.
+- special report (专项信用报告, replaces no-violation certificates) — ``self`` (the subject applies for
+  its own) or ``staff`` (a credit service counter issues it at the subject's request). Not ``public``,
+  ``sharing`` or ``authorized``: those purposes hide repaired records and records past their publicity
+  window, so a report under them could claim "no record" where the subject has one. The special report
+  must list every penalty, list entry and enforcement record of the period that is still within
+  retention, repaired ones marked 已修复; a third party receives it from the subject and checks it
+  by its QR code.
+
+A newer report of the same kind, subject, purpose and requester (a signed-in user or an API client)
+marks the older valid ones superseded. Anonymous requesters are nobody in particular, so their public
+reports never supersede each other. Every state change emits an outbox event in its transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from gongxin.access.choices import Channel
+from gongxin.accounts.choices import Role
+from gongxin.accounts.models import ApiClient, User
+from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.choices import SubjectKind
+from gongxin.core import clock, signing
+from gongxin.core.outbox import event_emit
+from gongxin.records.choices import Purpose, RecordStatus
+from gongxin.records.disclosure import SubjectNotVisible
+from gongxin.records.selectors import ShownRecord, profile_records
+from gongxin.reports.choices import ReportKind, ReportStatus
+from gongxin.reports.errors import (
+    ReportAlreadyRevoked,
+    ReportKindInvalid,
+    ReportPurposeNotAllowed,
+    ReportRangeInFuture,
+    ReportRangeInvalid,
+    ReportRangeNotApplicable,
+    ReportRangeTooLong,
+    ReportReasonRequired,
+    ReportRevokeNotAllowed,
+)
+from gongxin.reports.models import Report
+from gongxin.reports.snapshot import SPECIAL_KINDS, IssueContext, snapshot_build
+from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import subject_display_code
+
+# Crockford's base32 (no I, L, O, U): 10 characters = 50 random bits. Numbers are unguessable because
+# a report's number opens its verification page, which shows the frozen content.
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_RANDOM_LENGTH = 10
+SPECIAL_MAX_MONTHS = 60
+SPECIAL_DEFAULT_MONTHS = 36
+ISSUE_ATTEMPTS = 5
+
+ALLOWED_PURPOSES: dict[str, frozenset[str]] = {
+    ReportKind.ORGANIZATION: frozenset({Purpose.PUBLIC, Purpose.SELF, Purpose.SHARING, Purpose.AUTHORIZED,
+                                        Purpose.STAFF}),
+    ReportKind.PERSON: frozenset({Purpose.SELF, Purpose.AUTHORIZED}),
+    ReportKind.SPECIAL: frozenset({Purpose.SELF, Purpose.STAFF}),
+}
+REVOKE_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+
+
+def report_number_new(*, day: date) -> str:
+    """``GX-<yyyymmdd>-<10 base32 characters>``, e.g. ``GX-20261125-7K3M9QXD2P``."""
+    suffix = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_RANDOM_LENGTH))
+    return f"GX-{day:%Y%m%d}-{suffix}"
+
+
+def purpose_default(*, kind: str, subject: Subject, viewer: Viewer) -> str:
+    """The purpose a caller means when it names none: the subject's own report for the subject itself,
+    else public (organization), authorized (person) or staff (special, at a credit service counter)."""
+    if viewer.subject_id is not None and viewer.subject_id == subject.pk:
+        return Purpose.SELF
+    if kind == ReportKind.PERSON or (kind == ReportKind.ORGANIZATION and subject.kind == SubjectKind.PERSON):
+        return Purpose.AUTHORIZED
+    if kind == ReportKind.SPECIAL:
+        return Purpose.STAFF
+    return Purpose.PUBLIC
+
+
+def report_range_check(*, kind: str, range_from: date | None, range_to: date | None) -> tuple[date | None, date | None]:
+    """The period of a special report (default: the last 3 years up to today), validated: it ends
+    today at the latest and spans at most 5 years. Other kinds cover no period."""
+    if kind != ReportKind.SPECIAL:
+        if range_from is not None or range_to is not None:
+            raise ReportRangeNotApplicable()
+        return None, None
+    today = clock.today()
+    range_to = range_to or today
+    range_from = range_from or clock.add_months(range_to, -SPECIAL_DEFAULT_MONTHS)
+    if range_to > today or range_from > today:
+        raise ReportRangeInFuture()
+    if range_from > range_to:
+        raise ReportRangeInvalid()
+    if range_from < clock.add_months(range_to, -SPECIAL_MAX_MONTHS):
+        raise ReportRangeTooLong()
+    return range_from, range_to
+
+
+def _kind_check(*, kind: str, subject: Subject, purpose: str) -> None:
+    if kind not in ReportKind.values:
+        raise ReportKindInvalid()
+    if subject.kind == SubjectKind.PERSON and purpose == Purpose.PUBLIC:
+        raise SubjectNotVisible()  # persons are never public: "not found", as everywhere
+    if (kind == ReportKind.ORGANIZATION and subject.kind != SubjectKind.ORGANIZATION) or (
+        kind == ReportKind.PERSON and subject.kind != SubjectKind.PERSON
+    ):
+        raise ReportKindInvalid()
+    if purpose not in ALLOWED_PURPOSES[kind]:
+        raise ReportPurposeNotAllowed()
+
+
+def _requester(viewer: Viewer, purpose: str) -> str:
+    """Who the cover names as requester: the public for public reports, else the account or system."""
+    if purpose == Purpose.PUBLIC or viewer.is_anonymous:
+        return "社会公众"
+    if viewer.client_id is not None:
+        client = ApiClient.objects.select_related("department").filter(pk=viewer.client_id).first()
+        if client is not None:
+            return f"{client.department.name}（{client.name}）"
+    if viewer.user_id is not None:
+        user = User.objects.filter(pk=viewer.user_id).only("display_name", "username").first()
+        if user is not None:
+            return user.display_name or user.username
+    return viewer.label
+
+
+def _included(records: list[ShownRecord], *, kind: str, range_from: date | None, range_to: date | None,
+              today: date) -> list[ShownRecord]:
+    """Records in effect and within retention (staff purposes also see revoked ones); for the special
+    report only its kinds, decided inside the period (undated records are listed rather than hidden)."""
+    kept = [
+        r for r in records
+        if r.status == RecordStatus.ACTIVE and (r.retention_end is None or r.retention_end >= today)
+    ]
+    if kind != ReportKind.SPECIAL:
+        return kept
+    assert range_from is not None and range_to is not None
+    return [
+        r for r in kept
+        if r.record_kind in SPECIAL_KINDS
+        and (r.decision_date is None or range_from <= r.decision_date <= range_to)
+    ]
+
+
+def _event_payload(report: Report) -> dict[str, Any]:
+    return {"number": report.number, "kind": report.kind, "purpose": report.purpose, "status": report.status,
+            "content_hash": report.content_hash, "key_id": report.key_id}
+
+
+def verify_url_for(number: str) -> str:
+    return f"{settings.GONGXIN_SIGNING_VERIFY_BASE_URL}{reverse('reports:verify', args=[number])}"
+
+
+def public_key_url() -> str:
+    return f"{settings.GONGXIN_SIGNING_VERIFY_BASE_URL}{reverse('wellknown:signing_key_pem')}"
+
+
+def report_issue(
+    *,
+    subject: Subject,
+    kind: str,
+    viewer: Viewer,
+    purpose: str,
+    range_from: date | None = None,
+    range_to: date | None = None,
+) -> Report:
+    """Issue a credit report of ``subject`` for ``viewer``: freeze, hash and sign its content, store it,
+    supersede the requester's older ones. Raises the disclosure errors when the purpose is not allowed."""
+    _kind_check(kind=kind, subject=subject, purpose=purpose)
+    range_from, range_to = report_range_check(kind=kind, range_from=range_from, range_to=range_to)
+    subject = Subject.objects.select_related("organization", "person").get(pk=subject.pk)
+    issued_at = clock.now().replace(microsecond=0)
+    today = clock.today()
+    number = report_number_new(day=today)
+    with transaction.atomic():
+        # The document is Chinese whatever the requester's interface language (item names, field labels).
+        # The inquiry this logs (non-public purposes) names the report, so the subject can look it up.
+        with translation.override("zh-hans"):
+            shown = profile_records(subject=subject, viewer=viewer, purpose=purpose, channel=Channel.REPORT,
+                                    reason=number)
+        records = _included(shown, kind=kind, range_from=range_from, range_to=range_to, today=today)
+        subject_code = subject_display_code(subject=subject, viewer=viewer)
+        requester = _requester(viewer, purpose)
+        report = _report_create(number=number, subject=subject, kind=kind, viewer=viewer, purpose=purpose,
+                                records=records, subject_code=subject_code, requester=requester,
+                                issued_at=issued_at, range_from=range_from, range_to=range_to)
+        event_emit(topic="report.issued", aggregate_type="report", aggregate_id=report.pk, subject_id=subject.pk,
+                   payload=_event_payload(report))
+        _supersede_older(report=report, viewer=viewer)
+    return report
+
+
+def _report_create(*, number: str, subject: Subject, kind: str, viewer: Viewer, purpose: str,
+                   records: list[ShownRecord], subject_code: str, requester: str, issued_at: datetime,
+                   range_from: date | None, range_to: date | None) -> Report:
+    for attempt in range(ISSUE_ATTEMPTS):
+        if attempt:  # the same random number twice (50 bits): draw again
+            number = report_number_new(day=clock.today())
+        context = IssueContext(
+            number=number, kind=kind, purpose=purpose, issued_at=timezone.localtime(issued_at),
+            issuer=settings.GONGXIN_SIGNING_ISSUER, requester=requester,
+            verify_url=verify_url_for(number), public_key_url=public_key_url(), key_id=signing.key_id(),
+            range_from=range_from, range_to=range_to,
+        )
+        content = snapshot_build(subject=subject, subject_code=subject_code, records=records, context=context)
+        data = signing.canonical_json(content)
+        signature = signing.sign(data)
+        try:
+            with transaction.atomic():
+                return Report.objects.create(
+                    number=number, kind=kind, subject=subject, purpose=purpose,
+                    requested_by_id=viewer.user_id, requested_by_client_id=viewer.client_id,
+                    requested_by_label=viewer.label[:200], range_from=range_from, range_to=range_to,
+                    created_at=issued_at, content=content, content_hash=signing.content_hash(data),
+                    signature=signature.value_b64, key_id=signature.key_id, status=ReportStatus.VALID,
+                )
+        except IntegrityError:
+            if attempt == ISSUE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _supersede_older(*, report: Report, viewer: Viewer) -> None:
+    if viewer.user_id is not None:
+        requester = {"requested_by_id": viewer.user_id}
+    elif viewer.client_id is not None:
+        requester = {"requested_by_client_id": viewer.client_id}
+    else:
+        return
+    older = list(
+        Report.objects.select_for_update()
+        .filter(subject_id=report.subject_id, kind=report.kind, purpose=report.purpose, status=ReportStatus.VALID,
+                **requester)
+        .exclude(pk=report.pk)
+        .only("pk", "number", "kind", "purpose", "status", "content_hash", "key_id", "subject_id")
+        .order_by("pk")
+    )
+    if not older:
+        return
+    at = clock.now()
+    Report.objects.filter(pk__in=[r.pk for r in older]).update(
+        status=ReportStatus.SUPERSEDED, superseded_by=report, status_changed_at=at
+    )
+    for old in older:
+        old.status = ReportStatus.SUPERSEDED
+        payload = {**_event_payload(old), "superseded_by": report.number}
+        event_emit(topic="report.superseded", aggregate_type="report", aggregate_id=old.pk,
+                   subject_id=old.subject_id, payload=payload)
+
+
+def report_revoke(*, report: Report, actor: Viewer, reason: str) -> Report:
+    """Revoke a report (credit office staff): its verification page says so from now on."""
+    if actor.role not in REVOKE_ROLES:
+        raise ReportRevokeNotAllowed()
+    reason = reason.strip()
+    if not reason:
+        raise ReportReasonRequired()
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.status == ReportStatus.REVOKED:
+            raise ReportAlreadyRevoked()
+        locked.status = ReportStatus.REVOKED
+        locked.status_changed_at = clock.now()
+        locked.status_reason = reason
+        locked.save(update_fields=["status", "status_changed_at", "status_reason"])
+        event_emit(topic="report.revoked", aggregate_type="report", aggregate_id=locked.pk,
+                   subject_id=locked.subject_id, payload={**_event_payload(locked), "reason": reason,
+                                                          "actor": actor.label})
+    report.status, report.status_changed_at, report.status_reason = (
+        locked.status, locked.status_changed_at, locked.status_reason)
+    return report

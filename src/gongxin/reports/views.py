@@ -1,0 +1,181 @@
+"""Report pages: issue (POST from a profile), the report as HTML, its PDF and JSON downloads, the public
+verification page the QR code opens, and the platform's public signing key under /.well-known/.
+
+Thin: subjects come from subjects.selectors, reports from reports.selectors, and the one write is
+reports.services.report_issue (which applies the disclosure policy). A report's number is its key
+(reports.selectors): whoever holds it may open the report in every format.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gongxin.accounts.viewer import viewer_for_user
+from gongxin.catalog.choices import SubjectKind
+from gongxin.core import signing
+from gongxin.core.errors import GongxinError, NotFound
+from gongxin.reports.choices import ReportKind
+from gongxin.reports.errors import ReportNotFound, ReportRangeInvalid
+from gongxin.reports.render import (
+    JSON_CONTENT_TYPE,
+    PDF_CONTENT_TYPE,
+    envelope_bytes,
+    report_context,
+    report_html,
+    report_pdf,
+)
+from gongxin.reports.selectors import number_normalize, report_by_number, report_verification
+from gongxin.reports.services import purpose_default, report_issue
+from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import subject_by_uscc
+
+
+def _error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
+    return render(request, "portal/error.html", {"status": exc.status, "message": exc.message}, status=exc.status)
+
+
+def _date(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ReportRangeInvalid() from exc
+
+
+def _subject_for_issue(request: HttpRequest, viewer_subject_id: int | None) -> Subject:
+    uscc = request.POST.get("uscc", "").strip()
+    if uscc:
+        try:
+            subject = subject_by_uscc(uscc)
+        except GongxinError:
+            subject = None
+        if subject is None:
+            raise NotFound(_("No organization has this unified social credit code."), code="subject.not_found")
+        return subject
+    if viewer_subject_id is not None:  # a signed-in subject asking for its own report
+        return Subject.objects.get(pk=viewer_subject_id)
+    raise NotFound(_("No organization has this unified social credit code."), code="subject.not_found")
+
+
+@require_POST
+def issue(request: HttpRequest) -> HttpResponse:
+    """Issue a report and show it. Fields: ``uscc`` (else the signed-in subject itself), ``kind``
+    (organization, person, special; default by subject), ``range_from``/``range_to`` (special)."""
+    viewer = viewer_for_user(request.user)
+    try:
+        subject = _subject_for_issue(request, viewer.subject_id)
+        default_kind = ReportKind.PERSON if subject.kind == SubjectKind.PERSON else ReportKind.ORGANIZATION
+        kind = request.POST.get("kind", "").strip() or default_kind
+        report = report_issue(
+            subject=subject, kind=kind, viewer=viewer,
+            purpose=purpose_default(kind=kind, subject=subject, viewer=viewer),
+            range_from=_date(request.POST.get("range_from")), range_to=_date(request.POST.get("range_to")),
+        )
+    except GongxinError as exc:
+        return _error(request, exc)
+    return redirect("reports:detail", number=report.number)
+
+
+def _report_or_404(request: HttpRequest, number: str) -> Any:
+    try:
+        return report_by_number(number)
+    except ReportNotFound as exc:
+        return _error(request, exc)
+
+
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    report = _report_or_404(request, number)
+    if isinstance(report, HttpResponse):
+        return report
+    return HttpResponse(report_html(report, request=request))
+
+
+@require_GET
+def pdf(request: HttpRequest, number: str) -> HttpResponse:
+    report = _report_or_404(request, number)
+    if isinstance(report, HttpResponse):
+        return report
+    response = HttpResponse(report_pdf(report), content_type=PDF_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{report.number}.pdf"'
+    return response
+
+
+@require_GET
+def json_download(request: HttpRequest, number: str) -> HttpResponse:
+    report = _report_or_404(request, number)
+    if isinstance(report, HttpResponse):
+        return report
+    response = HttpResponse(envelope_bytes(report), content_type=JSON_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{report.number}.json"'
+    return response
+
+
+@require_GET
+def verify_lookup(request: HttpRequest) -> HttpResponse:
+    """A form for the number printed on a paper report; a known number opens its verification page."""
+    number = number_normalize(request.GET.get("number", ""))
+    context: dict[str, Any] = {"number": number, "not_found": False}
+    if number:
+        try:
+            report = report_by_number(number)
+        except ReportNotFound:
+            context["not_found"] = True
+        else:
+            return redirect("reports:verify", number=report.number)
+    return render(request, "reports/verify_lookup.html", context, status=404 if context["not_found"] else 200)
+
+
+@require_GET
+def verify(request: HttpRequest, number: str) -> HttpResponse:
+    report = _report_or_404(request, number)
+    if isinstance(report, HttpResponse):
+        return report
+    verification = report_verification(report)
+    context = {**report_context(report), "verification": verification}
+    response = render(request, "reports/verify.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- /.well-known/ ---------------------------------------------------------------------------------
+
+def signing_keys_document() -> dict[str, Any]:
+    from django.conf import settings
+
+    keys = []
+    for jwk in signing.public_keys_jwks()["keys"]:
+        raw = signing.public_keys()[jwk["kid"]]
+        keys.append({**jwk, "pem": signing.pem_of(raw)})
+    return {"issuer": settings.GONGXIN_SIGNING_ISSUER, "algorithm": signing.ALGORITHM,
+            "current_key_id": signing.key_id(), "keys": keys}
+
+
+@require_GET
+def signing_key_json(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(signing_keys_document(), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def signing_key_pem(request: HttpRequest) -> HttpResponse:
+    """The current key's PEM, or a retired one's with ``?kid=<key id>``."""
+    kid = request.GET.get("kid", "").strip() or signing.key_id()
+    raw = signing.public_keys().get(kid)
+    if raw is None:
+        return _error(request, NotFound(code="signing.key_not_found"))
+    response = HttpResponse(signing.pem_of(raw), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'inline; filename="gongxin-signing-key.pem"'
+    response["Gongxin-Key-Id"] = kid
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
