@@ -181,6 +181,8 @@ def _search_measures(queries: dict[str, list[str]], rng: random.Random) -> list[
             found += bool(page.items)
             if page.kind != kind:
                 measure.note = f"{q!r} read as {page.kind}"
+        slowest = sorted(zip(measure.samples_ms, items, strict=True), reverse=True)[:5]
+        print(f"  slowest {kind} queries: " + ", ".join(f"{q!r} {ms:.0f} ms" for ms, q in slowest))
         median = statistics.median(measure.samples_ms)
         measure.note = measure.note or f"p50 {median:.1f} ms, {found}/{len(items)} found"
         everything.samples_ms += measure.samples_ms

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongxin.access.choices import Channel
@@ -148,7 +149,7 @@ def record_remedies(record: ShownRecord, *, today: date, deadlines: dict[str, in
             "performed, you may apply for credit repair with a signed credit commitment. Repair is free of charge."
         )
         if "repair_platform_working_days" in deadlines:
-            text += " " + _("The platform answers within %(days)s working days.") % {
+            text += _sentence_gap() + _("The platform answers within %(days)s working days.") % {
                 "days": deadlines["repair_platform_working_days"]}
         remedies.append(Remedy("repair", text, True))
     if record.severity == Severity.SERIOUS and not record.repaired:
@@ -200,3 +201,7 @@ def own_profile(*, viewer: Viewer, channel: str = Channel.PORTAL) -> OwnProfile:
         code = person_rin_reveal(person=subject.person, viewer=viewer)
     return OwnProfile(subject=subject, code=code, facts=_facts(subject), records=records)
 
+
+def _sentence_gap() -> str:
+    """Between two sentences: a space in English, nothing after Chinese full-width punctuation."""
+    return "" if (get_language() or "").startswith("zh") else " "

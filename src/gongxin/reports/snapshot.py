@@ -232,7 +232,7 @@ def _basic(subject: Any, *, code: str) -> list[dict[str, str]]:
     else:
         rows = [
             ("name", "姓名", subject.name),
-            ("rin", "公民身份号码", code),
+            ("rin", "居民身份证号码", code),
             ("region_code", "行政区划代码", subject.region_code),
         ]
     return [{"key": key, "label": label, "value": value or "—"} for key, label, value in rows]
@@ -254,7 +254,7 @@ def snapshot_build(*, subject: Any, subject_code: str, records: Sequence[ShownRe
          "records": [record_entry(r) for r in items]}
         for section, items in grouped
     ]
-    code_label = "统一社会信用代码" if subject.kind == "organization" else "公民身份号码"
+    code_label = "统一社会信用代码" if subject.kind == "organization" else "居民身份证号码"
     snapshot: dict[str, Any] = {
         "schema": SCHEMA,
         "number": context.number,

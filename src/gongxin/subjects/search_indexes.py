@@ -35,12 +35,12 @@ POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"""CREATE OR REPLACE FUNCTION {NGRAMS_FUNCTION}(name text) RETURNS text[]
         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-            SELECT coalesce(array_agg(DISTINCT gram), '{{}}'::text[]) FROM (
-                SELECT substr(name, i, 1) AS gram FROM generate_series(1, char_length(name)) AS i
+            SELECT ARRAY(
+                SELECT substr(name, i, 1) FROM generate_series(1, char_length(name)) AS i
                 UNION ALL
                 SELECT substr(name, i, 2) FROM generate_series(1, char_length(name) - 1) AS i
-            ) AS grams
-        $$""",  # noqa: S608 - constant
+            )
+        $$""",  # noqa: S608 - constant (repeated grams are fine: GIN keeps each key once per row)
     """CREATE INDEX IF NOT EXISTS subjects_org_name_trgm ON subjects_subject
         USING gin (name gin_trgm_ops) WHERE kind = 'organization'""",
     """CREATE INDEX IF NOT EXISTS subjects_org_initials_trgm ON subjects_subject

@@ -79,7 +79,8 @@ def subject_by_rin(rin: str) -> Subject | None:
 SEARCH_MAX_OFFSET = 100_000
 
 
-# Counting stops here: a broad query says "1000+" instead of counting a city's worth of rows.
+# The search considers at most this many matches: a broader query says "1000+" (refine it) instead of
+# counting and sorting a city's worth of rows. Every query then costs O(cap), whatever it matches.
 SEARCH_COUNT_CAP = 1000
 
 
@@ -95,29 +96,35 @@ class OrganizationSearchPage:
 
 
 def organizations_search_page(*, q: str, limit: int = 20, offset: int = 0) -> OrganizationSearchPage:
-    """Public search of organizations, one page ordered by name (at most 100 per page).
+    """Public search of organizations, one page in name order (at most 100 per page).
 
     Chinese text (or anything mixed) matches a part of the name, ignoring ASCII case; ASCII letters
     only ("nbwy") match the pinyin initials (a prefix for one or two letters, a part for more);
     digits, possibly with USCC letters, match the beginning of the USCC. A blank query finds nothing.
-    Persons are never returned, whatever the query. On PostgreSQL every branch is served by an index
-    (migration 0004): trigrams, the 1–2-character n-grams, or the USCC pattern index.
+    Persons are never returned, whatever the query.
+
+    Bounded work: the first ``SEARCH_COUNT_CAP`` matches in registration order (by id) are taken
+    through an index (PostgreSQL: trigrams, 1–2-character n-grams or the USCC pattern index, see
+    migration 0004), sorted by name here, and the page is read by primary key — two queries. When
+    more match, the pages cover those first ``SEARCH_COUNT_CAP`` and ``total_capped`` says so. (Sorting
+    by name in SQL instead lets the planner walk the name index, which takes seconds when the matches
+    cluster in name order, e.g. every "慈溪…" for "慈溪".)
     """
     query = search_query_parse(q)
     if query is None:
         return OrganizationSearchPage(items=[], total=0, total_capped=False, kind="")
     limit = max(1, min(limit, SEARCH_MAX_LIMIT))
     offset = min(max(0, offset), SEARCH_MAX_OFFSET)
-    matches = _organizations_matching(query)
-    items = list(matches.select_related("organization").order_by("name", "pk")[offset:offset + limit])
-    if len(items) < limit and (items or offset == 0):
-        # A short page is the last one: the total is known without counting.
-        total = offset + len(items)
-    else:
-        total = matches.order_by().values("pk")[:SEARCH_COUNT_CAP + 1].count()
-    capped = total > SEARCH_COUNT_CAP
-    return OrganizationSearchPage(items=items, total=min(total, SEARCH_COUNT_CAP), total_capped=capped,
-                                  kind=query.kind.value)
+    candidates = list(
+        _organizations_matching(query).order_by("pk").values_list("pk", "name")[:SEARCH_COUNT_CAP + 1]
+    )
+    capped = len(candidates) > SEARCH_COUNT_CAP
+    del candidates[SEARCH_COUNT_CAP:]
+    candidates.sort(key=lambda row: (row[1], row[0]))  # code point order, as SQLite and C collations
+    page_ids = [pk for pk, _name in candidates[offset:offset + limit]]
+    found = Subject.objects.select_related("organization").in_bulk(page_ids)
+    return OrganizationSearchPage(items=[found[pk] for pk in page_ids if pk in found], total=len(candidates),
+                                  total_capped=capped, kind=query.kind.value)
 
 
 def organizations_search(*, q: str, limit: int = 20, offset: int = 0) -> tuple[list[Subject], int]:
@@ -125,8 +132,8 @@ def organizations_search(*, q: str, limit: int = 20, offset: int = 0) -> tuple[l
     USCC starts with it (see ``organizations_search_page`` for how a query is read).
 
     Returns one page (at most 100) and the total, counted up to ``SEARCH_COUNT_CAP`` (a broader query
-    reports ``SEARCH_COUNT_CAP``; ``organizations_search_page`` says whether there are more). A blank
-    query finds nothing. Persons are never returned, whatever the query.
+    reports ``SEARCH_COUNT_CAP`` and pages through that many; ``organizations_search_page`` says whether
+    there are more). A blank query finds nothing. Persons are never returned, whatever the query.
     """
     page = organizations_search_page(q=q, limit=limit, offset=offset)
     return page.items, page.total
@@ -179,7 +186,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_condition(query: SearchQuery, vendor: str) -> Q | Lookup:
+def _search_condition(query: SearchQuery, vendor: str) -> Q:
     term = query.term
     if query.kind == QueryKind.USCC:
         return Q(organization__uscc__startswith=term)
@@ -189,8 +196,10 @@ def _search_condition(query: SearchQuery, vendor: str) -> Q | Lookup:
             return Q(name_initials__startswith=term)
         return Q(name_initials__contains=term)
     if vendor == "postgresql" and len(term) <= 2 and not any(c.isascii() and c.isalpha() for c in term):
-        return _NameNgramsContain(F("name"), Value(term))
-    return _ContainsAnyCase(F("name"), Value(f"%{_like_escape(term)}%"))
+        # The n-gram index finds the rows; the (equivalent) LIKE is a cheap pre-filter when the planner
+        # walks the primary key instead (frequent terms), so that the n-gram function runs on matches only.
+        return Q(_NameNgramsContain(F("name"), Value(term))) & Q(name__contains=term)
+    return Q(_ContainsAnyCase(F("name"), Value(f"%{_like_escape(term)}%")))
 
 
 def person_rin_reveal(*, person: Person, viewer: Any) -> str:

@@ -136,7 +136,7 @@ def test_person_report_for_an_authorized_bank_masks_the_rin_and_logs_the_inquiry
     report = report_issue(subject=person, kind="person", viewer=bank, purpose="authorized")
     code = report.content["cover"]["subject_code"]
     assert "*" in code and code == person.person.rin_masked
-    assert {"key": "rin", "label": "公民身份号码", "value": code} in report.content["overview"]["basic"]
+    assert {"key": "rin", "label": "居民身份证号码", "value": code} in report.content["overview"]["basic"]
     assert report.content["cover"]["requester"] == "宁波示例银行信贷部"
     # Personal fields of the records are masked as well.
     assert "330203199001010012" not in signing.canonical_json(report.content).decode()

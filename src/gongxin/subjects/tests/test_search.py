@@ -147,28 +147,34 @@ def test_persons_are_never_found() -> None:
 
 def test_total_is_capped_and_flagged() -> None:
     rows = [OrganizationRow(uscc=factories.uscc_new(), name=f"宁波封顶测试{i:04d}有限公司")
-            for i in range(SEARCH_COUNT_CAP + 5)]
+            for i in reversed(range(SEARCH_COUNT_CAP + 5))]  # registered last-name-first
     organizations_register_bulk(rows, actor_label="tests", batch_size=500)
     page = organizations_search_page(q="封顶测试", limit=20)
-    assert len(page.items) == 20
     assert (page.total, page.total_capped) == (SEARCH_COUNT_CAP, True)
     assert organizations_search(q="封顶测试")[1] == SEARCH_COUNT_CAP
+    # Beyond the cap, the pages cover the first SEARCH_COUNT_CAP registered, in name order.
+    assert _names(page.items) == [f"宁波封顶测试{i:04d}有限公司" for i in range(5, 25)]
+    last = organizations_search_page(q="封顶测试", limit=3, offset=SEARCH_COUNT_CAP - 2)
+    assert _names(last.items) == ["宁波封顶测试1003有限公司", "宁波封顶测试1004有限公司"]
+    assert organizations_search_page(q="封顶测试", offset=SEARCH_COUNT_CAP).items == []
+    # A narrower query is exact again.
     page = organizations_search_page(q="封顶测试000", limit=20)  # 0000–0009
     assert (page.total, page.total_capped) == (10, False)
-    # Pages past the cap are still served, in name order.
-    deep = organizations_search_page(q="封顶测试", limit=3, offset=SEARCH_COUNT_CAP + 1)
-    assert _names(deep.items) == [f"宁波封顶测试{i:04d}有限公司" for i in (1001, 1002, 1003)]
-    assert deep.total_capped
+    assert _names(page.items)[0] == "宁波封顶测试0000有限公司"
 
 
-def test_a_short_first_page_needs_no_count(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    factories.organization_create(name="宁波万业贸易有限公司")
-    with django_assert_num_queries(1):
-        page = organizations_search_page(q="万业")
-    assert (len(page.items), page.total, page.total_capped) == (1, 1, False)
-    with django_assert_num_queries(2):  # past the end: counted
-        page = organizations_search_page(q="万业", offset=20)
-    assert (page.items, page.total) == ([], 1)
+def test_two_queries_whatever_the_match(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    for i in range(30):
+        factories.organization_create(name=f"宁波万业{i:02d}贸易有限公司")
+    with django_assert_num_queries(2):  # the matches' ids and names; the page's rows
+        page = organizations_search_page(q="万业", limit=5, offset=10)
+        assert [s.organization.uscc and s.name for s in page.items] == [
+            f"宁波万业{i:02d}贸易有限公司" for i in range(10, 15)]
+    assert (page.total, page.total_capped) == (30, False)
+    with django_assert_num_queries(1):  # past the end: no second query
+        assert organizations_search_page(q="万业", offset=40).items == []
+    with django_assert_num_queries(1):  # nothing found: likewise
+        assert organizations_search_page(q="不存在").items == []
 
 
 def test_blank_query() -> None:
