@@ -198,7 +198,7 @@ def _search_measures(queries: dict[str, list[str]], rng: random.Random) -> list[
 def _explain(queries: dict[str, list[str]]) -> None:
     from django.db import connection
 
-    from gongxin.subjects.selectors import organizations_matching
+    from gongxin.subjects.selectors import organizations_search_explain
 
     if connection.vendor != "postgresql":
         print("(--explain: PostgreSQL only)")
@@ -206,18 +206,15 @@ def _explain(queries: dict[str, list[str]]) -> None:
     samples = {
         "name, 2 characters": next((q for q in queries["name"] if len(q) == 2), None),
         "name, 4 characters": next((q for q in queries["name"] if len(q) == 4), None),
+        "name, frequent": "有限公司",
         "initials prefix": next((q for q in queries["initials"] if len(q) == 2), None),
         "initials part": next((q for q in queries["initials"] if len(q) >= 4), None),
         "uscc prefix": queries["uscc"][0],
     }
     for label, q in samples.items():
-        if q is None:
-            continue
-        matches = organizations_matching(q=q)
-        print(f"\n--- {label}: {q!r} — page")
-        print(matches.select_related("organization").order_by("name", "pk")[:20].explain(analyze=True))
-        print(f"--- {label}: {q!r} — capped count")
-        print(matches.order_by().values("pk")[:1001].explain(analyze=True))
+        if q is not None:
+            print(f"\n--- {label}: {q!r}\n{organizations_search_explain(q=q)}")
+    print()
 
 
 # ---------------------------------------------------------------------------------------------------

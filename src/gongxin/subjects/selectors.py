@@ -6,10 +6,12 @@ Persons never leave through the public search; a person's plain RIN only through
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Lookup, Q, QuerySet, Value
 
 from gongxin.accounts.choices import Role
@@ -103,21 +105,21 @@ def organizations_search_page(*, q: str, limit: int = 20, offset: int = 0) -> Or
     digits, possibly with USCC letters, match the beginning of the USCC. A blank query finds nothing.
     Persons are never returned, whatever the query.
 
-    Bounded work: the first ``SEARCH_COUNT_CAP`` matches in registration order (by id) are taken
-    through an index (PostgreSQL: trigrams, 1–2-character n-grams or the USCC pattern index, see
-    migration 0004), sorted by name here, and the page is read by primary key — two queries. When
-    more match, the pages cover those first ``SEARCH_COUNT_CAP`` and ``total_capped`` says so. (Sorting
-    by name in SQL instead lets the planner walk the name index, which takes seconds when the matches
-    cluster in name order, e.g. every "慈溪…" for "慈溪".)
+    Bounded work, whatever the query matches: the first ``SEARCH_COUNT_CAP`` matches in storage order
+    are read through an index (PostgreSQL: trigrams, 1–2-character n-grams or the USCC pattern index
+    of migration 0004, see ``_index_scans_only``), sorted by name here, and the page is read by
+    primary key — two queries. When more match, the pages cover those first ``SEARCH_COUNT_CAP`` (in
+    practice the earliest registered) and ``total_capped`` says so. Sorting by name in SQL instead
+    lets the planner walk the name index, which takes seconds when the matches cluster in name order
+    (every "慈溪…" for "慈溪").
     """
     query = search_query_parse(q)
     if query is None:
         return OrganizationSearchPage(items=[], total=0, total_capped=False, kind="")
     limit = max(1, min(limit, SEARCH_MAX_LIMIT))
     offset = min(max(0, offset), SEARCH_MAX_OFFSET)
-    candidates = list(
-        _organizations_matching(query).order_by("pk").values_list("pk", "name")[:SEARCH_COUNT_CAP + 1]
-    )
+    with _index_scans_only():
+        candidates = list(_candidates(query))
     capped = len(candidates) > SEARCH_COUNT_CAP
     del candidates[SEARCH_COUNT_CAP:]
     candidates.sort(key=lambda row: (row[1], row[0]))  # code point order, as SQLite and C collations
@@ -125,6 +127,41 @@ def organizations_search_page(*, q: str, limit: int = 20, offset: int = 0) -> Or
     found = Subject.objects.select_related("organization").in_bulk(page_ids)
     return OrganizationSearchPage(items=[found[pk] for pk in page_ids if pk in found], total=len(candidates),
                                   total_capped=capped, kind=query.kind.value)
+
+
+@contextmanager
+def _index_scans_only() -> Iterator[None]:
+    """On PostgreSQL, plan the enclosed query (the search's candidates) to read an index, not a table.
+
+    Left to itself, the planner answers "the first 1001 matches" by walking the table or the primary
+    key and filtering, betting on its estimate of how common the term is; when it guesses high
+    ("子商务有": 4 × too many) it reads most of the table, and when the matches cluster (every "慈溪…"
+    sorts together, USCCs of one district were registered together) so does a walk in index order. With
+    sequential and plain index scans off, the candidates come from a bitmap scan of the GIN index
+    (trigrams, n-grams) or of the USCC's pattern b-tree: the index lookup plus the first 1001 rows
+    in storage order, whatever the term. No parallel workers, so that the storage order holds and the
+    capped set is the same from one page to the next. (Measured at 100,000 organizations: p95 7 ms,
+    against 129 ms when sorting by name in SQL and 36 ms when reading b-tree ranges in order, whose
+    rows are scattered over the table.) The settings are transaction-local; inside an enclosing
+    transaction they are put back afterwards.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    settings = {"enable_seqscan": "off", "enable_indexscan": "off", "max_parallel_workers_per_gather": "0"}
+    names = list(settings)
+    nested = connection.in_atomic_block
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(["current_setting(%s)"] * len(names)) + ", "
+            + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+            [*names, *(p for name in names for p in (name, settings[name]))],
+        )
+        previous = cursor.fetchone()[:len(names)]
+        yield
+        if nested:
+            cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
+                           [p for name, value in zip(names, previous, strict=True) for p in (name, value)])
 
 
 def organizations_search(*, q: str, limit: int = 20, offset: int = 0) -> tuple[list[Subject], int]:
@@ -144,6 +181,23 @@ def organizations_matching(*, q: str) -> QuerySet[Subject]:
     callers that page or export themselves, and for ``EXPLAIN``."""
     query = search_query_parse(q)
     return Subject.objects.none() if query is None else _organizations_matching(query)
+
+
+def organizations_search_explain(*, q: str, analyze: bool = True) -> str:
+    """The database's plan for the search's main query (``EXPLAIN``, with ``ANALYZE`` on PostgreSQL
+    when asked; for benchmarks and operators). Blank for a blank query."""
+    query = search_query_parse(q)
+    if query is None:
+        return ""
+    with _index_scans_only():
+        if analyze and connection.vendor == "postgresql":
+            return _candidates(query).explain(analyze=True)
+        return _candidates(query).explain()
+
+
+def _candidates(query: SearchQuery) -> QuerySet[Any]:
+    """(id, name) of the first ``SEARCH_COUNT_CAP + 1`` matches, in storage order."""
+    return _organizations_matching(query).order_by().values_list("pk", "name")[:SEARCH_COUNT_CAP + 1]
 
 
 def _organizations_matching(query: SearchQuery) -> QuerySet[Subject]:
@@ -196,8 +250,9 @@ def _search_condition(query: SearchQuery, vendor: str) -> Q:
             return Q(name_initials__startswith=term)
         return Q(name_initials__contains=term)
     if vendor == "postgresql" and len(term) <= 2 and not any(c.isascii() and c.isalpha() for c in term):
-        # The n-gram index finds the rows; the (equivalent) LIKE is a cheap pre-filter when the planner
-        # walks the primary key instead (frequent terms), so that the n-gram function runs on matches only.
+        # Trigrams cannot serve 1–2 characters: the n-gram index finds the rows. The equivalent LIKE
+        # keeps a scan cheap where one happens (``organizations_matching`` outside ``_index_scans_only``):
+        # it runs first, so the costly n-gram function runs on matching rows only.
         return Q(_NameNgramsContain(F("name"), Value(term))) & Q(name__contains=term)
     return Q(_ContainsAnyCase(F("name"), Value(f"%{_like_escape(term)}%")))
 

@@ -7,7 +7,9 @@ the same queries); persons are never found, whatever the query.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock
@@ -18,6 +20,7 @@ from gongxin.subjects.selectors import (
     SEARCH_COUNT_CAP,
     organizations_matching,
     organizations_search,
+    organizations_search_explain,
     organizations_search_page,
 )
 from gongxin.subjects.services import OrganizationRow, organizations_register_bulk, subject_resolve_or_create
@@ -147,37 +150,68 @@ def test_persons_are_never_found() -> None:
 
 def test_total_is_capped_and_flagged() -> None:
     rows = [OrganizationRow(uscc=factories.uscc_new(), name=f"宁波封顶测试{i:04d}有限公司")
-            for i in reversed(range(SEARCH_COUNT_CAP + 5))]  # registered last-name-first
+            for i in range(SEARCH_COUNT_CAP + 5)]
     organizations_register_bulk(rows, actor_label="tests", batch_size=500)
     page = organizations_search_page(q="封顶测试", limit=20)
     assert (page.total, page.total_capped) == (SEARCH_COUNT_CAP, True)
     assert organizations_search(q="封顶测试")[1] == SEARCH_COUNT_CAP
-    # Beyond the cap, the pages cover the first SEARCH_COUNT_CAP registered, in name order.
-    assert _names(page.items) == [f"宁波封顶测试{i:04d}有限公司" for i in range(5, 25)]
-    last = organizations_search_page(q="封顶测试", limit=3, offset=SEARCH_COUNT_CAP - 2)
-    assert _names(last.items) == ["宁波封顶测试1003有限公司", "宁波封顶测试1004有限公司"]
-    assert organizations_search_page(q="封顶测试", offset=SEARCH_COUNT_CAP).items == []
+    # Beyond the cap, the pages cover SEARCH_COUNT_CAP of the matches, in name order, each once.
+    seen: list[str] = []
+    for offset in range(0, SEARCH_COUNT_CAP + 100, 100):
+        seen += _names(organizations_search_page(q="封顶测试", limit=100, offset=offset).items)
+    assert len(seen) == len(set(seen)) == SEARCH_COUNT_CAP
+    assert seen == sorted(seen)
+    assert all("封顶测试" in name for name in seen)
     # A narrower query is exact again.
     page = organizations_search_page(q="封顶测试000", limit=20)  # 0000–0009
     assert (page.total, page.total_capped) == (10, False)
-    assert _names(page.items)[0] == "宁波封顶测试0000有限公司"
+    assert _names(page.items) == [f"宁波封顶测试{i:04d}有限公司" for i in range(10)]
 
 
-def test_two_queries_whatever_the_match(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def _data_queries(context: CaptureQueriesContext) -> int:
+    # On PostgreSQL the search also sets its planner options (see selectors._index_scans_only).
+    return sum("subjects_subject" in query["sql"] for query in context.captured_queries)
+
+
+def test_two_queries_whatever_the_match() -> None:
     for i in range(30):
         factories.organization_create(name=f"宁波万业{i:02d}贸易有限公司")
-    with django_assert_num_queries(2):  # the matches' ids and names; the page's rows
+    with CaptureQueriesContext(connection) as context:  # the matches' ids and names; the page's rows
         page = organizations_search_page(q="万业", limit=5, offset=10)
         assert [s.organization.uscc and s.name for s in page.items] == [
             f"宁波万业{i:02d}贸易有限公司" for i in range(10, 15)]
+    assert _data_queries(context) == 2
     assert (page.total, page.total_capped) == (30, False)
-    with django_assert_num_queries(1):  # past the end: no second query
+    with CaptureQueriesContext(connection) as context:  # past the end: no second query
         assert organizations_search_page(q="万业", offset=40).items == []
-    with django_assert_num_queries(1):  # nothing found: likewise
+    assert _data_queries(context) == 1
+    with CaptureQueriesContext(connection) as context:  # nothing found: likewise
         assert organizations_search_page(q="不存在").items == []
+    assert _data_queries(context) == 1
+
+
+def test_explain_shows_the_plan() -> None:
+    assert organizations_search_explain(q="万业")
+    assert organizations_search_explain(q=" ") == ""
 
 
 def test_blank_query() -> None:
     factories.organization_create()
     assert organizations_search_page(q="  ").items == []
     assert list(organizations_matching(q="")) == []
+
+
+def test_initials_prefixes_at_the_end_of_the_alphabet() -> None:
+    names = {"中资": "zz", "中原": "zy", "长沙": "cs", "重庆": "cq", "宁波": "nb"}
+    subjects = {initials: factories.organization_create(name=f"{name}测试店") for name, initials in names.items()}
+    assert {s.name_initials[:2] for s in subjects.values()} == set(names.values())
+
+    def found(q: str) -> set[str]:
+        return {s.name_initials[:2] for s in organizations_search(q=q)[0]}
+
+    assert found("z") == {"zz", "zy"}
+    assert found("zz") == {"zz"}
+    assert found("zy") == {"zy"}
+    assert found("c") == {"cs", "cq"}
+    assert found("cq") == {"cq"}
+    assert found("y") == set()
