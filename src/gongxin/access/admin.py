@@ -3,8 +3,6 @@ the admin only browses them and revokes on a subject's behalf; inquiries are a l
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,11 +12,14 @@ from gongxin.access.consents import consent_revoke
 from gongxin.access.models import Consent, Inquiry
 from gongxin.access.selectors import consent_state
 from gongxin.accounts.viewer import viewer_for_user
+from gongxin.core.admin import ReadOnlyAdmin
 from gongxin.core.errors import GongxinError
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(ReadOnlyAdmin):
+    # Only the subject grants (access.consents.consent_grant); queries made under a consent point at it,
+    # so it is revoked (the action below), never deleted.
     list_display = ["id", "subject", "grantee_label", "purpose", "valid_from", "valid_until", "revoked_at",
                     "state"]
     list_filter = ["revoked_at"]
@@ -31,15 +32,6 @@ class ConsentAdmin(admin.ModelAdmin):
     @admin.display(description=_("state"))
     def state(self, obj: Consent) -> str:
         return consent_state(obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # only the subject grants (access.consents.consent_grant)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # queries made under a consent point at it; revoke instead
 
     @admin.action(description=_("Revoke the selected consents on the subject's behalf"))
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[Consent]) -> None:
@@ -56,7 +48,7 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(admin.ModelAdmin):
+class InquiryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "subject", "viewer_label", "purpose", "channel", "reason", "consent",
                     "records_shown"]
     list_filter = ["purpose", "channel"]
@@ -64,12 +56,3 @@ class InquiryAdmin(admin.ModelAdmin):
     raw_id_fields = ["subject", "viewer_user", "viewer_client", "viewer_department", "consent"]
     list_select_related = ["subject", "consent"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from gongxin.core.admin import ReadOnlyAdmin
 from gongxin.core.outbox import event_emit
 from gongxin.subjects.identifiers import (
     identifier_normalize,
@@ -98,7 +99,8 @@ class OrganizationAdmin(_AuditedAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
+    # View-only: the page shows the masked RIN; nothing here may change.
     list_display = ["subject_id", "subject", "rin_masked"]
     list_select_related = ["subject"]
     search_fields = ["subject__name"]
@@ -106,16 +108,6 @@ class PersonAdmin(admin.ModelAdmin):
     fields = ["subject", "rin_masked"]
     readonly_fields = ["subject", "rin_masked"]
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # View-only: the page shows the masked RIN; nothing here may change.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
