@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from _scratch import scratch_platform
 
 
 def _arguments() -> argparse.Namespace:
@@ -37,22 +33,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--progress", action="store_true", help="show the seed's progress bars")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     return parser.parse_args()
-
-
-@contextmanager
-def _postgres_database(url: str) -> Any:
-    """A fresh database on the server of ``url``, dropped on exit; yields its URL."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"gongxin_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _timed(label: str, timings: list[tuple[str, float, int | None]], rows: int | None = None) -> Callable:
@@ -111,26 +91,9 @@ def _print(timings: list[tuple[str, float, int | None]], args: argparse.Namespac
 
 def main() -> None:
     args = _arguments()
-    data_dir = Path(tempfile.mkdtemp(prefix="gongxin-bench-"))
-    os.environ["GONGXIN_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("GONGXIN_LOG_LEVEL", "ERROR")
-    try:
-        if args.postgres:
-            with _postgres_database(args.postgres) as url:
-                os.environ["DATABASE_URL"] = url
-                timings = _bench(args)
-                from django.db import connections
-
-                connections.close_all()
-        else:
-            os.environ.pop("DATABASE_URL", None)
-            timings = _bench(args)
-        _print(timings, args)
-    finally:
-        if args.keep:
-            print(f"data kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+    with scratch_platform(args.postgres, keep=args.keep):
+        timings = _bench(args)
+    _print(timings, args)
 
 
 if __name__ == "__main__":

@@ -27,18 +27,14 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from _scratch import scratch_platform
 
 TARGETS_MS = {"search": 100.0, "report_json": 50.0, "report_pdf": 500.0}
 
@@ -63,27 +59,6 @@ def _arguments() -> argparse.Namespace:
     args.persons = args.persons if args.persons is not None else 2 * args.organizations
     args.records = args.records if args.records is not None else (1_000_000 if large else 50_000)
     return args
-
-
-@contextmanager
-def _postgres_database(url: str) -> Iterator[str]:
-    """A fresh database on the server of ``url``, dropped on exit; yields its URL."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = f"gongxin_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    print(f"database {name} created", flush=True)
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        print(f"database {name} dropped", flush=True)
 
 
 @dataclass
@@ -348,20 +323,9 @@ def _print(measures: list[Measure], args: argparse.Namespace) -> bool:
 
 def main() -> None:
     args = _arguments()
-    data_dir = Path(tempfile.mkdtemp(prefix="gongxin-bench-"))
-    os.environ["GONGXIN_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("GONGXIN_LOG_LEVEL", "ERROR")
-    try:
-        if args.postgres:
-            with _postgres_database(args.postgres) as url:
-                os.environ["DATABASE_URL"] = url
-                measures = _bench(args)
-        else:
-            os.environ.pop("DATABASE_URL", None)
-            measures = _bench(args)
+    with scratch_platform(args.postgres):
+        measures = _bench(args)
         passed = _print(measures, args)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     sys.exit(0 if passed else 1)
 
 
