@@ -76,8 +76,12 @@ def _register_routers() -> None:
     from gongxin.access.api import inquiries_router
     from gongxin.access.api import router as consents_router
     from gongxin.catalog.api import router as catalog_router
+    from gongxin.ingest.api import router as ingest_router
+    from gongxin.notices.api import router as notices_router
+    from gongxin.objections.api import router as objections_router
     from gongxin.portal.api import router as listings_router
     from gongxin.records.api import router as records_router
+    from gongxin.repairs.api import router as repairs_router
     from gongxin.reports.api import router as reports_router
     from gongxin.subjects.api import router as subjects_router
 
@@ -88,6 +92,10 @@ def _register_routers() -> None:
     api.add_router("/inquiries", inquiries_router)
     api.add_router("/reports", reports_router)
     api.add_router("/listings", listings_router)
+    api.add_router("/ingest", ingest_router)
+    api.add_router("/notices", notices_router)
+    api.add_router("/objections", objections_router)
+    api.add_router("/repairs", repairs_router)
 
 
 _register_routers()

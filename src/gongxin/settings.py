@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "gongxin.records",
     "gongxin.access",
     "gongxin.reports",
+    "gongxin.ingest",
+    "gongxin.notices",
+    "gongxin.objections",
+    "gongxin.repairs",
     "gongxin.portal",
     "gongxin.demo",
 ]
