@@ -167,6 +167,15 @@ GONGXIN_OUTBOX_CONSUMERS = [
 GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
 
 EMAIL_BACKEND = os.environ.get("GONGXIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("GONGXIN_FROM_EMAIL", "gongxin@localhost")
+
+# Uploaded files (ingest batches, objection and repair evidence). Never served as static media: each app
+# serves its files through a view that checks who is asking.
+MEDIA_ROOT = DATA_DIR / "files"
+MEDIA_URL = "/files/"
+# Batch files and evidence may be large; Django streams uploads above this to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
 
 LOGGING = {
     "version": 1,
