@@ -15,6 +15,11 @@ Every output — portal, API, reports, exports, scores — asks this module. It 
 - staff — credit office staff and admins. Everything not archived, revoked included. Fields shown.
 - audit — auditors and admins. Everything, archived included. Fields shown.
 
+Archived records (retention ended, set by the daily clock job in records.expiry) are kept for audit
+only: every purpose but audit requires a status other than archived — "in effect" for the outward
+purposes, "not archived" for staff. A repaired record leaves the public and every sharing purpose
+but stays in the subject's own view (and so in its own reports, marked 已修复).
+
 Natural persons are never visible for the public purpose: asking for one is "not found".
 """
 
