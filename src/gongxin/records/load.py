@@ -36,14 +36,26 @@ class RecordRow:
     subject_id: int
     payload: dict[str, Any]
     severity: str | None = None
+    # The payload is already canonical (the ingest app validated it): skip ``payload_validate``.
+    validated: bool = False
+    # The caller's handle on the row (ingest: the row number), returned with its outcome.
+    tag: int | None = None
 
 
 @dataclass
 class RowRejection:
     source_record_id: str
     code: str
-    message: str
+    message: Any  # a lazy translatable message: str() it in the language wanted
     details: Any = None
+    tag: int | None = None
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    tag: int | None
+    outcome: str  # "created", "corrected" or "unchanged"
+    record_id: int
 
 
 @dataclass
@@ -53,6 +65,7 @@ class LoadResult:
     unchanged: int = 0
     rejected: int = 0
     rejections: list[RowRejection] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)  # only when asked for (``with_outcomes``)
 
     def add(self, other: LoadResult) -> None:
         self.inserted += other.inserted
@@ -60,6 +73,7 @@ class LoadResult:
         self.unchanged += other.unchanged
         self.rejected += other.rejected
         self.rejections.extend(other.rejections)
+        self.outcomes.extend(other.outcomes)
 
 
 def _chunks(rows: Iterable[RecordRow], size: int) -> Iterator[list[RecordRow]]:
@@ -75,14 +89,18 @@ def records_load(
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
     keep_rejections: int = 10_000,
+    with_outcomes: bool = False,
 ) -> LoadResult:
+    """Load ``rows`` in chunks of ``batch_size``, each chunk in its own transaction (or in the caller's,
+    when it opened one). Within a chunk the last row of an identity wins: callers that must count
+    repeats (ingest) send each identity at most once per chunk."""
     total = LoadResult()
     domains = dict(SourceUnit.objects.values_list("pk", "domain"))
     list_types = list_types_by_code()
     policies = PolicyBook.load()
     for chunk in _chunks(rows, batch_size):
         result = _load_chunk(chunk, actor_label=actor_label, domains=domains, list_types=list_types,
-                             policies=policies)
+                             policies=policies, with_outcomes=with_outcomes)
         if len(total.rejections) + len(result.rejections) > keep_rejections:
             result.rejections = result.rejections[: max(0, keep_rejections - len(total.rejections))]
         total.add(result)
@@ -107,13 +125,15 @@ def _prepare(
     for row in chunk:
         try:
             item = row.catalog_item
-            payload = payload_validate(item=item, payload=row.payload)
+            payload = row.payload if row.validated else payload_validate(item=item, payload=row.payload)
             clocks = clocks_compute(item=item, domain=domains.get(row.source_unit_id, ""), payload=payload,
                                     severity=row.severity, policies=policies)
             identity = record_identity(item=item, payload=payload, source_record_id=row.source_record_id)
         except GongxinError as exc:
             result.rejected += 1
-            result.rejections.append(RowRejection(row.source_record_id or "", exc.code, str(exc.message), exc.details))
+            result.rejections.append(
+                RowRejection(row.source_record_id or "", exc.code, exc.message, exc.details, row.tag)
+            )
             continue
         key = (row.source_unit_id, item.pk, identity)
         # The last row wins when a chunk holds the same identity twice.
@@ -202,6 +222,7 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 def _load_chunk(
     chunk: list[RecordRow], *, actor_label: str, domains: dict[int, str], list_types: dict[str, Any],
     policies: PolicyBook,
+    with_outcomes: bool = False,
 ) -> LoadResult:
     result = LoadResult()
     prepared = _prepare(chunk, domains, policies, result)
@@ -220,6 +241,8 @@ def _load_chunk(
                 current.content_hash == p.digest and current.subject_id == p.row.subject_id
             ):
                 result.unchanged += 1
+                if with_outcomes:
+                    result.outcomes.append(RowOutcome(p.row.tag, "unchanged", current.record_id))
             else:
                 changed.append((p, current))
         with connection.cursor() as cursor:
@@ -275,4 +298,6 @@ def _load_chunk(
         )
     result.inserted = len(fresh)
     result.corrected = len(changed)
+    if with_outcomes:
+        result.outcomes.extend(RowOutcome(p.row.tag, str(change), current.record_id) for p, current, change in pairs)
     return result

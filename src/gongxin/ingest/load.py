@@ -1,0 +1,362 @@
+"""The bulk path of a batch: checked rows → subjects resolved → records loaded, chunk by chunk.
+
+Each chunk of source rows is one transaction: the subjects it creates, its records and versions (through
+``records.load.records_load``, set-based), its revocations, its row issues and the batch's counters and
+``rows_done``. A crash (even SIGKILL) loses at most the chunk in flight, and the batch says exactly which
+rows are done; ``ingest.services.batch_run`` resumes after them. Rows already loaded by an earlier batch
+come back "unchanged", so re-running a whole file changes nothing.
+
+Duplicates in the file: a row whose identity, content and severity equal an earlier row's is counted as
+a duplicate and skipped. A later row with the same identity but other content is a correction of the
+earlier one; it goes into a new sub-chunk so that both versions are written in file order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.ingest import parsing
+from gongxin.ingest.choices import IssueLevel, RowOutcome
+from gongxin.ingest.models import Batch, BatchIssue
+from gongxin.ingest.rows import CheckedRow, Issue, RowChecker, SubjectKey, both_languages
+from gongxin.records.choices import RecordStatus
+from gongxin.records.errors import RecordRevoked
+from gongxin.records.load import LoadResult, RecordRow, records_load
+from gongxin.records.models import Record
+from gongxin.records.services import record_revoke
+from gongxin.subjects.identifiers import uscc_is_valid, uscc_org_kind_guess
+from gongxin.subjects.models import Organization, Person, SubjectIdentifier
+from gongxin.subjects.services import OrganizationRow, PersonRow, organizations_register_bulk, persons_register_bulk
+
+CHUNK_SIZE = 5000
+_IN = 900  # identifiers per IN (...) list: below SQLite's host-parameter limit
+_LAG_BUCKETS = ((7, "0-7"), (15, "8-15"), (30, "16-30"))
+
+
+@dataclass
+class Tally:
+    """What a batch has done so far; mirrors the counters on ``Batch``."""
+
+    received: int = 0
+    inserted: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    revoked: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+    results: list[dict[str, Any]] | None = None
+
+    COUNTERS = ("received", "inserted", "corrected", "unchanged", "revoked", "duplicate", "rejected", "flagged")
+
+    @classmethod
+    def of(cls, batch: Batch) -> Tally:
+        tally = cls(**{name: getattr(batch, name) for name in cls.COUNTERS})
+        tally.stats = dict(batch.stats or {})
+        return tally
+
+    def minus(self, before: Tally) -> dict[str, int]:
+        return {name: getattr(self, name) - getattr(before, name) for name in self.COUNTERS}
+
+
+@dataclass
+class _Resolved:
+    subject_id: int
+    known_name: str
+    created: bool
+
+
+class BatchLoader:
+    """Loads the rows of one batch. ``seen`` remembers identities (and fingerprints) across chunks."""
+
+    def __init__(self, *, batch: Batch, actor: Viewer, with_results: bool = False,
+                 chunk_size: int = CHUNK_SIZE) -> None:
+        self.batch = batch
+        self.actor = actor
+        self.item: CatalogItem = batch.catalog_item
+        self.source_unit: SourceUnit = batch.source_unit
+        self.checker = RowChecker(item=self.item)
+        self.tally = Tally.of(batch)
+        if with_results:
+            self.tally.results = list(batch.results or [])
+        self.chunk_size = chunk_size
+        self.seen: dict[str, int] = {}
+
+    # -- resuming ------------------------------------------------------------------------------------
+
+    def remember(self, rows: Iterable[parsing.SourceRow]) -> None:
+        """Note the identities of rows an interrupted run already committed (no writes)."""
+        for row in rows:
+            checked = self.checker.check(row)
+            if isinstance(checked, CheckedRow):
+                self.seen.setdefault(checked.identity, checked.fingerprint)
+
+    # -- loading -------------------------------------------------------------------------------------
+
+    def load(self, rows: Iterable[parsing.SourceRow], *, progress: Callable[[int], None] | None = None) -> Tally:
+        iterator = iter(rows)
+        while chunk := list(islice(iterator, self.chunk_size)):
+            self._chunk(chunk)
+            if progress is not None:
+                progress(self.batch.rows_done)
+        return self.tally
+
+    def _chunk(self, chunk: list[parsing.SourceRow]) -> None:
+        before = Tally.of(self.batch)
+        before.stats = {}
+        issues: list[tuple[int, Issue]] = []
+        parts: list[list[CheckedRow]] = [[]]
+        in_part: set[str] = set()
+        results: dict[int, dict[str, Any]] = {}
+        for row in chunk:
+            self.tally.received += 1
+            checked = self.checker.check(row)
+            if not isinstance(checked, CheckedRow):
+                self._reject(row.number, checked, issues, results)
+                continue
+            known = self.seen.get(checked.identity)
+            if known == checked.fingerprint:
+                self.tally.duplicate += 1
+                self._result(results, row.number, RowOutcome.DUPLICATE)
+                continue
+            self.seen[checked.identity] = checked.fingerprint
+            if checked.identity in in_part:
+                parts.append([])
+                in_part = set()
+            parts[-1].append(checked)
+            in_part.add(checked.identity)
+        with transaction.atomic():
+            for part in parts:
+                if part:
+                    self._part(part, issues, results)
+            self._save(before, issues, results, len(chunk))
+
+    def _part(self, part: list[CheckedRow], issues: list[tuple[int, Issue]],
+              results: dict[int, dict[str, Any]]) -> None:
+        resolved = self._subjects(part, issues, results)
+        loads: list[RecordRow] = []
+        revocations: list[tuple[CheckedRow, int]] = []
+        for checked in part:
+            subject = resolved.get((checked.subject.scheme, checked.subject.value))
+            if subject is None:
+                continue  # rejected by _subjects
+            flags = list(checked.flags)
+            if subject.created:
+                flags.append(_flag_created(checked.subject))
+            elif subject.known_name and checked.subject.name and subject.known_name != checked.subject.name:
+                flags.append(_flag_name(checked.subject.name, subject.known_name))
+            if flags:
+                self.tally.flagged += 1
+                issues.extend((checked.number, flag) for flag in flags)
+            if checked.revoke:
+                revocations.append((checked, subject.subject_id))
+                continue
+            loads.append(RecordRow(
+                source_unit_id=self.source_unit.pk, catalog_item=self.item, source_record_id=checked.identity,
+                subject_id=subject.subject_id, payload=checked.payload, severity=checked.severity,
+                validated=True, tag=checked.number,
+            ))
+            self._stats(checked)
+        if loads:
+            outcome = records_load(loads, actor_label=self.actor.label, batch_size=len(loads),
+                                   with_outcomes=self.tally.results is not None)
+            self._count(outcome, issues, results)
+        for checked, _subject_id in revocations:
+            self._revoke(checked, issues, results)
+
+    # -- subjects ------------------------------------------------------------------------------------
+
+    def _subjects(self, part: list[CheckedRow], issues: list[tuple[int, Issue]],
+                  results: dict[int, dict[str, Any]]) -> dict[tuple[str, str], _Resolved]:
+        keys = {(c.subject.scheme, c.subject.value): c.subject for c in part}
+        found = _subjects_lookup(keys)
+        missing_orgs = {v: k for (s, v), k in keys.items() if s == "uscc" and (s, v) not in found}
+        missing_persons = {v: k for (s, v), k in keys.items() if s == "rin" and (s, v) not in found}
+        bad_uscc = {v for v in missing_orgs if not uscc_is_valid(v)}
+        if missing_orgs.keys() - bad_uscc:
+            organizations_register_bulk(
+                (OrganizationRow(uscc=v, name=k.name, org_kind=uscc_org_kind_guess(v), needs_enrichment=True)
+                 for v, k in missing_orgs.items() if v not in bad_uscc),
+                actor_label=self.actor.label,
+            )
+        if missing_persons:
+            persons_register_bulk(
+                (PersonRow(rin=k.rin, name=k.name, needs_enrichment=True) for k in missing_persons.values()),
+                actor_label=self.actor.label,
+            )
+        if missing_orgs or missing_persons:
+            created = _subjects_lookup({key: k for key, k in keys.items() if key not in found})
+            for key, resolved in created.items():
+                found[key] = _Resolved(resolved.subject_id, resolved.known_name, created=True)
+        for checked in part:
+            if (checked.subject.scheme, checked.subject.value) in found:
+                continue
+            column = self.checker.labels.get("uscc", "uscc")
+            if checked.subject.scheme == "uscc":
+                issue = _error(column, checked.subject.value, "invalid_uscc",
+                               lambda: _("This unified social credit code is not valid."))
+            else:
+                issue = _error(column, checked.subject.value, "subject_unresolved",
+                               lambda: _("No organization is known by this code; give its unified social "
+                                         "credit code."))
+            self._reject(checked.number, [issue], issues, results)
+        return found
+
+    # -- outcomes ------------------------------------------------------------------------------------
+
+    def _count(self, outcome: LoadResult, issues: list[tuple[int, Issue]],
+               results: dict[int, dict[str, Any]]) -> None:
+        self.tally.inserted += outcome.inserted
+        self.tally.corrected += outcome.corrected
+        self.tally.unchanged += outcome.unchanged
+        for rejection in outcome.rejections:
+            message = rejection.message
+            zh, en = both_languages(lambda message=message: str(message))
+            number = rejection.tag or 0
+            self._reject(number, [Issue(IssueLevel.ERROR, "", "", rejection.code, zh, en)], issues, results)
+            self.tally.stats["valid"] = self.tally.stats.get("valid", 1) - 1
+        for row in outcome.outcomes:
+            kind = {"created": RowOutcome.INSERTED, "corrected": RowOutcome.CORRECTED}.get(row.outcome,
+                                                                                         RowOutcome.UNCHANGED)
+            self._result(results, row.tag or 0, kind, record_id=row.record_id)
+
+    def _revoke(self, checked: CheckedRow, issues: list[tuple[int, Issue]],
+                results: dict[int, dict[str, Any]]) -> None:
+        """A row flagged as revoked withdraws its record (rare: one service call per row)."""
+        record = Record.objects.select_related("source_unit", "catalog_item", "current_version").filter(
+            source_unit=self.source_unit, catalog_item=self.item, source_record_id=checked.identity
+        ).first()
+        if record is None:
+            self._reject(checked.number, [_error("", checked.identity, "nothing_to_revoke",
+                                                 lambda: _("There is no such record to revoke."))], issues, results)
+            return
+        if record.current_version is not None and record.current_version.status == RecordStatus.REVOKED:
+            self.tally.unchanged += 1
+            self._result(results, checked.number, RowOutcome.UNCHANGED, record_id=record.pk)
+            return
+        try:
+            record_revoke(record=record, actor=self.actor,
+                          reason=_("Revoked by batch %(batch)s, row %(row)s.") % {"batch": self.batch.pk,
+                                                                                  "row": checked.number})
+        except RecordRevoked:  # revoked meanwhile by someone else
+            self.tally.unchanged += 1
+            return
+        self.tally.revoked += 1
+        self._result(results, checked.number, RowOutcome.REVOKED, record_id=record.pk)
+
+    def _reject(self, number: int, row_issues: list[Issue], issues: list[tuple[int, Issue]],
+                results: dict[int, dict[str, Any]]) -> None:
+        self.tally.rejected += 1
+        issues.extend((number, issue) for issue in row_issues)
+        reasons = self.tally.stats.setdefault("reasons", {})
+        for issue in row_issues:
+            reasons[issue.code] = reasons.get(issue.code, 0) + 1
+        self._result(results, number, RowOutcome.REJECTED, issues=row_issues)
+
+    def _result(self, results: dict[int, dict[str, Any]], number: int, outcome: str, *,
+                record_id: int | None = None, issues: list[Issue] | None = None) -> None:
+        if self.tally.results is None:
+            return
+        entry = results.setdefault(number, {"row": number, "outcome": outcome, "record_id": record_id,
+                                            "issues": []})
+        entry["outcome"] = outcome
+        entry["record_id"] = record_id or entry["record_id"]
+        for issue in issues or []:
+            entry["issues"].append({"column": issue.column, "code": issue.code, "level": issue.level,
+                                    "reason": issue.reason_zh, "reason_en": issue.reason_en})
+
+    def _stats(self, checked: CheckedRow) -> None:
+        stats = self.tally.stats
+        stats["valid"] = stats.get("valid", 0) + 1
+        filled = stats.setdefault("filled", {})
+        for code in self.checker.optional:
+            if code in checked.payload:
+                filled[code] = filled.get(code, 0) + 1
+        decided = checked.payload.get(self.item.decision_date_field) if self.checker.measure_lag else None
+        if decided:
+            lag = self.checker.lag_of(decided)
+            stats["measured"] = stats.get("measured", 0) + 1
+            stats["lag_sum"] = stats.get("lag_sum", 0) + lag
+            bucket = next((name for limit, name in _LAG_BUCKETS if lag <= limit), ">30")
+            buckets = stats.setdefault("lag_buckets", {})
+            buckets[bucket] = buckets.get(bucket, 0) + 1
+            if lag > self.checker.publicity_days:
+                stats["late"] = stats.get("late", 0) + 1
+
+    def _save(self, before: Tally, issues: list[tuple[int, Issue]], results: dict[int, dict[str, Any]],
+              rows: int) -> None:
+        if issues:
+            BatchIssue.objects.bulk_create(
+                [BatchIssue(batch_id=self.batch.pk, row_number=number, level=i.level, column=i.column[:200],
+                            value=i.value, code=i.code, reason_zh=i.reason_zh, reason_en=i.reason_en)
+                 for number, i in issues],
+                batch_size=1000,
+            )
+        if self.tally.results is not None:
+            self.tally.results.extend(results[n] for n in sorted(results))
+        delta = self.tally.minus(before)
+        Batch.objects.filter(pk=self.batch.pk).update(
+            rows_done=F("rows_done") + rows, stats=self.tally.stats, results=self.tally.results,
+            **{name: F(name) + value for name, value in delta.items() if value},
+        )
+        self.batch.rows_done += rows
+        for name in Tally.COUNTERS:
+            setattr(self.batch, name, getattr(self.tally, name))
+        self.batch.stats = self.tally.stats
+
+
+def _subjects_lookup(keys: dict[tuple[str, str], SubjectKey]) -> dict[tuple[str, str], _Resolved]:
+    by_scheme: dict[str, list[str]] = {}
+    for scheme, value in keys:
+        by_scheme.setdefault(scheme, []).append(value)
+    found: dict[tuple[str, str], _Resolved] = {}
+    for scheme, values in by_scheme.items():
+        for start in range(0, len(values), _IN):
+            part = values[start:start + _IN]
+            rows: Iterator[tuple[str, int, str]]
+            if scheme == "uscc":
+                rows = iter(Organization.objects.filter(uscc__in=part).values_list("uscc", "subject_id",
+                                                                                   "subject__name"))
+            elif scheme == "rin":
+                rows = iter(Person.objects.filter(rin_hash__in=part).values_list("rin_hash", "subject_id",
+                                                                                 "subject__name"))
+            else:
+                rows = iter(SubjectIdentifier.objects.filter(scheme=scheme, value__in=part).values_list(
+                    "value", "subject_id", "subject__name"))
+            for value, subject_id, name in rows:
+                found[(scheme, value)] = _Resolved(subject_id, name, created=False)
+    return found
+
+
+def _error(column: str, value: str, code: str, message: Callable[[], str]) -> Issue:
+    zh, en = both_languages(message)
+    return Issue(IssueLevel.ERROR, column, value, code, zh, en)
+
+
+@cache
+def _created_reason() -> tuple[str, str]:
+    return both_languages(lambda: _("The subject was not known: it was registered from this row and awaits "
+                                    "enrichment."))
+
+
+def _flag_created(subject: SubjectKey) -> Issue:
+    zh, en = _created_reason()
+    value = subject.value if subject.scheme != "rin" else ""
+    return Issue(IssueLevel.WARNING, "", value, "subject_created", zh, en)
+
+
+def _flag_name(given: str, known: str) -> Issue:
+    zh, en = both_languages(lambda: _("The name differs from the known name “%(known)s”.") % {"known": known})
+    return Issue(IssueLevel.WARNING, "", given, "name_differs", zh, en)
+

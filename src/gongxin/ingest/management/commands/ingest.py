@@ -1,0 +1,97 @@
+"""``gongxin ingest FILE --source-unit CODE --item CODE [--chunk-size N]``: load a file of records.
+
+CSV (UTF-8 with or without BOM, GBK, GB18030), Excel .xlsx or JSON Lines, with the catalog item's Chinese
+column headers or field codes. Runs in the foreground with progress on stderr; prints the batch's counts
+and where its error report is. Running the same file again resumes an interrupted batch of it, or — when
+the earlier batch finished — loads nothing new (every row "unchanged"). Exit status 1 when the file could
+not be read; rejected rows do not change the exit status (they are in the error report).
+
+``gongxin ingest report BATCH [--output FILE]`` writes a batch's error report as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.core.errors import GongxinError
+from gongxin.ingest.choices import BatchStatus
+from gongxin.ingest.models import Batch
+from gongxin.ingest.services import batch_ingest_file, error_report_rows
+
+
+class Command(BaseCommand):
+    help = "Load a file of records for a source unit and catalog item (or write a batch's error report)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="CSV, .xlsx or .jsonl file — or 'report' followed by a batch id")
+        parser.add_argument("batch", nargs="?", help="with 'report': the batch id")
+        parser.add_argument("--source-unit", help="the source unit's department code")
+        parser.add_argument("--item", help="the catalog item's code (current edition)")
+        parser.add_argument("--chunk-size", type=int, default=None, help="rows per transaction (default 5000)")
+        parser.add_argument("--output", help="with 'report': write the CSV here instead of stdout")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["file"] == "report":
+            self._report(options)
+            return
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        if not options["source_unit"] or not options["item"]:
+            raise CommandError("Give --source-unit and --item.")
+        source_unit = SourceUnit.objects.select_related("department").filter(
+            department__code=options["source_unit"]).first()
+        if source_unit is None:
+            raise CommandError(f"No source unit with department code {options['source_unit']!r}.")
+        item = CatalogItem.objects.filter(code=options["item"], edition__is_current=True, is_active=True).first()
+        if item is None:
+            raise CommandError(f"No catalog item {options['item']!r} in the current catalog.")
+        actor = Viewer(label=f"cli:ingest:{source_unit.department.code}", role=Role.ADMIN)
+        started = time.monotonic()
+
+        def progress(rows: int) -> None:
+            elapsed = max(time.monotonic() - started, 1e-6)
+            sys.stderr.write(f"\r  {rows:,} rows  {rows / elapsed:,.0f} rows/s  {elapsed:,.0f} s")
+            sys.stderr.flush()
+
+        try:
+            batch = batch_ingest_file(path=path.resolve(), source_unit=source_unit, item=item, actor=actor,
+                                      progress=progress)
+        except GongxinError as exc:
+            raise CommandError(str(exc.message)) from exc
+        sys.stderr.write("\n")
+        self._summary(batch)
+        if batch.status == BatchStatus.FAILED:
+            raise CommandError(f"Batch {batch.pk} failed: {batch.failure}")
+
+    def _summary(self, batch: Batch) -> None:
+        duration = batch.duration_seconds or 0.0
+        self.stdout.write(
+            f"batch {batch.pk}: {batch.status}  received {batch.received}  inserted {batch.inserted}  "
+            f"corrected {batch.corrected}  unchanged {batch.unchanged}  revoked {batch.revoked}  "
+            f"duplicate {batch.duplicate}  rejected {batch.rejected}  flagged {batch.flagged}  "
+            f"({duration:.1f} s)"
+        )
+        if batch.rejected or batch.flagged:
+            self.stdout.write(f"error report: gongxin ingest report {batch.pk} --output batch-{batch.pk}-errors.csv")
+
+    def _report(self, options: dict[str, Any]) -> None:
+        try:
+            batch = Batch.objects.get(pk=int(options["batch"] or ""))
+        except (ValueError, Batch.DoesNotExist):
+            raise CommandError(f"No batch {options['batch']!r}.") from None
+        if options["output"]:
+            with open(options["output"], "w", encoding="utf-8-sig", newline="") as handle:
+                csv.writer(handle).writerows(error_report_rows(batch))
+            self.stdout.write(f"wrote {options['output']}")
+        else:
+            csv.writer(self.stdout).writerows(error_report_rows(batch))

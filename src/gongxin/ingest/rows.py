@@ -1,0 +1,224 @@
+"""Checking one row of a batch: normalize its cells, validate them against the catalog item, find the
+subject it names and flag what deserves a look without rejecting the row.
+
+``RowChecker.check`` turns a ``SourceRow`` into a ``CheckedRow`` (canonical payload, identity, subject
+key, flags) or into a list of ``Issue``s that reject it. Reasons are given in Chinese and English.
+Everything here is pure computation: the database is touched by ingest.load, per chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from gongxin.catalog.choices import RecordKind
+from gongxin.catalog.models import CatalogItem
+from gongxin.catalog.policy import deadline_working_days
+from gongxin.catalog.schema import CatalogValidationFailed, payload_validate
+from gongxin.core import clock
+from gongxin.core.errors import GongxinError
+from gongxin.core.workdays import working_days_between
+from gongxin.ingest import parsing
+from gongxin.ingest.choices import IssueLevel
+from gongxin.records.content import record_identity
+from gongxin.subjects.choices import IdentifierScheme
+from gongxin.subjects.errors import InvalidRin
+from gongxin.subjects.identifiers import rin_lookup_hash, rin_validate
+
+_TRUE = {"1", "true", "yes", "y", "是", "撤销", "已撤销"}
+# Older organization codes carried by the data standard, and the identifier scheme each resolves through.
+ALIAS_FIELDS = {
+    "business_registration_number": IdentifierScheme.REGISTRATION_NUMBER,
+    "organization_code": IdentifierScheme.ORGANIZATION_CODE,
+    "tax_registration_number": IdentifierScheme.TAX_NUMBER,
+    "public_institution_certificate_number": IdentifierScheme.INSTITUTION_CERTIFICATE,
+    "social_organization_registration_number": IdentifierScheme.SOCIAL_ORGANIZATION_CERTIFICATE,
+}
+_DOUBLE_PUBLICITY_KINDS = {RecordKind.LICENCE, RecordKind.PENALTY}
+
+
+@dataclass(frozen=True)
+class Issue:
+    level: str
+    column: str
+    value: str
+    code: str
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass(frozen=True)
+class SubjectKey:
+    """How a row names its subject: by USCC, by RIN (kept with its lookup hash) or by an old code."""
+
+    kind: str  # "organization" or "person"
+    scheme: str  # "uscc", "rin" or an IdentifierScheme value
+    value: str  # the USCC, the RIN's lookup hash, or the alias code
+    name: str
+    rin: str = ""
+
+
+@dataclass
+class CheckedRow:
+    number: int
+    payload: dict[str, Any]
+    identity: str
+    source_record_id: str | None
+    subject: SubjectKey
+    revoke: bool
+    severity: str | None
+    fingerprint: int  # equal for rows with equal identity, payload and severity (duplicates in a file)
+    flags: list[Issue] = field(default_factory=list)
+
+
+def both_languages(message: Callable[[], str]) -> tuple[str, str]:
+    """A message in Chinese and in English (computed under each language)."""
+    with translation.override("zh-hans"):
+        zh = str(message())
+    with translation.override("en"):
+        en = str(message())
+    return zh, en
+
+
+def _issue(level: str, column: str, value: Any, code: str, message: Callable[[], str]) -> Issue:
+    zh, en = both_languages(message)
+    return Issue(level, column, "" if value is None else str(value)[:500], code, zh, en)
+
+
+class RowChecker:
+    """Checks the rows of one catalog item; caches what rows share (lag by decision date, labels)."""
+
+    def __init__(self, *, item: CatalogItem, today: date | None = None) -> None:
+        self.item = item
+        self.today = today or clock.today()
+        self.definitions = {f["code"]: f for f in item.fields}
+        self.labels = {f["code"]: f["label"] for f in item.fields}
+        self.optional = [f["code"] for f in item.fields if not f.get("required")]
+        self.measure_lag = item.record_kind in _DOUBLE_PUBLICITY_KINDS and bool(item.decision_date_field)
+        self.publicity_days = (
+            deadline_working_days(name="double_publicity_working_days", day=self.today) if self.measure_lag else 0
+        )
+        self._lag: dict[str, int] = {}
+        self._late: dict[str, Issue | None] = {}
+
+    def lag_of(self, decision_date: str) -> int:
+        """Working days from the decision to today (the double-publicity clock), cached per date."""
+        lag = self._lag.get(decision_date)
+        if lag is None:
+            lag = working_days_between(date.fromisoformat(decision_date), self.today)
+            self._lag[decision_date] = lag
+        return lag
+
+    def check(self, row: parsing.SourceRow) -> CheckedRow | list[Issue]:
+        cells = row.cells
+        if parsing.UNREADABLE in cells:
+            detail = cells[parsing.UNREADABLE]
+            return [_issue(IssueLevel.ERROR, "", detail.get("reason", ""), "unreadable_row",
+                           lambda: _("This line is not a JSON object."))]
+        raw: dict[str, Any] = {}
+        for code, value in cells.items():
+            definition = self.definitions.get(code)
+            if definition is not None:
+                normalized = parsing.cell_normalize(definition, value)
+                if normalized is not None:
+                    raw[code] = normalized
+        revoke = str(cells.get(parsing.REVOKED) or "").strip().lower() in _TRUE
+        severity = str(cells.get(parsing.SEVERITY) or "").strip() or None
+        source_record_id = str(cells.get(parsing.SOURCE_RECORD_ID) or "").strip() or None
+        try:
+            payload = payload_validate(item=self.item, payload=raw)
+        except CatalogValidationFailed:
+            return self._validation_issues(raw)
+        try:
+            identity = record_identity(item=self.item, payload=payload, source_record_id=source_record_id)
+        except GongxinError:
+            keys = "、".join(self.labels.get(c, c) for c in self.item.natural_key)
+            return [_issue(IssueLevel.ERROR, keys, "", "identity_missing",
+                           lambda: _("Give the source record id, or fill every natural-key field."))]
+        subject = self._subject_key(payload)
+        if isinstance(subject, Issue):
+            return [subject]
+        checked = CheckedRow(
+            number=row.number, payload=payload, identity=identity, source_record_id=source_record_id,
+            subject=subject, revoke=revoke, severity=severity,
+            fingerprint=hash((identity, severity, tuple(sorted(payload.items())))),
+        )
+        if self.measure_lag and self.item.decision_date_field in payload:
+            late = self._late_flag(payload[self.item.decision_date_field])
+            if late is not None:
+                checked.flags.append(late)
+        return checked
+
+    def _late_flag(self, decided: str) -> Issue | None:
+        """The double-publicity flag of a decision date (None: in time); one per date, shared by rows."""
+        if decided not in self._late:
+            lag, limit = self.lag_of(decided), self.publicity_days
+            self._late[decided] = None if lag <= limit else _issue(
+                IssueLevel.WARNING, self.labels[self.item.decision_date_field], decided, "late_publicity",
+                lambda: _("Published %(lag)d working days after the decision; the limit is %(limit)d.")
+                % {"lag": lag, "limit": limit},
+            )
+        return self._late[decided]
+
+    def _validation_issues(self, raw: dict[str, Any]) -> list[Issue]:
+        """Every problem of the row, each with its reason in both languages."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                try:
+                    payload_validate(item=self.item, payload=raw)
+                except CatalogValidationFailed as exc:
+                    found[language] = list(exc.details)
+        issues = []
+        for zh, en in zip(found.get("zh-hans", []), found.get("en", []), strict=False):
+            column = self.labels.get(zh["field"], zh["field"])
+            issues.append(Issue(IssueLevel.ERROR, column, "" if zh["value"] is None else str(zh["value"])[:500],
+                                zh["code"], zh["reason"], en["reason"]))
+        return issues
+
+    def _subject_key(self, payload: dict[str, Any]) -> SubjectKey | Issue:
+        name = str(payload.get("subject_name") or "")
+        category = payload.get("subject_category")
+        kinds = self.item.subject_kinds or ["organization", "person"]
+        if category == "person" or (category is None and kinds == ["person"]):
+            if "person" not in kinds:
+                return _issue(IssueLevel.ERROR, self.labels.get("subject_category", ""), category,
+                              "wrong_subject_kind", lambda: _("This catalog item does not apply to natural persons."))
+            number = payload.get("id_number")
+            column = self.labels.get("id_number", "id_number")
+            if not number:
+                return _issue(IssueLevel.ERROR, column, "", "rin_required",
+                              lambda: _("A natural person is named by the resident identity number."))
+            try:
+                check = rin_validate(str(number))
+            except InvalidRin as exc:
+                message = exc.message
+                return _issue(IssueLevel.ERROR, column, _mask(str(number)), "invalid_rin", lambda: str(message))
+            return SubjectKey("person", "rin", rin_lookup_hash(check.rin), name, rin=check.rin)
+        if "organization" not in kinds:
+            return _issue(IssueLevel.ERROR, self.labels.get("subject_category", ""), category,
+                          "wrong_subject_kind", lambda: _("This catalog item applies to natural persons only."))
+        uscc = payload.get("uscc")
+        if uscc:
+            return SubjectKey("organization", "uscc", uscc, name)
+        for code, scheme in ALIAS_FIELDS.items():
+            value = payload.get(code)
+            if value:
+                return SubjectKey("organization", str(scheme), str(value).strip().upper(), name)
+        return _issue(IssueLevel.ERROR, self.labels.get("uscc", "uscc"), "", "uscc_required",
+                      lambda: _("An organization is named by its unified social credit code (or an older "
+                                "registration code known to the platform)."))
+
+
+def _mask(value: str) -> str:
+    return value[:6] + "*" * max(0, len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
+
+
+def filled_optional(payload: dict[str, Any], optional: list[str]) -> list[str]:
+    return [code for code in optional if code in payload]
+

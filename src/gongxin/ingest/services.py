@@ -1,0 +1,209 @@
+"""Batches: create from an upload, a local file or an API push; run (and resume); revoke through rows.
+
+A batch belongs to one source unit and one catalog item; only that unit's operators (and its API
+clients with ``records:write``) create one — the same rule as every record write
+(``records.permissions.write_check``). Uploads run in the background (``ingest.tasks``); ``gongxin ingest``
+runs in the foreground with progress; pushes run in the request (at most 10,000 records).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.core import clock
+from gongxin.core.errors import GongxinError
+from gongxin.ingest import parsing
+from gongxin.ingest.choices import BatchChannel, BatchStatus, FileFormat
+from gongxin.ingest.errors import BatchNotFound, BatchNotYours, IdempotencyKeyReused, PushEmpty, PushTooLarge
+from gongxin.ingest.load import BatchLoader
+from gongxin.ingest.models import Batch
+from gongxin.records.permissions import can_write_for_unit, write_check
+
+logger = logging.getLogger(__name__)
+
+PUSH_LIMIT = 10_000
+_READERS = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
+
+
+def _sha256_of(path: Path) -> str:
+    with path.open("rb") as handle:
+        return parsing.file_sha256(handle)
+
+
+def batch_visible_check(*, batch: Batch, viewer: Viewer) -> None:
+    if viewer.role in _READERS or can_write_for_unit(viewer=viewer, source_unit_id=batch.source_unit_id):
+        return
+    raise BatchNotYours()
+
+
+def batch_upload(*, source_unit: SourceUnit, item: CatalogItem, upload: UploadedFile, actor: Viewer) -> Batch:
+    """Store an uploaded file as a queued batch and run it in the background once committed."""
+    write_check(viewer=actor, source_unit=source_unit, item=item)
+    digest = hashlib.sha256()
+    for block in upload.chunks():
+        digest.update(block)
+    upload.seek(0)
+    with transaction.atomic():
+        batch = Batch(
+            source_unit=source_unit, catalog_item=item, channel=BatchChannel.UPLOAD, status=BatchStatus.QUEUED,
+            file_name=(upload.name or "upload")[:255], file_sha256=digest.hexdigest(), actor_id=actor.user_id,
+            actor_label=actor.label, created_at=clock.now(),
+        )
+        batch.file.save(Path(upload.name or "upload").name, upload, save=False)
+        batch.save()
+        transaction.on_commit(lambda: _enqueue(batch.pk))
+    return batch
+
+
+def _enqueue(batch_id: int) -> None:
+    from gongxin.ingest.tasks import batch_run_task
+
+    batch_run_task.enqueue(batch_id)
+
+
+def batch_for_file(*, path: Path, source_unit: SourceUnit, item: CatalogItem, actor: Viewer) -> Batch:
+    """The batch that loads a local file: the unfinished batch of the same file (resumed), or a new one."""
+    write_check(viewer=actor, source_unit=source_unit, item=item)
+    digest = _sha256_of(path)
+    unfinished = Batch.objects.filter(
+        source_unit=source_unit, catalog_item=item, file_sha256=digest,
+        status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED],
+    ).order_by("-pk").first()
+    if unfinished is not None:
+        return unfinished
+    return Batch.objects.create(
+        source_unit=source_unit, catalog_item=item, channel=BatchChannel.COMMAND, status=BatchStatus.QUEUED,
+        file_name=str(path)[:255], file_sha256=digest, actor_id=actor.user_id, actor_label=actor.label,
+        created_at=clock.now(),
+    )
+
+
+def batch_run(*, batch_id: int, path: Path | None = None, actor: Viewer | None = None,
+              progress: Callable[[int], None] | None = None, chunk_size: int | None = None) -> Batch:
+    """Run (or resume) a batch from its file; rows committed by an earlier run are skipped.
+
+    A file that cannot be read fails the batch with the reason; rows never fail a batch, they are
+    rejected one by one."""
+    batch = Batch.objects.select_related("source_unit", "catalog_item").get(pk=batch_id)
+    if batch.status == BatchStatus.DONE:
+        return batch
+    source = path or (Path(batch.file.path) if batch.file else Path(batch.file_name))
+    runner = actor or Viewer(label=batch.actor_label, role=Role.OPERATOR, user_id=batch.actor_id,
+                             department_id=batch.source_unit_id)
+    now = clock.now()
+    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, started_at=batch.started_at or now,
+                                             failure="")
+    batch.status = BatchStatus.RUNNING
+    batch.started_at = batch.started_at or now
+    try:
+        table = parsing.table_open(source, item=batch.catalog_item, name=batch.file_name)
+        Batch.objects.filter(pk=batch.pk).update(file_format=table.file_format, encoding=table.encoding)
+        batch.file_format, batch.encoding = table.file_format, table.encoding
+        loader = BatchLoader(batch=batch, actor=runner, **({"chunk_size": chunk_size} if chunk_size else {}))
+        rows = iter(table.rows)
+        if batch.rows_done:
+            loader.remember(islice(rows, batch.rows_done))
+        loader.load(rows, progress=progress)
+    except GongxinError as exc:
+        _fail(batch, exc.as_dict())
+        return batch
+    except Exception as exc:
+        logger.exception("batch %s failed", batch.pk)
+        _fail(batch, {"code": "internal_error", "message": str(exc)})
+        raise
+    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE, finished_at=clock.now())
+    batch.refresh_from_db()
+    return batch
+
+
+def _fail(batch: Batch, error: dict[str, Any]) -> None:
+    failure = json.dumps(error, ensure_ascii=False, default=str)
+    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, finished_at=clock.now(), failure=failure)
+    batch.refresh_from_db()
+
+
+def batch_ingest_file(*, path: Path, source_unit: SourceUnit, item: CatalogItem, actor: Viewer,
+                      progress: Callable[[int], None] | None = None) -> Batch:
+    """``gongxin ingest``: load a local file in the foreground, resuming an interrupted run of it."""
+    batch = batch_for_file(path=path, source_unit=source_unit, item=item, actor=actor)
+    return batch_run(batch_id=batch.pk, path=path, actor=actor, progress=progress)
+
+
+def batch_push(*, source_unit: SourceUnit, item: CatalogItem, records: list[dict[str, Any]],
+               idempotency_key: str, actor: Viewer) -> Batch:
+    """Load up to 10,000 records sent in one request; per-row results are kept on the batch.
+
+    A repeated idempotency key returns the first push's batch without loading anything again."""
+    write_check(viewer=actor, source_unit=source_unit, item=item)
+    if not records:
+        raise PushEmpty()
+    if len(records) > PUSH_LIMIT:
+        raise PushTooLarge(details={"limit": PUSH_LIMIT, "received": len(records)})
+    key = idempotency_key.strip()[:200]
+    if key:
+        earlier = Batch.objects.filter(source_unit=source_unit, idempotency_key=key).first()
+        if earlier is not None:
+            if earlier.catalog_item_id != item.pk:
+                raise IdempotencyKeyReused()
+            if earlier.status == BatchStatus.DONE:
+                return earlier
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8", delete=False) as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False, default=str))
+            handle.write("\n")
+        path = Path(handle.name)
+    try:
+        batch = Batch.objects.filter(source_unit=source_unit, idempotency_key=key).first() if key else None
+        if batch is None:
+            batch = Batch.objects.create(
+                source_unit=source_unit, catalog_item=item, channel=BatchChannel.PUSH, status=BatchStatus.QUEUED,
+                file_name=f"push-{clock.now():%Y%m%d%H%M%S}.jsonl", file_format=FileFormat.JSONL,
+                idempotency_key=key, actor_id=actor.user_id, actor_label=actor.label, created_at=clock.now(),
+                results=[],
+            )
+        _run_push(batch, path, actor)
+    finally:
+        path.unlink(missing_ok=True)
+    batch.refresh_from_db()
+    return batch
+
+
+def _run_push(batch: Batch, path: Path, actor: Viewer) -> None:
+    now = clock.now()
+    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, started_at=now)
+    table = parsing.table_open(path, item=batch.catalog_item, name=path.name)
+    loader = BatchLoader(batch=batch, actor=actor, with_results=True)
+    rows = iter(table.rows)
+    if batch.rows_done:
+        loader.remember(islice(rows, batch.rows_done))
+    loader.load(rows)
+    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE, finished_at=clock.now())
+
+
+def batch_get(*, batch_id: int, viewer: Viewer) -> Batch:
+    batch = Batch.objects.select_related("source_unit__department", "catalog_item").filter(pk=batch_id).first()
+    if batch is None:
+        raise BatchNotFound()
+    batch_visible_check(batch=batch, viewer=viewer)
+    return batch
+
+
+def error_report_rows(batch: Batch) -> Iterator[list[str]]:
+    """The error report of a batch as CSV rows: header, then every issue in row order."""
+    yield ["行号 row", "级别 level", "列 column", "值 value", "代码 code", "原因", "reason"]
+    for issue in batch.issues.order_by("row_number", "pk").iterator(chunk_size=2000):
+        yield [str(issue.row_number), issue.level, issue.column, issue.value, issue.code, issue.reason_zh,
+               issue.reason_en]
