@@ -20,6 +20,7 @@ class ChangeKind(models.TextChoices):
     PUBLICITY_ENDED = "publicity_ended", _("Publicity ended")
     RETENTION_ENDED = "retention_ended", _("Retention ended")
     RETENTION_EXTENDED = "retention_extended", _("Retention extended")
+    LIST_REMOVED = "list_removed", _("Removed from the list")
 
 
 class Purpose(models.TextChoices):
