@@ -1,0 +1,126 @@
+"""Reads of objections, each with its permission check.
+
+Who sees an objection: the subject's own users (the filer's side), credit office staff, administrators and
+auditors, and — once it was forwarded to them — the operators of the record's source unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import Viewer
+from gongxin.core import clock
+from gongxin.objections.choices import OPEN_STATUSES, Status
+from gongxin.objections.errors import EvidenceNotFound, NotOwnRecord, NotStaff, ObjectionNotFound
+from gongxin.objections.models import Evidence, Objection
+from gongxin.objections.services import is_filer, is_staff, is_unit_operator
+from gongxin.records.errors import RecordNotFound
+from gongxin.records.models import Record
+
+OFFICE_ROLES = (Role.STAFF, Role.ADMIN, Role.AUDITOR)
+
+
+def _base() -> QuerySet[Objection]:
+    return Objection.objects.select_related(
+        "subject", "record__catalog_item", "record__current_version", "source_unit__department"
+    )
+
+
+def can_view(viewer: Viewer, objection: Objection) -> bool:
+    if is_filer(viewer, objection):
+        return True
+    if viewer.client_id is None and viewer.role in OFFICE_ROLES:
+        return True
+    return objection.forwarded_at is not None and is_unit_operator(viewer, objection)
+
+
+def objection_visible(*, objection_id: int, viewer: Viewer) -> Objection:
+    objection = _base().filter(pk=objection_id).first()
+    if objection is None or not can_view(viewer, objection):
+        raise ObjectionNotFound()
+    return objection
+
+
+def evidence_visible(*, objection_id: int, evidence_id: int, viewer: Viewer) -> Evidence:
+    objection = objection_visible(objection_id=objection_id, viewer=viewer)
+    evidence = Evidence.objects.filter(pk=evidence_id, objection=objection).first()
+    if evidence is None:
+        raise EvidenceNotFound()
+    return evidence
+
+
+def record_for_filing(*, record_id: int, viewer: Viewer) -> Record:
+    """One of the viewer's subject's own records, to object to."""
+    record = Record.objects.select_related("catalog_item", "current_version", "source_unit__department").filter(
+        pk=record_id
+    ).first()
+    if record is None:
+        raise RecordNotFound()
+    if viewer.subject_id is None or record.subject_id != viewer.subject_id:
+        raise NotOwnRecord()
+    return record
+
+
+def objections_of_subject(*, viewer: Viewer) -> QuerySet[Objection]:
+    if viewer.subject_id is None or viewer.user_id is None:
+        return Objection.objects.none()
+    return _base().filter(subject_id=viewer.subject_id).order_by("-filed_at", "-id")
+
+
+def overdue_q(today: date) -> Q:
+    return Q(status__in=OPEN_STATUSES, due_date__lt=today)
+
+
+def objections_queue(
+    *, viewer: Viewer, status: str = "", source_unit_id: int | None = None, overdue: bool = False,
+    today: date | None = None,
+) -> QuerySet[Objection]:
+    """The staff workbench: every objection, filtered; overdue first, then by due date, then newest."""
+    if not (is_staff(viewer) or (viewer.client_id is None and viewer.role == Role.AUDITOR)):
+        raise NotStaff()
+    today = today or clock.today()
+    queryset = _base()
+    if status:
+        queryset = queryset.filter(status=status)
+    if source_unit_id:
+        queryset = queryset.filter(source_unit_id=source_unit_id)
+    if overdue:
+        queryset = queryset.filter(overdue_q(today))
+    return queryset.order_by("due_date", "-filed_at", "-id")
+
+
+def queue_counts(*, today: date | None = None) -> dict[str, int]:
+    today = today or clock.today()
+    counts = dict(Objection.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    result = {value: counts.get(value, 0) for value in Status.values}
+    result["overdue"] = Objection.objects.filter(overdue_q(today)).count()
+    return result
+
+
+def objection_tasks(*, viewer: Viewer, done: bool = False) -> QuerySet[Objection]:
+    """A source unit operator's tasks: its unit's forwarded objections (open), or those it decided."""
+    if viewer.department_id is None or viewer.role not in (Role.OPERATOR, Role.ADMIN):
+        return Objection.objects.none()
+    queryset = _base().filter(source_unit_id=viewer.department_id, forwarded_at__isnull=False)
+    if done:
+        return queryset.filter(status=Status.DECIDED).order_by("-decided_at", "-id")
+    return queryset.filter(status=Status.FORWARDED).order_by("due_date", "id")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """How an open objection stands against its deadline, for the pages."""
+
+    due: date | None
+    working_days: int
+    overdue: bool
+
+
+def deadline_of(objection: Objection, *, today: date | None = None) -> Deadline:
+    today = today or clock.today()
+    return Deadline(due=objection.due_date, working_days=objection.deadline_working_days,
+                    overdue=objection.is_overdue(today))
