@@ -79,3 +79,27 @@ class RejectNulMiddleware:
             return int(request.META.get("CONTENT_LENGTH") or 0) <= 10 * 1024 * 1024
         except ValueError:
             return False
+
+
+class GongxinErrorPageMiddleware:
+    """A ``GongxinError`` raised by a page view becomes the error page with its status and message.
+
+    Views may call services and let their refusals (not found, not allowed, invalid) propagate: the
+    person sees why, with the right status, instead of a server error. The API maps the same errors to
+    JSON itself (gongxin.api)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        from gongxin.core.errors import GongxinError
+
+        if not isinstance(exception, GongxinError) or request.path.startswith(API_PREFIX):
+            return None
+        context = {"status": exception.status, "message": str(exception.message)}
+        return render(request, "portal/error.html", context, status=exception.status)

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401 - patterns come with the app's views
+from django.urls import path
+
+from gongxin.ingest import views
 
 app_name = "ingest"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.batches, name="batches"),
+    path("batches/<int:batch_id>/", views.batch, name="batch"),
+    path("batches/<int:batch_id>/errors.csv", views.batch_errors, name="batch_errors"),
+    path("quality/", views.quality, name="quality"),
+]

@@ -24,13 +24,6 @@ TODAY = "2026-06-10 10:00 +0800"
 # A letter-first USCC (Y1: a farmers' cooperative-type registration) with a correct check character.
 LETTER_FIRST_USCC = "Y1330200MA2CJ0WX75"
 
-PENALTY_HEADERS = [
-    "行政相对人名称", "行政相对人类别", "统一社会信用代码", "法定代表人", "行政处罚决定书文号", "违法行为类型", "违法事实",
-    "处罚依据", "处罚类别", "处罚内容", "罚款金额（万元）", "处罚决定日期", "处罚有效期", "处罚机关",
-    "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码",
-]
-
-
 def uscc_complete(body17: str) -> str:
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -38,8 +31,9 @@ def uscc_complete(body17: str) -> str:
     return body17 + alphabet[(31 - total % 31) % 31]
 
 
-def penalty_row(*, name: str = "宁波甲乙贸易有限公司", uscc: str = COMPANY_USCC, number: str = "甬市监罚〔2026〕1号",
-                fine: str = "1.2", decided: str = "2026-06-01", until: str = "2027-06-01", **cells: Any) -> dict[str, Any]:
+def penalty_row(*, name: str = "宁波甲乙贸易有限公司", uscc: str = COMPANY_USCC,
+                number: str = "甬市监罚〔2026〕1号", fine: str = "1.2", decided: str = "2026-06-01",
+                until: str = "2027-06-01", **cells: Any) -> dict[str, Any]:
     row = {
         "行政相对人名称": name, "行政相对人类别": "法人及非法人组织", "统一社会信用代码": uscc, "法定代表人": "张三",
         "行政处罚决定书文号": number, "违法行为类型": "销售不合格产品", "违法事实": "抽检不合格。",
@@ -52,7 +46,8 @@ def penalty_row(*, name: str = "宁波甲乙贸易有限公司", uscc: str = COM
     return row
 
 
-def csv_write(path: Path, rows: list[dict[str, Any]], *, encoding: str = "utf-8", headers: list[str] | None = None) -> Path:
+def csv_write(path: Path, rows: list[dict[str, Any]], *, encoding: str = "utf-8",
+              headers: list[str] | None = None) -> Path:
     headers = headers or list(dict.fromkeys(k for row in rows for k in row))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -108,5 +103,5 @@ def outsider_user(seeded: None) -> User:
                                     department=department)
 
 
-__all__ = ["COMPANY_USCC", "COMPANY_USCC_2", "LETTER_FIRST_USCC", "PENALTY_HEADERS", "csv_write", "penalty_row",
+__all__ = ["COMPANY_USCC", "COMPANY_USCC_2", "LETTER_FIRST_USCC", "csv_write", "penalty_row",
            "uscc_complete"]

@@ -12,7 +12,11 @@ from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.models import BatchIssue
 from gongxin.ingest.services import batch_ingest_file, error_report_rows
 from gongxin.ingest.tests.conftest import (
-    COMPANY_USCC, COMPANY_USCC_2, LETTER_FIRST_USCC, csv_write, penalty_row,
+    COMPANY_USCC,
+    COMPANY_USCC_2,
+    LETTER_FIRST_USCC,
+    csv_write,
+    penalty_row,
 )
 from gongxin.records.models import Record, RecordVersion
 from gongxin.subjects.models import Organization

@@ -1,0 +1,89 @@
+"""Pages of the ingest app: a source unit's batches and upload form, one batch with its progress and
+error report, and the data-quality page for the credit office (charts drawn server-side as SVG/CSS bars,
+so intranets need no script library)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import viewer_for_user
+from gongxin.catalog.models import SourceUnit
+from gongxin.core.errors import GongxinError, PermissionDenied
+from gongxin.ingest.api import error_report_response
+from gongxin.ingest.choices import BatchStatus
+from gongxin.ingest.forms import BatchUploadForm
+from gongxin.ingest.selectors import LAG_BUCKETS, batches_visible, quality_by_unit_and_item
+from gongxin.ingest.services import batch_get, batch_upload
+from gongxin.records.permissions import can_write_for_unit
+
+_STAFF = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
+
+
+@login_required
+def batches(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    if viewer.role not in _STAFF and viewer.role != Role.OPERATOR:
+        raise PermissionDenied()
+    unit = None
+    if viewer.department_id is not None and can_write_for_unit(viewer=viewer, source_unit_id=viewer.department_id):
+        unit = SourceUnit.objects.select_related("department").filter(pk=viewer.department_id).first()
+    form = None
+    if unit is not None:
+        form = BatchUploadForm(request.POST or None, request.FILES or None, source_unit_id=unit.pk)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch = batch_upload(source_unit=unit, item=form.cleaned_data["item"],
+                                     upload=form.cleaned_data["file"], actor=viewer)
+            except GongxinError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("The file was received as batch %(id)s.") % {"id": batch.pk})
+                return redirect("ingest:batch", batch_id=batch.pk)
+    page = Paginator(batches_visible(viewer=viewer), 30).get_page(request.GET.get("page"))
+    return render(request, "ingest/batches.html", {"page": page, "form": form, "unit": unit})
+
+
+@login_required
+def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
+    found = batch_get(batch_id=batch_id, viewer=viewer_for_user(request.user))
+    issues = found.issues.order_by("row_number", "pk")[:200]
+    running = found.status in {BatchStatus.QUEUED, BatchStatus.RUNNING}
+    return render(request, "ingest/batch.html", {"batch": found, "issues": issues, "running": running,
+                                                 "more_issues": found.issues.count() > 200})
+
+
+@login_required
+def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return error_report_response(batch_get(batch_id=batch_id, viewer=viewer_for_user(request.user)))
+
+
+def _bars(series: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    top = max((value for _label, value in series), default=0) or 1
+    return [{"label": label, "value": value, "percent": round(100 * value / top, 1)} for label, value in series]
+
+
+@login_required
+def quality(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    if viewer.role not in _STAFF and viewer.role != Role.OPERATOR:
+        raise PermissionDenied()
+    rows = []
+    for q in quality_by_unit_and_item(viewer=viewer, item_code=request.GET.get("item") or None):
+        rows.append({
+            "q": q,
+            "volume": _bars(q.volume_series()),
+            "reasons": _bars(sorted(q.rejections_by_reason.items(), key=lambda kv: -kv[1])[:8]),
+            "lag": _bars([(bucket, q.lag_buckets.get(bucket, 0)) for bucket in LAG_BUCKETS]),
+            "completeness": [{"label": c["label"], "percent": round(100 * c["share"], 1)} for c in q.completeness()],
+            "rejection_percent": round(100 * q.rejection_rate, 2),
+            "late_percent": None if q.late_share is None else round(100 * q.late_share, 1),
+        })
+    return render(request, "ingest/quality.html", {"rows": rows})

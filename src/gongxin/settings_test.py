@@ -1,0 +1,20 @@
+"""Settings of the test suite (pyproject's DJANGO_SETTINGS_MODULE): a throw-away data directory, fixed keys
+and tasks run in-process — set in the environment *before* ``gongxin.settings`` reads it.
+
+(pytest-django imports the settings before any conftest.py runs, so a conftest cannot set these.)
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+
+os.environ.setdefault("GONGXIN_TESTING", "1")
+os.environ.setdefault("GONGXIN_DATA_DIR", tempfile.mkdtemp(prefix="gongxin-test-"))
+os.environ.setdefault("GONGXIN_DATA_KEY", base64.urlsafe_b64encode(b"k" * 32).decode())
+os.environ.setdefault("GONGXIN_LOOKUP_KEY", base64.urlsafe_b64encode(b"h" * 32).decode())
+os.environ.setdefault("GONGXIN_SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("GONGXIN_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+
+from gongxin.settings import *  # noqa: F403 - the platform's settings, read with the values above
