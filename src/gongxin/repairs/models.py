@@ -104,7 +104,7 @@ class RepairEvent(models.Model):
     actor_label = models.CharField(_("actor"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"))
+    created_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("repair event")

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('actor_label', models.CharField(max_length=200, verbose_name='actor')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(verbose_name='time')),
+                ('created_at', models.DateTimeField(verbose_name='recorded at')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='repairs.repairapplication')),
             ],
