@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.repairs.choices import RejectionReason
+from gongxin.repairs.choices import RejectionReason, RepairStatus
 from gongxin.repairs.services import EVIDENCE_MAX_FILES, STATEMENT_MAX
 
 
@@ -66,9 +66,13 @@ class RepairDecisionForm(forms.Form):
 class WorkbenchFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    unit = forms.TypedChoiceField(label=_("Source unit"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        """``units``: the source units to filter by (oversight roles); none for a unit's own operators."""
         super().__init__(*args, **kwargs)
-        from gongxin.repairs.choices import RepairStatus
-
         self.fields["status"].choices = [("", _("All")), *RepairStatus.choices]
+        if units:
+            self.fields["unit"].choices = [("", _("All")), *units]
+        else:
+            del self.fields["unit"]

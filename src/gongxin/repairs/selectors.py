@@ -110,6 +110,16 @@ def repairs_queue(
     return queryset.annotate(pending_first=pending_first).order_by("pending_first", "department_due", "id")
 
 
+def workbench_units(*, viewer: Viewer) -> list[tuple[int, str]]:
+    """Source units that have applications, for the oversight roles' filter (empty for a unit's operators)."""
+    if _is_unit_viewer(viewer) or viewer.role not in OVERSIGHT_ROLES:
+        return []
+    return list(
+        RepairApplication.objects.order_by("source_unit__department__name")
+        .values_list("source_unit_id", "source_unit__department__name").distinct()
+    )
+
+
 def repair_is_overdue(application: RepairApplication, *, today: date | None = None) -> bool:
     return application.is_pending and (today or clock.today()) > application.department_due
 

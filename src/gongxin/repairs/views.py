@@ -34,6 +34,7 @@ from gongxin.repairs.selectors import (
     repair_visible,
     repairs_of_subject,
     repairs_queue,
+    workbench_units,
 )
 from gongxin.repairs.services import decide_check, repair_apply, repair_approve, repair_reject, repair_withdraw
 
@@ -161,23 +162,24 @@ def evidence(request: HttpRequest, repair_id: int, evidence_id: int) -> FileResp
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for_user(request.user)
-    filters = WorkbenchFilterForm(request.GET or None)
-    status = overdue = None
+    today = clock.today()
+    try:
+        base = repairs_queue(viewer=viewer, today=today)
+    except PermissionDenied:
+        raise DjangoPermissionDenied from None
+    filters = WorkbenchFilterForm(request.GET or None, units=workbench_units(viewer=viewer))
+    status, overdue, unit = "", False, None
     if filters.is_valid():
         status = filters.cleaned_data["status"]
         overdue = filters.cleaned_data["overdue"]
-    today = clock.today()
-    try:
-        queue = repairs_queue(viewer=viewer, status=status or "", overdue=bool(overdue), today=today)
-    except PermissionDenied:
-        raise DjangoPermissionDenied from None
+        unit = filters.cleaned_data.get("unit")
+    queue = repairs_queue(viewer=viewer, status=status or "", overdue=bool(overdue), source_unit_id=unit, today=today)
     rows = [
         {"application": a, "overdue": repair_is_overdue(a, today=today),
          "platform_overdue": repair_platform_overdue(a, today=today),
          "days_left": (a.department_due - today).days, "days_overdue": (today - a.department_due).days}
         for a in queue[:QUEUE_LIMIT]
     ]
-    base = repairs_queue(viewer=viewer, today=today)
     counts = {
         "pending": base.filter(status=RepairStatus.FORWARDED).count(),
         "overdue": base.filter(status=RepairStatus.FORWARDED, department_due__lt=today).count(),

@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gongxin.portal.tests import factories
@@ -91,3 +93,31 @@ def test_the_workbench_puts_overdue_first_and_the_operator_decides(acme, unit, p
 
 def test_the_public_and_subjects_have_no_workbench(agent):
     assert signed_in(agent).get(reverse("repairs:workbench")).status_code == 403
+
+
+def test_staff_filter_the_workbench_by_source_unit(acme, unit, other_unit, penalty, agent, staff):
+    ours = repair_apply(record=penalty, actor=as_viewer(agent), **apply_kwargs())
+    theirs_record = factories.penalty_create(subject=acme, source_unit=other_unit, decided=date(2026, 5, 1))
+    theirs = repair_apply(record=theirs_record, actor=as_viewer(agent), **apply_kwargs())
+    desk = signed_in(staff)
+    everything = desk.get(reverse("repairs:workbench")).content.decode()
+    assert f'data-repair="{ours.pk}"' in everything and f'data-repair="{theirs.pk}"' in everything
+    filtered = desk.get(reverse("repairs:workbench"), {"unit": other_unit.pk}).content.decode()
+    assert f'data-repair="{ours.pk}"' not in filtered and f'data-repair="{theirs.pk}"' in filtered
+
+
+def test_the_workbench_and_the_list_do_not_grow_queries_with_the_queue(acme, unit, agent, operator):
+    def queries(client, url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    desk = signed_in(operator)
+    record = factories.penalty_create(subject=acme, source_unit=unit, decided=date(2026, 5, 1))
+    repair_apply(record=record, actor=as_viewer(agent), **apply_kwargs())
+    one = (queries(desk, reverse("repairs:workbench")), queries(desk, "/api/v1/repairs"))
+    for day in range(2, 8):
+        record = factories.penalty_create(subject=acme, source_unit=unit, decided=date(2026, 5, day))
+        repair_apply(record=record, actor=as_viewer(agent), **apply_kwargs())
+    seven = (queries(desk, reverse("repairs:workbench")), queries(desk, "/api/v1/repairs"))
+    assert seven == one
