@@ -74,6 +74,8 @@ PENALTY_TYPES_FIELD = "penalty_types"
 PROCEDURE_FIELD = "procedure"
 SUMMARY_PROCEDURE = "summary"
 SENTENCE_END_FIELD = "sentence_end_date"
+# Every payload field the clocks read besides the item's decision date (PolicyBook.clocks keys on them).
+_CLOCK_FIELDS = (PENALTY_TYPES_FIELD, PROCEDURE_FIELD, SENTENCE_END_FIELD)
 
 _SEVERITY_RANK = {Severity.MINOR: 1, Severity.GENERAL: 2, Severity.SERIOUS: 3}
 _TYPE_SEPARATORS = re.compile(r"[;；、,，\n]+")
@@ -153,6 +155,7 @@ class PolicyBook:
         self._by_kind: dict[str, list[Policy]] = {}
         for policy in policies:
             self._by_kind.setdefault(policy.kind, []).append(policy)
+        self._clocks: dict[tuple[Any, ...], Clocks] = {}
 
     @classmethod
     def load(cls) -> PolicyBook:
@@ -160,6 +163,21 @@ class PolicyBook:
 
     def select(self, *, kind: str, day: date, jurisdiction: str, domain: str = "") -> Policy:
         return _choose(self._by_kind.get(kind, []), kind=kind, day=day, jurisdiction=jurisdiction, domain=domain)
+
+    def clocks(self, *, item: CatalogItem, domain: str, payload: Mapping[str, Any],
+               severity: str | None = None) -> Clocks:
+        """``clocks_compute`` with this book, remembered by what the clocks depend on (the item, domain,
+        severity override and the payload fields the policies read): a batch of 1M penalties decided on a few
+        hundred days with a few dozen penalty-type spellings computes a few thousand clocks, not a million."""
+        key = (item.pk, domain, severity, *(payload.get(name) for name in _CLOCK_FIELDS),
+               payload.get(item.decision_date_field) if item.decision_date_field else None)
+        found = self._clocks.get(key)
+        if found is None:
+            if len(self._clocks) > 100_000:
+                self._clocks.clear()
+            found = self._clocks[key] = clocks_compute(item=item, domain=domain, payload=payload,
+                                                       severity=severity, policies=self)
+        return found
 
 
 def _selector(policies: PolicyBook | None) -> _Selector:

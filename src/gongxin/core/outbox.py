@@ -8,6 +8,7 @@ transaction, so re-running dispatch (after a crash, or twice at once) never appl
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -55,10 +56,13 @@ def event_emit(
 
 
 def events_emit_bulk(drafts: Iterable[EventDraft], *, batch_size: int = BATCH_SIZE) -> int:
-    """Set-based emit for bulk paths (one executemany, no model objects); same atomicity rule."""
+    """Set-based emit for bulk paths (COPY on PostgreSQL, executemany elsewhere; no model objects); same
+    atomicity rule."""
     if not connection.in_atomic_block:
         raise RuntimeError("events_emit_bulk must run inside the transaction of the changes it announces")
     ops = connection.ops
+    if connection.vendor == "postgresql":
+        return _events_copy(drafts)
     at = ops.adapt_datetimefield_value(clock.now())
     rows = [
         (d.topic, d.aggregate_type, d.aggregate_id, d.subject_id, ops.adapt_json_value(d.payload, None), at)
@@ -77,6 +81,24 @@ def events_emit_bulk(drafts: Iterable[EventDraft], *, batch_size: int = BATCH_SI
             )
     _schedule_dispatch()
     return len(rows)
+
+
+def _events_copy(drafts: Iterable[EventDraft]) -> int:
+    ops = connection.ops
+    at = clock.now()
+    count = 0
+    columns = ", ".join(ops.quote_name(c) for c in ("topic", "aggregate_type", "aggregate_id", "subject_id",
+                                                     "payload", "created_at"))
+    with connection.cursor() as cursor, cursor.copy(
+        f"COPY {ops.quote_name(OutboxEvent._meta.db_table)} ({columns}) FROM STDIN"
+    ) as copy:
+        for d in drafts:
+            copy.write_row((d.topic, d.aggregate_type, d.aggregate_id, d.subject_id,
+                            json.dumps(d.payload, ensure_ascii=False, separators=(",", ":")), at))
+            count += 1
+    if count:
+        _schedule_dispatch()
+    return count
 
 
 def _dispatch_already_waiting(task: Any) -> bool:

@@ -131,12 +131,16 @@ def cell_normalize(definition: dict[str, Any], value: Any) -> Any:
     if value is None:
         return None
     kind = definition["type"]
-    if isinstance(value, str):
-        value = fold_width(value).strip()
+    if value.__class__ is str:
+        if not value.isascii():
+            value = value.translate(_FOLD)
+            if kind in _STRUCTURED:
+                value = unicodedata.normalize("NFKC", value)
+        value = value.strip()
         if not value:
             return None
-        if kind in _STRUCTURED:
-            value = unicodedata.normalize("NFKC", value).strip()
+        if kind == FieldType.TEXT:
+            return value
     if kind == FieldType.DATE:
         return _date_cell(value)
     if kind == FieldType.MONEY_WAN:
@@ -168,7 +172,8 @@ def _wan_to_yuan(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     text = repr(value) if isinstance(value, float) else str(value)
-    text = text.replace(",", "").replace("万元", "").replace("万", "").strip()
+    if not text.replace(".", "", 1).isdigit():
+        text = text.replace(",", "").replace("万元", "").replace("万", "").strip()
     try:
         amount = Decimal(text)
     except InvalidOperation:

@@ -9,6 +9,7 @@ completed by running it again. The ingest app (issue #3) adds COPY on PostgreSQL
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -17,7 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from gongxin.catalog.models import CatalogItem, SourceUnit
-from gongxin.catalog.policy import PolicyBook, clocks_compute
+from gongxin.catalog.policy import PolicyBook
 from gongxin.catalog.schema import payload_validate
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError
@@ -126,8 +127,8 @@ def _prepare(
         try:
             item = row.catalog_item
             payload = row.payload if row.validated else payload_validate(item=item, payload=row.payload)
-            clocks = clocks_compute(item=item, domain=domains.get(row.source_unit_id, ""), payload=payload,
-                                    severity=row.severity, policies=policies)
+            clocks = policies.clocks(item=item, domain=domains.get(row.source_unit_id, ""), payload=payload,
+                                     severity=row.severity)
             identity = record_identity(item=item, payload=payload, source_record_id=row.source_record_id)
         except GongxinError as exc:
             result.rejected += 1
@@ -219,6 +220,116 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608 - names from the models
 
 
+def _new_version(p: _Prepared, current: _Current, change: str) -> _NewVersion:
+    f = p.fields
+    item = p.row.catalog_item
+    return _NewVersion(
+        record_id=current.record_id, subject_id=p.row.subject_id, item=item, number=current.number + 1,
+        change=change, status=RecordStatus.ACTIVE, payload=p.payload, decision_date=f["decision_date"],
+        repaired=current.repaired, retention_end=f["retention_end"], legal_basis=item.legal_basis,
+        polarity=f["polarity"],
+    )
+
+
+def _version_values(p: _Prepared, current: _Current, change: str, actor_label: str) -> list[Any]:
+    """The values of ``_VERSION_COLUMNS`` after ``record_id`` and ``number`` (Python types)."""
+    f = p.fields
+    return [
+        change, RecordStatus.ACTIVE, p.payload, p.digest, f["polarity"], f["severity"], f["decision_date"],
+        current.under_objection, current.repaired, f["published"], f["publicity_min_end"], f["publicity_max_end"],
+        current.publicity_ended, f["retention_end"], f["publicity_policy_id"], f["retention_policy_id"],
+        actor_label, "", p.row.catalog_item.legal_basis,
+    ]
+
+
+def _insert_records(fresh: list[_Prepared], now_db: Any) -> list[tuple[_Prepared, _Current, str]]:
+    """SQLite: insert the new records (executemany), then read back their ids."""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _insert_sql(Record._meta.db_table,
+                        ("source_unit_id", "catalog_item_id", "source_record_id", "subject_id", "created_at")),
+            [(p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id, p.row.subject_id, now_db)
+             for p in fresh],
+        )
+    created = _existing(fresh)
+    return [(p, created[(p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id)], ChangeKind.CREATED)
+            for p in fresh]
+
+
+def _write_versions(pairs: list[tuple[_Prepared, _Current, str]], *, actor_label: str,
+                    now_db: Any) -> list[_NewVersion]:
+    """SQLite: insert the versions and point their records at them (executemany)."""
+    ops = connection.ops
+    rows = []
+    for p, current, change in pairs:
+        values = _version_values(p, current, change, actor_label)
+        values[2] = ops.adapt_json_value(values[2], None)
+        for position in (6, 10, 11, 13):
+            values[position] = ops.adapt_datefield_value(values[position])
+        rows.append((current.record_id, current.number + 1, *values, now_db))
+    record_table = ops.quote_name(Record._meta.db_table)
+    version_table = ops.quote_name(RecordVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(_insert_sql(RecordVersion._meta.db_table, _VERSION_COLUMNS), rows)
+        cursor.executemany(
+            f"UPDATE {record_table} SET current_version_id = (SELECT v.id FROM {version_table} v "  # noqa: S608
+            f"WHERE v.record_id = {record_table}.id AND v.number = %s), subject_id = %s WHERE id = %s",
+            [(current.number + 1, p.row.subject_id, current.record_id) for p, current, _change in pairs],
+        )
+    return [_new_version(p, current, change) for p, current, change in pairs]
+
+
+def _ids_reserve(cursor: Any, table: str, count: int) -> list[int]:
+    """``count`` ids from the table's sequence, so that rows can be COPYed with their ids (and linked)."""
+    if not count:
+        return []
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _write_copy(fresh: list[_Prepared], changed: list[tuple[_Prepared, _Current]], *, actor_label: str,
+                now: Any) -> tuple[list[tuple[_Prepared, _Current, str]], list[_NewVersion]]:
+    """PostgreSQL: COPY new records and all versions with reserved ids; a new record is written already
+    pointing at its first version (the foreign key is checked at commit); corrected records are pointed at
+    their new versions with one UPDATE."""
+    ops = connection.ops
+    record_table, version_table = Record._meta.db_table, RecordVersion._meta.db_table
+    with connection.cursor() as cursor:
+        record_ids = _ids_reserve(cursor, record_table, len(fresh))
+        version_ids = _ids_reserve(cursor, version_table, len(fresh) + len(changed))
+        pairs: list[tuple[_Prepared, _Current, str]] = [
+            (p, _Current(record_id=record_id, subject_id=p.row.subject_id, number=0, status=None,
+                         content_hash=None, under_objection=False, repaired=False, publicity_ended=False),
+             ChangeKind.CREATED)
+            for record_id, p in zip(record_ids, fresh, strict=True)
+        ]
+        pairs += [(p, current, ChangeKind.CORRECTED) for p, current in changed]
+        if fresh:
+            columns = ("id, source_unit_id, catalog_item_id, source_record_id, subject_id, created_at, "
+                       "current_version_id")
+            with cursor.copy(f"COPY {ops.quote_name(record_table)} ({columns}) FROM STDIN") as copy:
+                for record_id, version_id, p in zip(record_ids, version_ids, fresh, strict=False):
+                    copy.write_row((record_id, p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id,
+                                    p.row.subject_id, now, version_id))
+        if pairs:
+            columns = ", ".join(ops.quote_name(c) for c in ("id", *_VERSION_COLUMNS))
+            with cursor.copy(f"COPY {ops.quote_name(version_table)} ({columns}) FROM STDIN") as copy:
+                for version_id, (p, current, change) in zip(version_ids, pairs, strict=True):
+                    values = _version_values(p, current, change, actor_label)
+                    values[2] = json.dumps(values[2], ensure_ascii=False, separators=(",", ":"))
+                    copy.write_row((version_id, current.record_id, current.number + 1, *values, now))
+        if changed:
+            cursor.execute(
+                f"UPDATE {ops.quote_name(record_table)} AS r SET current_version_id = v.version_id, "  # noqa: S608
+                "subject_id = v.subject_id "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(record_id, version_id, subject_id) "
+                "WHERE r.id = v.record_id",
+                [[current.record_id for _p, current in changed], version_ids[len(fresh):],
+                 [p.row.subject_id for p, _current in changed]],
+            )
+    return pairs, [_new_version(p, current, change) for p, current, change in pairs]
+
+
 def _load_chunk(
     chunk: list[RecordRow], *, actor_label: str, domains: dict[int, str], list_types: dict[str, Any],
     policies: PolicyBook,
@@ -245,46 +356,11 @@ def _load_chunk(
                     result.outcomes.append(RowOutcome(p.row.tag, "unchanged", current.record_id))
             else:
                 changed.append((p, current))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                _insert_sql(Record._meta.db_table,
-                            ("source_unit_id", "catalog_item_id", "source_record_id", "subject_id", "created_at")),
-                [(p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id, p.row.subject_id, now_db)
-                 for p in fresh],
-            )
-        created = _existing(fresh)
-        versions: list[_NewVersion] = []
-        rows: list[tuple[Any, ...]] = []
-        pairs = [(p, created[(p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id)], ChangeKind.CREATED)
-                 for p in fresh]
-        pairs += [(p, current, ChangeKind.CORRECTED) for p, current in changed]
-        for p, current, change in pairs:
-            number = current.number + 1
-            f = p.fields
-            item = p.row.catalog_item
-            versions.append(_NewVersion(
-                record_id=current.record_id, subject_id=p.row.subject_id, item=item, number=number, change=change,
-                status=RecordStatus.ACTIVE, payload=p.payload, decision_date=f["decision_date"],
-                repaired=current.repaired, retention_end=f["retention_end"], legal_basis=item.legal_basis,
-                polarity=f["polarity"],
-            ))
-            rows.append((
-                current.record_id, number, change, RecordStatus.ACTIVE, ops.adapt_json_value(p.payload, None),
-                p.digest, f["polarity"], f["severity"], ops.adapt_datefield_value(f["decision_date"]),
-                current.under_objection, current.repaired, f["published"],
-                ops.adapt_datefield_value(f["publicity_min_end"]), ops.adapt_datefield_value(f["publicity_max_end"]),
-                current.publicity_ended, ops.adapt_datefield_value(f["retention_end"]), f["publicity_policy_id"],
-                f["retention_policy_id"], actor_label, "", item.legal_basis, now_db,
-            ))
-        record_table = ops.quote_name(Record._meta.db_table)
-        version_table = ops.quote_name(RecordVersion._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(_insert_sql(RecordVersion._meta.db_table, _VERSION_COLUMNS), rows)
-            cursor.executemany(
-                f"UPDATE {record_table} SET current_version_id = (SELECT v.id FROM {version_table} v "  # noqa: S608
-                f"WHERE v.record_id = {record_table}.id AND v.number = %s), subject_id = %s WHERE id = %s",
-                [(v.number, v.subject_id, v.record_id) for v in versions],
-            )
+        if connection.vendor == "postgresql":
+            pairs, versions = _write_copy(fresh, changed, actor_label=actor_label, now=now)
+        else:
+            pairs = _insert_records(fresh, now_db) + [(p, current, ChangeKind.CORRECTED) for p, current in changed]
+            versions = _write_versions(pairs, actor_label=actor_label, now_db=now_db)
         list_entries_sync_bulk(
             ((v.record_id, v.subject_id, v.item.list_type_code, v) for v in versions if v.item.list_type_code),
             list_types=list_types,

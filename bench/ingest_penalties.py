@@ -1,0 +1,264 @@
+"""Benchmark of issue #3: ingest of penalty rows end to end, against a raw COPY of the same rows.
+
+    .venv/bin/python bench/ingest_penalties.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/ingest_penalties.py --postgres URL --rows 200000      # a quicker run
+    .venv/bin/python bench/ingest_penalties.py --sqlite --rows 100000             # SQLite only
+
+Generates a CSV file of ``--rows`` penalty rows (default 2,000,000; about 1% invalid: bad check characters,
+impossible dates, negative fines, missing facts; a few exact duplicates) with the data standard's Chinese
+headers, for ``--organizations`` distinct organizations (default rows / 10), 99% of which the registry already
+holds (registered before the clock starts; the other 1% are registered from the rows). Then, in a temporary
+database:
+
+1. ingest: ``gongxin.ingest.services.batch_ingest_file`` — parse, normalize, validate, resolve (and register)
+   subjects, compute clocks, write records, versions and outbox events, row issues, batch counters;
+2. raw COPY: the same file read with the csv module, each row as a JSON object, COPYed into a table of the
+   same shape (bigserial id, record key, jsonb payload, created_at; primary key + one index on the key).
+
+Prints rows/s of both, the ratio (target: ingest ≥ 0.5 × raw COPY) and the peak RSS (target < 1 GiB for
+2M rows). With ``--postgres`` it also ingests ``--sqlite-rows`` (default 100,000) rows into SQLite and
+prints that rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from _scratch import scratch_platform
+
+HEADERS = [
+    "行政相对人名称", "行政相对人类别", "统一社会信用代码", "法定代表人", "行政处罚决定书文号", "违法行为类型",
+    "违法事实",
+    "处罚依据", "处罚类别", "处罚内容", "罚款金额（万元）", "处罚决定日期", "处罚有效期", "处罚机关",
+    "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码",
+]
+AUTHORITY_USCC = "11330200002941712F"
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+VIOLATIONS = [("销售不合格产品", "罚款"), ("未按规定公示年度报告", "警告"), ("虚假宣传", "罚款、没收违法所得"),
+              ("无照经营", "罚款"), ("食品安全违法", "罚款、暂扣许可证件")]
+
+
+def _uscc(body17: str) -> str:
+    total = sum(ALPHABET.index(c) * w for c, w in zip(body17, WEIGHTS, strict=True))
+    return body17 + ALPHABET[(31 - total % 31) % 31]
+
+
+def organization_codes(organizations: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [_uscc(f"91330{rng.randrange(200, 299):03d}MA{i:08X}"[:17]) for i in range(organizations)]
+
+
+def file_generate(path: Path, *, rows: int, organizations: int, seed: int) -> int:
+    """Write the CSV; returns how many rows are invalid on purpose."""
+    rng = random.Random(seed)
+    codes = organization_codes(organizations, seed)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # a daily feed: decisions of the last days
+    invalid = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        previous: list[str] | None = None
+        for n in range(rows):
+            k = rng.randrange(organizations)
+            decided = today - timedelta(days=rng.randrange(1, 9))
+            violation, kinds = VIOLATIONS[n % len(VIOLATIONS)]
+            row = [
+                f"宁波市第{k}号贸易有限公司", "法人及非法人组织", codes[k], "张三", f"甬市监罚〔2026〕{n}号", violation,
+                f"当事人{violation}，经查属实。", "《中华人民共和国产品质量法》第四十九条", kinds,
+                f"{kinds}人民币{n % 97}千元",
+                f"{(n % 500) / 100:.2f}", decided.isoformat(), (decided + timedelta(days=365)).isoformat(),
+                "宁波市市场监督管理局", AUTHORITY_USCC, "宁波市市场监督管理局", AUTHORITY_USCC,
+            ]
+            fault = rng.random()
+            if fault < 0.0025:
+                row[2] = row[2][:17] + ("0" if row[2][17] != "0" else "1")  # wrong check character
+            elif fault < 0.005:
+                row[11] = "2026-02-30"
+            elif fault < 0.0075:
+                row[10] = "-1"
+            elif fault < 0.01:
+                row[6] = ""
+            if fault < 0.01:
+                invalid += 1
+            if previous is not None and fault > 0.999:
+                row = previous  # an exact duplicate of the row before
+            writer.writerow(row)
+            previous = row
+    return invalid
+
+
+def _platform_setup() -> tuple[object, object, object]:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxin.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from gongxin.accounts.choices import Role
+    from gongxin.accounts.models import Department
+    from gongxin.accounts.viewer import Viewer
+    from gongxin.catalog.models import CatalogItem, SourceUnit
+
+    department = Department.objects.create(code="NB-SCJG", name="宁波市市场监督管理局", region_code="330200",
+                                           uscc=AUTHORITY_USCC)
+    unit = SourceUnit.objects.create(department=department, domain="market_regulation")
+    item = CatalogItem.objects.get(code="penalty", edition__is_current=True)
+    return unit, item, Viewer(label="bench:ingest", role=Role.ADMIN)
+
+
+def registry_seed(organizations: int, seed: int) -> None:
+    """The organizations the market registry already knows: all but 1% (those are registered from the rows)."""
+    from gongxin.subjects.services import OrganizationRow, organizations_register_bulk
+
+    codes = organization_codes(organizations, seed)
+    started = time.perf_counter()
+    organizations_register_bulk(
+        (OrganizationRow(uscc=code, name=f"宁波市第{k}号贸易有限公司") for k, code in enumerate(codes) if k % 100),
+        actor_label="bench:registry", batch_size=5000,
+    )
+    print(f"registry: {organizations - len(codes[::100]):,} organizations registered in "
+          f"{time.perf_counter() - started:.1f} s (not timed)", flush=True)
+
+
+def ingest_run(path: Path, rows: int, organizations: int, seed: int) -> tuple[float, object]:
+    unit, item, actor = _platform_setup()
+    registry_seed(organizations, seed)
+    from gongxin.ingest.services import batch_ingest_file
+
+    started = time.perf_counter()
+
+    def progress(done: int) -> None:
+        elapsed = time.perf_counter() - started
+        sys.stderr.write(f"\r  ingest {done:,}/{rows:,} rows  {done / max(elapsed, 1e-6):,.0f} rows/s")
+
+    batch = batch_ingest_file(path=path, source_unit=unit, item=item, actor=actor, progress=progress)
+    seconds = time.perf_counter() - started
+    sys.stderr.write("\n")
+    return seconds, batch
+
+
+def raw_copy_run(path: Path) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
+        cursor.execute("CREATE TABLE bench_raw_copy (id bigserial PRIMARY KEY, record_key text NOT NULL, "
+                       "payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())")
+        cursor.execute("CREATE INDEX bench_raw_copy_key ON bench_raw_copy (record_key)")
+    started = time.perf_counter()
+    raw = connection.connection
+    with path.open(encoding="utf-8", newline="") as handle, raw.cursor() as cursor:
+        reader = csv.reader(handle)
+        headers = next(reader)
+        with cursor.copy("COPY bench_raw_copy (record_key, payload) FROM STDIN") as copy:
+            for row in reader:
+                copy.write_row((row[4], json.dumps(dict(zip(headers, row, strict=False)), ensure_ascii=False)))
+    raw.commit()
+    return time.perf_counter() - started
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--postgres", metavar="URL", help="a PostgreSQL server (a temporary database there)")
+    where.add_argument("--sqlite", action="store_true", help="SQLite only")
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--organizations", type=int)
+    parser.add_argument("--sqlite-rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    if args.sqlite:
+        args.sqlite_rows = args.rows
+    with scratch_platform(None) as data_dir:
+        path = data_dir / "penalties.csv"
+        organizations = args.organizations or max(1, args.rows // 10)
+        started = time.perf_counter()
+        invalid = file_generate(path, rows=args.rows, organizations=organizations, seed=args.seed)
+        print(f"file: {args.rows:,} rows ({invalid:,} invalid on purpose), {organizations:,} organizations, "
+              f"{path.stat().st_size / 2**20:,.0f} MiB, written in {time.perf_counter() - started:.1f} s", flush=True)
+        results: dict[str, float] = {}
+        if args.postgres:
+            import subprocess
+
+            # Each database in its own process: Django's settings are read once per process.
+            for label in ("postgres", "sqlite"):
+                command = [sys.executable, __file__, "--child", label, str(path),
+                           args.postgres if label == "postgres" else "",
+                           str(args.rows if label == "postgres" else args.sqlite_rows), str(organizations),
+                           str(args.seed)]
+                output = subprocess.run(  # noqa: S603 - runs this very script
+                    command, check=True, stdout=subprocess.PIPE, text=True).stdout
+                print(output, end="", flush=True)
+                for line in output.splitlines():
+                    if line.startswith("RESULT "):
+                        key, value = line.split()[1:3]
+                        results[key] = float(value)
+        else:
+            output = _child("sqlite", path, "", args.sqlite_rows, organizations, args.seed)
+            results.update(output)
+        _summary(results, args.rows)
+
+
+def _summary(results: dict[str, float], rows: int) -> None:
+    print()
+    print(f"{'measure':<34}{'value':>16}")
+    for key, value in results.items():
+        print(f"{key:<34}{value:>16,.1f}")
+    if "postgres_ingest_rows_per_s" in results and "postgres_copy_rows_per_s" in results:
+        ratio = results["postgres_ingest_rows_per_s"] / results["postgres_copy_rows_per_s"]
+        verdict = "PASS" if ratio >= 0.5 else "FAIL"
+        print(f"{'ingest / raw COPY':<34}{ratio:>16.2f}  target >= 0.50  {verdict}")
+    if "postgres_peak_rss_mib" in results:
+        verdict = "PASS" if results["postgres_peak_rss_mib"] < 1024 else "FAIL"
+        print(f"{'peak RSS (MiB), ' + format(rows, ',') + ' rows':<34}{results['postgres_peak_rss_mib']:>16,.0f}  "
+              f"target < 1024  {verdict}")
+
+
+def _child(label: str, path: Path, url: str, rows: int, organizations: int, seed: int) -> dict[str, float]:
+    """Ingest (and on PostgreSQL raw-COPY) in this process, on a fresh scratch database."""
+    source = path
+    with scratch_platform(url or None) as data_dir:
+        if rows and label == "sqlite":
+            # The first ``rows`` rows of the file (SQLite is measured on a part).
+            source = data_dir / "part.csv"
+            with path.open(encoding="utf-8") as full, source.open("w", encoding="utf-8") as part:
+                for n, line in enumerate(full):
+                    if n > rows:
+                        break
+                    part.write(line)
+        seconds, batch = ingest_run(source, rows, organizations, seed)
+        received = batch.received  # type: ignore[attr-defined]
+        print(f"{label} ingest: {received:,} rows in {seconds:.1f} s — inserted {batch.inserted:,}, "  # type: ignore[attr-defined]
+              f"duplicate {batch.duplicate:,}, rejected {batch.rejected:,}, flagged {batch.flagged:,}",  # type: ignore[attr-defined]
+              flush=True)
+        results = {f"{label}_ingest_rows_per_s": received / seconds, f"{label}_peak_rss_mib": _peak_rss_mib()}
+        if label == "postgres":
+            copy_seconds = raw_copy_run(source)
+            print(f"{label} raw COPY: {received:,} rows in {copy_seconds:.1f} s", flush=True)
+            results[f"{label}_copy_rows_per_s"] = received / copy_seconds
+    for key, value in results.items():
+        print(f"RESULT {key} {value}")
+    return results
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child(sys.argv[2], Path(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]))
+    else:
+        main()
