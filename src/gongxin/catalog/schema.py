@@ -152,9 +152,11 @@ def fields_schema_problems(fields: Any) -> list[str]:
     return problems
 
 
-def payload_validate(*, item: CatalogItem, payload: Mapping[str, Any]) -> dict[str, Any]:
+def payload_validate(*, item: CatalogItem, payload: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
     """The canonical payload of ``payload`` for ``item``; raises ``CatalogValidationFailed`` listing every
-    problem (unknown keys, missing required fields, malformed values, rule violations)."""
+    problem (unknown keys, missing required fields, malformed values, rule violations).
+
+    ``today`` (default: the clock's) bounds decision dates; bulk paths pass it once for all their rows."""
     errors: list[dict[str, Any]] = []
     fields = _fields_by_code(item)
 
@@ -187,7 +189,7 @@ def payload_validate(*, item: CatalogItem, payload: Mapping[str, Any]) -> dict[s
     decision_field = fields.get(item.decision_date_field) if item.decision_date_field else None
     if decision_field and item.decision_date_field in canonical:
         decided = date.fromisoformat(canonical[item.decision_date_field])
-        if decided > clock.today():
+        if decided > (today or clock.today()):
             add(decision_field, item.decision_date_field, canonical[item.decision_date_field], "future_date",
                 _("The decision date must not be in the future."))
     for code, field in fields.items():

@@ -131,7 +131,7 @@ class RowChecker:
         severity = str(cells.get(parsing.SEVERITY) or "").strip() or None
         source_record_id = str(cells.get(parsing.SOURCE_RECORD_ID) or "").strip() or None
         try:
-            payload = payload_validate(item=self.item, payload=raw)
+            payload = payload_validate(item=self.item, payload=raw, today=self.today)
         except CatalogValidationFailed:
             return self._validation_issues(raw)
         try:
@@ -171,7 +171,7 @@ class RowChecker:
         for language in ("zh-hans", "en"):
             with translation.override(language):
                 try:
-                    payload_validate(item=self.item, payload=raw)
+                    payload_validate(item=self.item, payload=raw, today=self.today)
                 except CatalogValidationFailed as exc:
                     found[language] = list(exc.details)
         issues = []
