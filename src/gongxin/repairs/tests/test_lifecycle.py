@@ -25,7 +25,7 @@ from gongxin.repairs.errors import (
     RepairObligationsUnconfirmed,
     RepairReasonsMissing,
 )
-from gongxin.repairs.models import RepairEvent
+from gongxin.repairs.models import RepairApplication, RepairEvent
 from gongxin.repairs.selectors import repair_is_overdue, repairs_queue
 from gongxin.repairs.services import repair_apply, repair_approve, repair_reject, repair_withdraw
 from gongxin.repairs.tests.conftest import FILED, apply_kwargs, as_viewer, at
@@ -164,3 +164,17 @@ def test_one_pending_application_per_record(penalty, agent):
 def test_filed_on_the_filing_day(penalty, agent):
     application = repair_apply(record=penalty, actor=as_viewer(agent), **apply_kwargs())
     assert application.applied_at.date() == FILED
+
+
+def test_the_database_refuses_a_second_pending_application(penalty, agent):
+    """The last line of defence when two filings race past the eligibility check."""
+    from django.db import IntegrityError, transaction
+
+    first = repair_apply(record=penalty, actor=as_viewer(agent), **apply_kwargs())
+    twin = RepairApplication.objects.get(pk=first.pk)
+    twin.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+    twin.status = RepairStatus.REJECTED  # decided applications do not count
+    twin.pk = None
+    twin.save()
