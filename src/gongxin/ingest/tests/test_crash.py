@@ -1,0 +1,125 @@
+"""Crash safety: ``gongxin ingest`` killed with SIGKILL midway leaves no half-written record, and running the
+same command again resumes the batch and completes it — nothing lost, nothing loaded twice.
+
+The platform runs in subprocesses against its own database (a fresh SQLite file, or a fresh PostgreSQL
+database when the suite runs on PostgreSQL), because the test database of pytest is not visible to
+another process.
+"""
+
+# ruff: noqa: S603 - the subprocesses run this platform's own commands with arguments the test builds
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from gongxin.ingest.tests.conftest import penalty_row, uscc_complete
+
+ROWS = 12_000
+CHUNK = 500
+GONGXIN = str(Path(sys.executable).with_name("gongxin"))
+
+
+@pytest.fixture
+def platform_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGXIN_") and k != "DATABASE_URL"}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "gongxin.settings", "GONGXIN_DATA_DIR": str(tmp_path / "data"),
+        "GONGXIN_TASK_BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "GONGXIN_LOG_LEVEL": "ERROR",
+    })
+    url = os.environ.get("DATABASE_URL", "")
+    if url:  # create and drop through the server's maintenance database
+        url = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    name = ""
+    if url:
+        import psycopg
+
+        name = f"gx_crash_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+    try:
+        yield env
+    finally:
+        if name:
+            import psycopg
+
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _python(env: dict[str, str], code: str) -> str:
+    script = "import django; django.setup()\n" + code
+    return subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def _counts(env: dict[str, str]) -> dict[str, int]:
+    out = _python(env, (
+        "from gongxin.ingest.models import Batch\n"
+        "from gongxin.records.models import Record, RecordVersion\n"
+        "from gongxin.core.models import OutboxEvent\n"
+        "b = Batch.objects.order_by('pk').last()\n"
+        "print(Batch.objects.count(), b.pk if b else 0, b.rows_done if b else 0, b.inserted if b else 0,"
+        " b.rejected if b else 0, Record.objects.count(), RecordVersion.objects.count(),"
+        " OutboxEvent.objects.filter(topic='record.created').count(), b.status if b else 'none')\n"
+    ))
+    batches, batch, rows_done, inserted, rejected, records, versions, events, status = out.split()
+    return {"batches": int(batches), "batch": int(batch), "rows_done": int(rows_done), "inserted": int(inserted),
+            "rejected": int(rejected), "records": int(records), "versions": int(versions), "events": int(events),
+            "done": int(status == "done")}
+
+
+def test_killed_midway_then_rerun_completes_exactly(platform_env: dict[str, str], tmp_path: Path):
+    from gongxin.ingest.tests.conftest import csv_write
+
+    subprocess.run([GONGXIN, "migrate", "-v0"], env=platform_env, check=True)
+    _python(platform_env, (
+        "from gongxin.accounts.models import Department\n"
+        "from gongxin.catalog.models import SourceUnit\n"
+        "d = Department.objects.create(code='NB-SCJG', name='宁波市市场监督管理局', region_code='330200')\n"
+        "SourceUnit.objects.create(department=d, domain='market_regulation')\n"
+    ))
+    rows = [penalty_row(number=f"甬市监罚〔2026〕{n}号", uscc=uscc_complete(f"91330200MA{n % 3000:07d}"),
+                        name=f"宁波市第{n % 3000}号公司", decided="2026-06-01")
+            for n in range(ROWS)]
+    for n in range(0, ROWS, 100):  # 1% invalid
+        rows[n]["处罚决定日期"] = "2026-02-30"
+    path = csv_write(tmp_path / "big.csv", rows)
+    command = [GONGXIN, "ingest", str(path), "--source-unit", "NB-SCJG", "--item", "penalty",
+               "--chunk-size", str(CHUNK)]
+
+    process = subprocess.Popen(command, env=platform_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    killed_at = None
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.3)
+        counts = _counts(platform_env)
+        if counts["rows_done"] >= 3 * CHUNK:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            killed_at = counts
+            break
+    assert killed_at is not None, "the ingest finished before it could be killed; raise ROWS"
+    after_kill = _counts(platform_env)
+    assert not after_kill["done"]
+    assert 0 < after_kill["rows_done"] < ROWS and after_kill["rows_done"] % CHUNK == 0  # whole chunks only
+    # No half-written record: the committed chunks' counters, records, versions and events agree exactly.
+    assert after_kill["records"] == after_kill["inserted"] == after_kill["versions"] == after_kill["events"]
+    assert after_kill["inserted"] + after_kill["rejected"] == after_kill["rows_done"]
+
+    subprocess.run(command, env=platform_env, check=True, stdout=subprocess.DEVNULL)
+    final = _counts(platform_env)
+    assert final["batches"] == 1 and final["batch"] == after_kill["batch"]  # the same batch, resumed
+    assert final["done"] and final["rows_done"] == ROWS
+    assert final["rejected"] == ROWS // 100
+    assert final["records"] == final["inserted"] == ROWS - ROWS // 100
+    assert final["versions"] == final["records"] == final["events"]  # nothing loaded twice
