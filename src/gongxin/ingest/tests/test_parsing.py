@@ -1,0 +1,124 @@
+"""Parsers: encodings, formats, headers, and cell normalization (full width, dates, 万元)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from gongxin.catalog.models import CatalogItem
+from gongxin.ingest import parsing
+from gongxin.ingest.tests.conftest import csv_write, penalty_row
+
+pytestmark = pytest.mark.django_db
+# openpyxl gives naive datetimes for date cells (Excel has no time zones).
+EXCEL_MOMENT = datetime.fromisoformat("2026-03-05T09:30")
+EXCEL_DAY = datetime.fromisoformat("2026-06-01T00:00")
+
+
+def _definition(kind: str) -> dict:
+    return {"code": "x", "label": "x", "type": kind, "required": False, "personal": False}
+
+
+class TestCells:
+    def test_full_width_digits_letters_and_spaces_fold(self):
+        assert parsing.fold_width("９１３３０２ＡＢ\u3000ｃ") == "913302AB c"
+        assert parsing.fold_width("违法事实，经查属实。") == "违法事实，经查属实。"  # punctuation in prose stays
+
+    @pytest.mark.parametrize(("raw", "expected"), [
+        ("2026-03-05", "2026-03-05"), ("2026/3/5", "2026/3/5"), ("2026年3月5日", "2026年3月5日"),
+        ("2026年3月5号", "2026年3月5日"), (46086, "2026-03-05"), (46086.0, "2026-03-05"), ("46086", "2026-03-05"),
+        ("２０２６－０３－０５", "2026-03-05"), (EXCEL_MOMENT, EXCEL_MOMENT),
+        ("20260305", "20260305"),
+    ])
+    def test_dates(self, raw, expected):
+        assert parsing.cell_normalize(_definition("date"), raw) == expected
+
+    @pytest.mark.parametrize(("raw", "expected"), [
+        ("1.5", "15000"), ("0.0001", "1"), ("１２", "120000"), ("2万元", "20000"), ("1,000", "10000000"),
+        (0.25, "2500"), ("-3", "-30000"), ("abc", "abc"),
+    ])
+    def test_money_in_wan_becomes_yuan(self, raw, expected):
+        assert parsing.cell_normalize(_definition("money_wan"), raw) == expected
+
+    def test_codes_typed_as_numbers_in_excel_become_text(self):
+        assert parsing.cell_normalize(_definition("text"), 330203.0) == "330203"
+        assert parsing.cell_normalize(_definition("uscc"), " 91330200ma2cj0wx7t ") == "91330200MA2CJ0WX7T"
+        assert parsing.cell_normalize(_definition("text"), "  \u3000 ") is None
+
+    @given(st.text(alphabet=st.characters(min_codepoint=0xFF10, max_codepoint=0xFF19), min_size=1, max_size=12))
+    def test_any_full_width_number_folds_to_its_ascii_digits(self, text):
+        folded = parsing.fold_width(text)
+        assert folded.isascii() and folded.isdigit() and len(folded) == len(text)
+
+
+class TestEncodingsAndFormats:
+    @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+    def test_csv_in_every_encoding_reads_the_same(self, tmp_path: Path, penalty: CatalogItem, encoding):
+        name = "宁波𠀀鄞州贸易有限公司" if encoding == "gb18030" else "宁波鄞州贸易有限公司"  # 𠀀: GB18030 only
+        path = csv_write(tmp_path / f"{encoding}.csv", [penalty_row(name=name)], encoding=encoding)
+        table = parsing.table_open(path, item=penalty)
+        [row] = list(table.rows)
+        assert row.number == 2
+        assert row.cells["subject_name"].startswith("宁波") and row.cells["decision_number"] == "甬市监罚〔2026〕1号"
+        assert table.encoding == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig"}.get(encoding, "gb18030")
+
+    def test_headers_by_field_code_alias_or_label_with_full_width_brackets(self, tmp_path, penalty):
+        row = penalty_row()
+        row["fine_amount"] = row.pop("罚款金额（万元）")  # the field code
+        row["行政相对人代码_2（工商注册号）"] = "330200000012345"  # an alias of the data standard
+        row["处罚机关 统一社会信用代码"] = row.pop("处罚机关统一社会信用代码")  # a stray space
+        row["内部备注"] = "x"  # not a field
+        table = parsing.table_open(csv_write(tmp_path / "h.csv", [row]), item=penalty)
+        assert table.headers.unknown == ["内部备注"]
+        [parsed] = list(table.rows)
+        assert parsed.cells["fine_amount"] == "1.2"
+        assert parsed.cells["business_registration_number"] == "330200000012345"
+        assert "authority_uscc" in parsed.cells
+
+    def test_missing_required_columns_are_named(self, tmp_path, penalty):
+        row = penalty_row()
+        del row["违法事实"]
+        with pytest.raises(parsing.ColumnsMissing) as caught:
+            parsing.table_open(csv_write(tmp_path / "m.csv", [row]), item=penalty)
+        assert caught.value.details["missing"] == ["违法事实"]
+
+    def test_xlsx_with_real_dates_and_numbers(self, tmp_path, penalty):
+        row = penalty_row(decided="", fine="")
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(list(row))
+        values = list(row.values())
+        values[list(row).index("处罚决定日期")] = EXCEL_DAY
+        values[list(row).index("罚款金额（万元）")] = 1.5
+        sheet.append(values)
+        sheet.append([None] * len(values))  # an empty row is skipped
+        path = tmp_path / "penalties.xlsx"
+        workbook.save(path)
+        table = parsing.table_open(path, item=penalty)
+        assert table.file_format == "xlsx"
+        [parsed] = list(table.rows)
+        assert parsed.number == 2 and parsed.cells["decision_date"] == EXCEL_DAY
+        assert parsing.cell_normalize({"type": "date"}, parsed.cells["decision_date"]).date() == date(2026, 6, 1)
+
+    def test_json_lines_with_labels_or_codes_and_a_broken_line(self, tmp_path, penalty):
+        first = penalty_row()
+        second = {("decision_number" if k == "行政处罚决定书文号" else k): v for k, v in penalty_row().items()}
+        path = tmp_path / "p.jsonl"
+        path.write_text(json.dumps(first, ensure_ascii=False) + "\n{broken\n" + json.dumps(second, ensure_ascii=False)
+                        + "\n", encoding="utf-8")
+        rows = list(parsing.table_open(path, item=penalty).rows)
+        assert [r.number for r in rows] == [1, 2, 3]
+        assert parsing.UNREADABLE in rows[1].cells
+        assert rows[2].cells["decision_number"] == "甬市监罚〔2026〕1号"
+
+    def test_a_binary_file_is_unreadable(self, tmp_path, penalty):
+        path = tmp_path / "x.csv"
+        path.write_bytes(b"\xff\xfe\x00\x01garbage")
+        with pytest.raises(parsing.ValidationFailed):
+            parsing.table_open(path, item=penalty)
