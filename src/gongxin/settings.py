@@ -167,6 +167,9 @@ GONGXIN_OUTBOX_CONSUMERS = [
 ]
 GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
 
+# Ingest reads and checks large files in a forked process while the main one writes (ingest.load).
+GONGXIN_INGEST_READER_PROCESS = _env_bool("GONGXIN_INGEST_READER_PROCESS", True)
+
 EMAIL_BACKEND = os.environ.get("GONGXIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("GONGXIN_FROM_EMAIL", "gongxin@localhost")
 

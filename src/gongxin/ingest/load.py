@@ -13,10 +13,13 @@ earlier one; it goes into a new sub-chunk so that both versions are written in f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import multiprocessing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.core.errors import GongxinError
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import IssueLevel, RowOutcome
 from gongxin.ingest.models import Batch, BatchIssue
@@ -93,42 +97,39 @@ class BatchLoader:
         self.chunk_size = chunk_size
         self.seen: dict[str, int] = {}
 
-    # -- resuming ------------------------------------------------------------------------------------
+    # -- reading and checking ------------------------------------------------------------------------
 
-    def remember(self, rows: Iterable[parsing.SourceRow]) -> None:
-        """Note the identities of rows an interrupted run already committed (no writes)."""
-        for row in rows:
-            checked = self.checker.check(row)
-            if isinstance(checked, CheckedRow):
-                self.seen.setdefault(checked.identity, checked.fingerprint)
+    def load_file(self, path: Path, *, name: str = "", skip: int = 0, in_worker: bool = False,
+                  progress: Callable[[int], None] | None = None) -> Tally:
+        """Load the rows of a file after the first ``skip`` (committed by an interrupted run).
 
-    # -- loading -------------------------------------------------------------------------------------
-
-    def load(self, rows: Iterable[parsing.SourceRow], *, progress: Callable[[int], None] | None = None) -> Tally:
-        iterator = iter(rows)
-        while chunk := list(islice(iterator, self.chunk_size)):
-            self._chunk(chunk)
+        With ``in_worker`` a forked process reads and checks the rows (the CPU-bound half) while this
+        process resolves subjects and writes (the database-bound half); it never touches the database."""
+        stream = _checked_in_worker if in_worker else _checked_here
+        chunks = stream(path, name or path.name, self.checker, skip, self.chunk_size)
+        self.seen.update(next(chunks))
+        for checked in chunks:
+            self._chunk(checked)
             if progress is not None:
                 progress(self.batch.rows_done)
         return self.tally
 
-    def _chunk(self, chunk: list[parsing.SourceRow]) -> None:
+    def _chunk(self, checked_rows: list[Checked]) -> None:
         before = Tally.of(self.batch)
         before.stats = {}
         issues: list[tuple[int, Issue]] = []
         parts: list[list[CheckedRow]] = [[]]
         in_part: set[str] = set()
         results: dict[int, dict[str, Any]] = {}
-        for row in chunk:
+        for number, checked in checked_rows:
             self.tally.received += 1
-            checked = self.checker.check(row)
             if not isinstance(checked, CheckedRow):
-                self._reject(row.number, checked, issues, results)
+                self._reject(number, checked, issues, results)
                 continue
             known = self.seen.get(checked.identity)
             if known == checked.fingerprint:
                 self.tally.duplicate += 1
-                self._result(results, row.number, RowOutcome.DUPLICATE)
+                self._result(results, number, RowOutcome.DUPLICATE)
                 continue
             self.seen[checked.identity] = checked.fingerprint
             if checked.identity in in_part:
@@ -140,7 +141,7 @@ class BatchLoader:
             for part in parts:
                 if part:
                     self._part(part, issues, results)
-            self._save(before, issues, results, len(chunk))
+            self._save(before, issues, results, len(checked_rows))
 
     def _part(self, part: list[CheckedRow], issues: list[tuple[int, Issue]],
               results: dict[int, dict[str, Any]]) -> None:
@@ -314,6 +315,76 @@ class BatchLoader:
         for name in Tally.COUNTERS:
             setattr(self.batch, name, getattr(self.tally, name))
         self.batch.stats = self.tally.stats
+
+
+Checked = tuple[int, "CheckedRow | list[Issue]"]  # a row's number and what checking it gave
+
+
+def _checked_chunks(path: Path, name: str, checker: RowChecker, skip: int,
+                    chunk_size: int) -> Iterator[Any]:
+    """First the identities of the ``skip`` rows already loaded, then the checked rows chunk by chunk."""
+    table = parsing.table_open(path, item=checker.item, name=name)
+    rows = iter(table.rows)
+    done: dict[str, int] = {}
+    for row in islice(rows, skip):
+        checked = checker.check(row)
+        if isinstance(checked, CheckedRow):
+            done.setdefault(checked.identity, checked.fingerprint)
+    yield done
+    while chunk := list(islice(rows, chunk_size)):
+        yield [(row.number, checker.check(row)) for row in chunk]
+
+
+def _checked_here(path: Path, name: str, checker: RowChecker, skip: int, chunk_size: int) -> Iterator[Any]:
+    return _checked_chunks(path, name, checker, skip, chunk_size)
+
+
+def _worker_main(sender: Connection, path: Path, name: str, checker: RowChecker, skip: int,
+                 chunk_size: int) -> None:
+    """The forked reader: checks rows and sends them; errors travel as data (never touches the database)."""
+    try:
+        for message in _checked_chunks(path, name, checker, skip, chunk_size):
+            sender.send(("rows", message))
+        sender.send(("end", None))
+    except GongxinError as exc:
+        sender.send(("error", (type(exc).__module__, type(exc).__qualname__, str(exc.message), exc.details)))
+    except Exception as exc:  # the parent re-raises it as a failure of the batch
+        sender.send(("error", ("", "", repr(exc), None)))
+    finally:
+        sender.close()
+
+
+def _checked_in_worker(path: Path, name: str, checker: RowChecker, skip: int, chunk_size: int) -> Iterator[Any]:
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_worker_main, args=(sender, path, name, checker, skip, chunk_size),
+                             daemon=True, name="gongxin-ingest-reader")
+    worker.start()
+    sender.close()
+    try:
+        while True:
+            kind, payload = receiver.recv()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise _worker_error(payload)
+            yield payload
+    finally:
+        receiver.close()
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+
+
+def _worker_error(payload: tuple[str, str, str, Any]) -> Exception:
+    module, qualname, message, details = payload
+    if module:
+        import importlib
+
+        cls = getattr(importlib.import_module(module), qualname, None)
+        if isinstance(cls, type) and issubclass(cls, GongxinError):
+            return cls(message, details=details)
+    return RuntimeError(f"the ingest reader failed: {message}")
 
 
 def _subjects_lookup(keys: dict[tuple[str, str], SubjectKey]) -> dict[tuple[str, str], _Resolved]:

@@ -198,6 +198,12 @@ class SourceTable:
     headers: HeaderMap
     rows: Iterator[SourceRow]
     notes: list[str] = field(default_factory=list)
+    closer: Any = None  # closes the file when the rows are not read to the end
+
+    def close(self) -> None:
+        self.rows.close()  # type: ignore[attr-defined]
+        if self.closer is not None:
+            self.closer()
 
 
 def format_sniff(name: str, head: bytes) -> str:
@@ -273,7 +279,7 @@ def _csv_table(path: Path, item: CatalogItem, encoding: str) -> SourceTable:
             except UnicodeDecodeError as exc:
                 raise FileUnreadable(details={"row": number + 1, "encoding": encoding, "reason": str(exc)}) from None
 
-    return SourceTable(FileFormat.CSV, encoding, headers, rows())
+    return SourceTable(FileFormat.CSV, encoding, headers, rows(), closer=handle.close)
 
 
 def _xlsx_table(path: Path, item: CatalogItem) -> SourceTable:
@@ -301,7 +307,7 @@ def _xlsx_table(path: Path, item: CatalogItem) -> SourceTable:
         finally:
             workbook.close()
 
-    return SourceTable(FileFormat.XLSX, "", headers, rows())
+    return SourceTable(FileFormat.XLSX, "", headers, rows(), closer=workbook.close)
 
 
 def _jsonl_table(path: Path, item: CatalogItem, encoding: str) -> SourceTable:
@@ -344,7 +350,7 @@ def _jsonl_table(path: Path, item: CatalogItem, encoding: str) -> SourceTable:
                     continue
                 yield SourceRow(number, cells_of(obj))
 
-    return SourceTable(FileFormat.JSONL, encoding, headers, rows())
+    return SourceTable(FileFormat.JSONL, encoding, headers, rows(), closer=handle.close)
 
 
 def _json_object(line: str, number: int) -> dict[str, Any]:

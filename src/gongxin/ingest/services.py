@@ -13,10 +13,10 @@ import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -35,6 +35,8 @@ from gongxin.records.permissions import can_write_for_unit, write_check
 logger = logging.getLogger(__name__)
 
 PUSH_LIMIT = 10_000
+# Files larger than this are read and checked in a forked process while this one writes (ingest.load).
+READER_PROCESS_MIN_BYTES = 1 << 20
 _READERS = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
 
 
@@ -110,13 +112,13 @@ def batch_run(*, batch_id: int, path: Path | None = None, actor: Viewer | None =
     batch.started_at = batch.started_at or now
     try:
         table = parsing.table_open(source, item=batch.catalog_item, name=batch.file_name)
+        table.close()
         Batch.objects.filter(pk=batch.pk).update(file_format=table.file_format, encoding=table.encoding)
         batch.file_format, batch.encoding = table.file_format, table.encoding
         loader = BatchLoader(batch=batch, actor=runner, **({"chunk_size": chunk_size} if chunk_size else {}))
-        rows = iter(table.rows)
-        if batch.rows_done:
-            loader.remember(islice(rows, batch.rows_done))
-        loader.load(rows, progress=progress)
+        in_worker = settings.GONGXIN_INGEST_READER_PROCESS and source.stat().st_size > READER_PROCESS_MIN_BYTES
+        loader.load_file(source, name=batch.file_name, skip=batch.rows_done, in_worker=in_worker,
+                         progress=progress)
     except GongxinError as exc:
         _fail(batch, exc.as_dict())
         return batch
@@ -184,12 +186,8 @@ def batch_push(*, source_unit: SourceUnit, item: CatalogItem, records: list[dict
 def _run_push(batch: Batch, path: Path, actor: Viewer) -> None:
     now = clock.now()
     Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, started_at=now)
-    table = parsing.table_open(path, item=batch.catalog_item, name=path.name)
     loader = BatchLoader(batch=batch, actor=actor, with_results=True)
-    rows = iter(table.rows)
-    if batch.rows_done:
-        loader.remember(islice(rows, batch.rows_done))
-    loader.load(rows)
+    loader.load_file(path, skip=batch.rows_done)
     Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE, finished_at=clock.now())
 
 

@@ -107,3 +107,29 @@ def test_rerun_changes_nothing_and_a_correction_file_corrects(tmp_path: Path, ma
     assert record.current_version.payload["fine_amount"] == "20000.00"
     revoked = Record.objects.select_related("current_version").get(source_record_id="nk:甬市监罚〔2026〕9号")
     assert revoked.current_version.status == "revoked"
+
+
+def test_the_forked_reader_gives_exactly_the_same_batch(tmp_path: Path, market_unit, penalty, operator,
+                                                        frozen_today, monkeypatch, settings):
+    """Large files are read and checked in a forked process (ingest.load); the outcome must not change."""
+    from gongxin.ingest import services
+
+    monkeypatch.setattr(services, "READER_PROCESS_MIN_BYTES", 0)
+    settings.GONGXIN_INGEST_READER_PROCESS = True
+    path = csv_write(tmp_path / "处罚.csv", _messy_rows(), encoding="gbk")
+    batch = batch_ingest_file(path=path, source_unit=market_unit, item=penalty, actor=operator)
+    assert (batch.received, batch.inserted, batch.duplicate, batch.rejected, batch.flagged) == (10, 4, 1, 5, 4)
+    errors = {(i.row_number, i.code) for i in BatchIssue.objects.filter(batch=batch, level="error")}
+    assert (5, "invalid_uscc_checksum") in errors and (10, "required") in errors
+
+
+def test_an_unreadable_file_fails_the_batch_with_the_reason(tmp_path: Path, market_unit, penalty, operator,
+                                                            monkeypatch, settings):
+    from gongxin.ingest import services
+
+    monkeypatch.setattr(services, "READER_PROCESS_MIN_BYTES", 0)
+    path = csv_write(tmp_path / "bad.csv", _messy_rows(), encoding="utf-8")
+    path.write_bytes(path.read_bytes() + "宁波,损坏".encode("gbk") + b"\n")  # GBK bytes after UTF-8 ones
+    batch = batch_ingest_file(path=path, source_unit=market_unit, item=penalty, actor=operator)
+    assert batch.status == BatchStatus.FAILED
+    assert "ingest.file_unreadable" in batch.failure
