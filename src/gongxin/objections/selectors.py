@@ -18,6 +18,8 @@ from gongxin.objections.choices import OPEN_STATUSES, Status
 from gongxin.objections.errors import EvidenceNotFound, NotOwnRecord, NotStaff, ObjectionNotFound
 from gongxin.objections.models import Evidence, Objection
 from gongxin.objections.services import is_filer, is_staff, is_unit_operator
+from gongxin.records.choices import Purpose
+from gongxin.records.disclosure import records_visible
 from gongxin.records.errors import RecordNotFound
 from gongxin.records.models import Record
 
@@ -26,7 +28,7 @@ OFFICE_ROLES = (Role.STAFF, Role.ADMIN, Role.AUDITOR)
 
 def _base() -> QuerySet[Objection]:
     return Objection.objects.select_related(
-        "subject", "record__catalog_item", "record__current_version", "source_unit__department"
+        "subject", "record__catalog_item", "record__current_version", "source_unit__department", "decision_version"
     )
 
 
@@ -54,15 +56,17 @@ def evidence_visible(*, objection_id: int, evidence_id: int, viewer: Viewer) -> 
 
 
 def record_for_filing(*, record_id: int, viewer: Viewer) -> Record:
-    """One of the viewer's subject's own records, to object to."""
-    record = Record.objects.select_related("catalog_item", "current_version", "source_unit__department").filter(
-        pk=record_id
-    ).first()
+    """One of the viewer's subject's own records, as the subject may see it (the disclosure rule for the
+    ``self`` purpose: records in effect, internal items excluded), to object to."""
+    record = Record.objects.select_related("subject").filter(pk=record_id).first()
     if record is None:
         raise RecordNotFound()
-    if viewer.subject_id is None or record.subject_id != viewer.subject_id:
+    if viewer.user_id is None or viewer.subject_id is None or record.subject_id != viewer.subject_id:
         raise NotOwnRecord()
-    return record
+    visible = records_visible(viewer=viewer, purpose=Purpose.SELF, subject=record.subject).filter(pk=record_id).first()
+    if visible is None:
+        raise RecordNotFound()
+    return visible
 
 
 def objections_of_subject(*, viewer: Viewer) -> QuerySet[Objection]:

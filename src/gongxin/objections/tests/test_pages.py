@@ -3,12 +3,15 @@ each party sees, the staff workbench with its filters and the operator's task li
 
 from __future__ import annotations
 
+from typing import Any
+
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongxin.accounts.models import User
 from gongxin.objections.models import Objection
 from gongxin.objections.tests.conftest import signed_in
+from gongxin.portal.tests import factories
 from gongxin.records.models import Record
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -87,3 +90,26 @@ def test_workbench_filters_and_overdue(
     # A failing step comes back as a message on the detail page, not as an error page.
     response = office.post(f"/objections/{objection.pk}/extend/", {"working_days": 30, "reason": "x"}, follow=True)
     assert response.status_code == 200 and "class=\"error\"" in response.content.decode()
+
+
+def test_the_queue_reads_a_bounded_number_of_queries(
+    acme: Any, unit: Any, acme_agent: User, staff: User, operator: User, django_assert_max_num_queries: Any
+) -> None:
+    """The workbench and its API read each page in a fixed number of queries, however many rows it shows."""
+    from gongxin.accounts.viewer import viewer_for_user
+    from gongxin.objections.services import objection_accept, objection_decide, objection_file, objection_forward
+
+    agent, office, unit_viewer = viewer_for_user(acme_agent), viewer_for_user(staff), viewer_for_user(operator)
+    for n in range(6):
+        record = factories.penalty_create(subject=acme, source_unit=unit)
+        objection = objection_file(record=record, ground="other", description=f"第{n}件", actor=agent)
+        if n % 2:
+            objection_accept(objection=objection, actor=office)
+            objection_forward(objection=objection, actor=office)
+            objection_decide(objection=objection, actor=unit_viewer, decision="uphold", reason="维持")
+    client = signed_in(staff)
+    with django_assert_max_num_queries(8):
+        body = client.get("/api/v1/objections/queue").json()
+    assert body["count"] == 6
+    with django_assert_max_num_queries(10):
+        assert client.get("/objections/workbench/").status_code == 200

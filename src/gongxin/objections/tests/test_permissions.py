@@ -24,6 +24,7 @@ from gongxin.objections.services import (
     objection_review_request,
 )
 from gongxin.objections.tests.conftest import api, signed_in
+from gongxin.portal.tests import factories
 from gongxin.records.models import Record
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -153,3 +154,12 @@ def test_binary_evidence_passes_the_door(penalty: Record, agent_viewer: Viewer, 
     response = signed_in(acme_agent).post(f"/api/v1/objections/{objection.pk}/evidence",
                                           {"files": [SimpleUploadedFile("photo.png", REAL_PNG)]})
     assert response.status_code == 201
+
+
+def test_a_subject_cannot_object_to_records_it_may_not_see(acme: Any, unit: Any, acme_agent: User) -> None:
+    """An internal-use record of the subject (never disclosed, not even to itself) cannot be reached by its id."""
+    internal = factories.penalty_create(subject=acme, source_unit=unit, item=factories.internal_item_create())
+    response = api(signed_in(acme_agent), "post", "", {"record_id": internal.pk, "ground": "other",
+                                                       "description": "x"})
+    assert response.status_code == 404 and response.json()["code"] == "record.not_found"
+    assert signed_in(acme_agent).get(f"/objections/file/?record={internal.pk}").status_code == 404
