@@ -15,9 +15,18 @@ from gongxin.core.errors import ValidationFailed
 
 def content_hash(*, payload: dict[str, Any], severity: str) -> str:
     """SHA-256 of the canonical JSON of what the source unit said (payload and severity)."""
-    canonical = json.dumps({"payload": payload, "severity": severity}, sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return content_digest(payload=payload, severity=severity)[0]
+
+
+def content_digest(*, payload: dict[str, Any], severity: str) -> tuple[str, str]:
+    """``content_hash`` and the canonical JSON of the payload it was computed over (bulk paths store that
+    text as is instead of encoding the payload a second time).
+
+    The canonical form is ``{"payload":<payload, keys sorted>,"severity":<severity>}`` without spaces,
+    UTF-8 — exactly ``json.dumps({"payload": ..., "severity": ...}, sort_keys=True, ...)``."""
+    payload_json = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    canonical = '{"payload":' + payload_json + ',"severity":' + json.dumps(severity, ensure_ascii=False) + "}"
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), payload_json
 
 
 def clock_fields(clocks: Clocks) -> dict[str, Any]:

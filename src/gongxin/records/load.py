@@ -9,7 +9,6 @@ completed by running it again. The ingest app (issue #3) adds COPY on PostgreSQL
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -24,7 +23,7 @@ from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.core.outbox import EventDraft, events_emit_bulk
 from gongxin.records.choices import ChangeKind, RecordStatus
-from gongxin.records.content import clock_fields, content_hash, record_identity
+from gongxin.records.content import clock_fields, content_digest, record_identity
 from gongxin.records.lists import list_entries_sync_bulk, list_types_by_code
 from gongxin.records.models import Record, RecordVersion
 
@@ -117,6 +116,7 @@ class _Prepared:
     payload: dict[str, Any]
     digest: str
     fields: dict[str, Any]
+    payload_json: str = ""
 
 
 def _prepare(
@@ -138,9 +138,10 @@ def _prepare(
             continue
         key = (row.source_unit_id, item.pk, identity)
         # The last row wins when a chunk holds the same identity twice.
+        digest, payload_json = content_digest(payload=payload, severity=clocks.severity)
         prepared[key] = _Prepared(
-            row=row, source_record_id=identity, payload=payload,
-            digest=content_hash(payload=payload, severity=clocks.severity), fields=clock_fields(clocks),
+            row=row, source_record_id=identity, payload=payload, digest=digest, fields=clock_fields(clocks),
+            payload_json=payload_json,
         )
     return list(prepared.values())
 
@@ -316,7 +317,7 @@ def _write_copy(fresh: list[_Prepared], changed: list[tuple[_Prepared, _Current]
             with cursor.copy(f"COPY {ops.quote_name(version_table)} ({columns}) FROM STDIN") as copy:
                 for version_id, (p, current, change) in zip(version_ids, pairs, strict=True):
                     values = _version_values(p, current, change, actor_label)
-                    values[2] = json.dumps(values[2], ensure_ascii=False, separators=(",", ":"))
+                    values[2] = p.payload_json
                     copy.write_row((version_id, current.record_id, current.number + 1, *values, now))
         if changed:
             cursor.execute(

@@ -30,8 +30,9 @@ class VersionQuerySet(models.QuerySet["RecordVersion"]):
 
 
 class Record(models.Model):
+    # No index of its own: the identity constraint below starts with it (one index less per insert).
     source_unit = models.ForeignKey("catalog.SourceUnit", verbose_name=_("source unit"),
-                                    on_delete=models.PROTECT, related_name="records")
+                                    on_delete=models.PROTECT, related_name="records", db_index=False)
     catalog_item = models.ForeignKey("catalog.CatalogItem", verbose_name=_("catalog item"),
                                      on_delete=models.PROTECT, related_name="records")
     source_record_id = models.CharField(_("source record id"), max_length=200)
@@ -54,7 +55,8 @@ class Record(models.Model):
 
 
 class RecordVersion(models.Model):
-    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="versions")
+    # No index of its own: uniq_version_number (record, number) serves every lookup by record.
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="versions", db_index=False)
     number = models.PositiveIntegerField(_("version"))
     change = models.CharField(_("change"), max_length=30, choices=ChangeKind.choices)
     status = models.CharField(_("status"), max_length=12, choices=RecordStatus.choices)
@@ -72,10 +74,12 @@ class RecordVersion(models.Model):
     publicity_max_end = models.DateField(_("publicity end"), null=True, blank=True)
     publicity_ended = models.BooleanField(_("publicity ended"), default=False)
     retention_end = models.DateField(_("retention end"), null=True, blank=True)
+    # Not indexed: a handful of policies against a billion versions; an index would only slow every insert
+    # (policies are never deleted; the foreign keys still guard integrity).
     publicity_policy = models.ForeignKey("catalog.Policy", null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="+")
+                                         related_name="+", db_index=False)
     retention_policy = models.ForeignKey("catalog.Policy", null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="+")
+                                         related_name="+", db_index=False)
     # Who, when, why.
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
