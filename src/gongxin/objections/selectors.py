@@ -69,6 +69,11 @@ def record_for_filing(*, record_id: int, viewer: Viewer) -> Record:
     return visible
 
 
+def objection_pending_for(*, record: Record) -> Objection | None:
+    """The objection to ``record`` that is not yet decided or rejected, if any (at most one)."""
+    return Objection.objects.filter(record=record, status__in=(Status.SUBMITTED, *OPEN_STATUSES)).first()
+
+
 def objections_of_subject(*, viewer: Viewer) -> QuerySet[Objection]:
     if viewer.subject_id is None or viewer.user_id is None:
         return Objection.objects.none()

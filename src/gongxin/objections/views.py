@@ -23,6 +23,7 @@ from gongxin.objections.forms import DecideForm, ExtendForm, FileForm, NoteForm,
 from gongxin.objections.models import Objection
 from gongxin.objections.selectors import (
     evidence_visible,
+    objection_pending_for,
     objection_tasks,
     objection_visible,
     objections_of_subject,
@@ -91,6 +92,10 @@ def file(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/error.html", {"status": 404, "message": _("No such record.")}, status=404)
     except GongxinError as error:
         return _error(request, error)
+    pending = objection_pending_for(record=record)
+    if pending is not None:
+        messages.info(request, _("An objection to this record is already being handled."))
+        return redirect("objections:detail", pending.pk)
     form = FileForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -20,6 +20,19 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def test_me_links_each_record_to_the_filing_form(penalty: Record, acme_agent: User) -> None:
     html = signed_in(acme_agent).get("/me/").content.decode()
     assert f'href="/objections/file/?record={penalty.pk}" data-action="object"' in html
+    assert f'href="/repairs/apply/?record={penalty.pk}" data-action="repair"' in html
+
+
+def test_me_offers_no_second_objection_while_one_is_handled(
+    penalty: Record, acme_agent: User, staff: User
+) -> None:
+    from gongxin.accounts.viewer import viewer_for_user
+    from gongxin.objections.services import objection_accept, objection_file
+
+    objection = objection_file(record=penalty, ground="other", description="x", actor=viewer_for_user(acme_agent))
+    objection_accept(objection=objection, actor=viewer_for_user(staff))
+    html = signed_in(acme_agent).get("/me/").content.decode()
+    assert 'data-action="object"' not in html and 'data-mark="objection"' in html
 
 
 def test_filing_through_the_page_then_staff_and_operator_act_through_pages(
@@ -40,6 +53,8 @@ def test_filing_through_the_page_then_staff_and_operator_act_through_pages(
     assert objection.number in html and "说明.pdf" in html and 'data-event="objection.filed"' in html
     assert 'data-action="accept"' not in html  # the subject has no staff actions
     assert objection.number in subject.get("/objections/").content.decode()
+    again = subject.get(f"/objections/file/?record={penalty.pk}")  # pending: the form leads to it
+    assert again.status_code == 302 and again["Location"] == f"/objections/{objection.pk}/"
 
     office = signed_in(staff)
     workbench = office.get("/objections/workbench/?status=submitted").content.decode()
