@@ -377,6 +377,12 @@ def demo_seed(
         counts["records_rejected"] = result.rejected
         counts["records_without_subject"] = missing[0]
         report.rejections = result.rejections[:20]
+
+    with report.phase("sample batch"):
+        from gongxin.demo.batches import demo_batch_ensure
+
+        batch = demo_batch_ensure(unit=units[OPERATOR_DEPARTMENT])
+        counts["sample_batch_rows"] = batch.received if batch else 0
     return counts
 
 

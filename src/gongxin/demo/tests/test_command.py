@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from gongxin.accounts.models import User
+from gongxin.ingest.models import Batch
 from gongxin.records.models import Record
 from gongxin.subjects.models import Organization
 
@@ -22,13 +23,19 @@ def test_demo_seed_command_seeds_and_reports() -> None:
     call_command("demo", "seed", "--seed", "3", *TINY, stdout=out)
     assert "records +100" in out.getvalue()
     assert Organization.objects.count() == 20
-    assert Record.objects.count() == 100
+    # The sample batch: a messy GBK file of penalties for the seeded organizations, with its rejected rows.
+    batch = Batch.objects.get()
+    assert (batch.status, batch.received, batch.rejected, batch.duplicate) == ("done", 21, 4, 1)
+    assert Record.objects.count() == 100 + batch.inserted
+    assert {i.code for i in batch.issues.filter(level="error")} >= {"invalid_uscc_checksum", "invalid_date",
+                                                                    "negative", "required"}
 
     out = StringIO()
     call_command("demo", "seed", "--seed", "3", *TINY, stdout=out)
     assert "organizations +0" in out.getvalue()
     assert "records +0" in out.getvalue()
-    assert Record.objects.count() == 100
+    assert Record.objects.count() == 100 + batch.inserted
+    assert Batch.objects.count() == 1
 
 
 def test_demo_up_without_serving_seeds_an_empty_database_and_prints_the_logins() -> None:
