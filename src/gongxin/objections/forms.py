@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongxin.objections.choices import Decision, Ground
 
@@ -24,12 +25,13 @@ class NoteForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=pgettext_lazy("objection", "Reason"), max_length=REASON_MAX,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ExtendForm(forms.Form):
     working_days = forms.IntegerField(label=_("More working days"), min_value=1, max_value=100)
-    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX)
+    reason = forms.CharField(label=pgettext_lazy("objection", "Reason"), max_length=REASON_MAX)
 
 
 class DecideForm(forms.Form):

@@ -391,8 +391,8 @@ def objection_decide(
             if locked.round > 1:
                 body = _("Decision after review: %(decision)s. Reasons: %(reason)s")
             else:
-                body = _("Decision: %(decision)s. Reasons: %(reason)s If you disagree, you may ask for a review "
-                         "once.")
+                body = _("Decision: %(decision)s. Reasons: %(reason)s") + "\n" + _(
+                    "If you disagree, you may ask for a review once.")
             _step(objection=locked, action=Action.DECIDED, actor=actor, note=reason,
                   extra={"decision": decision, "version": version.number, "late": late},
                   title=_("Objection %(number)s decided: %(decision)s") % {"number": locked.number, "decision": label},
