@@ -64,13 +64,25 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
         path = request.path.encode("utf-8", "replace")
-        body = request.body if request.method in {"POST", "PUT", "PATCH"} and self._small(request) else b""
-        if any(marker in part for part in (query, path, body) for marker in self.MARKERS):
+        writes = request.method in {"POST", "PUT", "PATCH"}
+        multipart = request.content_type == "multipart/form-data"
+        body = request.body if writes and not multipart and self._small(request) else b""
+        if any(marker in part for part in (query, path, body) for marker in self.MARKERS) or (
+            writes and multipart and self._multipart_text_has_nul(request)
+        ):
             message = _("The input contains a NUL character, which no field accepts.")
             if request.path.startswith(API_PREFIX):
                 return JsonResponse({"code": "bad_request.nul_character", "message": message}, status=400)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+    @staticmethod
+    def _multipart_text_has_nul(request: HttpRequest) -> bool:
+        """Uploaded files are binary (an .xlsx or a PDF holds NUL bytes): only the text fields and the file
+        names of a multipart form are checked. Parsing here streams large files to disk as usual."""
+        texts = [value for _key, values in request.POST.lists() for value in values]
+        texts += [upload.name or "" for _key, uploads in request.FILES.lists() for upload in uploads]
+        return any("\x00" in text for text in texts)
 
     @staticmethod
     def _small(request: HttpRequest) -> bool:

@@ -62,6 +62,23 @@ class TestUpload:
         assert rows[1][:5] == ["2", "warning", "", COMPANY_USCC, "subject_created"]  # registered from the row
         assert rows[2][:5] == ["3", "error", "统一社会信用代码", "91330200MA2CJ0WX7A", "invalid_uscc_checksum"]
 
+    def test_an_excel_file_uploads_through_the_door(self, client, tmp_path, operator_user, frozen_today,
+                                                     django_capture_on_commit_callbacks):
+        from openpyxl import Workbook
+
+        row = penalty_row(number="甬市监罚〔2026〕13号")
+        workbook = Workbook()
+        workbook.active.append(list(row))
+        workbook.active.append(list(row.values()))
+        path = tmp_path / "penalties.xlsx"
+        workbook.save(path)
+        client.force_login(operator_user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _upload(client, path)
+        assert response.status_code == 202, response.content
+        detail = client.get(f"{BASE}/batches/{response.json()['id']}").json()
+        assert (detail["status"], detail["file_format"], detail["inserted"]) == ("done", "xlsx", 1)
+
     def test_another_units_operator_is_refused(self, client, tmp_path, market_unit, outsider_user):
         path = csv_write(tmp_path / "p.csv", [penalty_row()])
         client.force_login(outsider_user)
