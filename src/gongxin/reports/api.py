@@ -26,7 +26,7 @@ from gongxin.reports.render import (
     PDF_CONTENT_TYPE,
     envelope_bytes,
     report_html,
-    report_pdf,
+    report_pdf_file,
 )
 from gongxin.reports.selectors import report_by_number, report_verification, reports_of_subject
 from gongxin.reports.services import purpose_default, report_issue, report_revoke
@@ -152,7 +152,7 @@ def _binary(content_type: str) -> dict[str, Any]:
 
 def _file(report: Report, format: str) -> HttpResponse:
     if format == "pdf":
-        response = HttpResponse(report_pdf(report), content_type=PDF_CONTENT_TYPE)
+        response = HttpResponse(report_pdf_file(report), content_type=PDF_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{report.number}.pdf"'
     elif format == "html":
         response = HttpResponse(report_html(report), content_type="text/html; charset=utf-8")

@@ -9,10 +9,15 @@ PDF is that HTML through WeasyPrint with Noto Sans CJK SC embedded, the signed e
 from __future__ import annotations
 
 import io
+import threading
+import uuid
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +30,8 @@ PDF_CONTENT_TYPE = "application/pdf"
 # Record fields that only repeat the cover (who the record is about): kept in the signed content, not
 # printed again under every record.
 SUBJECT_FIELDS = frozenset({"subject_name", "subject_category", "uscc"})
+# Built PDFs, under the data directory (report_pdf_file).
+PDF_CACHE_DIR = Path("reports") / "pdf"
 
 
 def envelope(report: Report) -> dict[str, Any]:
@@ -66,24 +73,84 @@ def report_html(report: Report, *, for_pdf: bool = False, request: Any = None) -
     return render_to_string("reports/report.html", report_context(report, for_pdf=for_pdf), request=request)
 
 
+@dataclass(frozen=True)
+class _PdfTools:
+    font_config: Any  # weasyprint.text.fonts.FontConfiguration
+    stylesheets: list[Any]  # [weasyprint.CSS]: report.css then report_pdf.css, parsed once
+
+
+# WeasyPrint's font configuration (fontconfig and Pango objects) is not meant to be used by two threads at
+# once: one lock serializes the builds of a process (they are CPU-bound Python, so little is lost).
+_pdf_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _font_config() -> Any:
+def _pdf_tools() -> _PdfTools:
+    """The font configuration and the parsed stylesheets, made once per process (call with the lock)."""
+    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    font_config = FontConfiguration()
+    stylesheets = [CSS(string=render_to_string(name), font_config=font_config)
+                   for name in ("reports/report.css", "reports/report_pdf.css")]
+    return _PdfTools(font_config=font_config, stylesheets=stylesheets)
+
+
+def _pdf_write(html: str, *, attachments: list[Any] | None = None) -> bytes:
+    from weasyprint import HTML
+
+    with _pdf_lock:
+        tools = _pdf_tools()
+        pdf = HTML(string=html).write_pdf(stylesheets=tools.stylesheets, font_config=tools.font_config,
+                                          attachments=attachments or [])
+    assert pdf is not None
+    return pdf
 
 
 def report_pdf(report: Report) -> bytes:
-    """The PDF: the HTML rendered by WeasyPrint (fonts embedded), the signed envelope attached, the whole
-    file signed."""
-    from weasyprint import HTML, Attachment
+    """Build the PDF: the HTML rendered by WeasyPrint (fonts embedded), the signed envelope attached, the
+    whole file signed. Downloads go through ``report_pdf_file``, which builds a report's PDF once."""
+    from weasyprint import Attachment
 
-    html = report_html(report, for_pdf=True)
     attachment = Attachment(
         file_obj=io.BytesIO(envelope_bytes(report)),
         name=f"{report.number}.json",
         description=str(_("Signed credit report (JSON envelope) for offline verification")),
     )
-    pdf = HTML(string=html).write_pdf(attachments=[attachment], font_config=_font_config())
-    assert pdf is not None
-    return pdf_sign(pdf)
+    return pdf_sign(_pdf_write(report_html(report, for_pdf=True), attachments=[attachment]))
+
+
+def _pdf_path(number: str) -> Path:
+    return Path(settings.DATA_DIR) / PDF_CACHE_DIR / f"{number}.pdf"
+
+
+def report_pdf_file(report: Report) -> bytes:
+    """The PDF to download: built at the first download, then kept in the data directory. A report's
+    content is frozen and signed, so its PDF never changes (its online status is not printed in it)."""
+    path = _pdf_path(report.number)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    pdf = report_pdf(report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    partial.write_bytes(pdf)
+    partial.replace(path)  # atomic: a concurrent download reads the whole file or builds its own
+    return pdf
+
+
+# A small document with the report's styles and Chinese text: the first build in a process loads
+# fontconfig, Pango and the CJK font (about a second); this pays it before any user asks for a PDF.
+_WARM_UP_HTML = (
+    '<article class="gx-report" lang="zh-Hans"><h1 class="r-title">公共信用信息报告</h1>'
+    '<h2 class="r-h2">一、基本信息</h2><table class="r-table"><tr><th>名称</th><td class="mono">GX-0</td></tr></table>'
+    '<div class="r-record r-negative"><h4 class="r-record-title">行政处罚信息<span class="r-mark">异议中</span></h4>'
+    '<p class="r-line"><span class="r-label">来源单位：</span>宁波市</p></div></article>'
+)
+
+
+def pdf_warm_up() -> None:
+    """Load WeasyPrint's fonts and stylesheets now (reports.apps starts it when a web process serves its
+    first request)."""
+    _pdf_write(_WARM_UP_HTML)

@@ -28,7 +28,7 @@ from gongxin.reports.render import (
     envelope_bytes,
     report_context,
     report_html,
-    report_pdf,
+    report_pdf_file,
 )
 from gongxin.reports.selectors import number_normalize, report_by_number, report_verification
 from gongxin.reports.services import purpose_default, report_issue
@@ -103,7 +103,7 @@ def pdf(request: HttpRequest, number: str) -> HttpResponse:
     report = _report_or_404(request, number)
     if isinstance(report, HttpResponse):
         return report
-    response = HttpResponse(report_pdf(report), content_type=PDF_CONTENT_TYPE)
+    response = HttpResponse(report_pdf_file(report), content_type=PDF_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{report.number}.pdf"'
     return response
 

@@ -1,7 +1,8 @@
-"""Layout of a report's record details: label/value cells two to a row, long values on a row of their own.
+"""Layout of a report's record details: label/value pairs two to a line, long values on a line of their own.
 
-Half as many rows as one field per row, so a record takes half the height and a PDF half the pages
-(WeasyPrint's layout time grows with the pages).
+Half as many lines as one field per line, so a record takes half the height and a PDF half the pages
+(WeasyPrint's layout time grows with the pages). The lines are plain blocks, not table rows
+(docs/decisions/019-pdf-build-time.md).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from gongxin.core.errors import GongxinError
 from gongxin.core.signing import PublicKeyError
 from gongxin.records.choices import Purpose
 from gongxin.reports.choices import ReportKind
-from gongxin.reports.render import envelope_bytes, report_html, report_pdf
+from gongxin.reports.render import envelope_bytes, report_html, report_pdf_file
 from gongxin.reports.selectors import report_by_number
 from gongxin.reports.services import report_issue, report_revoke
 from gongxin.reports.verification import document_verify
@@ -113,7 +113,7 @@ class Command(BaseCommand):
                               range_from=options["range_from"], range_to=options["range_to"])
         self.stdout.write(f"{report.number}  {report.content['verification']['url']}")
         if options.get("output"):
-            render = {"json": envelope_bytes, "pdf": report_pdf,
+            render = {"json": envelope_bytes, "pdf": report_pdf_file,
                       "html": lambda r: report_html(r).encode("utf-8")}[options["format"]]
             Path(options["output"]).write_bytes(render(report))
             self.stdout.write(f"written to {options['output']}")
