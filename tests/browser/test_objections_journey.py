@@ -79,6 +79,8 @@ def test_file_accept_forward_decide_and_the_subject_sees_the_outcome(live_server
 
         # Staff accept it from the workbench; the public profile shows the mark at once; then forward.
         _log_in(staff, base, "office-staff", "/objections/workbench/")
+        assert staff.locator('[data-queue="submitted"] .n').inner_text() == "1"
+        staff.screenshot(path=str(tmp_path / "workbench.png"), full_page=True)
         staff.locator(f'tr[data-objection="{objection.pk}"] a').click()
         staff.wait_for_url(f"**/objections/{objection.pk}/")
         staff.click('[data-action="accept"] button[type=submit]')
