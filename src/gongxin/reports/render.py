@@ -146,7 +146,7 @@ _WARM_UP_HTML = (
     '<article class="gx-report" lang="zh-Hans"><h1 class="r-title">公共信用信息报告</h1>'
     '<h2 class="r-h2">一、基本信息</h2><table class="r-table"><tr><th>名称</th><td class="mono">GX-0</td></tr></table>'
     '<div class="r-record r-negative"><h4 class="r-record-title">行政处罚信息<span class="r-mark">异议中</span></h4>'
-    '<p class="r-line"><span class="r-label">来源单位：</span>宁波市</p></div></article>'
+    '<p class="r-line">来源单位：宁波市　　决定日期：2026-01-01</p></div></article>'
 )
 
 
