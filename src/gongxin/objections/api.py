@@ -33,6 +33,7 @@ from gongxin.objections.services import (
     objection_decide,
     objection_evidence_add,
     objection_extend,
+    objection_extension_request,
     objection_file,
     objection_forward,
     objection_reject,
@@ -107,6 +108,8 @@ class ObjectionOut(Schema):
     deadline_working_days: int
     overdue: bool
     forwarded_at: datetime | None
+    extension_requested_days: int
+    extension_request_reason: str
     rejection_reason: str
     decision: str
     decision_reason: str
@@ -145,6 +148,8 @@ def _out(objection: Objection) -> dict[str, Any]:
         "round": objection.round, "filed_at": objection.filed_at, "accepted_at": objection.accepted_at,
         "due_date": objection.due_date, "deadline_working_days": objection.deadline_working_days,
         "overdue": objection.is_overdue(clock.today()), "forwarded_at": objection.forwarded_at,
+        "extension_requested_days": objection.extension_requested_days,
+        "extension_request_reason": objection.extension_request_reason,
         "rejection_reason": objection.rejection_reason, "decision": objection.decision,
         "decision_reason": objection.decision_reason, "decided_at": objection.decided_at,
         "decision_version": objection.decision_version.number if objection.decision_version_id else None,
@@ -199,8 +204,10 @@ def objections_mine(request: HttpRequest, limit: int = 50, offset: int = 0) -> d
 
 @router.get("/queue", response=ObjectionPage, summary="The staff workbench queue, filtered")
 def objections_queue_endpoint(request: HttpRequest, status: str = "", source_unit: int | None = None,
-                              overdue: bool = False, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    queryset = objections_queue(viewer=_viewer(request), status=status, source_unit_id=source_unit, overdue=overdue)
+                              overdue: bool = False, extension_requested: bool = False, limit: int = 50,
+                              offset: int = 0) -> dict[str, Any]:
+    queryset = objections_queue(viewer=_viewer(request), status=status, source_unit_id=source_unit, overdue=overdue,
+                                extension_requested=extension_requested)
     return _page(queryset, limit, offset)
 
 
@@ -244,6 +251,15 @@ def objection_extend_endpoint(request: HttpRequest, objection_id: int, body: Ext
     viewer = _viewer(request)
     objection_extend(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                      working_days=body.working_days, reason=body.reason)
+    return _detail(objection_id, viewer)
+
+
+@router.post("/{int:objection_id}/extension-request", response=ObjectionDetailOut,
+             summary="Ask the credit office for more time (operators of the record's source unit)")
+def objection_extension_request_endpoint(request: HttpRequest, objection_id: int, body: ExtendIn) -> dict[str, Any]:
+    viewer = _viewer(request)
+    objection_extension_request(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
+                                working_days=body.working_days, reason=body.reason)
     return _detail(objection_id, viewer)
 
 

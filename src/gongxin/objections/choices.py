@@ -48,6 +48,7 @@ class Action(models.TextChoices):
     ACCEPTED = "objection.accepted", _("Accepted")
     REJECTED = "objection.rejected", _("Not accepted")
     FORWARDED = "objection.forwarded", _("Forwarded to the source unit")
+    EXTENSION_REQUESTED = "objection.extension_requested", _("More time requested")
     EXTENDED = "objection.extended", _("Deadline extended")
     DECIDED = "objection.decided", _("Decided")
     REVIEW_REQUESTED = "objection.review_requested", _("Review requested")

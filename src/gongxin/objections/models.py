@@ -36,6 +36,9 @@ class Objection(models.Model):
     deadline_working_days = models.PositiveSmallIntegerField(_("working days allowed"), default=0)
     due_date = models.DateField(_("decision due"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    # The source unit's pending request for more time (0: none); staff approve it with objection_extend.
+    extension_requested_days = models.PositiveSmallIntegerField(_("more working days requested"), default=0)
+    extension_request_reason = models.TextField(_("reason for more time"), blank=True)
     rejection_reason = models.TextField(_("reason for not accepting"), blank=True)
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(_("reasons of the decision"), blank=True)

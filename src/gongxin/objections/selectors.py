@@ -86,7 +86,7 @@ def overdue_q(today: date) -> Q:
 
 def objections_queue(
     *, viewer: Viewer, status: str = "", source_unit_id: int | None = None, overdue: bool = False,
-    today: date | None = None,
+    extension_requested: bool = False, today: date | None = None,
 ) -> QuerySet[Objection]:
     """The staff workbench: every objection, filtered; overdue first, then by due date, then newest."""
     if not (is_staff(viewer) or (viewer.client_id is None and viewer.role == Role.AUDITOR)):
@@ -99,7 +99,13 @@ def objections_queue(
         queryset = queryset.filter(source_unit_id=source_unit_id)
     if overdue:
         queryset = queryset.filter(overdue_q(today))
+    if extension_requested:
+        queryset = queryset.filter(extension_q())
     return queryset.order_by("due_date", "-filed_at", "-id")
+
+
+def extension_q() -> Q:
+    return Q(status__in=OPEN_STATUSES, extension_requested_days__gt=0)
 
 
 def queue_counts(*, today: date | None = None) -> dict[str, int]:
@@ -107,6 +113,7 @@ def queue_counts(*, today: date | None = None) -> dict[str, int]:
     counts = dict(Objection.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     result = {value: counts.get(value, 0) for value in Status.values}
     result["overdue"] = Objection.objects.filter(overdue_q(today)).count()
+    result["extension_requested"] = Objection.objects.filter(extension_q()).count()
     return result
 
 

@@ -267,6 +267,33 @@ def objection_forward(*, objection: Objection, actor: Viewer, note: str = "") ->
     return locked
 
 
+def objection_extension_request(*, objection: Objection, actor: Viewer, working_days: int, reason: str) -> Objection:
+    """The source unit asks for more time; staff approve it (``objection_extend``). Internal to the
+    platform: audited and announced on the outbox, but no notice to the subject until it is approved."""
+    if not is_unit_operator(actor, objection):
+        raise NotSourceUnit()
+    reason = _text(reason, limit=REASON_MAX, required=True)
+    if working_days < 1:
+        raise ValidationFailed(details={"field": "working_days", "min": 1})
+    with transaction.atomic():
+        locked = _locked(objection, allowed=(Status.FORWARDED,))
+        assert locked.clock_start is not None
+        most = deadline_working_days(name=MAX_DAYS, day=locked.clock_start)
+        if locked.deadline_working_days + working_days > most:
+            raise ExtensionTooLong(details={"max_working_days": most,
+                                            "remaining": max(0, most - locked.deadline_working_days)})
+        locked.extension_requested_days = working_days
+        locked.extension_request_reason = reason
+        locked.save(update_fields=["extension_requested_days", "extension_request_reason"])
+        ObjectionEvent.objects.create(
+            objection=locked, action=Action.EXTENSION_REQUESTED, status=locked.status, actor_id=actor.user_id,
+            actor_label=actor.label, note=reason, created_at=clock.now(),
+        )
+        event_emit(topic=Action.EXTENSION_REQUESTED, aggregate_type="objection", aggregate_id=locked.pk,
+                   subject_id=locked.subject_id, payload={"number": locked.number, "working_days": working_days})
+    return locked
+
+
 def objection_extend(*, objection: Objection, actor: Viewer, working_days: int, reason: str) -> Objection:
     """Approve more time: the deadline, counted from acceptance, may grow up to the policy's maximum in all."""
     _staff_check(actor)
@@ -284,7 +311,10 @@ def objection_extend(*, objection: Objection, actor: Viewer, working_days: int, 
         previous = locked.due_date
         locked.deadline_working_days = total
         locked.due_date = _deadline(locked.clock_start, total)
-        locked.save(update_fields=["deadline_working_days", "due_date"])
+        locked.extension_requested_days = 0  # a pending request of the source unit is answered by this
+        locked.extension_request_reason = ""
+        locked.save(update_fields=["deadline_working_days", "due_date", "extension_requested_days",
+                                   "extension_request_reason"])
         with _platform_language():
             _step(objection=locked, action=Action.EXTENDED, actor=actor, note=reason,
                   extra={"due_date": locked.due_date.isoformat(), "working_days": total},
@@ -386,7 +416,10 @@ def objection_decide(
             locked.decision_reason = reason
             locked.decided_at = clock.now()
             locked.decision_version = version
-            locked.save(update_fields=["status", "decision", "decision_reason", "decided_at", "decision_version"])
+            locked.extension_requested_days = 0
+            locked.extension_request_reason = ""
+            locked.save(update_fields=["status", "decision", "decision_reason", "decided_at", "decision_version",
+                                       "extension_requested_days", "extension_request_reason"])
             late = locked.due_date is not None and clock.today() > locked.due_date
             if locked.round > 1:
                 body = _("Decision after review: %(decision)s. Reasons: %(reason)s")

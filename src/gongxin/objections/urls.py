@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:objection_id>/reject/", views.reject, name="reject"),
     path("<int:objection_id>/forward/", views.forward, name="forward"),
     path("<int:objection_id>/extend/", views.extend, name="extend"),
+    path("<int:objection_id>/request-extension/", views.request_extension, name="request_extension"),
     path("<int:objection_id>/decide/", views.decide, name="decide"),
     path("<int:objection_id>/review/", views.review, name="review"),
     path("<int:objection_id>/evidence/<int:evidence_id>/", views.evidence, name="evidence"),

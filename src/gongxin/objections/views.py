@@ -38,6 +38,7 @@ from gongxin.objections.services import (
     objection_accept,
     objection_decide,
     objection_extend,
+    objection_extension_request,
     objection_file,
     objection_forward,
     objection_reject,
@@ -148,6 +149,7 @@ def _detail_context(viewer: Viewer, objection: Objection, **forms: Any) -> dict[
         "can_forward": staff and objection.status == Status.ACCEPTED,
         "can_extend": staff and objection.is_open,
         "can_decide": operator,
+        "can_request_extension": operator and not objection.extension_requested_days,
         "can_review": is_filer(viewer, objection) and objection.status == Status.DECIDED and objection.round == 1,
         "is_staff": staff,
         "payload_fields": _payload_fields(objection) if operator else [],
@@ -193,6 +195,15 @@ def _act(request: HttpRequest, objection_id: int, action: str) -> HttpResponse:
             objection_extend(objection=objection, actor=viewer, working_days=form.cleaned_data["working_days"],
                              reason=form.cleaned_data["reason"])
             messages.success(request, _("The deadline has been extended."))
+        elif action == "request_extension":
+            form = ExtendForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give the number of working days and a reason."))
+                return redirect("objections:detail", objection.pk)
+            objection_extension_request(objection=objection, actor=viewer,
+                                        working_days=form.cleaned_data["working_days"],
+                                        reason=form.cleaned_data["reason"])
+            messages.success(request, _("Your request for more time has been sent to the credit office."))
         elif action == "decide":
             form = DecideForm(request.POST)
             if not form.is_valid():
@@ -241,6 +252,12 @@ def extend(request: HttpRequest, objection_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def request_extension(request: HttpRequest, objection_id: int) -> HttpResponse:
+    return _act(request, objection_id, "request_extension")
+
+
+@login_required
+@require_POST
 def decide(request: HttpRequest, objection_id: int) -> HttpResponse:
     return _act(request, objection_id, "decide")
 
@@ -276,8 +293,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
     except ValueError:
         unit_id = None
     overdue = request.GET.get("overdue") == "1"
+    extension = request.GET.get("extension") == "1"
     try:
-        queryset = objections_queue(viewer=viewer, status=status, source_unit_id=unit_id, overdue=overdue)
+        queryset = objections_queue(viewer=viewer, status=status, source_unit_id=unit_id, overdue=overdue,
+                                    extension_requested=extension)
     except GongxinError as error:
         return _error(request, error)
     page = Paginator(queryset, PER_PAGE).get_page(_page_number(request))
@@ -286,7 +305,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "objections/workbench.html", {
         "page": page, "counts": queue_counts(), "statuses": Status.choices, "status": status, "units": units,
-        "unit_id": unit_id, "overdue": overdue, "today": clock.today(), "query": _query(request),
+        "unit_id": unit_id, "overdue": overdue, "extension": extension, "today": clock.today(),
+        "query": _query(request),
     })
 
 

@@ -63,9 +63,18 @@ def test_objection_from_filing_to_correction_across_the_national_day_holiday(
     tasks = api(unit, "get", "/tasks").json()
     assert [t["id"] for t in tasks["items"]] == [oid] and tasks["items"][0]["due_date"] == "2026-10-12"
 
-    # The unit asks for time; staff approve 3 more working days: 8 from 09-29 → 10-15.
+    # The unit asks for 3 more working days; the request waits in its own queue on the workbench.
+    response = api(office, "post", f"/{oid}/extension-request", {"working_days": 3, "reason": "x"})
+    assert response.status_code == 403 and response.json()["code"] == "objection.not_source_unit"
+    response = api(unit, "post", f"/{oid}/extension-request", {"working_days": 3, "reason": "需调取执法档案核实"})
+    assert response.json()["extension_requested_days"] == 3 and response.json()["due_date"] == "2026-10-12"
+    queue = api(office, "get", "/queue", {"extension_requested": "true"}).json()
+    assert [o["id"] for o in queue["items"]] == [oid]
+    # Staff approve: 8 working days from 09-29 → 10-15; the request is answered.
     response = api(office, "post", f"/{oid}/extend", {"working_days": 3, "reason": "需调取执法档案核实"})
     assert response.json()["due_date"] == "2026-10-15" and response.json()["deadline_working_days"] == 8
+    assert response.json()["extension_requested_days"] == 0
+    assert api(office, "get", "/queue", {"extension_requested": "true"}).json()["count"] == 0
     # 20 working days in all is the most the policy allows: 8 + 13 is refused, the deadline stays.
     response = api(office, "post", f"/{oid}/extend", {"working_days": 13, "reason": "再延长"})
     assert response.status_code == 422 and response.json()["code"] == "objection.extension_too_long"
@@ -98,14 +107,17 @@ def test_objection_from_filing_to_correction_across_the_national_day_holiday(
 
     # The subject sees the outcome, the timeline and a notice for every step.
     detail = api(subject, "get", f"/{oid}").json()
-    assert [e["action"] for e in detail["events"]] == [
-        "objection.filed", "objection.accepted", "objection.forwarded", "objection.extended", "objection.decided",
+    steps = [e["action"] for e in detail["events"]]
+    assert steps == [
+        "objection.filed", "objection.accepted", "objection.forwarded", "objection.extension_requested",
+        "objection.extended", "objection.decided",
     ]
-    codes = list(Notice.objects.filter(subject=penalty.subject).order_by("id").values_list("code", flat=True))
-    assert codes == [e["action"] for e in detail["events"]]
     topics = list(OutboxEvent.objects.filter(aggregate_type="objection", aggregate_id=oid).order_by("id")
                   .values_list("topic", flat=True))
-    assert topics == codes
+    assert topics == steps
+    # The request for more time is internal; the subject hears of the approved extension.
+    codes = list(Notice.objects.filter(subject=penalty.subject).order_by("id").values_list("code", flat=True))
+    assert codes == [s for s in steps if s != "objection.extension_requested"]
     notices = signed_in(acme_agent).get("/api/v1/notices").json()
     assert notices["unread"] == 5 and notices["items"][0]["link"] == f"/objections/{oid}/"
 

@@ -128,3 +128,24 @@ def test_the_queue_reads_a_bounded_number_of_queries(
     assert body["count"] == 6
     with django_assert_max_num_queries(10):
         assert client.get("/objections/workbench/").status_code == 200
+
+
+def test_operator_asks_for_more_time_and_staff_see_the_request(
+    penalty: Record, acme_agent: User, staff: User, operator: User
+) -> None:
+    from gongxin.accounts.viewer import viewer_for_user
+    from gongxin.objections.services import objection_accept, objection_file, objection_forward
+
+    office_viewer = viewer_for_user(staff)
+    objection = objection_file(record=penalty, ground="other", description="x", actor=viewer_for_user(acme_agent))
+    objection_accept(objection=objection, actor=office_viewer)
+    objection_forward(objection=objection, actor=office_viewer)
+    unit = signed_in(operator)
+    assert 'data-action="request-extension"' in unit.get(f"/objections/{objection.pk}/").content.decode()
+    unit.post(f"/objections/{objection.pk}/request-extension/", {"working_days": 4, "reason": "需现场复查"})
+    html = unit.get(f"/objections/{objection.pk}/").content.decode()
+    assert 'data-action="request-extension"' not in html and "data-extension-request" in html
+    office = signed_in(staff)
+    assert f'data-objection="{objection.pk}"' in office.get("/objections/workbench/?extension=1").content.decode()
+    detail = office.get(f"/objections/{objection.pk}/").content.decode()
+    assert "data-extension-request" in detail and 'value="4"' in detail and "需现场复查" in detail
