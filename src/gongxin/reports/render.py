@@ -8,6 +8,7 @@ PDF is that HTML through WeasyPrint with Noto Sans CJK SC embedded, the signed e
 
 from __future__ import annotations
 
+import atexit
 import io
 import threading
 import uuid
@@ -22,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import signing
+from gongxin.reports.fonts import report_font_css
 from gongxin.reports.models import Report
 from gongxin.reports.verification import envelope_build, pdf_sign
 
@@ -76,7 +78,7 @@ def report_html(report: Report, *, for_pdf: bool = False, request: Any = None) -
 @dataclass(frozen=True)
 class _PdfTools:
     font_config: Any  # weasyprint.text.fonts.FontConfiguration
-    stylesheets: list[Any]  # [weasyprint.CSS]: report.css then report_pdf.css, parsed once
+    stylesheets: list[Any]  # [weasyprint.CSS]: report.css, report_pdf.css, the font (reports.fonts), parsed once
 
 
 # WeasyPrint's font configuration (fontconfig and Pango objects) is not meant to be used by two threads at
@@ -91,8 +93,11 @@ def _pdf_tools() -> _PdfTools:
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
-    stylesheets = [CSS(string=render_to_string(name), font_config=font_config)
-                   for name in ("reports/report.css", "reports/report_pdf.css")]
+    sources = [render_to_string("reports/report.css"), render_to_string("reports/report_pdf.css"), report_font_css()]
+    stylesheets = [CSS(string=source, font_config=font_config) for source in sources if source]
+    # Drop them before the interpreter tears modules down: FontConfiguration.__del__ removes its temporary
+    # font folder and fails noisily once shutil is gone.
+    atexit.register(_pdf_tools.cache_clear)
     return _PdfTools(font_config=font_config, stylesheets=stylesheets)
 
 

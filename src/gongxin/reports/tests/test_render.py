@@ -12,7 +12,7 @@ import pytest
 
 from gongxin.core import signing
 from gongxin.portal.tests import factories
-from gongxin.reports import render
+from gongxin.reports import fonts, render
 from gongxin.reports.render import envelope, envelope_bytes, report_html, report_pdf, report_pdf_file
 from gongxin.reports.services import report_issue
 from gongxin.reports.tests.helpers import pdf_streams, pdf_unicode_text_codes
@@ -119,3 +119,35 @@ def test_a_web_process_warms_up_at_its_first_request_only(monkeypatch):
     finally:
         request_started.disconnect(dispatch_uid="reports.pdf_warm_up")
     assert started == ["warm"]
+
+
+def test_pdfs_use_a_gb2312_copy_of_noto_sans_cjk_sc_made_once(settings):
+    path = fonts.report_font_file()
+    assert path == Path(settings.DATA_DIR) / fonts.FONT_PATH and path.stat().st_size > 1_000_000
+    assert fonts.report_font_file() is path  # made once, then reused
+    css = fonts.report_font_css()
+    assert path.as_uri() in css and f'"{fonts.FAMILY}", "Noto Sans CJK SC"' in css  # the full font as fallback
+    assert {ord(c) for c in "宁波市公共信用信息报告异议中已修复（）：“”《》〔〕—"} <= set(fonts.font_characters())
+
+
+def test_a_character_outside_gb2312_is_printed_from_the_full_font(source_unit, agent):
+    assert ord("碶") not in fonts.font_characters()
+    subject = factories.organization_create(name="宁波市北仑区新碶报告示例有限公司")
+    report = report_issue(subject=subject, kind="organization", viewer=agent, purpose="public")
+    pdf = report_pdf(report)
+    objects = pdf + b"".join(pdf_streams(pdf))
+    fonts_used = set(re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([^\s/>]+)", objects))
+    assert fonts_used == {b"Noto-Sans-CJK-SC-GB2312", b"Noto-Sans-CJK-SC"}, fonts_used
+    used = pdf_unicode_text_codes(pdf)
+    assert "78B6" in used and "5B81" in used  # 碶 and 宁
+    assert document_verify(pdf).valid
+
+
+def test_without_harfbuzz_subset_or_the_font_pdfs_use_the_installed_font(settings, tmp_path, monkeypatch):
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: None)
+    fonts.report_font_file.cache_clear()
+    try:
+        assert fonts.report_font_file() is None and fonts.report_font_css() == ""
+    finally:
+        fonts.report_font_file.cache_clear()
