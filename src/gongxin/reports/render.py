@@ -71,7 +71,8 @@ def report_context(report: Report, *, for_pdf: bool = False) -> dict[str, Any]:
 
 
 def report_html(report: Report, *, for_pdf: bool = False, request: Any = None) -> str:
-    """The printable HTML document (standalone: inline CSS, no external resources)."""
+    """The printable HTML document (standalone: inline CSS, no external resources). For the PDF it carries
+    no styles: ``report_pdf`` hands WeasyPrint the stylesheets it parsed once."""
     return render_to_string("reports/report.html", report_context(report, for_pdf=for_pdf), request=request)
 
 
