@@ -135,10 +135,14 @@ def report_font_file() -> Path | None:
         logger.warning("No GB2312 copy of %s: report PDFs embed subsets of the whole font (slower)",
                        SOURCE_FAMILY, exc_info=True)
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    partial.write_bytes(font)
-    partial.replace(path)  # atomic: another process uses the whole file or makes its own
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        partial.write_bytes(font)
+        partial.replace(path)  # atomic: another process uses the whole file or makes its own
+    except OSError:
+        logger.warning("Cannot keep the GB2312 copy of %s in %s", SOURCE_FAMILY, path.parent, exc_info=True)
+        return None
     return path
 
 

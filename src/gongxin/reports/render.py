@@ -4,12 +4,18 @@ All three show the same frozen content (``Report.content``); nothing is looked u
 (templates/reports/report.html) carries the QR code of the verification URL as inline SVG (segno); the
 PDF is that HTML through WeasyPrint with Noto Sans CJK SC embedded, the signed envelope attached as
 ``<number>.json``, and a signature of the whole file appended (reports.verification).
+
+PDF build time (docs/decisions/019-pdf-build-time.md): the stylesheets and WeasyPrint's font
+configuration are made once per process and shared under a lock, the font is a GB2312 copy of Noto Sans
+CJK SC (reports.fonts), a web process warms up at its first request (reports.apps), and a report's PDF
+is built once and kept for later downloads (``report_pdf_file``).
 """
 
 from __future__ import annotations
 
 import atexit
 import io
+import logging
 import threading
 import uuid
 from dataclasses import dataclass
@@ -26,6 +32,8 @@ from gongxin.core import signing
 from gongxin.reports.fonts import report_font_css
 from gongxin.reports.models import Report
 from gongxin.reports.verification import envelope_build, pdf_sign
+
+logger = logging.getLogger(__name__)
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 PDF_CONTENT_TYPE = "application/pdf"
@@ -139,10 +147,13 @@ def report_pdf_file(report: Report) -> bytes:
     except FileNotFoundError:
         pass
     pdf = report_pdf(report)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    partial.write_bytes(pdf)
-    partial.replace(path)  # atomic: a concurrent download reads the whole file or builds its own
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        partial.write_bytes(pdf)
+        partial.replace(path)  # atomic: a concurrent download reads the whole file or builds its own
+    except OSError:  # a full or read-only disk costs the next download a build, not this one its file
+        logger.warning("Cannot keep %s in %s", path.name, path.parent, exc_info=True)
     return pdf
 
 

@@ -151,3 +151,11 @@ def test_without_harfbuzz_subset_or_the_font_pdfs_use_the_installed_font(setting
         assert fonts.report_font_file() is None and fonts.report_font_css() == ""
     finally:
         fonts.report_font_file.cache_clear()
+
+
+def test_a_pdf_is_still_downloaded_when_the_data_directory_cannot_keep_it(report, settings, tmp_path):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    settings.DATA_DIR = blocked  # <data dir>/reports/pdf cannot be made
+    pdf = report_pdf_file(report)
+    assert document_verify(pdf).valid and not (tmp_path / "reports").exists()
