@@ -144,7 +144,7 @@ def report_pdf_file(report: Report) -> bytes:
     path = _pdf_path(report.number)
     try:
         return path.read_bytes()
-    except FileNotFoundError:
+    except OSError:  # not built yet (or the data directory cannot hold it): build it
         pass
     pdf = report_pdf(report)
     try:
