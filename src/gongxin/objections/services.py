@@ -54,6 +54,7 @@ from gongxin.records.content import clock_fields, content_hash
 from gongxin.records.lists import END_FIELDS, START_FIELDS
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.permissions import can_write_for_unit
+from gongxin.records.personal import payload_unseal
 from gongxin.records.services import record_version_append
 
 DESCRIPTION_MAX = 4000
@@ -364,7 +365,8 @@ def _decision_version(*, objection: Objection, record: Record, decision: str, ac
     if decision in PAYLOAD_DECISIONS:
         if not payload:
             raise PayloadRequired()
-        canonical = payload_validate(item=item, payload=payload)
+        # A payload taken from the stored version carries sealed personal values: compare and validate in clear.
+        canonical = payload_validate(item=item, payload=payload_unseal(item=item, payload=payload))
         clocks = clocks_compute(item=item, domain=record.source_unit.domain, payload=canonical,
                                 severity=severity or None)
         digest = content_hash(payload=canonical, severity=clocks.severity)

@@ -46,6 +46,7 @@ from gongxin.objections.services import (
 )
 from gongxin.records.disclosure import fields_shown
 from gongxin.records.models import Record
+from gongxin.records.personal import payload_unseal
 
 PER_PAGE = 30
 
@@ -121,7 +122,8 @@ def file(request: HttpRequest) -> HttpResponse:
 def _payload_fields(objection: Objection) -> list[dict[str, Any]]:
     """The record's fields with their current values, for a correction or supplement."""
     version = objection.record.current_version
-    payload = version.payload if version is not None else {}
+    item = objection.record.catalog_item
+    payload = payload_unseal(item=item, payload=version.payload) if version is not None else {}  # the unit's own data
     return [{"code": f["code"], "label": f.get("label") or f["code"], "required": bool(f.get("required")),
              "value": payload.get(f["code"], "")} for f in objection.record.catalog_item.fields]
 

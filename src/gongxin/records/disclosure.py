@@ -49,6 +49,7 @@ from gongxin.core import clock
 from gongxin.core.errors import NotFound, PermissionDenied
 from gongxin.records.choices import Purpose, RecordStatus
 from gongxin.records.models import Record
+from gongxin.records.personal import value_unseal
 from gongxin.subjects.models import Subject
 
 
@@ -212,7 +213,7 @@ def fields_shown(*, item: CatalogItem, payload: dict[str, Any], purpose: str) ->
         code = definition["code"]
         if code not in payload or payload[code] in (None, ""):
             continue
-        value = str(payload[code])
+        value = str(value_unseal(payload[code]) if definition.get("personal") else payload[code])
         if definition.get("type") == "money_wan":
             value = _money(value)
         for option in definition.get("enum") or ():

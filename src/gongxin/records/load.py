@@ -9,6 +9,7 @@ completed by running it again. The ingest app (issue #3) adds COPY on PostgreSQL
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -26,6 +27,7 @@ from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_digest, record_identity
 from gongxin.records.lists import list_entries_sync_bulk, list_types_by_code
 from gongxin.records.models import Record, RecordVersion
+from gongxin.records.personal import payload_seal
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,11 @@ def _prepare(
         key = (row.source_unit_id, item.pk, identity)
         # The last row wins when a chunk holds the same identity twice.
         digest, payload_json = content_digest(payload=payload, severity=clocks.severity)
+        stored = payload_seal(item=item, payload=payload)  # the hash is of the plain content; storage is sealed
+        if stored is not payload:
+            payload_json = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
         prepared[key] = _Prepared(
-            row=row, source_record_id=identity, payload=payload, digest=digest, fields=clock_fields(clocks),
+            row=row, source_record_id=identity, payload=stored, digest=digest, fields=clock_fields(clocks),
             payload_json=payload_json,
         )
     return list(prepared.values())

@@ -25,6 +25,7 @@ from gongxin.records.errors import RecordRevoked, WrongSubjectKind
 from gongxin.records.lists import list_entry_sync
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.permissions import write_check
+from gongxin.records.personal import payload_seal
 from gongxin.subjects.models import Subject
 
 # Fields a version may change; everything else is copied from the previous version.
@@ -59,6 +60,8 @@ def record_version_append(
     unknown = set(changes) - set(VERSION_FIELDS)
     if unknown:
         raise TypeError(f"not version fields: {sorted(unknown)}")
+    if changes.get("payload") is not None:
+        changes["payload"] = payload_seal(item=record.catalog_item, payload=changes["payload"])
     locked = Record.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=record.pk)
     previous = locked.current_version
     state: dict[str, Any] = {}
