@@ -13,7 +13,9 @@ earlier one; it goes into a new sub-chunk so that both versions are written in f
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -339,9 +341,37 @@ def _checked_here(path: Path, name: str, checker: RowChecker, skip: int, chunk_s
     return _checked_chunks(path, name, checker, skip, chunk_size)
 
 
-def _worker_main(sender: Connection, path: Path, name: str, checker: RowChecker, skip: int,
-                 chunk_size: int) -> None:
+def _worker_detach(receiver: Connection) -> None:
+    """In the forked reader: let go of everything the parent owns, so that the parent dying (even by SIGKILL)
+    ends the reader and its database sessions at once.
+
+    - the parent's end of the pipe (else a dead parent never breaks the pipe and the reader waits forever);
+    - the database sockets, closed at the OS level only — a protocol-level close would end the parent's
+      session — so that a killed parent's open transaction is not kept alive by this process;
+    - and on Linux the reader is killed when its parent dies."""
+    receiver.close()
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        raw = getattr(connection, "connection", None)
+        socket = getattr(getattr(raw, "pgconn", None), "socket", None)
+        if isinstance(socket, int) and socket >= 0:
+            with contextlib.suppress(OSError):
+                os.close(socket)
+    with contextlib.suppress(Exception):  # best effort: only Linux has PR_SET_PDEATHSIG
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the line above
+            os._exit(1)
+
+
+def _worker_main(sender: Connection, receiver: Connection, path: Path, name: str, checker: RowChecker,
+                 skip: int, chunk_size: int) -> None:
     """The forked reader: checks rows and sends them; errors travel as data (never touches the database)."""
+    _worker_detach(receiver)
     try:
         for message in _checked_chunks(path, name, checker, skip, chunk_size):
             sender.send(("rows", message))
@@ -349,7 +379,8 @@ def _worker_main(sender: Connection, path: Path, name: str, checker: RowChecker,
     except GongxinError as exc:
         sender.send(("error", (type(exc).__module__, type(exc).__qualname__, str(exc.message), exc.details)))
     except Exception as exc:  # the parent re-raises it as a failure of the batch
-        sender.send(("error", ("", "", repr(exc), None)))
+        with contextlib.suppress(OSError):
+            sender.send(("error", ("", "", repr(exc), None)))
     finally:
         sender.close()
 
@@ -357,7 +388,8 @@ def _worker_main(sender: Connection, path: Path, name: str, checker: RowChecker,
 def _checked_in_worker(path: Path, name: str, checker: RowChecker, skip: int, chunk_size: int) -> Iterator[Any]:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker_main, args=(sender, path, name, checker, skip, chunk_size),
+    worker = context.Process(target=_worker_main,
+                             args=(sender, receiver, path, name, checker, skip, chunk_size),
                              daemon=True, name="gongxin-ingest-reader")
     worker.start()
     sender.close()
