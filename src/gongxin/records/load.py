@@ -201,17 +201,19 @@ def _lookup(unit_id: int, item_id: int, source_record_ids: list[str]) -> Iterato
 
 
 def _lookup_postgresql(unit_id: int, item_id: int, source_record_ids: list[str]) -> list[tuple[Any, ...]]:
-    """One query per chunk, joined to the ids as a set: the planner then looks each id up in the identity index.
+    """One query per chunk that looks each id up in the identity index (a LATERAL probe per id).
 
-    (``source_record_id IN (...)`` let the planner, with statistics not yet refreshed during a big load,
-    scan every record of the unit and item per chunk — quadratic over a 2M-row batch.)"""
+    ``source_record_id IN (...)`` — and even a join to the ids — let the planner, with statistics not yet
+    refreshed during a big load (autovacuum analyzes later, if at all), read every record of the unit
+    and item for each chunk: quadratic over a 2M-row batch. A LATERAL probe per id has only one plan."""
     record, version = Record._meta.db_table, RecordVersion._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT r.id, r.source_record_id, r.subject_id, v.number, v.status, v.content_hash, "  # noqa: S608
             f"v.under_objection, v.repaired, v.publicity_ended FROM unnest(%s::text[]) AS k(source_record_id) "
-            f"JOIN {record} r ON r.source_unit_id = %s AND r.catalog_item_id = %s "
-            f"AND r.source_record_id = k.source_record_id LEFT JOIN {version} v ON v.id = r.current_version_id",
+            f"CROSS JOIN LATERAL (SELECT id, source_record_id, subject_id, current_version_id FROM {record} "
+            f"WHERE source_unit_id = %s AND catalog_item_id = %s AND source_record_id = k.source_record_id LIMIT 1) r "
+            f"LEFT JOIN {version} v ON v.id = r.current_version_id",
             [source_record_ids, unit_id, item_id],
         )
         return cursor.fetchall()
