@@ -40,7 +40,7 @@ def sample_rows(*, unit: SourceUnit, count: int = 240) -> list[list[str]]:
     rows: list[list[str]] = []
     for n, (uscc, name, representative) in enumerate(organizations):
         violation, kinds, basis = VIOLATIONS[n % len(VIOLATIONS)]
-        decided = today - timedelta(days=2 + n % 20)
+        decided = today - timedelta(days=1 + n % 10)  # mostly within the 7 working days
         date_text = [decided.isoformat(), f"{decided.year}/{decided.month}/{decided.day}",
                      f"{decided.year}年{decided.month}月{decided.day}日"][n % 3]
         code = uscc.translate(_FULL_WIDTH) if n % 7 == 0 else uscc

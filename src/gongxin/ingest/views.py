@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -54,10 +55,14 @@ def batches(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     found = batch_get(batch_id=batch_id, viewer=viewer_for_user(request.user))
-    issues = found.issues.order_by("row_number", "pk")[:200]
+    # Rejections first (they are what the source unit must fix), then flags; each in row order.
+    issues = found.issues.order_by("level", "row_number", "pk")[:200]
+    by_code = list(found.issues.values("level", "code").annotate(rows=Count("row_number", distinct=True))
+                   .order_by("level", "-rows", "code"))
     running = found.status in {BatchStatus.QUEUED, BatchStatus.RUNNING}
     return render(request, "ingest/batch.html", {"batch": found, "issues": issues, "running": running,
-                                                 "more_issues": found.issues.count() > 200})
+                                                 "by_code": by_code,
+                                                 "more_issues": sum(c["rows"] for c in by_code) > 200})
 
 
 @login_required
