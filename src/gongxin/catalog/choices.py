@@ -57,6 +57,7 @@ class PolicyKind(models.TextChoices):
     RETENTION = "retention", _("Retention period")
     SEVERITY_MAP = "severity_map", _("Severity by penalty type")
     DEADLINES = "deadlines", _("Deadlines")
+    REPAIR = "repair", _("Credit repair conditions")
 
 
 class UpdateFrequency(models.TextChoices):

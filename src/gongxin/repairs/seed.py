@@ -19,7 +19,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-REPAIR_KIND = "repair"
+from gongxin.catalog.choices import PolicyKind
+
+REPAIR_KIND = PolicyKind.REPAIR.value
 
 COMMITMENT_TEXT = (
     "本主体郑重承诺：所申请修复的失信行为已经纠正，相关法定责任和义务已经履行完毕；所提交的材料真实、"
