@@ -18,18 +18,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError
+from gongxin.core.models import OutboxEvent
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import BatchChannel, BatchStatus, FileFormat
 from gongxin.ingest.errors import BatchNotFound, BatchNotYours, IdempotencyKeyReused, PushEmpty, PushTooLarge
 from gongxin.ingest.load import BatchLoader
 from gongxin.ingest.models import Batch
+from gongxin.records.models import Record, RecordVersion
 from gongxin.records.permissions import can_write_for_unit, write_check
 
 logger = logging.getLogger(__name__)
@@ -128,7 +130,23 @@ def batch_run(*, batch_id: int, path: Path | None = None, actor: Viewer | None =
         raise
     Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE, finished_at=clock.now())
     batch.refresh_from_db()
+    _statistics_refresh(batch)
     return batch
+
+
+# After a batch that wrote this many versions, PostgreSQL's planner statistics are refreshed at once.
+ANALYZE_AFTER_VERSIONS = 50_000
+
+
+def _statistics_refresh(batch: Batch) -> None:
+    """Autovacuum analyzes a table long after a big load (if at all during it): until then the planner
+    believes the record tables small and picks scans for the portal's and the next batch's queries."""
+    if connection.vendor != "postgresql" or batch.inserted + batch.corrected < ANALYZE_AFTER_VERSIONS:
+        return
+    tables = [Record._meta.db_table, RecordVersion._meta.db_table, OutboxEvent._meta.db_table]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _fail(batch: Batch, error: dict[str, Any]) -> None:

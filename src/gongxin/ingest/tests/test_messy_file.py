@@ -133,3 +133,19 @@ def test_an_unreadable_file_fails_the_batch_with_the_reason(tmp_path: Path, mark
     batch = batch_ingest_file(path=path, source_unit=market_unit, item=penalty, actor=operator)
     assert batch.status == BatchStatus.FAILED
     assert "ingest.file_unreadable" in batch.failure
+
+
+def test_a_big_batch_refreshes_the_planner_statistics_on_postgresql(tmp_path: Path, market_unit, penalty, operator,
+                                                                     frozen_today, monkeypatch):
+    from django.db import connection
+
+    from gongxin.ingest import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    monkeypatch.setattr(services, "ANALYZE_AFTER_VERSIONS", 1)
+    batch_ingest_file(path=csv_write(tmp_path / "a.csv", _messy_rows()), source_unit=market_unit, item=penalty,
+                      actor=operator)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'records_record'")
+        assert cursor.fetchone()[0] == 4  # analyzed: the planner knows the 4 records
