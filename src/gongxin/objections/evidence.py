@@ -1,13 +1,12 @@
 """Evidence files of an objection: limits, type sniffing and storage.
 
-Only PDF, JPEG and PNG are taken, recognised by their first bytes (the name and the browser's content
-type are not trusted), at most ``MAX_FILES`` files of ``MAX_BYTES`` each. Files are stored under a random
-name; the original name is kept for display only.
+What is accepted is the platform's one rule for evidence (``core.files``: PDF, JPEG and PNG by their first
+bytes, at most ``MAX_FILES`` files of ``MAX_BYTES`` each). Files are stored under a random name; the original
+name is kept for display only.
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,16 +14,11 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from gongxin.core.files import EVIDENCE_MAX_BYTES, EVIDENCE_MAX_FILES, document_kind, upload_sha256
 from gongxin.objections.errors import EvidenceInvalid
 
-MAX_FILES = 10
-MAX_BYTES = 10 * 1024 * 1024
-# Magic bytes → (content type, extension).
-SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
+MAX_FILES = EVIDENCE_MAX_FILES
+MAX_BYTES = EVIDENCE_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -39,24 +33,6 @@ class CheckedFile:
     @property
     def storage_name(self) -> str:
         return f"{uuid.uuid4().hex}.{self.extension}"
-
-
-def _sniff(upload: UploadedFile) -> tuple[str, str] | None:
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, content_type, extension in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, extension
-    return None
-
-
-def _digest(upload: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
 
 
 def evidence_check(files: Sequence[UploadedFile], *, already: int = 0) -> list[CheckedFile]:
@@ -75,12 +51,12 @@ def evidence_check(files: Sequence[UploadedFile], *, already: int = 0) -> list[C
             problems.append({"file": name, "reason": _("The file is larger than %(mb)s MB.")
                              % {"mb": MAX_BYTES // (1024 * 1024)}})
             continue
-        kind = _sniff(upload)
+        kind = document_kind(upload)
         if kind is None:
             problems.append({"file": name, "reason": _("Only PDF, JPEG and PNG files are accepted.")})
             continue
         checked.append(CheckedFile(upload=upload, name=name, content_type=kind[0], extension=kind[1], size=size,
-                                   sha256=_digest(upload)))
+                                   sha256=upload_sha256(upload)))
     if problems:
         raise EvidenceInvalid(details=problems)
     return checked

@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core.files import EVIDENCE_MAX_FILES
 from gongxin.repairs.choices import RejectionReason, RepairStatus
-from gongxin.repairs.services import EVIDENCE_MAX_FILES, STATEMENT_MAX
+from gongxin.repairs.services import STATEMENT_MAX
 
 
 class MultipleFileInput(forms.ClearableFileInput):

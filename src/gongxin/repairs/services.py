@@ -13,7 +13,6 @@ policy: the unit decides by ``department_due``, the platform answers by ``platfo
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +27,13 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.policy import deadline_working_days
 from gongxin.core import clock
 from gongxin.core.errors import ValidationFailed
+from gongxin.core.files import (
+    DOCUMENT_SIGNATURES,
+    EVIDENCE_MAX_BYTES,
+    EVIDENCE_MAX_FILES,
+    document_kind,
+    upload_sha256,
+)
 from gongxin.core.outbox import event_emit
 from gongxin.core.workdays import add_working_days
 from gongxin.notices.services import notice_send
@@ -49,13 +55,7 @@ from gongxin.repairs.errors import (
 )
 from gongxin.repairs.models import RepairApplication, RepairEvent, RepairEvidence
 
-EVIDENCE_MAX_FILES = 10
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = {
-    "application/pdf": ".pdf",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-}
+EVIDENCE_TYPES = {content_type: f".{extension}" for _magic, content_type, extension in DOCUMENT_SIGNATURES}
 STATEMENT_MAX = 4000
 
 
@@ -64,14 +64,8 @@ def evidence_validate(files: Sequence[UploadedFile]) -> None:
     if len(files) > EVIDENCE_MAX_FILES:
         raise RepairEvidenceInvalid(details={"max_files": EVIDENCE_MAX_FILES})
     for upload in files:
-        head = upload.read(8)
-        upload.seek(0)
-        kind = (
-            "application/pdf" if head.startswith(b"%PDF")
-            else "image/png" if head.startswith(b"\x89PNG")
-            else "image/jpeg" if head.startswith(b"\xff\xd8\xff")
-            else ""
-        )
+        found = document_kind(upload)
+        kind = found[0] if found else ""
         if not kind or (upload.size or 0) > EVIDENCE_MAX_BYTES or not upload.size:
             raise RepairEvidenceInvalid(details={"file": upload.name, "allowed": sorted(EVIDENCE_TYPES),
                                                  "max_bytes": EVIDENCE_MAX_BYTES})
@@ -80,13 +74,9 @@ def evidence_validate(files: Sequence[UploadedFile]) -> None:
 
 def _evidence_store(application: RepairApplication, files: Sequence[UploadedFile]) -> int:
     for upload in files:
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
         evidence = RepairEvidence(
             application=application, original_name=(upload.name or "evidence")[:200],
-            content_type=upload.content_type or "", size=upload.size or 0, sha256=digest.hexdigest(),
+            content_type=upload.content_type or "", size=upload.size or 0, sha256=upload_sha256(upload),
             uploaded_at=clock.now(),
         )
         evidence.file.save(f"evidence{EVIDENCE_TYPES.get(upload.content_type or '', '')}", upload, save=False)
