@@ -34,7 +34,7 @@ from gongxin.core.errors import GongxinError
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import IssueLevel, RowOutcome
 from gongxin.ingest.models import Batch, BatchIssue
-from gongxin.ingest.rows import CheckedRow, Issue, RowChecker, SubjectKey, both_languages
+from gongxin.ingest.rows import CheckedRow, Issue, RowChecker, SubjectKey, both_languages, issue_make
 from gongxin.records.choices import RecordStatus
 from gongxin.records.errors import RecordRevoked
 from gongxin.records.load import LoadResult, RecordRow, records_load
@@ -207,10 +207,10 @@ class BatchLoader:
                 continue
             column = self.checker.labels.get("uscc", "uscc")
             if checked.subject.scheme == "uscc":
-                issue = _error(column, checked.subject.value, "invalid_uscc",
+                issue = issue_make(IssueLevel.ERROR, column, checked.subject.value, "invalid_uscc",
                                lambda: _("This unified social credit code is not valid."))
             else:
-                issue = _error(column, checked.subject.value, "subject_unresolved",
+                issue = issue_make(IssueLevel.ERROR, column, checked.subject.value, "subject_unresolved",
                                lambda: _("No organization is known by this code; give its unified social "
                                          "credit code."))
             self._reject(checked.number, [issue], issues, results)
@@ -241,7 +241,7 @@ class BatchLoader:
             source_unit=self.source_unit, catalog_item=self.item, source_record_id=checked.identity
         ).first()
         if record is None:
-            self._reject(checked.number, [_error("", checked.identity, "nothing_to_revoke",
+            self._reject(checked.number, [issue_make(IssueLevel.ERROR, "", checked.identity, "nothing_to_revoke",
                                                  lambda: _("There is no such record to revoke."))], issues, results)
             return
         if record.current_version is not None and record.current_version.status == RecordStatus.REVOKED:
@@ -440,11 +440,6 @@ def _subjects_lookup(keys: dict[tuple[str, str], SubjectKey]) -> dict[tuple[str,
             for value, subject_id, name in rows:
                 found[(scheme, value)] = _Resolved(subject_id, name, created=False)
     return found
-
-
-def _error(column: str, value: str, code: str, message: Callable[[], str]) -> Issue:
-    zh, en = both_languages(message)
-    return Issue(IssueLevel.ERROR, column, value, code, zh, en)
 
 
 @cache

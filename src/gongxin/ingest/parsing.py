@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -361,12 +361,3 @@ def _json_object(line: str, number: int) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise FileUnreadable(details={"row": number, "reason": "not a JSON object"})
     return obj
-
-
-def file_sha256(stream: BinaryIO) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    for block in iter(lambda: stream.read(1 << 20), b""):
-        digest.update(block)
-    return digest.hexdigest()

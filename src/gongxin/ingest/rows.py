@@ -28,7 +28,7 @@ from gongxin.ingest.choices import IssueLevel
 from gongxin.records.content import record_identity
 from gongxin.subjects.choices import IdentifierScheme
 from gongxin.subjects.errors import InvalidRin
-from gongxin.subjects.identifiers import rin_lookup_hash, rin_validate
+from gongxin.subjects.identifiers import rin_lookup_hash, rin_mask, rin_validate
 
 _TRUE = {"1", "true", "yes", "y", "是", "撤销", "已撤销"}
 # Older organization codes carried by the data standard, and the identifier scheme each resolves through.
@@ -85,7 +85,7 @@ def both_languages(message: Callable[[], str]) -> tuple[str, str]:
     return zh, en
 
 
-def _issue(level: str, column: str, value: Any, code: str, message: Callable[[], str]) -> Issue:
+def issue_make(level: str, column: str, value: Any, code: str, message: Callable[[], str]) -> Issue:
     zh, en = both_languages(message)
     return Issue(level, column, "" if value is None else str(value)[:500], code, zh, en)
 
@@ -118,7 +118,7 @@ class RowChecker:
         cells = row.cells
         if parsing.UNREADABLE in cells:
             detail = cells[parsing.UNREADABLE]
-            return [_issue(IssueLevel.ERROR, "", detail.get("reason", ""), "unreadable_row",
+            return [issue_make(IssueLevel.ERROR, "", detail.get("reason", ""), "unreadable_row",
                            lambda: _("This line is not a JSON object."))]
         raw: dict[str, Any] = {}
         for code, value in cells.items():
@@ -138,7 +138,7 @@ class RowChecker:
             identity = record_identity(item=self.item, payload=payload, source_record_id=source_record_id)
         except GongxinError:
             keys = "、".join(self.labels.get(c, c) for c in self.item.natural_key)
-            return [_issue(IssueLevel.ERROR, keys, "", "identity_missing",
+            return [issue_make(IssueLevel.ERROR, keys, "", "identity_missing",
                            lambda: _("Give the source record id, or fill every natural-key field."))]
         subject = self._subject_key(payload)
         if isinstance(subject, Issue):
@@ -158,7 +158,7 @@ class RowChecker:
         """The double-publicity flag of a decision date (None: in time); one per date, shared by rows."""
         if decided not in self._late:
             lag, limit = self.lag_of(decided), self.publicity_days
-            self._late[decided] = None if lag <= limit else _issue(
+            self._late[decided] = None if lag <= limit else issue_make(
                 IssueLevel.WARNING, self.labels[self.item.decision_date_field], decided, "late_publicity",
                 lambda: _("Published %(lag)d working days after the decision; the limit is %(limit)d.")
                 % {"lag": lag, "limit": limit},
@@ -187,21 +187,21 @@ class RowChecker:
         kinds = self.item.subject_kinds or ["organization", "person"]
         if category == "person" or (category is None and kinds == ["person"]):
             if "person" not in kinds:
-                return _issue(IssueLevel.ERROR, self.labels.get("subject_category", ""), category,
+                return issue_make(IssueLevel.ERROR, self.labels.get("subject_category", ""), category,
                               "wrong_subject_kind", lambda: _("This catalog item does not apply to natural persons."))
             number = payload.get("id_number")
             column = self.labels.get("id_number", "id_number")
             if not number:
-                return _issue(IssueLevel.ERROR, column, "", "rin_required",
+                return issue_make(IssueLevel.ERROR, column, "", "rin_required",
                               lambda: _("A natural person is named by the resident identity number."))
             try:
                 check = rin_validate(str(number))
             except InvalidRin as exc:
                 message = exc.message
-                return _issue(IssueLevel.ERROR, column, _mask(str(number)), "invalid_rin", lambda: str(message))
+                return issue_make(IssueLevel.ERROR, column, rin_mask(str(number)), "invalid_rin", lambda: str(message))
             return SubjectKey("person", "rin", rin_lookup_hash(check.rin), name, rin=check.rin)
         if "organization" not in kinds:
-            return _issue(IssueLevel.ERROR, self.labels.get("subject_category", ""), category,
+            return issue_make(IssueLevel.ERROR, self.labels.get("subject_category", ""), category,
                           "wrong_subject_kind", lambda: _("This catalog item applies to natural persons only."))
         uscc = payload.get("uscc")
         if uscc:
@@ -210,13 +210,9 @@ class RowChecker:
             value = payload.get(code)
             if value:
                 return SubjectKey("organization", str(scheme), str(value).strip().upper(), name)
-        return _issue(IssueLevel.ERROR, self.labels.get("uscc", "uscc"), "", "uscc_required",
+        return issue_make(IssueLevel.ERROR, self.labels.get("uscc", "uscc"), "", "uscc_required",
                       lambda: _("An organization is named by its unified social credit code (or an older "
                                 "registration code known to the platform)."))
-
-
-def _mask(value: str) -> str:
-    return value[:6] + "*" * max(0, len(value) - 10) + value[-4:] if len(value) > 10 else "*" * len(value)
 
 
 def filled_optional(payload: dict[str, Any], optional: list[str]) -> list[str]:

@@ -26,13 +26,14 @@ from gongxin.core.errors import PermissionDenied
 from gongxin.ingest.models import Batch
 from gongxin.records.permissions import can_write_for_unit
 
-_READERS = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
+# Roles that read every batch and the quality of every unit (the credit office); operators read their unit's.
+READERS = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
 LAG_BUCKETS = ("0-7", "8-15", "16-30", ">30")
 
 
 def batches_visible(*, viewer: Viewer) -> QuerySet[Batch]:
     batches = Batch.objects.select_related("source_unit__department", "catalog_item")
-    if viewer.role in _READERS:
+    if viewer.role in READERS:
         return batches
     if viewer.department_id is not None and can_write_for_unit(viewer=viewer, source_unit_id=viewer.department_id):
         return batches.filter(source_unit_id=viewer.department_id)
@@ -84,7 +85,7 @@ class Quality:
 
 def quality_by_unit_and_item(*, viewer: Viewer, source_unit_id: int | None = None, item_code: str | None = None,
                              since: date | None = None) -> list[Quality]:
-    if viewer.role not in _READERS and viewer.department_id is None:
+    if viewer.role not in READERS and viewer.department_id is None:
         raise PermissionDenied()
     batches = batches_visible(viewer=viewer)
     if source_unit_id is not None:

@@ -25,12 +25,14 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError
+from gongxin.core.files import upload_sha256
 from gongxin.core.models import OutboxEvent
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import BatchChannel, BatchStatus, FileFormat
 from gongxin.ingest.errors import BatchNotFound, BatchNotYours, IdempotencyKeyReused, PushEmpty, PushTooLarge
 from gongxin.ingest.load import BatchLoader
 from gongxin.ingest.models import Batch
+from gongxin.ingest.selectors import READERS
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.permissions import can_write_for_unit, write_check
 
@@ -39,16 +41,15 @@ logger = logging.getLogger(__name__)
 PUSH_LIMIT = 10_000
 # Files larger than this are read and checked in a forked process while this one writes (ingest.load).
 READER_PROCESS_MIN_BYTES = 1 << 20
-_READERS = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
 
 
 def _sha256_of(path: Path) -> str:
     with path.open("rb") as handle:
-        return parsing.file_sha256(handle)
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def batch_visible_check(*, batch: Batch, viewer: Viewer) -> None:
-    if viewer.role in _READERS or can_write_for_unit(viewer=viewer, source_unit_id=batch.source_unit_id):
+    if viewer.role in READERS or can_write_for_unit(viewer=viewer, source_unit_id=batch.source_unit_id):
         return
     raise BatchNotYours()
 
@@ -56,14 +57,11 @@ def batch_visible_check(*, batch: Batch, viewer: Viewer) -> None:
 def batch_upload(*, source_unit: SourceUnit, item: CatalogItem, upload: UploadedFile, actor: Viewer) -> Batch:
     """Store an uploaded file as a queued batch and run it in the background once committed."""
     write_check(viewer=actor, source_unit=source_unit, item=item)
-    digest = hashlib.sha256()
-    for block in upload.chunks():
-        digest.update(block)
-    upload.seek(0)
+    digest = upload_sha256(upload)
     with transaction.atomic():
         batch = Batch(
             source_unit=source_unit, catalog_item=item, channel=BatchChannel.UPLOAD, status=BatchStatus.QUEUED,
-            file_name=(upload.name or "upload")[:255], file_sha256=digest.hexdigest(), actor_id=actor.user_id,
+            file_name=(upload.name or "upload")[:255], file_sha256=digest, actor_id=actor.user_id,
             actor_label=actor.label, created_at=clock.now(),
         )
         batch.file.save(Path(upload.name or "upload").name, upload, save=False)

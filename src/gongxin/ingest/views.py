@@ -21,17 +21,15 @@ from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.ingest.api import error_report_response
 from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.forms import BatchUploadForm
-from gongxin.ingest.selectors import LAG_BUCKETS, batches_visible, quality_by_unit_and_item
+from gongxin.ingest.selectors import LAG_BUCKETS, READERS, batches_visible, quality_by_unit_and_item
 from gongxin.ingest.services import batch_get, batch_upload
 from gongxin.records.permissions import can_write_for_unit
-
-_STAFF = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
 
 
 @login_required
 def batches(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for_user(request.user)
-    if viewer.role not in _STAFF and viewer.role != Role.OPERATOR:
+    if viewer.role not in READERS and viewer.role != Role.OPERATOR:
         raise PermissionDenied()
     unit = None
     if viewer.department_id is not None and can_write_for_unit(viewer=viewer, source_unit_id=viewer.department_id):
@@ -78,7 +76,7 @@ def _bars(series: list[tuple[str, int]]) -> list[dict[str, Any]]:
 @login_required
 def quality(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for_user(request.user)
-    if viewer.role not in _STAFF and viewer.role != Role.OPERATOR:
+    if viewer.role not in READERS and viewer.role != Role.OPERATOR:
         raise PermissionDenied()
     rows = []
     for q in quality_by_unit_and_item(viewer=viewer, item_code=request.GET.get("item") or None):

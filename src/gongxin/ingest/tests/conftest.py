@@ -19,16 +19,14 @@ from gongxin.catalog.seed import catalog_seed
 from gongxin.catalog.tests.factories import AUTHORITY_USCC, COMPANY_USCC, COMPANY_USCC_2
 from gongxin.records.models import ListType
 from gongxin.records.seed import list_types_seed
+from gongxin.subjects.identifiers import uscc_check_char
 
 TODAY = "2026-06-10 10:00 +0800"
 # A letter-first USCC (Y1: a farmers' cooperative-type registration) with a correct check character.
 LETTER_FIRST_USCC = "Y1330200MA2CJ0WX75"
 
 def uscc_complete(body17: str) -> str:
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-    total = sum(alphabet.index(c) * w for c, w in zip(body17, weights, strict=True))
-    return body17 + alphabet[(31 - total % 31) % 31]
+    return body17 + uscc_check_char(body17)
 
 
 def penalty_row(*, name: str = "宁波甲乙贸易有限公司", uscc: str = COMPANY_USCC,
