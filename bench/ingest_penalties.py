@@ -43,20 +43,16 @@ HEADERS = [
     "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码",
 ]
 AUTHORITY_USCC = "11330200002941712F"
-ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 VIOLATIONS = [("销售不合格产品", "罚款"), ("未按规定公示年度报告", "警告"), ("虚假宣传", "罚款、没收违法所得"),
               ("无照经营", "罚款"), ("食品安全违法", "罚款、暂扣许可证件")]
 
 
-def _uscc(body17: str) -> str:
-    total = sum(ALPHABET.index(c) * w for c, w in zip(body17, WEIGHTS, strict=True))
-    return body17 + ALPHABET[(31 - total % 31) % 31]
-
-
 def organization_codes(organizations: int, seed: int) -> list[str]:
+    from gongxin.subjects.identifiers import uscc_check_char  # pure: usable before Django is set up
+
     rng = random.Random(seed)
-    return [_uscc(f"91330{rng.randrange(200, 299):03d}MA{i:08X}"[:17]) for i in range(organizations)]
+    bodies = (f"91330{rng.randrange(200, 299):03d}MA{i:08X}"[:17] for i in range(organizations))
+    return [body + uscc_check_char(body) for body in bodies]
 
 
 def file_generate(path: Path, *, rows: int, organizations: int, seed: int) -> int:

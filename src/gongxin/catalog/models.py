@@ -7,8 +7,9 @@ rows by jurisdiction and effective date, each with its legal basis; code interpr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,8 @@ from gongxin.catalog.choices import (
     Severity,
     UpdateFrequency,
 )
+
+T = TypeVar("T")
 
 
 class SourceUnit(models.Model):
@@ -105,6 +108,15 @@ class CatalogItem(models.Model):
 
     def field(self, code: str) -> dict[str, Any] | None:
         return next((f for f in self.fields if f["code"] == code), None)
+
+    def fields_derived(self, key: str, build: Callable[[list[dict[str, Any]]], T]) -> T:
+        """Something computed from the field schema, remembered on this loaded item until ``fields`` is
+        replaced (bulk paths look at the same item's schema millions of times)."""
+        cache = self.__dict__.setdefault("_fields_derived", {})
+        found = cache.get(key)
+        if found is None or found[0] is not self.fields:
+            found = cache[key] = (self.fields, build(self.fields))
+        return found[1]
 
 
 class Policy(models.Model):

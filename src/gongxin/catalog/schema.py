@@ -205,12 +205,7 @@ def payload_validate(*, item: CatalogItem, payload: Mapping[str, Any], today: da
 
 
 def _fields_by_code(item: CatalogItem) -> dict[str, dict[str, Any]]:
-    """The item's field definitions by code, built once per loaded item (bulk paths validate millions of rows)."""
-    cached = item.__dict__.get("_fields_by_code")
-    if cached is None or cached[0] is not item.fields:
-        cached = (item.fields, {f["code"]: f for f in item.fields})
-        item.__dict__["_fields_by_code"] = cached
-    return cached[1]
+    return item.fields_derived("by_code", lambda fields: {f["code"]: f for f in fields})
 
 
 def _is_empty(value: Any) -> bool:

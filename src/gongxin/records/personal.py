@@ -24,12 +24,8 @@ CONTEXT = b"record.payload.personal"
 
 
 def personal_codes(item: CatalogItem) -> tuple[str, ...]:
-    """Codes of the item's personal fields, remembered on the loaded item."""
-    cached = item.__dict__.get("_personal_codes")
-    if cached is None or cached[0] is not item.fields:
-        cached = (item.fields, tuple(f["code"] for f in item.fields if f.get("personal")))
-        item.__dict__["_personal_codes"] = cached
-    return cached[1]
+    """Codes of the item's personal fields."""
+    return item.fields_derived("personal", lambda fields: tuple(f["code"] for f in fields if f.get("personal")))
 
 
 def is_sealed(value: Any) -> bool:
