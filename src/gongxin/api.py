@@ -75,14 +75,22 @@ def health(request: HttpRequest) -> dict[str, str]:
 def _register_routers() -> None:
     from gongxin.access.api import inquiries_router
     from gongxin.access.api import router as consents_router
+    from gongxin.benefits.api import router as benefits_router
     from gongxin.catalog.api import router as catalog_router
+    from gongxin.commitments.api import router as commitments_router
     from gongxin.ingest.api import router as ingest_router
+    from gongxin.lending.api import router as lending_router
+    from gongxin.monitoring.api import router as monitoring_router
     from gongxin.notices.api import router as notices_router
     from gongxin.objections.api import router as objections_router
     from gongxin.portal.api import router as listings_router
     from gongxin.records.api import router as records_router
     from gongxin.repairs.api import router as repairs_router
     from gongxin.reports.api import router as reports_router
+    from gongxin.rewards.api import checks_router
+    from gongxin.rewards.api import router as rewards_router
+    from gongxin.scoring.api import router as scoring_router
+    from gongxin.sharing.api import router as sharing_router
     from gongxin.subjects.api import router as subjects_router
 
     api.add_router("/catalog", catalog_router)
@@ -96,6 +104,14 @@ def _register_routers() -> None:
     api.add_router("/notices", notices_router)
     api.add_router("/objections", objections_router)
     api.add_router("/repairs", repairs_router)
+    api.add_router("/checks", checks_router)
+    api.add_router("/rewards", rewards_router)
+    api.add_router("/sharing", sharing_router)
+    api.add_router("/scoring", scoring_router)
+    api.add_router("/monitoring", monitoring_router)
+    api.add_router("/commitments", commitments_router)
+    api.add_router("/benefits", benefits_router)
+    api.add_router("/lending", lending_router)
 
 
 _register_routers()

@@ -63,6 +63,13 @@ INSTALLED_APPS = [
     "gongxin.notices",
     "gongxin.objections",
     "gongxin.repairs",
+    "gongxin.rewards",
+    "gongxin.sharing",
+    "gongxin.scoring",
+    "gongxin.monitoring",
+    "gongxin.commitments",
+    "gongxin.benefits",
+    "gongxin.lending",
     "gongxin.portal",
     "gongxin.demo",
 ]

@@ -1,0 +1,7 @@
+"""JSON API of the benefits app (mounted under /api/v1 by gongxin.api)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["benefits"])
