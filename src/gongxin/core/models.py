@@ -33,6 +33,8 @@ class ConsumerCursor(models.Model):
     consumer = models.CharField(_("consumer"), max_length=120, primary_key=True)
     position = models.BigIntegerField(_("last event id"), default=0)
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    # PostgreSQL: when the reader first stopped at the hole just after ``position`` (database clock).
+    hole_seen_at = models.DateTimeField(_("hole first seen at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("consumer cursor")

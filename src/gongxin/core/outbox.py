@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -148,13 +149,85 @@ def consumer_run(consumer: Consumer, *, limit_batches: int | None = None) -> int
         with transaction.atomic():
             ConsumerCursor.objects.get_or_create(consumer=consumer.name)
             cursor = ConsumerCursor.objects.select_for_update().get(consumer=consumer.name)
-            events = list(OutboxEvent.objects.filter(id__gt=cursor.position).order_by("id")[:BATCH_SIZE])
-            if not events:
-                return total
-            consumer.handle(events)
-            cursor.position = events[-1].id
-            cursor.updated_at = clock.now()
-            cursor.save(update_fields=["position", "updated_at"])
-        total += len(events)
+            read = events_settled_after(cursor.position, hole_seen_at=cursor.hole_seen_at)
+            if read.events:
+                consumer.handle(read.events)
+                cursor.position = read.events[-1].id
+            if read.events or read.hole_seen_at != cursor.hole_seen_at:
+                cursor.hole_seen_at = read.hole_seen_at
+                cursor.updated_at = clock.now()
+                cursor.save(update_fields=["position", "hole_seen_at", "updated_at"])
+        total += len(read.events)
         batches += 1
+        if read.hole_seen_at is not None:
+            _dispatch_later()
+            return total
+        if not read.events:
+            return total
     return total
+
+
+@dataclass(frozen=True)
+class SettledRead:
+    events: list[OutboxEvent]
+    hole_seen_at: datetime | None  # set when the reader stopped at a hole that may still fill
+
+
+def events_settled_after(position: int, *, hole_seen_at: datetime | None = None,
+                         limit: int = BATCH_SIZE) -> SettledRead:
+    """The next events after ``position`` that can be handed out without ever skipping one.
+
+    On PostgreSQL event ids come from a sequence when a row is inserted, but transactions commit in
+    any order: while transaction A (holding id 10) is still open, B's id 11 may already be visible. A
+    reader that moved its cursor past 11 would never see 10. So a hole in the ids stops the reader until
+    it is known to be permanent (a rollback): that is when no transaction that was already running when
+    the hole was first seen is still running. The holder of the hole was running then (had it ended,
+    its event would be visible, or it rolled back), so once all of those have ended, a read shows every
+    event the hole will ever hold. SQLite serializes writers, so ids there are committed in order.
+    """
+    events = list(OutboxEvent.objects.filter(id__gt=position).order_by("id")[:limit])
+    if connection.vendor != "postgresql" or not events or _contiguous(events, position):
+        return SettledRead(events, None)
+    seen_at, holders_running = _writers_started_before(hole_seen_at)
+    # Read again after looking at the writers: one that committed in between is visible now.
+    events = list(OutboxEvent.objects.filter(id__gt=position, id__lte=events[-1].id).order_by("id"))
+    if not holders_running:
+        return SettledRead(events, None)
+    prefix: list[OutboxEvent] = []
+    for expected, event in enumerate(events, start=position + 1):
+        if event.id != expected:
+            break
+        prefix.append(event)
+    # The hole after a longer prefix is another hole, first seen now.
+    return SettledRead(prefix, seen_at if prefix else (hole_seen_at or seen_at))
+
+
+def _contiguous(events: Sequence[OutboxEvent], position: int) -> bool:
+    return events[0].id == position + 1 and events[-1].id - events[0].id == len(events) - 1
+
+
+def _writers_started_before(moment: datetime | None) -> tuple[datetime, bool]:
+    """(the database's clock now, whether another transaction of this database that holds a transaction
+    id — it has written — and began before ``moment`` (default: now) is still running)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement_timestamp(), EXISTS (SELECT 1 FROM pg_stat_activity"
+            " WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+            " AND xact_start < COALESCE(%s, statement_timestamp()))",
+            [moment],
+        )
+        now, running = cursor.fetchone()
+    return now, bool(running)
+
+
+def _dispatch_later() -> None:
+    """A reader stopped at a hole: the writer holding it schedules a dispatch when it commits, but not
+    when it rolls back — so ask for another look shortly, where the task backend can defer."""
+    from django_tasks import task_backends
+
+    from gongxin.core.tasks import outbox_dispatch
+
+    backend = task_backends[outbox_dispatch.backend]
+    if not getattr(backend, "supports_defer", False) or _dispatch_already_waiting(outbox_dispatch):
+        return
+    outbox_dispatch.using(run_after=clock.now() + timedelta(seconds=2)).enqueue()
