@@ -1,0 +1,141 @@
+"""Reads of the benefits app: scenarios, a subject's own benefits, a provider's usages, statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import Viewer
+from gongxin.benefits.choices import UsageStatus
+from gongxin.benefits.errors import ScenarioNotFound, StatisticsNotAllowed, UsageNotFound
+from gongxin.benefits.facts import subject_facts
+from gongxin.benefits.models import EligibilityCheck, Scenario, Suspension, Usage
+from gongxin.benefits.rules import Verdict, scenario_evaluate
+from gongxin.core import clock
+
+STATISTICS_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
+
+
+def scenarios_in_force(*, subject_kind: str | None = None) -> QuerySet[Scenario]:
+    """Active scenarios whose effective period includes today."""
+    today = clock.today()
+    queryset = Scenario.objects.filter(is_active=True, effective_from__lte=today).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=today)
+    )
+    if subject_kind is not None:
+        queryset = queryset.filter(subject_kind=subject_kind)
+    return queryset.select_related("provider").order_by("code")
+
+
+def scenario_by_code(code: str) -> Scenario:
+    scenario = scenarios_in_force().filter(code=code).first()
+    if scenario is None:
+        raise ScenarioNotFound()
+    return scenario
+
+
+def suspension_active(*, scenario_id: int, subject_id: int) -> Suspension | None:
+    return (
+        Suspension.objects.filter(scenario_id=scenario_id, subject_id=subject_id, ends_on__gte=clock.today())
+        .order_by("-ends_on")
+        .first()
+    )
+
+
+def subject_verdict(*, scenario: Scenario, subject_id: int, facts: dict[str, Any] | None = None) -> Verdict:
+    """Whether the subject qualifies now and why (no logging: callers decide who may know)."""
+    if facts is None:
+        facts = subject_facts([subject_id])[subject_id]
+    suspension = suspension_active(scenario_id=scenario.pk, subject_id=subject_id)
+    return scenario_evaluate(scenario=scenario, facts=facts,
+                             suspended_until=suspension.ends_on.isoformat() if suspension else None)
+
+
+@dataclass(frozen=True)
+class MyBenefit:
+    scenario: Scenario
+    verdict: Verdict
+    usages: list[Usage]
+
+
+def benefits_of_subject(*, viewer: Viewer, subject_kind: str) -> list[MyBenefit]:
+    """For the subject itself: every scenario for its kind, whether it qualifies and why, its usages."""
+    if viewer.subject_id is None:
+        return []
+    facts = subject_facts([viewer.subject_id])[viewer.subject_id]
+    usages: dict[int, list[Usage]] = {}
+    for usage in usages_of_subject(subject_id=viewer.subject_id):
+        usages.setdefault(usage.scenario_id, []).append(usage)
+    return [
+        MyBenefit(scenario=s, verdict=subject_verdict(scenario=s, subject_id=viewer.subject_id, facts=facts),
+                  usages=usages.get(s.pk, []))
+        for s in scenarios_in_force(subject_kind=subject_kind)
+    ]
+
+
+def usage_of_provider(*, scenario: Scenario, reference: str, viewer: Viewer) -> Usage:
+    """A usage by its provider's reference; the provider check is the caller's service call."""
+    from gongxin.benefits.services import provider_check
+
+    provider_check(scenario=scenario, actor=viewer)
+    usage = Usage.objects.select_related("scenario__provider").filter(scenario=scenario, reference=reference).first()
+    if usage is None:
+        raise UsageNotFound()
+    return usage
+
+
+def usages_of_subject(*, subject_id: int) -> QuerySet[Usage]:
+    """A subject's own usages, newest first (shown to the subject itself)."""
+    return Usage.objects.filter(subject_id=subject_id).select_related("scenario").order_by("-started_at", "-id")
+
+
+@dataclass(frozen=True)
+class ScenarioFigures:
+    code: str
+    name: str
+    checks: int
+    checks_eligible: int
+    usages: int
+    usages_open: int
+    defaults: int
+    suspensions: int
+    amount_yuan: Decimal
+    default_amount_yuan: Decimal
+
+
+def scenario_statistics(*, viewer: Viewer) -> list[ScenarioFigures]:
+    """Per scenario: eligibility checks (and how many said yes), usages, defaults, amounts. Staff only."""
+    if viewer.role not in STATISTICS_ROLES:
+        raise StatisticsNotAllowed()
+    checks = {
+        row["scenario_id"]: row
+        for row in EligibilityCheck.objects.values("scenario_id").annotate(
+            n=Count("id"), yes=Count("id", filter=Q(eligible=True)))
+    }
+    usages = {
+        row["scenario_id"]: row
+        for row in Usage.objects.values("scenario_id").annotate(
+            n=Count("id"),
+            open=Count("id", filter=Q(status=UsageStatus.OPEN)),
+            defaults=Count("id", filter=Q(status=UsageStatus.DEFAULTED)),
+            amount=Sum("amount_yuan"),
+            default_amount=Sum("default_amount_yuan"),
+        )
+    }
+    suspensions = dict(Suspension.objects.values("scenario_id").annotate(n=Count("id")).values_list("scenario_id", "n"))
+    figures = []
+    for scenario in Scenario.objects.order_by("code"):
+        c = checks.get(scenario.pk, {})
+        u = usages.get(scenario.pk, {})
+        figures.append(ScenarioFigures(
+            code=scenario.code, name=scenario.name,
+            checks=c.get("n", 0), checks_eligible=c.get("yes", 0),
+            usages=u.get("n", 0), usages_open=u.get("open", 0), defaults=u.get("defaults", 0),
+            suspensions=suspensions.get(scenario.pk, 0),
+            amount_yuan=u.get("amount") or Decimal("0"), default_amount_yuan=u.get("default_amount") or Decimal("0"),
+        ))
+    return figures
