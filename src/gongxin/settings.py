@@ -171,6 +171,7 @@ GONGXIN_PUBLIC_URL = os.environ.get("GONGXIN_PUBLIC_URL", "").rstrip("/")
 # Consumers of the event outbox, in the order they run. Each keeps its own cursor.
 GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.records.consumers.ProfileSummaryConsumer",
+    "gongxin.sharing.consumers.SubscriptionFanout",
 ]
 GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
 

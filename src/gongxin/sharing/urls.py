@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401 - patterns come with the app's views
+"""Sharing pages, mounted at /sharing/ (sign-in required; operators and staff)."""
+
+from django.urls import path
+
+from gongxin.sharing import views
 
 app_name = "sharing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("<int:subscription_id>/", views.detail, name="detail"),
+]
