@@ -1,0 +1,27 @@
+"""Choices of the monitoring app: scorecard, alert and policy states."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ScorecardStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+class AlertKind(models.TextChoices):
+    THRESHOLD = "threshold", _("Risk above the threshold")
+    DETERIORATION = "deterioration", _("Risk deteriorated")
+    WATCH = "watch", _("New negative record of a watched subject")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    CLOSED = "closed", _("Closed")
+
+
+class MonitoringPolicyKind(models.TextChoices):
+    TRAINING = "training", _("Scorecard training")
+    ALERTS = "alerts", _("Alert rules")

@@ -1,0 +1,140 @@
+"""Reads of the monitoring app, access-checked: staff, auditors and administrators only.
+
+A subject's risk score is non-public data: reading it logs an inquiry (access.services.inquiry_record).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from gongxin.access.services import inquiry_record
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import Viewer
+from gongxin.monitoring.choices import AlertStatus, ScorecardStatus
+from gongxin.monitoring.errors import (
+    AlertNotFound,
+    MonitoringNotStaff,
+    NoTrainingPolicy,
+    ScorecardNotFound,
+)
+from gongxin.monitoring.models import Alert, MonitoringPolicy, RiskRun, RiskScore, Scorecard, Watch
+from gongxin.records.choices import Purpose
+
+READERS = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
+WRITERS = frozenset({Role.STAFF, Role.ADMIN})
+OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
+def reader_check(viewer: Viewer) -> None:
+    if viewer.client_id is not None or viewer.role not in READERS:
+        raise MonitoringNotStaff()
+
+
+def writer_check(viewer: Viewer) -> None:
+    if viewer.client_id is not None or viewer.role not in WRITERS:
+        raise MonitoringNotStaff()
+
+
+def policy_in_effect(*, kind: str, day: date) -> MonitoringPolicy:
+    policy = MonitoringPolicy.objects.filter(kind=kind, effective_from__lte=day).order_by("-effective_from").first()
+    if policy is None:
+        raise NoTrainingPolicy()
+    return policy
+
+
+def scorecard_active() -> Scorecard | None:
+    return Scorecard.objects.filter(status=ScorecardStatus.ACTIVE).first()
+
+
+def scorecards_list(*, viewer: Viewer) -> QuerySet[Scorecard]:
+    reader_check(viewer)
+    return Scorecard.objects.order_by("-trained_at", "-id")
+
+
+def scorecard_get(*, scorecard_id: int, viewer: Viewer) -> Scorecard:
+    reader_check(viewer)
+    found = Scorecard.objects.filter(pk=scorecard_id).first()
+    if found is None:
+        raise ScorecardNotFound()
+    return found
+
+
+def run_latest() -> RiskRun | None:
+    return RiskRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-id").first()
+
+
+def alerts_list(*, viewer: Viewer, status: str | None = None, kind: str | None = None,
+                subject_id: int | None = None, mine: bool = False) -> QuerySet[Alert]:
+    reader_check(viewer)
+    alerts = Alert.objects.select_related("subject", "watch").order_by("-raised_at", "-id")
+    if status:
+        alerts = alerts.filter(status=status)
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    if subject_id:
+        alerts = alerts.filter(subject_id=subject_id)
+    if mine:
+        alerts = alerts.filter(watch__user_id=viewer.user_id)
+    return alerts
+
+
+def alert_counts(*, viewer: Viewer) -> dict[str, int]:
+    reader_check(viewer)
+    counts = dict.fromkeys(AlertStatus.values, 0)
+    for status, n in Alert.objects.values_list("status").annotate(n=Count("id")).order_by():
+        counts[status] = n
+    return counts
+
+
+def alert_get(*, alert_id: int, viewer: Viewer) -> Alert:
+    reader_check(viewer)
+    found = Alert.objects.select_related("subject", "run", "watch").filter(pk=alert_id).first()
+    if found is None:
+        raise AlertNotFound()
+    return found
+
+
+def risk_of_subject(*, subject_id: int, viewer: Viewer, channel: str, limit: int = 12) -> list[RiskScore]:
+    """The subject's scores, newest run first; logs one inquiry (a risk score is not public)."""
+    reader_check(viewer)
+    scores = list(RiskScore.objects.filter(subject_id=subject_id).select_related("run", "run__scorecard")
+                  .order_by("-run__started_at", "-run_id")[:limit])
+    inquiry_record(subject_id=subject_id, viewer=viewer, purpose=Purpose.STAFF, channel=channel,
+                   reason="monitoring: risk score", records_shown=len(scores))
+    return scores
+
+
+def watches_of(*, viewer: Viewer) -> QuerySet[Watch]:
+    reader_check(viewer)
+    return Watch.objects.filter(user_id=viewer.user_id, is_active=True).select_related("subject").order_by(
+        "-created_at")
+
+
+@dataclass(frozen=True)
+class Bucket:
+    low: int
+    high: int
+    count: int
+    percent: float
+
+
+def risk_distribution(*, run: RiskRun, width: int = 20) -> list[Bucket]:
+    """Counts of a run's scores in buckets of ``width`` points (for the CSS bar chart)."""
+    counts: dict[int, int] = {}
+    for score, n in RiskScore.objects.filter(run=run).values_list("score").annotate(n=Count("id")).order_by():
+        bucket = (score // width) * width
+        counts[bucket] = counts.get(bucket, 0) + n
+    biggest = max(counts.values(), default=0)
+    return [Bucket(low=b, high=b + width - 1, count=counts[b], percent=round(100 * counts[b] / biggest, 1))
+            for b in sorted(counts)]
+
+
+def feature_chart(feature: dict[str, Any]) -> list[dict[str, Any]]:
+    """A scorecard feature's bins as CSS bars: WoE scaled to the biggest absolute WoE of the feature."""
+    bins = [b for b in feature["bins"] if b.get("count") or not (b.get("missing") or b.get("special"))]
+    biggest = max((abs(b["woe"]) for b in bins), default=0) or 1.0
+    return [{**b, "percent": round(100 * abs(b["woe"]) / biggest, 1), "negative": b["woe"] < 0} for b in bins]

@@ -1,0 +1,314 @@
+"""Writes of the monitoring app: train and activate scorecards, score every organization, raise and
+handle alerts, watch subjects.
+
+Each service is one transaction that writes its rows, the alert history (``AlertEvent``) where alerts
+change, and outbox events ``monitoring.<entity>.<verb>``. Scoring and alert raising are set-based: one
+snapshot query family for all organizations, numpy for the points, ``bulk_create`` in batches for
+scores, alerts and their events, one bulk outbox emit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Max
+
+from gongxin.accounts.viewer import Viewer
+from gongxin.core import clock
+from gongxin.core.clock import add_months
+from gongxin.core.models import OutboxEvent
+from gongxin.core.outbox import EventDraft, event_emit, events_emit_bulk
+from gongxin.monitoring import features as feature_set
+from gongxin.monitoring.choices import AlertKind, AlertStatus, MonitoringPolicyKind, ScorecardStatus
+from gongxin.monitoring.errors import (
+    AlertClosed,
+    NoActiveScorecard,
+    ScorecardNotDraft,
+    SubjectNotOrganization,
+    TrainingDataInsufficient,
+    TrainingHorizonOpen,
+)
+from gongxin.monitoring.modelling import FittedScorecard, Scaling, scorecard_apply, scorecard_fit
+from gongxin.monitoring.models import Alert, AlertEvent, RiskRun, RiskScore, Scorecard, Watch
+from gongxin.monitoring.selectors import OPEN_STATUSES, policy_in_effect, scorecard_active, writer_check
+from gongxin.subjects.models import Subject
+
+DEFAULT_CODE = "org_early_warning"
+BATCH = 2000
+
+
+def fitted_of(scorecard: Scorecard) -> FittedScorecard:
+    return FittedScorecard(features=scorecard.features, intercept=scorecard.intercept,
+                           scaling=Scaling(pdo=scorecard.pdo, base_odds=scorecard.base_odds,
+                                           base_points=scorecard.base_points))
+
+
+def scorecard_train(*, actor: Viewer, as_of: date | None = None, code: str = DEFAULT_CODE,
+                    name: str = "", seed: int | None = None) -> Scorecard:
+    """Train a draft scorecard on the organizations' features at ``as_of`` (default: one horizon before
+    today) and their outcomes in the horizon after it. Same data and seed, same scorecard."""
+    writer_check(actor)
+    today = clock.today()
+    policy = policy_in_effect(kind=MonitoringPolicyKind.TRAINING, day=today)
+    params = policy.params
+    horizon = int(params["horizon_months"])
+    as_of = as_of or add_months(today, -horizon)
+    if not feature_set.horizon_complete(as_of=as_of, horizon_months=horizon, today=today):
+        raise TrainingHorizonOpen(details={"as_of": as_of.isoformat(), "horizon_months": horizon})
+    snapshot = feature_set.snapshot_compute(as_of=as_of)
+    target = feature_set.outcomes_compute(
+        subject_ids=snapshot.subject_ids, as_of=as_of, horizon_months=horizon,
+        severities=params["outcome_severities"], record_kinds=params["outcome_record_kinds"])
+    if len(target) < 20 or not 0 < sum(target) < len(target):
+        raise TrainingDataInsufficient(details={"subjects": len(target), "events": sum(target)})
+    seed = int(params["seed"]) if seed is None else seed
+    scaling = Scaling(pdo=float(params["pdo"]), base_odds=float(params["base_odds"]),
+                      base_points=float(params["base_points"]))
+    try:
+        fitted = scorecard_fit(frame=snapshot.columns, target=target, scaling=scaling,
+                               min_iv=float(params["min_iv"]), test_size=float(params["test_size"]), seed=seed,
+                               max_bins=int(params.get("max_bins", 6)))
+    except ValueError as error:
+        raise TrainingDataInsufficient(details={"reason": str(error)}) from error
+    if not fitted.features:
+        raise TrainingDataInsufficient(details={"reason": "no feature reached the minimum IV"})
+    metrics = fitted.metrics
+    with transaction.atomic():
+        version = (Scorecard.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0) + 1
+        scorecard = Scorecard.objects.create(
+            code=code, version=version, name=name or f"{code} v{version}", policy=policy,
+            features=fitted.features, intercept=fitted.intercept, pdo=scaling.pdo, base_odds=scaling.base_odds,
+            base_points=scaling.base_points, snapshot_date=as_of,
+            training={**metrics, "horizon_months": horizon, "policy": policy.code, "library": _library_version()},
+            auc_train=metrics.get("auc_train"), auc_test=metrics.get("auc_test"),
+            ks_train=metrics.get("ks_train"), ks_test=metrics.get("ks_test"),
+            trained_at=clock.now(), trained_by_label=actor.label,
+        )
+        event_emit(topic="monitoring.scorecard.trained", aggregate_type="scorecard", aggregate_id=scorecard.pk,
+                   subject_id=None, payload={"code": code, "version": version, "auc_test": scorecard.auc_test,
+                                             "ks_test": scorecard.ks_test})
+    return scorecard
+
+
+def _library_version() -> str:
+    from importlib.metadata import version
+
+    return f"optbinning {version('optbinning')}, scikit-learn {version('scikit-learn')}"
+
+
+def scorecard_activate(*, scorecard: Scorecard, actor: Viewer) -> Scorecard:
+    """Make a draft scorecard the active one; the previously active one is retired."""
+    writer_check(actor)
+    with transaction.atomic():
+        locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+        if locked.status != ScorecardStatus.DRAFT:
+            raise ScorecardNotDraft()
+        Scorecard.objects.filter(status=ScorecardStatus.ACTIVE).update(status=ScorecardStatus.RETIRED)
+        locked.status = ScorecardStatus.ACTIVE
+        locked.activated_at = clock.now()
+        locked.activated_by_label = actor.label
+        locked.save(update_fields=["status", "activated_at", "activated_by_label"])
+        event_emit(topic="monitoring.scorecard.activated", aggregate_type="scorecard", aggregate_id=locked.pk,
+                   subject_id=None, payload={"code": locked.code, "version": locked.version})
+    return locked
+
+
+def _reasons(fitted: FittedScorecard, points: np.ndarray, row: dict[str, Any], top: int,
+             labels: dict[str, tuple[str, str]], best: np.ndarray) -> list[dict[str, Any]]:
+    lost = best - points
+    reasons = []
+    for j in np.argsort(-lost, kind="stable")[:top]:
+        if lost[j] <= 0.5:
+            break
+        code = fitted.features[j]["code"]
+        value = row.get(code)
+        shown = "—" if value is None else value
+        reasons.append({
+            "feature": code, "value": value, "points": round(float(points[j]), 1),
+            "points_lost": round(float(lost[j]), 1),
+            "reason_zh": f"{labels[code][0]}：{shown}（扣{lost[j]:.0f}分）",
+            "reason_en": f"{labels[code][1]}: {shown} (−{lost[j]:.0f} points)",
+        })
+    return reasons
+
+
+def risk_run(*, actor: Viewer, as_of: date | None = None, scorecard: Scorecard | None = None) -> RiskRun:
+    """Score every organization with the active scorecard on ``as_of`` (default today), store a score,
+    probability and reasons per subject, and raise the alerts of the alert policy."""
+    writer_check(actor)
+    scorecard = scorecard or scorecard_active()
+    if scorecard is None:
+        raise NoActiveScorecard()
+    as_of = as_of or clock.today()
+    rules = policy_in_effect(kind=MonitoringPolicyKind.ALERTS, day=as_of).params
+    fitted = fitted_of(scorecard)
+    snapshot = feature_set.snapshot_compute(as_of=as_of)
+    applied = scorecard_apply(fitted, snapshot.columns)
+    best = np.array([max(b["points"] for b in f["bins"]) for f in fitted.features])
+    labels = {f["code"]: (feature_set.feature_label(f["code"], language="zh-hans"),
+                          feature_set.feature_label(f["code"], language="en")) for f in fitted.features}
+    top = int(rules.get("reasons", 3))
+    previous = _previous_run()
+    with transaction.atomic():
+        run = RiskRun.objects.create(scorecard=scorecard, as_of=as_of, started_at=clock.now(),
+                                     actor_label=actor.label)
+        rows = []
+        for i, subject_id in enumerate(snapshot.subject_ids):
+            values = snapshot.row(i)
+            rows.append(RiskScore(
+                run=run, subject_id=subject_id, score=int(applied.score[i]),
+                probability=round(float(applied.probability[i]), 6), features=values,
+                reasons=_reasons(fitted, applied.points[i], values, top, labels, best)))
+            if len(rows) >= BATCH:
+                RiskScore.objects.bulk_create(rows)
+                rows = []
+        RiskScore.objects.bulk_create(rows)
+        raised = _run_alerts_raise(run=run, subject_ids=snapshot.subject_ids, scores=applied.score,
+                                   previous=previous, rules=rules)
+        run.finished_at = clock.now()
+        run.subjects = len(snapshot.subject_ids)
+        run.alerts_raised = raised
+        run.save(update_fields=["finished_at", "subjects", "alerts_raised"])
+        event_emit(topic="monitoring.run.completed", aggregate_type="risk_run", aggregate_id=run.pk,
+                   subject_id=None, payload={"scorecard": scorecard.pk, "as_of": as_of.isoformat(),
+                                             "subjects": run.subjects, "alerts": raised})
+    return run
+
+
+def _previous_run() -> RiskRun | None:
+    return RiskRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-id").first()
+
+
+def _run_alerts_raise(*, run: RiskRun, subject_ids: Sequence[int], scores: np.ndarray,
+                      previous: RiskRun | None, rules: dict[str, Any]) -> int:
+    """Threshold alerts when a score falls below the line (crossing it, and no open one for the subject);
+    deterioration alerts when it fell by at least the rule's points since the previous run."""
+    threshold = int(rules["score_below"])
+    drop = int(rules["drop_points"])
+    before: dict[int, int] = {}
+    if previous is not None:
+        before = dict(RiskScore.objects.filter(run=previous).values_list("subject_id", "score")
+                      .iterator(chunk_size=BATCH))
+    open_threshold = set(Alert.objects.filter(kind=AlertKind.THRESHOLD, status__in=OPEN_STATUSES)
+                         .values_list("subject_id", flat=True))
+    now = clock.now()
+    alerts: list[Alert] = []
+    for subject_id, score in zip(subject_ids, scores.tolist(), strict=True):
+        last = before.get(subject_id)
+        if score < threshold and (last is None or last >= threshold) and subject_id not in open_threshold:
+            alerts.append(Alert(subject_id=subject_id, kind=AlertKind.THRESHOLD,
+                                dedupe_key=f"threshold:{run.pk}:{subject_id}", run=run, score=score,
+                                previous_score=last, detail={"score_below": threshold},
+                                raised_at=now, updated_at=now))
+        if last is not None and last - score >= drop:
+            alerts.append(Alert(subject_id=subject_id, kind=AlertKind.DETERIORATION,
+                                dedupe_key=f"deterioration:{run.pk}:{subject_id}", run=run, score=score,
+                                previous_score=last, detail={"drop_points": drop, "fell_by": last - score},
+                                raised_at=now, updated_at=now))
+    return _alerts_insert(alerts, actor_label=f"run:{run.pk}")
+
+
+def _alerts_insert(alerts: list[Alert], *, actor_label: str) -> int:
+    """Insert the alerts whose keys are new, with their ``raised`` history rows and outbox events."""
+    if not alerts:
+        return 0
+    known = set(Alert.objects.filter(dedupe_key__in=[a.dedupe_key for a in alerts])
+                .values_list("dedupe_key", flat=True))
+    fresh = [a for a in alerts if a.dedupe_key not in known]
+    for start in range(0, len(fresh), BATCH):
+        Alert.objects.bulk_create(fresh[start:start + BATCH])
+    # Re-read the ids (bulk_create returns them on PostgreSQL and recent SQLite, but not everywhere).
+    ids = dict(Alert.objects.filter(dedupe_key__in=[a.dedupe_key for a in fresh]).values_list("dedupe_key", "id"))
+    now = clock.now()
+    AlertEvent.objects.bulk_create(
+        [AlertEvent(alert_id=ids[a.dedupe_key], action="monitoring.alert.raised", actor_label=actor_label,
+                    created_at=now) for a in fresh], batch_size=BATCH)
+    events_emit_bulk(EventDraft(topic="monitoring.alert.raised", aggregate_type="alert",
+                                aggregate_id=ids[a.dedupe_key], subject_id=a.subject_id,
+                                payload={"kind": a.kind, "score": a.score, "previous_score": a.previous_score})
+                     for a in fresh)
+    return len(fresh)
+
+
+def _alert_step(*, alert: Alert, actor: Viewer, status: str, action: str, note: str) -> Alert:
+    writer_check(actor)
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.status == AlertStatus.CLOSED:
+            raise AlertClosed()
+        locked.status = status
+        locked.updated_at = clock.now()
+        locked.save(update_fields=["status", "updated_at"])
+        AlertEvent.objects.create(alert=locked, action=action, actor_id=actor.user_id, actor_label=actor.label,
+                                  note=note, created_at=locked.updated_at)
+        event_emit(topic=action, aggregate_type="alert", aggregate_id=locked.pk, subject_id=locked.subject_id,
+                   payload={"kind": locked.kind, "status": status})
+    return locked
+
+
+def alert_acknowledge(*, alert: Alert, actor: Viewer, note: str = "") -> Alert:
+    """Staff have seen the alert and are looking into it."""
+    return _alert_step(alert=alert, actor=actor, status=AlertStatus.ACKNOWLEDGED,
+                       action="monitoring.alert.acknowledged", note=note)
+
+
+def alert_close(*, alert: Alert, actor: Viewer, note: str = "") -> Alert:
+    """The alert is dealt with; a later crossing of the threshold raises a new one."""
+    return _alert_step(alert=alert, actor=actor, status=AlertStatus.CLOSED, action="monitoring.alert.closed",
+                       note=note)
+
+
+def watch_start(*, subject: Subject, actor: Viewer, note: str = "") -> Watch:
+    """Watch an organization: each new negative record of it raises an alert for this staff member."""
+    writer_check(actor)
+    if subject.kind != "organization":
+        raise SubjectNotOrganization()
+    with transaction.atomic():
+        watch, _created = Watch.objects.get_or_create(subject=subject, user_id=actor.user_id,
+                                                      defaults={"note": note, "created_at": clock.now()})
+        if not watch.is_active or watch.note != note:
+            watch.is_active = True
+            watch.note = note
+            watch.save(update_fields=["is_active", "note"])
+        event_emit(topic="monitoring.watch.started", aggregate_type="watch", aggregate_id=watch.pk,
+                   subject_id=subject.pk, payload={"user": actor.user_id})
+    return watch
+
+
+def watch_stop(*, watch: Watch, actor: Viewer) -> Watch:
+    writer_check(actor)
+    if watch.user_id != actor.user_id:
+        raise SubjectNotOrganization(code="monitoring.not_your_watch")
+    with transaction.atomic():
+        watch.is_active = False
+        watch.save(update_fields=["is_active"])
+        event_emit(topic="monitoring.watch.stopped", aggregate_type="watch", aggregate_id=watch.pk,
+                   subject_id=watch.subject_id, payload={"user": actor.user_id})
+    return watch
+
+
+NEW_RECORD_TOPIC = "record.created"
+
+
+def watch_alerts_raise(*, events: Sequence[OutboxEvent]) -> int:
+    """Alerts for the watchers of the subjects of new negative records among ``events``. Idempotent: an
+    alert's key is (watch, record), so handling an event twice raises nothing new."""
+    negative = [e for e in events if e.topic == NEW_RECORD_TOPIC and e.aggregate_type == "record"
+                and e.subject_id and e.payload.get("polarity") == "negative"]
+    if not negative:
+        return 0
+    watches: dict[int, list[Watch]] = {}
+    for watch in Watch.objects.filter(subject_id__in={e.subject_id for e in negative}, is_active=True):
+        watches.setdefault(watch.subject_id, []).append(watch)
+    now = clock.now()
+    alerts = [
+        Alert(subject_id=e.subject_id, kind=AlertKind.WATCH, dedupe_key=f"watch:{w.pk}:{e.aggregate_id}",
+              watch=w, record_id=e.aggregate_id, detail={"item": e.payload.get("item", ""), "event": e.pk},
+              raised_at=now, updated_at=now)
+        for e in negative for w in watches.get(e.subject_id, ())
+    ]
+    return _alerts_insert(alerts, actor_label="watch")
