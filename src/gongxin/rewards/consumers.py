@@ -1,0 +1,24 @@
+"""Outbox consumer of the rewards app: keeps every subject's facts row current."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gongxin.core.models import OutboxEvent
+from gongxin.rewards.facts import facts_refresh
+
+# Events of this app never change a subject's facts (feedback, certificates).
+OWN_TOPICS = "rewards."
+
+
+class SubjectFactsConsumer:
+    """Recomputes the facts of every subject an event names (records, lists, repairs, objections,
+    scoring, commitments...). Idempotent: the row is computed from the current state, so handling an
+    event twice gives the same row."""
+
+    name = "rewards.subject_facts"
+
+    def handle(self, events: Sequence[OutboxEvent]) -> None:
+        subject_ids = {e.subject_id for e in events if e.subject_id and not e.topic.startswith(OWN_TOPICS)}
+        if subject_ids:
+            facts_refresh(subject_ids)

@@ -1,0 +1,627 @@
+"""Writes of the rewards app: measures (versioned), business systems and matters, checks, feedback,
+and check certificates.
+
+**The decision of a check** (``decision_of``): any hit punishment of class *legal restriction* →
+``intercept`` (the system must not proceed); other punishments only → ``warn`` (the system decides,
+with the hit in view); only rewards → ``reward``; no hit → ``pass``. Punishments win over rewards:
+the rewards still appear among the hits.
+
+**A check** reads one facts row (rewards.facts, joined to the subject lookup) and the cached measures
+(rewards.rules), and writes in one transaction: the ``Check`` row(s), their ``CheckHit`` rows (one
+INSERT for all) and the inquiries (one INSERT) — so it shows in the subject's inquiry log. A check is a
+read: it emits no outbox event.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from gongxin.access.choices import Channel
+from gongxin.access.models import Inquiry
+from gongxin.accounts.choices import Role, Scope
+from gongxin.accounts.models import ApiClient, Department
+from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.choices import SubjectKind
+from gongxin.core import clock, signing
+from gongxin.core.cel import FactsContext, RuleError, rule_compile, rule_evaluate
+from gongxin.core.outbox import event_emit
+from gongxin.records.choices import Purpose
+from gongxin.records.models import ListType
+from gongxin.rewards import errors
+from gongxin.rewards.choices import Decision, FeedbackOutcome, LiftHow, MatterType, MeasureClass, MeasureKind
+from gongxin.rewards.facts import facts_refresh
+from gongxin.rewards.models import (
+    BusinessSystem,
+    Check,
+    CheckCertificate,
+    CheckFeedback,
+    CheckHit,
+    Matter,
+    Measure,
+    MeasureVersion,
+    SubjectFacts,
+)
+from gongxin.rewards.rules import CompiledMeasure, MatterInfo, RuleSet, rules_changed, ruleset
+from gongxin.subjects.identifiers import InvalidRin, rin_lookup_hash, rin_validate, uscc_normalize
+from gongxin.subjects.models import Subject
+
+BATCH_MAX = 1000
+STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+CERTIFICATE_PREFIX = "GXC"
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_RANDOM_LENGTH = 10
+DRY_RUN_SAMPLE = 20
+
+
+def _staff_check(actor: Viewer) -> None:
+    if actor.role not in STAFF_ROLES:
+        raise errors.NotStaff()
+
+
+# --- measures --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MeasureDraft:
+    """What a measure version says (everything but its code, number and author)."""
+
+    name: str
+    kind: str
+    measure_class: str
+    trigger: str
+    legal_basis: str
+    department: str
+    effective_from: date
+    effective_to: date | None = None
+    matter_types: Sequence[str] = ()
+    matter_codes: Sequence[str] = ()
+    content: str = ""
+    is_active: bool = True
+
+
+def measure_validate(draft: MeasureDraft) -> None:
+    """Every rule a measure version must meet: a legal basis, known kind/class/matter types and matters,
+    a coherent period, and a trigger that compiles over known facts (``rule.*`` errors)."""
+    from gongxin.rewards.facts import fact_names
+
+    if not draft.legal_basis.strip():
+        raise errors.LegalBasisRequired()
+    problems = []
+    if not draft.name.strip():
+        problems.append("name")
+    if draft.kind not in MeasureKind.values:
+        problems.append("kind")
+    if draft.measure_class not in MeasureClass.values:
+        problems.append("measure_class")
+    if not draft.department.strip():
+        problems.append("department")
+    if any(t not in MatterType.values for t in draft.matter_types):
+        problems.append("matter_types")
+    if draft.effective_to is not None and draft.effective_to < draft.effective_from:
+        problems.append("effective_to")
+    if problems:
+        raise errors.MeasureInvalid(details={"fields": problems})
+    codes = set(draft.matter_codes)
+    if codes:
+        known = set(Matter.objects.filter(code__in=codes).values_list("code", flat=True))
+        if codes - known:
+            raise errors.UnknownMatter(details={"matters": sorted(codes - known)})
+    rule_compile(draft.trigger, names=fact_names())
+
+
+def measure_save(*, code: str, draft: MeasureDraft, actor: Viewer, note: str = "") -> MeasureVersion:
+    """Create a measure or give it a new version (versions are immutable; the newest one applies)."""
+    _staff_check(actor)
+    code = code.strip()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{1,59}", code):
+        raise errors.MeasureInvalid(details={"fields": ["code"]})
+    measure_validate(draft)
+    now = clock.now()
+    with transaction.atomic():
+        measure, _created = Measure.objects.get_or_create(code=code, defaults={"created_at": now})
+        measure = Measure.objects.select_for_update().select_related("current_version").get(pk=measure.pk)
+        previous = measure.current_version
+        version = MeasureVersion.objects.create(
+            measure=measure, number=(previous.number + 1) if previous else 1, name=draft.name.strip(),
+            kind=draft.kind, measure_class=draft.measure_class, trigger=draft.trigger.strip(),
+            matter_types=sorted(set(draft.matter_types)), matter_codes=sorted(set(draft.matter_codes)),
+            department=draft.department.strip(), legal_basis=draft.legal_basis.strip(), content=draft.content,
+            effective_from=draft.effective_from, effective_to=draft.effective_to, is_active=draft.is_active,
+            actor_label=actor.label, note=note, created_at=now,
+        )
+        Measure.objects.filter(pk=measure.pk).update(current_version=version)
+        measure.current_version = version
+        rules_changed()
+        event_emit(topic="rewards.measure.versioned", aggregate_type="measure", aggregate_id=measure.pk,
+                   subject_id=None, payload={"code": code, "version": version.number, "kind": version.kind})
+    return version
+
+
+@dataclass(frozen=True)
+class DryRunResult:
+    trigger: str
+    subjects_scanned: int
+    subjects_hit: int
+    sample: list[dict[str, Any]]
+
+
+def measure_dry_run(*, trigger: str, actor: Viewer, sample_size: int = DRY_RUN_SAMPLE) -> DryRunResult:
+    """How many subjects a draft trigger would hit now, with a sample (streams over the facts rows;
+    no inquiry is logged: nobody's data leaves, only counts and names of organizations)."""
+    from gongxin.rewards.facts import fact_names
+
+    _staff_check(actor)
+    names = fact_names()
+    rule = rule_compile(trigger, names=names)
+    scanned = hit = 0
+    sample_ids: list[int] = []
+    rows = SubjectFacts.objects.order_by().values_list("subject_id", "facts").iterator(chunk_size=5000)
+    for subject_id, facts in rows:
+        scanned += 1
+        if rule_evaluate(rule, facts):
+            hit += 1
+            if len(sample_ids) < sample_size:
+                sample_ids.append(subject_id)
+    subjects = Subject.objects.filter(pk__in=sample_ids).select_related("organization").order_by("pk")
+    sample = [
+        {"subject_id": s.pk, "kind": s.kind,
+         "name": s.name if s.kind == SubjectKind.ORGANIZATION else _("(natural person)"),
+         "uscc": s.organization.uscc if s.kind == SubjectKind.ORGANIZATION else ""}
+        for s in subjects
+    ]
+    return DryRunResult(trigger=rule.expression, subjects_scanned=scanned, subjects_hit=hit, sample=sample)
+
+
+# --- business systems and matters ------------------------------------------------------------------
+
+def system_register(*, code: str, name: str, department: Department, client: ApiClient | None, actor: Viewer,
+                    is_active: bool = True) -> BusinessSystem:
+    """Register (or update) a business system by its code."""
+    _staff_check(actor)
+    if not code.strip() or not name.strip():
+        raise errors.RegistryInvalid(details={"fields": ["code", "name"]})
+    if client is not None and client.department_id != department.pk:
+        raise errors.RegistryInvalid(_("The API client belongs to another department."))
+    with transaction.atomic():
+        system, _created = BusinessSystem.objects.update_or_create(
+            code=code.strip(),
+            defaults={"name": name.strip(), "department": department, "client": client, "is_active": is_active},
+            create_defaults={"name": name.strip(), "department": department, "client": client,
+                             "is_active": is_active, "created_at": clock.now()},
+        )
+        rules_changed()
+        event_emit(topic="rewards.system.registered", aggregate_type="business_system", aggregate_id=system.pk,
+                   subject_id=None, payload={"code": system.code, "active": system.is_active})
+    return system
+
+
+def matter_register(*, code: str, name: str, system: BusinessSystem, matter_type: str, actor: Viewer,
+                    is_active: bool = True) -> Matter:
+    """Register (or update) a matter of a business system by its code."""
+    _staff_check(actor)
+    if not code.strip() or not name.strip() or matter_type not in MatterType.values:
+        raise errors.RegistryInvalid(details={"fields": ["code", "name", "matter_type"]})
+    with transaction.atomic():
+        matter, _created = Matter.objects.update_or_create(
+            code=code.strip(),
+            defaults={"name": name.strip(), "system": system, "matter_type": matter_type, "is_active": is_active},
+            create_defaults={"name": name.strip(), "system": system, "matter_type": matter_type,
+                             "is_active": is_active, "created_at": clock.now()},
+        )
+        rules_changed()
+        event_emit(topic="rewards.matter.registered", aggregate_type="matter", aggregate_id=matter.pk,
+                   subject_id=None, payload={"code": matter.code, "system": system.code, "type": matter_type})
+    return matter
+
+
+# --- checks ----------------------------------------------------------------------------------------
+
+def _name_key(name: str) -> str:
+    """Names compared as people write them: width, case, spaces and bracket styles do not matter."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"[\s\u3000]+", "", text)
+
+
+def decision_of(hits: Sequence[dict[str, Any]]) -> str:
+    punishments = [h for h in hits if h["kind"] == MeasureKind.PUNISHMENT]
+    if any(h["class"] == MeasureClass.LEGAL for h in punishments):
+        return Decision.INTERCEPT
+    if punishments:
+        return Decision.WARN
+    if hits:
+        return Decision.REWARD
+    return Decision.PASS
+
+
+def _bases_for(measure: CompiledMeasure, bases: list[dict[str, Any]], facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The list entries and records behind a hit: those that carry a fact its trigger reads. A list entry
+    carried only by ``lists`` counts when the trigger names its list code (or names no code at all)."""
+    variables = set(measure.rule.variables)
+    expression = measure.rule.expression
+    list_codes_named = {b["list"] for b in bases if b["type"] == "list_entry" and f'"{b["list"]}"' in expression}
+    found = []
+    covered: set[str] = set()
+    for basis in bases:
+        named = set(basis["facts"]) & variables
+        if not named:
+            continue
+        if named == {"lists"} and list_codes_named and basis["list"] not in list_codes_named:
+            continue
+        found.append({k: v for k, v in basis.items() if k != "facts"})
+        covered |= named
+    for name in measure.rule.variables:
+        value = facts.get(name)
+        if name not in covered and name not in {"lists", "subject_kind"} and value not in (None, "", 0, False, []):
+            found.append({"type": "fact", "fact": name, "value": facts.get(name), "label": name,
+                          "lift": {"how": LiftHow.END_DATE.value, "date": None}})
+    return found
+
+
+def _hit_lift(bases: list[dict[str, Any]]) -> dict[str, Any]:
+    """When the hit goes away by itself (every basis has an end date: the last of them), else how it
+    can be lifted earliest (a repair; an objection when there is nothing to repair)."""
+    lifts = [b["lift"] for b in bases if b.get("lift")]
+    ends = [lift["date"] for lift in lifts if lift["how"] == LiftHow.END_DATE and lift["date"]]
+    if lifts and len(ends) == len(lifts):
+        return {"how": LiftHow.END_DATE.value, "date": max(ends)}
+    repairs = [lift["date"] for lift in lifts if lift["how"] == LiftHow.REPAIR]
+    if repairs:
+        dated = [d for d in repairs if d]
+        return {"how": LiftHow.REPAIR.value, "date": max(dated) if dated else None}
+    return {"how": LiftHow.OBJECTION.value, "date": None}
+
+
+def _evaluate(measures: Sequence[CompiledMeasure], facts: dict[str, Any], bases: list[dict[str, Any]],
+              names: dict[str, str]) -> tuple[list[dict[str, Any]], list[CompiledMeasure]]:
+    if not measures:
+        return [], []
+    context = FactsContext(facts, names=names)
+    hits = []
+    hit_measures = []
+    for measure in measures:
+        try:
+            matched = rule_evaluate(measure.rule, context)
+        except RuleError:
+            # A provider gave a fact of the wrong type: the measure cannot be judged; never a hit by error.
+            continue
+        if not matched:
+            continue
+        found = _bases_for(measure, bases, context.facts)
+        hits.append({
+            "measure": measure.code, "name": measure.name, "version": measure.version, "kind": measure.kind,
+            "class": measure.measure_class, "department": measure.department,
+            "legal_basis": measure.legal_basis, "content": measure.content, "basis": found, "lift": _hit_lift(found),
+        })
+        hit_measures.append(measure)
+    return hits, hit_measures
+
+
+@dataclass
+class CheckRequest:
+    """One subject of a check request: ``uscc`` or ``rin``, and optionally the name the system holds."""
+
+    uscc: str = ""
+    rin: str = ""
+    name: str = ""
+
+
+@dataclass
+class _Resolved:
+    subject_id: int
+    name: str
+    kind: str
+    code: str  # the USCC, or the masked RIN
+    facts: dict[str, Any] | None
+    bases: list[dict[str, Any]] | None
+    valid_until: date | None
+    facts_updated_at: Any
+
+
+@dataclass
+class CheckOutcome:
+    """A check as answered: the row, or (in a batch) the error for that subject."""
+
+    request: CheckRequest
+    check: Check | None = None
+    error: errors.GongxinError | None = None
+    subject_code: str = ""
+    subject_name: str = ""
+    subject_kind: str = ""
+    matter: MatterInfo | None = field(default=None, repr=False)
+
+
+_FACTS_COLUMNS = ("rewards_facts__facts", "rewards_facts__bases", "rewards_facts__valid_until",
+                  "rewards_facts__updated_at")
+
+
+def _resolve_usccs(codes: set[str]) -> dict[str, _Resolved]:
+    if not codes:
+        return {}
+    rows = Subject.objects.filter(organization__uscc__in=codes).values_list(
+        "organization__uscc", "pk", "name", "kind", *_FACTS_COLUMNS)
+    return {
+        uscc: _Resolved(subject_id=pk, name=name, kind=kind, code=uscc, facts=facts, bases=bases,
+                        valid_until=valid_until, facts_updated_at=updated_at)
+        for uscc, pk, name, kind, facts, bases, valid_until, updated_at in rows
+    }
+
+
+def _resolve_rins(hashes: set[str]) -> dict[str, _Resolved]:
+    if not hashes:
+        return {}
+    rows = Subject.objects.filter(person__rin_hash__in=hashes).values_list(
+        "person__rin_hash", "person__rin_masked", "pk", "name", "kind", *_FACTS_COLUMNS)
+    return {
+        rin_hash: _Resolved(subject_id=pk, name=name, kind=kind, code=masked, facts=facts, bases=bases,
+                            valid_until=valid_until, facts_updated_at=updated_at)
+        for rin_hash, masked, pk, name, kind, facts, bases, valid_until, updated_at in rows
+    }
+
+
+def _matter_for(rules: RuleSet, matter_code: str, actor: Viewer) -> tuple[MatterInfo, int | None]:
+    """The matter, and the system checking (None for staff and subjects). A system checks only its own
+    matters; a business system must be registered and active."""
+    matter = rules.matters.get(matter_code.strip())
+    if matter is None or not matter.is_active:
+        raise errors.UnknownMatter(details={"matter": matter_code})
+    if actor.client_id is not None:
+        system = rules.systems_by_client.get(actor.client_id)
+        if system is None or not system.is_active:
+            raise errors.NotABusinessSystem()
+        if system.id != matter.system_id:
+            raise errors.MatterNotOfSystem()
+        return matter, system.id
+    if actor.role in STAFF_ROLES or actor.subject_id is not None:
+        return matter, None
+    raise errors.NotABusinessSystem()
+
+
+def _may_check_persons(actor: Viewer) -> bool:
+    return actor.role in STAFF_ROLES or Scope.RECORDS_SHARE in actor.scopes
+
+
+def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor: Viewer) -> list[CheckOutcome]:
+    """Check subjects (by USCC or RIN) before a matter, all at once: one lookup query per identifier
+    kind (joined with the facts rows), the cached measures, one transaction of three INSERTs.
+
+    Errors of one subject (unknown code, a person without the sharing scope) come back in its outcome;
+    errors of the whole request (matter, caller, size) are raised.
+    """
+    if len(requests) > BATCH_MAX:
+        raise errors.BatchTooLarge(details={"max": BATCH_MAX, "given": len(requests)})
+    rules = ruleset()
+    matter, system_id = _matter_for(rules, matter_code, actor)
+    outcomes = [CheckOutcome(request=r, matter=matter) for r in requests]
+    usccs: dict[int, str] = {}
+    rins: dict[int, str] = {}
+    for i, outcome in enumerate(outcomes):
+        request = outcome.request
+        if bool(request.uscc.strip()) == bool(request.rin.strip()):
+            outcome.error = errors.SubjectCodeRequired()
+        elif request.uscc.strip():
+            usccs[i] = uscc_normalize(request.uscc)
+        elif not (_may_check_persons(actor) or actor.subject_id is not None):
+            outcome.error = errors.PersonCheckNotAllowed()
+        else:
+            try:
+                rins[i] = rin_lookup_hash(rin_validate(request.rin).rin)
+            except InvalidRin:
+                outcome.error = errors.SubjectNotFound()
+    by_uscc = _resolve_usccs(set(usccs.values()))
+    by_rin = _resolve_rins(set(rins.values()))
+    resolved: dict[int, _Resolved] = {}
+    for i, code in usccs.items():
+        if code in by_uscc:
+            resolved[i] = by_uscc[code]
+        else:
+            outcomes[i].error = errors.SubjectNotFound()
+    for i, code in rins.items():
+        found = by_rin.get(code)
+        # A subject checking itself by RIN is the one exception to the scope rule (its own data).
+        if found is not None:
+            resolved[i] = found
+        else:
+            outcomes[i].error = errors.SubjectNotFound()
+    if actor.client_id is None and actor.role not in STAFF_ROLES:
+        for i, r in list(resolved.items()):
+            if r.subject_id != actor.subject_id:  # a subject checks only itself
+                outcomes[i].error = errors.SubjectNotFound()
+                del resolved[i]
+    return _checks_write(outcomes=outcomes, resolved=resolved, rules=rules, matter=matter, system_id=system_id,
+                         actor=actor)
+
+
+def _facts_current(resolved: dict[int, _Resolved], day: date) -> None:
+    """Recompute (and store) the facts of subjects without a row or whose row is past its valid_until."""
+    stale = {r.subject_id for r in resolved.values()
+             if r.facts is None or (r.valid_until is not None and r.valid_until <= day)}
+    if not stale:
+        return
+    fresh = facts_refresh(stale, day=day)
+    for r in resolved.values():
+        row = fresh.get(r.subject_id)
+        if row is not None:
+            r.facts, r.bases, r.valid_until, r.facts_updated_at = row.facts, row.bases, row.valid_until, row.updated_at
+
+
+def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved], rules: RuleSet,
+                  matter: MatterInfo, system_id: int | None, actor: Viewer) -> list[CheckOutcome]:
+    now = clock.now()
+    day = clock.today()
+    _facts_current(resolved, day)
+    measures = rules.measures_for(matter, day)
+    rows: list[tuple[int, Check, list[CompiledMeasure]]] = []
+    for i, r in resolved.items():
+        request = outcomes[i].request
+        hits, hit_measures = _evaluate(measures, r.facts or {}, r.bases or [], rules.names)
+        warnings = []
+        if request.name.strip() and _name_key(request.name) != _name_key(r.name):
+            warnings.append({"code": "name_mismatch",
+                             "message": _("The name given does not match the subject's registered name.")})
+        check = Check(
+            subject_id=r.subject_id, matter_id=matter.id, system_id=system_id, client_id=actor.client_id,
+            actor_label=actor.label, decision=decision_of(hits), hits=hits, warnings=warnings,
+            name_given=request.name.strip()[:200], facts_updated_at=r.facts_updated_at, created_at=now,
+        )
+        rows.append((i, check, hit_measures))
+        outcomes[i].subject_code, outcomes[i].subject_name, outcomes[i].subject_kind = r.code, r.name, r.kind
+    if not rows:
+        return outcomes
+    with transaction.atomic():
+        checks = Check.objects.bulk_create([check for _i, check, _m in rows])
+        hit_rows = [
+            CheckHit(check_row_id=check.pk, measure_id=m.measure_id, measure_version_id=m.version_id, kind=m.kind,
+                     measure_class=m.measure_class, created_at=now)
+            for check, (_i, _c, hit_measures) in zip(checks, rows, strict=True) for m in hit_measures
+        ]
+        if hit_rows:
+            CheckHit.objects.bulk_create(hit_rows)
+        # The inquiry log (access.Inquiry) written set-based, with the fields access.services.inquiry_record sets.
+        Inquiry.objects.bulk_create([
+            Inquiry(subject_id=check.subject_id, viewer_label=actor.label, viewer_user_id=actor.user_id,
+                    viewer_client_id=actor.client_id, viewer_department_id=actor.department_id,
+                    purpose=Purpose.SELF if actor.subject_id == check.subject_id else Purpose.SHARING,
+                    reason=f"{matter.code} {matter.name}"[:300], channel=Channel.CHECK,
+                    records_shown=len(check.hits), created_at=now)
+            for check in checks
+        ])
+    for check, (i, _c, _m) in zip(checks, rows, strict=True):
+        outcomes[i].check = check
+    return outcomes
+
+
+def check_perform(*, subject: Subject, matter: Matter | str, actor: Viewer, name: str = "") -> Check:
+    """Check one subject before a matter (the stable service other apps call, e.g. commitments' instant
+    payout). Raises the request's error when the check cannot be made."""
+    rules = ruleset()
+    matter_code = matter if isinstance(matter, str) else matter.code
+    info, system_id = _matter_for(rules, matter_code, actor)
+    row = SubjectFacts.objects.filter(pk=subject.pk).values_list("facts", "bases", "valid_until", "updated_at").first()
+    code = ""
+    if subject.kind == SubjectKind.ORGANIZATION:
+        code = subject.organization.uscc
+    elif subject.kind == SubjectKind.PERSON:
+        if not _may_check_persons(actor) and actor.subject_id != subject.pk:
+            raise errors.PersonCheckNotAllowed()
+        code = subject.person.rin_masked
+    if actor.client_id is None and actor.role not in STAFF_ROLES and actor.subject_id != subject.pk:
+        raise errors.SubjectNotFound()
+    facts, bases, valid_until, updated_at = row if row else (None, None, None, None)
+    resolved = {0: _Resolved(subject_id=subject.pk, name=subject.name, kind=subject.kind, code=code, facts=facts,
+                             bases=bases, valid_until=valid_until, facts_updated_at=updated_at)}
+    outcomes = _checks_write(outcomes=[CheckOutcome(request=CheckRequest(name=name), matter=info)],
+                             resolved=resolved, rules=rules, matter=info, system_id=system_id, actor=actor)
+    assert outcomes[0].check is not None
+    return outcomes[0].check
+
+
+# --- feedback --------------------------------------------------------------------------------------
+
+def check_feedback(*, check: Check, measures_applied: Sequence[str], outcome: str, note: str, actor: Viewer
+                   ) -> CheckFeedback:
+    """The system reports what it did: the measures it applied (codes among the hits), the outcome, a
+    note. Once per check; marks each hit applied or not, which the statistics count."""
+    if actor.client_id is None or check.client_id != actor.client_id:
+        raise errors.FeedbackNotAllowed()
+    if outcome not in FeedbackOutcome.values:
+        raise errors.MeasureInvalid(_("Unknown outcome."), code="rewards.outcome_invalid")
+    hit_codes = {h["measure"] for h in check.hits}
+    applied = sorted(set(measures_applied))
+    if set(applied) - hit_codes:
+        raise errors.MeasureNotHit(details={"measures": sorted(set(applied) - hit_codes)})
+    with transaction.atomic():
+        if CheckFeedback.objects.filter(check_row=check).exists():
+            raise errors.FeedbackExists()
+        feedback = CheckFeedback.objects.create(check_row=check, measures_applied=applied, outcome=outcome,
+                                                note=note[:4000], actor_label=actor.label, created_at=clock.now())
+        hits = CheckHit.objects.filter(check_row=check)
+        hits.filter(measure__code__in=applied).update(applied=True)
+        hits.exclude(measure__code__in=applied).update(applied=False)
+        event_emit(topic="rewards.check.feedback", aggregate_type="check", aggregate_id=check.pk,
+                   subject_id=check.subject_id, payload={"outcome": outcome, "applied": applied})
+    return feedback
+
+
+# --- certificates ----------------------------------------------------------------------------------
+
+def certificate_number_new(*, day: date) -> str:
+    """``GXC-<yyyymmdd>-<10 base32 characters>`` (credit reports are ``GX-``)."""
+    suffix = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_RANDOM_LENGTH))
+    return f"{CERTIFICATE_PREFIX}-{day:%Y%m%d}-{suffix}"
+
+
+def _certificate_content(*, check: Check, number: str, subject_code: str, verify_url: str) -> dict[str, Any]:
+    rules = ruleset()
+    matter = check.matter
+    day = timezone.localtime(check.created_at).date()
+    info = rules.matters.get(matter.code)
+    checked = rules.measures_for(info, day) if info is not None else ()
+    lists = sorted(ListType.objects.values_list("name", flat=True))
+    if check.decision == Decision.PASS:
+        statement = _("Not on any of the lists checked; no measure of this matter applies.")
+    else:
+        statement = _("The measures listed below apply to this subject for this matter.")
+    hits = [
+        {"measure": h["measure"], "name": h["name"], "kind": h["kind"], "class": h["class"],
+         "legal_basis": h["legal_basis"],
+         "basis": [{"type": b["type"], "label": str(b.get("label", "")), "end": b.get("end") or None}
+                   for b in h["basis"]]}
+        for h in check.hits
+    ]
+    return {
+        "kind": "check_certificate",
+        "number": number,
+        "issuer": settings.GONGXIN_SIGNING_ISSUER,
+        "issued_at": clock.now().isoformat(timespec="seconds"),
+        "check": {"id": check.pk, "checked_at": check.created_at.isoformat(timespec="seconds"),
+                  "date": day.isoformat(), "decision": check.decision},
+        "subject": {"name": check.subject.name, "kind": check.subject.kind, "code": subject_code},
+        "matter": {"code": matter.code, "name": matter.name, "system": matter.system.name,
+                   "department": matter.system.department.name},
+        "statement": statement,
+        "lists_checked": lists,
+        "measures_checked": [{"measure": m.code, "name": m.name, "kind": m.kind} for m in checked],
+        "hits": hits,
+        "verification": {"url": verify_url, "key_id": signing.key_id()},
+    }
+
+
+def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
+    """Issue a check's result as a signed certificate (Ed25519 over canonical JSON, the envelope and
+    verification page of credit reports). The subject itself, the system that made the check, or staff."""
+    from gongxin.reports.services import verify_url_for
+
+    allowed = (actor.role in STAFF_ROLES or (actor.client_id is not None and actor.client_id == check.client_id)
+               or (actor.subject_id is not None and actor.subject_id == check.subject_id))
+    if not allowed:
+        raise errors.CertificateNotAllowed()
+    check = Check.objects.select_related("subject__organization", "subject__person", "matter__system__department"
+                                         ).get(pk=check.pk)
+    subject = check.subject
+    code = subject.organization.uscc if subject.kind == SubjectKind.ORGANIZATION else subject.person.rin_masked
+    number = certificate_number_new(day=clock.today())
+    with translation.override(settings.LANGUAGE_CODE):
+        content = _certificate_content(check=check, number=number, subject_code=code,
+                                       verify_url=verify_url_for(number))
+    data = signing.canonical_json(content)
+    signature = signing.sign(data)
+    with transaction.atomic():
+        certificate = CheckCertificate.objects.create(
+            number=number, check_row=check, subject=subject, requested_by_label=actor.label, content=content,
+            content_hash=signing.content_hash(data), signature=signature.value_b64, key_id=signature.key_id,
+            created_at=clock.now(),
+        )
+        event_emit(topic="rewards.certificate.issued", aggregate_type="check_certificate",
+                   aggregate_id=certificate.pk, subject_id=subject.pk,
+                   payload={"number": number, "check": check.pk, "decision": check.decision})
+    return certificate
