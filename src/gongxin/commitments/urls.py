@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401 - patterns come with the app's views
+"""Credit commitment pages, mounted at /commitments/ (sign-in required)."""
+
+from django.urls import path
+
+from gongxin.commitments import views
 
 app_name = "commitments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("sign/", views.sign, name="sign"),
+    path("<int:commitment_id>/", views.detail, name="detail"),
+    path("workbench/", views.workbench, name="workbench"),
+    path("workbench/<int:commitment_id>/", views.verify, name="verify"),
+    path("statistics/", views.statistics, name="statistics"),
+]

@@ -1,0 +1,70 @@
+"""Forms of the commitment pages: choosing the matter, signing, the department's verification, the queue filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.catalog.choices import Severity
+from gongxin.commitments.choices import CommitmentStatus
+from gongxin.commitments.models import CommitmentType
+from gongxin.commitments.selectors import receiving_units, types_in_force
+
+
+class MatterForm(forms.Form):
+    """Step 1 (GET): which commitment, for which matter, to which department."""
+
+    type = forms.ChoiceField(label=_("Commitment type"))
+    department = forms.ChoiceField(label=_("Receiving department"))
+    matter_code = forms.CharField(label=_("Matter code"), max_length=60,
+                                  help_text=_("As given by the department handling the matter"))
+    matter_name = forms.CharField(label=_("Matter"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [(t.code, t.name) for t in types_in_force()]
+        self.fields["department"].choices = [(u.department.code, u.department.name) for u in receiving_units()]
+
+
+class SignForm(forms.Form):
+    """Step 2 (POST): the signer read the full text shown above the form."""
+
+    text_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    publish = forms.BooleanField(label=_("Publish this commitment on our public credit profile"), required=False)
+    accepted = forms.BooleanField(label=_("I have read the commitment above and sign it"))
+    signer_name = forms.CharField(label=_("Signed by (name)"), max_length=100)
+
+    def __init__(self, *args: Any, type: CommitmentType | None = None, organization: bool = True,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not organization or (type is not None and type.public_always):
+            # Persons are never published; some types always are.
+            del self.fields["publish"]
+
+
+class VerifyForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Verification result"), widget=forms.RadioSelect, choices=[
+        ("fulfil", _("Kept: the commitment is fulfilled")),
+        ("breach", _("Broken or false: record a negative record")),
+    ])
+    note = forms.CharField(label=_("Findings"), max_length=4000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("Required for a breach: the facts found (the subject reads them)."))
+    handling = forms.CharField(label=_("Handling"), max_length=2000, required=False,
+                               help_text=_("Breach: what the department does (e.g. revoke the decision)."))
+    severity = forms.ChoiceField(label=_("Severity of the breach"), required=False,
+                                 choices=[("", _("The catalog item's default")), *Severity.choices])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == "breach" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Describe the facts of the breach."))
+        return data
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All")), *CommitmentStatus.choices])
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)

@@ -1,0 +1,204 @@
+"""Credit commitment pages under /commitments/.
+
+For the subject: "my commitments" (``commitments:mine``), signing (``commitments:sign``: choose the matter,
+read the eligibility and the full text, sign) and each commitment's page. For the receiving department and
+the credit office: the verification queue (``commitments:workbench``), the verification page (fulfilled or
+broken) and the statistics with CSS bar charts. Views are thin: reads through commitments.selectors, writes
+through commitments.services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from gongxin.accounts.viewer import Viewer, viewer_for_user
+from gongxin.commitments.errors import CommitmentNotEligible, CommitmentNotVerifier, CommitmentOpenExists
+from gongxin.commitments.forms import MatterForm, QueueFilterForm, SignForm, VerifyForm
+from gongxin.commitments.models import Commitment
+from gongxin.commitments.selectors import (
+    commitment_is_overdue,
+    commitment_statistics,
+    commitment_visible,
+    commitments_of_subject,
+    commitments_queue,
+    is_oversight,
+    is_unit_viewer,
+    receiving_unit,
+    statistics_bars,
+    type_by_code,
+)
+from gongxin.commitments.services import (
+    commitment_breach,
+    commitment_fulfil,
+    commitment_preview,
+    commitment_sign,
+    commitment_signature_valid,
+    verify_check,
+)
+from gongxin.core import clock
+from gongxin.core.errors import GongxinError, NotFound, PermissionDenied
+from gongxin.subjects.models import Subject
+
+QUEUE_LIMIT = 500
+
+
+def _visible(commitment_id: int, viewer: Viewer) -> Commitment:
+    try:
+        return commitment_visible(commitment_id=commitment_id, viewer=viewer)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    if viewer.subject_id is None:
+        if is_unit_viewer(viewer) or is_oversight(viewer):
+            return redirect("commitments:workbench")
+        return render(request, "commitments/no_subject.html", status=403)
+    today = clock.today()
+    rows = [(c, commitment_is_overdue(c, today=today)) for c in commitments_of_subject(viewer=viewer)[:QUEUE_LIMIT]]
+    return render(request, "commitments/mine.html", {"rows": rows})
+
+
+@login_required
+def sign(request: HttpRequest) -> HttpResponse:
+    """GET without a matter: the choice form. GET with one: eligibility + full text + the signing form.
+    POST: sign (the hidden hash makes sure the text signed is the text shown)."""
+    viewer = viewer_for_user(request.user)
+    if viewer.subject_id is None:
+        return render(request, "commitments/no_subject.html", status=403)
+    subject = Subject.objects.get(pk=viewer.subject_id)
+    source = request.POST if request.method == "POST" else request.GET
+    matter_form = MatterForm(source if source.get("type") else None)
+    context: dict[str, Any] = {"matter_form": matter_form, "subject": subject}
+    if not matter_form.is_bound or not matter_form.is_valid():
+        return render(request, "commitments/sign.html", context, status=400 if matter_form.is_bound else 200)
+    data = matter_form.cleaned_data
+    try:
+        kind = type_by_code(data["type"])
+        unit = receiving_unit(code=data["department"])
+        preview = commitment_preview(subject=subject, type=kind, source_unit=unit, matter_code=data["matter_code"],
+                                     matter_name=data["matter_name"])
+    except GongxinError as error:
+        matter_form.add_error(None, str(error.message))
+        return render(request, "commitments/sign.html", context, status=400)
+    organization = subject.kind == "organization"
+    status = 200
+    if request.method == "POST":
+        form = SignForm(request.POST, type=kind, organization=organization)
+        if form.is_valid():
+            try:
+                commitment = commitment_sign(
+                    subject=subject, type=kind, source_unit=unit, matter_code=data["matter_code"],
+                    matter_name=data["matter_name"], signer_name=form.cleaned_data["signer_name"],
+                    accepted=form.cleaned_data["accepted"], actor=viewer,
+                    shown_text_sha256=form.cleaned_data["text_sha256"],
+                    publish=bool(form.cleaned_data.get("publish")),
+                )
+            except (CommitmentNotEligible, CommitmentOpenExists) as error:
+                form.add_error(None, str(error.message))
+            except GongxinError as error:
+                form.add_error(None, str(error.message))
+                preview = commitment_preview(subject=subject, type=kind, source_unit=unit,
+                                             matter_code=data["matter_code"], matter_name=data["matter_name"])
+            else:
+                messages.success(request, _("Commitment %(number)s signed. %(unit)s verifies it by %(deadline)s.")
+                                 % {"number": commitment.number, "unit": unit.department.name,
+                                    "deadline": commitment.deadline.isoformat()})
+                return redirect("commitments:detail", commitment_id=commitment.pk)
+        status = 400
+    else:
+        form = SignForm(initial={"text_sha256": preview.text_sha256}, type=kind, organization=organization)
+    context.update({"preview": preview, "type": kind, "unit": unit, "form": form, "matter": data})
+    return render(request, "commitments/sign.html", context, status=status)
+
+
+def _commitment_context(commitment: Commitment, viewer: Viewer) -> dict[str, Any]:
+    return {
+        "commitment": commitment,
+        "events": list(commitment.events.all()),
+        "overdue": commitment_is_overdue(commitment),
+        "signature_valid": commitment_signature_valid(commitment),
+        "is_own": viewer.subject_id == commitment.subject_id,
+    }
+
+
+@login_required
+def detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    commitment = _visible(commitment_id, viewer)
+    return render(request, "commitments/detail.html", _commitment_context(commitment, viewer))
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    today = clock.today()
+    try:
+        base = commitments_queue(viewer=viewer, today=today)
+    except PermissionDenied:
+        raise DjangoPermissionDenied from None
+    filters = QueueFilterForm(request.GET or None)
+    status, overdue = "", False
+    if filters.is_valid():
+        status = filters.cleaned_data["status"]
+        overdue = bool(filters.cleaned_data["overdue"])
+    queue = commitments_queue(viewer=viewer, status=status, overdue=overdue, today=today)
+    rows = [{"commitment": c, "overdue": commitment_is_overdue(c, today=today), "days_left": (c.deadline - today).days,
+             "days_overdue": (today - c.deadline).days} for c in queue[:QUEUE_LIMIT]]
+    counts = {"open": base.filter(status="signed").count(),
+              "overdue": base.filter(status="signed", deadline__lt=today).count()}
+    return render(request, "commitments/workbench.html", {"rows": rows, "filters": filters, "counts": counts})
+
+
+@login_required
+def verify(request: HttpRequest, commitment_id: int) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    commitment = _visible(commitment_id, viewer)
+    try:
+        verify_check(viewer=viewer, commitment=commitment)
+        can_verify = commitment.is_open
+    except CommitmentNotVerifier:
+        can_verify = False
+    form = VerifyForm(request.POST or None) if can_verify else None
+    status = 200
+    if request.method == "POST":
+        if not can_verify:
+            raise DjangoPermissionDenied
+        assert form is not None
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["outcome"] == "fulfil":
+                    commitment_fulfil(commitment=commitment, actor=viewer, note=data["note"])
+                    messages.success(request, _("Recorded: the commitment is fulfilled."))
+                else:
+                    commitment_breach(commitment=commitment, actor=viewer, facts=data["note"],
+                                      handling=data["handling"], severity=data["severity"])
+                    messages.success(request, _("Recorded: the commitment is broken; a negative record was added."))
+            except GongxinError as error:
+                form.add_error(None, str(error.message))
+            else:
+                return redirect("commitments:verify", commitment_id=commitment_id)
+        status = 400
+    context = _commitment_context(commitment, viewer)
+    context.update({"form": form, "can_verify": can_verify})
+    return render(request, "commitments/verify.html", context, status=status)
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    try:
+        stats = commitment_statistics(viewer=viewer)
+    except PermissionDenied:
+        raise DjangoPermissionDenied from None
+    return render(request, "commitments/statistics.html", {"stats": stats, "bars": statistics_bars(stats)})
