@@ -171,8 +171,11 @@ GONGXIN_PUBLIC_URL = os.environ.get("GONGXIN_PUBLIC_URL", "").rstrip("/")
 # Consumers of the event outbox, in the order they run. Each keeps its own cursor.
 GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.records.consumers.ProfileSummaryConsumer",
+    "gongxin.rewards.consumers.SubjectFactsConsumer",
     "gongxin.sharing.consumers.SubscriptionFanout",
 ]
+# Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
+GONGXIN_FACT_PROVIDERS: list[str] = []
 GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
 
 # Ingest reads and checks large files in a forked process while the main one writes (ingest.load).
