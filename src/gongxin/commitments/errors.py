@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.core.errors import Conflict, GongxinError, NotFound, PermissionDenied, ValidationFailed
+from gongxin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
 class CommitmentNotFound(NotFound):
@@ -71,14 +71,3 @@ class CommitmentInputInvalid(ValidationFailed):
 class PayoutForbidden(PermissionDenied):
     code = "commitments.payout_forbidden"
     default_message = _("Only a department system (API client) may request instant payouts.")
-
-
-class PayoutCheckUnavailable(GongxinError):
-    code = "commitments.check_unavailable"
-    status = 503
-    default_message = _("The credit check service is not available; no payout was decided.")
-
-
-class PayoutMatterUnknown(NotFound):
-    code = "commitments.unknown_matter"
-    default_message = _("No such matter is registered for credit checks.")
