@@ -10,6 +10,7 @@ scores the same way years later whatever the library's version. AUC and KS are c
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,8 +75,12 @@ def scorecard_fit(
     from sklearn.model_selection import train_test_split
 
     data = pd.DataFrame({name: list(values) for name, values in frame.items()})
-    for name in categorical:
-        data[name] = data[name].astype(str)
+    for name in data.columns:
+        data[name] = data[name].astype(str) if name in categorical else pd.to_numeric(data[name], errors="coerce")
+    # A feature with fewer than two known values cannot be binned (e.g. no capital registered anywhere).
+    skipped = [name for name in data.columns if data[name].nunique(dropna=True) < 2]
+    data = data.drop(columns=skipped)
+    categorical = [name for name in categorical if name not in skipped]
     y = np.asarray(target, dtype=int)
     if y.min(initial=1) == y.max(initial=0) or len(y) < 20:
         raise ValueError("training needs both outcomes and at least 20 rows")
@@ -97,8 +102,11 @@ def scorecard_fit(
         scaling_method_params={"pdo": scaling.pdo, "odds": scaling.base_odds,
                                "scorecard_points": scaling.base_points},
     )
-    model.fit(x_train, y_train)
-    table = model.table(style="detailed")
+    with warnings.catch_warnings():
+        # optbinning 1.0 still uses pandas idioms that pandas 3 deprecates; nothing for us to act on.
+        warnings.filterwarnings("ignore", module="optbinning")
+        model.fit(x_train, y_train)
+        table = model.table(style="detailed")
     fitted_process = model.binning_process_
     coefficients = dict(zip((str(n) for n in fitted_process.get_support(names=True)), model.estimator_.coef_[0],
                             strict=True))
@@ -133,7 +141,7 @@ def scorecard_fit(
     metrics: dict[str, Any] = {
         "rows_train": len(y_train), "rows_test": len(y_test),
         "events_train": int(y_train.sum()), "events_test": int(y_test.sum()),
-        "seed": seed, "test_size": test_size, "min_iv": min_iv,
+        "seed": seed, "test_size": test_size, "min_iv": min_iv, "skipped": skipped,
         "candidates": [{"code": name, "iv": float(fitted_process.get_binned_variable(name).binning_table.iv)}
                        for name in names],
     }

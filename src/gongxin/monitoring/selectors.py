@@ -14,15 +14,19 @@ from django.db.models import Count, QuerySet
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.choices import SubjectKind
+from gongxin.core.errors import NotFound
 from gongxin.monitoring.choices import AlertStatus, ScorecardStatus
 from gongxin.monitoring.errors import (
     AlertNotFound,
     MonitoringNotStaff,
     NoTrainingPolicy,
     ScorecardNotFound,
+    SubjectNotOrganization,
 )
 from gongxin.monitoring.models import Alert, MonitoringPolicy, RiskRun, RiskScore, Scorecard, Watch
 from gongxin.records.choices import Purpose
+from gongxin.subjects.models import Subject
 
 READERS = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
 WRITERS = frozenset({Role.STAFF, Role.ADMIN})
@@ -106,6 +110,25 @@ def risk_of_subject(*, subject_id: int, viewer: Viewer, channel: str, limit: int
     inquiry_record(subject_id=subject_id, viewer=viewer, purpose=Purpose.STAFF, channel=channel,
                    reason="monitoring: risk score", records_shown=len(scores))
     return scores
+
+
+def organization_get(*, subject_id: int, viewer: Viewer) -> Subject:
+    """An organization for staff work (watching, risk history); persons are never scored here."""
+    reader_check(viewer)
+    found = Subject.objects.filter(pk=subject_id).first()
+    if found is None:
+        raise NotFound(code="monitoring.subject_not_found")
+    if found.kind != SubjectKind.ORGANIZATION:
+        raise SubjectNotOrganization()
+    return found
+
+
+def watch_get(*, watch_id: int, viewer: Viewer) -> Watch:
+    reader_check(viewer)
+    found = Watch.objects.select_related("subject").filter(pk=watch_id, user_id=viewer.user_id).first()
+    if found is None:
+        raise NotFound(code="monitoring.watch_not_found")
+    return found
 
 
 def watches_of(*, viewer: Viewer) -> QuerySet[Watch]:
