@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401 - patterns come with the app's views
+"""Benefit pages, mounted at /benefits/ (sign-in required)."""
+
+from django.urls import path
+
+from gongxin.benefits import views
 
 app_name = "benefits"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("<slug:code>/authorize/", views.authorize, name="authorize"),
+    path("statistics/", views.statistics, name="statistics"),
+]

@@ -1,0 +1,44 @@
+"""The benefit pages: the subject's own benefits with reasons, authorizing a provider, staff statistics."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from gongxin.access.models import Consent
+from gongxin.benefits.tests.conftest import signed_in
+
+
+def test_my_benefits_explain_each_scenario(scenario, person_user):
+    page = signed_in(person_user).get("/benefits/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-scenario="{scenario.code}"' in html
+    assert 'data-reason="not_black_listed" data-met="yes"' in html
+    assert 'data-parameter="books">10<' in html
+    # Seeded scenarios for persons are listed too; the organization-only one is not.
+    assert 'data-scenario="pay_after_treatment"' in html and 'data-scenario="bid_deposit_waiver"' not in html
+
+
+def test_authorize_the_provider_from_the_page(scenario, person_user, library_key):
+    client, _key = library_key
+    own = signed_in(person_user)
+    response = own.post(f"/benefits/{scenario.code}/authorize/")
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    assert consent.grantee_client_id == client.pk and consent.subject_id == person_user.subject_id
+    assert "data-consented" in own.get("/benefits/").content.decode()
+
+
+def test_statistics_page_for_staff_only(scenario, person_user, staff):
+    assert signed_in(person_user).get("/benefits/statistics/").status_code == 403
+    page = signed_in(staff).get("/benefits/statistics/")
+    assert page.status_code == 200 and 'class="bar-row"' in page.content.decode()
+    assert Client().get("/benefits/").status_code == 302
+
+
+def test_pages_in_chinese(scenario, person_user, staff):
+    own = signed_in(person_user)
+    html = own.get("/benefits/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "我的信用惠民" in html
+    desk = signed_in(staff).get("/benefits/statistics/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "信用惠民统计" in desk

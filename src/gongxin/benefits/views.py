@@ -1,0 +1,94 @@
+"""Benefit pages under /benefits/: the subject's own benefits (whether it qualifies and why, its usages,
+authorizing a provider to check it) and the staff statistics with CSS bar charts. Thin: reads through
+benefits.selectors, writes through services (access consents for the authorization)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongxin.access.consents import consent_grant, consent_latest_end
+from gongxin.access.models import Consent
+from gongxin.accounts.viewer import viewer_for_user
+from gongxin.benefits.errors import ScenarioNotFound, StatisticsNotAllowed
+from gongxin.benefits.selectors import benefits_of_subject, scenario_by_code, scenario_statistics
+from gongxin.core import clock
+from gongxin.core.errors import GongxinError
+from gongxin.subjects.models import Subject
+
+
+def _bars(values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    top = max((float(v) for _label, v in values), default=0.0) or 1.0
+    return [{"label": label, "value": value, "percent": round(float(value) * 100 / top, 1)} for label, value in values]
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    subject = Subject.objects.filter(pk=viewer.subject_id).first() if viewer.subject_id else None
+    if subject is None:
+        return render(request, "benefits/no_subject.html", status=403)
+    benefits = benefits_of_subject(viewer=viewer, subject_kind=subject.kind)
+    now = clock.now()
+    consented = set(
+        Consent.objects.filter(subject=subject, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now,
+                               grantee_client__benefit_provider__isnull=False)
+        .values_list("grantee_client__benefit_provider__id", flat=True)
+    )
+    rows = [{"benefit": b, "consented": b.scenario.provider_id in consented,
+             "can_authorize": b.scenario.provider.client_id is not None} for b in benefits]
+    return render(request, "benefits/mine.html", {"rows": rows, "subject": subject})
+
+
+@login_required
+@require_POST
+def authorize(request: HttpRequest, code: str) -> HttpResponse:
+    """The subject lets the scenario's provider check it (a consent to the provider's API client)."""
+    viewer = viewer_for_user(request.user)
+    subject = Subject.objects.filter(pk=viewer.subject_id).first() if viewer.subject_id else None
+    try:
+        scenario = scenario_by_code(code)
+    except ScenarioNotFound:
+        raise Http404 from None
+    if subject is None or scenario.provider.client is None:
+        raise Http404
+    try:
+        consent_grant(subject=subject, grantee_client=scenario.provider.client,
+                      purpose=f"信用惠民：{scenario.name}", scope=[], valid_until=consent_latest_end(), actor=viewer)
+    except GongxinError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The provider may now check whether you qualify. You can revoke this under "
+                                    "My consents."))
+    return redirect("benefits:mine")
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    try:
+        figures = scenario_statistics(viewer=viewer)
+    except StatisticsNotAllowed:
+        raise DjangoPermissionDenied from None
+    charts = [
+        {"title": _("Eligibility checks"), "bars": _bars([(f.name, f.checks) for f in figures]), "kind": ""},
+        {"title": _("Checks answered eligible"), "bars": _bars([(f.name, f.checks_eligible) for f in figures]),
+         "kind": "bar-positive"},
+        {"title": _("Usages"), "bars": _bars([(f.name, f.usages) for f in figures]), "kind": ""},
+        {"title": _("Defaults"), "bars": _bars([(f.name, f.defaults) for f in figures]), "kind": "bar-negative"},
+        {"title": _("Amount used (yuan)"), "bars": _bars([(f.name, f.amount_yuan) for f in figures]), "kind": ""},
+        {"title": _("Amount in default (yuan)"), "bars": _bars([(f.name, f.default_amount_yuan) for f in figures]),
+         "kind": "bar-negative"},
+    ]
+    totals = {
+        "checks": sum(f.checks for f in figures), "usages": sum(f.usages for f in figures),
+        "defaults": sum(f.defaults for f in figures), "suspensions": sum(f.suspensions for f in figures),
+    }
+    return render(request, "benefits/statistics.html", {"figures": figures, "charts": charts, "totals": totals})

@@ -1,0 +1,52 @@
+"""The lending pages: a firm authorizes and revokes lenders and sees the pulls; staff see statistics and
+keep the fund's ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.test import Client
+
+from gongxin.access.models import Consent
+from gongxin.lending.models import FundEntry
+from gongxin.lending.tests.conftest import api, signed_in
+
+
+def test_firm_authorizes_sees_the_pull_and_revokes(agent, firm, bank):
+    _lender, key = bank
+    own = signed_in(agent)
+    page = own.get("/lending/")
+    assert page.status_code == 200 and 'data-lender="nbbank"' in page.content.decode()
+    assert own.post("/lending/authorize/", {"lender": "nbbank", "valid_until": "2099-01-01"}).status_code == 302
+    assert not Consent.objects.exists()  # beyond the consent ceiling: refused with a message
+    response = own.post("/lending/authorize/", {"lender": "nbbank", "valid_until": own.get("/lending/").context[
+        "suggested_until"]})
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    api(key).get(f"/api/v1/lending/profiles/{firm.organization.uscc}")
+    html = own.get("/lending/").content.decode()
+    assert "data-authorized" in html and 'data-pulls' in html and "宁波银行" in html
+    assert own.post(f"/lending/authorizations/{consent.pk}/revoke/").status_code == 302
+    consent.refresh_from_db()
+    assert consent.revoked_at is not None
+
+
+def test_staff_pages(agent, bank, staff):
+    desk = signed_in(staff)
+    assert desk.post("/lending/fund/", {"amount_yuan": "5000.00", "note": "注资"}).status_code == 302
+    assert FundEntry.objects.get().balance_after_yuan == Decimal("5000.00")
+    page = desk.get("/lending/fund/").content.decode()
+    assert 'data-entry="1"' in page
+    statistics = desk.get("/lending/statistics/")
+    assert statistics.status_code == 200 and 'class="bar-row"' in statistics.content.decode()
+    assert signed_in(agent).get("/lending/statistics/").status_code == 403
+    assert signed_in(agent).get("/lending/fund/").status_code == 403
+    assert signed_in(staff).get("/lending/").status_code == 403  # not a firm
+    assert Client().get("/lending/").status_code == 302
+
+
+def test_pages_in_chinese(agent, bank, staff):
+    html = signed_in(agent).get("/lending/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "谁查询了您的信用数据" in html
+    desk = signed_in(staff).get("/lending/statistics/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "信易贷统计" in desk

@@ -1,0 +1,191 @@
+"""Credit lending pages under /lending/: for a firm's agent, authorize and revoke lenders and see who
+pulled the firm's profile; for staff, lending statistics (CSS bars) and the risk-sharing fund's ledger.
+Thin: reads through lending.selectors, writes through lending.services."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongxin.access.selectors import consent_state
+from gongxin.accounts.viewer import Viewer, viewer_for_user
+from gongxin.core import clock
+from gongxin.core.errors import GongxinError
+from gongxin.lending.choices import EntryKind, LoanStatus
+from gongxin.lending.errors import StaffOnly
+from gongxin.lending.forms import AuthorizeForm, ContributionForm
+from gongxin.lending.models import Loan
+from gongxin.lending.selectors import (
+    authorizations_of,
+    fund_current,
+    fund_figures,
+    fund_ledger,
+    lender_by_code,
+    lenders_active,
+    lending_statistics,
+    loan_by_id,
+    loans_of_firm,
+    pulls_of,
+    staff_check,
+)
+from gongxin.lending.services import (
+    claim_amount,
+    fund_claim_pay,
+    fund_contribute,
+    lender_authorization_revoke,
+    lender_authorize,
+)
+from gongxin.subjects.models import Subject
+
+DEFAULT_AUTHORIZATION_DAYS = 180  # the form's suggestion; the consent ceiling applies (access.consents)
+
+
+def _bars(values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    top = max((float(v) for _label, v in values), default=0.0) or 1.0
+    return [{"label": label, "value": value, "percent": round(float(value) * 100 / top, 1)} for label, value in values]
+
+
+def _firm(viewer: Viewer) -> Subject | None:
+    if viewer.subject_id is None:
+        return None
+    return Subject.objects.filter(pk=viewer.subject_id, kind="organization").first()
+
+
+def _staff(request: HttpRequest) -> Viewer:
+    viewer = viewer_for_user(request.user)
+    try:
+        staff_check(viewer)
+    except StaffOnly:
+        raise DjangoPermissionDenied from None
+    return viewer
+
+
+@login_required
+def firm(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    subject = _firm(viewer)
+    if subject is None:
+        return render(request, "lending/no_firm.html", status=403)
+    now = clock.now()
+    authorizations = [(c, consent_state(c, at=now)) for c in authorizations_of(subject_id=subject.pk)]
+    active = {c.grantee_client_id for c, state in authorizations if state == "active"}
+    suggested = timezone.localdate(now) + timedelta(days=DEFAULT_AUTHORIZATION_DAYS)
+    return render(request, "lending/firm.html", {
+        "subject": subject,
+        "lenders": [(lender, lender.client_id in active) for lender in lenders_active()],
+        "authorizations": authorizations,
+        "pulls": pulls_of(subject_id=subject.pk)[:100],
+        "loans": loans_of_firm(subject_id=subject.pk)[:100],
+        "suggested_until": suggested.isoformat(),
+    })
+
+
+@login_required
+@require_POST
+def authorize(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    subject = _firm(viewer)
+    form = AuthorizeForm(request.POST)
+    if subject is None or not form.is_valid():
+        messages.error(request, _("Choose a lender and a date until which the authorization runs."))
+        return redirect("lending:firm")
+    try:
+        until = timezone.make_aware(datetime.combine(form.cleaned_data["valid_until"], time(23, 59, 59)))
+        lender_authorize(subject=subject, lender=lender_by_code(form.cleaned_data["lender"]), valid_until=until,
+                         actor=viewer)
+    except GongxinError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The lender may now receive your credit data listed below."))
+    return redirect("lending:firm")
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, authorization_id: int) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    subject = _firm(viewer)
+    if subject is None:
+        raise DjangoPermissionDenied
+    try:
+        lender_authorization_revoke(subject=subject, consent_id=authorization_id, actor=viewer,
+                                    reason=request.POST.get("reason", ""))
+    except GongxinError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The authorization has been revoked."))
+    return redirect("lending:firm")
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    viewer = _staff(request)
+    figures = lending_statistics(viewer=viewer)
+    try:
+        fund = fund_current()
+        totals = fund_figures(fund=fund)
+    except GongxinError:
+        fund, totals = None, None
+    charts = [
+        {"title": _("Profile pulls"), "bars": _bars([(f.name, f.pulls) for f in figures]), "kind": ""},
+        {"title": _("Loan applications"), "bars": _bars([(f.name, f.applied) for f in figures]), "kind": ""},
+        {"title": _("Loans approved"), "bars": _bars([(f.name, f.approved) for f in figures]),
+         "kind": "bar-positive"},
+        {"title": _("Amount approved (yuan)"), "bars": _bars([(f.name, f.amount_approved_yuan) for f in figures]),
+         "kind": "bar-positive"},
+        {"title": _("Loans in default"), "bars": _bars([(f.name, f.defaulted) for f in figures]),
+         "kind": "bar-negative"},
+    ]
+    return render(request, "lending/statistics.html", {"figures": figures, "charts": charts, "fund": fund,
+                                                       "totals": totals})
+
+
+@login_required
+def fund(request: HttpRequest) -> HttpResponse:
+    viewer = _staff(request)
+    current = fund_current()
+    form = ContributionForm()
+    if request.method == "POST":
+        form = ContributionForm(request.POST)
+        if form.is_valid():
+            try:
+                fund_contribute(fund=current, amount_yuan=form.cleaned_data["amount_yuan"], actor=viewer,
+                                note=form.cleaned_data["note"])
+            except GongxinError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("The contribution has been entered in the ledger."))
+                return redirect("lending:fund")
+    paid = set(current.entries.filter(kind=EntryKind.CLAIM).values_list("loan_id", flat=True))
+    claimable = [
+        (loan, claim_amount(fund=current, loan=loan))
+        for loan in Loan.objects.filter(status=LoanStatus.DEFAULTED, fund_covered=True).exclude(pk__in=paid)
+        .select_related("lender", "subject").order_by("closed_at")[:100]
+    ]
+    return render(request, "lending/fund.html", {
+        "fund": current, "totals": fund_figures(fund=current), "entries": fund_ledger(viewer=viewer, fund=current),
+        "form": form, "claimable": claimable,
+    })
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, loan_id: int) -> HttpResponse:
+    viewer = _staff(request)
+    try:
+        fund_claim_pay(fund=fund_current(), loan=loan_by_id(viewer=viewer, loan_id=loan_id), actor=viewer,
+                       note=request.POST.get("note", ""))
+    except GongxinError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The claim has been paid from the fund."))
+    return redirect("lending:fund")
