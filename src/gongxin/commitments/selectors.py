@@ -157,6 +157,11 @@ def _bars(pairs: list[tuple[str, int]], *, extra: dict[str, str] | None = None) 
             for label, value in pairs]
 
 
+def _yuan(value: Decimal | None) -> str:
+    """Sums as yuan with two decimals (SQLite's SUM drops trailing zeros)."""
+    return f"{Decimal(value or 0):.2f}"
+
+
 def commitment_statistics(*, viewer: Viewer, today: date | None = None) -> dict[str, Any]:
     """Counts for the statistics page and API: by status, type and department; breach rate; overdue;
     instant payouts approved/refused and amounts paid, by matter. Grouped queries only."""
@@ -193,13 +198,13 @@ def commitment_statistics(*, viewer: Viewer, today: date | None = None) -> dict[
         refused=Count("id", filter=Q(outcome=PayoutOutcome.REFUSED)),
         amount_paid=Sum("amount_paid"),
     )
-    payout_totals["amount_paid"] = str(payout_totals["amount_paid"] or Decimal("0.00"))
+    payout_totals["amount_paid"] = _yuan(payout_totals["amount_paid"])
     by_matter_rows = (payouts.values("matter_code")
                       .annotate(n=Count("id"), approved=Count("id", filter=Q(outcome=PayoutOutcome.APPROVED)),
                                 paid=Sum("amount_paid"))
                       .order_by("-n", "matter_code"))
     by_matter = [{"matter_code": r["matter_code"], "requests": r["n"], "approved": r["approved"],
-                  "amount_paid": str(r["paid"] or Decimal("0.00"))} for r in by_matter_rows]
+                  "amount_paid": _yuan(r["paid"])} for r in by_matter_rows]
     return {"day": today, "commitments": totals, "by_type": by_type, "by_unit": by_unit,
             "payouts": payout_totals, "payouts_by_matter": by_matter}
 
