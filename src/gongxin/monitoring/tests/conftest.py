@@ -126,3 +126,32 @@ def population_create(unit: SourceUnit, *, size: int = 120, seed: int = 7) -> Po
 @pytest.fixture
 def population(unit: SourceUnit) -> Population:
     return population_create(unit)
+
+
+def _bins(points: list[float], woe: list[float], splits: list[float]) -> list[dict]:
+    edges = [float("-inf"), *splits, float("inf")]
+    bins = [{"label": f"[{edges[i]}, {edges[i + 1]})", "count": 10, "event_rate": 0.1, "woe": w, "iv": 0.05,
+             "points": p} for i, (p, w) in enumerate(zip(points, woe, strict=True))]
+    middle = points[len(points) // 2]
+    return [*bins, {"label": "Special", "special": True, "count": 0, "event_rate": 0, "woe": 0, "iv": 0,
+                    "points": middle},
+            {"label": "Missing", "missing": True, "count": 0, "event_rate": 0, "woe": 0, "iv": 0, "points": middle}]
+
+
+def handmade_scorecard(*, status: str = "active"):
+    """A scorecard with known points: 600 for no negative record in 12 months and no licence, 540 with one
+    negative (below the 560 alert line), 480 with two or more; a licence adds 30."""
+    from gongxin.core import clock
+    from gongxin.monitoring.models import Scorecard
+
+    features = [
+        {"code": "negative_12m", "kind": "numerical", "coefficient": -0.8, "iv": 0.3, "splits": [1.0, 2.0],
+         "bins": _bins([400, 340, 280], [0.5, -0.2, -1.0], [1.0, 2.0])},
+        {"code": "licences", "kind": "numerical", "coefficient": -0.6, "iv": 0.05, "splits": [1.0],
+         "bins": _bins([200, 230], [-0.1, 0.3], [1.0])},
+    ]
+    return Scorecard.objects.create(
+        code="handmade", version=1, name="handmade v1", status=status, features=features, intercept=-1.0,
+        pdo=20, base_odds=50, base_points=600, snapshot_date=SNAPSHOT,
+        training={"rows_train": 0, "rows_test": 0, "events_train": 0, "events_test": 0, "horizon_months": 12},
+        trained_at=clock.now(), trained_by_label="tests")
