@@ -18,18 +18,19 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.catalog.policy import PolicyBook
 from gongxin.core.errors import GongxinError
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import IssueLevel, RowOutcome
@@ -41,7 +42,7 @@ from gongxin.records.load import LoadResult, RecordRow, records_load
 from gongxin.records.models import Record
 from gongxin.records.services import record_revoke
 from gongxin.subjects.identifiers import uscc_is_valid, uscc_org_kind_guess
-from gongxin.subjects.models import Organization, Person, SubjectIdentifier
+from gongxin.subjects.models import Organization, Person, Subject, SubjectIdentifier
 from gongxin.subjects.services import OrganizationRow, PersonRow, organizations_register_bulk, persons_register_bulk
 
 CHUNK_SIZE = 5000
@@ -92,7 +93,7 @@ class BatchLoader:
         self.actor = actor
         self.item: CatalogItem = batch.catalog_item
         self.source_unit: SourceUnit = batch.source_unit
-        self.checker = RowChecker(item=self.item)
+        self.checker = RowChecker(item=self.item, policies=PolicyBook.load(), domain=self.source_unit.domain)
         self.tally = Tally.of(batch)
         if with_results:
             self.tally.results = list(batch.results or [])
@@ -168,7 +169,7 @@ class BatchLoader:
             loads.append(RecordRow(
                 source_unit_id=self.source_unit.pk, catalog_item=self.item, source_record_id=checked.identity,
                 subject_id=subject.subject_id, payload=checked.payload, severity=checked.severity,
-                validated=True, tag=checked.number,
+                validated=True, tag=checked.number, content=checked.content,
             ))
             self._stats(checked)
         if loads:
@@ -300,12 +301,7 @@ class BatchLoader:
     def _save(self, before: Tally, issues: list[tuple[int, Issue]], results: dict[int, dict[str, Any]],
               rows: int) -> None:
         if issues:
-            BatchIssue.objects.bulk_create(
-                [BatchIssue(batch_id=self.batch.pk, row_number=number, level=i.level, column=i.column[:200],
-                            value=i.value, code=i.code, reason_zh=i.reason_zh, reason_en=i.reason_en)
-                 for number, i in issues],
-                batch_size=1000,
-            )
+            _issues_write(self.batch.pk, issues)
         if self.tally.results is not None:
             self.tally.results.extend(results[n] for n in sorted(results))
         delta = self.tally.minus(before)
@@ -317,6 +313,25 @@ class BatchLoader:
         for name in Tally.COUNTERS:
             setattr(self.batch, name, getattr(self.tally, name))
         self.batch.stats = self.tally.stats
+
+
+def _issues_write(batch_id: int, issues: list[tuple[int, Issue]]) -> None:
+    """The chunk's row issues: COPY on PostgreSQL (a flagged feed has one per row or more), else bulk_create."""
+    if connection.vendor != "postgresql":
+        BatchIssue.objects.bulk_create(
+            [BatchIssue(batch_id=batch_id, row_number=number, level=i.level, column=i.column[:200], value=i.value,
+                        code=i.code, reason_zh=i.reason_zh, reason_en=i.reason_en) for number, i in issues],
+            batch_size=1000,
+        )
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in ("batch_id", "row_number", "level", "column", "value", "code", "reason_zh",
+                                           "reason_en"))
+    with connection.cursor() as cursor, cursor.copy(
+        f"COPY {quote(BatchIssue._meta.db_table)} ({columns}) FROM STDIN"
+    ) as copy:
+        for number, i in issues:
+            copy.write_row((batch_id, number, i.level, i.column[:200], i.value, i.code, i.reason_zh, i.reason_en))
 
 
 Checked = tuple[int, "CheckedRow | list[Issue]"]  # a row's number and what checking it gave
@@ -425,21 +440,40 @@ def _subjects_lookup(keys: dict[tuple[str, str], SubjectKey]) -> dict[tuple[str,
         by_scheme.setdefault(scheme, []).append(value)
     found: dict[tuple[str, str], _Resolved] = {}
     for scheme, values in by_scheme.items():
-        for start in range(0, len(values), _IN):
-            part = values[start:start + _IN]
-            rows: Iterator[tuple[str, int, str]]
-            if scheme == "uscc":
-                rows = iter(Organization.objects.filter(uscc__in=part).values_list("uscc", "subject_id",
-                                                                                   "subject__name"))
-            elif scheme == "rin":
-                rows = iter(Person.objects.filter(rin_hash__in=part).values_list("rin_hash", "subject_id",
-                                                                                 "subject__name"))
-            else:
-                rows = iter(SubjectIdentifier.objects.filter(scheme=scheme, value__in=part).values_list(
-                    "value", "subject_id", "subject__name"))
-            for value, subject_id, name in rows:
-                found[(scheme, value)] = _Resolved(subject_id, name, created=False)
+        for value, subject_id, name in _subjects_query(scheme, values):
+            found[(scheme, value)] = _Resolved(subject_id, name, created=False)
     return found
+
+
+def _subjects_query(scheme: str, values: list[str]) -> Iterator[tuple[str, int, str]]:
+    """(value, subject id, name) of the subjects known by these values of one scheme.
+
+    PostgreSQL: one query with the values as one array parameter (Django's ``IN (...)`` of a thousand
+    placeholders cost more to build and parse than the index probes themselves)."""
+    if connection.vendor == "postgresql":
+        table, column, extra = {
+            "uscc": (Organization._meta.db_table, "uscc", ""),
+            "rin": (Person._meta.db_table, "rin_hash", ""),
+        }.get(scheme, (SubjectIdentifier._meta.db_table, "value", " AND x.scheme = %s"))
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT x.{quote(column)}, x.subject_id, s.name FROM {quote(table)} x "  # noqa: S608 - model names
+                f"JOIN {quote(Subject._meta.db_table)} s ON s.id = x.subject_id "
+                f"WHERE x.{quote(column)} = ANY(%s){extra}",
+                [values, scheme] if extra else [values],
+            )
+            yield from cursor.fetchall()
+        return
+    for start in range(0, len(values), _IN):
+        part = values[start:start + _IN]
+        if scheme == "uscc":
+            yield from Organization.objects.filter(uscc__in=part).values_list("uscc", "subject_id", "subject__name")
+        elif scheme == "rin":
+            yield from Person.objects.filter(rin_hash__in=part).values_list("rin_hash", "subject_id", "subject__name")
+        else:
+            yield from SubjectIdentifier.objects.filter(scheme=scheme, value__in=part).values_list(
+                "value", "subject_id", "subject__name")
 
 
 @cache
@@ -454,7 +488,9 @@ def _flag_created(subject: SubjectKey) -> Issue:
     return Issue(IssueLevel.WARNING, "", value, "subject_created", zh, en)
 
 
+@lru_cache(maxsize=4096)
 def _flag_name(given: str, known: str) -> Issue:
+    """Cached: a batch names the same differing subjects many times (two translations per flag are dear)."""
     zh, en = both_languages(lambda: _("The name differs from the known name “%(known)s”.") % {"known": known})
     return Issue(IssueLevel.WARNING, "", given, "name_differs", zh, en)
 

@@ -8,6 +8,7 @@ Everything here is pure computation: the database is touched by ingest.load, per
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from gongxin.catalog.choices import RecordKind
 from gongxin.catalog.models import CatalogItem
-from gongxin.catalog.policy import deadline_working_days
+from gongxin.catalog.policy import PolicyBook, deadline_working_days
 from gongxin.catalog.schema import CatalogValidationFailed, payload_validate
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError
@@ -26,6 +27,7 @@ from gongxin.core.workdays import working_days_between
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import IssueLevel
 from gongxin.records.content import record_identity
+from gongxin.records.load import RowContent, record_content
 from gongxin.subjects.choices import IdentifierScheme
 from gongxin.subjects.errors import InvalidRin
 from gongxin.subjects.identifiers import rin_lookup_hash, rin_mask, rin_validate
@@ -74,6 +76,9 @@ class CheckedRow:
     severity: str | None
     fingerprint: int  # equal for rows with equal identity, payload and severity (duplicates in a file)
     flags: list[Issue] = field(default_factory=list)
+    # Hash, canonical JSON, sealed payload and clocks, computed where the row is checked (the reader
+    # process) so that the writing process only writes; None: records_load computes it (and rejects).
+    content: RowContent | None = None
 
 
 def both_languages(message: Callable[[], str]) -> tuple[str, str]:
@@ -93,8 +98,13 @@ def issue_make(level: str, column: str, value: Any, code: str, message: Callable
 class RowChecker:
     """Checks the rows of one catalog item; caches what rows share (lag by decision date, labels)."""
 
-    def __init__(self, *, item: CatalogItem, today: date | None = None) -> None:
+    def __init__(self, *, item: CatalogItem, today: date | None = None, policies: PolicyBook | None = None,
+                 domain: str = "") -> None:
         self.item = item
+        # With the policies (loaded before a reader process forks) a row's content is computed with it.
+        self.policies = policies
+        self.domain = domain
+        self._fields: dict[Any, dict[str, Any]] = {}
         self.today = today or clock.today()
         self.definitions = {f["code"]: f for f in item.fields}
         self.labels = {f["code"]: f["label"] for f in item.fields}
@@ -148,6 +158,12 @@ class RowChecker:
             subject=subject, revoke=revoke, severity=severity,
             fingerprint=hash((identity, severity, tuple(sorted(payload.items())))),
         )
+        if self.policies is not None and not revoke:
+            # On an error records_load meets it again and rejects the row with it.
+            with contextlib.suppress(GongxinError):
+                checked.content = record_content(
+                    item=self.item, domain=self.domain, payload=payload, severity=severity,
+                    source_record_id=source_record_id, policies=self.policies, fields_cache=self._fields)
         if self.measure_lag and self.item.decision_date_field in payload:
             late = self._late_flag(payload[self.item.decision_date_field])
             if late is not None:

@@ -31,6 +31,38 @@ from gongxin.records.personal import payload_seal
 
 
 @dataclass(frozen=True)
+class RowContent:
+    """What a row becomes before it meets the database: its identity, the payload as stored (personal
+    fields sealed), the content hash with the canonical JSON it was computed over, and the clock fields.
+    ``record_content`` computes it; a bulk caller with spare CPU elsewhere (the ingest reader process)
+    computes it ahead and hands it over on ``RecordRow.content``, so the writing process only writes."""
+
+    identity: str
+    payload: dict[str, Any]
+    digest: str
+    payload_json: str
+    fields: dict[str, Any]
+
+
+def record_content(*, item: CatalogItem, domain: str, payload: dict[str, Any], severity: str | None,
+                   source_record_id: str | None, policies: PolicyBook,
+                   fields_cache: dict[Any, dict[str, Any]] | None = None) -> RowContent:
+    """The content of a validated payload (raises ``GongxinError`` as loading it would: no policy, no
+    identity). ``fields_cache`` shares one clock-fields dict per distinct clocks (they repeat a lot)."""
+    clocks = policies.clocks(item=item, domain=domain, payload=payload, severity=severity)
+    identity = record_identity(item=item, payload=payload, source_record_id=source_record_id)
+    digest, payload_json = content_digest(payload=payload, severity=clocks.severity)
+    stored = payload_seal(item=item, payload=payload)  # the hash is of the plain content; storage is sealed
+    if stored is not payload:
+        payload_json = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    if fields_cache is None:
+        fields = clock_fields(clocks)
+    else:
+        fields = fields_cache.get(clocks) or fields_cache.setdefault(clocks, clock_fields(clocks))
+    return RowContent(identity=identity, payload=stored, digest=digest, payload_json=payload_json, fields=fields)
+
+
+@dataclass(frozen=True)
 class RecordRow:
     source_unit_id: int
     catalog_item: CatalogItem
@@ -42,6 +74,8 @@ class RecordRow:
     validated: bool = False
     # The caller's handle on the row (ingest: the row number), returned with its outcome.
     tag: int | None = None
+    # Computed ahead by the caller (``record_content`` over this row's payload, severity and id), or None.
+    content: RowContent | None = None
 
 
 @dataclass
@@ -126,27 +160,24 @@ def _prepare(
 ) -> list[_Prepared]:
     prepared: dict[tuple[int, int, str], _Prepared] = {}
     for row in chunk:
-        try:
-            item = row.catalog_item
-            payload = row.payload if row.validated else payload_validate(item=item, payload=row.payload)
-            clocks = policies.clocks(item=item, domain=domains.get(row.source_unit_id, ""), payload=payload,
-                                     severity=row.severity)
-            identity = record_identity(item=item, payload=payload, source_record_id=row.source_record_id)
-        except GongxinError as exc:
-            result.rejected += 1
-            result.rejections.append(
-                RowRejection(row.source_record_id or "", exc.code, exc.message, exc.details, row.tag)
-            )
-            continue
-        key = (row.source_unit_id, item.pk, identity)
+        item = row.catalog_item
+        content = row.content
+        if content is None:
+            try:
+                payload = row.payload if row.validated else payload_validate(item=item, payload=row.payload)
+                content = record_content(item=item, domain=domains.get(row.source_unit_id, ""), payload=payload,
+                                         severity=row.severity, source_record_id=row.source_record_id,
+                                         policies=policies)
+            except GongxinError as exc:
+                result.rejected += 1
+                result.rejections.append(
+                    RowRejection(row.source_record_id or "", exc.code, exc.message, exc.details, row.tag)
+                )
+                continue
         # The last row wins when a chunk holds the same identity twice.
-        digest, payload_json = content_digest(payload=payload, severity=clocks.severity)
-        stored = payload_seal(item=item, payload=payload)  # the hash is of the plain content; storage is sealed
-        if stored is not payload:
-            payload_json = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-        prepared[key] = _Prepared(
-            row=row, source_record_id=identity, payload=stored, digest=digest, fields=clock_fields(clocks),
-            payload_json=payload_json,
+        prepared[(row.source_unit_id, item.pk, content.identity)] = _Prepared(
+            row=row, source_record_id=content.identity, payload=content.payload, digest=content.digest,
+            fields=content.fields, payload_json=content.payload_json,
         )
     return list(prepared.values())
 
