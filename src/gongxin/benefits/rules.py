@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from gongxin.benefits.errors import ScenarioInvalid
-from gongxin.benefits.facts import FACT_NAMES
+from gongxin.benefits.facts import fact_declarations
 from gongxin.benefits.models import Scenario
 from gongxin.core.cel import RuleError, rule_compile, rule_evaluate
 
@@ -41,7 +41,7 @@ def scenario_validate(*, conditions: Any, parameters: Any) -> None:
         if not isinstance(condition, dict) or not {"code", "rule", "label"} <= condition.keys():
             raise ScenarioInvalid(details={"condition": condition})
         try:
-            rule_compile(condition["rule"], names=FACT_NAMES)
+            rule_compile(condition["rule"], names=fact_declarations())
         except RuleError as exc:
             raise ScenarioInvalid(details={"condition": condition["code"], **exc.as_dict()}) from exc
     if not isinstance(parameters, list):
@@ -50,7 +50,7 @@ def scenario_validate(*, conditions: Any, parameters: Any) -> None:
         if not isinstance(parameter, dict) or "code" not in parameter:
             raise ScenarioInvalid(details={"parameter": parameter})
         by = parameter.get("by")
-        if by and by not in FACT_NAMES:
+        if by and by not in fact_declarations():
             raise ScenarioInvalid(details={"parameter": parameter["code"], "unknown_fact": by})
 
 
@@ -64,10 +64,11 @@ def _parameter_value(parameter: dict[str, Any], facts: dict[str, Any]) -> Any:
 
 def scenario_evaluate(*, scenario: Scenario, facts: dict[str, Any], suspended_until: str | None = None) -> Verdict:
     """Every condition with its outcome; parameters only when the subject qualifies."""
+    names = fact_declarations()
     reasons = [
         Reason(
             code=str(c["code"]),
-            met=rule_evaluate(rule_compile(c["rule"], names=FACT_NAMES), facts),
+            met=rule_evaluate(rule_compile(c["rule"], names=names), facts),
             label=str(c["label"]),
             label_en=str(c.get("label_en") or c["label"]),
         )

@@ -1,8 +1,10 @@
 """The benefit scenarios as seeded policy data (inserted by migration 0002; tests that flush the
 database call ``scenarios_seed`` again). Safe to re-run: rows are matched by code.
 
-Levels are the four grades of the public credit evaluation (A 优秀, B 良好, C 中等, D 较差); the credit
-line of pay-after-treatment follows Xiamen's 500–3000 yuan by score (reference/credit-rules.md).
+Grades are the scoring app's: for persons (the Tianyi score) AAA 信用极好, AA 信用优秀, A 信用良好, B 信用一般,
+C 信用较差; for organizations excellent/good/fair/poor. Partner scores (``partner_scores``, by scheme code)
+count where the scoring app recognises them as local grade A. The credit line of pay-after-treatment
+follows Xiamen's 500–3000 yuan by score (reference/credit-rules.md).
 """
 
 from __future__ import annotations
@@ -16,18 +18,21 @@ BASIS = (
 )
 EFFECTIVE = date(2026, 1, 1)
 
-NOT_BLACK = {"code": "not_black_listed", "rule": "!on_black_list && !serious_dishonesty",
-             "label": "未被列入严重失信主体名单或其他黑名单",
-             "label_en": "Not on the serious dishonesty list or any other black list"}
-LEVEL_ABC = {"code": "level_c_or_better", "rule": 'level in ["A", "B", "C"]',
-             "label": "公共信用评价等级为中等（C）及以上",
-             "label_en": "Public credit grade C (fair) or better"}
-LEVEL_AB = {"code": "level_b_or_better", "rule": 'level in ["A", "B"]',
-            "label": "公共信用评价等级为良好（B）及以上",
-            "label_en": "Public credit grade B (good) or better"}
+NOT_LISTED = {"code": "not_listed", "rule": "!serious_dishonesty && !judgment_debtor",
+              "label": "未被列入严重失信主体名单或失信被执行人名单",
+              "label_en": "Not on the serious dishonesty list or the list of dishonest judgment debtors"}
+GRADE_B = {"code": "grade_b_or_better", "rule": 'grade in ["AAA", "AA", "A", "B"]',
+           "label": "个人信用等级为信用一般（B）及以上",
+           "label_en": "Personal credit grade B (fair) or better"}
 FEW_DEFAULTS = {"code": "few_defaults", "rule": "benefit_defaults_12m < 2",
                 "label": "近12个月信用服务违约少于2次",
                 "label_en": "Fewer than 2 benefit defaults in the last 12 months"}
+
+
+def _by_grade(code: str, label: str, label_en: str, unit: str, values: dict[str, int]) -> dict[str, Any]:
+    return {"code": code, "label": label, "label_en": label_en, "unit": unit, "by": "grade", "values": values,
+            "default": 0}
+
 
 PROVIDERS: list[dict[str, Any]] = [
     {"code": "bike", "name": "宁波公共自行车运营公司"},
@@ -43,7 +48,7 @@ SCENARIOS: list[dict[str, Any]] = [
         "code": "public_bike", "provider": "bike", "subject_kind": "person",
         "name": "公共自行车免押金骑行", "name_en": "Deposit-free public bikes",
         "description": "信用良好的市民免交押金办理公共自行车租车卡。",
-        "conditions": [NOT_BLACK, LEVEL_ABC, FEW_DEFAULTS],
+        "conditions": [NOT_LISTED, GRADE_B, FEW_DEFAULTS],
         "parameters": [{"code": "deposit_waived_yuan", "label": "免交押金（元）", "label_en": "Deposit waived (yuan)",
                         "unit": "元", "value": 200}],
         "default_threshold": 2, "default_window_months": 12, "suspension_months": 6,
@@ -52,18 +57,17 @@ SCENARIOS: list[dict[str, Any]] = [
         "code": "pay_after_treatment", "provider": "health", "subject_kind": "person",
         "name": "先诊疗后付费", "name_en": "Pay after treatment",
         "description": "就诊时免交押金、先诊疗，离院前或出院后统一结算；信用额度按信用等级确定。",
-        "conditions": [NOT_BLACK, LEVEL_ABC, FEW_DEFAULTS],
-        "parameters": [{"code": "credit_line_yuan", "label": "信用额度（元）", "label_en": "Credit line (yuan)",
-                        "unit": "元", "by": "level", "values": {"A": 3000, "B": 2000, "C": 500}, "default": 0}],
+        "conditions": [NOT_LISTED, GRADE_B, FEW_DEFAULTS],
+        "parameters": [_by_grade("credit_line_yuan", "信用额度（元）", "Credit line (yuan)", "元",
+                                 {"AAA": 3000, "AA": 2000, "A": 1000, "B": 500})],
         "default_threshold": 2, "default_window_months": 12, "suspension_months": 12,
     },
     {
         "code": "library_borrowing", "provider": "library", "subject_kind": "person",
         "name": "信用借阅", "name_en": "Library credit borrowing",
         "description": "免押金办理借书证，可借册数按信用等级确定。",
-        "conditions": [NOT_BLACK, LEVEL_ABC],
-        "parameters": [{"code": "books", "label": "可借册数", "label_en": "Books at a time", "unit": "册",
-                        "by": "level", "values": {"A": 20, "B": 10, "C": 5}, "default": 0},
+        "conditions": [NOT_LISTED, GRADE_B],
+        "parameters": [_by_grade("books", "可借册数", "Books at a time", "册", {"AAA": 20, "AA": 15, "A": 10, "B": 5}),
                        {"code": "deposit_waived_yuan", "label": "免交押金（元）", "label_en": "Deposit waived (yuan)",
                         "unit": "元", "value": 100}],
         "default_threshold": 3, "default_window_months": 12, "suspension_months": 6,
@@ -73,12 +77,14 @@ SCENARIOS: list[dict[str, Any]] = [
         "name": "民宿信用住", "name_en": "Homestay credit stay",
         "description": "免押金入住、离店后付费；互认杭州钱江分、厦门白鹭分。",
         "conditions": [
-            NOT_BLACK,
-            {"code": "level_or_partner_score",
-             "rule": 'level in ["A", "B"] || ("hangzhou" in partner_scores && partner_scores["hangzhou"] >= 700)'
-                     ' || ("xiamen" in partner_scores && partner_scores["xiamen"] >= 700)',
-             "label": "信用等级为良好（B）及以上，或杭州钱江分、厦门白鹭分达到700分",
-             "label_en": "Grade B or better, or a Hangzhou or Xiamen partner score of 700 or more"},
+            NOT_LISTED,
+            {"code": "grade_or_partner_score",
+             "rule": 'grade in ["AAA", "AA", "A"]'
+                     ' || ("hangzhou_qianjiang" in partner_scores && partner_scores["hangzhou_qianjiang"] >= 600)'
+                     ' || ("xiamen_bailu" in partner_scores && partner_scores["xiamen_bailu"] >= 550)',
+             "label": "个人信用等级为信用良好（A）及以上，或杭州钱江分达到600分、厦门白鹭分达到550分",
+             "label_en": "Grade A (good) or better, or a Hangzhou Qianjiang score of 600 or a Xiamen Bailu "
+                         "score of 550 or more"},
             FEW_DEFAULTS,
         ],
         "parameters": [{"code": "deposit_waived_yuan", "label": "免交押金（元）", "label_en": "Deposit waived (yuan)",
@@ -89,24 +95,25 @@ SCENARIOS: list[dict[str, Any]] = [
         "code": "parking_pay_later", "provider": "parking", "subject_kind": "person",
         "name": "先离场后付费停车", "name_en": "Leave first, pay later parking",
         "description": "停车场出口免停车缴费，离场后48小时内付费。",
-        "conditions": [NOT_BLACK, LEVEL_ABC,
+        "conditions": [NOT_LISTED, GRADE_B,
                        {"code": "few_defaults_parking", "rule": "benefit_defaults_12m < 3",
                         "label": "近12个月信用服务违约少于3次",
                         "label_en": "Fewer than 3 benefit defaults in the last 12 months"}],
-        "parameters": [{"code": "credit_line_yuan", "label": "信用额度（元）", "label_en": "Credit line (yuan)",
-                        "unit": "元", "by": "level", "values": {"A": 500, "B": 300, "C": 100}, "default": 0}],
+        "parameters": [_by_grade("credit_line_yuan", "信用额度（元）", "Credit line (yuan)", "元",
+                                 {"AAA": 500, "AA": 400, "A": 300, "B": 100})],
         "default_threshold": 3, "default_window_months": 12, "suspension_months": 6,
     },
     {
         "code": "bid_deposit_waiver", "provider": "resources", "subject_kind": "organization",
         "name": "投标保证金信用减免", "name_en": "Tender deposit waived on credit",
         "description": "信用良好的企业参与公共资源交易时减免投标保证金。",
-        "conditions": [NOT_BLACK, LEVEL_AB,
-                       {"code": "no_serious_negative", "rule": "serious_negative_count == 0",
+        "conditions": [NOT_LISTED,
+                       {"code": "grade_good_or_better", "rule": 'grade in ["excellent", "good"]',
+                        "label": "公共信用综合评价为良好及以上", "label_en": "Public credit grade good or better"},
+                       {"code": "no_serious_negative", "rule": "!unrepaired_serious",
                         "label": "无未修复的严重失信记录", "label_en": "No unrepaired serious negative record"}],
-        "parameters": [{"code": "deposit_waived_percent", "label": "保证金减免比例（%）",
-                        "label_en": "Deposit waived (%)", "unit": "%", "by": "level",
-                        "values": {"A": 100, "B": 50}, "default": 0}],
+        "parameters": [_by_grade("deposit_waived_percent", "保证金减免比例（%）", "Deposit waived (%)", "%",
+                                 {"excellent": 100, "good": 50})],
         "default_threshold": 1, "default_window_months": 24, "suspension_months": 12,
     },
 ]

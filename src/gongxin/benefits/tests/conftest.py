@@ -17,7 +17,7 @@ from gongxin.accounts.models import ApiClient, Department, User
 from gongxin.accounts.services import api_client_create
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.benefits.models import Provider, Scenario
-from gongxin.benefits.seed import BASIS, EFFECTIVE, FEW_DEFAULTS, NOT_BLACK, scenarios_seed
+from gongxin.benefits.seed import BASIS, EFFECTIVE, FEW_DEFAULTS, NOT_LISTED, scenarios_seed
 from gongxin.core import clock
 from gongxin.portal.tests import factories
 from gongxin.records.tests.conftest import seeded  # noqa: F401  (fixture: catalog, policies, list types)
@@ -57,7 +57,7 @@ def scenario(library_key: tuple[ApiClient, str]) -> Scenario:
     return Scenario.objects.create(
         code="test_borrowing", name="测试信用借阅", name_en="Test borrowing", subject_kind="person",
         provider=Provider.objects.get(code="library"),
-        conditions=[NOT_BLACK, {**FEW_DEFAULTS, "rule": "benefit_defaults_12m < 5"}],
+        conditions=[NOT_LISTED, {**FEW_DEFAULTS, "rule": "benefit_defaults_12m < 5"}],
         parameters=[{"code": "books", "label": "可借册数", "label_en": "Books", "unit": "册", "value": 10}],
         default_threshold=2, default_window_months=12, suspension_months=6,
         legal_basis=BASIS, effective_from=EFFECTIVE,

@@ -24,7 +24,7 @@ def test_scenarios_are_listed_with_their_rules(scenarios, client: Client):
     codes = {s["code"] for s in body}
     assert {"public_bike", "pay_after_treatment", "library_borrowing", "homestay", "parking_pay_later"} <= codes
     treatment = next(s for s in body if s["code"] == "pay_after_treatment")
-    assert treatment["parameters"][0]["values"] == {"A": 3000, "B": 2000, "C": 500}
+    assert treatment["parameters"][0]["values"] == {"AAA": 3000, "AA": 2000, "A": 1000, "B": 500}
     assert all(c["label"] and c["label_en"] for c in treatment["conditions"])
 
 
@@ -54,7 +54,7 @@ def test_eligibility_with_consent_is_answered_and_logged(scenario, person_user, 
     assert answer["status"] == 200, answer
     assert answer["eligible"] is True
     assert answer["parameters"] == {"books": 10}
-    assert [r["code"] for r in answer["reasons"]] == ["not_black_listed", "few_defaults"]
+    assert [r["code"] for r in answer["reasons"]] == ["not_listed", "few_defaults"]
     assert all(r["met"] and r["label"] and r["label_en"] for r in answer["reasons"])
     inquiry = Inquiry.objects.get()
     assert inquiry.subject_id == person_user.subject_id and inquiry.consent_id == consent.pk
@@ -67,9 +67,9 @@ def test_seeded_scenario_explains_what_is_missing(library_key, person_user):
     answer = _check(key, "library_borrowing", rin_of(person_user.subject))
     assert answer["status"] == 200
     by_code = {r["code"]: r for r in answer["reasons"]}
-    assert by_code["not_black_listed"]["met"] is True
+    assert by_code["not_listed"]["met"] is True
     if answer["eligible"] is False:  # no score yet: the level condition says so, parameters withheld
-        assert by_code["level_c_or_better"]["met"] is False
+        assert by_code["grade_b_or_better"]["met"] is False
         assert answer["parameters"] == {}
 
 

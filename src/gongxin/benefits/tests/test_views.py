@@ -13,7 +13,7 @@ def test_my_benefits_explain_each_scenario(scenario, person_user):
     assert page.status_code == 200
     html = page.content.decode()
     assert f'data-scenario="{scenario.code}"' in html
-    assert 'data-reason="not_black_listed" data-met="yes"' in html
+    assert 'data-reason="not_listed" data-met="yes"' in html
     assert 'data-parameter="books">10<' in html
     # Seeded scenarios for persons are listed too; the organization-only one is not.
     assert 'data-scenario="pay_after_treatment"' in html and 'data-scenario="bid_deposit_waiver"' not in html
