@@ -173,6 +173,9 @@ def usage_default_record(*, usage: Usage, amount_yuan: Any, actor: Viewer, note:
     amount = _amount(amount_yuan)
     scenario = usage.scenario
     with transaction.atomic():
+        # The scenario row first (then the usage): two defaults of one subject at once must not both count
+        # only themselves and miss the threshold. Defaults are rare; serializing them per scenario is cheap.
+        Scenario.objects.select_for_update().filter(pk=scenario.pk).first()
         locked = Usage.objects.select_for_update().get(pk=usage.pk)
         if locked.status == UsageStatus.DEFAULTED:
             raise UsageAlreadyDefaulted()
