@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CommitmentStatus(models.TextChoices):
@@ -37,7 +38,7 @@ class Condition(models.TextChoices):
 
 
 class PayoutOutcome(models.TextChoices):
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("commitments", "Approved")
     REFUSED = "refused", _("Refused")
 
 

@@ -18,6 +18,7 @@ from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongxin.commitments.choices import CommitmentStatus, PayoutOutcome, SignedVia, TypeGroup
 
@@ -58,8 +59,8 @@ class Commitment(models.Model):
     number = models.CharField(_("commitment number"), max_length=40, unique=True)
     type = models.ForeignKey(CommitmentType, verbose_name=_("type"), on_delete=models.PROTECT,
                              related_name="commitments")
-    subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
-                                related_name="commitments")
+    subject = models.ForeignKey("subjects.Subject", verbose_name=pgettext_lazy("commitments", "subject"),
+                                on_delete=models.PROTECT, related_name="commitments")
     source_unit = models.ForeignKey("catalog.SourceUnit", verbose_name=_("receiving department"),
                                     on_delete=models.PROTECT, related_name="commitments")
     matter_code = models.CharField(_("matter code"), max_length=60)
@@ -96,7 +97,7 @@ class Commitment(models.Model):
                                       related_name="+", verbose_name=_("negative record of the breach"))
 
     class Meta:
-        verbose_name = _("credit commitment")
+        verbose_name = pgettext_lazy("commitments", "credit commitment")
         verbose_name_plural = _("credit commitments")
         constraints = [
             # One open commitment per subject, type and matter, enforced by the database as well.
@@ -126,7 +127,7 @@ class CommitmentEvent(models.Model):
     action = models.CharField(_("action"), max_length=60)
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(_("actor"), max_length=200)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(pgettext_lazy("commitments", "note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("recorded at"))
 
@@ -142,22 +143,23 @@ class CommitmentEvent(models.Model):
 class Payout(models.Model):
     """One instant policy payout request and its answer (approved with the amount paid, or refused)."""
 
-    subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
-                                related_name="payouts")
+    subject = models.ForeignKey("subjects.Subject", verbose_name=pgettext_lazy("commitments", "subject"),
+                                on_delete=models.PROTECT, related_name="payouts")
     matter_code = models.CharField(_("matter code"), max_length=60)
     commitment = models.ForeignKey(Commitment, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="payouts", verbose_name=_("commitment"))
     reference = models.CharField(_("paying system's reference"), max_length=100)
     amount_requested = models.DecimalField(_("amount requested (yuan)"), max_digits=14, decimal_places=2)
-    amount_paid = models.DecimalField(_("amount approved (yuan)"), max_digits=14, decimal_places=2, default=0)
+    amount_paid = models.DecimalField(pgettext_lazy("commitments", "amount approved (yuan)"), max_digits=14,
+                                      decimal_places=2, default=0)
     outcome = models.CharField(_("outcome"), max_length=10, choices=PayoutOutcome.choices)
-    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    reasons = models.JSONField(pgettext_lazy("commitments", "reasons"), default=list, blank=True)
     check_id = models.BigIntegerField(_("credit check"), null=True, blank=True)
     check_decision = models.CharField(_("check decision"), max_length=20, blank=True)
     client = models.ForeignKey("accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
-    requested_by_label = models.CharField(_("requested by"), max_length=200)
-    created_at = models.DateTimeField(_("decided at"))
+    requested_by_label = models.CharField(pgettext_lazy("commitments", "requested by"), max_length=200)
+    created_at = models.DateTimeField(pgettext_lazy("commitments", "decided at"))
 
     class Meta:
         verbose_name = _("instant payout")
