@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from gongxin.catalog.policy import PolicyBook
 from gongxin.core.models import OutboxEvent
-from gongxin.records.load import RecordRow, records_load
+from gongxin.records.load import RecordRow, record_content, records_load
 from gongxin.records.models import ListEntry, Record, RecordVersion
 from gongxin.records.tests.conftest import item, payload_for
 
@@ -72,3 +74,29 @@ class TestRecordsLoad:
         entry = ListEntry.objects.get(subject=organization)
         assert entry.list_type.code == "serious_dishonesty"
         assert entry.is_active
+
+    def test_content_computed_ahead_loads_exactly_like_content_computed_here(self, market_unit, organization):
+        """The ingest reader process hands over ``record_content``; the versions must be the same as when
+        ``records_load`` computes it itself (hash, canonical payload, clocks)."""
+        penalty = item("penalty")
+        rows = _rows(market_unit, organization, 6, penalty_types="责令停产停业")
+        policies = PolicyBook.load()
+        ahead = [
+            replace(row, source_record_id=f"AHEAD-{row.source_record_id}",
+                    content=record_content(item=penalty, domain=market_unit.domain, payload=row.payload,
+                                           severity=row.severity, source_record_id=f"AHEAD-{row.source_record_id}",
+                                           policies=policies, fields_cache={}))
+            for row in rows
+        ]
+        assert records_load(rows + ahead, actor_label="batch:test").inserted == 12
+        columns = ("payload", "content_hash", "polarity", "severity", "decision_date", "published",
+                   "publicity_min_end", "publicity_max_end", "retention_end", "publicity_policy_id",
+                   "retention_policy_id")
+        for row in rows:
+            here = RecordVersion.objects.filter(record__source_record_id=row.source_record_id).values(*columns).get()
+            there = RecordVersion.objects.filter(record__source_record_id=f"AHEAD-{row.source_record_id}").values(
+                *columns).get()
+            assert here == there
+        # Content computed ahead is trusted as the row's: loading it again is "unchanged".
+        again = records_load(ahead, actor_label="batch:test")
+        assert (again.inserted, again.unchanged) == (0, 6)
