@@ -28,7 +28,7 @@ POLICIES: list[dict[str, Any]] = [
         "effective_from": date(2026, 1, 1), "basis": BASIS,
         # A score below ``score_below`` raises a threshold alert when it is crossed (once per episode);
         # a fall of at least ``drop_points`` since the previous run raises a deterioration alert.
-        "params": {"score_below": 560, "drop_points": 30, "reasons": 3},
+        "params": {"score_below": 540, "drop_points": 30, "reasons": 3},
     },
 ]
 

@@ -139,14 +139,14 @@ def _bins(points: list[float], woe: list[float], splits: list[float]) -> list[di
 
 
 def handmade_scorecard(*, status: str = "active"):
-    """A scorecard with known points: 600 for no negative record in 12 months and no licence, 540 with one
-    negative (below the 560 alert line), 480 with two or more; a licence adds 30."""
+    """A scorecard with known points: 600 for no negative record in 12 months and no licence, 530 with one
+    negative (below the 540 alert line), 480 with two or more; a licence adds 30."""
     from gongxin.core import clock
     from gongxin.monitoring.models import Scorecard
 
     features = [
         {"code": "negative_12m", "kind": "numerical", "coefficient": -0.8, "iv": 0.3, "splits": [1.0, 2.0],
-         "bins": _bins([400, 340, 280], [0.5, -0.2, -1.0], [1.0, 2.0])},
+         "bins": _bins([400, 330, 280], [0.5, -0.2, -1.0], [1.0, 2.0])},
         {"code": "licences", "kind": "numerical", "coefficient": -0.6, "iv": 0.05, "splits": [1.0],
          "bins": _bins([200, 230], [-0.1, 0.3], [1.0])},
     ]

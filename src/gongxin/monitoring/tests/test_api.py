@@ -33,7 +33,7 @@ def test_scorecards_are_listed_with_their_bins(staff, policies) -> None:
     assert [s["id"] for s in listed] == [scorecard.pk] and listed[0]["features"] == []
     detail = client.get(f"{BASE}/scorecards/{scorecard.pk}").json()
     assert [f["code"] for f in detail["features"]] == ["negative_12m", "licences"]
-    assert [b["points"] for b in detail["features"][0]["bins"]][:3] == [400, 340, 280]
+    assert [b["points"] for b in detail["features"][0]["bins"]][:3] == [400, 330, 280]
     activated = client.post(f"{BASE}/scorecards/{scorecard.pk}/activate")
     assert activated.status_code == 200 and activated.json()["status"] == "active"
     again = client.post(f"{BASE}/scorecards/{scorecard.pk}/activate")
@@ -43,7 +43,7 @@ def test_scorecards_are_listed_with_their_bins(staff, policies) -> None:
 def test_alerts_are_listed_filtered_and_acknowledged(alerted, staff, auditor) -> None:
     client = signed_in(staff)
     listed = client.get(f"{BASE}/alerts", {"status": "open", "kind": "threshold"}).json()
-    assert [(a["id"], a["score"], a["subject_name"]) for a in listed] == [(alerted.pk, 540, alerted.subject.name)]
+    assert [(a["id"], a["score"], a["subject_name"]) for a in listed] == [(alerted.pk, 530, alerted.subject.name)]
     assert client.get(f"{BASE}/alerts", {"kind": "watch"}).json() == []
     read_only = signed_in(auditor)
     assert read_only.get(f"{BASE}/alerts/{alerted.pk}").status_code == 200
@@ -69,7 +69,7 @@ def test_risk_of_an_organization_is_logged_as_an_inquiry(alerted, staff) -> None
     response = signed_in(staff).get(f"{BASE}/subjects/{alerted.subject_id}/risk")
     assert response.status_code == 200
     (latest,) = response.json()
-    assert latest["score"] == 540 and latest["scorecard"] == "handmade v1"
+    assert latest["score"] == 530 and latest["scorecard"] == "handmade v1"
     assert latest["reasons"][0]["feature"] == "negative_12m" and latest["reasons"][0]["reason_en"]
     inquiry = Inquiry.objects.get(subject_id=alerted.subject_id)
     assert (inquiry.purpose, inquiry.channel, inquiry.viewer_label) == ("staff", "api", "user:staff-monitor")

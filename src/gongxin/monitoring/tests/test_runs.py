@@ -72,7 +72,7 @@ def test_threshold_alert_is_raised_once(acme, unit, staff) -> None:
     penalty(acme, unit, TODAY - timedelta(days=30))
     first = risk_run(actor=viewer(staff))
     alert = Alert.objects.get(subject=acme)
-    assert (alert.kind, alert.status, alert.score, alert.previous_score) == (AlertKind.THRESHOLD, "open", 540, None)
+    assert (alert.kind, alert.status, alert.score, alert.previous_score) == (AlertKind.THRESHOLD, "open", 530, None)
     assert first.alerts_raised == 1
     assert list(alert.events.values_list("action", flat=True)) == ["monitoring.alert.raised"]
     assert OutboxEvent.objects.filter(topic="monitoring.alert.raised", aggregate_id=alert.pk).count() == 1

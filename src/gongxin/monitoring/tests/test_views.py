@@ -69,7 +69,7 @@ def test_auditors_read_but_do_not_act(scored, auditor) -> None:
 def test_subject_page_shows_score_reasons_and_watch(scored, staff, acme) -> None:
     client = signed_in(staff)
     html = client.get(f"/monitoring/subjects/{acme.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "data-reasons" in html and ">540<" in html
+    assert "data-reasons" in html and ">530<" in html
     assert client.post(f"/monitoring/subjects/{acme.pk}/watch/").status_code == 302
     assert Watch.objects.filter(subject=acme, is_active=True).exists()
 
