@@ -32,7 +32,6 @@ from gongxin.benefits.selectors import (
 )
 from gongxin.benefits.services import eligibility_check, usage_default_record, usage_end, usage_start
 from gongxin.core.errors import NotAuthenticated
-from gongxin.subjects.models import Subject
 
 router = Router(tags=["benefits"], auth=viewer_auth)
 
@@ -217,14 +216,11 @@ def usage_default_endpoint(request: HttpRequest, code: str, reference: str, body
 @router.get("/mine", response=list[MyBenefitOut], summary="Your benefits: whether you qualify and why, your usages")
 def mine(request: HttpRequest) -> list[dict[str, Any]]:
     viewer = _signed_in(request)
-    kind = Subject.objects.filter(pk=viewer.subject_id).values_list("kind", flat=True).first()
-    if kind is None:
-        return []
     return [
         {"scenario": b.scenario.code, "name": b.scenario.name, "eligible": b.verdict.eligible,
          "parameters": b.verdict.parameters, "reasons": _reasons(b.verdict),
          "usages": [_usage_out(u) for u in b.usages]}
-        for b in benefits_of_subject(viewer=viewer, subject_kind=kind)
+        for b in benefits_of_subject(viewer=viewer)
     ]
 
 

@@ -8,16 +8,33 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from gongxin.access.models import Consent
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.benefits.choices import UsageStatus
-from gongxin.benefits.errors import ScenarioNotFound, StatisticsNotAllowed, UsageNotFound
+from gongxin.benefits.errors import NotProvider, ScenarioNotFound, StatisticsNotAllowed, UsageNotFound
 from gongxin.benefits.facts import subject_facts
 from gongxin.benefits.models import EligibilityCheck, Scenario, Suspension, Usage
 from gongxin.benefits.rules import Verdict, scenario_evaluate
 from gongxin.core import clock
+from gongxin.subjects.models import Subject
 
 STATISTICS_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
+
+
+def provider_check(*, scenario: Scenario, actor: Viewer) -> None:
+    """Raise unless ``actor`` acts for the scenario's provider (its API client, or a signed-in user of
+    its department)."""
+    provider = scenario.provider
+    if not provider.is_active:
+        raise NotProvider()
+    if actor.client_id is not None:
+        if provider.client_id is not None and actor.client_id == provider.client_id:
+            return
+        raise NotProvider()
+    if actor.user_id is not None and actor.department_id is not None and actor.department_id == provider.department_id:
+        return
+    raise NotProvider()
 
 
 def scenarios_in_force(*, subject_kind: str | None = None) -> QuerySet[Scenario]:
@@ -62,9 +79,12 @@ class MyBenefit:
     usages: list[Usage]
 
 
-def benefits_of_subject(*, viewer: Viewer, subject_kind: str) -> list[MyBenefit]:
+def benefits_of_subject(*, viewer: Viewer) -> list[MyBenefit]:
     """For the subject itself: every scenario for its kind, whether it qualifies and why, its usages."""
     if viewer.subject_id is None:
+        return []
+    subject_kind = Subject.objects.filter(pk=viewer.subject_id).values_list("kind", flat=True).first()
+    if subject_kind is None:
         return []
     facts = subject_facts([viewer.subject_id])[viewer.subject_id]
     usages: dict[int, list[Usage]] = {}
@@ -78,14 +98,27 @@ def benefits_of_subject(*, viewer: Viewer, subject_kind: str) -> list[MyBenefit]
 
 
 def usage_of_provider(*, scenario: Scenario, reference: str, viewer: Viewer) -> Usage:
-    """A usage by its provider's reference; the provider check is the caller's service call."""
-    from gongxin.benefits.services import provider_check
-
+    """A usage by its provider's reference (only the scenario's provider may look)."""
     provider_check(scenario=scenario, actor=viewer)
     usage = Usage.objects.select_related("scenario__provider").filter(scenario=scenario, reference=reference).first()
     if usage is None:
         raise UsageNotFound()
     return usage
+
+
+def subject_of(*, viewer: Viewer) -> Subject | None:
+    """The subject the signed-in viewer acts for (a person, or an organization's agent), if any."""
+    return Subject.objects.filter(pk=viewer.subject_id).first() if viewer.subject_id is not None else None
+
+
+def providers_consented(*, subject_id: int) -> set[int]:
+    """Ids of the providers whose API client holds the subject's consent in force now."""
+    now = clock.now()
+    return set(
+        Consent.objects.filter(subject_id=subject_id, revoked_at__isnull=True, valid_from__lte=now,
+                               valid_until__gt=now, grantee_client__benefit_provider__isnull=False)
+        .values_list("grantee_client__benefit_provider__id", flat=True)
+    )
 
 
 def usages_of_subject(*, subject_id: int) -> QuerySet[Usage]:

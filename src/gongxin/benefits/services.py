@@ -24,14 +24,13 @@ from gongxin.benefits.errors import (
     AmountInvalid,
     ConsentRequired,
     NotEligible,
-    NotProvider,
     UsageAlreadyDefaulted,
     UsageDuplicate,
     UsageNotOpen,
 )
 from gongxin.benefits.models import EligibilityCheck, Scenario, Suspension, Usage, UsageEvent
 from gongxin.benefits.rules import Verdict
-from gongxin.benefits.selectors import subject_verdict, suspension_active
+from gongxin.benefits.selectors import provider_check, subject_verdict, suspension_active
 from gongxin.core import clock
 from gongxin.core.outbox import event_emit
 from gongxin.records.choices import Purpose
@@ -50,21 +49,6 @@ class CheckResult:
     check: EligibilityCheck
     verdict: Verdict
     consent: Consent
-
-
-def provider_check(*, scenario: Scenario, actor: Viewer) -> None:
-    """Raise unless ``actor`` acts for the scenario's provider (its API client, or a signed-in user of
-    its department)."""
-    provider = scenario.provider
-    if not provider.is_active:
-        raise NotProvider()
-    if actor.client_id is not None:
-        if provider.client_id is not None and actor.client_id == provider.client_id:
-            return
-        raise NotProvider()
-    if actor.user_id is not None and actor.department_id is not None and actor.department_id == provider.department_id:
-        return
-    raise NotProvider()
 
 
 def _subject_consented(*, scenario: Scenario, subject_code: str, actor: Viewer) -> tuple[Subject, Consent]:

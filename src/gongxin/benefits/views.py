@@ -15,13 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongxin.access.consents import consent_grant, consent_latest_end
-from gongxin.access.models import Consent
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.benefits.errors import ScenarioNotFound, StatisticsNotAllowed
-from gongxin.benefits.selectors import benefits_of_subject, scenario_by_code, scenario_statistics
-from gongxin.core import clock
+from gongxin.benefits.selectors import (
+    benefits_of_subject,
+    providers_consented,
+    scenario_by_code,
+    scenario_statistics,
+    subject_of,
+)
 from gongxin.core.errors import GongxinError
-from gongxin.subjects.models import Subject
 
 
 def _bars(values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
@@ -32,16 +35,11 @@ def _bars(values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for_user(request.user)
-    subject = Subject.objects.filter(pk=viewer.subject_id).first() if viewer.subject_id else None
+    subject = subject_of(viewer=viewer)
     if subject is None:
         return render(request, "benefits/no_subject.html", status=403)
-    benefits = benefits_of_subject(viewer=viewer, subject_kind=subject.kind)
-    now = clock.now()
-    consented = set(
-        Consent.objects.filter(subject=subject, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now,
-                               grantee_client__benefit_provider__isnull=False)
-        .values_list("grantee_client__benefit_provider__id", flat=True)
-    )
+    benefits = benefits_of_subject(viewer=viewer)
+    consented = providers_consented(subject_id=subject.pk)
     rows = [{"benefit": b, "consented": b.scenario.provider_id in consented,
              "can_authorize": b.scenario.provider.client_id is not None} for b in benefits]
     return render(request, "benefits/mine.html", {"rows": rows, "subject": subject})
@@ -52,7 +50,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def authorize(request: HttpRequest, code: str) -> HttpResponse:
     """The subject lets the scenario's provider check it (a consent to the provider's API client)."""
     viewer = viewer_for_user(request.user)
-    subject = Subject.objects.filter(pk=viewer.subject_id).first() if viewer.subject_id else None
+    subject = subject_of(viewer=viewer)
     try:
         scenario = scenario_by_code(code)
     except ScenarioNotFound:

@@ -21,12 +21,12 @@ from gongxin.access.selectors import consent_state
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotAuthenticated
-from gongxin.lending.errors import NotFirmAgent
 from gongxin.lending.models import Loan
 from gongxin.lending.selectors import (
     Pulled,
     authorizations_of,
     data_items_active,
+    firm_of,
     fund_current,
     fund_figures,
     fund_ledger,
@@ -49,7 +49,6 @@ from gongxin.lending.services import (
     loan_default_record,
     loan_repaid,
 )
-from gongxin.subjects.models import Subject
 
 router = Router(tags=["lending"], auth=viewer_auth)
 
@@ -219,13 +218,6 @@ def _signed_in(request: HttpRequest) -> Viewer:
     return viewer
 
 
-def _firm(viewer: Viewer) -> Subject:
-    subject = Subject.objects.filter(pk=viewer.subject_id, kind="organization").first() if viewer.subject_id else None
-    if subject is None:
-        raise NotFirmAgent()
-    return subject
-
-
 def _authorization_out(consent: Any) -> dict[str, Any]:
     lender = consent.grantee_client.lender
     return {"id": consent.pk, "lender": lender.code, "lender_name": lender.name, "scope": list(consent.scope),
@@ -272,14 +264,14 @@ def data_items(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/authorizations", response=list[AuthorizationOut], summary="Firm: your authorizations of lenders")
 def authorizations(request: HttpRequest) -> list[dict[str, Any]]:
-    firm = _firm(_signed_in(request))
+    firm = firm_of(viewer=_signed_in(request))
     return [_authorization_out(c) for c in authorizations_of(subject_id=firm.pk)]
 
 
 @router.post("/authorizations", response={201: AuthorizationOut}, summary="Firm: authorize a lender")
 def authorize(request: HttpRequest, body: AuthorizationIn) -> Status[dict[str, Any]]:
     viewer = _signed_in(request)
-    consent = lender_authorize(subject=_firm(viewer), lender=lender_by_code(body.lender),
+    consent = lender_authorize(subject=firm_of(viewer=viewer), lender=lender_by_code(body.lender),
                                valid_until=body.valid_until, actor=viewer)
     return Status(201, _authorization_out(authorizations_of(subject_id=consent.subject_id).get(pk=consent.pk)))
 
@@ -288,14 +280,14 @@ def authorize(request: HttpRequest, body: AuthorizationIn) -> Status[dict[str, A
              summary="Firm: revoke an authorization now")
 def revoke(request: HttpRequest, authorization_id: int, body: RevokeIn) -> dict[str, Any]:
     viewer = _signed_in(request)
-    firm = _firm(viewer)
+    firm = firm_of(viewer=viewer)
     lender_authorization_revoke(subject=firm, consent_id=authorization_id, actor=viewer, reason=body.reason)
     return _authorization_out(authorizations_of(subject_id=firm.pk).get(pk=authorization_id))
 
 
 @router.get("/pulls", response=list[PullOut], summary="Firm: who pulled your profile, when")
 def pulls(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
-    firm = _firm(_signed_in(request))
+    firm = firm_of(viewer=_signed_in(request))
     return [{"lender": p.viewer_client.lender.name, "at": p.created_at, "records_shown": p.records_shown,
              "authorization_id": p.consent_id} for p in pulls_of(subject_id=firm.pk)[:min(max(limit, 1), 500)]]
 

@@ -15,7 +15,15 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core.errors import PermissionDenied
 from gongxin.lending.choices import EntryKind, LoanStatus
-from gongxin.lending.errors import FundNotFound, LenderNotFound, LoanNotFound, NotLender, StaffOnly, TooManyFirms
+from gongxin.lending.errors import (
+    FundNotFound,
+    LenderNotFound,
+    LoanNotFound,
+    NotFirmAgent,
+    NotLender,
+    StaffOnly,
+    TooManyFirms,
+)
 from gongxin.lending.models import FundEntry, Lender, LendingDataItem, Loan, RiskFund
 from gongxin.records.choices import Purpose
 from gongxin.records.selectors import ShownRecord, profile_records
@@ -30,6 +38,16 @@ PULL_REASON = "信易贷授权查询"
 def staff_check(viewer: Viewer) -> None:
     if viewer.client_id is not None or viewer.role not in STAFF_ROLES:
         raise StaffOnly()
+
+
+def firm_of(*, viewer: Viewer) -> Subject:
+    """The organization the signed-in viewer acts for as its agent; anyone else is refused."""
+    subject = (Subject.objects.select_related("organization").filter(pk=viewer.subject_id,
+                                                                      kind=SubjectKind.ORGANIZATION).first()
+               if viewer.subject_id is not None and viewer.client_id is None else None)
+    if subject is None or viewer.role != Role.ORG_AGENT:
+        raise NotFirmAgent()
+    return subject
 
 
 def lenders_active() -> QuerySet[Lender]:
@@ -159,6 +177,13 @@ def fund_current() -> RiskFund:
 def fund_ledger(*, viewer: Viewer, fund: RiskFund, limit: int = 200) -> list[FundEntry]:
     staff_check(viewer)
     return list(fund.entries.select_related("loan__lender", "loan__subject").order_by("-sequence")[:limit])
+
+
+def claims_payable(*, fund: RiskFund, limit: int = 100) -> QuerySet[Loan]:
+    """Covered loans in default for which the fund has not paid a claim yet, oldest default first."""
+    paid = FundEntry.objects.filter(fund=fund, kind=EntryKind.CLAIM, loan__isnull=False).values("loan_id")
+    return (Loan.objects.filter(status=LoanStatus.DEFAULTED, fund_covered=True).exclude(pk__in=paid)
+            .select_related("lender", "subject").order_by("closed_at", "id")[:limit])
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from gongxin.access.selectors import consent_state
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError
-from gongxin.lending.choices import EntryKind, LoanStatus
-from gongxin.lending.errors import StaffOnly
+from gongxin.lending.errors import NotFirmAgent, StaffOnly
 from gongxin.lending.forms import AuthorizeForm, ContributionForm
-from gongxin.lending.models import Loan
 from gongxin.lending.selectors import (
     authorizations_of,
+    claims_payable,
+    firm_of,
     fund_current,
     fund_figures,
     fund_ledger,
@@ -55,9 +55,10 @@ def _bars(values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _firm(viewer: Viewer) -> Subject | None:
-    if viewer.subject_id is None:
+    try:
+        return firm_of(viewer=viewer)
+    except NotFirmAgent:
         return None
-    return Subject.objects.filter(pk=viewer.subject_id, kind="organization").first()
 
 
 def _staff(request: HttpRequest) -> Viewer:
@@ -165,12 +166,7 @@ def fund(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The contribution has been entered in the ledger."))
                 return redirect("lending:fund")
-    paid = set(current.entries.filter(kind=EntryKind.CLAIM).values_list("loan_id", flat=True))
-    claimable = [
-        (loan, claim_amount(fund=current, loan=loan))
-        for loan in Loan.objects.filter(status=LoanStatus.DEFAULTED, fund_covered=True).exclude(pk__in=paid)
-        .select_related("lender", "subject").order_by("closed_at")[:100]
-    ]
+    claimable = [(loan, claim_amount(fund=current, loan=loan)) for loan in claims_payable(fund=current)]
     return render(request, "lending/fund.html", {
         "fund": current, "totals": fund_figures(fund=current), "entries": fund_ledger(viewer=viewer, fund=current),
         "form": form, "claimable": claimable,

@@ -50,3 +50,33 @@ def test_pages_in_chinese(agent, bank, staff):
     assert "谁查询了您的信用数据" in html
     desk = signed_in(staff).get("/lending/statistics/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "信易贷统计" in desk
+
+
+def test_staff_pay_a_claim_from_the_fund_page(agent, firm, bank, staff):
+    from datetime import timedelta
+
+    from gongxin.accounts.viewer import viewer_for_client, viewer_for_user
+    from gongxin.core import clock
+    from gongxin.lending.selectors import fund_current
+    from gongxin.lending.services import (
+        fund_contribute,
+        lender_authorize,
+        loan_apply,
+        loan_approve,
+        loan_default_record,
+    )
+
+    lender, _key = bank
+    actor = viewer_for_client(lender.client)
+    lender_authorize(subject=firm, lender=lender, valid_until=clock.now() + timedelta(days=30),
+                     actor=viewer_for_user(agent))
+    fund_contribute(fund=fund_current(), amount_yuan="1000.00", actor=viewer_for_user(staff))
+    loan = loan_apply(uscc=firm.organization.uscc, reference="P1", amount_requested_yuan="800", actor=actor)
+    loan_approve(loan=loan, amount_approved_yuan="800", rate_percent="5", term_months=6, fund_covered=True,
+                 actor=actor)
+    loan_default_record(loan=loan, default_amount_yuan="300", actor=actor)
+    desk = signed_in(staff)
+    assert f'data-loan="{loan.pk}"' in desk.get("/lending/fund/").content.decode()
+    assert desk.post(f"/lending/fund/claims/{loan.pk}/").status_code == 302
+    assert FundEntry.objects.order_by("-sequence").first().balance_after_yuan == Decimal("850.00")
+    assert f'data-loan="{loan.pk}"' not in desk.get("/lending/fund/").content.decode()
