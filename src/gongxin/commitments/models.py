@@ -166,7 +166,7 @@ class Payout(models.Model):
         verbose_name_plural = _("instant payouts")
         constraints = [
             # A paying system re-sending its request gets the first answer, never a second payout.
-            models.UniqueConstraint(fields=["requested_by_label", "reference"], name="uniq_payout_reference"),
+            models.UniqueConstraint(fields=["client", "reference"], name="uniq_payout_reference"),
         ]
         indexes = [models.Index(fields=["matter_code", "outcome"], name="payout_by_matter")]
 

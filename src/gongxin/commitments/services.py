@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongxin.accounts.viewer import Viewer
-from gongxin.catalog.choices import Severity
+from gongxin.catalog.choices import Severity, SubjectKind
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.commitments.choices import CommitmentStatus, PayoutOutcome, PayoutReason, SignedVia
 from gongxin.commitments.eligibility import Eligibility, eligibility_check
@@ -226,7 +226,9 @@ def commitment_sign(
                 commitment = Commitment.objects.create(
                     number=_new_number(today), type=type, subject=locked_subject, source_unit=source_unit,
                     matter_code=matter_code.strip(), matter_name=matter_name.strip(),
-                    status=CommitmentStatus.SIGNED, is_public=bool(publish or type.public_always),
+                    status=CommitmentStatus.SIGNED,
+                    # Natural persons are never published, whatever the type or the wish.
+                    is_public=locked_subject.kind == SubjectKind.ORGANIZATION and bool(publish or type.public_always),
                     eligibility=preview.eligibility.as_list(), text=preview.text, text_sha256=preview.text_sha256,
                     signer_name=signer, signed_via=via, signed_by_id=actor.user_id, signed_by_client_id=actor.client_id,
                     signed_by_label=actor.label, subject_signature=subject_signature.strip(), signed_at=now,
@@ -449,7 +451,7 @@ def payout_request(
     matter_code = _clean(matter_code, max_length=60, field="matter")
     if amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise CommitmentInputInvalid(details={"field": "amount"})
-    existing = Payout.objects.filter(requested_by_label=actor.label, reference=reference).first()
+    existing = Payout.objects.filter(client_id=actor.client_id, reference=reference).first()
     if existing is not None:
         return existing, None, False
     check = payout_check(subject=subject, matter_code=matter_code, actor=actor, name=name)
@@ -465,7 +467,7 @@ def payout_request(
                     client_id=actor.client_id, requested_by_label=actor.label, created_at=clock.now(),
                 )
         except IntegrityError:  # the same reference, sent twice at once
-            return Payout.objects.get(requested_by_label=actor.label, reference=reference), check, False
+            return Payout.objects.get(client_id=actor.client_id, reference=reference), check, False
         event_emit(topic="commitments.payout.decided", aggregate_type="payout", aggregate_id=payout.pk,
                    subject_id=subject.pk, payload={
                        "matter_code": matter_code, "outcome": outcome, "reasons": reasons,

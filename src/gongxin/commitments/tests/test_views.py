@@ -100,8 +100,9 @@ def test_public_commitments_tag(acme, person, unit, agent, person_user):
                              **sign_kwargs())
     private = commitment_sign(subject=acme, type=kind("approval_substitute"), source_unit=unit,
                               actor=as_viewer(agent), **sign_kwargs())
-    commitment_sign(subject=person, type=kind("voluntary_public"), source_unit=unit, actor=as_viewer(person_user),
-                    **sign_kwargs())
+    personal = commitment_sign(subject=person, type=kind("voluntary_public"), source_unit=unit,
+                               actor=as_viewer(person_user), **sign_kwargs())
+    assert personal.is_public is False  # a natural person is never published, whatever the type
     template = Template("{% load commitments %}{% commitments_public subject %}")
     shown = template.render(Context({"subject": acme}))
     assert f'data-public-commitment="{public.number}"' in shown and private.number not in shown
