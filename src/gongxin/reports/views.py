@@ -35,6 +35,9 @@ from gongxin.reports.services import purpose_default, report_issue
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_uscc
 
+# Check certificates of the rewards app share the verification page; their numbers start with this.
+CHECK_CERTIFICATE_PREFIX = "GXC-"
+
 
 def _error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
     return render(request, "portal/error.html", {"status": exc.status, "message": exc.message}, status=exc.status)
@@ -123,7 +126,15 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
     """A form for the number printed on a paper report; a known number opens its verification page."""
     number = number_normalize(request.GET.get("number", ""))
     context: dict[str, Any] = {"number": number, "not_found": False}
-    if number:
+    if number.startswith(CHECK_CERTIFICATE_PREFIX):
+        from gongxin.rewards.errors import CertificateNotFound
+        from gongxin.rewards.selectors import certificate_by_number
+
+        try:
+            return redirect("reports:verify", number=certificate_by_number(number).number)
+        except CertificateNotFound:
+            context["not_found"] = True
+    elif number:
         try:
             report = report_by_number(number)
         except ReportNotFound:
@@ -135,6 +146,10 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def verify(request: HttpRequest, number: str) -> HttpResponse:
+    if number_normalize(number).startswith(CHECK_CERTIFICATE_PREFIX):  # a check certificate (rewards app)
+        from gongxin.rewards.views import certificate_verify
+
+        return certificate_verify(request, number)
     report = _report_or_404(request, number)
     if isinstance(report, HttpResponse):
         return report

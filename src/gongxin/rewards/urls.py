@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401 - patterns come with the app's views
+"""Pages of joint rewards and punishments, mounted at /rewards/."""
+
+from django.urls import path
+
+from gongxin.rewards import views
 
 app_name = "rewards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("measures/<str:code>/", views.measure_detail, name="measure"),
+    path("dry-run/", views.dry_run, name="dry_run"),
+    path("registry/", views.registry, name="registry"),
+    path("checks/", views.checks, name="checks"),
+    path("checks/<int:check_id>/", views.check_detail, name="check"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("certificates/<str:number>/", views.certificate, name="certificate"),
+    path("certificates/<str:number>/json", views.certificate_json, name="certificate_json"),
+]

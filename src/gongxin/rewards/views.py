@@ -1,0 +1,203 @@
+"""Pages of joint rewards and punishments under /rewards/.
+
+Staff (credit office): the list of measures with their versions, a dry run of a draft trigger, the
+registry of business systems and matters, recent checks and the statistics with CSS bar charts. A
+check's page (the system, the subject or staff) with "issue a certificate". Public: a certificate's
+page (``/rewards/certificates/<number>/``, with its QR code) and its verification, which the platform's
+``/verify/<number>/`` shows for ``GXC-`` numbers. Thin: reads through rewards.selectors, writes through
+rewards.services.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from gongxin.accounts.viewer import Viewer, viewer_for_user
+from gongxin.core import clock, signing
+from gongxin.core.errors import GongxinError
+from gongxin.reports.render import JSON_CONTENT_TYPE, qr_svg
+from gongxin.reports.services import verify_url_for
+from gongxin.rewards import selectors
+from gongxin.rewards.choices import Decision, MeasureKind
+from gongxin.rewards.errors import NotStaff
+from gongxin.rewards.facts import fact_names
+from gongxin.rewards.services import STAFF_ROLES, certificate_issue, measure_dry_run
+
+
+def _error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
+    return render(request, "portal/error.html", {"status": exc.status, "message": exc.message}, status=exc.status)
+
+
+def _staff(request: HttpRequest) -> Viewer:
+    viewer = viewer_for_user(request.user)
+    if viewer.role not in STAFF_ROLES:
+        raise NotStaff()
+    return viewer
+
+
+def _date(raw: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat((raw or "").strip()) if raw else default
+    except ValueError:
+        return default
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The list of measures (措施清单): current versions, punishments first."""
+    try:
+        _staff(request)
+    except GongxinError as exc:
+        return _error(request, exc)
+    measures = sorted(selectors.measures_current(), key=lambda v: (v.kind != MeasureKind.PUNISHMENT, v.measure.code))
+    return render(request, "rewards/index.html", {"measures": measures, "facts": sorted(fact_names().items())})
+
+
+@login_required
+@require_GET
+def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        _staff(request)
+        measure = selectors.measure_by_code(code)
+    except GongxinError as exc:
+        return _error(request, exc)
+    return render(request, "rewards/measure.html",
+                  {"measure": measure, "versions": selectors.measure_versions(measure)})
+
+
+@login_required
+def dry_run(request: HttpRequest) -> HttpResponse:
+    """Try a draft trigger: how many subjects it would hit now, and a sample."""
+    try:
+        viewer = _staff(request)
+    except GongxinError as exc:
+        return _error(request, exc)
+    context: dict[str, Any] = {"trigger": "", "result": None, "error": None, "facts": sorted(fact_names().items())}
+    if request.method == "POST":
+        context["trigger"] = request.POST.get("trigger", "").strip()
+        try:
+            context["result"] = measure_dry_run(trigger=context["trigger"], actor=viewer)
+        except GongxinError as exc:
+            context["error"] = exc
+    return render(request, "rewards/dry_run.html", context)
+
+
+@login_required
+@require_GET
+def registry(request: HttpRequest) -> HttpResponse:
+    """Business systems and their matters, with the measures that apply to each matter."""
+    try:
+        _staff(request)
+    except GongxinError as exc:
+        return _error(request, exc)
+    current = [v for v in selectors.measures_current() if v.is_active]
+    matters = []
+    for matter in selectors.matters_of().order_by("system__code", "code"):
+        applying = [v for v in current if matter.code in v.matter_codes or matter.matter_type in v.matter_types]
+        matters.append({"matter": matter, "measures": applying})
+    return render(request, "rewards/registry.html", {"systems": selectors.systems_all().order_by("code"),
+                                                     "matters": matters})
+
+
+@login_required
+@require_GET
+def checks(request: HttpRequest) -> HttpResponse:
+    try:
+        viewer = _staff(request)
+        rows = selectors.checks_recent(viewer=viewer, limit=100)
+    except GongxinError as exc:
+        return _error(request, exc)
+    return render(request, "rewards/checks.html", {"checks": rows})
+
+
+@login_required
+def check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
+    """One check as answered; POST issues it as a signed certificate."""
+    viewer = viewer_for_user(request.user)
+    try:
+        check = selectors.check_visible(check_id=check_id, viewer=viewer)
+        if request.method == "POST":
+            certificate = certificate_issue(check=check, actor=viewer)
+            return redirect("rewards:certificate", number=certificate.number)
+    except GongxinError as exc:
+        return _error(request, exc)
+    return render(request, "rewards/check.html", {"check": check, "certificates": check.certificates.all()})
+
+
+@login_required
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Measures hit and applied by measure, system, department and period, as CSS bar charts."""
+    today = clock.today()
+    date_from = _date(request.GET.get("from"), today.replace(day=1))
+    date_to = _date(request.GET.get("to"), today)
+    try:
+        viewer = _staff(request)
+        groups = {group: selectors.statistics(group=group, date_from=date_from, date_to=date_to, viewer=viewer)
+                  for group in ("measure", "system", "department", "day")}
+    except GongxinError as exc:
+        return _error(request, exc)
+    charts = []
+    for group, result in groups.items():
+        top = result.max_hits or 1
+        charts.append({"group": group, "rows": [
+            {"row": r, "punish_percent": round(100 * r.punishments / top),
+             "reward_percent": round(100 * r.rewards / top)}
+            for r in result.rows]})
+    measure_stats = groups["measure"]
+    decisions = [(d.label, measure_stats.decisions.get(d.value, 0)) for d in Decision]
+    return render(request, "rewards/statistics.html", {
+        "date_from": date_from, "date_to": date_to, "charts": charts, "checks": measure_stats.checks,
+        "decisions": decisions, "by_measure": measure_stats.rows,
+    })
+
+
+# --- certificates (public: whoever holds the number) ----------------------------------------------
+
+def _certificate_context(number: str) -> dict[str, Any]:
+    certificate = selectors.certificate_by_number(number)
+    url = verify_url_for(certificate.number)
+    return {"certificate": certificate, "content": certificate.content, "verify_url": url, "qr_svg": qr_svg(url),
+            "verification": selectors.certificate_verification(certificate)}
+
+
+@require_GET
+def certificate(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        context = _certificate_context(number)
+    except GongxinError as exc:
+        return _error(request, exc)
+    response = render(request, "rewards/certificate.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def certificate_json(request: HttpRequest, number: str) -> HttpResponse:
+    """The signed envelope, canonical bytes (``gongxin report verify FILE`` checks it offline)."""
+    try:
+        certificate = selectors.certificate_by_number(number)
+    except GongxinError as exc:
+        return _error(request, exc)
+    body = signing.canonical_json(selectors.certificate_envelope(certificate))
+    response = HttpResponse(body, content_type=JSON_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{certificate.number}.json"'
+    return response
+
+
+def certificate_verify(request: HttpRequest, number: str) -> HttpResponse:
+    """The verification page of a check certificate (called by reports' /verify/<number>/ for GXC- numbers)."""
+    try:
+        context = _certificate_context(number)
+    except GongxinError as exc:
+        return _error(request, exc)
+    response = render(request, "rewards/certificate_verify.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
