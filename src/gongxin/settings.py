@@ -177,6 +177,8 @@ GONGXIN_OUTBOX_CONSUMERS = [
 # Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
 GONGXIN_FACT_PROVIDERS: list[str] = []
 GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
+# A process keeps an API key's client this long: disabling a client bites within it (0: read every call).
+GONGXIN_API_CLIENT_CACHE_SECONDS = float(os.environ.get("GONGXIN_API_CLIENT_CACHE_SECONDS", "0" if TESTING else "10"))
 
 # Ingest reads and checks large files in a forked process while the main one writes (ingest.load).
 GONGXIN_INGEST_READER_PROCESS = _env_bool("GONGXIN_INGEST_READER_PROCESS", True)

@@ -59,3 +59,35 @@ def test_rate_limit_through_the_api_is_429(client, department):
                  for _ in range(3)]
     assert codes[-1] == 429
     assert codes[0] != 429
+
+
+def test_a_busy_client_is_read_once_per_cache_period(department, settings, django_assert_num_queries):
+    from gongxin.accounts.services import api_clients_forget
+
+    client, key = api_client_create(name="税务系统", department=department, scopes=[])
+    settings.GONGXIN_API_CLIENT_CACHE_SECONDS = 60
+    api_clients_forget()
+    try:
+        assert api_client_authenticate(key).pk == client.pk
+        with django_assert_num_queries(0):
+            assert api_client_authenticate(key).pk == client.pk
+        ApiClient.objects.filter(pk=client.pk).update(is_active=False)
+        api_clients_forget()  # what the cache period does by itself
+        with pytest.raises(InvalidApiKey):
+            api_client_authenticate(key)
+    finally:
+        api_clients_forget()
+
+
+def test_a_high_limit_is_counted_in_the_shared_row_every_few_requests(department, django_assert_max_num_queries):
+    from gongxin.accounts.models import ApiClientUsage
+    from gongxin.accounts.services import api_clients_forget
+
+    client, _ = api_client_create(name="税务系统", department=department, scopes=[], rate_limit_per_minute=100_000)
+    api_clients_forget()
+    with time_machine.travel("2026-11-25 10:00:05 +0800", tick=False):
+        with django_assert_max_num_queries(12):  # 100 requests: five updates of the row, one insert
+            counts = [api_client_rate_limit_hit(client) for _ in range(100)]
+        assert counts == list(range(1, 101))
+        assert ApiClientUsage.objects.get(client=client).count in (81, 100)  # flushed every 20 after the first
+    api_clients_forget()
