@@ -129,7 +129,7 @@ def measure_save(*, code: str, draft: MeasureDraft, actor: Viewer, note: str = "
     now = clock.now()
     with transaction.atomic():
         measure, _created = Measure.objects.get_or_create(code=code, defaults={"created_at": now})
-        measure = Measure.objects.select_for_update().select_related("current_version").get(pk=measure.pk)
+        measure = Measure.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=measure.pk)
         previous = measure.current_version
         version = MeasureVersion.objects.create(
             measure=measure, number=(previous.number + 1) if previous else 1, name=draft.name.strip(),
