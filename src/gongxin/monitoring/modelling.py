@@ -89,23 +89,47 @@ def scorecard_fit(
                                                             stratify=y)
     else:
         x_train, x_test, y_train, y_test = data, data.iloc[:0], y, y[:0]
-    names = list(data.columns)
-    process = BinningProcess(
-        names, categorical_variables=list(categorical), max_n_bins=max_bins,
-        selection_criteria={"iv": {"min": min_iv}},
-        binning_fit_params={name: {"monotonic_trend": "auto_asc_desc"} for name in names
-                            if name not in categorical},
-    )
-    model = OptScorecard(
-        binning_process=process, estimator=LogisticRegression(random_state=seed),
-        scaling_method="pdo_odds",
-        scaling_method_params={"pdo": scaling.pdo, "odds": scaling.base_odds,
-                               "scorecard_points": scaling.base_points},
-    )
+    def fit(names: list[str]) -> Any:
+        process = BinningProcess(
+            names, categorical_variables=[n for n in categorical if n in names], max_n_bins=max_bins,
+            selection_criteria={"iv": {"min": min_iv}},
+            binning_fit_params={name: {"monotonic_trend": "auto_asc_desc"} for name in names
+                                if name not in categorical},
+        )
+        model = OptScorecard(
+            binning_process=process, estimator=LogisticRegression(random_state=seed),
+            scaling_method="pdo_odds",
+            scaling_method_params={"pdo": scaling.pdo, "odds": scaling.base_odds,
+                                   "scorecard_points": scaling.base_points},
+        )
+        with warnings.catch_warnings():
+            # optbinning 1.0 still uses pandas idioms that pandas 3 deprecates; nothing for us to act on.
+            warnings.filterwarnings("ignore", module="optbinning")
+            model.fit(x_train[names], y_train)
+        return model
+
+    candidates = list(data.columns)
+    model = fit(candidates)
+    first_process = model.binning_process_
+    candidate_iv = [{"code": name, "iv": float(first_process.get_binned_variable(name).binning_table.iv)}
+                    for name in candidates]
+    # A feature whose coefficient has the wrong sign (collinear with a stronger one) would give points
+    # against its own WoE and reasons that contradict the bins: drop the worst and refit until none is left.
+    wrong_sign: list[str] = []
+    while True:
+        support = [str(n) for n in model.binning_process_.get_support(names=True)]
+        coefficients_now = model.estimator_.coef_[0]
+        worst = int(np.argmax(coefficients_now)) if len(support) else -1
+        if worst < 0 or coefficients_now[worst] <= 0:
+            break
+        wrong_sign.append(support[worst])
+        names = [n for n in support if n != support[worst]]
+        if not names:
+            raise ValueError("no feature keeps a coefficient of the expected sign")
+        model = fit(names)
+    names = [str(n) for n in model.binning_process_.variable_names]
     with warnings.catch_warnings():
-        # optbinning 1.0 still uses pandas idioms that pandas 3 deprecates; nothing for us to act on.
         warnings.filterwarnings("ignore", module="optbinning")
-        model.fit(x_train, y_train)
         table = model.table(style="detailed")
     fitted_process = model.binning_process_
     coefficients = dict(zip((str(n) for n in fitted_process.get_support(names=True)), model.estimator_.coef_[0],
@@ -142,8 +166,7 @@ def scorecard_fit(
         "rows_train": len(y_train), "rows_test": len(y_test),
         "events_train": int(y_train.sum()), "events_test": int(y_test.sum()),
         "seed": seed, "test_size": test_size, "min_iv": min_iv, "skipped": skipped,
-        "candidates": [{"code": name, "iv": float(fitted_process.get_binned_variable(name).binning_table.iv)}
-                       for name in names],
+        "candidates": candidate_iv, "dropped_for_sign": wrong_sign,
     }
     for part, x_part, y_part in (("train", x_train, y_train), ("test", x_test, y_test)):
         if len(y_part) and 0 < y_part.sum() < len(y_part):
@@ -151,10 +174,10 @@ def scorecard_fit(
             metrics[f"auc_{part}"] = round(auc(y_part, probability), 4)
             metrics[f"ks_{part}"] = round(ks(y_part, probability), 4)
     # The stored bins must give the library's own points: checked on every fit, kept as evidence.
-    library_score = np.asarray(model.score(x_train), dtype=float)
+    library_score = np.asarray(model.score(x_train[names]), dtype=float)
     own_points = scorecard_apply(fitted, {c: x_train[c].tolist() for c in fitted.codes}).points.sum(axis=1)
     metrics["max_points_difference"] = round(float(np.abs(library_score - own_points).max(initial=0.0)), 6)
-    library_probability = model.predict_proba(x_train)[:, 1]
+    library_probability = model.predict_proba(x_train[names])[:, 1]
     own_probability = scorecard_apply(fitted, {c: x_train[c].tolist() for c in fitted.codes}).probability
     metrics["max_probability_difference"] = float(np.abs(library_probability - own_probability).max(initial=0.0))
     fitted.metrics = metrics

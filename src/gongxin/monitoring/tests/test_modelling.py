@@ -53,9 +53,15 @@ def test_woe_is_monotonic_and_iv_is_the_sum_of_the_bins(fitted: FittedScorecard)
     for feature in fitted.features:
         assert feature["iv"] == pytest.approx(sum(b["iv"] for b in feature["bins"]))
         assert feature["iv"] >= fitted.metrics["min_iv"]
+    # Every kept feature rewards a better (higher) WoE with more points: no sign flipped by collinearity.
+    for feature in fitted.features:
+        assert feature["coefficient"] < 0
+        ordered = sorted(feature["bins"], key=lambda b: b["woe"])
+        assert [b["points"] for b in ordered] == sorted(b["points"] for b in ordered)
     kept = {f["code"] for f in fitted.features}
     dropped = [c for c in fitted.metrics["candidates"] if c["code"] not in kept]
-    assert dropped and all(c["iv"] < fitted.metrics["min_iv"] for c in dropped)
+    assert dropped and all(c["iv"] < fitted.metrics["min_iv"] or c["code"] in fitted.metrics["dropped_for_sign"]
+                           for c in dropped)
 
 
 def test_one_applicant_scores_the_sum_of_its_bins_points(german: tuple[dict, list[int], list[str]],

@@ -62,6 +62,7 @@ def test_training_makes_a_draft_with_its_metadata(population: Population, staff)
     codes = [f["code"] for f in scorecard.features]
     assert "negative_in_retention" in codes or "negative_12m" in codes or "months_since_negative" in codes
     assert scorecard.auc_train is not None and scorecard.auc_train > 0.65
+    assert all(f["coefficient"] < 0 for f in scorecard.features)
     assert (scorecard.pdo, scorecard.base_odds, scorecard.base_points) == (20, 50, 600)
     assert OutboxEvent.objects.filter(topic="monitoring.scorecard.trained", aggregate_id=scorecard.pk).exists()
 
