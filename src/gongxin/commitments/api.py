@@ -45,6 +45,7 @@ from gongxin.commitments.services import (
     commitment_sign,
     commitment_signature_valid,
     payout_request,
+    preview_check,
 )
 from gongxin.core.errors import NotAuthenticated
 from gongxin.records.choices import Purpose
@@ -231,8 +232,10 @@ def eligibility_endpoint(request: HttpRequest, type: str, department: str, matte
     viewer = _viewer(request)
     subject = subject_for_signing(viewer=viewer, uscc=uscc, rin=rin)
     kind = type_by_code(type)
-    preview = commitment_preview(subject=subject, type=kind, source_unit=receiving_unit(code=department),
-                                 matter_code=matter_code, matter_name=matter_name)
+    unit = receiving_unit(code=department)
+    preview_check(actor=viewer, subject=subject, source_unit=unit)
+    preview = commitment_preview(subject=subject, type=kind, source_unit=unit, matter_code=matter_code,
+                                 matter_name=matter_name)
     _log_inquiry(viewer, subject, f"commitment eligibility: {kind.code} {matter_code}")
     return {"subject_name": subject.name, "type": kind.code, "matter_code": matter_code,
             "eligible": preview.eligibility.eligible, "conditions": preview.eligibility.as_list(),

@@ -115,13 +115,13 @@ def commitment_preview(*, subject: Subject, type: CommitmentType, source_unit: S
 
 
 def commitment_document(commitment: Commitment) -> dict[str, Any]:
-    """The facts the platform signs (canonical JSON of this dict)."""
+    """The facts the platform signs (canonical JSON of this dict). Only what never changes afterwards: the
+    subject's name is inside the text (hashed), so a later renaming does not break the signature."""
     return {
         "kind": "gongxin.commitment",
         "number": commitment.number,
         "type": commitment.type.code,
         "subject_id": commitment.subject_id,
-        "subject_name": commitment.subject.name,
         "receiving_unit": commitment.source_unit.department.code,
         "matter_code": commitment.matter_code,
         "matter_name": commitment.matter_name,
@@ -162,6 +162,16 @@ def _notify(commitment: Commitment, *, code: str, title: str, body: str) -> None
 
 def _new_number(day: date) -> str:
     return f"CN{day:%Y%m%d}{secrets.token_hex(4).upper()}"
+
+
+def preview_check(*, actor: Viewer, subject: Subject, source_unit: SourceUnit) -> None:
+    """Who may see a subject's eligibility and text: the subject itself, or the receiving department's system
+    (which then logs an inquiry of the subject: the answer reveals non-public facts)."""
+    if actor.client_id is None and actor.subject_id == subject.pk:
+        return
+    if actor.client_id is not None and actor.department_id == source_unit.pk:
+        return
+    raise CommitmentNotSigner()
 
 
 def sign_check(*, actor: Viewer, subject: Subject, source_unit: SourceUnit, subject_signature: str) -> str:

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from gongxin.access.models import Inquiry
+from gongxin.accounts.services import api_client_create
 from gongxin.accounts.viewer import viewer_for_client
 from gongxin.commitments.models import Commitment
 from gongxin.commitments.tests.conftest import at, post_json, signed_in
@@ -128,6 +129,13 @@ def test_a_systems_eligibility_check_is_logged_as_an_inquiry(acme, unit, unit_sy
     assert viewer_for_client(client).label == inquiry.viewer_label
 
 
+def test_another_departments_system_cannot_look(acme, unit, other_unit):
+    _client, key = api_client_create(name="生态环境系统", department=other_unit.department, scopes=[])
+    answer = Client().get(f"{BASE}/eligibility?{_query(unit, uscc=acme.organization.uscc)}",
+                          headers={"X-API-Key": key})
+    assert answer.status_code == 403 and not Inquiry.objects.exists()
+
+
 def test_who_sees_a_commitment(acme, unit, agent, other_agent, other_operator, staff):
     commitment = post_json(signed_in(agent), BASE, _sign_body(unit)).json()
     path = f"{BASE}/{commitment['id']}"
@@ -151,10 +159,10 @@ def test_statistics(acme, unit, agent, operator, staff):
     assert signed_in(agent).get(f"{BASE}/statistics").status_code == 403
 
 
-def test_types_are_listed_with_their_policy(agent):
-    types = {t["code"]: t for t in signed_in(agent).get(f"{BASE}/types").json()}
-    assert set(types) == {"approval_substitute", "deficiency_tolerance", "certification_notice", "voluntary_public",
+def test_types_are_listed_with_their_policy(types):
+    listed = {t["code"]: t for t in Client().get(f"{BASE}/types").json()}  # public policy: no sign-in
+    assert set(listed) == {"approval_substitute", "deficiency_tolerance", "certification_notice", "voluntary_public",
                           "repair", "industry_self_discipline"}
-    assert types["approval_substitute"]["eligibility_applies"] is True
-    assert types["voluntary_public"]["public_always"] is True
-    assert all(t["legal_basis"] and "{matter_name}" in t["text_template"] for t in types.values())
+    assert listed["approval_substitute"]["eligibility_applies"] is True
+    assert listed["voluntary_public"]["public_always"] is True
+    assert all(t["legal_basis"] and "{matter_name}" in t["text_template"] for t in listed.values())
