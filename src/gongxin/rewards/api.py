@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
@@ -288,21 +288,21 @@ def check_detail(request: HttpRequest, check_id: int) -> dict[str, Any]:
 
 @checks_router.post("/{int:check_id}/feedback", response={201: FeedbackOut},
                     summary="Report what the system did after the check")
-def check_feedback_create(request: HttpRequest, check_id: int, body: FeedbackIn) -> tuple[int, dict[str, Any]]:
+def check_feedback_create(request: HttpRequest, check_id: int, body: FeedbackIn) -> Status:
     viewer = _viewer(request)
     check = selectors.check_visible(check_id=check_id, viewer=viewer)
     feedback = check_feedback(check=check, measures_applied=body.measures_applied, outcome=body.outcome,
                               note=body.note, actor=viewer)
-    return 201, {"check_id": check.pk, "measures_applied": feedback.measures_applied, "outcome": feedback.outcome,
-                 "note": feedback.note, "reported_at": feedback.created_at}
+    return Status(201, {"check_id": check.pk, "measures_applied": feedback.measures_applied,
+                        "outcome": feedback.outcome, "note": feedback.note, "reported_at": feedback.created_at})
 
 
 @checks_router.post("/{int:check_id}/certificate", response={201: CertificateOut},
                     summary="Issue the check's result as a signed certificate")
-def check_certificate_create(request: HttpRequest, check_id: int) -> tuple[int, dict[str, Any]]:
+def check_certificate_create(request: HttpRequest, check_id: int) -> Status:
     viewer = _viewer(request)
     check = selectors.check_visible(check_id=check_id, viewer=viewer)
-    return 201, _certificate_out(certificate_issue(check=check, actor=viewer))
+    return Status(201, _certificate_out(certificate_issue(check=check, actor=viewer)))
 
 
 # --- measures, matters, statistics, certificates ---------------------------------------------------
@@ -321,7 +321,7 @@ def measure_detail(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 
 
 @router.post("/measures", response={201: MeasureOut}, summary="Create a measure or give it a new version (staff)")
-def measure_create(request: HttpRequest, body: MeasureIn) -> tuple[int, dict[str, Any]]:
+def measure_create(request: HttpRequest, body: MeasureIn) -> Status:
     viewer = _viewer(request)
     draft = MeasureDraft(
         name=body.name, kind=body.kind, measure_class=body.measure_class, trigger=body.trigger,
@@ -330,7 +330,7 @@ def measure_create(request: HttpRequest, body: MeasureIn) -> tuple[int, dict[str
         content=body.content, is_active=body.is_active,
     )
     version = measure_save(code=body.code, draft=draft, actor=viewer, note=body.note)
-    return 201, _measure_out(version)
+    return Status(201, _measure_out(version))
 
 
 @router.post("/measures/dry-run", response=DryRunOut, summary="How many subjects a trigger would hit (staff)")
