@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -408,19 +410,48 @@ def _checked_in_worker(path: Path, name: str, checker: RowChecker, skip: int, ch
                              daemon=True, name="gongxin-ingest-reader")
     worker.start()
     sender.close()
+    # A thread receives and unpickles the next chunk while this one is written: it holds the GIL only
+    # while this thread waits for PostgreSQL (COPY, the commit's foreign-key checks).
+    ahead: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    prefetch = threading.Thread(target=_receive_ahead, args=(receiver, ahead, stop), daemon=True,
+                                name="gongxin-ingest-receive")
+    prefetch.start()
     try:
         while True:
-            kind, payload = receiver.recv()
+            kind, payload = ahead.get()
             if kind == "end":
                 return
             if kind == "error":
                 raise _worker_error(payload)
             yield payload
     finally:
-        receiver.close()
+        stop.set()
         if worker.is_alive():
             worker.terminate()
         worker.join()
+        prefetch.join()  # the dead reader broke the pipe: the thread's recv has returned
+        receiver.close()
+
+
+def _receive_ahead(receiver: Connection, ahead: queue.Queue[tuple[str, Any]], stop: threading.Event) -> None:
+    """Moves the reader's messages into ``ahead``, ending with its "end" or "error" (or a broken pipe), or
+    when the consumer has stopped."""
+    while True:
+        try:
+            kind, payload = receiver.recv()
+        except (EOFError, OSError) as exc:
+            kind, payload = "error", ("", "", repr(exc), None)
+        while True:  # never block forever: the consumer may have stopped (it joins this thread)
+            if stop.is_set():
+                return
+            try:
+                ahead.put((kind, payload), timeout=0.2)
+                break
+            except queue.Full:
+                continue
+        if kind in ("end", "error"):
+            return
 
 
 def _worker_error(payload: tuple[str, str, str, Any]) -> Exception:
