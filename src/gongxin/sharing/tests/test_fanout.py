@@ -3,6 +3,8 @@ idempotent; items a purpose can never see are not announced; the level table agr
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -16,13 +18,15 @@ from gongxin.records.disclosure import records_visible
 from gongxin.sharing.choices import DeliveryState
 from gongxin.sharing.consumers import SubscriptionFanout
 from gongxin.sharing.content import PURPOSE_LEVELS
-from gongxin.sharing.models import Delivery
+from gongxin.sharing.models import Delivery, Subscription
 from gongxin.sharing.services import Filters, subscription_create, subscription_subjects_change
+from gongxin.sharing.tests.conftest import ApiCaller
+from gongxin.subjects.models import Subject
 
 pytestmark = pytest.mark.django_db
 
 
-def _follow(caller, *subjects, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - test helper
+def _follow(caller: ApiCaller, *subjects: Subject, **kwargs: Any) -> Subscription:
     created = subscription_create(name="订阅", actor=caller.viewer, **kwargs)
     codes = [s.organization.uscc if s.kind == "organization" else None for s in subjects]
     subscription_subjects_change(subscription_id=created.subscription.pk, actor=caller.viewer,
@@ -30,7 +34,7 @@ def _follow(caller, *subjects, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN20
     return created.subscription
 
 
-def _topics(subscription) -> list[tuple[int, str]]:  # noqa: ANN001
+def _topics(subscription: Subscription) -> list[tuple[int, str]]:
     return list(Delivery.objects.filter(subscription=subscription).order_by("id")
                 .values_list("subject_id", "topic"))
 
@@ -54,7 +58,7 @@ def test_filters_by_item_record_kind_and_list(gov, acme, unit):
     honour = factories.honour_create(subject=acme, source_unit=unit)
     outbox_dispatch()
 
-    def aggregates(subscription) -> list[int]:  # noqa: ANN001
+    def aggregates(subscription: Subscription) -> list[int]:
         return list(Delivery.objects.filter(subscription=subscription).order_by("id")
                     .values_list("aggregate_id", flat=True))
 

@@ -8,25 +8,27 @@ import time
 
 import pytest
 
+from gongxin.catalog.models import SourceUnit
 from gongxin.core.outbox import outbox_dispatch
 from gongxin.portal.tests import factories
 from gongxin.sharing.choices import DeliveryState, SubscriptionStatus
 from gongxin.sharing.delivery import FAILING_AFTER, deliveries_send_all, signature_verify
 from gongxin.sharing.models import Delivery, DeliveryAttempt, Subscription
-from gongxin.sharing.services import subscription_create, subscription_replay, subscription_subjects_change
-from gongxin.sharing.tests.conftest import Receiver, send_until_idle
+from gongxin.sharing.services import Created, subscription_create, subscription_replay, subscription_subjects_change
+from gongxin.sharing.tests.conftest import ApiCaller, Receiver, send_until_idle
+from gongxin.subjects.models import Subject
 
 pytestmark = pytest.mark.django_db
 
 
-def _subscribe(caller, receiver: Receiver, *subjects):  # noqa: ANN001, ANN202 - test helper
+def _subscribe(caller: ApiCaller, receiver: Receiver, *subjects: Subject) -> Created:
     created = subscription_create(name="采购主体变化", actor=caller.viewer, webhook_url=receiver.url)
     subscription_subjects_change(subscription_id=created.subscription.pk, actor=caller.viewer,
                                  add=[s.organization.uscc for s in subjects])
     return created
 
 
-def _history(acme, unit, n: int) -> list[int]:  # noqa: ANN001 - fixtures
+def _history(acme: Subject, unit: SourceUnit, n: int) -> list[int]:
     """``n`` changes of acme: a penalty, then corrections and marks (each a new version and event)."""
     record = factories.penalty_create(subject=acme, source_unit=unit)
     ids = [record.pk]
