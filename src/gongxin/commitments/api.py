@@ -1,7 +1,8 @@
 """Credit commitments API, mounted at /api/v1/commitments (thin: parse, call one service or selector, shape).
 
 - ``GET  /types`` — the commitment types in force (text templates, periods, legal basis);
-- ``GET  /eligibility`` — the check before signing: conditions, the full text to sign and its hash;
+- ``GET  /eligibility`` (or ``POST`` with a JSON body, for persons by RIN) — the check before signing:
+  conditions, the full text to sign and its hash;
 - ``POST ""`` — sign: the subject itself (session), or the receiving department's system with the
   subject's signature (``uscc``/``rin`` + ``subject_signature``);
 - ``GET  ""`` — own commitments (subject), the department's queue (operator/system), all (staff);
@@ -225,21 +226,40 @@ def types_list(request: HttpRequest) -> list[Any]:
     return types_in_force()
 
 
-@router.get("/eligibility", response=EligibilityOut,
-            summary="May the subject make this commitment? The conditions and the full text to sign")
-def eligibility_endpoint(request: HttpRequest, type: str, department: str, matter_code: str, matter_name: str,
-                         uscc: str = "", rin: str = "") -> dict[str, Any]:
-    viewer = _viewer(request)
-    subject = subject_for_signing(viewer=viewer, uscc=uscc, rin=rin)
-    kind = type_by_code(type)
-    unit = receiving_unit(code=department)
+class EligibilityIn(Schema):
+    type: str
+    department: str
+    matter_code: str = Field(..., min_length=1, max_length=60)
+    matter_name: str = Field(..., min_length=1, max_length=200)
+    uscc: str = ""
+    rin: str = Field("", description="Department systems: the person (a RIN is never a URL parameter)")
+
+
+def _eligibility(viewer: Viewer, query: EligibilityIn) -> dict[str, Any]:
+    subject = subject_for_signing(viewer=viewer, uscc=query.uscc, rin=query.rin)
+    kind = type_by_code(query.type)
+    unit = receiving_unit(code=query.department)
     preview_check(actor=viewer, subject=subject, source_unit=unit)
-    preview = commitment_preview(subject=subject, type=kind, source_unit=unit, matter_code=matter_code,
-                                 matter_name=matter_name)
-    _log_inquiry(viewer, subject, f"commitment eligibility: {kind.code} {matter_code}")
-    return {"subject_name": subject.name, "type": kind.code, "matter_code": matter_code,
+    preview = commitment_preview(subject=subject, type=kind, source_unit=unit, matter_code=query.matter_code,
+                                 matter_name=query.matter_name)
+    _log_inquiry(viewer, subject, f"commitment eligibility: {kind.code} {query.matter_code}")
+    return {"subject_name": subject.name, "type": kind.code, "matter_code": query.matter_code,
             "eligible": preview.eligibility.eligible, "conditions": preview.eligibility.as_list(),
             "text": preview.text, "text_sha256": preview.text_sha256, "deadline": preview.deadline}
+
+
+@router.get("/eligibility", response=EligibilityOut,
+            summary="May the subject (you, or an organization by uscc) make this commitment? Conditions and text")
+def eligibility_endpoint(request: HttpRequest, type: str, department: str, matter_code: str, matter_name: str,
+                         uscc: str = "") -> dict[str, Any]:
+    return _eligibility(_viewer(request), EligibilityIn(type=type, department=department, matter_code=matter_code,
+                                                        matter_name=matter_name, uscc=uscc))
+
+
+@router.post("/eligibility", response=EligibilityOut,
+             summary="The same check with a JSON body (department systems asking about a person by RIN)")
+def eligibility_post(request: HttpRequest, body: EligibilityIn) -> dict[str, Any]:
+    return _eligibility(_viewer(request), body)
 
 
 @router.post("", response={201: CommitmentOut}, summary="Sign a commitment for a matter")

@@ -16,6 +16,8 @@ from gongxin.commitments.models import Commitment
 from gongxin.commitments.tests.conftest import at, post_json, signed_in
 from gongxin.portal.tests import factories
 from gongxin.records.models import Record
+from gongxin.subjects.identifiers import rin_generate
+from gongxin.subjects.services import person_register
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +129,18 @@ def test_a_systems_eligibility_check_is_logged_as_an_inquiry(acme, unit, unit_sy
     inquiry = Inquiry.objects.get(subject=acme)
     assert inquiry.viewer_client_id == client.pk and inquiry.channel == "api"
     assert viewer_for_client(client).label == inquiry.viewer_label
+
+
+def test_a_system_asks_about_a_person_in_the_body(unit, unit_system):
+    _client, key = unit_system
+    rin = rin_generate(area="330203", birth_date=date(1991, 2, 3), sequence=7)
+    subject = person_register(rin=rin, name="赵六", region_code="330203", actor_label="tests")
+    answer = post_json(Client(), f"{BASE}/eligibility", {
+        "type": "repair", "department": unit.department.code, "matter_code": "REPAIR-1", "matter_name": "信用修复回访",
+        "rin": rin}, **{"X-API-Key": key})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["subject_name"] == "赵六" and answer.json()["eligible"] is True
+    assert Inquiry.objects.filter(subject=subject).count() == 1
 
 
 def test_another_departments_system_cannot_look(acme, unit, other_unit):
