@@ -105,7 +105,9 @@ def scorecard_fit(
         with warnings.catch_warnings():
             # optbinning 1.0 still uses pandas idioms that pandas 3 deprecates; nothing for us to act on.
             warnings.filterwarnings("ignore", module="optbinning")
-            model.fit(x_train[names], y_train)
+            # Missing values (e.g. "no negative record yet") carry their own bin's WoE in the model, the
+            # points and the probability alike (the library's default would treat them as WoE 0).
+            model.fit(x_train[names], y_train, metric_special="empirical", metric_missing="empirical")
         return model
 
     candidates = list(data.columns)

@@ -4,6 +4,8 @@ the same scorecard for the same seed; AUC and KS agree with independent computat
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
@@ -41,6 +43,17 @@ def test_hold_out_auc_and_ks_above_floors(fitted: FittedScorecard) -> None:
 def test_stored_bins_reproduce_the_library_points_and_probability(fitted: FittedScorecard) -> None:
     assert fitted.metrics["max_points_difference"] < 1e-6
     assert fitted.metrics["max_probability_difference"] < 1e-9
+
+
+def test_score_and_probability_tell_the_same_odds(fitted: FittedScorecard) -> None:
+    """Score = offset − factor · logit (pdo/odds scaling), so the points and the probability agree."""
+    columns = {code: [None, *([0.0] * 3)] if f["kind"] == "numerical" else ["x"] * 4
+               for code, f in zip(fitted.codes, fitted.features, strict=True)}
+    applied = scorecard_apply(fitted, columns)
+    factor = fitted.scaling.pdo / math.log(2)
+    offset = fitted.scaling.base_points - factor * math.log(fitted.scaling.base_odds)
+    logit = np.log(applied.probability / (1 - applied.probability))
+    assert np.allclose(applied.points.sum(axis=1), offset - factor * logit)
 
 
 def test_woe_is_monotonic_and_iv_is_the_sum_of_the_bins(fitted: FittedScorecard) -> None:

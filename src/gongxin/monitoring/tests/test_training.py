@@ -63,6 +63,9 @@ def test_training_makes_a_draft_with_its_metadata(population: Population, staff)
     assert "negative_in_retention" in codes or "negative_12m" in codes or "months_since_negative" in codes
     assert scorecard.auc_train is not None and scorecard.auc_train > 0.65
     assert all(f["coefficient"] < 0 for f in scorecard.features)
+    # Subjects without any negative record have no recency (missing): the stored bins still give the
+    # library's points and probabilities for them.
+    assert training["max_points_difference"] < 1e-6 and training["max_probability_difference"] < 1e-9
     assert (scorecard.pdo, scorecard.base_odds, scorecard.base_points) == (20, 50, 600)
     assert OutboxEvent.objects.filter(topic="monitoring.scorecard.trained", aggregate_id=scorecard.pk).exists()
 
