@@ -22,7 +22,7 @@ def test_clean_subject_certificate_verifies(system_viewer: Viewer, clean_org: Su
     certificate = certificate_issue(check=check, actor=system_viewer)
     content = certificate.content
     assert content["check"]["decision"] == "pass" and content["hits"] == []
-    assert "不在" in content["statement"] or "Not on" in content["statement"]
+    assert content["statement"] == "未列入所核查的任何名单，本事项不适用任何奖惩措施。"
     assert "失信被执行人名单" in content["lists_checked"]
     assert {m["measure"] for m in content["measures_checked"]} >= {"jd.procurement", "sd.procurement"}
     assert signing.verify(signing.canonical_json(content), certificate.signature, key_id=certificate.key_id)

@@ -18,9 +18,9 @@ from gongxin.subjects.models import Subject
 
 
 def draft(**overrides) -> MeasureDraft:
-    values = dict(name="限制参与评优评先", kind="punishment", measure_class="management",
-                  trigger="serious_dishonesty", legal_basis="国办发〔2020〕49号", department="各级评选部门",
-                  effective_from=TODAY, matter_types=["honour"])
+    values = {"name": "限制参与评优评先", "kind": "punishment", "measure_class": "management",
+              "trigger": "serious_dishonesty", "legal_basis": "国办发〔2020〕49号", "department": "各级评选部门",
+              "effective_from": TODAY, "matter_types": ["honour"]}
     values.update(overrides)
     return MeasureDraft(**values)
 

@@ -1,0 +1,71 @@
+"""Pages: staff only (measures, dry run, registry, checks, statistics), the check page with certificate
+issue, in Chinese by default."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from gongxin.accounts.choices import Role
+from gongxin.accounts.models import User
+from gongxin.accounts.viewer import Viewer
+from gongxin.rewards.models import CheckCertificate
+from gongxin.rewards.services import check_feedback, check_perform
+from gongxin.subjects.models import Subject
+
+PAGES = ["/rewards/", "/rewards/measures/jd.procurement/", "/rewards/dry-run/", "/rewards/registry/",
+         "/rewards/checks/", "/rewards/statistics/"]
+
+
+@pytest.fixture
+def staff_client(measures: None) -> Client:
+    user = User.objects.create_user(username="staff", password="staff-password-123", role=Role.STAFF)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_staff_pages_render(staff_client: Client, system_viewer: Viewer, debtor_org: Subject) -> None:
+    check = check_perform(subject=debtor_org, matter="CZ-CG-001", actor=system_viewer)
+    check_feedback(check=check, measures_applied=["jd.procurement"], outcome="rejected", note="", actor=system_viewer)
+    for url in PAGES:
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+    measures = staff_client.get("/rewards/").content.decode()
+    assert "限制参与政府采购活动" in measures and "惩戒" in measures
+    registry = staff_client.get("/rewards/registry/").content.decode()
+    assert "政府采购管理系统" in registry and "jd.procurement" in registry
+    stats = staff_client.get("/rewards/statistics/").content.decode()
+    assert 'data-chart="measure"' in stats and "bar-negative" in stats
+    assert 'data-applied-count>1<' in stats
+
+
+def test_pages_are_for_staff(clean_org: Subject, measures: None) -> None:
+    user = User.objects.create_user(username="public", password="public-password-123", role=Role.PUBLIC)
+    client = Client()
+    client.force_login(user)
+    for url in PAGES:
+        assert client.get(url).status_code == 403, url
+    assert Client().get("/rewards/").status_code == 302  # sign in first
+
+
+def test_dry_run_page(staff_client: Client, debtor_org: Subject) -> None:
+    page = staff_client.post("/rewards/dry-run/", {"trigger": "judgment_debtor"}).content.decode()
+    assert 'data-hit>1<' in page and debtor_org.name in page
+    page = staff_client.post("/rewards/dry-run/", {"trigger": "sesame > 1"}).content.decode()
+    assert 'data-error="rule.unknown_name"' in page
+
+
+def test_subject_issues_its_certificate(system_viewer: Viewer, clean_org: Subject) -> None:
+    check = check_perform(subject=clean_org, matter="CZ-CG-001", actor=system_viewer)
+    agent = User.objects.create_user(username="agent", password="agent-password-123", role=Role.ORG_AGENT,
+                                     subject=clean_org)
+    client = Client()
+    client.force_login(agent)
+    page = client.get(f"/rewards/checks/{check.pk}/").content.decode()
+    assert 'data-pass' in page
+    response = client.post(f"/rewards/checks/{check.pk}/")
+    certificate = CheckCertificate.objects.get(check_row=check)
+    assert response.status_code == 302 and response["Location"] == f"/rewards/certificates/{certificate.number}/"
+    html = Client().get(response["Location"]).content.decode()
+    assert "信用核查证明" in html and "未列入所核查的任何名单" in html
