@@ -152,8 +152,11 @@ def risk_run(*, actor: Viewer, as_of: date | None = None, scorecard: Scorecard |
     labels = {f["code"]: (feature_set.feature_label(f["code"], language="zh-hans"),
                           feature_set.feature_label(f["code"], language="en")) for f in fitted.features}
     top = int(rules.get("reasons", 3))
-    previous = _previous_run()
     with transaction.atomic():
+        # Runs take turns (the active scorecard's row is the lock): each compares with the one before it,
+        # and two runs at once could otherwise both see "no open alert" for the same subject.
+        Scorecard.objects.select_for_update().filter(pk=scorecard.pk).first()
+        previous = _previous_run()
         run = RiskRun.objects.create(scorecard=scorecard, as_of=as_of, started_at=clock.now(),
                                      actor_label=actor.label)
         rows = []
