@@ -217,12 +217,12 @@ def _health(subscription_id: int, outcomes: list[Outcome]) -> None:
                        payload={"client": subscription.client_id, "failures": subscription.consecutive_failures})
 
 
-def deliveries_send_all(*, max_passes: int | None = None) -> PassResult:
+def deliveries_send_all(*, max_passes: int | None = None, limit: int = BATCH) -> PassResult:
     """Passes until nothing is due (each pass frees the next head of every subject that succeeded)."""
     total = PassResult()
     passes = 0
     while max_passes is None or passes < max_passes:
-        result = deliveries_send()
+        result = deliveries_send(limit=limit)
         total.sent += result.sent
         total.failed += result.failed
         passes += 1

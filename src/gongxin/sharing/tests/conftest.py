@@ -140,6 +140,7 @@ class Receiver:
 
     port: int
     mode: str = "up"
+    delay: float = 0.0  # seconds before answering (a slow endpoint)
     received: list[Received] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -153,6 +154,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                time.sleep(receiver.delay)
                 if receiver.mode == "up":
                     receiver.received.append(Received(dict(self.headers.items()), body, time.time()))
                     self.send_response(200)
