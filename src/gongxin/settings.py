@@ -173,6 +173,7 @@ GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.records.consumers.ProfileSummaryConsumer",
     "gongxin.rewards.consumers.SubjectFactsConsumer",
     "gongxin.sharing.consumers.SubscriptionFanout",
+    "gongxin.scoring.consumers.RescoreConsumer",
 ]
 # Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
 GONGXIN_FACT_PROVIDERS: list[str] = []
