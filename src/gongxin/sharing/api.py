@@ -27,6 +27,7 @@ from gongxin.core.errors import NotAuthenticated
 from gongxin.sharing.choices import DeliveryState
 from gongxin.sharing.models import Delivery, Subscription
 from gongxin.sharing.selectors import (
+    SubscriptionRow,
     changes_page,
     deliveries_of,
     subscription_filters,
@@ -145,7 +146,11 @@ class ChangesOut(Schema):
 
 
 def _out(subscription: Subscription, viewer: Viewer, secret: str | None = None) -> dict[str, Any]:
-    row = next(r for r in subscriptions_overview(viewer=viewer) if r.subscription.pk == subscription.pk)
+    (row,) = subscriptions_overview(viewer=viewer, subscription_id=subscription.pk)
+    return _row_out(row, secret)
+
+
+def _row_out(row: SubscriptionRow, secret: str | None = None) -> dict[str, Any]:
     s = row.subscription
     return {
         "id": s.pk, "client": s.client.name, "name": s.name, "purpose": s.purpose, "all_subjects": s.all_subjects,
@@ -173,7 +178,7 @@ def create(request: HttpRequest, data: SubscriptionIn) -> Status:
 @router.get("/subscriptions", response=list[SubscriptionOut], summary="Subscriptions the caller may see")
 def listing(request: HttpRequest) -> list[dict[str, Any]]:
     viewer = _viewer(request)
-    return [_out(row.subscription, viewer) for row in subscriptions_overview(viewer=viewer)]
+    return [_row_out(row) for row in subscriptions_overview(viewer=viewer)]
 
 
 @router.get("/subscriptions/{subscription_id}", response=SubscriptionOut, summary="One subscription")

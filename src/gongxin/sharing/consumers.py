@@ -22,6 +22,7 @@ from gongxin.records.models import Record
 from gongxin.sharing.choices import DeliveryState
 from gongxin.sharing.content import PURPOSE_LEVELS, shared_aggregate_types
 from gongxin.sharing.models import Delivery, Subscription, SubscriptionFilter, SubscriptionSubject
+from gongxin.sharing.services import deliveries_send_enqueue
 from gongxin.subjects.models import Subject
 
 CHUNK = 500
@@ -93,10 +94,4 @@ class SubscriptionFanout:
                 cursor.execute(sql, params)
                 inserted += max(cursor.rowcount, 0)
         if inserted:
-            transaction.on_commit(_enqueue_send)
-
-
-def _enqueue_send() -> None:
-    from gongxin.sharing.tasks import deliveries_send
-
-    deliveries_send.enqueue()
+            transaction.on_commit(deliveries_send_enqueue)

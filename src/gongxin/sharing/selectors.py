@@ -58,10 +58,14 @@ class SubscriptionRow:
         return self.subscription.status == SubscriptionStatus.FAILING
 
 
-def subscriptions_overview(*, viewer: Viewer | None = None) -> list[SubscriptionRow]:
-    """Subscriptions with their counts, failing ones first (``viewer`` None: all, for operator commands)."""
+def subscriptions_overview(*, viewer: Viewer | None = None, subscription_id: int | None = None,
+                           ) -> list[SubscriptionRow]:
+    """Subscriptions with their counts, failing ones first (``viewer`` None: all, for operator commands;
+    ``subscription_id``: just that one, if visible)."""
     queryset = (subscriptions_visible(viewer=viewer) if viewer is not None
                 else Subscription.objects.select_related("client", "client__department"))
+    if subscription_id is not None:
+        queryset = queryset.filter(pk=subscription_id)
     queryset = queryset.annotate(n_subjects=Count("subjects", distinct=True))
     counts: dict[int, dict[str, Any]] = {}
     rows = (Delivery.objects.filter(subscription__in=queryset.values("pk"))

@@ -192,6 +192,8 @@ def subscription_update(
             Delivery.objects.filter(subscription=subscription, state=DeliveryState.PENDING).update(
                 next_attempt_at=clock.now())
         _emit(subscription, "updated", changed=changed)
+    if paused is False or (url and "webhook_url" in changed):
+        transaction.on_commit(deliveries_send_enqueue)
     return Created(subscription=subscription, secret=secret)
 
 
@@ -267,6 +269,13 @@ def subscription_subjects_change(
     return SubjectsChange(added=after_add - before, removed=removed, unknown=unknown_add + unknown_remove)
 
 
+def deliveries_send_enqueue() -> None:
+    """After commit: let the delivery task send what just became due."""
+    from gongxin.sharing.tasks import deliveries_send
+
+    deliveries_send.enqueue()
+
+
 def subscription_replay(*, subscription_id: int, actor: Viewer, from_sequence: int) -> int:
     """Send again every delivery from sequence ``from_sequence`` on (in order per subject). Returns how many."""
     with transaction.atomic():
@@ -279,7 +288,5 @@ def subscription_replay(*, subscription_id: int, actor: Viewer, from_sequence: i
         )
         _emit(subscription, "replayed", from_sequence=from_sequence, deliveries=count)
     if count:
-        from gongxin.sharing.consumers import _enqueue_send
-
-        transaction.on_commit(_enqueue_send)
+        transaction.on_commit(deliveries_send_enqueue)
     return count

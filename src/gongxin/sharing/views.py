@@ -56,7 +56,7 @@ def detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
     state = request.GET.get("state") or None
     if state not in DeliveryState.values:
         state = None
-    row = next(r for r in subscriptions_overview(viewer=viewer) if r.subscription.pk == subscription.pk)
+    (row,) = subscriptions_overview(viewer=viewer, subscription_id=subscription.pk)
     return render(request, "sharing/detail.html", {
         "row": row, "subscription": subscription, "filters": subscription_filters(subscription),
         "deliveries": deliveries_of(subscription=subscription, state=state, limit=DELIVERIES_SHOWN),
