@@ -10,9 +10,9 @@ from django.db import connection
 
 from gongxin.core.outbox import outbox_dispatch
 from gongxin.portal.tests import factories
-from gongxin.sharing.choices import DeliveryState
+from gongxin.sharing.choices import DeliveryState, SubscriptionStatus
 from gongxin.sharing.delivery import deliveries_send_all
-from gongxin.sharing.models import Delivery
+from gongxin.sharing.models import Delivery, Subscription
 from gongxin.sharing.services import subscription_create, subscription_subjects_change, subscription_update
 from gongxin.sharing.tests.conftest import ApiCaller, Receiver
 
@@ -35,7 +35,8 @@ def test_three_workers_send_each_delivery_once_in_order(gov: ApiCaller, unit, re
         factories.objection_mark(record)
         factories.repair_mark(record)
     outbox_dispatch()
-    subscription_update(subscription_id=created.subscription.pk, actor=gov.viewer, paused=False)
+    # Resume without the service: it would enqueue the (in-process) delivery task and send it all at once.
+    Subscription.objects.filter(pk=created.subscription.pk).update(status=SubscriptionStatus.ACTIVE)
     expected = set(Delivery.objects.filter(subscription=created.subscription, state=DeliveryState.PENDING)
                    .values_list("id", flat=True))
     assert len(expected) == 18
