@@ -230,6 +230,13 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
     return result
 
 
+def facts_compact(facts: dict[str, Any]) -> dict[str, Any]:
+    """What is stored: the facts that differ from their zero value (rules read a missing fact as zero,
+    core.cel), plus the subject kind. Most subjects have no list entry and no negative record, so their
+    row stays small (a million rows, one short JSON each)."""
+    return {k: v for k, v in facts.items() if k == "subject_kind" or v not in (False, 0, "", [], None)}
+
+
 def facts_refresh(subject_ids: Iterable[int], *, day: date | None = None) -> dict[int, SubjectFacts]:
     """Recompute and store the facts of these subjects (one upsert). Idempotent."""
     computed = facts_compute(set(subject_ids), day=day)
@@ -237,7 +244,8 @@ def facts_refresh(subject_ids: Iterable[int], *, day: date | None = None) -> dic
         return {}
     now = clock.now()
     rows = [
-        SubjectFacts(subject_id=sid, facts=c.facts, bases=c.bases, valid_until=c.valid_until, updated_at=now)
+        SubjectFacts(subject_id=sid, facts=facts_compact(c.facts), bases=c.bases, valid_until=c.valid_until,
+                     updated_at=now)
         for sid, c in computed.items()
     ]
     SubjectFacts.objects.bulk_create(
