@@ -20,6 +20,7 @@ from gongxin.accounts.choices import Scope
 from gongxin.accounts.models import ApiClient
 from gongxin.accounts.viewer import Viewer, viewer_for_client
 from gongxin.catalog.choices import DisclosureLevel, SubjectKind
+from gongxin.core.errors import PermissionDenied
 from gongxin.records.choices import Purpose
 from gongxin.records.disclosure import LOGGED_PURPOSES, fields_shown, records_visible
 from gongxin.sharing.models import Delivery
@@ -110,7 +111,11 @@ def deliveries_content(
     contents: dict[str, dict[int, dict[str, Any]]] = {}
     for aggregate_type, ids in by_type.items():
         provider = _PROVIDERS.get(aggregate_type)
-        contents[aggregate_type] = provider(sorted(ids), viewer, purpose) if provider is not None else {}
+        try:
+            contents[aggregate_type] = provider(sorted(ids), viewer, purpose) if provider is not None else {}
+        except PermissionDenied:
+            # The client lost the scope its subscription was made with: it sees nothing of it any more.
+            contents[aggregate_type] = {}
     subjects = _subjects(d.subject_id for d in deliveries)
     items = []
     shown_per_subject: dict[int, int] = {}

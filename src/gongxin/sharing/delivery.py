@@ -118,6 +118,7 @@ def _heads(now: datetime, limit: int) -> list[Delivery]:
     queryset = (
         Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
         .filter(subscription__status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.FAILING])
+        .filter(subscription__client__is_active=True)
         .exclude(subscription__webhook_url="")
         .filter(~Exists(earlier))
         .order_by("next_attempt_at", "id")

@@ -178,3 +178,17 @@ def test_anonymous_and_signed_in_people_cannot_subscribe(db, staff_user):
     response = _post(signed_in(staff_user), "/subscriptions", {"name": "x"})
     assert response.status_code == 403
     assert response.json()["code"] == "sharing.not_a_client"
+
+
+def test_deliveries_endpoint_and_a_client_that_lost_its_scope(gov, acme, unit):
+    created = _subscribe(gov, all_subjects=True)
+    factories.penalty_create(subject=acme, source_unit=unit)
+    outbox_dispatch()
+    rows = gov.http().get(f"{BASE}/subscriptions/{created['id']}/deliveries", {"state": "feed"}).json()
+    assert [(r["topic"], r["state"]) for r in rows] == [("record.created", "feed")]
+    assert gov.http().get(f"{BASE}/subscriptions/{created['id']}/deliveries", {"state": "pending"}).json() == []
+    # Without records:share the sharing view is closed: items stay in the feed, their content does not.
+    gov.client.scopes = ["subjects:read"]
+    gov.client.save(update_fields=["scopes"])
+    (item,) = gov.http().get(f"{BASE}/changes").json()["items"]
+    assert item["visible"] is False and item["content"] is None
