@@ -111,7 +111,7 @@ def broken_commitment_fields() -> list[dict[str, Any]]:
 def broken_item_row() -> dict[str, Any]:
     return {
         "code": BROKEN_ITEM_CODE, "name": "违背信用承诺信息", "name_en": "Broken credit commitments",
-        "subject_kinds": BOTH, "category": "信用承诺及履行情况信息", "record_kind": "commitment",
+        "subject_kinds": BOTH, "category": "信用承诺及履行情况信息", "record_kind": "other",
         "polarity": "negative", "fields": broken_commitment_fields(), "natural_key": ["commitment_number"],
         "decision_date_field": "breach_date", "disclosure_level": "public", "default_severity": "general",
         "list_type_code": "",
