@@ -12,8 +12,10 @@ Built-in facts (name → CEL type; a missing fact takes its type's zero value, s
 - ``voluntary_performance``, ``honours`` (int): positive records of those kinds within retention;
   ``tax_grade_a`` (bool);
 - ``subject_kind`` (string): "organization" or "person";
-- ``grade`` (string): declared here so seeded rules validate before the scoring provider exists; the
-  provider ``gongxin.scoring.facts.ScoringFacts`` fills it.
+- ``grade``, ``score_level`` (string): declared here so seeded rules validate before the scoring provider
+  exists; the provider ``gongxin.scoring.facts.ScoringFacts`` fills them (``grade`` is the evaluation band,
+  e.g. "excellent" for organizations; ``score_level`` the letter level, for organizations the supervision
+  class A–D — the seeded "grade A" incentives read ``score_level == "A"`` of organizations).
 
 Providers: ``settings.GONGXIN_FACT_PROVIDERS`` lists dotted paths of classes with ``names: dict[str, str]``
 (fact → type label) and ``facts_for(subject_ids: Collection[int]) -> dict[int, dict[str, Any]]``. A provider
@@ -54,6 +56,7 @@ BUILTIN_FACTS: dict[str, str] = {
     "tax_grade_a": "bool",
     "subject_kind": "string",
     "grade": "string",
+    "score_level": "string",
 }
 
 JUDGMENT_DEBTOR_LIST = "judgment_debtor"

@@ -128,16 +128,18 @@ MEASURES: list[dict[str, Any]] = [
         "content": "非关键申请材料暂缺时，在作出承诺后先行受理、容缺办理。",
     },
     {
-        "code": "grade_a.fewer_inspections", "name": "公共信用评价A级（优秀）：降低抽查比例和频次",
-        "kind": "reward", "measure_class": "management", "trigger": 'grade == "A" && !serious_dishonesty',
+        "code": "grade_a.fewer_inspections", "name": "信用风险分类A类（优秀）：降低抽查比例和频次",
+        "kind": "reward", "measure_class": "management",
+        "trigger": 'subject_kind == "organization" && score_level == "A" && !serious_dishonesty',
         "matter_types": ["inspection"], "department": "各行政管理部门",
         "legal_basis": "《国务院关于加强和规范事中事后监管的指导意见》（国发〔2019〕18号）；"
                        + _NEW_SUPERVISION + "；" + _ZJ,
         "content": "信用等级为A的主体，“双随机、一公开”抽查比例原则上每年不超过5%。",
     },
     {
-        "code": "grade_a.green_channel", "name": "公共信用评价A级（优秀）：优先办理、简化程序",
-        "kind": "reward", "measure_class": "management", "trigger": 'grade == "A" && !serious_dishonesty',
+        "code": "grade_a.green_channel", "name": "公共信用评价优秀（A类）：优先办理、简化程序",
+        "kind": "reward", "measure_class": "management",
+        "trigger": 'subject_kind == "organization" && score_level == "A" && !serious_dishonesty',
         "matter_types": ["licence", "public_service", "subsidy"], "department": "各行政审批部门",
         "legal_basis": _JOINT_2016 + "；" + _ZJ,
         "content": "在行政审批、公共服务中给予优先办理、简化程序等便利。",

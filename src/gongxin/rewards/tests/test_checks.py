@@ -255,3 +255,27 @@ def test_new_measure_version_applies_at_once(system_viewer: Viewer, clean_org: S
         name="测试措施", kind="punishment", measure_class="management", trigger='subject_kind == "organization"',
         legal_basis="测试依据", department="测试部门", effective_from=TODAY, matter_codes=["CZ-CG-001"]))
     assert check(system_viewer, clean_org, "CZ-CG-001").decision == "warn"
+
+
+class ScoreProvider:
+    """A stand-in for gongxin.scoring.facts.ScoringFacts: organizations of supervision class A."""
+
+    names = {"grade": "string", "score_level": "string", "score": "int"}
+
+    def facts_for(self, subject_ids):
+        return {sid: {"grade": "excellent", "score_level": "A", "score": 880} for sid in subject_ids}
+
+
+def test_grade_a_incentives_from_a_provider(system_viewer: Viewer, clean_org: Subject, settings) -> None:
+    from gongxin.rewards.facts import facts_refresh
+    from gongxin.rewards.rules import rules_forget
+
+    assert check(system_viewer, clean_org, "CZ-JC-001").decision == "pass"
+    settings.GONGXIN_FACT_PROVIDERS = ["gongxin.rewards.tests.test_checks.ScoreProvider"]
+    rules_forget()
+    facts_refresh([clean_org.pk])  # what the consumer does on scoring's event
+    result = check(system_viewer, clean_org, "CZ-JC-001")
+    assert result.decision == "reward" and codes(result) == {"grade_a.fewer_inspections"}
+    assert result.hits[0]["basis"] == [{"type": "fact", "fact": "score_level", "value": "A", "label": "score_level",
+                                        "lift": {"how": "end_date", "date": None}}]
+    rules_forget()
