@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("org/<str:uscc>/", views.organization, name="organization"),
     path("publicity/", views.publicity, name="publicity"),
+    path("workbench/", views.workbench, name="workbench"),
     path("card/<str:uscc>/", views.card, name="card"),
     path("card/<str:uscc>/qr.svg", views.card_qr_svg, name="card_qr_svg"),
     path("card/<str:uscc>/qr.png", views.card_qr_png, name="card_qr_png"),

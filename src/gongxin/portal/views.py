@@ -291,3 +291,18 @@ def card_qr_svg(request: HttpRequest, uscc: str) -> HttpResponse:
 @require_safe
 def card_qr_png(request: HttpRequest, uscc: str) -> HttpResponse:
     return _card_qr(request, uscc, "png")
+
+
+def workbench(request: HttpRequest) -> HttpResponse:
+    """Every working area the signed-in official's role opens (portal.workbench)."""
+    from django.contrib.auth.views import redirect_to_login
+
+    from gongxin.accounts.viewer import viewer_for_user
+    from gongxin.portal.workbench import OFFICIALS, workbench_for
+
+    viewer = viewer_for_user(request.user)
+    if viewer.is_anonymous:
+        return redirect_to_login(request.get_full_path())
+    if viewer.role not in OFFICIALS:
+        raise PermissionDenied()
+    return render(request, "portal/workbench.html", {"sections": workbench_for(viewer.role)})
