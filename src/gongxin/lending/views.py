@@ -5,6 +5,7 @@ Thin: reads through lending.selectors, writes through lending.services."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from gongxin.core.errors import GongxinError
 from gongxin.lending.errors import NotFirmAgent, StaffOnly
 from gongxin.lending.forms import AuthorizeForm, ContributionForm
 from gongxin.lending.selectors import (
+    FundFigures,
     authorizations_of,
     claims_payable,
     firm_of,
@@ -46,12 +48,31 @@ from gongxin.lending.services import (
 )
 from gongxin.subjects.models import Subject
 
+WAN = Decimal(10_000)
 DEFAULT_AUTHORIZATION_DAYS = 180  # the form's suggestion; the consent ceiling applies (access.consents)
 
 
 def _bars(values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     top = max((float(v) for _label, v in values), default=0.0) or 1.0
     return [{"label": label, "value": value, "percent": round(float(value) * 100 / top, 1)} for label, value in values]
+
+
+def _wan(amount: Decimal) -> Decimal:
+    """Yuan shown as 万元 (ten thousand yuan) in the tiles, where a full amount would not fit."""
+    return (amount / WAN).quantize(Decimal("0.01"))
+
+
+def _tiles(totals: FundFigures, *, contributed: bool) -> list[tuple[Any, str, str]]:
+    """(value, label, data name) of the fund's tiles."""
+    tiles = [(_wan(totals.balance_yuan), _("Fund balance (10,000 yuan)"), "balance")]
+    if contributed:
+        tiles.append((_wan(totals.contributed_yuan), _("Contributed (10,000 yuan)"), "contributed"))
+    tiles += [
+        (totals.loans_covered, _("Loans covered"), "loans-covered"),
+        (_wan(totals.covered_yuan), _("Principal covered (10,000 yuan)"), "covered"),
+        (_wan(totals.claims_paid_yuan), _("Claims paid (10,000 yuan)"), "claims-paid"),
+    ]
+    return tiles
 
 
 def _firm(viewer: Viewer) -> Subject | None:
@@ -146,8 +167,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
         {"title": _("Loans in default"), "bars": _bars([(f.name, f.defaulted) for f in figures]),
          "kind": "bar-negative"},
     ]
+    tiles = _tiles(totals, contributed=False) if totals is not None else []
     return render(request, "lending/statistics.html", {"figures": figures, "charts": charts, "fund": fund,
-                                                       "totals": totals})
+                                                       "tiles": tiles})
 
 
 @login_required
@@ -168,7 +190,8 @@ def fund(request: HttpRequest) -> HttpResponse:
                 return redirect("lending:fund")
     claimable = [(loan, claim_amount(fund=current, loan=loan)) for loan in claims_payable(fund=current)]
     return render(request, "lending/fund.html", {
-        "fund": current, "totals": fund_figures(fund=current), "entries": fund_ledger(viewer=viewer, fund=current),
+        "fund": current, "tiles": _tiles(fund_figures(fund=current), contributed=True),
+        "entries": fund_ledger(viewer=viewer, fund=current),
         "form": form, "claimable": claimable,
     })
 
