@@ -171,9 +171,11 @@ GONGXIN_PUBLIC_URL = os.environ.get("GONGXIN_PUBLIC_URL", "").rstrip("/")
 # Consumers of the event outbox, in the order they run. Each keeps its own cursor.
 GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.records.consumers.ProfileSummaryConsumer",
-    "gongxin.rewards.consumers.SubjectFactsConsumer",
-    "gongxin.sharing.consumers.SubscriptionFanout",
+    # Scores first: the grade changes they announce reach the facts and the fan-out in the same dispatch.
     "gongxin.scoring.consumers.RescoreConsumer",
+    "gongxin.rewards.consumers.SubjectFactsConsumer",
+    "gongxin.monitoring.consumers.WatchConsumer",
+    "gongxin.sharing.consumers.SubscriptionFanout",
 ]
 # Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
 GONGXIN_FACT_PROVIDERS: list[str] = []
