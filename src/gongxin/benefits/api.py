@@ -30,7 +30,13 @@ from gongxin.benefits.selectors import (
     suspension_active,
     usage_of_provider,
 )
-from gongxin.benefits.services import eligibility_check, usage_default_record, usage_end, usage_start
+from gongxin.benefits.services import (
+    PartnerScore,
+    eligibility_check,
+    usage_default_record,
+    usage_end,
+    usage_start,
+)
 from gongxin.core.errors import NotAuthenticated
 
 router = Router(tags=["benefits"], auth=viewer_auth)
@@ -70,6 +76,14 @@ class ScenarioOut(Schema):
 class SubjectIn(Schema):
     subject_code: str = Field(..., min_length=1, max_length=40,
                               description="The person's ID number (RIN), or the organization's USCC")
+    partner_scheme: str = Field("", max_length=40,
+                                description="A partner city's score scheme the subject presented (hangzhou_qianjiang)")
+    partner_score: int | None = Field(None, description="That partner score")
+
+    def partner(self) -> PartnerScore | None:
+        if not self.partner_scheme or self.partner_score is None:
+            return None
+        return PartnerScore(scheme=self.partner_scheme, score=self.partner_score)
 
 
 class ReasonOut(Schema):
@@ -179,7 +193,8 @@ def scenarios_list(request: HttpRequest) -> list[dict[str, Any]]:
              summary="Provider: does this consenting subject qualify? (parameters and reasons)")
 def eligibility_endpoint(request: HttpRequest, code: str, body: SubjectIn) -> dict[str, Any]:
     viewer = _signed_in(request)
-    result = eligibility_check(scenario=scenario_by_code(code), subject_code=body.subject_code, actor=viewer)
+    result = eligibility_check(scenario=scenario_by_code(code), subject_code=body.subject_code, actor=viewer,
+                               partner=body.partner())
     return {
         "check_id": result.check.pk, "scenario": code, "eligible": result.verdict.eligible,
         "parameters": result.verdict.parameters, "reasons": _reasons(result.verdict),
@@ -191,7 +206,7 @@ def eligibility_endpoint(request: HttpRequest, code: str, body: SubjectIn) -> di
 def usage_start_endpoint(request: HttpRequest, code: str, body: UsageIn) -> Status[dict[str, Any]]:
     viewer = _signed_in(request)
     usage = usage_start(scenario=scenario_by_code(code), subject_code=body.subject_code, reference=body.reference,
-                        amount_yuan=body.amount_yuan, actor=viewer, note=body.note)
+                        amount_yuan=body.amount_yuan, actor=viewer, note=body.note, partner=body.partner())
     return Status(201, _usage_out(usage))
 
 

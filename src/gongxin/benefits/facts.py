@@ -1,11 +1,13 @@
 """The facts a scenario's conditions may read, for many subjects at once (set-based).
 
 The project's one source of subject facts is ``gongxin.rewards.facts`` (lists, negative records by
-severity, positive records, and whatever the configured fact providers add — the scoring app's
-``grade`` and ``score`` once it is installed). This module adds what only benefits know: the subject's
-benefit defaults in the last 12 months; and it declares ``score`` and ``partner_scores`` itself, so the
-seeded rules compile before the scoring provider declares them (until then they take zero values and a
-condition on them is simply not met, and says so).
+severity, positive records, and whatever the configured fact providers add). The scoring app's facts
+(``grade``, ``score``, ``score_level`` … from ``gongxin.scoring.facts.ScoringFacts``) are read here too
+when that provider is not configured in ``settings.GONGXIN_FACT_PROVIDERS``. This module adds what only
+benefits know: the subject's benefit defaults in the last 12 months, and ``partner_grade`` — the local
+grade of a partner city's score the provider passes with a check (translated by the scoring app's
+mutual-recognition table; partner scores are not stored here). A subject never scored has no ``grade``:
+the zero value "" fails a grade condition, which then says so.
 
 ``BenefitFacts`` is a fact provider in the rewards sense (``names`` + ``facts_for``): listed in
 ``settings.GONGXIN_FACT_PROVIDERS`` it lets measures and score models read benefit defaults too.
@@ -17,6 +19,7 @@ from collections.abc import Collection, Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 
 from gongxin.benefits.choices import UsageStatus
@@ -29,15 +32,28 @@ DEFAULTS_WINDOW_DAYS = 365  # the window of the benefit_defaults_12m fact (its n
 # Facts declared here besides the rewards facts: ours, and the scoring facts the seeded rules read.
 OWN_FACTS: dict[str, str] = {
     "benefit_defaults_12m": "int",
+    "partner_grade": "string",
+    "grade": "string",  # declared by the rewards and scoring facts too; here so the seeded rules always compile
     "score": "int",
-    "grade": "string",
-    "partner_scores": "map<string, int>",
 }
+SCORING_PROVIDER = "gongxin.scoring.facts.ScoringFacts"
+
+
+def _scoring() -> Any | None:
+    """The scoring facts provider when the rewards facts do not already call it, else None."""
+    if SCORING_PROVIDER in getattr(settings, "GONGXIN_FACT_PROVIDERS", []):
+        return None
+    try:
+        from gongxin.scoring.facts import ScoringFacts
+    except ImportError:  # an installation without the scoring app
+        return None
+    return ScoringFacts()
 
 
 def fact_declarations() -> dict[str, str]:
     """Every fact a condition may name, with its CEL type (providers' declarations win)."""
-    return {**OWN_FACTS, **fact_names()}
+    scoring = _scoring()
+    return {**OWN_FACTS, **(scoring.names if scoring is not None else {}), **fact_names()}
 
 
 class BenefitFacts:
@@ -59,6 +75,19 @@ def subject_facts(subject_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     facts: dict[int, dict[str, Any]] = {i: {} for i in ids}
     for subject_id, computed in facts_compute(ids).items():
         facts[subject_id].update(computed.facts)
+    scoring = _scoring()
+    if scoring is not None:
+        for subject_id, scored in scoring.facts_for(ids).items():
+            if subject_id in facts:
+                facts[subject_id].update({k: v for k, v in scored.items() if v is not None})
     for subject_id, own in BenefitFacts().facts_for(ids).items():
         facts[subject_id].update(own)
     return facts
+
+
+def partner_grade(*, scheme: str, score: int) -> str:
+    """The local grade a partner city's score counts as (``scoring.selectors.partner_translate``; raises
+    its errors for an unknown scheme or a score off the scale)."""
+    from gongxin.scoring.selectors import partner_translate
+
+    return partner_translate(scheme_code=scheme, score=score).local_level

@@ -2,9 +2,9 @@
 database call ``scenarios_seed`` again). Safe to re-run: rows are matched by code.
 
 Grades are the scoring app's: for persons (the Tianyi score) AAA 信用极好, AA 信用优秀, A 信用良好, B 信用一般,
-C 信用较差; for organizations excellent/good/fair/poor. Partner scores (``partner_scores``, by scheme code)
-count where the scoring app recognises them as local grade A. The credit line of pay-after-treatment
-follows Xiamen's 500–3000 yuan by score (reference/credit-rules.md).
+C 信用较差; for organizations excellent/good/fair/poor. A partner city's score passed with a check counts as
+the local grade the scoring app's mutual-recognition table gives it (``partner_grade``). The credit line of
+pay-after-treatment follows Xiamen's 500–3000 yuan by score (reference/credit-rules.md).
 """
 
 from __future__ import annotations
@@ -78,13 +78,12 @@ SCENARIOS: list[dict[str, Any]] = [
         "description": "免押金入住、离店后付费；互认杭州钱江分、厦门白鹭分。",
         "conditions": [
             NOT_LISTED,
-            {"code": "grade_or_partner_score",
-             "rule": 'grade in ["AAA", "AA", "A"]'
-                     ' || ("hangzhou_qianjiang" in partner_scores && partner_scores["hangzhou_qianjiang"] >= 600)'
-                     ' || ("xiamen_bailu" in partner_scores && partner_scores["xiamen_bailu"] >= 550)',
-             "label": "个人信用等级为信用良好（A）及以上，或杭州钱江分达到600分、厦门白鹭分达到550分",
-             "label_en": "Grade A (good) or better, or a Hangzhou Qianjiang score of 600 or a Xiamen Bailu "
-                         "score of 550 or more"},
+            {"code": "grade_or_partner_grade",
+             "rule": 'grade in ["AAA", "AA", "A"] || partner_grade in ["AAA", "AA", "A"]',
+             "label": "个人信用等级为信用良好（A）及以上，"
+                      "或所持合作城市信用分（杭州钱江分、厦门白鹭分）互认为A级及以上",
+             "label_en": "Grade A (good) or better, or a partner city's score (Hangzhou Qianjiang, Xiamen Bailu) "
+                         "recognised as grade A or better"},
             FEW_DEFAULTS,
         ],
         "parameters": [{"code": "deposit_waived_yuan", "label": "免交押金（元）", "label_en": "Deposit waived (yuan)",

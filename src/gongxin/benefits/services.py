@@ -28,6 +28,7 @@ from gongxin.benefits.errors import (
     UsageDuplicate,
     UsageNotOpen,
 )
+from gongxin.benefits.facts import partner_grade, subject_facts
 from gongxin.benefits.models import EligibilityCheck, Scenario, Suspension, Usage, UsageEvent
 from gongxin.benefits.rules import Verdict
 from gongxin.benefits.selectors import provider_check, subject_verdict, suspension_active
@@ -67,12 +68,29 @@ def _subject_consented(*, scenario: Scenario, subject_code: str, actor: Viewer) 
     return subject, consent
 
 
-def eligibility_check(*, scenario: Scenario, subject_code: str, actor: Viewer) -> CheckResult:
+@dataclass(frozen=True)
+class PartnerScore:
+    """A partner city's score the subject presented to the provider (scheme code, e.g. hangzhou_qianjiang)."""
+
+    scheme: str
+    score: int
+
+
+def _facts(subject_id: int, partner: PartnerScore | None) -> dict[str, Any]:
+    facts = subject_facts([subject_id])[subject_id]
+    if partner is not None:
+        facts["partner_grade"] = partner_grade(scheme=partner.scheme, score=partner.score)
+    return facts
+
+
+def eligibility_check(
+    *, scenario: Scenario, subject_code: str, actor: Viewer, partner: PartnerScore | None = None
+) -> CheckResult:
     """The provider asks whether a consenting subject qualifies: yes/no, parameters, reasons. Logged
     as an inquiry under the consent and kept for the statistics."""
     provider_check(scenario=scenario, actor=actor)
     subject, consent = _subject_consented(scenario=scenario, subject_code=subject_code, actor=actor)
-    verdict = subject_verdict(scenario=scenario, subject_id=subject.pk)
+    verdict = subject_verdict(scenario=scenario, subject_id=subject.pk, facts=_facts(subject.pk, partner))
     with transaction.atomic():
         check = EligibilityCheck.objects.create(
             scenario=scenario, subject=subject, consent=consent, eligible=verdict.eligible,
@@ -104,14 +122,15 @@ def _payload(usage: Usage, actor: Viewer) -> dict[str, Any]:
 
 
 def usage_start(
-    *, scenario: Scenario, subject_code: str, reference: str, amount_yuan: Any = 0, actor: Viewer, note: str = ""
+    *, scenario: Scenario, subject_code: str, reference: str, amount_yuan: Any = 0, actor: Viewer, note: str = "",
+    partner: PartnerScore | None = None,
 ) -> Usage:
     """The provider starts a usage (a ride, a stay, a treatment paid later) for a consenting subject who
     qualifies now."""
     provider_check(scenario=scenario, actor=actor)
     subject, _consent = _subject_consented(scenario=scenario, subject_code=subject_code, actor=actor)
     amount = _amount(amount_yuan)
-    verdict = subject_verdict(scenario=scenario, subject_id=subject.pk)
+    verdict = subject_verdict(scenario=scenario, subject_id=subject.pk, facts=_facts(subject.pk, partner))
     if not verdict.eligible:
         raise NotEligible(details={"reasons": [r.as_dict() for r in verdict.reasons if not r.met]})
     reference = reference.strip()[:100]

@@ -141,3 +141,43 @@ def test_statistics_for_staff_only(scenario, person_user, library_key, staff):
     figures = signed_in(staff).get(f"{BASE}/statistics").json()
     row = next(f for f in figures if f["code"] == scenario.code)
     assert row["checks"] == 1 and row["checks_eligible"] == 1 and row["usages"] == 0
+
+
+def test_scored_person_gets_the_credit_line_of_the_grade(person_user, library_key, staff):
+    """With the scoring app's score (a run over this person), the seeded rule and parameter table apply."""
+    from gongxin.accounts.viewer import viewer_for_user
+    from gongxin.benefits.models import Provider
+    from gongxin.scoring.selectors import scores_current
+    from gongxin.scoring.services import scores_run
+
+    client, key = library_key
+    Provider.objects.filter(code="health").update(client=None)
+    Provider.objects.filter(code="library").update(client=client)
+    scores_run(actor=viewer_for_user(staff), subject_ids=[person_user.subject_id])
+    grade = scores_current(subject_ids=[person_user.subject_id])[person_user.subject_id].grade
+    consent_to(person_user, client)
+    answer = _check(key, "library_borrowing", rin_of(person_user.subject))
+    books = {"AAA": 20, "AA": 15, "A": 10, "B": 5}
+    assert answer["eligible"] is (grade in books), (grade, answer)
+    if grade in books:
+        assert answer["parameters"]["books"] == books[grade]
+
+
+def test_partner_score_passed_with_the_check(person_user, library_key):
+    from gongxin.benefits.models import Provider, Scenario
+
+    client, key = library_key
+    Scenario.objects.filter(code="homestay").update(provider=Provider.objects.get(code="library"))
+    consent_to(person_user, client)
+    body = {"subject_code": rin_of(person_user.subject), "partner_scheme": "hangzhou_qianjiang",
+            "partner_score": 760}
+    answer = api(key).post(f"{BASE}/scenarios/homestay/eligibility", body, content_type="application/json").json()
+    by_code = {r["code"]: r["met"] for r in answer["reasons"]}
+    assert by_code["grade_or_partner_grade"] is True and answer["eligible"] is True
+    low = api(key).post(f"{BASE}/scenarios/homestay/eligibility", {**body, "partner_score": 500},
+                        content_type="application/json").json()
+    # Never scored here, so only the partner score can meet the condition: 500 is below Hangzhou's level A.
+    assert {r["code"]: r["met"] for r in low["reasons"]}["grade_or_partner_grade"] is False
+    unknown = api(key).post(f"{BASE}/scenarios/homestay/eligibility", {**body, "partner_scheme": "nowhere"},
+                            content_type="application/json")
+    assert unknown.status_code == 404 and unknown.json()["code"] == "scoring.unknown_partner"

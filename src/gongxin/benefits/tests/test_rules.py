@@ -44,10 +44,10 @@ def test_parameters_by_grade_and_reasons(scenarios):
     assert not suspended.eligible and suspended.reasons[-1].code == "not_suspended"
 
 
-def test_partner_score_counts_for_homestay(scenarios):
+def test_partner_grade_counts_for_homestay(scenarios):
     homestay = Scenario.objects.get(code="homestay")
-    assert scenario_evaluate(scenario=homestay, facts={"partner_scores": {"xiamen_bailu": 560}}).eligible
-    assert not scenario_evaluate(scenario=homestay, facts={"partner_scores": {"xiamen_bailu": 500}}).eligible
+    assert scenario_evaluate(scenario=homestay, facts={"partner_grade": "AA"}).eligible
+    assert not scenario_evaluate(scenario=homestay, facts={"partner_grade": "B"}).eligible
     assert NOT_LISTED["code"] in {c["code"] for c in homestay.conditions}
 
 
