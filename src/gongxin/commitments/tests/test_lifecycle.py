@@ -199,3 +199,17 @@ def test_facts_are_set_based_for_many_subjects(acme, other_org, unit, agent):
     assert facts[acme.pk] == {"commitments_active": 2, "commitments_broken": 0, "false_commitment": False}
     assert facts[other_org.pk] == {"commitments_active": 0, "commitments_broken": 0, "false_commitment": False}
     assert set(CommitmentFacts.names) == {"commitments_active", "commitments_broken", "false_commitment"}
+
+
+def test_the_daily_command(acme, unit, agent):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    commitment = _sign(acme, unit, agent)
+    out = StringIO()
+    with at(commitment.remind_on):
+        call_command("commitments", "daily", stdout=out)
+        call_command("commitments", "daily", stdout=out)
+    assert out.getvalue().splitlines() == ["commitments 2026-10-29: reminded 1, overdue noted 0",
+                                           "commitments 2026-10-29: reminded 0, overdue noted 0"]
