@@ -8,7 +8,9 @@ app_name = "rewards"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("measures/new/", views.measure_edit, name="measure_new"),
     path("measures/<str:code>/", views.measure_detail, name="measure"),
+    path("measures/<str:code>/edit/", views.measure_edit, name="measure_edit"),
     path("dry-run/", views.dry_run, name="dry_run"),
     path("registry/", views.registry, name="registry"),
     path("checks/", views.checks, name="checks"),

@@ -27,7 +27,16 @@ from gongxin.rewards import selectors
 from gongxin.rewards.choices import Decision, MeasureKind
 from gongxin.rewards.errors import NotStaff
 from gongxin.rewards.facts import fact_names
-from gongxin.rewards.services import STAFF_ROLES, certificate_issue, measure_dry_run
+from gongxin.rewards.forms import MatterForm, MeasureForm, SystemForm
+from gongxin.rewards.services import (
+    STAFF_ROLES,
+    MeasureDraft,
+    certificate_issue,
+    matter_register,
+    measure_dry_run,
+    measure_save,
+    system_register,
+)
 
 
 def _error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
@@ -90,20 +99,76 @@ def dry_run(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
 def registry(request: HttpRequest) -> HttpResponse:
-    """Business systems and their matters, with the measures that apply to each matter."""
+    """Business systems and their matters, with the measures that apply to each matter; POST registers
+    a system (``form=system``) or a matter (``form=matter``)."""
     try:
-        _staff(request)
+        viewer = _staff(request)
     except GongxinError as exc:
         return _error(request, exc)
+    system_form = SystemForm(request.POST if request.POST.get("form") == "system" else None, prefix="system")
+    matter_form = MatterForm(request.POST if request.POST.get("form") == "matter" else None, prefix="matter")
+    error = None
+    if request.method == "POST":
+        try:
+            if system_form.is_bound and system_form.is_valid():
+                data = system_form.cleaned_data
+                system_register(code=data["code"], name=data["name"], department=data["department"],
+                                client=data["client"], actor=viewer)
+                return redirect("rewards:registry")
+            if matter_form.is_bound and matter_form.is_valid():
+                data = matter_form.cleaned_data
+                matter_register(code=data["code"], name=data["name"], system=data["system"],
+                                matter_type=data["matter_type"], actor=viewer)
+                return redirect("rewards:registry")
+        except GongxinError as exc:
+            error = exc
     current = [v for v in selectors.measures_current() if v.is_active]
     matters = []
     for matter in selectors.matters_of().order_by("system__code", "code"):
         applying = [v for v in current if matter.code in v.matter_codes or matter.matter_type in v.matter_types]
         matters.append({"matter": matter, "measures": applying})
-    return render(request, "rewards/registry.html", {"systems": selectors.systems_all().order_by("code"),
-                                                     "matters": matters})
+    return render(request, "rewards/registry.html", {
+        "systems": selectors.systems_all().order_by("code"), "matters": matters, "system_form": system_form,
+        "matter_form": matter_form, "error": error,
+    })
+
+
+@login_required
+def measure_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """A new measure, or a new version of one (prefilled with the current version). Validated on save:
+    the trigger compiles and names only known facts; the legal basis is required."""
+    try:
+        viewer = _staff(request)
+        current = selectors.measure_by_code(code).current_version if code else None
+    except GongxinError as exc:
+        return _error(request, exc)
+    initial = {}
+    if current is not None:
+        initial = {"code": code, "name": current.name, "kind": current.kind, "measure_class": current.measure_class,
+                   "trigger": current.trigger, "matter_types": current.matter_types,
+                   "matter_codes": " ".join(current.matter_codes), "department": current.department,
+                   "legal_basis": current.legal_basis, "content": current.content,
+                   "effective_from": current.effective_from, "effective_to": current.effective_to,
+                   "is_active": current.is_active}
+    form = MeasureForm(request.POST or None, initial=initial)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        draft = MeasureDraft(
+            name=data["name"], kind=data["kind"], measure_class=data["measure_class"], trigger=data["trigger"],
+            legal_basis=data["legal_basis"], department=data["department"], effective_from=data["effective_from"],
+            effective_to=data["effective_to"], matter_types=data["matter_types"], matter_codes=form.matter_code_list(),
+            content=data["content"], is_active=data["is_active"],
+        )
+        try:
+            version = measure_save(code=data["code"], draft=draft, actor=viewer, note=data["note"])
+        except GongxinError as exc:
+            error = exc
+        else:
+            return redirect("rewards:measure", code=version.measure.code)
+    return render(request, "rewards/measure_edit.html", {"form": form, "code": code, "error": error,
+                                                         "facts": sorted(fact_names().items())})
 
 
 @login_required

@@ -69,3 +69,32 @@ def test_subject_issues_its_certificate(system_viewer: Viewer, clean_org: Subjec
     assert response.status_code == 302 and response["Location"] == f"/rewards/certificates/{certificate.number}/"
     html = Client().get(response["Location"]).content.decode()
     assert "信用核查证明" in html and "未列入所核查的任何名单" in html
+
+
+def test_registry_forms(staff_client: Client, procurement) -> None:
+    from gongxin.rewards.models import Matter
+
+    response = staff_client.post("/rewards/registry/", {
+        "form": "matter", "matter-code": "CZ-CG-002", "matter-name": "政府采购框架协议入围",
+        "matter-system": procurement.pk, "matter-matter_type": "procurement"})
+    assert response.status_code == 302
+    assert Matter.objects.get(code="CZ-CG-002").system == procurement
+    page = staff_client.get("/rewards/registry/").content.decode()
+    assert "CZ-CG-002" in page and "data-matter-form" in page
+
+
+def test_measure_form_writes_a_new_version(staff_client: Client, procurement) -> None:
+    from gongxin.rewards.models import Measure
+
+    form = staff_client.get("/rewards/measures/jd.procurement/edit/").content.decode()
+    assert "judgment_debtor" in form
+    base = {"code": "jd.procurement", "name": "限制参与政府采购活动", "kind": "punishment", "measure_class": "legal",
+            "trigger": "judgment_debtor", "matter_types": ["procurement"], "matter_codes": "CZ-ZB-001",
+            "department": "财政部门", "legal_basis": "《中华人民共和国政府采购法》第二十二条",
+            "effective_from": "2026-01-01", "is_active": "on"}
+    bad = staff_client.post("/rewards/measures/jd.procurement/edit/", {**base, "trigger": "judgment_debtr"})
+    assert 'data-error="rule.unknown_name"' in bad.content.decode()
+    response = staff_client.post("/rewards/measures/jd.procurement/edit/", base)
+    assert response.status_code == 302
+    version = Measure.objects.get(code="jd.procurement").current_version
+    assert version.number == 2 and version.matter_codes == ["CZ-ZB-001"]
