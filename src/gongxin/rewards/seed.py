@@ -188,3 +188,47 @@ def measures_seed(*, Measure: Any = None, MeasureVersion: Any = None, RulesState
     state, _ = RulesState.objects.get_or_create(pk=1, defaults={"version": 0})
     RulesState.objects.filter(pk=1).update(version=state.version + 1, changed_at=now)
     return created
+
+
+# A demo registry: the city finance bureau's procurement and subsidy system with one matter per type the
+# seeded measures use (demo seeding calls registry_demo_seed; production registers its own systems).
+DEMO_DEPARTMENT = {"code": "NB-CZJ", "name": "宁波市财政局", "region_code": "330200"}
+DEMO_SYSTEM = {"code": "NB-CZJ-XYHC", "name": "财政业务信用核查系统"}
+DEMO_MATTERS = [
+    ("NB-CG-001", "政府采购供应商资格审查", "procurement"),
+    ("NB-ZB-001", "工程建设项目招标投标资格审查", "bidding"),
+    ("NB-BT-001", "中小企业发展专项资金申报", "subsidy"),
+    ("NB-XK-001", "政府采购代理机构名录登记", "licence"),
+    ("NB-JC-001", "“双随机、一公开”抽查对象确定", "inspection"),
+    ("NB-DK-001", "政府采购合同融资（政采贷）", "finance"),
+    ("NB-GX-001", "公务活动场所选定", "consumption"),
+    ("NB-RZ-001", "市属国有企业董事、高管任职审查", "office"),
+    ("NB-PY-001", "市级评优评先对象审核", "honour"),
+    ("NB-GG-001", "公共资源交易服务", "public_service"),
+]
+
+
+def registry_demo_seed() -> str | None:
+    """Idempotent: the demo business system (an API client with the sharing scope) and its matters.
+    Returns the new API key when the client is created now (shown once), else None."""
+    from gongxin.accounts.choices import Role, Scope
+    from gongxin.accounts.models import Department
+    from gongxin.accounts.services import api_client_create
+    from gongxin.accounts.viewer import Viewer
+    from gongxin.rewards.models import BusinessSystem
+    from gongxin.rewards.services import matter_register, system_register
+
+    actor = Viewer(label="seed", role=Role.ADMIN)
+    department, _created = Department.objects.get_or_create(
+        code=DEMO_DEPARTMENT["code"],
+        defaults={"name": DEMO_DEPARTMENT["name"], "region_code": DEMO_DEPARTMENT["region_code"]})
+    key = None
+    system = BusinessSystem.objects.filter(code=DEMO_SYSTEM["code"]).first()
+    if system is None:
+        client, key = api_client_create(name=DEMO_SYSTEM["name"], department=department,
+                                        scopes=[Scope.SUBJECTS_READ, Scope.RECORDS_SHARE])
+        system = system_register(code=DEMO_SYSTEM["code"], name=DEMO_SYSTEM["name"], department=department,
+                                 client=client, actor=actor)
+    for code, name, matter_type in DEMO_MATTERS:
+        matter_register(code=code, name=name, system=system, matter_type=matter_type, actor=actor)
+    return key

@@ -84,3 +84,14 @@ def test_dry_run(debtor_org: Subject, clean_org: Subject) -> None:
     assert result.subjects_scanned >= 1
     with pytest.raises(RuleUnknownName):
         measure_dry_run(trigger="nope", actor=STAFF)
+
+
+def test_registry_demo_seed_is_idempotent(measures: None) -> None:
+    from gongxin.rewards.models import BusinessSystem, Matter
+    from gongxin.rewards.seed import DEMO_MATTERS, registry_demo_seed
+
+    key = registry_demo_seed()
+    assert key and registry_demo_seed() is None
+    system = BusinessSystem.objects.get()
+    assert system.client.has_scope("records:share")
+    assert Matter.objects.filter(system=system).count() == len(DEMO_MATTERS)
