@@ -24,7 +24,7 @@ from gongxin.core.errors import GongxinError
 from gongxin.reports.render import JSON_CONTENT_TYPE, qr_svg
 from gongxin.reports.services import verify_url_for
 from gongxin.rewards import selectors
-from gongxin.rewards.choices import Decision, MeasureKind
+from gongxin.rewards.choices import Decision, MatterType, MeasureKind
 from gongxin.rewards.errors import NotStaff
 from gongxin.rewards.facts import fact_names
 from gongxin.rewards.forms import MatterForm, MeasureForm, SystemForm
@@ -66,7 +66,12 @@ def index(request: HttpRequest) -> HttpResponse:
     except GongxinError as exc:
         return _error(request, exc)
     measures = sorted(selectors.measures_current(), key=lambda v: (v.kind != MeasureKind.PUNISHMENT, v.measure.code))
-    return render(request, "rewards/index.html", {"measures": measures, "facts": sorted(fact_names().items())})
+    rows = [{"v": v, "types": _type_labels(v.matter_types)} for v in measures]
+    return render(request, "rewards/index.html", {"rows": rows, "facts": sorted(fact_names().items())})
+
+
+def _type_labels(types: list[str]) -> list[str]:
+    return [str(MatterType(t).label) if t in MatterType.values else t for t in types]
 
 
 @login_required
@@ -77,8 +82,8 @@ def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
         measure = selectors.measure_by_code(code)
     except GongxinError as exc:
         return _error(request, exc)
-    return render(request, "rewards/measure.html",
-                  {"measure": measure, "versions": selectors.measure_versions(measure)})
+    versions = [{"v": v, "types": _type_labels(v.matter_types)} for v in selectors.measure_versions(measure)]
+    return render(request, "rewards/measure.html", {"measure": measure, "versions": versions})
 
 
 @login_required
