@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.db import connections
 
 from gongxin.access.models import Consent
 from gongxin.accounts.choices import Role
@@ -47,3 +48,4 @@ def test_person_reads_benefits_and_authorizes_the_library(live_server, browser, 
     assert "信用惠民统计" in desk.content()
     _shot(desk, "statistics")
     staff.close()
+    connections.close_all()  # the live server's threads leave connections that block the test database's teardown

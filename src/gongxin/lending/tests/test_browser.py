@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.db import connections
 
 from gongxin.access.models import Consent
 from gongxin.accounts.choices import Role
@@ -59,3 +60,4 @@ def test_firm_authorizes_sees_the_pull_and_revokes(live_server, browser, firm, b
     assert "信易贷统计" in desk.content()
     _shot(desk, "statistics")
     staff.close()
+    connections.close_all()  # the live server's threads leave connections that block the test database's teardown
