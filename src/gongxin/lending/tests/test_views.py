@@ -80,3 +80,10 @@ def test_staff_pay_a_claim_from_the_fund_page(agent, firm, bank, staff):
     assert desk.post(f"/lending/fund/claims/{loan.pk}/").status_code == 302
     assert FundEntry.objects.order_by("-sequence").first().balance_after_yuan == Decimal("850.00")
     assert f'data-loan="{loan.pk}"' not in desk.get("/lending/fund/").content.decode()
+
+
+def test_messages_and_my_credit_tabs_are_shown(agent, bank):
+    own = signed_in(agent)
+    page = own.post("/lending/authorize/", {"lender": "nbbank", "valid_until": "2099-01-01"}, follow=True)
+    html = page.content.decode()
+    assert 'class="messages"' in html and 'data-tab="lending"' in html
