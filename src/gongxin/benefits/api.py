@@ -25,6 +25,7 @@ from gongxin.benefits.rules import Verdict
 from gongxin.benefits.selectors import (
     benefits_of_subject,
     scenario_by_code,
+    scenario_for_usages,
     scenario_statistics,
     scenarios_in_force,
     suspension_active,
@@ -213,7 +214,7 @@ def usage_start_endpoint(request: HttpRequest, code: str, body: UsageIn) -> Stat
 @router.post("/scenarios/{code}/usages/{reference}/end", response=UsageOut, summary="Provider: a usage ends, settled")
 def usage_end_endpoint(request: HttpRequest, code: str, reference: str, body: UsageEndIn) -> dict[str, Any]:
     viewer = _signed_in(request)
-    usage = usage_of_provider(scenario=scenario_by_code(code), reference=reference, viewer=viewer)
+    usage = usage_of_provider(scenario=scenario_for_usages(code), reference=reference, viewer=viewer)
     return _usage_out(usage_end(usage=usage, actor=viewer, amount_yuan=body.amount_yuan, note=body.note))
 
 
@@ -221,7 +222,7 @@ def usage_end_endpoint(request: HttpRequest, code: str, reference: str, body: Us
              summary="Provider: the subject defaulted (repeated defaults suspend the benefit)")
 def usage_default_endpoint(request: HttpRequest, code: str, reference: str, body: DefaultIn) -> dict[str, Any]:
     viewer = _signed_in(request)
-    scenario = scenario_by_code(code)
+    scenario = scenario_for_usages(code)
     usage = usage_of_provider(scenario=scenario, reference=reference, viewer=viewer)
     usage = usage_default_record(usage=usage, amount_yuan=body.amount_yuan, actor=viewer, note=body.note)
     suspension = suspension_active(scenario_id=scenario.pk, subject_id=usage.subject_id)

@@ -55,6 +55,14 @@ def scenario_by_code(code: str) -> Scenario:
     return scenario
 
 
+def scenario_for_usages(code: str) -> Scenario:
+    """A scenario by code whether in force or not: usages begun under it are still ended or defaulted."""
+    scenario = Scenario.objects.select_related("provider").filter(code=code).first()
+    if scenario is None:
+        raise ScenarioNotFound()
+    return scenario
+
+
 def suspension_active(*, scenario_id: int, subject_id: int) -> Suspension | None:
     return (
         Suspension.objects.filter(scenario_id=scenario_id, subject_id=subject_id, ends_on__gte=clock.today())

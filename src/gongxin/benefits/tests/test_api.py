@@ -11,6 +11,7 @@ from gongxin.benefits.tests.conftest import api, consent_to, rin_of, signed_in
 from gongxin.core.models import OutboxEvent
 
 BASE = "/api/v1/benefits"
+JSON = "application/json"
 
 
 def _check(key: str, code: str, subject_code: str) -> dict:
@@ -181,3 +182,20 @@ def test_partner_score_passed_with_the_check(person_user, library_key):
     unknown = api(key).post(f"{BASE}/scenarios/homestay/eligibility", {**body, "partner_scheme": "nowhere"},
                             content_type="application/json")
     assert unknown.status_code == 404 and unknown.json()["code"] == "scoring.unknown_partner"
+
+
+def test_a_scenario_that_ended_still_takes_defaults_of_its_usages(scenario, person_user, library_key):
+    from datetime import timedelta
+
+    from gongxin.core import clock
+
+    client, key = library_key
+    consent_to(person_user, client)
+    rin = rin_of(person_user.subject)
+    usages = f"{BASE}/scenarios/{scenario.code}/usages"
+    assert api(key).post(usages, {"subject_code": rin, "reference": "OLD"}, content_type=JSON).status_code == 201
+    scenario.effective_to = clock.today() - timedelta(days=1)
+    scenario.save(update_fields=["effective_to"])
+    assert _check(key, scenario.code, rin)["code"] == "benefits.scenario_not_found"
+    late = api(key).post(f"{usages}/OLD/default", {"amount_yuan": "5"}, content_type=JSON)
+    assert late.status_code == 200 and late.json()["status"] == "defaulted"
