@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -591,8 +591,13 @@ def check_feedback(*, check: Check, measures_applied: Sequence[str], outcome: st
     with transaction.atomic():
         if CheckFeedback.objects.filter(check_row=check).exists():
             raise errors.FeedbackExists()
-        feedback = CheckFeedback.objects.create(check_row=check, measures_applied=applied, outcome=outcome,
-                                                note=note[:4000], actor_label=actor.label, created_at=clock.now())
+        try:
+            with transaction.atomic():  # two reports at once: the unique check row decides, the loser gets 409
+                feedback = CheckFeedback.objects.create(check_row=check, measures_applied=applied, outcome=outcome,
+                                                        note=note[:4000], actor_label=actor.label,
+                                                        created_at=clock.now())
+        except IntegrityError as exc:
+            raise errors.FeedbackExists() from exc
         hits = CheckHit.objects.filter(check_row=check)
         hits.filter(measure__code__in=applied).update(applied=True)
         hits.exclude(measure__code__in=applied).update(applied=False)
