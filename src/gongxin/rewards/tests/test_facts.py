@@ -117,3 +117,13 @@ def test_person_debtor(unit: SourceUnit) -> None:
     dispatch()
     facts = SubjectFacts.objects.get(pk=person.pk).facts
     assert facts["subject_kind"] == "person" and facts["judgment_debtor"] is True
+
+
+def test_stale_refresh_task(clean_org: Subject, unit: SourceUnit) -> None:
+    from gongxin.rewards.tasks import facts_stale_refresh_task
+
+    serious_list_create(subject=clean_org, source_unit=unit, exit_on=TODAY + timedelta(days=1))
+    dispatch()
+    result = facts_stale_refresh_task.enqueue(day=(TODAY + timedelta(days=2)).isoformat())
+    assert result.return_value == 1
+    assert SubjectFacts.objects.get(pk=clean_org.pk).facts == {"subject_kind": "organization"}
