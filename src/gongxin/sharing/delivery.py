@@ -5,8 +5,9 @@ subject for the same subscription — so a subject's next event waits until the 
 while other subjects go on. Rows are taken with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
 several workers share the work without sending anything twice (SQLite has one writer: one worker).
 A failure (connection refused, timeout, non-2xx) schedules the next try after an exponential delay with
-jitter; after ``FAILING_AFTER`` consecutive failures the subscription is marked failing (staff see it)
-and keeps being retried at the longest delay — nothing is dropped. A success marks it active again.
+jitter; after ``GONGXIN_SHARING_FAILING_AFTER`` (8) consecutive failures the subscription is marked
+failing (staff see it) and keeps being retried at the longest delay — nothing is dropped. A success
+marks it active again.
 
 Signature: header ``X-Gongxin-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>``.
 """
@@ -36,12 +37,18 @@ from gongxin.sharing.content import deliveries_content
 from gongxin.sharing.models import Delivery, DeliveryAttempt, Subscription
 from gongxin.sharing.services import SECRET_CONTEXT
 
-# Operational settings (not law): override with GONGXIN_SHARING_<NAME> in settings.
-TIMEOUT_SECONDS = float(getattr(settings, "GONGXIN_SHARING_TIMEOUT_SECONDS", 5))
-BACKOFF_BASE_SECONDS = float(getattr(settings, "GONGXIN_SHARING_BACKOFF_BASE_SECONDS", 10))
-BACKOFF_MAX_SECONDS = float(getattr(settings, "GONGXIN_SHARING_BACKOFF_MAX_SECONDS", 3600))
-JITTER = float(getattr(settings, "GONGXIN_SHARING_JITTER", 0.2))
-FAILING_AFTER = int(getattr(settings, "GONGXIN_SHARING_FAILING_AFTER", 8))
+# Operational settings (not law), read at each use so they can be changed per deployment (and in tests):
+# GONGXIN_SHARING_<NAME> in settings overrides the default.
+DEFAULTS: dict[str, float] = {
+    "TIMEOUT_SECONDS": 5, "BACKOFF_BASE_SECONDS": 10, "BACKOFF_MAX_SECONDS": 3600, "JITTER": 0.2, "FAILING_AFTER": 8,
+}
+
+
+def setting(name: str) -> float:
+    return float(getattr(settings, f"GONGXIN_SHARING_{name}", DEFAULTS[name]))
+
+
+FAILING_AFTER = int(DEFAULTS["FAILING_AFTER"])  # the default, for tests and docs
 BATCH = 50
 USER_AGENT = "Gongxin-Webhooks/1"
 
@@ -68,8 +75,8 @@ def signature_verify(*, secret: str, header: str, body: bytes, tolerance_seconds
 def backoff_delay(attempts: int) -> timedelta:
     """Delay before try ``attempts + 1``: base × 2^(attempts−1), capped, plus up to JITTER of it at random
     (so many failed deliveries do not all come back at the same second)."""
-    delay = min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
-    return timedelta(seconds=delay * (1 + random.uniform(0, JITTER)))  # noqa: S311 - jitter, not secrecy
+    delay = min(setting("BACKOFF_BASE_SECONDS") * 2 ** max(attempts - 1, 0), setting("BACKOFF_MAX_SECONDS"))
+    return timedelta(seconds=delay * (1 + random.uniform(0, setting("JITTER"))))  # noqa: S311 - jitter, not secrecy
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -95,7 +102,7 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 - checked URL
     started = time.monotonic()
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        with _opener.open(request, timeout=setting("TIMEOUT_SECONDS")) as response:
             response.read(1024)
             status, error = response.status, ""
     except urllib.error.HTTPError as exc:
@@ -206,7 +213,7 @@ def _health(subscription_id: int, outcomes: list[Outcome]) -> None:
             subscription.consecutive_failures += len(outcomes)
         subscription.last_error = "" if outcomes[-1].ok else outcomes[-1].error
         status = subscription.status
-        if subscription.consecutive_failures >= FAILING_AFTER and status == SubscriptionStatus.ACTIVE:
+        if subscription.consecutive_failures >= setting("FAILING_AFTER") and status == SubscriptionStatus.ACTIVE:
             subscription.status, subscription.failing_since = SubscriptionStatus.FAILING, now
         elif subscription.consecutive_failures == 0 and status == SubscriptionStatus.FAILING:
             subscription.status, subscription.failing_since = SubscriptionStatus.ACTIVE, None

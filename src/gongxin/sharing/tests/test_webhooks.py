@@ -163,3 +163,31 @@ def test_the_task_chain_runs_after_commit(gov, acme, unit, receiver):
     body = json.loads(receiver.received[0].body)
     assert body["topic"] == "record.created"
     assert body["content"]["item"] == "penalty"
+
+
+def test_backoff_grows_is_capped_and_jittered():
+    from gongxin.sharing.delivery import backoff_delay
+
+    for attempts, base in ((1, 10), (2, 20), (3, 40), (9, 2560), (12, 3600), (40, 3600)):
+        delays = [backoff_delay(attempts).total_seconds() for _ in range(50)]
+        assert all(base <= d <= base * 1.2 for d in delays), (attempts, min(delays), max(delays))
+        assert len(set(delays)) > 1  # jitter: retries do not all come back at once
+
+
+def test_a_timeout_is_a_failure_and_is_retried(gov, acme, unit, receiver, settings):
+    settings.GONGXIN_SHARING_TIMEOUT_SECONDS = 0.3
+    receiver.delay = 1.0
+    receiver.start()
+    created = _subscribe(gov, receiver, acme)
+    factories.penalty_create(subject=acme, source_unit=unit)
+    outbox_dispatch()
+    assert deliveries_send_all().failed == 1
+    delivery = Delivery.objects.get(subscription=created.subscription)
+    assert delivery.state == DeliveryState.PENDING and "timed out" in delivery.last_error
+    receiver.delay = 0.0
+    send_until_idle()
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 2
+    # The slow receiver had acted on the first POST too: delivery is at least once; the header dedupes.
+    time.sleep(1.0)
+    assert {r.headers["X-Gongxin-Delivery"] for r in receiver.received} == {str(delivery.pk)}
