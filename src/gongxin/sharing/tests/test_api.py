@@ -192,3 +192,22 @@ def test_deliveries_endpoint_and_a_client_that_lost_its_scope(gov, acme, unit):
     gov.client.save(update_fields=["scopes"])
     (item,) = gov.http().get(f"{BASE}/changes").json()["items"]
     assert item["visible"] is False and item["content"] is None
+
+
+def test_a_feed_page_costs_the_same_queries_at_any_size(gov, acme, unit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongxin.sharing.selectors import changes_page
+
+    _subscribe(gov, all_subjects=True)
+    for _ in range(12):
+        factories.penalty_create(subject=acme, source_unit=unit)
+    outbox_dispatch()
+    counts = []
+    for limit in (2, 12):
+        with CaptureQueriesContext(connection) as queries:
+            page = changes_page(viewer=gov.viewer, limit=limit)
+        assert len(page.items) == limit
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], counts

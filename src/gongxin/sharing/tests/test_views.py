@@ -33,6 +33,9 @@ def test_staff_see_all_failing_first(gov, market, staff_user: User):
     assert html.index(f'data-subscription="{ours.pk}"') < html.index(f'data-subscription="{theirs.pk}"')
     assert "data-failing" in html and "HTTP 500" in html
     assert "订阅与推送" in html  # Chinese by default
+    for english in ("Failing endpoints", "Waiting to be sent", "Business system", "failures in a row", "Webhook"):
+        assert english not in html
+    assert "连续失败 9 次" in html
     detail = signed_in(staff_user).get(f"/sharing/{ours.pk}/")
     assert detail.status_code == 200
     assert 'data-status="failing"' in detail.content.decode()
