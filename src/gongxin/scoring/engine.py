@@ -142,86 +142,108 @@ def _years_sql(max_years: int, as_of: date) -> str:
 
 def model_sql(plan: Plan, *, as_of: date, subject_ids: Collection[int] | None = None,
               explain: bool = False) -> str:
-    """The scoring query of ``plan`` on ``as_of``: one row per subject of its kind (or of ``subject_ids``).
+    """The scoring query of one model (see ``models_sql``); ``explain`` adds, per indicator, its points
+    (i0…), records counted (n_i0…) and of them in the first decay band (r_i0…)."""
+    return models_sql([plan], as_of=as_of, subject_ids=subject_ids, explain=explain)
 
-    Columns: subject_id, model_id, d0…dn (dimension points), score, grade, dims_key; with ``explain`` also
-    i0…im (indicator points), n_i… (records counted) and r_i… (of them in the first decay band).
+
+def models_sql(plans: Sequence[Plan], *, as_of: date, subject_ids: Collection[int] | None = None,
+               explain: bool = False) -> str:
+    """The scoring query of ``plans`` on ``as_of``: one row per subject of each plan's kind (or of
+    ``subject_ids``). The sources are read once for all plans (one pass over the records).
+
+    Columns: subject_id, model_id, d0…dn (dimension points; NULL past a model's last dimension), score,
+    grade, dims_key.
     """
+    if explain and len(plans) != 1:
+        raise ValueError("explain takes one plan")
     subject_filter = ", ".join(str(int(i)) for i in subject_ids) if subject_ids is not None else ""
     if subject_ids is not None and not subject_filter:
         subject_filter = "NULL"
-    repaired = _num(plan.repaired_weight)
     per_source: dict[str, list[str]] = {}
-    value_of: dict[str, str] = {}
-    for indicator_row, indicator in zip(plan.indicator_rows, _indicators(plan), strict=True):
-        feature = feature_get(indicator.feature)
-        params = indicator_row.params or {}
-        condition = feature.condition(params)
-        column = indicator.column
-        columns = per_source.setdefault(feature.source, [])
-        if feature.aggregate == "years":
-            max_years = int(params.get("max_years", 10))
-            columns.append(f"MAX({_years_sql(max_years, as_of)}) AS v_{column}")
-        else:
-            weight = _decay_sql(indicator_row.decay or [], as_of)
-            if feature.negative:
-                weight = f"({weight}) * (CASE WHEN repaired THEN {repaired} ELSE 1 END)"
-            columns.append(f"SUM(CASE WHEN {condition} THEN {weight} ELSE 0 END) AS v_{column}")
-            if explain:
-                counted = f"({condition})" + (" AND NOT repaired" if feature.negative and not plan.repaired_weight
-                                              else "")
-                columns.append(f"SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS n_{column}")
-                if indicator.recent_months is not None:
-                    cut = sql_date(clock.add_months(as_of, -indicator.recent_months))
-                    columns.append(f"SUM(CASE WHEN {counted} AND day > {cut} THEN 1 ELSE 0 END) AS r_{column}")
-        value_of[column] = f"COALESCE(src_{feature.source}.v_{column}, 0)"
+    value_of: dict[tuple[int, str], str] = {}
+    for m, plan in enumerate(plans):
+        repaired = _num(plan.repaired_weight)
+        for indicator_row, indicator in zip(plan.indicator_rows, _indicators(plan), strict=True):
+            feature = feature_get(indicator.feature)
+            params = indicator_row.params or {}
+            condition = feature.condition(params)
+            column = f"m{m}_{indicator.column}"
+            columns = per_source.setdefault(feature.source, [])
+            if feature.aggregate == "years":
+                max_years = int(params.get("max_years", 10))
+                columns.append(f"MAX({_years_sql(max_years, as_of)}) AS v_{column}")
+            else:
+                # Aggregates with FILTER (SQLite ≥ 3.30, PostgreSQL): a row is weighed only by the indicators
+                # it matches, and an unweighted count stays an integer count.
+                weight = _decay_sql(indicator_row.decay or [], as_of)
+                counted_where = condition
+                if feature.negative and plan.repaired_weight == 0:
+                    counted_where = f"({condition}) AND NOT repaired"
+                elif feature.negative and plan.repaired_weight != 1:
+                    weight = f"({weight}) * (CASE WHEN repaired THEN {repaired} ELSE 1 END)"
+                aggregate = "COUNT(*)" if weight == "1" else f"SUM({weight})"
+                columns.append(f"{aggregate} FILTER (WHERE {counted_where}) AS v_{column}")
+                if explain:
+                    not_repaired = " AND NOT repaired" if feature.negative and not plan.repaired_weight else ""
+                    counted = f"({condition}){not_repaired}"
+                    columns.append(f"COUNT(*) FILTER (WHERE {counted}) AS n_{column}")
+                    if indicator.recent_months is not None:
+                        cut = sql_date(clock.add_months(as_of, -indicator.recent_months))
+                        columns.append(f"COUNT(*) FILTER (WHERE {counted} AND (day IS NULL OR day > {cut})) "
+                                       f"AS r_{column}")
+            value_of[(m, indicator.column)] = f"COALESCE(src_{feature.source}.v_{column}, 0)"
     ctes = [
         f"src_{name} AS (SELECT subject_id, {', '.join(columns)} FROM ({source_get(name).sql(as_of, subject_filter)}) "
         f"rows_{name} GROUP BY subject_id)"
         for name, columns in per_source.items()
     ]
     joins = " ".join(f"LEFT JOIN src_{name} ON src_{name}.subject_id = s.id" for name in per_source)
-    point_columns = []
-    explain_columns = []
-    for indicator in _indicators(plan):
-        column = indicator.column
-        expression = f"{_num(indicator.points_per_unit)} * {value_of[column]}"
-        clamped = _clamp(expression, _num(indicator.min_points), _num(indicator.max_points))
-        point_columns.append(f"{clamped} AS {column}")
-        if explain:
-            explain_columns.append(column)
-            if feature_get(indicator.feature).aggregate != "years":
-                src = f"src_{feature_get(indicator.feature).source}"
-                point_columns.append(f"COALESCE({src}.n_{column}, 0) AS n_{column}")
-                explain_columns.append(f"n_{column}")
-                if indicator.recent_months is not None:
-                    point_columns.append(f"COALESCE({src}.r_{column}, 0) AS r_{column}")
-                    explain_columns.append(f"r_{column}")
-            else:
-                point_columns.append(f"{value_of[column]} AS n_{column}")
-                explain_columns.append(f"n_{column}")
-    where = f"s.kind = '{plan.subject_kind}'"
-    if subject_filter:
-        where += f" AND s.id IN ({subject_filter})"
-    ctes.append(f"points AS (SELECT s.id AS subject_id, {', '.join(point_columns)} FROM subjects_subject s "
-                f"{joins} WHERE {where})")
-    dim_columns = []
-    for dimension in plan.dimensions:
-        total = " + ".join([_num(dimension.base_points), *(i.column for i in dimension.indicators)])
-        dim_columns.append(f"{_clamp(total, '0', _num(dimension.max_points))} AS {dimension.column}")
-    ctes.append(f"dims AS (SELECT subject_id, {', '.join(dim_columns + explain_columns)} FROM points)")
-    dims = [d.column for d in plan.dimensions]
-    score = f"CAST(ROUND({' + '.join(dims) or '0'}) AS INTEGER)"
-    key = " || ',' || ".join(f"CAST(ROUND({d}, 1) AS VARCHAR(20))" for d in dims) or "''"
-    grade_cases = " ".join(f"WHEN score >= {int(low)} THEN '{_grade_code(code)}'" for code, low in plan.bands)
-    grade = f"CASE {grade_cases} ELSE '' END" if grade_cases else "''"
-    rounded = ", ".join(f"ROUND({d}, 1) AS {d}" for d in dims)
-    return (
-        f"WITH {', '.join(ctes)} "
-        f"SELECT subject_id, {int(plan.model_id)} AS model_id, {rounded}{', ' if rounded else ''}score, "
-        f"{grade} AS grade, dims_key{''.join(', ' + c for c in explain_columns)} "
-        f"FROM (SELECT dims.*, {score} AS score, {key} AS dims_key FROM dims) scored"
-    )
+    width = max((len(p.dimensions) for p in plans), default=0)
+    selects = []
+    for m, plan in enumerate(plans):
+        point_columns = []
+        explain_columns = []
+        for indicator in _indicators(plan):
+            column = indicator.column
+            expression = f"{_num(indicator.points_per_unit)} * {value_of[(m, column)]}"
+            clamped = _clamp(expression, _num(indicator.min_points), _num(indicator.max_points))
+            point_columns.append(f"{clamped} AS {column}")
+            if explain:
+                explain_columns.append(column)
+                feature = feature_get(indicator.feature)
+                if feature.aggregate != "years":
+                    src = f"src_{feature.source}"
+                    point_columns.append(f"COALESCE({src}.n_m{m}_{column}, 0) AS n_{column}")
+                    explain_columns.append(f"n_{column}")
+                    if indicator.recent_months is not None:
+                        point_columns.append(f"COALESCE({src}.r_m{m}_{column}, 0) AS r_{column}")
+                        explain_columns.append(f"r_{column}")
+                else:
+                    point_columns.append(f"{value_of[(m, column)]} AS n_{column}")
+                    explain_columns.append(f"n_{column}")
+        where = f"s.kind = '{_grade_code(plan.subject_kind)}'"
+        if subject_filter:
+            where += f" AND s.id IN ({subject_filter})"
+        ctes.append(f"points_m{m} AS (SELECT s.id AS subject_id, {', '.join(point_columns)} "
+                    f"FROM subjects_subject s {joins} WHERE {where})")
+        dim_columns = []
+        for dimension in plan.dimensions:
+            total = " + ".join([_num(dimension.base_points), *(i.column for i in dimension.indicators)])
+            dim_columns.append(f"{_clamp(total, '0', _num(dimension.max_points))} AS {dimension.column}")
+        ctes.append(f"dims_m{m} AS (SELECT subject_id, {', '.join(dim_columns + explain_columns)} FROM points_m{m})")
+        dims = [d.column for d in plan.dimensions]
+        score = f"CAST(ROUND({' + '.join(dims) or '0'}) AS INTEGER)"
+        key = " || ',' || ".join(f"CAST(ROUND({d}, 1) AS VARCHAR(20))" for d in dims) or "''"
+        grade_cases = " ".join(f"WHEN score >= {int(low)} THEN '{_grade_code(code)}'" for code, low in plan.bands)
+        grade = f"CASE {grade_cases} ELSE '' END" if grade_cases else "''"
+        rounded = [f"ROUND({d}, 1) AS {d}" for d in dims] + [f"NULL AS d{k}" for k in range(len(dims), width)]
+        selects.append(
+            f"SELECT subject_id, {int(plan.model_id)} AS model_id, {''.join(r + ', ' for r in rounded)}score, "
+            f"{grade} AS grade, dims_key{''.join(', ' + c for c in explain_columns)} "
+            f"FROM (SELECT dims_m{m}.*, {score} AS score, {key} AS dims_key FROM dims_m{m}) scored_m{m}"
+        )
+    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(selects)
 
 
 def _grade_code(code: str) -> str:
@@ -251,23 +273,31 @@ def _json_object(pairs: Sequence[tuple[str, str]]) -> str:
     return f"json_object({inner})"
 
 
-def scores_write(plan: Plan, *, as_of: date, run_id: int, at: datetime,
+def scores_write(plans: Sequence[Plan], *, as_of: date, run_id: int, at: datetime,
                  subject_ids: Collection[int] | None = None) -> WriteResult:
-    """Score ``plan``'s subjects (all, or ``subject_ids``) into the current scores; must run in a transaction."""
+    """Score ``plans``' subjects (all, or ``subject_ids``) into the current scores; must run in a transaction."""
     result = WriteResult()
+    if not plans:
+        return result
     ops = connection.ops
     changed = ("(c.subject_id IS NULL OR c.score <> n.score OR c.grade <> n.grade OR c.model_id <> n.model_id "
                "OR c.dims_key <> n.dims_key)")
-    dims_json = _json_object([(d.code, f"n.{d.column}") for d in plan.dimensions])
-    grade_json = _json_object([("model", f"'{plan.code}'"), ("from", "c.grade"), ("to", "n.grade"),
+    dims_json = "CASE n.model_id " + " ".join(
+        f"WHEN {int(p.model_id)} THEN {_json_object([(d.code, f'n.{d.column}') for d in p.dimensions])}"
+        for p in plans) + " END"
+    model_code = "CASE n.model_id " + " ".join(f"WHEN {int(p.model_id)} THEN '{_code(p.code)}'" for p in plans) + " END"
+    grade_json = _json_object([("model", model_code), ("from", "c.grade"), ("to", "n.grade"),
                                ("score", "n.score"), ("previous_score", "c.score")])
     stamp = ops.adapt_datetimefield_value(at)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {NEW_TABLE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {NEW_TABLE} AS {model_sql(plan, as_of=as_of, subject_ids=subject_ids)}")
-        result.scored = _count(cursor, f"SELECT COUNT(*) FROM {NEW_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {NEW_TABLE} AS "
+                       f"{models_sql(plans, as_of=as_of, subject_ids=subject_ids)}")
+        result.scored = max(cursor.rowcount, 0)
         if connection.vendor == "postgresql" and result.scored > 10_000:
             cursor.execute(f"ANALYZE {NEW_TABLE}")
+        if connection.vendor != "postgresql":
+            result.scored = _count(cursor, f"SELECT COUNT(*) FROM {NEW_TABLE}")
         base = f"FROM {NEW_TABLE} n LEFT JOIN scoring_subjectscore c ON c.subject_id = n.subject_id"
         cursor.execute(
             "INSERT INTO scoring_scorehistory (subject_id, model_id, run_id, score, grade, previous_score, "
@@ -300,6 +330,12 @@ def scores_write(plan: Plan, *, as_of: date, run_id: int, at: datetime,
         )
         cursor.execute(f"DROP TABLE {NEW_TABLE}")
     return result
+
+
+def _code(value: str) -> str:
+    if not value.replace("_", "").replace(".", "").replace("-", "").isalnum():
+        raise FeatureParamsInvalid(f"code {value!r}")
+    return value
 
 
 def _count(cursor: Any, sql: str) -> int:

@@ -45,12 +45,10 @@ def scores_run(*, actor: Viewer, as_of: date | None = None, subject_ids: Collect
         run = ScoreRun.objects.create(kind=RunKind.BATCH if batch else RunKind.INCREMENTAL, as_of=as_of,
                                       started_at=clock.now(), actor_label=actor.label)
         models = list(ScoringModel.objects.filter(status=ModelStatus.ACTIVE).order_by("code"))
-        for model in models:
-            written = scores_write(model_plan(model), as_of=as_of, run_id=run.pk, at=run.started_at,
-                                   subject_ids=subject_ids)
-            run.subjects_scored += written.scored
-            run.subjects_changed += written.changed
-            run.grades_changed += written.grades_changed
+        written = scores_write([model_plan(m) for m in models], as_of=as_of, run_id=run.pk, at=run.started_at,
+                               subject_ids=subject_ids)
+        run.subjects_scored, run.subjects_changed, run.grades_changed = (
+            written.scored, written.changed, written.grades_changed)
         if batch:
             run.distribution = _distribution(models)
         run.finished_at = clock.now()

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401 - patterns come with the app's views
+from django.urls import path
+
+from gongxin.scoring import views
 
 app_name = "scoring"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("models/<int:model_id>/", views.model_detail, name="model"),
+    path("subjects/<int:subject_id>/", views.subject_score, name="subject"),
+    path("me/", views.mine, name="mine"),
+    path("partners/", views.partners, name="partners"),
+]

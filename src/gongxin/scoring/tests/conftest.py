@@ -33,8 +33,9 @@ OUTSIDER = Viewer(label="user:outsider", role=Role.PUBLIC)
 
 
 @pytest.fixture
-def scoring_models(seeded: None) -> None:
+def scoring_models(request: pytest.FixtureRequest) -> None:
     """The seeded models (a transactional test's flush empties them)."""
+    request.getfixturevalue("seeded")
     if not ScoringModel.objects.exists():
         scoring_seed()
 

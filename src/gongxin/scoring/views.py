@@ -1,0 +1,96 @@
+"""Credit evaluation pages under /scoring/.
+
+Staff: the overview (grade distributions over the batch runs as CSS bar charts, the models) and each
+model version (its tree, and the simulation of activating it). Anyone allowed to see a subject's
+evaluation: the subject's page (the same panel the profile and report pages include with
+``{% score_panel subject viewer %}``). Everyone: the partner-score tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import viewer_for_user
+from gongxin.core.errors import NotFound
+from gongxin.scoring import selectors
+from gongxin.scoring.models import GradeBand, ScoringModel
+from gongxin.subjects.models import Subject
+
+STAFF_ROLES = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
+
+
+def _staff(request: HttpRequest) -> None:
+    if viewer_for_user(request.user).role not in STAFF_ROLES:
+        raise DjangoPermissionDenied
+
+
+def _bars(counts: dict[str, int], bands: list[GradeBand]) -> list[dict[str, Any]]:
+    total = sum(counts.values()) or 1
+    widest = max(counts.values(), default=0) or 1
+    return [{"label": f"{b.name} ({b.code})", "value": counts.get(b.code, 0),
+             "share": round(100 * counts.get(b.code, 0) / total, 1),
+             "percent": round(100 * counts.get(b.code, 0) / widest, 1),
+             "negative": b.min_score == min(x.min_score for x in bands)} for b in bands]
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    models = selectors.models_listed()
+    active = {m.code: m for m in models if m.status == "active"}
+    runs = selectors.score_runs(limit=12)
+    charts = []
+    for code, model in active.items():
+        bands = list(model.bands.all())
+        charts.append({
+            "model": model,
+            "runs": [{"run": r, "bars": _bars(r.distribution.get(code, {}), bands),
+                      "total": sum(r.distribution.get(code, {}).values())} for r in runs],
+        })
+    return render(request, "scoring/overview.html", {"charts": charts, "models": models, "runs": runs})
+
+
+@login_required
+def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
+    _staff(request)
+    try:
+        model = selectors.model_get(model_id=model_id)
+    except NotFound:
+        raise Http404 from None
+    simulation = selectors.model_simulation(model=model, limit=50) if request.GET.get("simulate") else None
+    bands = list(model.bands.all())
+    sim_bars = None
+    if simulation is not None:
+        sim_bars = {"before": _bars(simulation.before, bands), "after": _bars(simulation.after, bands)}
+    return render(request, "scoring/model.html", {
+        "model": model, "dimensions": model.dimensions.prefetch_related("indicators"), "bands": bands,
+        "simulation": simulation, "sim_bars": sim_bars,
+    })
+
+
+@login_required
+def subject_score(request: HttpRequest, subject_id: int) -> HttpResponse:
+    subject = Subject.objects.filter(pk=subject_id).first()
+    if subject is None:
+        raise Http404
+    return render(request, "scoring/subject.html", {"subject": subject, "viewer": viewer_for_user(request.user)})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_user(request.user)
+    if viewer.subject_id is None:
+        raise Http404
+    return redirect("scoring:subject", subject_id=viewer.subject_id)
+
+
+def partners(request: HttpRequest) -> HttpResponse:
+    person_model = ScoringModel.objects.filter(status="active", subject_kind="person").first()
+    levels = {b.code: b for b in person_model.bands.all()} if person_model else {}
+    return render(request, "scoring/partners.html", {"schemes": selectors.partner_schemes(), "levels": levels})
