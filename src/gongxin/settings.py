@@ -178,7 +178,12 @@ GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.sharing.consumers.SubscriptionFanout",
 ]
 # Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
-GONGXIN_FACT_PROVIDERS: list[str] = []
+GONGXIN_FACT_PROVIDERS: list[str] = [
+    "gongxin.scoring.facts.ScoringFacts",  # grade, score, score_level
+    "gongxin.commitments.facts.CommitmentFacts",  # commitments_active, commitments_broken, false_commitment
+    "gongxin.benefits.facts.BenefitFacts",  # benefit_defaults_12m
+    "gongxin.lending.facts.LendingFacts",  # loan_defaults_24m
+]
 GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
 # A process keeps an API key's client this long: disabling a client bites within it (0: read every call).
 GONGXIN_API_CLIENT_CACHE_SECONDS = float(os.environ.get("GONGXIN_API_CLIENT_CACHE_SECONDS", "0" if TESTING else "10"))

@@ -51,6 +51,7 @@ def test_edition_2026_is_current_with_its_items(catalog: None) -> None:
     assert set(items_current().values_list("code", flat=True)) == {
         "penalty", "licence", "serious_dishonesty_list", "judgment_debtor", "voluntary_performance", "honour",
         "tax_grade_a", "commitment",
+        "broken_commitment",  # inserted by the commitments app's migration
     }
     assert all(item.source_unit_id is None for item in items_current())
 

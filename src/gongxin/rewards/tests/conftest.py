@@ -174,3 +174,11 @@ def serious_penalty_create(*, subject: Subject, source_unit: SourceUnit, decided
 
 def today() -> date:
     return clock.today()
+
+
+@pytest.fixture(autouse=True)
+def _built_in_facts_only(settings: Any) -> None:
+    """These tests reason about the built-in facts (lists, records); the facts other apps add through
+    GONGXIN_FACT_PROVIDERS (a grade, commitments) are tested where a test configures a provider."""
+    settings.GONGXIN_FACT_PROVIDERS = []
+    rules_forget()
