@@ -328,6 +328,10 @@ def scores_write(plans: Sequence[Plan], *, as_of: date, run_id: int, at: datetim
             "as_of = excluded.as_of, changed_at = excluded.changed_at",
             [stamp],
         )
+        if connection.vendor == "postgresql" and result.changed > 10_000:
+            # Many rows changed at once (a first run, a new model): the next run's join needs fresh statistics
+            # long before autovacuum would take them.
+            cursor.execute("ANALYZE scoring_subjectscore")
         cursor.execute(f"DROP TABLE {NEW_TABLE}")
     return result
 

@@ -123,11 +123,18 @@ class GradeBand(models.Model):
 
 
 class SubjectScore(models.Model):
-    """A subject's current score under the active model of its kind. Written only by the engine."""
+    """A subject's current score under the active model of its kind. Written only by the engine.
+
+    No database foreign-key constraints here and in ``ScoreHistory``: the engine writes these rows in one
+    statement from the subjects table and the model rows themselves, so they are consistent by
+    construction, and a deferred constraint trigger per row would cost more than the scoring (measured:
+    bench/scoring.py, decision 022). The ORM still cascades and protects as declared.
+    """
 
     subject = models.OneToOneField("subjects.Subject", primary_key=True, on_delete=models.CASCADE,
-                                   related_name="score")
-    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+", db_index=False)
+                                   related_name="score", db_constraint=False)
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+", db_index=False,
+                              db_constraint=False)
     score = models.IntegerField(_("score"))
     grade = models.CharField(_("grade"), max_length=20)
     dimensions = models.JSONField(_("dimension scores"), default=dict)
@@ -170,9 +177,11 @@ class ScoreHistory(models.Model):
     """Append-only: one row per subject whose score or grade changed in a run."""
 
     subject = models.ForeignKey("subjects.Subject", on_delete=models.CASCADE, related_name="score_history",
-                                db_index=False)
-    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+", db_index=False)
-    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="+", db_index=False)
+                                db_index=False, db_constraint=False)
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+", db_index=False,
+                              db_constraint=False)
+    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="+", db_index=False,
+                            db_constraint=False)
     score = models.IntegerField(_("score"))
     grade = models.CharField(_("grade"), max_length=20)
     previous_score = models.IntegerField(_("previous score"), null=True, blank=True)
