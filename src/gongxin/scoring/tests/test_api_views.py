@@ -71,6 +71,7 @@ def test_staff_pages_render_distributions_and_simulation(staff_user, organizatio
     model = client.get(f"/scoring/models/{model_id}/?simulate=1")
 
     assert overview.status_code == 200 and "bar-row" in overview.content.decode()
+    assert "等级分布" in overview.content.decode() or "信用评价" in overview.content.decode()
     assert model.status_code == 200 and "行政监管" in model.content.decode()
 
 
