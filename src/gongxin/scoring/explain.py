@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -140,10 +140,11 @@ def _changes(*, subject_id: int, as_of: date, decay: list[dict[str, Any]], repai
         label = f"{item}（{decided.isoformat() if decided else ''}）"
         label_en = f"{record.catalog_item.name_en or item} of {decided.isoformat() if decided else '?'}"
         if version.retention_end is not None:
-            changes.append(Change(version.retention_end, "retention_end", record.pk, item,
-                                  f"{label}保存期届满，自{version.retention_end.isoformat()}起不再计入评价",
-                                  f"The {label_en} stops counting on {version.retention_end.isoformat()} "
-                                  "(retention ends)"))
+            # retention_end is the last day kept and used (decision 018): it stops counting the day after.
+            gone = version.retention_end + timedelta(days=1)
+            changes.append(Change(gone, "retention_end", record.pk, item,
+                                  f"{label}保存期届满，自{gone.isoformat()}起不再计入评价",
+                                  f"The {label_en} stops counting on {gone.isoformat()} (retention ends)"))
         if decided is not None:
             for band, following in itertools.pairwise(decay):
                 if "months" not in band:

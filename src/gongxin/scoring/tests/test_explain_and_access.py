@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -56,7 +56,7 @@ def test_what_would_change_it_lists_retention_ends_decay_and_repair_dates(organi
 
     kinds = {(c.kind, c.day) for c in e.changes}
     assert ("weight_drops", date(2027, 6, 1)) in kinds
-    assert ("retention_end", record.current_version.retention_end) in kinds
+    assert ("retention_end", record.current_version.retention_end + timedelta(days=1)) in kinds
     assert any(c.kind == "repairable" for c in e.changes)
 
 
