@@ -65,11 +65,17 @@ def _grantee_label(*, user: User | None, client: ApiClient | None, department: D
     return department.name
 
 
+# Scopes that name no catalog item: a consent for them lets the grantee ask what they say and opens no
+# record (the disclosure layer filters records by the scope's item codes, and these match none).
+SCOPE_ELIGIBILITY_ONLY = "benefits:eligibility"  # a benefit provider may check eligibility, nothing more
+SCOPES_WITHOUT_RECORDS = frozenset({SCOPE_ELIGIBILITY_ONLY})
+
+
 def _scope_clean(scope: list[str]) -> list[str]:
     codes = list(dict.fromkeys(str(code).strip() for code in scope if str(code).strip()))
     if not codes:
         return []
-    known = set(items_current().filter(code__in=codes).values_list("code", flat=True))
+    known = set(items_current().filter(code__in=codes).values_list("code", flat=True)) | SCOPES_WITHOUT_RECORDS
     unknown = [code for code in codes if code not in known]
     if unknown:
         raise ConsentScopeInvalid(details={"unknown": unknown})

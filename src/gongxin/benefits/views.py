@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongxin.access.consents import consent_grant, consent_latest_end
+from gongxin.access.consents import SCOPE_ELIGIBILITY_ONLY, consent_grant, consent_latest_end
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.benefits.errors import ScenarioNotFound, StatisticsNotAllowed
 from gongxin.benefits.selectors import (
@@ -59,7 +59,7 @@ def authorize(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     try:
         consent_grant(subject=subject, grantee_client=scenario.provider.client,
-                      purpose=f"信用惠民：{scenario.name}", scope=[], valid_until=consent_latest_end(), actor=viewer)
+                      purpose=f"信用惠民：{scenario.name}", scope=[SCOPE_ELIGIBILITY_ONLY], valid_until=consent_latest_end(), actor=viewer)
     except GongxinError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -42,3 +42,21 @@ def test_pages_in_chinese(scenario, person_user, staff):
     assert "我的信用惠民" in html
     desk = signed_in(staff).get("/benefits/statistics/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "信用惠民统计" in desk
+
+
+def test_the_consent_for_a_benefit_check_opens_no_record(scenario, person_user, library_key):
+    """Authorizing a provider to check eligibility is not authorizing it to read the person's records."""
+    from gongxin.access.consents import SCOPE_ELIGIBILITY_ONLY
+    from gongxin.accounts.viewer import viewer_for_client
+    from gongxin.portal.tests import factories
+    from gongxin.records.choices import Purpose
+    from gongxin.records.models import Record
+    from gongxin.records.selectors import profile_records
+
+    client, _key = library_key
+    factories.penalty_create(subject=person_user.subject, source_unit=factories.source_unit_create())
+    assert Record.objects.filter(subject=person_user.subject).exists()
+    signed_in(person_user).post(f"/benefits/{scenario.code}/authorize/")
+    assert Consent.objects.get().scope == [SCOPE_ELIGIBILITY_ONLY]
+    shown = profile_records(subject=person_user.subject, viewer=viewer_for_client(client), purpose=Purpose.AUTHORIZED)
+    assert shown == []
