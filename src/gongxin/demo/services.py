@@ -462,3 +462,59 @@ def demo_accounts_ensure(*, seed: int = DEFAULT_SEED) -> list[tuple[str, str, st
             user.save()
             rows.append((str(account.role), account.username, DEMO_PASSWORD))
     return rows
+
+
+# ---------------------------------------------------------------------------------------------------
+# The services built on the records: a business system, scores, facts, an early-warning scorecard
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ServicesSeed:
+    api_keys: list[tuple[str, str]] = field(default_factory=list)  # (API client, key) created now: shown once
+    scored: int = 0
+    facts: int = 0
+    scorecard: str = ""  # how the early-warning scorecard went
+
+
+def demo_services_seed(*, report: SeedReport | None = None) -> ServicesSeed:
+    """Make the seeded city's services usable at once: the demo business system and its matters (for the
+    check API), benefit providers and lenders (API clients), every subject scored, the facts rows the
+    checks read, and an early-warning scorecard trained on the city and run. Idempotent; each step is the
+    owning app's own service."""
+    from gongxin.accounts.viewer import SYSTEM
+    from gongxin.benefits.demo import benefits_demo_ensure
+    from gongxin.core.errors import GongxinError
+    from gongxin.lending.demo import lending_demo_ensure
+    from gongxin.monitoring.selectors import scorecard_active
+    from gongxin.monitoring.services import risk_run, scorecard_activate, scorecard_train
+    from gongxin.rewards.facts import facts_rebuild
+    from gongxin.rewards.seed import registry_demo_seed
+    from gongxin.scoring.services import scores_run
+
+    report = report or SeedReport()
+    done = ServicesSeed()
+    with report.phase("business system, benefit providers, lenders"):
+        key = registry_demo_seed()
+        if key:
+            done.api_keys.append(("demo business system", key))
+        done.api_keys += benefits_demo_ensure() + lending_demo_ensure()
+    with report.phase("scores"):
+        done.scored = scores_run(actor=SYSTEM).subjects_scored
+    with report.phase("facts"):
+        for count, _total in facts_rebuild():
+            done.facts = count
+    with report.phase("early warning"):
+        try:
+            scorecard = scorecard_active()
+            if scorecard is None:
+                scorecard = scorecard_train(actor=SYSTEM)
+                scorecard_activate(scorecard=scorecard, actor=SYSTEM)
+                run = risk_run(actor=SYSTEM)
+                done.scorecard = f"{scorecard.code} v{scorecard.version}, {run.subjects} scored"
+            else:
+                done.scorecard = f"{scorecard.code} v{scorecard.version} (already active)"
+        except GongxinError as error:  # a city too small or too young to learn from
+            done.scorecard = f"not trained: {error.code}"
+    report.counts.update({"scored": done.scored, "facts": done.facts})
+    return done

@@ -74,6 +74,11 @@ class Command(BaseCommand):
         )
         for rejection in report.rejections[:5]:
             self.stderr.write(f"rejected {rejection.source_record_id}: {rejection.code} {rejection.details}")
+        done = services.demo_services_seed(report=report)
+        self.stdout.write(f"Services: {done.scored} subjects scored, {done.facts} facts rows, "
+                          f"early-warning scorecard {done.scorecard}")
+        for name, key in done.api_keys:
+            self.stdout.write(f"API key of {name} (shown once): {key}")
 
     def _up(self, options: dict[str, Any]) -> None:
         verbosity = options["verbosity"]
