@@ -185,6 +185,10 @@ GONGXIN_FACT_PROVIDERS: list[str] = [
     "gongxin.lending.facts.LendingFacts",  # loan_defaults_24m
 ]
 GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
+# Webhook sending (gongxin.sharing.delivery reads these; unset means its defaults).
+for _name in ("TIMEOUT_SECONDS", "BACKOFF_BASE_SECONDS", "BACKOFF_MAX_SECONDS", "JITTER", "FAILING_AFTER"):
+    if f"GONGXIN_SHARING_{_name}" in os.environ:
+        globals()[f"GONGXIN_SHARING_{_name}"] = float(os.environ[f"GONGXIN_SHARING_{_name}"])
 # A process keeps an API key's client this long: disabling a client bites within it (0: read every call).
 GONGXIN_API_CLIENT_CACHE_SECONDS = float(os.environ.get("GONGXIN_API_CLIENT_CACHE_SECONDS", "0" if TESTING else "10"))
 
