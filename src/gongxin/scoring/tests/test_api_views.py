@@ -85,3 +85,17 @@ def test_subject_page_shows_the_panel_only_to_those_allowed(person, person_user)
     assert "score-panel" in own.content.decode() and "850" in own.content.decode()
     assert "score-panel" not in outsider.content.decode()
     assert _client(None).get("/scoring/partners/").status_code == 200
+
+
+def test_admin_pages_render_and_active_models_are_frozen(organization):
+    scores_run(actor=SYSTEM)
+    admin_user = User.objects.create_superuser(username="root", password="x")
+    client = _client(admin_user)
+    from gongxin.scoring.models import ScoringModel
+
+    active = ScoringModel.objects.get(code="org.zj")
+    for path in ("/admin/scoring/scoringmodel/", "/admin/scoring/subjectscore/", "/admin/scoring/indicator/",
+                 f"/admin/scoring/scoringmodel/{active.pk}/change/"):
+        assert client.get(path).status_code == 200, path
+    response = client.post(f"/admin/scoring/scoringmodel/{active.pk}/change/", {"name": "x"})
+    assert response.status_code == 403
