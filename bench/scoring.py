@@ -95,7 +95,7 @@ def _generate(args: argparse.Namespace, as_of: date) -> None:
                 f"'主体' || i, '', '330200', now(), false FROM generate_series(1, {args.subjects}) i"),
             run("INSERT INTO subjects_organization (subject_id, uscc, org_kind, industry, legal_representative, "
                 "registration_date, address, status) SELECT i, lpad(i::text, 18, '0'), 'enterprise', '', '', "
-                f"{day} - ((i * 7919) % 7300)::int, '', 'active' FROM generate_series(1, {organizations}) i"),
+                f"{day} - ((i::bigint * 7919) % 7300)::int, '', 'active' FROM generate_series(1, {organizations}) i"),
             run("INSERT INTO subjects_person (subject_id, rin_sealed, rin_hash, rin_masked) "
                 f"SELECT i, 'bench', md5(i::text), '330200********000X' "
                 f"FROM generate_series({organizations + 1}, {args.subjects}) i"),
