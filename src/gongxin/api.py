@@ -93,6 +93,8 @@ def _register_routers() -> None:
     from gongxin.sharing.api import router as sharing_router
     from gongxin.subjects.api import router as subjects_router
 
+    # The most-called endpoint first: Django tries URL patterns in order.
+    api.add_router("/checks", checks_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/subjects", subjects_router)
     api.add_router("/records", records_router)
@@ -104,7 +106,6 @@ def _register_routers() -> None:
     api.add_router("/notices", notices_router)
     api.add_router("/objections", objections_router)
     api.add_router("/repairs", repairs_router)
-    api.add_router("/checks", checks_router)
     api.add_router("/rewards", rewards_router)
     api.add_router("/sharing", sharing_router)
     api.add_router("/scoring", scoring_router)

@@ -14,15 +14,18 @@ read: it emits no outbox event.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone, translation
@@ -348,10 +351,41 @@ _FACTS_COLUMNS = ("rewards_facts__facts", "rewards_facts__bases", "rewards_facts
 def _resolve_usccs(codes: set[str]) -> dict[str, _Resolved]:
     if not codes:
         return {}
+    if connection.vendor == "postgresql":
+        return _resolve_usccs_sql(codes)
     rows = Subject.objects.filter(organization__uscc__in=codes).values_list(
         "organization__uscc", "pk", "name", "kind", *_FACTS_COLUMNS)
     return {
         uscc: _Resolved(subject_id=pk, name=name, kind=kind, code=uscc, facts=facts, bases=bases,
+                        valid_until=valid_until, facts_updated_at=updated_at)
+        for uscc, pk, name, kind, facts, bases, valid_until, updated_at in rows
+    }
+
+
+@lru_cache(maxsize=1)
+def _resolve_usccs_statement() -> str:
+    from gongxin.subjects.models import Organization
+
+    q = connection.ops.quote_name
+    return (
+        "SELECT o.uscc, s.id, s.name, s.kind, f.facts, f.bases, f.valid_until, f.updated_at"  # noqa: S608 - names
+        f" FROM {q(Organization._meta.db_table)} o JOIN {q(Subject._meta.db_table)} s ON s.id = o.subject_id"
+        f" LEFT JOIN {q(SubjectFacts._meta.db_table)} f ON f.subject_id = s.id WHERE o.uscc = ANY(%s)"
+    )
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _resolve_usccs_sql(codes: set[str]) -> dict[str, _Resolved]:
+    """PostgreSQL, the check path of business systems: the same lookup as the ORM one, as one prepared
+    statement — building the ORM query cost more CPU than the database spent answering it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_resolve_usccs_statement(), [list(codes)])
+        rows = cursor.fetchall()
+    return {
+        uscc: _Resolved(subject_id=pk, name=name, kind=kind, code=uscc, facts=_json(facts), bases=_json(bases),
                         valid_until=valid_until, facts_updated_at=updated_at)
         for uscc, pk, name, kind, facts, bases, valid_until, updated_at in rows
     }
@@ -509,42 +543,55 @@ def _inquiry(*, check: Check, actor: Viewer, matter: MatterInfo, at: datetime) -
                    records_shown=len(check.hits), created_at=at)
 
 
-def _insert_parts(model: type[Model], instance: Model, *, skip: Collection[str] = ()) -> tuple[str, str, list[Any]]:
-    """Table, column list and parameters of an INSERT of ``instance`` (every concrete field but the pk)."""
-    ops = connection.ops
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.column not in skip]
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    params = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
-    return ops.quote_name(model._meta.db_table), columns, params
+_CHECK_COLUMNS = ("subject_id", "matter_id", "system_id", "client_id", "actor_label", "decision", "hits", "warnings",
+                  "name_given", "facts_updated_at", "created_at")
+_INQUIRY_COLUMNS = ("subject_id", "viewer_label", "viewer_user_id", "viewer_client_id", "viewer_department_id",
+                    "purpose", "reason", "channel", "consent_id", "records_shown", "created_at")
+_JSON_COLUMNS = frozenset({"hits", "warnings"})
+
+
+def _columns_of(model: type[Model]) -> set[str]:
+    return {f.column for f in model._meta.concrete_fields if not f.primary_key}
+
+
+@lru_cache(maxsize=64)
+def _check_insert_statement(hit_count: int) -> str:
+    """The one-statement INSERT of a check with ``hit_count`` hits and its inquiry (cached per shape)."""
+    if _columns_of(Check) != set(_CHECK_COLUMNS) or _columns_of(Inquiry) != set(_INQUIRY_COLUMNS):
+        raise RuntimeError("rewards: the check or inquiry columns changed; update _CHECK_COLUMNS/_INQUIRY_COLUMNS")
+    q = connection.ops.quote_name
+    check_values = ", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in _CHECK_COLUMNS)
+    # Only model table and column names are formatted into the SQL; every value is a parameter.
+    sql = [f"WITH c AS (INSERT INTO {q(Check._meta.db_table)} ({', '.join(map(q, _CHECK_COLUMNS))})"  # noqa: S608
+           f" VALUES ({check_values}) RETURNING id)"]
+    if hit_count:
+        values = ", ".join(["(%s, %s, %s, %s)"] * hit_count)
+        sql.append(
+            f", h AS (INSERT INTO {q(CheckHit._meta.db_table)} (check_row_id, measure_id, measure_version_id, kind,"  # noqa: S608
+            f" measure_class, applied, created_at) SELECT c.id, v.m, v.mv, v.k, v.cl, NULL, %s FROM c,"
+            f" (VALUES {values}) AS v(m, mv, k, cl))"
+        )
+    placeholders = ", ".join(["%s"] * len(_INQUIRY_COLUMNS))
+    sql.append(f", i AS (INSERT INTO {q(Inquiry._meta.db_table)} ({', '.join(map(q, _INQUIRY_COLUMNS))})"  # noqa: S608
+               f" VALUES ({placeholders})) SELECT id FROM c")
+    return " ".join(sql)
 
 
 def _check_insert_one(check: Check, measures: Sequence[CompiledMeasure], inquiry: Inquiry) -> None:
     """PostgreSQL: INSERT the check, its hits and the inquiry as one statement of data-modifying CTEs
-    (atomic by itself); sets ``check.pk``."""
-    ops = connection.ops
-    check_table, check_columns, check_params = _insert_parts(Check, check)
-    n_check = len(check_params)
-    # Only model table and column names are formatted into the SQL; every value is a parameter.
-    placeholders = ", ".join(["%s"] * n_check)
-    sql = [f"WITH c AS (INSERT INTO {check_table} ({check_columns}) VALUES ({placeholders}) RETURNING id)"]  # noqa: S608
-    params: list[Any] = list(check_params)
+    (atomic by itself); sets ``check.pk``. Values go straight to the driver: adapting them field by field
+    through the ORM cost more than the statement."""
+    params: list[Any] = [
+        json.dumps(getattr(check, c), ensure_ascii=False, cls=DjangoJSONEncoder) if c in _JSON_COLUMNS
+        else getattr(check, c) for c in _CHECK_COLUMNS
+    ]
     if measures:
-        hit_table = ops.quote_name(CheckHit._meta.db_table)
-        values = ", ".join(["(%s, %s, %s, %s)"] * len(measures))
-        sql.append(
-            f", h AS (INSERT INTO {hit_table} (check_row_id, measure_id, measure_version_id, kind, measure_class, "  # noqa: S608
-            f"applied, created_at) SELECT c.id, v.m, v.mv, v.k, v.cl, NULL, %s FROM c, (VALUES {values}) "
-            "AS v(m, mv, k, cl))"
-        )
         params.append(check.created_at)
         for m in measures:
             params.extend([m.measure_id, m.version_id, m.kind, m.measure_class])
-    inquiry_table, inquiry_columns, inquiry_params = _insert_parts(Inquiry, inquiry)
-    placeholders = ", ".join(["%s"] * len(inquiry_params))
-    sql.append(f", i AS (INSERT INTO {inquiry_table} ({inquiry_columns}) VALUES ({placeholders})) SELECT id FROM c")  # noqa: S608
-    params.extend(inquiry_params)
+    params.extend(getattr(inquiry, c) for c in _INQUIRY_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(" ".join(sql), params)
+        cursor.execute(_check_insert_statement(len(measures)), params)
         check.pk = cursor.fetchone()[0]
     check._state.adding = False
 

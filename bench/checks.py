@@ -1,0 +1,229 @@
+"""Benchmark of issue #6: the check API under load, served by the production server, against targets.
+
+    .venv/bin/python bench/checks.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/checks.py --postgres URL --organizations 50000 --seconds 5   # a quick run
+
+A temporary PostgreSQL database is created and dropped at the end. The demo city is generated
+(``demo_seed``: 1,000,000 organizations by default and enough records for about 100,000 list entries),
+the seeded measures are topped up to 200 (synthetic triggers over the subject facts, spread over the
+matter types), one business system with one procurement matter is registered, subject facts are built
+(``facts_rebuild``), statistics refreshed. Then gunicorn serves the platform (``--workers``, sync workers,
+as docs/operations.md recommends) with one extra bare endpoint (bench/checks_site.py: one indexed lookup
+of an organization by USCC), and a load generator on loopback (bench/_load.py, one process) drives:
+
+- saturation: ``--concurrency`` connections back to back for ``--seconds``, for the bare endpoint and for
+  ``POST /api/v1/checks`` (random organizations, an API key): throughput of each and the ratio
+  (target: check ≥ 0.5 × bare);
+- fixed rates (``--rates``, default 250 and 500 req/s) of checks for ``--seconds`` each: p50 and p99 latency
+  counted from when each request was due (target: p99 < 20 ms at 500 req/s).
+
+Prints the figures and PASS/FAIL; exits 1 when a target fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from _load import LoadResult, fixed_rate, saturate, wait_until_up
+from _scratch import scratch_platform
+
+HOST, PORT = "127.0.0.1", 18090
+MATTER = "bench.procurement"
+BENCH = Path(__file__).resolve().parent
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", metavar="URL", required=True, help="a PostgreSQL server (temporary database)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--organizations", type=int, default=1_000_000)
+    parser.add_argument("--list-entries", type=int, default=100_000, help="about this many (records are sized)")
+    parser.add_argument("--measures", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--concurrency", type=int, default=16, help="connections in the saturation runs")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each run")
+    parser.add_argument("--rates", default="250,500", help="fixed rates of checks, req/s")
+    parser.add_argument("--keep", action="store_true", help="keep the database and data directory")
+    return parser.parse_args()
+
+
+def _phase(label: str, function: Callable[[], Any]) -> Any:
+    print(f"{label} ...", flush=True)
+    started = time.perf_counter()
+    result = function()
+    print(f"{label}: {time.perf_counter() - started:.1f} s", flush=True)
+    return result
+
+
+# Synthetic triggers over the built-in facts; every one compiles against the declared names.
+TRIGGER_SHAPES = [
+    "negative_general >= {n}",
+    "negative_minor >= {n} && negative_general >= 1",
+    "negative_serious >= 1 && negative_general >= {n}",
+    "serious_dishonesty || negative_serious >= {n}",
+    "judgment_debtor && negative_general >= {n}",
+    "'red_list' in lists && negative_general < {n}",
+    "voluntary_performance >= {n}",
+    "honours >= {n} && !unrepaired_serious",
+    "subject_kind == 'organization' && negative_serious >= {n}",
+    "size(lists) >= {n}",
+]
+
+
+def _measures_top_up(total: int) -> int:
+    from gongxin.accounts.viewer import SYSTEM
+    from gongxin.core import clock
+    from gongxin.rewards.choices import MatterType, MeasureClass, MeasureKind
+    from gongxin.rewards.models import Measure
+    from gongxin.rewards.services import MeasureDraft, measure_save
+
+    rng = random.Random(6)
+    have = Measure.objects.count()
+    types = [t.value for t in MatterType]
+    for i in range(max(0, total - have)):
+        kind = MeasureKind.REWARD if i % 4 == 0 else MeasureKind.PUNISHMENT
+        measure_save(
+            code=f"bench.m{i:03d}",
+            draft=MeasureDraft(
+                name=f"基准措施 {i}", kind=kind,
+                measure_class=rng.choice([c.value for c in MeasureClass]),
+                trigger=rng.choice(TRIGGER_SHAPES).format(n=rng.randint(1, 4)),
+                matter_types=rng.sample(types, k=rng.randint(1, 3)), matter_codes=[],
+                department="基准部门", legal_basis="《基准依据》第一条", content="",
+                effective_from=clock.today().replace(year=clock.today().year - 1), effective_to=None,
+            ),
+            actor=SYSTEM,
+        )
+    return Measure.objects.count()
+
+
+def _system_register() -> str:
+    from gongxin.accounts.models import Department
+    from gongxin.accounts.services import api_client_create
+    from gongxin.accounts.viewer import SYSTEM
+    from gongxin.rewards.choices import MatterType
+    from gongxin.rewards.services import matter_register, system_register
+
+    department = Department.objects.order_by("id").first()
+    assert department is not None
+    client, key = api_client_create(name="基准业务系统", department=department, scopes=["subjects:read"],
+                                    rate_limit_per_minute=10**9)
+    system = system_register(code="bench.system", name="基准业务系统", department=department, client=client,
+                             actor=SYSTEM)
+    matter_register(code=MATTER, name="政府采购投标", system=system, matter_type=MatterType.PROCUREMENT, actor=SYSTEM)
+    return key
+
+
+def _server(workers: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="checks_site",
+               PYTHONPATH=os.pathsep.join([str(BENCH), os.environ.get("PYTHONPATH", "")]))
+    command = [str(Path(sys.executable).with_name("gunicorn")), "gongxin.wsgi:application", "--workers", str(workers),
+               "--bind", f"{HOST}:{PORT}", "--log-level", "warning", "--keep-alive", "30", "--backlog", "2048"]
+    process = subprocess.Popen(command, env=env)  # noqa: S603 - our own server binary
+    wait_until_up(HOST, PORT)
+    return process
+
+
+def _runs(args: argparse.Namespace, key: str, usccs: list[str]) -> dict[str, LoadResult]:
+    rng = random.Random(args.seed)
+    picks = [rng.choice(usccs) for _ in range(1 << 16)]
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
+
+    def check(i: int) -> tuple[str, str, bytes, dict[str, str]]:
+        body = json.dumps({"matter": MATTER, "uscc": picks[i & 0xFFFF]}).encode()
+        return "POST", "/api/v1/checks", body, headers
+
+    def bare(i: int) -> tuple[str, str, bytes, dict[str, str]]:
+        return "GET", f"/bench/bare?uscc={picks[i & 0xFFFF]}", b"", {}
+
+    results: dict[str, LoadResult] = {}
+    warm = max(2.0, args.seconds / 4)
+    saturate(HOST, PORT, bare, concurrency=args.concurrency, seconds=warm)
+    saturate(HOST, PORT, check, concurrency=args.concurrency, seconds=warm)
+    for label, make in (("bare", bare), ("check", check)):
+        results[f"saturate {label}"] = saturate(HOST, PORT, make, concurrency=args.concurrency,
+                                                seconds=args.seconds, label=label)
+        time.sleep(1)
+    for rate in [float(r) for r in args.rates.split(",") if r]:
+        results[f"check @ {rate:g}/s"] = fixed_rate(HOST, PORT, check, rate=rate, seconds=args.seconds,
+                                                   label=f"check @ {rate:g}/s")
+        time.sleep(1)
+    return results
+
+
+def _report(results: dict[str, LoadResult], args: argparse.Namespace, setup: dict[str, Any]) -> bool:
+    print(f"\nPostgreSQL, {setup['organizations']:,} organizations, {setup['list_entries']:,} list entries, "
+          f"{setup['measures']} measures; gunicorn {args.workers} sync workers; load generator on loopback")
+    print(f"{'run':<20} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for label, r in results.items():
+        print(f"{label:<20} {r.throughput:>9.0f} {r.median:>8.2f} {r.percentile(99):>8.2f} {r.errors:>7}")
+    bare, check = results["saturate bare"], results["saturate check"]
+    ratio = check.throughput / bare.throughput if bare.throughput else 0.0
+    passed = True
+    print(f"\nthroughput ratio check / bare: {ratio:.2f} (target ≥ 0.50): {'PASS' if ratio >= 0.5 else 'FAIL'}")
+    passed &= ratio >= 0.5
+    at_500 = results.get("check @ 500/s")
+    if at_500 is not None:
+        p99 = at_500.percentile(99)
+        ok = p99 < 20 and at_500.errors == 0
+        print(f"p99 at 500 req/s: {p99:.2f} ms (target < 20 ms, no errors): {'PASS' if ok else 'FAIL'}")
+        passed &= ok
+    return passed
+
+
+def _bench(args: argparse.Namespace) -> bool:
+    import django
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gongxin.settings"
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from gongxin.demo.services import demo_seed
+    from gongxin.records.models import ListEntry
+    from gongxin.rewards.facts import facts_rebuild
+    from gongxin.subjects.models import Organization
+
+    _phase("migrate", lambda: call_command("migrate", interactive=False, verbosity=0))
+    # The demo city turns about 7.8% of its records into list entries.
+    records = int(args.list_entries / 0.078)
+    _phase(f"seed {args.organizations:,} organizations, {records:,} records",
+           lambda: demo_seed(seed=args.seed, organizations=args.organizations, persons=10_000, records=records,
+                             progress=False))
+    measures = _phase("measures", lambda: _measures_top_up(args.measures))
+    key = _system_register()
+    _phase("subject facts", lambda: [done for done, _ in facts_rebuild()][-1:])
+    _phase("analyze", lambda: connection.cursor().execute("VACUUM ANALYZE"))
+    setup = {"organizations": Organization.objects.count(), "list_entries": ListEntry.objects.count(),
+             "measures": measures}
+    usccs = list(Organization.objects.values_list("uscc", flat=True)[:200_000])
+    connection.close()
+
+    server = _server(args.workers)
+    try:
+        results = _runs(args, key, usccs)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    return _report(results, args, setup)
+
+
+def main() -> None:
+    args = _arguments()
+    with scratch_platform(args.postgres, keep=args.keep):
+        passed = _bench(args)
+    sys.exit(0 if passed else 1)
+
+
+if __name__ == "__main__":
+    main()
