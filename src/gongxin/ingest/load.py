@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
-from gongxin.catalog.policy import PolicyBook
 from gongxin.core.errors import GongxinError
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import IssueLevel, RowOutcome
@@ -95,7 +94,10 @@ class BatchLoader:
         self.actor = actor
         self.item: CatalogItem = batch.catalog_item
         self.source_unit: SourceUnit = batch.source_unit
-        self.checker = RowChecker(item=self.item, policies=PolicyBook.load(), domain=self.source_unit.domain)
+        # The row's content (hash, canonical JSON, clocks) is computed by records_load in this process: handing
+        # it over from the reader (``RowChecker(policies=...)``) cost as much unpickling as computing it, and
+        # the reader is the busier process (decision 024).
+        self.checker = RowChecker(item=self.item)
         self.tally = Tally.of(batch)
         if with_results:
             self.tally.results = list(batch.results or [])
