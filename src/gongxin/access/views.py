@@ -56,7 +56,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         own = own_profile(viewer=viewer)
     except NoSubject:
         return _no_subject(request, "profile")
-    return render(request, "access/profile.html", {"section": "profile", "own": own, "counts": own.counts})
+    return render(request, "access/profile.html",
+                  {"section": "profile", "own": own, "counts": own.counts, "viewer": viewer})
 
 
 @login_required

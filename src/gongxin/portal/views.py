@@ -170,8 +170,9 @@ def organization(request: HttpRequest, uscc: str) -> HttpResponse:
         return _not_found(request, message)
     if subject is None or not hasattr(subject, "organization"):
         return _not_found(request, message)
+    viewer = viewer_for_user(request.user)
     try:
-        shown = profile_records(subject=subject, viewer=viewer_for_user(request.user), purpose=Purpose.PUBLIC)
+        shown = profile_records(subject=subject, viewer=viewer, purpose=Purpose.PUBLIC)
     except (NotFound, PermissionDenied):
         return _not_found(request, message)
     return render(
@@ -182,6 +183,7 @@ def organization(request: HttpRequest, uscc: str) -> HttpResponse:
             "organization": subject.organization,
             "groups": record_groups(shown),
             "record_count": len(shown),
+            "viewer": viewer,  # the score panel shows itself only to those who may see the evaluation
         },
     )
 

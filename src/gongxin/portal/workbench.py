@@ -50,7 +50,9 @@ SECTIONS: tuple[Section, ...] = (
         Area("sharing:overview", _("Subscriptions"), _("Webhooks and change feeds of business systems"), OFFICIALS),
     )),
     Section(_("Evaluation and monitoring"), (
-        Area("scoring:index", _("Evaluation"), _("Models, grades and their distribution over time"), OFFICE),
+        Area("scoring:overview", _("Evaluation"), _("Models, grades and their distribution over time"), OFFICE),
+        Area("scoring:partners", _("Partner scores"), _("Partner cities' scores and the local levels they count as"),
+             OFFICE),
         Area("monitoring:dashboard", _("Early warning"), _("Risk scorecards and their distribution"), OFFICE),
         Area("monitoring:alerts", _("Alerts"), _("Subjects whose risk rose, and watched subjects"), OFFICE),
     )),

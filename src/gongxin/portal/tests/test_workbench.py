@@ -20,7 +20,8 @@ def _signed_in(client, role: str):  # type: ignore[no-untyped-def]
 def test_staff_see_every_area_of_the_office(client):
     html = _signed_in(client, Role.STAFF).get(reverse("portal:workbench")).content.decode()
     for url_name in ["rewards:index", "rewards:statistics", "sharing:overview", "monitoring:alerts",
-                     "commitments:workbench", "lending:fund", "repairs:workbench", "objections:workbench"]:
+                     "commitments:workbench", "lending:fund", "repairs:workbench", "scoring:overview",
+                     "objections:workbench"]:
         assert f'href="{reverse(url_name)}"' in html
     assert f'href="{reverse("objections:tasks")}"' not in html  # the operators' view of objections
     assert 'data-nav="workbench" aria-current="page"' in html
