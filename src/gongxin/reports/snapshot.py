@@ -291,7 +291,36 @@ def snapshot_build(*, subject: Any, subject_code: str, records: Sequence[ShownRe
     if special:
         snapshot["range"] = {"from": _iso(context.range_from), "to": _iso(context.range_to)}
         snapshot["conclusion"] = _special_conclusion(counts, context)
+    elif context.purpose != "public":
+        evaluation = evaluation_entry(subject_id=subject.pk, kind=subject.kind)
+        if evaluation is not None:
+            snapshot["evaluation"] = evaluation
     return snapshot
+
+
+def evaluation_entry(*, subject_id: int, kind: str) -> dict[str, Any] | None:
+    """The subject's current evaluation as the report freezes it: score, grade, dimensions (points as text:
+    signed content has no floats) and the reasons that lower it most (scoring.explain). Evaluations are
+    never public, so public reports leave it out."""
+    from gongxin.scoring.choices import ModelStatus
+    from gongxin.scoring.explain import explanation_compute
+    from gongxin.scoring.models import ScoringModel
+
+    model = ScoringModel.objects.filter(status=ModelStatus.ACTIVE, subject_kind=kind).first()
+    explanation = explanation_compute(model=model, subject_id=subject_id) if model is not None else None
+    if explanation is None:
+        return None
+    return {
+        "model": explanation.model_name,
+        "as_of": explanation.as_of.isoformat(),
+        "score": explanation.score,
+        "scale_max": explanation.scale_max,
+        "grade": explanation.grade_name,
+        "level": explanation.supervision_class or explanation.grade,
+        "dimensions": [{"name": d.name, "points": f"{d.points:g}", "max_points": f"{d.max_points:g}"}
+                       for d in explanation.dimensions],
+        "reasons": [r.text_zh for r in explanation.reasons],
+    }
 
 
 def _special_conclusion(counts: dict[str, int], context: IssueContext) -> str:

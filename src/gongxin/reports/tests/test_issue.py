@@ -260,3 +260,21 @@ def test_report_build_stays_within_a_few_queries(acme, source_unit, public, djan
         factories.licence_create(subject=acme, source_unit=source_unit)
     with django_assert_max_num_queries(12):
         report_issue(subject=acme, kind="organization", viewer=public, purpose="public")
+
+
+def test_the_evaluation_travels_into_reports_other_than_public_ones(acme, source_unit, agent, public):
+    from gongxin.accounts.viewer import SYSTEM
+    from gongxin.reports.render import report_html
+    from gongxin.scoring.services import scores_run
+
+    factories.penalty_create(subject=acme, source_unit=source_unit)
+    scores_run(actor=SYSTEM)
+
+    own = report_issue(subject=acme, kind="organization", viewer=agent, purpose="self")
+    evaluation = own.content["evaluation"]
+    assert 0 < evaluation["score"] < evaluation["scale_max"] == 1000
+    assert evaluation["level"] in {"A", "B", "C", "D"} and evaluation["dimensions"]
+    assert evaluation["reasons"] and "处罚" in evaluation["reasons"][0]  # the penalty is what lowers it
+    assert "主要扣分因素" in report_html(own)
+    assert "evaluation" not in report_issue(subject=acme, kind="organization", viewer=public,
+                                            purpose="public").content  # evaluations are never public
