@@ -7,9 +7,10 @@ A temporary PostgreSQL database is created and dropped at the end. The demo city
 (``demo_seed``: 1,000,000 organizations by default and enough records for about 100,000 list entries),
 the seeded measures are topped up to 200 (synthetic triggers over the subject facts, spread over the
 matter types), one business system with one procurement matter is registered, subject facts are built
-(``facts_rebuild``), statistics refreshed. Then gunicorn serves the platform (``--workers``, sync workers,
-as docs/operations.md recommends) with one extra bare endpoint (bench/checks_site.py: one indexed lookup
-of an organization by USCC), and a load generator on loopback (bench/_load.py, one process) drives:
+(``facts_rebuild``), statistics refreshed. Then gunicorn serves the platform with its own settings
+(``gongxin.gunicorn_conf``; ``--workers`` sync workers, default 3) and one extra bare endpoint
+(bench/checks_urls.py: one indexed lookup of an organization by USCC), and a load generator on loopback
+(bench/_load.py, one process) drives:
 
 - saturation: ``--concurrency`` connections back to back for ``--seconds``, for the bare endpoint and for
   ``POST /api/v1/checks`` (random organizations, an API key): throughput of each and the ratio
@@ -49,7 +50,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--organizations", type=int, default=1_000_000)
     parser.add_argument("--list-entries", type=int, default=100_000, help="about this many (records are sized)")
     parser.add_argument("--measures", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", default="3", help="gunicorn sync workers; several (3,4) run the load each")
     parser.add_argument("--concurrency", type=int, default=16, help="connections in the saturation runs")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each run")
     parser.add_argument("--rates", default="250,500", help="fixed rates of checks, req/s")
@@ -127,8 +128,9 @@ def _system_register() -> str:
 def _server(workers: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="checks_site",
                PYTHONPATH=os.pathsep.join([str(BENCH), os.environ.get("PYTHONPATH", "")]))
-    command = [str(Path(sys.executable).with_name("gunicorn")), "gongxin.wsgi:application", "--workers", str(workers),
-               "--bind", f"{HOST}:{PORT}", "--log-level", "warning", "--keep-alive", "30", "--backlog", "2048"]
+    command = [str(Path(sys.executable).with_name("gunicorn")), "gongxin.wsgi:application",
+               "--config", "python:gongxin.gunicorn_conf", "--workers", str(workers),
+               "--bind", f"{HOST}:{PORT}", "--log-level", "warning"]
     process = subprocess.Popen(command, env=env)  # noqa: S603 - our own server binary
     wait_until_up(HOST, PORT)
     return process
@@ -161,9 +163,9 @@ def _runs(args: argparse.Namespace, key: str, usccs: list[str]) -> dict[str, Loa
     return results
 
 
-def _report(results: dict[str, LoadResult], args: argparse.Namespace, setup: dict[str, Any]) -> bool:
+def _report(results: dict[str, LoadResult], args: argparse.Namespace, setup: dict[str, Any], *, workers: int) -> bool:
     print(f"\nPostgreSQL, {setup['organizations']:,} organizations, {setup['list_entries']:,} list entries, "
-          f"{setup['measures']} measures; gunicorn {args.workers} sync workers; load generator on loopback")
+          f"{setup['measures']} measures; gunicorn {workers} sync workers; load generator on loopback")
     print(f"{'run':<20} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for label, r in results.items():
         print(f"{label:<20} {r.throughput:>9.0f} {r.median:>8.2f} {r.percentile(99):>8.2f} {r.errors:>7}")
@@ -209,13 +211,16 @@ def _bench(args: argparse.Namespace) -> bool:
     usccs = list(Organization.objects.values_list("uscc", flat=True)[:200_000])
     connection.close()
 
-    server = _server(args.workers)
-    try:
-        results = _runs(args, key, usccs)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
-    return _report(results, args, setup)
+    passed = True
+    for workers in [int(w) for w in str(args.workers).split(",") if w]:
+        server = _server(workers)
+        try:
+            results = _runs(args, key, usccs)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(30)
+        passed &= _report(results, args, setup, workers=workers)
+    return passed
 
 
 def main() -> None:
