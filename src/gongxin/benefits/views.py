@@ -59,7 +59,8 @@ def authorize(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     try:
         consent_grant(subject=subject, grantee_client=scenario.provider.client,
-                      purpose=f"信用惠民：{scenario.name}", scope=[SCOPE_ELIGIBILITY_ONLY], valid_until=consent_latest_end(), actor=viewer)
+                      purpose=f"信用惠民：{scenario.name}", scope=[SCOPE_ELIGIBILITY_ONLY],
+                      valid_until=consent_latest_end(), actor=viewer)
     except GongxinError as exc:
         messages.error(request, str(exc.message))
     else:
