@@ -47,7 +47,8 @@ SECTIONS: tuple[Section, ...] = (
         Area("rewards:registry", _("Systems and matters"), _("Business systems and the matters they check"), OFFICE),
         Area("rewards:checks", _("Checks"), _("Recent checks and the feedback on them"), OFFICE),
         Area("rewards:statistics", _("Statistics of measures"), _("Punishments and incentives applied"), OFFICE),
-        Area("sharing:overview", _("Subscriptions"), _("Webhooks and change feeds of business systems"), OFFICIALS),
+        Area("sharing:overview", _("Subscriptions and webhooks"), _("Webhooks and change feeds of business systems"),
+             OFFICIALS),
     )),
     Section(_("Evaluation and monitoring"), (
         Area("scoring:overview", _("Evaluation"), _("Models, grades and their distribution over time"), OFFICE),
