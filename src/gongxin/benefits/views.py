@@ -4,8 +4,6 @@ benefits.selectors, writes through services (access consents for the authorizati
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -25,11 +23,7 @@ from gongxin.benefits.selectors import (
     subject_of,
 )
 from gongxin.core.errors import GongxinError
-
-
-def _bars(values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-    top = max((float(v) for _label, v in values), default=0.0) or 1.0
-    return [{"label": label, "value": value, "percent": round(float(value) * 100 / top, 1)} for label, value in values]
+from gongxin.portal.charts import bars
 
 
 @login_required
@@ -77,13 +71,13 @@ def statistics(request: HttpRequest) -> HttpResponse:
     except StatisticsNotAllowed:
         raise DjangoPermissionDenied from None
     charts = [
-        {"title": _("Eligibility checks"), "bars": _bars([(f.name, f.checks) for f in figures]), "kind": ""},
-        {"title": _("Checks answered eligible"), "bars": _bars([(f.name, f.checks_eligible) for f in figures]),
+        {"title": _("Eligibility checks"), "bars": bars([(f.name, f.checks) for f in figures]), "kind": ""},
+        {"title": _("Checks answered eligible"), "bars": bars([(f.name, f.checks_eligible) for f in figures]),
          "kind": "bar-positive"},
-        {"title": _("Usages"), "bars": _bars([(f.name, f.usages) for f in figures]), "kind": ""},
-        {"title": _("Defaults"), "bars": _bars([(f.name, f.defaults) for f in figures]), "kind": "bar-negative"},
-        {"title": _("Amount used (yuan)"), "bars": _bars([(f.name, f.amount_yuan) for f in figures]), "kind": ""},
-        {"title": _("Amount in default (yuan)"), "bars": _bars([(f.name, f.default_amount_yuan) for f in figures]),
+        {"title": _("Usages"), "bars": bars([(f.name, f.usages) for f in figures]), "kind": ""},
+        {"title": _("Defaults"), "bars": bars([(f.name, f.defaults) for f in figures]), "kind": "bar-negative"},
+        {"title": _("Amount used (yuan)"), "bars": bars([(f.name, f.amount_yuan) for f in figures]), "kind": ""},
+        {"title": _("Amount in default (yuan)"), "bars": bars([(f.name, f.default_amount_yuan) for f in figures]),
          "kind": "bar-negative"},
     ]
     totals = {

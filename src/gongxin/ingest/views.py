@@ -4,8 +4,6 @@ so intranets need no script library)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,6 +21,7 @@ from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.forms import BatchUploadForm
 from gongxin.ingest.selectors import LAG_BUCKETS, READERS, batches_visible, quality_by_unit_and_item
 from gongxin.ingest.services import batch_get, batch_upload
+from gongxin.portal.charts import bars
 from gongxin.records.permissions import can_write_for_unit
 
 
@@ -68,9 +67,6 @@ def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
     return error_report_response(batch_get(batch_id=batch_id, viewer=viewer_for_user(request.user)))
 
 
-def _bars(series: list[tuple[str, int]]) -> list[dict[str, Any]]:
-    top = max((value for _label, value in series), default=0) or 1
-    return [{"label": label, "value": value, "percent": round(100 * value / top, 1)} for label, value in series]
 
 
 @login_required
@@ -82,9 +78,9 @@ def quality(request: HttpRequest) -> HttpResponse:
     for q in quality_by_unit_and_item(viewer=viewer, item_code=request.GET.get("item") or None):
         rows.append({
             "q": q,
-            "volume": _bars(q.volume_series()),
-            "reasons": _bars(sorted(q.rejections_by_reason.items(), key=lambda kv: -kv[1])[:8]),
-            "lag": _bars([(bucket, q.lag_buckets.get(bucket, 0)) for bucket in LAG_BUCKETS]),
+            "volume": bars(q.volume_series()),
+            "reasons": bars(sorted(q.rejections_by_reason.items(), key=lambda kv: -kv[1])[:8]),
+            "lag": bars([(bucket, q.lag_buckets.get(bucket, 0)) for bucket in LAG_BUCKETS]),
             "completeness": [{"label": c["label"], "percent": round(100 * c["share"], 1)} for c in q.completeness()],
             "rejection_percent": round(100 * q.rejection_rate, 2),
             "late_percent": None if q.late_share is None else round(100 * q.late_share, 1),

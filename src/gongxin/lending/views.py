@@ -46,15 +46,13 @@ from gongxin.lending.services import (
     lender_authorization_revoke,
     lender_authorize,
 )
+from gongxin.portal.charts import bars
 from gongxin.subjects.models import Subject
 
 WAN = Decimal(10_000)
 DEFAULT_AUTHORIZATION_DAYS = 180  # the form's suggestion; the consent ceiling applies (access.consents)
 
 
-def _bars(values: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-    top = max((float(v) for _label, v in values), default=0.0) or 1.0
-    return [{"label": label, "value": value, "percent": round(float(value) * 100 / top, 1)} for label, value in values]
 
 
 def _wan(amount: Decimal) -> Decimal:
@@ -158,13 +156,13 @@ def statistics(request: HttpRequest) -> HttpResponse:
     except GongxinError:
         fund, totals = None, None
     charts = [
-        {"title": _("Profile pulls"), "bars": _bars([(f.name, f.pulls) for f in figures]), "kind": ""},
-        {"title": _("Loan applications"), "bars": _bars([(f.name, f.applied) for f in figures]), "kind": ""},
-        {"title": _("Loans approved"), "bars": _bars([(f.name, f.approved) for f in figures]),
+        {"title": _("Profile pulls"), "bars": bars([(f.name, f.pulls) for f in figures]), "kind": ""},
+        {"title": _("Loan applications"), "bars": bars([(f.name, f.applied) for f in figures]), "kind": ""},
+        {"title": _("Loans approved"), "bars": bars([(f.name, f.approved) for f in figures]),
          "kind": "bar-positive"},
-        {"title": _("Amount approved (yuan)"), "bars": _bars([(f.name, f.amount_approved_yuan) for f in figures]),
+        {"title": _("Amount approved (yuan)"), "bars": bars([(f.name, f.amount_approved_yuan) for f in figures]),
          "kind": "bar-positive"},
-        {"title": _("Loans in default"), "bars": _bars([(f.name, f.defaulted) for f in figures]),
+        {"title": _("Loans in default"), "bars": bars([(f.name, f.defaulted) for f in figures]),
          "kind": "bar-negative"},
     ]
     tiles = _tiles(totals, contributed=False) if totals is not None else []
