@@ -100,31 +100,30 @@ def _flush_every(limit: int) -> int:
     return max(1, min(20, limit // 50))
 
 
-def _usage_flush(client: ApiClient, usage: _Usage) -> None:
-    table = ApiClientUsage._meta.db_table
-    window = connection.ops.adapt_datetimefield_value(usage.window)
+def _usage_add(client: ApiClient, usage: _Usage) -> tuple[int] | None:
+    """Add the pending requests to the window's shared row; its new count, or None when there is no row."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET count = count + %s WHERE client_id = %s AND window_start = %s RETURNING count",  # noqa: S608
-            [usage.pending, client.pk, window],
+            f"UPDATE {ApiClientUsage._meta.db_table} SET count = count + %s"  # noqa: S608 - the model's table
+            " WHERE client_id = %s AND window_start = %s RETURNING count",
+            [usage.pending, client.pk, connection.ops.adapt_datetimefield_value(usage.window)],
         )
-        row = cursor.fetchone()
+        return cursor.fetchone()
+
+
+def _usage_flush(client: ApiClient, usage: _Usage) -> None:
+    row = _usage_add(client, usage)
     if row is None:
         try:
             with transaction.atomic():
                 ApiClientUsage.objects.create(client=client, window_start=usage.window, count=usage.pending)
             row = (usage.pending,)
         except IntegrityError:  # another process created the window first
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET count = count + %s WHERE client_id = %s AND window_start = %s"  # noqa: S608
-                    " RETURNING count",
-                    [usage.pending, client.pk, window],
-                )
-                row = cursor.fetchone()
+            row = _usage_add(client, usage)
         else:
             ApiClientUsage.objects.filter(client=client, window_start__lt=usage.window - timedelta(hours=1)).delete()
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=clock.now())
+    assert row is not None  # the window's row exists now, whoever created it
     usage.counted, usage.pending, usage.flushed_at = int(row[0]), 0, time.monotonic()
 
 
