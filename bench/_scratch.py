@@ -18,9 +18,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 
 @contextmanager
-def _postgres_database(url: str) -> Iterator[str]:
+def _postgres_database(url: str, *, keep: bool, database: str | None) -> Iterator[str]:
     import psycopg
 
+    if database:  # an existing database (an earlier run's, kept): used as it is, never dropped
+        yield urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
+        return
     name = f"gongxin_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -31,20 +34,24 @@ def _postgres_database(url: str) -> Iterator[str]:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        print(f"database {name} dropped", flush=True)
+        if keep:
+            print(f"database {name} kept", flush=True)
+        else:
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            print(f"database {name} dropped", flush=True)
 
 
 @contextmanager
-def scratch_platform(postgres_url: str | None, *, keep: bool = False) -> Iterator[Path]:
-    """Point the platform's settings at a fresh data directory and database; yield the directory."""
+def scratch_platform(postgres_url: str | None, *, keep: bool = False, database: str | None = None) -> Iterator[Path]:
+    """Point the platform's settings at a fresh data directory and database (or the existing PostgreSQL
+    ``database``); yield the directory. ``keep`` keeps both."""
     data_dir = Path(tempfile.mkdtemp(prefix="gongxin-bench-"))
     os.environ["GONGXIN_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("GONGXIN_LOG_LEVEL", "ERROR")
     try:
         if postgres_url:
-            with _postgres_database(postgres_url) as url:
+            with _postgres_database(postgres_url, keep=keep, database=database) as url:
                 os.environ["DATABASE_URL"] = url
                 yield data_dir
         else:

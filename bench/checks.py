@@ -55,6 +55,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each run")
     parser.add_argument("--rates", default="250,500", help="fixed rates of checks, req/s")
     parser.add_argument("--keep", action="store_true", help="keep the database and data directory")
+    parser.add_argument("--database", metavar="NAME",
+                        help="reuse a database an earlier --keep run seeded (skips seeding; registers a new system)")
     return parser.parse_args()
 
 
@@ -108,7 +110,7 @@ def _measures_top_up(total: int) -> int:
     return Measure.objects.count()
 
 
-def _system_register() -> str:
+def _system_register(code: str) -> str:
     from gongxin.accounts.models import Department
     from gongxin.accounts.services import api_client_create
     from gongxin.accounts.viewer import SYSTEM
@@ -119,8 +121,8 @@ def _system_register() -> str:
     assert department is not None
     client, key = api_client_create(name="基准业务系统", department=department, scopes=["subjects:read"],
                                     rate_limit_per_minute=10**9)
-    system = system_register(code="bench.system", name="基准业务系统", department=department, client=client,
-                             actor=SYSTEM)
+    system = system_register(code=code, name="基准业务系统", department=department, client=client, actor=SYSTEM)
+    # The matter moves to the newest system (a reused database registers a new one with a new key).
     matter_register(code=MATTER, name="政府采购投标", system=system, matter_type=MatterType.PROCUREMENT, actor=SYSTEM)
     return key
 
@@ -194,18 +196,23 @@ def _bench(args: argparse.Namespace) -> bool:
     from gongxin.demo.services import demo_seed
     from gongxin.records.models import ListEntry
     from gongxin.rewards.facts import facts_rebuild
+    from gongxin.rewards.models import Measure
     from gongxin.subjects.models import Organization
 
     _phase("migrate", lambda: call_command("migrate", interactive=False, verbosity=0))
-    # The demo city turns about 7.8% of its records into list entries.
-    records = int(args.list_entries / 0.078)
-    _phase(f"seed {args.organizations:,} organizations, {records:,} records",
-           lambda: demo_seed(seed=args.seed, organizations=args.organizations, persons=10_000, records=records,
-                             progress=False))
-    measures = _phase("measures", lambda: _measures_top_up(args.measures))
-    key = _system_register()
-    _phase("subject facts", lambda: [done for done, _ in facts_rebuild()][-1:])
-    _phase("analyze", lambda: connection.cursor().execute("VACUUM ANALYZE"))
+    if args.database:
+        measures = Measure.objects.count()
+        key = _system_register(f"bench.system.{int(time.time())}")
+    else:
+        # The demo city turns about 7.8% of its records into list entries.
+        records = int(args.list_entries / 0.078)
+        _phase(f"seed {args.organizations:,} organizations, {records:,} records",
+               lambda: demo_seed(seed=args.seed, organizations=args.organizations, persons=10_000, records=records,
+                                 progress=False))
+        measures = _phase("measures", lambda: _measures_top_up(args.measures))
+        key = _system_register("bench.system")
+        _phase("subject facts", lambda: [done for done, _ in facts_rebuild()][-1:])
+        _phase("analyze", lambda: connection.cursor().execute("VACUUM ANALYZE"))
     setup = {"organizations": Organization.objects.count(), "list_entries": ListEntry.objects.count(),
              "measures": measures}
     usccs = list(Organization.objects.values_list("uscc", flat=True)[:200_000])
@@ -225,7 +232,7 @@ def _bench(args: argparse.Namespace) -> bool:
 
 def main() -> None:
     args = _arguments()
-    with scratch_platform(args.postgres, keep=args.keep):
+    with scratch_platform(args.postgres, keep=args.keep or bool(args.database), database=args.database):
         passed = _bench(args)
     sys.exit(0 if passed else 1)
 

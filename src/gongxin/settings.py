@@ -112,6 +112,12 @@ if DATABASE_URL:
     # Persistent connections in production; none in tests, where the live server's thread would otherwise
     # keep a session open on the test database past its teardown.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's own cursors bind on the client and never prepare; the check path's statements use the
+        # driver's server-binding cursor and ask to be prepared (rewards.services, decision 027). Behind a
+        # pooler in transaction mode without prepared-statement support, set GONGXIN_DB_PREPARE=0.
+        prepare = os.environ.get("GONGXIN_DB_PREPARE", "1") != "0"
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5 if prepare else None
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

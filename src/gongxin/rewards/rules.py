@@ -9,20 +9,26 @@ so a change reaches every server within that time. A check itself reads nothing 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 
 from gongxin.core import clock
-from gongxin.core.cel import CompiledRule, rule_compile
+from gongxin.core.cel import CompiledRule, FactsContext, RuleError, rule_compile, rule_evaluate
 from gongxin.rewards.facts import fact_names
 from gongxin.rewards.models import BusinessSystem, Matter, Measure, RulesState
 
 RECHECK_SECONDS = 2.0
+# Distinct facts rows whose answers a process keeps per rule set (most subjects share a few: no facts
+# at all, one general penalty ...); past this the cache starts again.
+MATCH_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,7 @@ class RuleSet:
     systems: dict[int, SystemInfo]
     systems_by_client: dict[int, SystemInfo]
     _by_matter: dict[int, tuple[CompiledMeasure, ...]] = field(default_factory=dict)
+    _matched: dict[tuple[int, date, str], tuple[CompiledMeasure, ...]] = field(default_factory=dict)
 
     def measures_for(self, matter: MatterInfo, day: date) -> tuple[CompiledMeasure, ...]:
         """The measures that apply to ``matter`` (mapped by code or type), in effect on ``day``."""
@@ -90,6 +97,31 @@ class RuleSet:
             mapped = tuple(m for m in self.measures if m.applies_to(matter))
             self._by_matter[matter.id] = mapped
         return tuple(m for m in mapped if m.in_effect(day))
+
+    def measures_matched(self, matter: MatterInfo, day: date, facts: Mapping[str, Any]) -> tuple[CompiledMeasure, ...]:
+        """The measures of ``matter`` in effect on ``day`` whose trigger holds on ``facts``.
+
+        A pure function of the rules (this object), the matter, the day and the facts, so the answer
+        is kept per distinct facts value: most subjects share one (no facts at all), and a check then
+        evaluates no rule. A measure whose trigger fails on a fact of the wrong type (a provider's
+        error) is not matched — never a hit by error.
+        """
+        key = (matter.id, day, json.dumps(facts, sort_keys=True, separators=(",", ":"), default=str))
+        found = self._matched.get(key)
+        if found is None:
+            context = FactsContext(facts, names=self.names)
+            matched = []
+            for measure in self.measures_for(matter, day):
+                try:
+                    if rule_evaluate(measure.rule, context):
+                        matched.append(measure)
+                except RuleError:
+                    continue
+            found = tuple(matched)
+            if len(self._matched) >= MATCH_CACHE_SIZE:
+                self._matched.clear()
+            self._matched[key] = found
+        return found
 
 
 _lock = threading.Lock()
