@@ -39,6 +39,19 @@ def test_check_endpoint(api: Client, debtor_org: Subject) -> None:
     assert again["decision"] == "intercept" and again["hits"] == body["hits"]
 
 
+def test_check_answer_is_what_its_schema_gives(api: Client, debtor_org: Subject) -> None:
+    """The check endpoint renders its answer without validating it against CheckOut (the hot path);
+    the answer must still be exactly what the schema would give, as the stored check's GET is."""
+    from gongxin.rewards.api import CheckOut
+
+    status, body = post(api, "/api/v1/checks", {"uscc": debtor_org.organization.uscc, "matter": "CZ-CG-001",
+                                                "name": "另一个名字"})
+    assert status == 200 and body["hits"] and body["warnings"][0]["code"] == "name_mismatch"
+    validated = json.loads(CheckOut.model_validate(body).model_dump_json())
+    assert validated == body
+    assert api.get(f"/api/v1/checks/{body['check_id']}").json() == body
+
+
 def test_check_errors(api: Client, clean_org: Subject, other_system: tuple) -> None:
     status, body = post(api, "/api/v1/checks", {"uscc": clean_org.organization.uscc, "matter": "NOPE"})
     assert status == 404 and body["code"] == "rewards.unknown_matter"

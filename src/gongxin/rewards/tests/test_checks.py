@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from gongxin.access.models import Inquiry
 from gongxin.accounts.choices import Role
@@ -279,3 +280,46 @@ def test_grade_a_incentives_from_a_provider(system_viewer: Viewer, clean_org: Su
     assert result.hits[0]["basis"] == [{"type": "fact", "fact": "score_level", "value": "A", "label": "score_level",
                                         "lift": {"how": "end_date", "date": None}}]
     rules_forget()
+
+
+def test_matched_measures_kept_per_facts_value(system_viewer: Viewer, clean_org: Subject) -> None:
+    """The rules' answer is kept per distinct facts value and is the same as evaluating afresh; a rule
+    change starts from nothing."""
+    from gongxin.rewards.rules import ruleset
+    from gongxin.rewards.services import MeasureDraft, measure_save
+
+    rules = ruleset()
+    matter = rules.matters["CZ-CG-001"]
+    debtor = {"judgment_debtor": True, "serious_dishonesty": True, "lists": ["judgment_debtor"]}
+    first = rules.measures_matched(matter, TODAY, debtor)
+    assert [m.code for m in first] == ["jd.procurement"]
+    assert rules.measures_matched(matter, TODAY, dict(reversed(list(debtor.items())))) is first  # kept
+    assert rules.measures_matched(matter, TODAY, {}) == ()
+    # A provider's fact of the wrong type fails its rule: never a hit by error.
+    assert rules.measures_matched(matter, TODAY, {"judgment_debtor": "yes"}) == ()
+    measure_save(code="test.everyone", actor=STAFF, draft=MeasureDraft(
+        name="测试措施", kind="punishment", measure_class="management", trigger='subject_kind == "organization"',
+        legal_basis="测试依据", department="测试部门", effective_from=TODAY, matter_codes=["CZ-CG-001"]))
+    fresh = ruleset()
+    assert fresh is not rules
+    organization = {"subject_kind": "organization"}
+    assert [m.code for m in fresh.measures_matched(fresh.matters["CZ-CG-001"], TODAY, organization)] == [
+        "test.everyone"]
+    assert check(system_viewer, clean_org, "CZ-CG-001").decision == "warn"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements of PostgreSQL")
+def test_check_statements_prepared_once_per_connection(system_viewer: Viewer, clean_org: Subject,
+                                                       debtor_org: Subject) -> None:
+    """PostgreSQL: the lookup and the INSERT of a single check are prepared statements of the connection
+    (Django's own cursors never prepare), so they are not parsed and planned on every check."""
+    for subject in (clean_org, debtor_org, clean_org):
+        outcome = checks_perform(requests=[CheckRequest(uscc=subject.organization.uscc)], matter_code="CZ-CG-001",
+                                 actor=system_viewer)[0]
+        assert outcome.check is not None and outcome.check.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert sum(1 for s in statements if "subjects_organization" in s and "rewards_subjectfacts" in s) == 1
+    # one INSERT shape per number of hits: the clean subject's (0) and the debtor's (1)
+    assert sum(1 for s in statements if s.startswith("WITH c AS (INSERT INTO")) == 2
