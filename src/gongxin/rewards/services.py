@@ -374,7 +374,12 @@ def _prepared_cursor() -> Any:
     import psycopg
 
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    cursor = getattr(connection, "_gongxin_prepared_cursor", None)
+    if cursor is None or cursor.closed or cursor.connection is not connection.connection:
+        # One per connection (a Django connection belongs to one thread), made once: reused by each check.
+        cursor = psycopg.Cursor(connection.connection)
+        connection._gongxin_prepared_cursor = cursor  # type: ignore[attr-defined]
+    return cursor
 
 
 def _json(value: Any) -> Any:
@@ -384,12 +389,12 @@ def _json(value: Any) -> Any:
 def _resolve_usccs_sql(codes: set[str]) -> dict[str, _Resolved]:
     """PostgreSQL, the check path of business systems: the same lookup as the ORM one, as one prepared
     statement — building the ORM query cost more CPU than the database spent answering it."""
-    with _prepared_cursor() as cursor:
-        if len(codes) == 1:
-            cursor.execute(_resolve_usccs_statement(one=True), [next(iter(codes))], prepare=True)
-        else:
-            cursor.execute(_resolve_usccs_statement(one=False), [list(codes)])
-        rows = cursor.fetchall()
+    cursor = _prepared_cursor()
+    if len(codes) == 1:
+        cursor.execute(_resolve_usccs_statement(one=True), [next(iter(codes))], prepare=True)
+    else:
+        cursor.execute(_resolve_usccs_statement(one=False), [list(codes)])
+    rows = cursor.fetchall()
     return {
         uscc: _Resolved(subject_id=pk, name=name, kind=kind, code=uscc, facts=_json(facts), bases=_json(bases),
                         valid_until=valid_until, facts_updated_at=updated_at)
@@ -517,7 +522,7 @@ def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved
         outcomes[i].subject_code, outcomes[i].subject_name, outcomes[i].subject_kind = r.code, r.name, r.kind
     if not rows:
         return outcomes
-    inquiries = [_inquiry(check=check, actor=actor, matter=matter, at=now) for _i, check, _m in rows]
+    inquiries = [_inquiry_values(check=check, actor=actor, matter=matter, at=now) for _i, check, _m in rows]
     if len(rows) == 1 and connection.vendor == "postgresql":
         # The check path of business systems: all three INSERTs in one statement (one round trip).
         _check_insert_one(rows[0][1], rows[0][2], inquiries[0])
@@ -532,20 +537,20 @@ def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved
         ]
         if hit_rows:
             CheckHit.objects.bulk_create(hit_rows)
-        Inquiry.objects.bulk_create(inquiries)
+        Inquiry.objects.bulk_create([Inquiry(**values) for values in inquiries])
     for check, (i, _c, _m) in zip(checks, rows, strict=True):
         outcomes[i].check = check
     return outcomes
 
 
-def _inquiry(*, check: Check, actor: Viewer, matter: MatterInfo, at: datetime) -> Inquiry:
+def _inquiry_values(*, check: Check, actor: Viewer, matter: MatterInfo, at: datetime) -> dict[str, Any]:
     """The inquiry log row of a check (access.Inquiry), with the fields access.services.inquiry_record sets;
-    written set-based here, so a batch of checks costs one INSERT."""
-    return Inquiry(subject_id=check.subject_id, viewer_label=actor.label, viewer_user_id=actor.user_id,
-                   viewer_client_id=actor.client_id, viewer_department_id=actor.department_id,
-                   purpose=Purpose.SELF if actor.subject_id == check.subject_id else Purpose.SHARING,
-                   reason=f"{matter.code} {matter.name}"[:300], channel=Channel.CHECK,
-                   records_shown=len(check.hits), created_at=at)
+    written set-based here, so a batch of checks costs one INSERT (and a single check no model instance)."""
+    return {"subject_id": check.subject_id, "viewer_label": actor.label, "viewer_user_id": actor.user_id,
+            "viewer_client_id": actor.client_id, "viewer_department_id": actor.department_id,
+            "purpose": Purpose.SELF if actor.subject_id == check.subject_id else Purpose.SHARING,
+            "reason": f"{matter.code} {matter.name}"[:300], "channel": Channel.CHECK, "consent_id": None,
+            "records_shown": len(check.hits), "created_at": at}
 
 
 _CHECK_COLUMNS = ("subject_id", "matter_id", "system_id", "client_id", "actor_label", "decision", "hits", "warnings",
@@ -582,7 +587,7 @@ def _check_insert_statement(hit_count: int) -> str:
     return " ".join(sql)
 
 
-def _check_insert_one(check: Check, measures: Sequence[CompiledMeasure], inquiry: Inquiry) -> None:
+def _check_insert_one(check: Check, measures: Sequence[CompiledMeasure], inquiry: dict[str, Any]) -> None:
     """PostgreSQL: INSERT the check, its hits and the inquiry as one statement of data-modifying CTEs
     (atomic by itself); sets ``check.pk``. Values go straight to the driver: adapting them field by field
     through the ORM cost more than the statement."""
@@ -594,10 +599,10 @@ def _check_insert_one(check: Check, measures: Sequence[CompiledMeasure], inquiry
         params.append(check.created_at)
         for m in measures:
             params.extend([m.measure_id, m.version_id, m.kind, m.measure_class])
-    params.extend(getattr(inquiry, c) for c in _INQUIRY_COLUMNS)
-    with _prepared_cursor() as cursor:
-        cursor.execute(_check_insert_statement(len(measures)), params, prepare=True)
-        check.pk = cursor.fetchone()[0]
+    params.extend(inquiry[c] for c in _INQUIRY_COLUMNS)
+    cursor = _prepared_cursor()
+    cursor.execute(_check_insert_statement(len(measures)), params, prepare=True)
+    check.pk = cursor.fetchone()[0]
     check._state.adding = False
 
 
