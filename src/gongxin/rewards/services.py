@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -338,10 +338,14 @@ _FACTS_COLUMNS = ("rewards_facts__facts", "rewards_facts__bases", "rewards_facts
                   "rewards_facts__updated_at")
 
 
+def _on_postgresql() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+
+
 def _resolve_usccs(codes: set[str]) -> dict[str, _Resolved]:
     if not codes:
         return {}
-    if connection.vendor == "postgresql":
+    if _on_postgresql():
         return _resolve_usccs_sql(codes)
     rows = Subject.objects.filter(organization__uscc__in=codes).values_list(
         "organization__uscc", "pk", "name", "kind", *_FACTS_COLUMNS)
@@ -373,12 +377,16 @@ def _prepared_cursor() -> Any:
     on the client and its connections never prepare)."""
     import psycopg
 
-    connection.ensure_connection()
-    cursor = getattr(connection, "_gongxin_prepared_cursor", None)
-    if cursor is None or cursor.closed or cursor.connection is not connection.connection:
+    # The thread's connection wrapper looked up once: each attribute read through ``django.db.connection``
+    # goes through a thread-local proxy, which cost a check more than its rules.
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper.ensure_connection()
+    raw = wrapper.connection
+    cursor = getattr(wrapper, "_gongxin_prepared_cursor", None)
+    if cursor is None or cursor.closed or cursor.connection is not raw:
         # One per connection (a Django connection belongs to one thread), made once: reused by each check.
-        cursor = psycopg.Cursor(connection.connection)
-        connection._gongxin_prepared_cursor = cursor  # type: ignore[attr-defined]
+        cursor = psycopg.Cursor(raw)
+        wrapper._gongxin_prepared_cursor = cursor  # type: ignore[attr-defined]
     return cursor
 
 
@@ -523,7 +531,7 @@ def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved
     if not rows:
         return outcomes
     inquiries = [_inquiry_values(check=check, actor=actor, matter=matter, at=now) for _i, check, _m in rows]
-    if len(rows) == 1 and connection.vendor == "postgresql":
+    if len(rows) == 1 and _on_postgresql():
         # The check path of business systems: all three INSERTs in one statement (one round trip).
         _check_insert_one(rows[0][1], rows[0][2], inquiries[0])
         outcomes[rows[0][0]].check = rows[0][1]
