@@ -14,7 +14,9 @@ matter types), one business system with one procurement matter is registered, su
 
 - saturation: ``--concurrency`` connections back to back for ``--seconds``, for the bare endpoint and for
   ``POST /api/v1/checks`` (random organizations, an API key), alternately, ``--rounds`` times: throughput
-  of each and the ratio per round (target: the median ratio check ≥ 0.5 × bare);
+  of each and the ratio per round (target: the median ratio check ≥ 0.5 × bare); in each round also the
+  floor endpoint (bench/checks_urls.py: the check path's own lookup and durable INSERT of the check and its
+  inquiry, nothing else), which bounds what any check API writing its log can reach on this server;
 - fixed rates (``--rates``, default 250 and 500 req/s) of checks for ``--seconds`` each, ``--rounds``
   times: p50 and p99 latency counted from when each request was due (target: median p99 < 20 ms at 500 req/s).
 
@@ -197,12 +199,15 @@ def _runs(args: argparse.Namespace, key: str, usccs: list[str]) -> dict[str, lis
     def bare(i: int) -> tuple[str, str, bytes, dict[str, str]]:
         return "GET", f"/bench/bare?uscc={picks[i & 0xFFFF]}", b"", {}
 
+    def floor(i: int) -> tuple[str, str, bytes, dict[str, str]]:
+        return "GET", f"/bench/floor?uscc={picks[i & 0xFFFF]}", b"", {}
+
     results: dict[str, list[LoadResult]] = {}
     warm = max(2.0, args.seconds / 4)
     saturate(HOST, PORT, bare, concurrency=args.concurrency, seconds=warm)
     saturate(HOST, PORT, check, concurrency=args.concurrency, seconds=warm)
     for _round in range(args.rounds):
-        for label, make in (("bare", bare), ("check", check)):
+        for label, make in (("bare", bare), ("floor", floor), ("check", check)):
             results.setdefault(f"saturate {label}", []).append(_measured(lambda make=make, label=label: saturate(
                 HOST, PORT, make, concurrency=args.concurrency, seconds=args.seconds, label=label)))
             time.sleep(1)
@@ -236,6 +241,12 @@ def _report(results: dict[str, list[LoadResult]], setup: dict[str, Any], *, work
     print(f"\nthroughput ratio check / bare, median of {len(ratios)} rounds: {ratio:.2f} (rounds: {rounds}; "
           f"median req/s {medians}) (target ≥ 0.50): {'PASS' if ratio >= 0.5 else 'FAIL'}")
     passed &= ratio >= 0.5
+    floors = results.get("saturate floor", [])
+    if floors:
+        print("floor (lookup + the durable INSERT of check and inquiry, nothing else) / bare, median: "
+              f"{statistics.median(f.throughput / b.throughput for f, b in zip(floors, bare, strict=True)):.2f}; "
+              "check / floor, median: "
+              f"{statistics.median(c.throughput / f.throughput for c, f in zip(check, floors, strict=True)):.2f}")
     at_500 = results.get("check @ 500/s")
     if at_500:
         p99s = [r.percentile(99) for r in at_500]

@@ -1,15 +1,33 @@
-"""URLs of the check benchmark's server: the platform's, plus ``/bench/bare?uscc=…``.
+"""URLs of the check benchmark's server: the platform's, plus ``/bench/bare?uscc=…`` and ``/bench/floor?uscc=…``.
 
 The bare endpoint does what the issue compares the check API with: one indexed lookup (an organization by
 its USCC) and a small JSON answer, through the same server, middleware and connection settings — so the
 ratio of the two throughputs is what the check itself costs.
+
+The floor endpoint does the least any check must do: look the subject and its facts row up by USCC and
+write the check and its inquiry durably — the check path's own two prepared statements, without the API
+key, the rules, the hits or their JSON. Its throughput bounds what the check API can reach here.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
+from checks import MATTER
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.utils import timezone
+
+from gongxin.rewards.models import Matter
+from gongxin.rewards.services import (
+    _CHECK_COLUMNS,
+    _INQUIRY_COLUMNS,
+    _check_insert_statement,
+    _prepared_cursor,
+    _resolve_usccs_statement,
+)
 
 
 def bare(request: HttpRequest) -> JsonResponse:
@@ -19,7 +37,37 @@ def bare(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"subject_id": row[0] if row else None})
 
 
+@lru_cache(maxsize=1)
+def _matter() -> tuple[int, int, int | None, int]:
+    matter = Matter.objects.select_related("system").get(code=MATTER)
+    return matter.pk, matter.system_id, matter.system.client_id, matter.system.department_id
+
+
+def floor(request: HttpRequest) -> JsonResponse:
+    matter_id, system_id, client_id, department_id = _matter()
+    cursor = _prepared_cursor()
+    cursor.execute(_resolve_usccs_statement(one=True), [request.GET.get("uscc", "")], prepare=True)
+    row = cursor.fetchone()
+    if row is None:
+        return JsonResponse({"code": "not_found"}, status=404)
+    now = timezone.now()
+    check: dict[str, Any] = {
+        "subject_id": row[1], "matter_id": matter_id, "system_id": system_id, "client_id": client_id,
+        "actor_label": "bench", "decision": "pass", "hits": "[]", "warnings": "[]", "name_given": "",
+        "facts_updated_at": row[7], "created_at": now,
+    }
+    inquiry: dict[str, Any] = {
+        "subject_id": row[1], "viewer_label": "bench", "viewer_user_id": None, "viewer_client_id": client_id,
+        "viewer_department_id": department_id, "purpose": "sharing", "reason": MATTER, "channel": "check",
+        "consent_id": None, "records_shown": 0, "created_at": now,
+    }
+    params = [check[c] for c in _CHECK_COLUMNS] + [inquiry[c] for c in _INQUIRY_COLUMNS]
+    cursor.execute(_check_insert_statement(0), params, prepare=True)
+    return JsonResponse({"check_id": cursor.fetchone()[0], "decision": "pass"})
+
+
 urlpatterns = [
     path("bench/bare", bare),
+    path("bench/floor", floor),
     path("", include("gongxin.urls")),
 ]
