@@ -148,10 +148,10 @@ def _server(workers: int) -> subprocess.Popen[bytes]:
     return process
 
 
-def _cpu_ticks() -> dict[str, int]:
-    """CPU time (clock ticks) used so far by each process group on the machine: the server's workers,
-    PostgreSQL's backends and its other processes, this load generator, everything else."""
-    groups: dict[str, int] = {}
+def _cpu_ticks() -> dict[int, tuple[str, int]]:
+    """CPU time (clock ticks) used so far by each process on the machine, with its group: the server's
+    workers, PostgreSQL's backends and its other processes, this load generator, everything else."""
+    ticks: dict[int, tuple[str, int]] = {}
     me = os.getpid()
     for stat_path in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -159,9 +159,10 @@ def _cpu_ticks() -> dict[str, int]:
             command = stat_path.with_name("cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
+        pid = int(stat_path.parent.name)
         fields = stat.rsplit(")", 1)[1].split()
-        ticks = int(fields[11]) + int(fields[12])  # utime + stime
-        if int(stat_path.parent.name) == me:
+        used = int(fields[11]) + int(fields[12])  # utime + stime
+        if pid == me:
             group = "load generator"
         elif "gunicorn" in command:
             group = "server"
@@ -171,17 +172,21 @@ def _cpu_ticks() -> dict[str, int]:
             group = "postgres other"
         else:
             group = "other"
-        groups[group] = groups.get(group, 0) + ticks
-    return groups
+        ticks[pid] = (group, used)
+    return ticks
 
 
 def _measured(run: Callable[[], LoadResult]) -> LoadResult:
-    """Run one load and attach the CPU milliseconds per answered request of each process group."""
+    """Run one load and attach the CPU milliseconds per answered request of each process group (processes
+    that ended during the run are not counted: a lower bound for their group)."""
     before = _cpu_ticks()
     result = run()
     after = _cpu_ticks()
     per_tick = 1000 / os.sysconf("SC_CLK_TCK") / max(result.ok, 1)
-    result.cpu_ms = {g: (after.get(g, 0) - before.get(g, 0)) * per_tick for g in sorted(after)}  # type: ignore[attr-defined]
+    cpu: dict[str, float] = {}
+    for pid, (group, used) in after.items():
+        cpu[group] = cpu.get(group, 0.0) + (used - before.get(pid, (group, 0))[1]) * per_tick
+    result.cpu_ms = cpu  # type: ignore[attr-defined]
     return result
 
 

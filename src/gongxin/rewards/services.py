@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -38,7 +38,7 @@ from gongxin.accounts.models import ApiClient, Department
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
-from gongxin.core.cel import rule_compile, rule_evaluate
+from gongxin.core.cel import RuleError, rule_compile, rule_evaluate
 from gongxin.core.outbox import event_emit
 from gongxin.records.choices import Purpose
 from gongxin.records.models import ListType
@@ -159,23 +159,40 @@ class DryRunResult:
     sample: list[dict[str, Any]]
 
 
+# The sample of a dry run is read among at most this many distinct facts values (the commonest).
+DRY_RUN_SAMPLE_VALUES = 500
+
+
 def measure_dry_run(*, trigger: str, actor: Viewer, sample_size: int = DRY_RUN_SAMPLE) -> DryRunResult:
-    """How many subjects a draft trigger would hit now, with a sample (streams over the facts rows;
-    no inquiry is logged: nobody's data leaves, only counts and names of organizations)."""
+    """How many subjects a draft trigger would hit now, with a sample. No inquiry is logged: nobody's data
+    leaves, only counts and names of organizations.
+
+    The trigger is evaluated once per distinct facts value, counted by one GROUP BY: a city's million
+    rows hold a few thousand distinct values (most subjects have no facts at all), so a dry run costs a
+    scan in the database instead of a million evaluations in Python. The sample is one query over the
+    matching values.
+    """
     from gongxin.rewards.facts import fact_names
 
     _staff_check(actor)
-    names = fact_names()
-    rule = rule_compile(trigger, names=names)
+    rule = rule_compile(trigger, names=fact_names())
     scanned = hit = 0
+    matching: list[tuple[int, Any]] = []
+    groups = SubjectFacts.objects.order_by().values_list("facts").annotate(subjects=Count("pk"))
+    for facts, subjects in groups.iterator(chunk_size=2000):
+        scanned += subjects
+        try:
+            matched = rule_evaluate(rule, facts)
+        except RuleError:  # a provider's fact of the wrong type: not a hit, as in a check
+            matched = False
+        if matched:
+            hit += subjects
+            matching.append((subjects, facts))
     sample_ids: list[int] = []
-    rows = SubjectFacts.objects.order_by().values_list("subject_id", "facts").iterator(chunk_size=5000)
-    for subject_id, facts in rows:
-        scanned += 1
-        if rule_evaluate(rule, facts):
-            hit += 1
-            if len(sample_ids) < sample_size:
-                sample_ids.append(subject_id)
+    if matching:
+        commonest = [facts for _n, facts in sorted(matching, key=lambda m: -m[0])[:DRY_RUN_SAMPLE_VALUES]]
+        sample_ids = list(SubjectFacts.objects.filter(facts__in=commonest).order_by()
+                          .values_list("subject_id", flat=True)[:sample_size])
     subjects = Subject.objects.filter(pk__in=sample_ids).select_related("organization").order_by("pk")
     sample = [
         {"subject_id": s.pk, "kind": s.kind,

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from gongxin.catalog.models import SourceUnit
 from gongxin.core.cel import RuleSyntaxError, RuleUnknownName, rule_compile
 from gongxin.core.models import OutboxEvent
+from gongxin.portal.tests import factories
 from gongxin.rewards import errors
 from gongxin.rewards.facts import fact_names
 from gongxin.rewards.models import ImmutableError, Measure, MeasureVersion
@@ -84,6 +86,37 @@ def test_dry_run(debtor_org: Subject, clean_org: Subject) -> None:
     assert result.subjects_scanned >= 1
     with pytest.raises(RuleUnknownName):
         measure_dry_run(trigger="nope", actor=STAFF)
+
+
+def test_dry_run_counts_by_facts_value(unit: SourceUnit, clean_org: Subject) -> None:
+    """Subjects sharing a facts value are counted together; every matching value is counted, the sample
+    names only subjects that match, and a trigger failing on a provider's wrongly typed fact hits nobody."""
+    from gongxin.rewards.facts import facts_refresh
+    from gongxin.rewards.models import SubjectFacts
+    from gongxin.rewards.tests.conftest import dispatch, judgment_debtor_create, serious_penalty_create
+
+    debtors = [factories.organization_create(name=f"宁波市试运行失信{i}有限公司") for i in range(3)]
+    for subject in debtors:
+        judgment_debtor_create(subject=subject, source_unit=unit)
+    penalised = factories.organization_create(name="宁波市试运行处罚有限公司")
+    serious_penalty_create(subject=penalised, source_unit=unit)
+    judgment_debtor_create(subject=penalised, source_unit=unit)  # a second, different facts value
+    dispatch()
+    facts_refresh([clean_org.pk])
+    total = SubjectFacts.objects.count()
+    assert SubjectFacts.objects.filter(subject__in=[*debtors, penalised]).count() == 4
+
+    result = measure_dry_run(trigger="judgment_debtor", actor=STAFF)
+    assert result.subjects_scanned == total
+    assert result.subjects_hit == 4
+    assert {s["subject_id"] for s in result.sample} == {s.pk for s in [*debtors, penalised]}
+    only_penalised = measure_dry_run(trigger="judgment_debtor && negative_serious > 0", actor=STAFF)
+    assert only_penalised.subjects_hit == 1 and only_penalised.sample[0]["uscc"] == penalised.organization.uscc
+    limited = measure_dry_run(trigger="judgment_debtor", actor=STAFF, sample_size=2)
+    assert limited.subjects_hit == 4 and len(limited.sample) == 2
+    # A wrongly typed value (as a misbehaving provider could store) fails the rule: no hit, no error.
+    SubjectFacts.objects.filter(pk=clean_org.pk).update(facts={"judgment_debtor": "yes"})
+    assert measure_dry_run(trigger="judgment_debtor", actor=STAFF).subjects_hit == 4
 
 
 def test_registry_demo_seed_is_idempotent(measures: None) -> None:
