@@ -109,12 +109,12 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    # Persistent connections in production, checked before reuse; none in tests, where the live server's
-    # thread would otherwise keep a session open on the test database past its teardown. Ten minutes, not
-    # one: each reconnection costs a web process a new PostgreSQL backend, its warm-up and the check path's
-    # prepared statements again — the latency spikes a busy check API would see every minute per process.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 600,
-                                                  conn_health_checks=not TESTING)}
+    # Persistent connections in production; none in tests, where the live server's thread would otherwise
+    # keep a session open on the test database past its teardown. Ten minutes, not one: each reconnection
+    # costs a web process a new PostgreSQL backend, its warm-up and the check path's prepared statements
+    # again. No CONN_HEALTH_CHECKS: it costs every request a "SELECT 1" round trip (Django closes a
+    # connection that failed anyway, so a server restart costs one failed request per process).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 600)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's own cursors bind on the client and never prepare; the check path's statements use the
         # driver's server-binding cursor and ask to be prepared (rewards.services, decision 027). Behind a
