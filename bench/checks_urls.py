@@ -25,7 +25,7 @@ from gongxin.rewards.services import (
     _CHECK_COLUMNS,
     _INQUIRY_COLUMNS,
     _check_insert_statement,
-    _prepared_cursor,
+    _prepared_execute,
     _resolve_usccs_statement,
 )
 
@@ -45,9 +45,7 @@ def _matter() -> tuple[int, int, int | None, int]:
 
 def floor(request: HttpRequest) -> JsonResponse:
     matter_id, system_id, client_id, department_id = _matter()
-    cursor = _prepared_cursor()
-    cursor.execute(_resolve_usccs_statement(one=True), [request.GET.get("uscc", "")], prepare=True)
-    row = cursor.fetchone()
+    row = _prepared_execute(_resolve_usccs_statement(one=True), [request.GET.get("uscc", "")]).fetchone()
     if row is None:
         return JsonResponse({"code": "not_found"}, status=404)
     now = timezone.now()
@@ -62,8 +60,8 @@ def floor(request: HttpRequest) -> JsonResponse:
         "consent_id": None, "records_shown": 0, "created_at": now,
     }
     params = [check[c] for c in _CHECK_COLUMNS] + [inquiry[c] for c in _INQUIRY_COLUMNS]
-    cursor.execute(_check_insert_statement(0), params, prepare=True)
-    return JsonResponse({"check_id": cursor.fetchone()[0], "decision": "pass"})
+    check_id = _prepared_execute(_check_insert_statement(0), params).fetchone()[0]
+    return JsonResponse({"check_id": check_id, "decision": "pass"})
 
 
 urlpatterns = [

@@ -388,10 +388,12 @@ def _resolve_usccs_statement(*, one: bool) -> str:
     )
 
 
-def _prepared_cursor() -> Any:
-    """PostgreSQL: a cursor of the driver that binds values on the server. Executed with ``prepare=True``,
-    a statement is parsed and planned once per connection instead of on every run (Django's cursors bind
-    on the client and its connections never prepare)."""
+def _prepared_execute(sql: str, params: Sequence[Any], *, prepare: bool = True) -> Any:
+    """PostgreSQL: run ``sql`` on a cursor of the driver that binds values on the server; returns the
+    cursor. With ``prepare`` the statement is parsed and planned once per connection instead of on every
+    run (Django's cursors bind on the client and its connections never prepare). Errors are Django's, and
+    mark the connection as Django's own cursors do, so a broken one is replaced after the request.
+    """
     import psycopg
 
     # The thread's connection wrapper looked up once: each attribute read through ``django.db.connection``
@@ -404,6 +406,8 @@ def _prepared_cursor() -> Any:
         # One per connection (a Django connection belongs to one thread), made once: reused by each check.
         cursor = psycopg.Cursor(raw)
         wrapper._gongxin_prepared_cursor = cursor  # type: ignore[attr-defined]
+    with wrapper.wrap_database_errors:
+        cursor.execute(sql, params, prepare=prepare)
     return cursor
 
 
@@ -414,11 +418,10 @@ def _json(value: Any) -> Any:
 def _resolve_usccs_sql(codes: set[str]) -> dict[str, _Resolved]:
     """PostgreSQL, the check path of business systems: the same lookup as the ORM one, as one prepared
     statement — building the ORM query cost more CPU than the database spent answering it."""
-    cursor = _prepared_cursor()
     if len(codes) == 1:
-        cursor.execute(_resolve_usccs_statement(one=True), [next(iter(codes))], prepare=True)
+        cursor = _prepared_execute(_resolve_usccs_statement(one=True), [next(iter(codes))])
     else:
-        cursor.execute(_resolve_usccs_statement(one=False), [list(codes)])
+        cursor = _prepared_execute(_resolve_usccs_statement(one=False), [list(codes)], prepare=False)
     rows = cursor.fetchall()
     return {
         uscc: _Resolved(subject_id=pk, name=name, kind=kind, code=uscc, facts=_json(facts), bases=_json(bases),
@@ -625,9 +628,7 @@ def _check_insert_one(check: Check, measures: Sequence[CompiledMeasure], inquiry
         for m in measures:
             params.extend([m.measure_id, m.version_id, m.kind, m.measure_class])
     params.extend(inquiry[c] for c in _INQUIRY_COLUMNS)
-    cursor = _prepared_cursor()
-    cursor.execute(_check_insert_statement(len(measures)), params, prepare=True)
-    check.pk = cursor.fetchone()[0]
+    check.pk = _prepared_execute(_check_insert_statement(len(measures)), params).fetchone()[0]
     check._state.adding = False
 
 

@@ -323,3 +323,21 @@ def test_check_statements_prepared_once_per_connection(system_viewer: Viewer, cl
     assert sum(1 for s in statements if "subjects_organization" in s and "rewards_subjectfacts" in s) == 1
     # one INSERT shape per number of hits: the clean subject's (0) and the debtor's (1)
     assert sum(1 for s in statements if s.startswith("WITH c AS (INSERT INTO")) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the driver cursor of PostgreSQL")
+def test_check_path_errors_are_djangos_and_mark_the_connection(db: None) -> None:
+    """The check path's driver cursor raises Django's database errors and marks the connection as Django's
+    own cursors do for errors that may leave it unusable (so it is replaced after the request)."""
+    from django.db import DataError, ProgrammingError, transaction
+
+    from gongxin.rewards.services import _prepared_execute
+
+    connection.errors_occurred = False
+    with pytest.raises(DataError), transaction.atomic():
+        _prepared_execute("SELECT 1 / %s", [0])
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        _prepared_execute("SELECT * FROM rewards_no_such_table WHERE 1 = %s", [1])
+    assert connection.errors_occurred
+    connection.errors_occurred = False
+    assert _prepared_execute("SELECT %s::int + 1", [1]).fetchone()[0] == 2
