@@ -191,8 +191,8 @@ def _measured(run: Callable[[], LoadResult]) -> LoadResult:
 
 
 def _runs(args: argparse.Namespace, key: str, usccs: list[str]) -> dict[str, list[LoadResult]]:
-    """Saturation of bare and check alternately, ``--rounds`` times (so both see the same machine), then
-    each fixed rate ``--rounds`` times."""
+    """Saturation of bare, floor and check in turn, ``--rounds`` times (so all three see the same machine),
+    then each fixed rate of checks ``--rounds`` times."""
     rng = random.Random(args.seed)
     picks = [rng.choice(usccs) for _ in range(1 << 16)]
     headers = {"X-API-Key": key, "Content-Type": "application/json"}
