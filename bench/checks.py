@@ -176,12 +176,20 @@ def _cpu_ticks() -> dict[int, tuple[str, int]]:
     return ticks
 
 
+def _idle_ticks() -> tuple[int, int]:
+    """The machine's idle (incl. I/O wait) and total CPU ticks so far, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields[:8])
+
+
 def _measured(run: Callable[[], LoadResult]) -> LoadResult:
     """Run one load and attach the CPU milliseconds per answered request of each process group (processes
-    that ended during the run are not counted: a lower bound for their group)."""
-    before = _cpu_ticks()
+    that ended during the run are not counted: a lower bound for their group), and the share of the
+    machine's CPU left idle (a saturated server that leaves CPU idle waits on something else)."""
+    before, idle_before = _cpu_ticks(), _idle_ticks()
     result = run()
-    after = _cpu_ticks()
+    after, idle_after = _cpu_ticks(), _idle_ticks()
+    result.idle = (idle_after[0] - idle_before[0]) / max(idle_after[1] - idle_before[1], 1)  # type: ignore[attr-defined]
     per_tick = 1000 / os.sysconf("SC_CLK_TCK") / max(result.ok, 1)
     cpu: dict[str, float] = {}
     for pid, (group, used) in after.items():
@@ -228,14 +236,14 @@ def _report(results: dict[str, list[LoadResult]], setup: dict[str, Any], *, work
     print(f"\nPostgreSQL, {setup['organizations']:,} organizations, {setup['list_entries']:,} list entries, "
           f"{setup['measures']} measures; gunicorn {workers} sync workers; load generator on loopback")
     print(f"{'run':<20} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   CPU ms per request: "
-          "server + postgres backends + load generator (+ other)")
+          "server + postgres backends + load generator (+ other); CPU idle")
     for label, runs in results.items():
         for r in runs:
             cpu: dict[str, float] = getattr(r, "cpu_ms", {})
             rest = sum(v for g, v in cpu.items() if g not in {"server", "postgres backends", "load generator"})
             print(f"{label:<20} {r.throughput:>7.0f} {r.median:>8.2f} {r.percentile(99):>8.2f} {r.errors:>6}   "
                   f"{cpu.get('server', 0):.2f} + {cpu.get('postgres backends', 0):.2f} + "
-                  f"{cpu.get('load generator', 0):.2f} (+ {rest:.2f})")
+                  f"{cpu.get('load generator', 0):.2f} (+ {rest:.2f}); {getattr(r, 'idle', 0):.0%}")
     bare, check = results["saturate bare"], results["saturate check"]
     ratios = [c.throughput / b.throughput for b, c in zip(bare, check, strict=True) if b.throughput]
     ratio = statistics.median(ratios) if ratios else 0.0

@@ -215,25 +215,28 @@ class StatisticsOut(Schema):
 
 # --- shaping ---------------------------------------------------------------------------------------
 
-def _check_out(check: Check, *, matter: str, kind: str, name: str, code: str) -> dict[str, Any]:
+def _check_out(row: dict[str, Any], *, matter: str, kind: str, name: str, code: str) -> dict[str, Any]:
+    """The answer to a check, from its columns (``row``: as written, with its id)."""
     return {
-        "check_id": check.pk, "decision": check.decision, "matter": matter,
+        "check_id": row["id"], "decision": row["decision"], "matter": matter,
         "subject": {"kind": kind, "name": name if kind == "organization" else "", "code": code},
-        "hits": check.hits, "warnings": check.warnings, "checked_at": check.created_at,
-        "facts_as_of": check.facts_updated_at,
+        "hits": row["hits"], "warnings": row["warnings"], "checked_at": row["created_at"],
+        "facts_as_of": row["facts_updated_at"],
     }
 
 
 def _outcome_out(outcome: CheckOutcome) -> dict[str, Any]:
-    assert outcome.check is not None and outcome.matter is not None
-    return _check_out(outcome.check, matter=outcome.matter.code, kind=outcome.subject_kind,
+    assert outcome.row is not None and outcome.matter is not None
+    return _check_out(outcome.row, matter=outcome.matter.code, kind=outcome.subject_kind,
                       name=outcome.subject_name, code=outcome.subject_code)
 
 
 def _stored_check_out(check: Check) -> dict[str, Any]:
     subject = check.subject
     code = subject.organization.uscc if subject.kind == "organization" else subject.person.rin_masked
-    return _check_out(check, matter=check.matter.code, kind=subject.kind, name=subject.name, code=code)
+    row = {"id": check.pk, "decision": check.decision, "hits": check.hits, "warnings": check.warnings,
+           "created_at": check.created_at, "facts_updated_at": check.facts_updated_at}
+    return _check_out(row, matter=check.matter.code, kind=subject.kind, name=subject.name, code=code)
 
 
 def _measure_out(version: MeasureVersion) -> dict[str, Any]:

@@ -340,15 +340,25 @@ class _Resolved:
 
 @dataclass
 class CheckOutcome:
-    """A check as answered: the row, or (in a batch) the error for that subject."""
+    """A check as answered: its row, or (in a batch) the error for that subject."""
 
     request: CheckRequest
-    check: Check | None = None
+    row: dict[str, Any] | None = None  # the check's columns as written, with its "id"
     error: errors.GongxinError | None = None
     subject_code: str = ""
     subject_name: str = ""
     subject_kind: str = ""
     matter: MatterInfo | None = field(default=None, repr=False)
+    _check: Check | None = field(default=None, init=False, repr=False)
+
+    @property
+    def check(self) -> Check | None:
+        """The check as a model instance, made on first use: the API answers from ``row`` (on the check
+        path of business systems an instance cost more than the check's rules)."""
+        if self._check is None and self.row is not None:
+            self._check = Check(**self.row)
+            self._check._state.adding = False
+        return self._check
 
 
 _FACTS_COLUMNS = ("rewards_facts__facts", "rewards_facts__bases", "rewards_facts__valid_until",
@@ -531,9 +541,9 @@ def _facts_current(resolved: dict[int, _Resolved], day: date) -> None:
 def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved], rules: RuleSet,
                   matter: MatterInfo, system_id: int | None, actor: Viewer) -> list[CheckOutcome]:
     now = clock.now()
-    day = clock.today()
+    day = clock.today(now)
     _facts_current(resolved, day)
-    rows: list[tuple[int, Check, Sequence[CompiledMeasure]]] = []
+    rows: list[tuple[int, dict[str, Any], Sequence[CompiledMeasure]]] = []
     for i, r in resolved.items():
         request = outcomes[i].request
         hits, hit_measures = _evaluate(rules, matter, day, r.facts or {}, r.bases or [])
@@ -541,23 +551,24 @@ def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved
         if request.name.strip() and _name_key(request.name) != _name_key(r.name):
             warnings.append({"code": "name_mismatch",
                              "message": _("The name given does not match the subject's registered name.")})
-        check = Check(
-            subject_id=r.subject_id, matter_id=matter.id, system_id=system_id, client_id=actor.client_id,
-            actor_label=actor.label, decision=decision_of(hits), hits=hits, warnings=warnings,
-            name_given=request.name.strip()[:200], facts_updated_at=r.facts_updated_at, created_at=now,
-        )
-        rows.append((i, check, hit_measures))
+        values = {
+            "subject_id": r.subject_id, "matter_id": matter.id, "system_id": system_id, "client_id": actor.client_id,
+            "actor_label": actor.label, "decision": decision_of(hits), "hits": hits, "warnings": warnings,
+            "name_given": request.name.strip()[:200], "facts_updated_at": r.facts_updated_at, "created_at": now,
+        }
+        rows.append((i, values, hit_measures))
         outcomes[i].subject_code, outcomes[i].subject_name, outcomes[i].subject_kind = r.code, r.name, r.kind
     if not rows:
         return outcomes
-    inquiries = [_inquiry_values(check=check, actor=actor, matter=matter, at=now) for _i, check, _m in rows]
+    inquiries = [_inquiry_values(check=values, actor=actor, matter=matter, at=now) for _i, values, _m in rows]
     if len(rows) == 1 and _on_postgresql():
         # The check path of business systems: all three INSERTs in one statement (one round trip).
-        _check_insert_one(rows[0][1], rows[0][2], inquiries[0])
-        outcomes[rows[0][0]].check = rows[0][1]
+        i, values, hit_measures = rows[0]
+        values["id"] = _check_insert_one(values, hit_measures, inquiries[0])
+        outcomes[i].row = values
         return outcomes
     with transaction.atomic():
-        checks = Check.objects.bulk_create([check for _i, check, _m in rows])
+        checks = Check.objects.bulk_create([Check(**values) for _i, values, _m in rows])
         hit_rows = [
             CheckHit(check_row_id=check.pk, measure_id=m.measure_id, measure_version_id=m.version_id, kind=m.kind,
                      measure_class=m.measure_class, created_at=now)
@@ -566,19 +577,21 @@ def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved
         if hit_rows:
             CheckHit.objects.bulk_create(hit_rows)
         Inquiry.objects.bulk_create([Inquiry(**values) for values in inquiries])
-    for check, (i, _c, _m) in zip(checks, rows, strict=True):
-        outcomes[i].check = check
+    for check, (i, values, _m) in zip(checks, rows, strict=True):
+        values["id"] = check.pk
+        outcomes[i].row, outcomes[i]._check = values, check
     return outcomes
 
 
-def _inquiry_values(*, check: Check, actor: Viewer, matter: MatterInfo, at: datetime) -> dict[str, Any]:
+def _inquiry_values(*, check: dict[str, Any], actor: Viewer, matter: MatterInfo, at: datetime) -> dict[str, Any]:
     """The inquiry log row of a check (access.Inquiry), with the fields access.services.inquiry_record sets;
     written set-based here, so a batch of checks costs one INSERT (and a single check no model instance)."""
-    return {"subject_id": check.subject_id, "viewer_label": actor.label, "viewer_user_id": actor.user_id,
+    subject_id = check["subject_id"]
+    return {"subject_id": subject_id, "viewer_label": actor.label, "viewer_user_id": actor.user_id,
             "viewer_client_id": actor.client_id, "viewer_department_id": actor.department_id,
-            "purpose": Purpose.SELF if actor.subject_id == check.subject_id else Purpose.SHARING,
+            "purpose": Purpose.SELF if actor.subject_id == subject_id else Purpose.SHARING,
             "reason": f"{matter.code} {matter.name}"[:300], "channel": Channel.CHECK, "consent_id": None,
-            "records_shown": len(check.hits), "created_at": at}
+            "records_shown": len(check["hits"]), "created_at": at}
 
 
 _CHECK_COLUMNS = ("subject_id", "matter_id", "system_id", "client_id", "actor_label", "decision", "hits", "warnings",
@@ -615,21 +628,26 @@ def _check_insert_statement(hit_count: int) -> str:
     return " ".join(sql)
 
 
-def _check_insert_one(check: Check, measures: Sequence[CompiledMeasure], inquiry: dict[str, Any]) -> None:
-    """PostgreSQL: INSERT the check, its hits and the inquiry as one statement of data-modifying CTEs
-    (atomic by itself); sets ``check.pk``. Values go straight to the driver: adapting them field by field
-    through the ORM cost more than the statement."""
+def _check_insert_one(check: dict[str, Any], measures: Sequence[CompiledMeasure], inquiry: dict[str, Any]) -> int:
+    """PostgreSQL: INSERT the check (its columns), its hits and the inquiry as one statement of
+    data-modifying CTEs (atomic by itself); returns the check's id. Values go straight to the driver:
+    adapting them field by field through the ORM cost more than the statement."""
     params: list[Any] = [
-        json.dumps(getattr(check, c), ensure_ascii=False, cls=DjangoJSONEncoder) if c in _JSON_COLUMNS
-        else getattr(check, c) for c in _CHECK_COLUMNS
+        _json_text(check[c]) if c in _JSON_COLUMNS else check[c] for c in _CHECK_COLUMNS
     ]
     if measures:
-        params.append(check.created_at)
+        params.append(check["created_at"])
         for m in measures:
             params.extend([m.measure_id, m.version_id, m.kind, m.measure_class])
     params.extend(inquiry[c] for c in _INQUIRY_COLUMNS)
-    check.pk = _prepared_execute(_check_insert_statement(len(measures)), params).fetchone()[0]
-    check._state.adding = False
+    return int(_prepared_execute(_check_insert_statement(len(measures)), params).fetchone()[0])
+
+
+_JSON_ENCODER = DjangoJSONEncoder(ensure_ascii=False)
+
+
+def _json_text(value: Any) -> str:
+    return _JSON_ENCODER.encode(value) if value else "[]"
 
 
 def check_perform(*, subject: Subject, matter: Matter | str, actor: Viewer, name: str = "") -> Check:

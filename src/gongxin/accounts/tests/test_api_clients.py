@@ -87,8 +87,22 @@ def test_a_high_limit_is_counted_in_the_shared_row_every_few_requests(department
     client, _ = api_client_create(name="税务系统", department=department, scopes=[], rate_limit_per_minute=100_000)
     api_clients_forget()
     with time_machine.travel("2026-11-25 10:00:05 +0800", tick=False):
-        with django_assert_max_num_queries(12):  # 100 requests: five updates of the row, one insert
-            counts = [api_client_rate_limit_hit(client) for _ in range(100)]
-        assert counts == list(range(1, 101))
-        assert ApiClientUsage.objects.get(client=client).count in (81, 100)  # flushed every 20 after the first
+        # 250 requests: flushed on the first and then every 100 (a thousandth of the limit), or once a second
+        with django_assert_max_num_queries(12):
+            counts = [api_client_rate_limit_hit(client) for _ in range(250)]
+        assert counts == list(range(1, 251))
+        assert 201 <= ApiClientUsage.objects.get(client=client).count < 250
+    api_clients_forget()
+
+
+def test_a_limit_below_two_thousand_is_counted_exactly(department):
+    from gongxin.accounts.models import ApiClientUsage
+    from gongxin.accounts.services import api_clients_forget
+
+    client, _ = api_client_create(name="税务系统", department=department, scopes=[], rate_limit_per_minute=1_999)
+    api_clients_forget()
+    with time_machine.travel("2026-11-25 10:00:05 +0800", tick=False):
+        for expected in range(1, 6):
+            assert api_client_rate_limit_hit(client) == expected
+            assert ApiClientUsage.objects.get(client=client).count == expected
     api_clients_forget()

@@ -19,6 +19,15 @@ def test_today_is_the_date_in_shanghai() -> None:
         assert now == datetime(2026, 5, 9, 17, 30, tzinfo=UTC)
 
 
+def test_today_at_an_instant_is_its_date_in_shanghai_whatever_zone_is_active() -> None:
+    from django.utils import timezone
+
+    assert clock.today(datetime(2026, 5, 9, 15, 59, tzinfo=UTC)) == date(2026, 5, 9)
+    assert clock.today(datetime(2026, 5, 9, 16, 0, tzinfo=UTC)) == date(2026, 5, 10)
+    with timezone.override("America/New_York"):
+        assert clock.today(datetime(2026, 5, 9, 17, 30, tzinfo=UTC)) == date(2026, 5, 10)
+
+
 @pytest.mark.parametrize(("start", "months", "expected"), [
     (date(2026, 5, 10), 3, date(2026, 8, 10)),
     (date(2026, 5, 10), 12, date(2027, 5, 10)),
