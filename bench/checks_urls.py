@@ -20,12 +20,12 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.utils import timezone
 
+from gongxin.core.prepared import prepared_rows
 from gongxin.rewards.models import Matter
 from gongxin.rewards.services import (
     _CHECK_COLUMNS,
     _INQUIRY_COLUMNS,
     _check_insert_statement,
-    _prepared_execute,
     _resolve_usccs_statement,
 )
 
@@ -45,9 +45,10 @@ def _matter() -> tuple[int, int, int | None, int]:
 
 def floor(request: HttpRequest) -> JsonResponse:
     matter_id, system_id, client_id, department_id = _matter()
-    row = _prepared_execute(_resolve_usccs_statement(one=True), [request.GET.get("uscc", "")]).fetchone()
-    if row is None:
+    rows = prepared_rows(_resolve_usccs_statement(one=True), [request.GET.get("uscc", "")])
+    if not rows:
         return JsonResponse({"code": "not_found"}, status=404)
+    row = rows[0]
     now = timezone.now()
     check: dict[str, Any] = {
         "subject_id": row[1], "matter_id": matter_id, "system_id": system_id, "client_id": client_id,
@@ -60,7 +61,7 @@ def floor(request: HttpRequest) -> JsonResponse:
         "consent_id": None, "records_shown": 0, "created_at": now,
     }
     params = [check[c] for c in _CHECK_COLUMNS] + [inquiry[c] for c in _INQUIRY_COLUMNS]
-    check_id = _prepared_execute(_check_insert_statement(0), params).fetchone()[0]
+    check_id = prepared_rows(_check_insert_statement(0), params)[0][0]
     return JsonResponse({"check_id": check_id, "decision": "pass"})
 
 

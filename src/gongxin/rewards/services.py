@@ -40,6 +40,7 @@ from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
 from gongxin.core.cel import RuleError, rule_compile, rule_evaluate
 from gongxin.core.outbox import event_emit
+from gongxin.core.prepared import prepared_rows
 from gongxin.records.choices import Purpose
 from gongxin.records.models import ListType
 from gongxin.rewards import errors
@@ -398,29 +399,6 @@ def _resolve_usccs_statement(*, one: bool) -> str:
     )
 
 
-def _prepared_execute(sql: str, params: Sequence[Any], *, prepare: bool = True) -> Any:
-    """PostgreSQL: run ``sql`` on a cursor of the driver that binds values on the server; returns the
-    cursor. With ``prepare`` the statement is parsed and planned once per connection instead of on every
-    run (Django's cursors bind on the client and its connections never prepare). Errors are Django's, and
-    mark the connection as Django's own cursors do, so a broken one is replaced after the request.
-    """
-    import psycopg
-
-    # The thread's connection wrapper looked up once: each attribute read through ``django.db.connection``
-    # goes through a thread-local proxy, which cost a check more than its rules.
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    wrapper.ensure_connection()
-    raw = wrapper.connection
-    cursor = getattr(wrapper, "_gongxin_prepared_cursor", None)
-    if cursor is None or cursor.closed or cursor.connection is not raw:
-        # One per connection (a Django connection belongs to one thread), made once: reused by each check.
-        cursor = psycopg.Cursor(raw)
-        wrapper._gongxin_prepared_cursor = cursor  # type: ignore[attr-defined]
-    with wrapper.wrap_database_errors:
-        cursor.execute(sql, params, prepare=prepare)
-    return cursor
-
-
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
@@ -429,10 +407,11 @@ def _resolve_usccs_sql(codes: set[str]) -> dict[str, _Resolved]:
     """PostgreSQL, the check path of business systems: the same lookup as the ORM one, as one prepared
     statement — building the ORM query cost more CPU than the database spent answering it."""
     if len(codes) == 1:
-        cursor = _prepared_execute(_resolve_usccs_statement(one=True), [next(iter(codes))])
-    else:
-        cursor = _prepared_execute(_resolve_usccs_statement(one=False), [list(codes)], prepare=False)
-    rows = cursor.fetchall()
+        rows = prepared_rows(_resolve_usccs_statement(one=True), [next(iter(codes))])
+    else:  # a batch: planned for its array each time (a prepared ``= ANY`` is planned again anyway)
+        with connection.cursor() as cursor:
+            cursor.execute(_resolve_usccs_statement(one=False), [list(codes)])
+            rows = cursor.fetchall()
     return {
         uscc: _Resolved(subject_id=pk, name=name, kind=kind, code=uscc, facts=_json(facts), bases=_json(bases),
                         valid_until=valid_until, facts_updated_at=updated_at)
@@ -616,10 +595,12 @@ def _check_insert_statement(hit_count: int) -> str:
     sql = [f"WITH c AS (INSERT INTO {q(Check._meta.db_table)} ({', '.join(map(q, _CHECK_COLUMNS))})"  # noqa: S608
            f" VALUES ({check_values}) RETURNING id)"]
     if hit_count:
-        values = ", ".join(["(%s, %s, %s, %s)"] * hit_count)
+        # Typed here: a prepared statement's parameters take their types from their context, and a VALUES
+        # list or a SELECT list gives them none.
+        values = ", ".join(["(%s::bigint, %s::bigint, %s::text, %s::text)"] * hit_count)
         sql.append(
             f", h AS (INSERT INTO {q(CheckHit._meta.db_table)} (check_row_id, measure_id, measure_version_id, kind,"  # noqa: S608
-            f" measure_class, applied, created_at) SELECT c.id, v.m, v.mv, v.k, v.cl, NULL, %s FROM c,"
+            f" measure_class, applied, created_at) SELECT c.id, v.m, v.mv, v.k, v.cl, NULL, %s::timestamptz FROM c,"
             f" (VALUES {values}) AS v(m, mv, k, cl))"
         )
     placeholders = ", ".join(["%s"] * len(_INQUIRY_COLUMNS))
@@ -640,7 +621,7 @@ def _check_insert_one(check: dict[str, Any], measures: Sequence[CompiledMeasure]
         for m in measures:
             params.extend([m.measure_id, m.version_id, m.kind, m.measure_class])
     params.extend(inquiry[c] for c in _INQUIRY_COLUMNS)
-    return int(_prepared_execute(_check_insert_statement(len(measures)), params).fetchone()[0])
+    return int(prepared_rows(_check_insert_statement(len(measures)), params)[0][0])
 
 
 _JSON_ENCODER = DjangoJSONEncoder(ensure_ascii=False)

@@ -52,6 +52,22 @@ def test_check_answer_is_what_its_schema_gives(api: Client, debtor_org: Subject)
     assert api.get(f"/api/v1/checks/{body['check_id']}").json() == body
 
 
+@pytest.mark.django_db(transaction=True)
+def test_checks_in_autocommit_as_a_request_runs_them(api: Client, debtor_org: Subject, clean_org: Subject) -> None:
+    """Outside a test's transaction (as in a served request) the check's statements go past the driver's
+    cursor on PostgreSQL (core.prepared): the answer, the check, its hits and the inquiry are all written."""
+    for _round in range(2):  # the second time the statements are prepared already
+        for subject, decision, hits in ((debtor_org, "intercept", 1), (clean_org, "pass", 0)):
+            status, body = post(api, "/api/v1/checks", {"uscc": subject.organization.uscc, "matter": "CZ-CG-001"})
+            assert status == 200 and body["decision"] == decision and len(body["hits"]) == hits, body
+            stored = Check.objects.get(pk=body["check_id"])
+            assert stored.subject_id == subject.pk and stored.decision == decision and stored.hits == body["hits"]
+            assert CheckHit.objects.filter(check_row=stored).count() == hits
+            assert api.get(f"/api/v1/checks/{body['check_id']}").json() == body
+    assert Inquiry.objects.filter(subject=debtor_org, channel="check").count() == 2
+    assert Inquiry.objects.filter(subject=clean_org, channel="check", records_shown=0).count() == 2
+
+
 def test_check_errors(api: Client, clean_org: Subject, other_system: tuple) -> None:
     status, body = post(api, "/api/v1/checks", {"uscc": clean_org.organization.uscc, "matter": "NOPE"})
     assert status == 404 and body["code"] == "rewards.unknown_matter"
