@@ -5,7 +5,7 @@ once) and runs it through libpq directly (``psycopg.pq``), its values dumped and
 connection's own adapters — so the rows hold the same Python values Django's cursors return — when the
 connection is in autocommit; inside a transaction it runs on a driver cursor (prepared too). It is the
 check path's (rewards): there, a psycopg cursor's execute cost a third more client CPU than the statement
-(query conversion, the prepared-statement manager, its generator loop), measured in decision 027.
+(query conversion, the prepared-statement manager, its generator loop), measured in decision 028.
 
 Errors are Django's and mark the connection as Django's cursors do, so a broken connection is replaced
 after the request. Behind a pooler that cannot keep prepared statements (``GONGXIN_DB_PREPARE=0``: the
@@ -89,8 +89,8 @@ def prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         result = pgconn.exec_prepared(_prepared_name(state, sql, driver_errors), values, None, pq.Format.TEXT)
         if (result.status == pq.ExecStatus.FATAL_ERROR
                 and result.error_field(pq.DiagnosticField.SQLSTATE) == _UNDEFINED_STATEMENT.encode()):
-            # The server forgot our statements: prepare again, and run again where no transaction was
-            # aborted by the failure (outside one, nothing was done).
+            # The server forgot our statements (a pooler's reset, DISCARD ALL, a DEALLOCATE ALL after a
+            # rollback of the driver's own): prepare again and run again — in autocommit nothing was done.
             state.names.clear()
             if pgconn.transaction_status == pq.TransactionStatus.IDLE:
                 result = pgconn.exec_prepared(_prepared_name(state, sql, driver_errors), values, None, pq.Format.TEXT)
