@@ -65,7 +65,9 @@ def prepared_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
     Values are sent as text and the statement is prepared without parameter types, so each parameter
     takes its type from its context (a column, an operator, a cast): write ``%s::type`` where there is
-    none (a VALUES list, a SELECT list). One prepared statement per ``sql``, whatever the values."""
+    none (a VALUES list, a SELECT list). One prepared statement per ``sql``, whatever the values, so a
+    connection holds as many as its callers have distinct texts (the check path: the lookup, and one INSERT
+    per number of hits)."""
     from psycopg import errors as driver_errors
     from psycopg import pq
     from psycopg.adapt import PyFormat
