@@ -155,8 +155,9 @@ class MeasureVersion(models.Model):
 class Check(models.Model):
     """One check of a subject before a matter; ``hits`` holds the answer as given (for the record)."""
 
+    # No index of its own: the (subject, -created_at) index leads with it (one index fewer on the log).
     subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
-                                related_name="rewards_checks")
+                                related_name="rewards_checks", db_index=False)
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="checks",
                                db_index=False)
     system = models.ForeignKey(BusinessSystem, verbose_name=_("business system"), null=True, blank=True,
