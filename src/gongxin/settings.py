@@ -116,9 +116,10 @@ if DATABASE_URL:
     # connection that failed anyway, so a server restart costs one failed request per process).
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 600)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's own cursors bind on the client and never prepare; the check path's statements use the
-        # driver's server-binding cursor and ask to be prepared (rewards.services, decision 027). Behind a
-        # pooler in transaction mode without prepared-statement support, set GONGXIN_DB_PREPARE=0.
+        # Django's own cursors bind on the client and never prepare; the check path's statements are
+        # prepared once per connection (core.prepared, decisions 027 and 028), unless prepare_threshold is
+        # None: behind a pooler in transaction mode without prepared-statement support, set
+        # GONGXIN_DB_PREPARE=0. (The threshold itself only counts for the driver's server-binding cursors.)
         prepare = os.environ.get("GONGXIN_DB_PREPARE", "1") != "0"
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5 if prepare else None
 else:
