@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, ProgrammingError, connection, transaction
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements of PostgreSQL"),
@@ -93,3 +93,29 @@ def test_without_prepared_statements_the_statement_runs_unprepared() -> None:
     finally:
         raw.prepare_threshold = threshold
     assert not any("core_unprepared" in s for s in _prepared_statements())
+
+
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["past the driver", "driver cursor"])
+def test_errors_are_djangos_and_mark_the_connection(in_transaction: bool) -> None:
+    """Django's database errors, and the connection marked as Django's own cursors mark it for errors that
+    may leave it unusable (so it is replaced after the request) — on both paths. Inside a transaction each
+    failing statement runs in a savepoint (a rollback of the outermost block would clear the mark: Django
+    takes a connection that rolled back as usable)."""
+    from contextlib import ExitStack, nullcontext
+
+    from gongxin.core.prepared import prepared_rows
+
+    def scope() -> transaction.Atomic | nullcontext[None]:
+        return transaction.atomic() if in_transaction else nullcontext()
+
+    with ExitStack() as outer:
+        if in_transaction:
+            outer.enter_context(transaction.atomic())
+        connection.errors_occurred = False
+        with pytest.raises(DataError), scope():
+            prepared_rows("SELECT 1 / %s", [0])
+        with pytest.raises(ProgrammingError), scope():
+            prepared_rows("SELECT * FROM core_no_such_table WHERE 1 = %s", [1])
+        assert connection.errors_occurred
+        connection.errors_occurred = False
+        assert prepared_rows("SELECT %s::int + 1", [1]) == [(2,)]

@@ -324,21 +324,3 @@ def test_check_statements_prepared_once_per_connection(system_viewer: Viewer, cl
     # one INSERT per number of hits, prepared once: the clean subject's (0) and the debtor's (1) among them
     inserts = [s for s in statements if s.startswith("WITH c AS (INSERT INTO")]
     assert len(inserts) == len(set(inserts)) >= 2
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the driver cursor of PostgreSQL")
-def test_check_path_errors_are_djangos_and_mark_the_connection(db: None) -> None:
-    """The check path's driver cursor raises Django's database errors and marks the connection as Django's
-    own cursors do for errors that may leave it unusable (so it is replaced after the request)."""
-    from django.db import DataError, ProgrammingError, transaction
-
-    from gongxin.core.prepared import prepared_rows
-
-    connection.errors_occurred = False
-    with pytest.raises(DataError), transaction.atomic():
-        prepared_rows("SELECT 1 / %s", [0])
-    with pytest.raises(ProgrammingError), transaction.atomic():
-        prepared_rows("SELECT * FROM rewards_no_such_table WHERE 1 = %s", [1])
-    assert connection.errors_occurred
-    connection.errors_occurred = False
-    assert prepared_rows("SELECT %s::int + 1", [1]) == [(2,)]
