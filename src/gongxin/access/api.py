@@ -71,7 +71,7 @@ class ConsentOut(Schema):
     state: str
 
 
-class RevokeIn(Schema):
+class ConsentRevokeIn(Schema):
     reason: str = Field("", max_length=1000)
 
 
@@ -184,7 +184,7 @@ def consents_received_endpoint(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/{int:consent_id}/revoke", response=ConsentOut, summary="Revoke a consent")
-def consent_revoke_endpoint(request: HttpRequest, consent_id: int, body: RevokeIn) -> dict[str, Any]:
+def consent_revoke_endpoint(request: HttpRequest, consent_id: int, body: ConsentRevokeIn) -> dict[str, Any]:
     viewer = _viewer(request)
     if viewer.role in {Role.STAFF, Role.ADMIN} and viewer.client_id is None:
         consent = consent_by_id(consent_id=consent_id)

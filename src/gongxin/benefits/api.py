@@ -43,7 +43,7 @@ from gongxin.core.errors import NotAuthenticated
 router = Router(tags=["benefits"], auth=viewer_auth)
 
 
-class ConditionOut(Schema):
+class ScenarioConditionOut(Schema):
     code: str
     label: str
     label_en: str
@@ -66,7 +66,7 @@ class ScenarioOut(Schema):
     description: str
     subject_kind: str
     provider: str
-    conditions: list[ConditionOut]
+    conditions: list[ScenarioConditionOut]
     parameters: list[ParameterOut]
     default_threshold: int
     default_window_months: int
@@ -74,7 +74,7 @@ class ScenarioOut(Schema):
     legal_basis: str
 
 
-class SubjectIn(Schema):
+class BenefitSubjectIn(Schema):
     subject_code: str = Field(..., min_length=1, max_length=40,
                               description="The person's ID number (RIN), or the organization's USCC")
     partner_scheme: str = Field("", max_length=40,
@@ -87,23 +87,23 @@ class SubjectIn(Schema):
         return PartnerScore(scheme=self.partner_scheme, score=self.partner_score)
 
 
-class ReasonOut(Schema):
+class BenefitReasonOut(Schema):
     code: str
     met: bool
     label: str = Field(..., description="In Chinese")
     label_en: str
 
 
-class EligibilityOut(Schema):
+class BenefitEligibilityOut(Schema):
     check_id: int
     scenario: str
     eligible: bool
     parameters: dict[str, Any]
-    reasons: list[ReasonOut]
+    reasons: list[BenefitReasonOut]
     consent_valid_until: datetime
 
 
-class UsageIn(SubjectIn):
+class UsageIn(BenefitSubjectIn):
     reference: str = Field(..., min_length=1, max_length=100, description="The provider's own id of this usage")
     amount_yuan: Decimal = Field(Decimal("0"), ge=0, decimal_places=2)
     note: str = Field("", max_length=500)
@@ -114,7 +114,7 @@ class UsageEndIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class DefaultIn(Schema):
+class UsageDefaultIn(Schema):
     amount_yuan: Decimal = Field(..., ge=0, decimal_places=2, description="The amount left unpaid")
     note: str = Field("", max_length=500)
 
@@ -136,7 +136,7 @@ class MyBenefitOut(Schema):
     name: str
     eligible: bool
     parameters: dict[str, Any]
-    reasons: list[ReasonOut]
+    reasons: list[BenefitReasonOut]
     usages: list[UsageOut]
 
 
@@ -190,9 +190,9 @@ def scenarios_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_scenario_out(s) for s in scenarios_in_force()]
 
 
-@router.post("/scenarios/{code}/eligibility", response=EligibilityOut,
+@router.post("/scenarios/{code}/eligibility", response=BenefitEligibilityOut,
              summary="Provider: does this consenting subject qualify? (parameters and reasons)")
-def eligibility_endpoint(request: HttpRequest, code: str, body: SubjectIn) -> dict[str, Any]:
+def eligibility_endpoint(request: HttpRequest, code: str, body: BenefitSubjectIn) -> dict[str, Any]:
     viewer = _signed_in(request)
     result = eligibility_check(scenario=scenario_by_code(code), subject_code=body.subject_code, actor=viewer,
                                partner=body.partner())
@@ -220,7 +220,7 @@ def usage_end_endpoint(request: HttpRequest, code: str, reference: str, body: Us
 
 @router.post("/scenarios/{code}/usages/{reference}/default", response=UsageOut,
              summary="Provider: the subject defaulted (repeated defaults suspend the benefit)")
-def usage_default_endpoint(request: HttpRequest, code: str, reference: str, body: DefaultIn) -> dict[str, Any]:
+def usage_default_endpoint(request: HttpRequest, code: str, reference: str, body: UsageDefaultIn) -> dict[str, Any]:
     viewer = _signed_in(request)
     scenario = scenario_for_usages(code)
     usage = usage_of_provider(scenario=scenario, reference=reference, viewer=viewer)

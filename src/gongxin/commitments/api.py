@@ -71,19 +71,19 @@ class TypeOut(Schema):
     effective_from: date
 
 
-class ConditionOut(Schema):
+class CommitmentConditionOut(Schema):
     code: str
     label: str
     met: bool
     explanation: str
 
 
-class EligibilityOut(Schema):
+class CommitmentEligibilityOut(Schema):
     subject_name: str
     type: str
     matter_code: str
     eligible: bool
-    conditions: list[ConditionOut]
+    conditions: list[CommitmentConditionOut]
     text: str = Field(..., description="The full commitment text the subject signs")
     text_sha256: str = Field(..., description="Send it back when signing: a changed text is refused")
     deadline: date
@@ -105,7 +105,7 @@ class SignIn(Schema):
     deadline: date | None = Field(None, description="Department systems: verify by (default: the type's period)")
 
 
-class EventOut(Schema):
+class CommitmentEventOut(Schema):
     action: str
     actor: str
     note: str
@@ -138,9 +138,9 @@ class CommitmentOut(Schema):
     breach_record_id: int | None
     platform_key_id: str
     platform_signature: str
-    conditions: list[ConditionOut]
+    conditions: list[CommitmentConditionOut]
     signature_valid: bool | None = None
-    events: list[EventOut] = []
+    events: list[CommitmentEventOut] = []
 
 
 class FulfilIn(Schema):
@@ -162,7 +162,7 @@ class PayoutIn(Schema):
     reference: str = Field(..., min_length=1, max_length=100, description="The paying system's own id (idempotent)")
 
 
-class ReasonOut(Schema):
+class PayoutReasonOut(Schema):
     code: str
     label: str
 
@@ -175,7 +175,7 @@ class PayoutOut(Schema):
     outcome: str
     amount_requested: Decimal
     amount_paid: Decimal
-    reasons: list[ReasonOut]
+    reasons: list[PayoutReasonOut]
     commitment: str | None
     commitment_status: str | None
     check_id: int | None
@@ -248,7 +248,7 @@ def _eligibility(viewer: Viewer, query: EligibilityIn) -> dict[str, Any]:
             "text": preview.text, "text_sha256": preview.text_sha256, "deadline": preview.deadline}
 
 
-@router.get("/eligibility", response=EligibilityOut,
+@router.get("/eligibility", response=CommitmentEligibilityOut,
             summary="May the subject (you, or an organization by uscc) make this commitment? Conditions and text")
 def eligibility_endpoint(request: HttpRequest, type: str, department: str, matter_code: str, matter_name: str,
                          uscc: str = "") -> dict[str, Any]:
@@ -256,7 +256,7 @@ def eligibility_endpoint(request: HttpRequest, type: str, department: str, matte
                                                         matter_name=matter_name, uscc=uscc))
 
 
-@router.post("/eligibility", response=EligibilityOut,
+@router.post("/eligibility", response=CommitmentEligibilityOut,
              summary="The same check with a JSON body (department systems asking about a person by RIN)")
 def eligibility_post(request: HttpRequest, body: EligibilityIn) -> dict[str, Any]:
     return _eligibility(_viewer(request), body)

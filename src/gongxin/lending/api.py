@@ -69,7 +69,7 @@ class AuthorizationIn(Schema):
     valid_until: datetime
 
 
-class RevokeIn(Schema):
+class AuthorizationRevokeIn(Schema):
     reason: str = Field("", max_length=1000)
 
 
@@ -95,13 +95,13 @@ class ProfilesIn(Schema):
     codes: list[str] = Field(..., min_length=1, description="USCCs of the firms (at most 100)")
 
 
-class FieldOut(Schema):
+class LendingFieldOut(Schema):
     code: str
     label: str
     value: str
 
 
-class RecordOut(Schema):
+class LendingRecordOut(Schema):
     record_id: int
     item_code: str
     item_name: str
@@ -109,7 +109,7 @@ class RecordOut(Schema):
     severity: str
     source_unit: str
     decision_date: str | None
-    fields: list[FieldOut]
+    fields: list[LendingFieldOut]
 
 
 class ProfileOut(Schema):
@@ -117,7 +117,7 @@ class ProfileOut(Schema):
     authorized: bool
     name: str = ""
     uscc: str = ""
-    records: list[RecordOut] = []
+    records: list[LendingRecordOut] = []
 
 
 class LoanIn(Schema):
@@ -127,7 +127,7 @@ class LoanIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class DecisionIn(Schema):
+class LoanDecisionIn(Schema):
     outcome: Literal["approve", "decline"]
     amount_approved_yuan: Decimal | None = Field(None, gt=0, decimal_places=2)
     rate_percent: Decimal | None = Field(None, ge=0, le=100)
@@ -136,12 +136,12 @@ class DecisionIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class DefaultIn(Schema):
+class LoanDefaultIn(Schema):
     default_amount_yuan: Decimal = Field(..., gt=0, decimal_places=2)
     note: str = Field("", max_length=500)
 
 
-class NoteIn(Schema):
+class LoanNoteIn(Schema):
     note: str = Field("", max_length=500)
 
 
@@ -278,7 +278,7 @@ def authorize(request: HttpRequest, body: AuthorizationIn) -> Status[dict[str, A
 
 @router.post("/authorizations/{authorization_id}/revoke", response=AuthorizationOut,
              summary="Firm: revoke an authorization now")
-def revoke(request: HttpRequest, authorization_id: int, body: RevokeIn) -> dict[str, Any]:
+def revoke(request: HttpRequest, authorization_id: int, body: AuthorizationRevokeIn) -> dict[str, Any]:
     viewer = _signed_in(request)
     firm = firm_of(viewer=viewer)
     lender_authorization_revoke(subject=firm, consent_id=authorization_id, actor=viewer, reason=body.reason)
@@ -310,7 +310,7 @@ def loans_apply(request: HttpRequest, body: LoanIn) -> Status[dict[str, Any]]:
 
 
 @router.post("/loans/{reference}/decision", response=LoanOut, summary="Lender: approved (amount, rate, term) or not")
-def loans_decide(request: HttpRequest, reference: str, body: DecisionIn) -> dict[str, Any]:
+def loans_decide(request: HttpRequest, reference: str, body: LoanDecisionIn) -> dict[str, Any]:
     viewer = _signed_in(request)
     loan = loan_of_lender(viewer=viewer, reference=reference)
     if body.outcome == "decline":
@@ -322,14 +322,14 @@ def loans_decide(request: HttpRequest, reference: str, body: DecisionIn) -> dict
 
 
 @router.post("/loans/{reference}/repaid", response=LoanOut, summary="Lender: the loan was repaid")
-def loans_repaid(request: HttpRequest, reference: str, body: NoteIn) -> dict[str, Any]:
+def loans_repaid(request: HttpRequest, reference: str, body: LoanNoteIn) -> dict[str, Any]:
     viewer = _signed_in(request)
     return _loan_out(loan_repaid(loan=loan_of_lender(viewer=viewer, reference=reference), actor=viewer,
                                  note=body.note))
 
 
 @router.post("/loans/{reference}/default", response=LoanOut, summary="Lender: the firm defaulted")
-def loans_default(request: HttpRequest, reference: str, body: DefaultIn) -> dict[str, Any]:
+def loans_default(request: HttpRequest, reference: str, body: LoanDefaultIn) -> dict[str, Any]:
     viewer = _signed_in(request)
     loan = loan_of_lender(viewer=viewer, reference=reference)
     return _loan_out(loan_default_record(loan=loan, default_amount_yuan=body.default_amount_yuan, actor=viewer,

@@ -108,11 +108,11 @@ class AlertOut(Schema):
     events: list[AlertEventOut] = []
 
 
-class NoteIn(Schema):
+class AlertNoteIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class ReasonOut(Schema):
+class WarningReasonOut(Schema):
     feature: str
     value: Any
     points: float
@@ -128,7 +128,7 @@ class RiskOut(Schema):
     score: int
     probability: float = Field(..., description="Probability of the adverse outcome within the horizon")
     features: dict[str, Any]
-    reasons: list[ReasonOut]
+    reasons: list[WarningReasonOut]
 
 
 class WatchIn(Schema):
@@ -221,14 +221,14 @@ def alert_endpoint(request: HttpRequest, alert_id: int) -> dict[str, Any]:
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, summary="Acknowledge an alert")
-def alert_acknowledge_endpoint(request: HttpRequest, alert_id: int, body: NoteIn) -> dict[str, Any]:
+def alert_acknowledge_endpoint(request: HttpRequest, alert_id: int, body: AlertNoteIn) -> dict[str, Any]:
     viewer = _viewer(request)
     alert = alert_acknowledge(alert=alert_get(alert_id=alert_id, viewer=viewer), actor=viewer, note=body.note)
     return _alert_out(alert_get(alert_id=alert.pk, viewer=viewer), detail=True)
 
 
 @router.post("/alerts/{alert_id}/close", response=AlertOut, summary="Close an alert")
-def alert_close_endpoint(request: HttpRequest, alert_id: int, body: NoteIn) -> dict[str, Any]:
+def alert_close_endpoint(request: HttpRequest, alert_id: int, body: AlertNoteIn) -> dict[str, Any]:
     viewer = _viewer(request)
     alert = alert_close(alert=alert_get(alert_id=alert_id, viewer=viewer), actor=viewer, note=body.note)
     return _alert_out(alert_get(alert_id=alert.pk, viewer=viewer), detail=True)

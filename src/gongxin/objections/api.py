@@ -52,7 +52,7 @@ class ObjectionIn(Schema):
     description: str = Field(..., min_length=1, max_length=4000)
 
 
-class NoteIn(Schema):
+class ObjectionNoteIn(Schema):
     note: str = Field("", max_length=4000)
 
 
@@ -72,7 +72,7 @@ class DecideIn(Schema):
     severity: str | None = Field(None, description="Override of the computed severity (correct, supplement)")
 
 
-class EventOut(Schema):
+class ObjectionEventOut(Schema):
     action: str
     status: str
     actor: str
@@ -80,7 +80,7 @@ class EventOut(Schema):
     at: datetime
 
 
-class EvidenceOut(Schema):
+class ObjectionEvidenceOut(Schema):
     id: int
     name: str
     content_type: str
@@ -120,8 +120,8 @@ class ObjectionOut(Schema):
 
 
 class ObjectionDetailOut(ObjectionOut):
-    events: list[EventOut]
-    evidence: list[EvidenceOut]
+    events: list[ObjectionEventOut]
+    evidence: list[ObjectionEvidenceOut]
 
 
 class ObjectionPage(Schema):
@@ -186,7 +186,7 @@ def objection_file_endpoint(request: HttpRequest, body: ObjectionIn) -> Status[d
     return Status(201, _detail(objection.pk, viewer))
 
 
-@router.post("/{int:objection_id}/evidence", response={201: list[EvidenceOut]},
+@router.post("/{int:objection_id}/evidence", response={201: list[ObjectionEvidenceOut]},
              summary="Add evidence files (multipart, field 'files'; PDF, JPEG or PNG)")
 def objection_evidence_endpoint(
     request: HttpRequest, objection_id: int, files: list[UploadedFile] = File(...)  # noqa: B008 - ninja's idiom
@@ -223,7 +223,7 @@ def objection_detail(request: HttpRequest, objection_id: int) -> dict[str, Any]:
 
 
 @router.post("/{int:objection_id}/accept", response=ObjectionDetailOut, summary="Accept (staff)")
-def objection_accept_endpoint(request: HttpRequest, objection_id: int, body: NoteIn) -> dict[str, Any]:
+def objection_accept_endpoint(request: HttpRequest, objection_id: int, body: ObjectionNoteIn) -> dict[str, Any]:
     viewer = _viewer(request)
     objection_accept(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                      note=body.note)
@@ -239,7 +239,7 @@ def objection_reject_endpoint(request: HttpRequest, objection_id: int, body: Rea
 
 
 @router.post("/{int:objection_id}/forward", response=ObjectionDetailOut, summary="Forward to the source unit (staff)")
-def objection_forward_endpoint(request: HttpRequest, objection_id: int, body: NoteIn) -> dict[str, Any]:
+def objection_forward_endpoint(request: HttpRequest, objection_id: int, body: ObjectionNoteIn) -> dict[str, Any]:
     viewer = _viewer(request)
     objection_forward(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                       note=body.note)

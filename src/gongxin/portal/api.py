@@ -8,13 +8,13 @@ exports of the same listing are served by the page: ``/publicity/?<same filters>
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from gongxin.core.schemas import ErrorOut
 from gongxin.portal.selectors import (
     LISTING_MAX_PAGE,
     LISTING_PAGE_SIZE,
@@ -27,13 +27,7 @@ from gongxin.portal.selectors import (
 router = Router(tags=["listings"])
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: Any = None
-
-
-class FieldOut(Schema):
+class PublicityFieldOut(Schema):
     code: str
     label: str
     value: str
@@ -55,7 +49,7 @@ class PublicityItemOut(Schema):
     source_unit_name: str
     authority_name: str
     under_objection: bool
-    fields: list[FieldOut] = Field(description="Every public field of the record (personal fields never)")
+    fields: list[PublicityFieldOut] = Field(description="Every public field of the record (personal fields never)")
 
 
 class PublicityPageOut(Schema):

@@ -27,7 +27,7 @@ from gongxin.subjects.services import subject_resolve_or_create
 router = Router(tags=["records"], auth=viewer_auth)
 
 
-class FieldOut(Schema):
+class RecordFieldOut(Schema):
     code: str
     label: str
     value: str
@@ -51,7 +51,7 @@ class RecordOut(Schema):
     repaired: bool
     status: str
     version: int
-    fields: list[FieldOut]
+    fields: list[RecordFieldOut]
 
 
 class RecordListOut(Schema):
@@ -102,7 +102,7 @@ class RecordSubmitOut(Schema):
     version: int | None
 
 
-class RevokeIn(Schema):
+class RecordRevokeIn(Schema):
     reason: str = Field(..., min_length=1)
 
 
@@ -187,7 +187,7 @@ def record_submit_endpoint(request: HttpRequest, body: RecordSubmitIn) -> Status
 
 
 @router.post("/{int:record_id}/revoke", response=RecordSubmitOut, summary="Revoke a record")
-def record_revoke_endpoint(request: HttpRequest, record_id: int, body: RevokeIn) -> dict[str, Any]:
+def record_revoke_endpoint(request: HttpRequest, record_id: int, body: RecordRevokeIn) -> dict[str, Any]:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     record = Record.objects.select_related("source_unit", "catalog_item").filter(pk=record_id).first()
     if record is None:

@@ -39,20 +39,20 @@ router = Router(tags=["repairs"], auth=viewer_auth)
 PAGE_MAX = 200
 
 
-class ConditionOut(Schema):
+class RepairConditionOut(Schema):
     code: str
     label: str
     met: bool | None = Field(..., description="true met, false not met, null to be done or confirmed")
     explanation: str
 
 
-class EligibilityOut(Schema):
+class RepairEligibilityOut(Schema):
     record_id: int
     day: date
     eligible: bool
     policy: str
     commitment_text: str
-    conditions: list[ConditionOut]
+    conditions: list[RepairConditionOut]
 
 
 class RepairIn(Schema):
@@ -62,7 +62,7 @@ class RepairIn(Schema):
     commitment_signer: str = Field(..., min_length=1, max_length=100, description="Who signs the commitment")
 
 
-class EvidenceOut(Schema):
+class RepairEvidenceOut(Schema):
     id: int
     name: str
     content_type: str
@@ -70,7 +70,7 @@ class EvidenceOut(Schema):
     sha256: str
 
 
-class EventOut(Schema):
+class RepairEventOut(Schema):
     action: str
     actor: str
     note: str
@@ -95,17 +95,17 @@ class RepairOut(Schema):
     commitment_signer: str
     commitment_signed_at: datetime
     commitment_text: str
-    conditions: list[ConditionOut]
+    conditions: list[RepairConditionOut]
     rejection_reasons: list[str]
     decision_note: str
     decided_at: datetime | None
     decided_by: str
     repaired_version: int | None
-    evidence: list[EvidenceOut] = []
-    events: list[EventOut] = []
+    evidence: list[RepairEvidenceOut] = []
+    events: list[RepairEventOut] = []
 
 
-class DecisionIn(Schema):
+class RepairDecisionIn(Schema):
     outcome: Literal["approve", "reject"]
     obligations_confirmed: bool = Field(False, description="Approval: the unit confirms correction and performance")
     reasons: list[str] = Field(default_factory=list, description="Rejection: codes of the rejection reasons")
@@ -158,7 +158,7 @@ def _out(application: RepairApplication, *, detail: bool = False) -> dict[str, A
     return body
 
 
-@router.get("/eligibility", response=EligibilityOut, summary="Check whether one of your records may be repaired")
+@router.get("/eligibility", response=RepairEligibilityOut, summary="Check whether one of your records may be repaired")
 def eligibility_endpoint(request: HttpRequest, record: int) -> dict[str, Any]:
     viewer = _viewer(request)
     found = own_record(record_id=record, viewer=viewer)
@@ -214,7 +214,7 @@ def repair_detail(request: HttpRequest, repair_id: int) -> dict[str, Any]:
 
 
 @router.post("/{int:repair_id}/decision", response=RepairOut, summary="Approve or reject (the source unit)")
-def repair_decide(request: HttpRequest, repair_id: int, body: DecisionIn) -> dict[str, Any]:
+def repair_decide(request: HttpRequest, repair_id: int, body: RepairDecisionIn) -> dict[str, Any]:
     viewer = _viewer(request)
     application = repair_visible(application_id=repair_id, viewer=viewer)
     if body.outcome == "approve":

@@ -17,6 +17,7 @@ from ninja import Field, Router, Schema, Status
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotFound
+from gongxin.core.schemas import ErrorOut
 from gongxin.records.choices import Purpose
 from gongxin.reports.choices import ReportKind
 from gongxin.reports.errors import ReportSubjectInvalid
@@ -38,18 +39,13 @@ router = Router(tags=["reports"], auth=viewer_auth)
 Format = Literal["json", "html", "pdf"]
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-class SubjectIn(Schema):
+class ReportSubjectIn(Schema):
     uscc: str | None = Field(None, max_length=40, description="An organization's unified social credit code")
     rin: str | None = Field(None, max_length=40, description="A person's resident identity number")
 
 
 class ReportIssueIn(Schema):
-    subject: SubjectIn
+    subject: ReportSubjectIn
     kind: ReportKind = ReportKind.ORGANIZATION
     purpose: Purpose | None = Field(
         None, description="Default: self for the subject itself, else public (organization), "
@@ -109,7 +105,7 @@ class EnvelopeOut(Schema):
     verify_url: str
 
 
-class RevokeIn(Schema):
+class ReportRevokeIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
@@ -135,7 +131,7 @@ def _out(report: Report) -> dict[str, Any]:
     }
 
 
-def _subject(body: SubjectIn) -> Subject:
+def _subject(body: ReportSubjectIn) -> Subject:
     uscc, rin = (body.uscc or "").strip(), (body.rin or "").strip()
     if bool(uscc) == bool(rin):
         raise ReportSubjectInvalid()
@@ -215,7 +211,7 @@ def report_verification_endpoint(request: HttpRequest, number: str) -> dict[str,
 
 @router.post("/{number}/revoke", response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
              summary="Revoke a report (credit office staff)")
-def report_revoke_endpoint(request: HttpRequest, number: str, body: RevokeIn) -> dict[str, Any]:
+def report_revoke_endpoint(request: HttpRequest, number: str, body: ReportRevokeIn) -> dict[str, Any]:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     report = report_revoke(report=report_by_number(number), actor=viewer, reason=body.reason)
     return _out(report)

@@ -26,6 +26,7 @@ from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.errors import NotAuthenticated
+from gongxin.core.schemas import ErrorOut
 from gongxin.reports.services import verify_url_for
 from gongxin.rewards import selectors
 from gongxin.rewards.choices import Decision, FeedbackOutcome
@@ -62,7 +63,7 @@ class CheckIn(Schema):
     name: str = Field("", max_length=200, description="The name the system holds; a mismatch is warned")
 
 
-class SubjectIn(Schema):
+class CheckSubjectIn(Schema):
     uscc: str = Field("", max_length=40)
     rin: str = Field("", max_length=40)
     name: str = Field("", max_length=200)
@@ -70,7 +71,7 @@ class SubjectIn(Schema):
 
 class BatchIn(Schema):
     matter: str = Field(..., min_length=1, max_length=60)
-    subjects: list[SubjectIn] = Field(..., min_length=1, max_length=BATCH_MAX)
+    subjects: list[CheckSubjectIn] = Field(..., min_length=1, max_length=BATCH_MAX)
 
 
 class WarningOut(Schema):
@@ -98,11 +99,6 @@ class CheckOut(Schema):
     facts_as_of: datetime | None
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
 class BatchItemOut(Schema):
     index: int
     uscc: str = ""
@@ -110,7 +106,7 @@ class BatchItemOut(Schema):
     error: ErrorOut | None = None
 
 
-class BatchOut(Schema):
+class CheckBatchOut(Schema):
     matter: str
     checked: int
     failed: int
@@ -275,7 +271,7 @@ def check_create(request: HttpRequest, body: CheckIn) -> HttpResponse:
     return _json_response(_outcome_out(outcome))
 
 
-@checks_router.post("/batch", response=BatchOut, summary="Check up to 1,000 subjects before one matter")
+@checks_router.post("/batch", response=CheckBatchOut, summary="Check up to 1,000 subjects before one matter")
 def check_batch(request: HttpRequest, body: BatchIn) -> dict[str, Any]:
     viewer = _viewer(request)
     outcomes = checks_perform(

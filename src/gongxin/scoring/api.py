@@ -52,7 +52,7 @@ class DimensionOut(Schema):
     max_points: float
 
 
-class ReasonOut(Schema):
+class ScoreReasonOut(Schema):
     code: str
     dimension: str
     points_lost: float
@@ -80,7 +80,7 @@ class ScoreOut(Schema):
     supervision_class: str
     stored_score: int | None = Field(None, description="The score of the last run (null: not yet scored)")
     dimensions: list[DimensionOut]
-    reasons: list[ReasonOut] = Field(..., description="At most four, by points lost")
+    reasons: list[ScoreReasonOut] = Field(..., description="At most four, by points lost")
     changes: list[ChangeOut]
 
 
@@ -238,7 +238,7 @@ def runs_queue(request: HttpRequest) -> Status[dict[str, Any]]:
     return Status(202, {"queued": True})
 
 
-class FieldOut(Schema):
+class SupervisionFieldOut(Schema):
     code: str
     name: str
     name_en: str
@@ -269,7 +269,7 @@ class SampleOut(Schema):
     classes: list[SampleClassOut]
 
 
-@router.get("/supervision/fields", response=list[FieldOut], summary="Regulatory fields")
+@router.get("/supervision/fields", response=list[SupervisionFieldOut], summary="Regulatory fields")
 def fields_list(request: HttpRequest) -> list[dict[str, Any]]:
     _viewer(request, GOVERNMENT_ROLES)
     from gongxin.scoring.models import RegulatoryField

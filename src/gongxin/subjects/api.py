@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from gongxin.core.schemas import ErrorOut
 from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.identifiers import uscc_validate
 from gongxin.subjects.models import Subject
@@ -23,11 +24,6 @@ from gongxin.subjects.selectors import (
 )
 
 router = Router(tags=["subjects"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class OrganizationSummaryOut(Schema):
