@@ -35,6 +35,20 @@ def unseal(sealed: str, *, context: bytes) -> str:
     return plaintext.decode("utf-8")
 
 
+def seal_bytes(plaintext: bytes, *, context: bytes) -> bytes:
+    """``seal`` for files: ``<key id>:`` then nonce || ciphertext+tag, raw (no base64)."""
+    nonce = os.urandom(NONCE_BYTES)
+    ciphertext = AESGCM(settings.GONGXIN_DATA_KEY).encrypt(nonce, plaintext, context)
+    return f"{settings.GONGXIN_DATA_KEY_ID}:".encode("ascii") + nonce + ciphertext
+
+
+def unseal_bytes(sealed: bytes, *, context: bytes) -> bytes:
+    key_id, _, raw = sealed.partition(b":")
+    if key_id.decode("ascii", "replace") != settings.GONGXIN_DATA_KEY_ID:
+        raise ValueError(f"unknown data key id {key_id!r}")
+    return AESGCM(settings.GONGXIN_DATA_KEY).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context)
+
+
 def lookup_hash(value: str, *, context: bytes) -> str:
     digest = hmac.new(settings.GONGXIN_LOOKUP_KEY, context + b"\x00" + value.encode("utf-8"), hashlib.sha256)
     return digest.hexdigest()
