@@ -204,6 +204,17 @@ GONGXIN_API_CLIENT_CACHE_SECONDS = float(os.environ.get("GONGXIN_API_CLIENT_CACH
 
 # Ingest reads and checks large files in a forked process while the main one writes (ingest.load).
 GONGXIN_INGEST_READER_PROCESS = _env_bool("GONGXIN_INGEST_READER_PROCESS", True)
+# Limits of one ingest file (docs/ingest.md "Limits"): an upload larger than MAX_UPLOAD_BYTES is refused; a batch
+# holds at most MAX_ROWS rows; a cell holds at most MAX_CELL_CHARS characters (Excel's own limit; a longer one
+# rejects its row); reading stops after MAX_EMPTY_ROWS empty rows in a row; an .xlsx is refused unopened when
+# its parts would unpack to more than XLSX_MAX_UNCOMPRESSED_BYTES or one is compressed more than XLSX_MAX_RATIO:1.
+GONGXIN_INGEST_MAX_UPLOAD_BYTES = int(os.environ.get("GONGXIN_INGEST_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
+GONGXIN_INGEST_MAX_ROWS = int(os.environ.get("GONGXIN_INGEST_MAX_ROWS", "5000000"))
+GONGXIN_INGEST_MAX_CELL_CHARS = int(os.environ.get("GONGXIN_INGEST_MAX_CELL_CHARS", "32767"))
+GONGXIN_INGEST_MAX_EMPTY_ROWS = int(os.environ.get("GONGXIN_INGEST_MAX_EMPTY_ROWS", "1000"))
+GONGXIN_INGEST_XLSX_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("GONGXIN_INGEST_XLSX_MAX_UNCOMPRESSED_BYTES",
+                                                                str(1024 * 1024 * 1024)))
+GONGXIN_INGEST_XLSX_MAX_RATIO = int(os.environ.get("GONGXIN_INGEST_XLSX_MAX_RATIO", "100"))
 
 EMAIL_BACKEND = os.environ.get("GONGXIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("GONGXIN_FROM_EMAIL", "gongxin@localhost")
@@ -214,6 +225,9 @@ MEDIA_ROOT = DATA_DIR / "files"
 MEDIA_URL = "/files/"
 # Batch files and evidence may be large; Django streams uploads above this to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Stored uploads are readable by the platform's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
 
 LOGGING = {
