@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongxin.core.throttle.ClientAddressMiddleware",  # the address limits per address count (core.throttle)
     "gongxin.core.middleware.ApiErrorJsonMiddleware",
     "gongxin.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,6 +196,15 @@ GONGXIN_FACT_PROVIDERS: list[str] = [
     "gongxin.lending.facts.LendingFacts",  # loan_defaults_24m
 ]
 GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
+# Throttles (core.throttle): "count/seconds" per rate name, from GONGXIN_THROTTLE_<NAME>, the last dot of
+# the name as an underscore (GONGXIN_THROTTLE_RIN_LOOKUP_CALLER=120/3600); unset: core.throttle's defaults.
+GONGXIN_THROTTLE_RATES = {
+    ".".join(_key[len("GONGXIN_THROTTLE_"):].lower().rsplit("_", 1)): _value
+    for _key, _value in os.environ.items() if _key.startswith("GONGXIN_THROTTLE_") and _value.strip()
+}
+# Trusted reverse proxies in front of the platform: the client address is then read from X-Forwarded-For
+# (the entry the nearest proxies added), for throttles per address and for the sign-in lockout.
+GONGXIN_PROXY_COUNT = int(os.environ.get("GONGXIN_PROXY_COUNT", "0") or 0)
 # Webhook sending (gongxin.sharing.delivery reads these; unset means its defaults).
 for _name in ("TIMEOUT_SECONDS", "BACKOFF_BASE_SECONDS", "BACKOFF_MAX_SECONDS", "JITTER", "FAILING_AFTER"):
     if f"GONGXIN_SHARING_{_name}" in os.environ:

@@ -114,4 +114,8 @@ class GongxinErrorPageMiddleware:
         if not isinstance(exception, GongxinError) or request.path.startswith(API_PREFIX):
             return None
         context = {"status": exception.status, "message": str(exception.message)}
-        return render(request, "portal/error.html", context, status=exception.status)
+        response = render(request, "portal/error.html", context, status=exception.status)
+        retry_after = getattr(exception, "retry_after", None)  # rate limits (core.throttle)
+        if retry_after:
+            response["Retry-After"] = str(int(retry_after))
+        return response

@@ -42,3 +42,21 @@ class ConsumerCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer} @ {self.position}"
+
+
+class ThrottleWindow(models.Model):
+    """How many requests (or look-ups) one key made in one fixed window: the counter behind
+    ``core.throttle``, shared by every process through the database."""
+
+    key = models.CharField(_("key"), max_length=200)  # e.g. "rin:user:12", "rin:addr:203.0.113.9"
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("throttle window")
+        verbose_name_plural = _("throttle windows")
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="core_throttle_key_window")]
+        indexes = [models.Index(fields=["window_start"], name="core_throttle_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"
