@@ -11,16 +11,16 @@ import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from gongxin import __version__
 from gongxin.core.errors import GongxinError
-from gongxin.core.openapi import ContractAPI
 
 logger = logging.getLogger(__name__)
 
-api = ContractAPI(
+api = NinjaAPI(
     title="Gongxin API",
     version=f"v1 ({__version__})",
     description="Public credit information platform. Errors: {code, message, details}.",
