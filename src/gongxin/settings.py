@@ -8,6 +8,7 @@ data keys explicitly; see docs/operations.md.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # sign-in throttling and lockout (decision 032)
     "ninja",  # serves its bundled Swagger UI for /api/v1/docs (no CDN)
     "django_tasks",
     "django_tasks_db",
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongxin.core.middleware.GongxinErrorPageMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a lockout into the lockout page (accounts.lockout)
 ]
 
 ROOT_URLCONF = "gongxin.urls"
@@ -147,6 +150,27 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
+
+# Every password entry point (the login page, the admin's login) goes through authenticate(): axes refuses it
+# while the username or the address is locked (decision 032, docs/operations.md "Sign-in lockout").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("GONGXIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("GONGXIN_LOGIN_COOLOFF_MINUTES", "15")))
+# Locked per username (whatever the address) and per address (whatever the username).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gongxin.accounts.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS: list[str] = []  # the log names the username and the address (never the password)
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged by axes: one write fewer per login
+# Behind a reverse proxy the address is the proxy's unless the number of proxies is given: then the
+# address is read from X-Forwarded-For, counted from the right (only the proxies can set those entries).
+if os.environ.get("GONGXIN_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["GONGXIN_PROXY_COUNT"])
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

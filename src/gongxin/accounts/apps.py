@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "gongxin.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from gongxin.accounts.lockout import lockout_signals_connect
+
+        lockout_signals_connect()
