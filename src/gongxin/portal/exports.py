@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 from gongxin.catalog.choices import RecordKind
 from gongxin.core import clock
+from gongxin.core.tabular import cell_defuse
 from gongxin.portal.selectors import (
     EXPORT_MAX_ROWS,
     PublicityFilters,
@@ -31,12 +32,6 @@ from gongxin.portal.selectors import (
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
-# A cell starting with one of these is a formula to Excel: exported text must never run as one.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _iso(value: Any) -> str:
@@ -90,7 +85,7 @@ def publicity_csv_response(*, filters: PublicityFilters, limit: int = EXPORT_MAX
     def lines() -> Iterator[str]:
         yield BOM + writer.writerow([heading for heading, _value in columns])
         for row in publicity_export_rows(filters=filters, limit=limit, english=english):
-            yield writer.writerow([_safe(value(row)) for _heading, value in columns])
+            yield writer.writerow([cell_defuse(value(row)) for _heading, value in columns])
 
     response = StreamingHttpResponse(lines(), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
@@ -106,7 +101,7 @@ def publicity_xlsx_response(*, filters: PublicityFilters, limit: int = EXPORT_MA
     sheet = workbook.create_sheet(title=_("Double publicity")[:31])
     sheet.append([heading for heading, _value in columns])
     for row in publicity_export_rows(filters=filters, limit=limit, english=english):
-        sheet.append([_safe(value(row)) for _heading, value in columns])
+        sheet.append([cell_defuse(value(row)) for _heading, value in columns])
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the response is done
     workbook.save(spool)
     spool.seek(0)
