@@ -11,16 +11,16 @@ import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from gongxin import __version__
 from gongxin.core.errors import GongxinError
+from gongxin.core.openapi import ContractAPI
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+api = ContractAPI(
     title="Gongxin API",
     version=f"v1 ({__version__})",
     description="Public credit information platform. Errors: {code, message, details}.",
@@ -31,11 +31,7 @@ api = NinjaAPI(
 
 @api.exception_handler(GongxinError)
 def _gongxin_error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
-    response = api.create_response(request, exc.as_dict(), status=exc.status)
-    retry_after = getattr(exc, "retry_after", None)  # rate limits say when to come back (core.throttle)
-    if retry_after:
-        response["Retry-After"] = str(int(retry_after))
-    return response
+    return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
 @api.exception_handler(NinjaValidationError)

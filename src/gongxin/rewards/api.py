@@ -323,6 +323,15 @@ def measures_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [_measure_out(v) for v in selectors.measures_current()]
 
 
+# Before /measures/{code}: Django tries URL patterns in order, and {code} would take "dry-run" (then
+# answer 405 to the POST, as the path had only a GET).
+@router.post("/measures/dry-run", response=DryRunOut, summary="How many subjects a trigger would hit (staff)")
+def measure_dry_run_endpoint(request: HttpRequest, body: DryRunIn) -> dict[str, Any]:
+    result = measure_dry_run(trigger=body.trigger, actor=_viewer(request))
+    return {"trigger": result.trigger, "subjects_scanned": result.subjects_scanned,
+            "subjects_hit": result.subjects_hit, "sample": result.sample}
+
+
 @router.get("/measures/{code}", response=list[MeasureOut], summary="A measure's versions, newest first")
 def measure_detail(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     _viewer(request)
@@ -341,13 +350,6 @@ def measure_create(request: HttpRequest, body: MeasureIn) -> Status:
     )
     version = measure_save(code=body.code, draft=draft, actor=viewer, note=body.note)
     return Status(201, _measure_out(version))
-
-
-@router.post("/measures/dry-run", response=DryRunOut, summary="How many subjects a trigger would hit (staff)")
-def measure_dry_run_endpoint(request: HttpRequest, body: DryRunIn) -> dict[str, Any]:
-    result = measure_dry_run(trigger=body.trigger, actor=_viewer(request))
-    return {"trigger": result.trigger, "subjects_scanned": result.subjects_scanned,
-            "subjects_hit": result.subjects_hit, "sample": result.sample}
 
 
 @router.get("/matters", response=list[MatterOut], summary="Registered matters and the measures that apply")
