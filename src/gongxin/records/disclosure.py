@@ -31,8 +31,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
-    "ANONYMOUS", "LOGGED_PURPOSES", "Grant", "Viewer", "fields_shown", "purpose_check", "records_visible",
-    "viewer_for_client", "viewer_for_user", "visibility_q",
+    "ANONYMOUS", "LOGGED_PURPOSES", "NON_PUBLIC_PURPOSES", "Grant", "Viewer", "fields_shown", "purpose_check",
+    "records_visible", "subject_grant", "subject_visible", "viewer_for_client", "viewer_for_user", "visibility_q",
 ]
 
 from django.db.models import Q, QuerySet
@@ -114,6 +114,35 @@ def purpose_check(*, viewer: Viewer, purpose: str, subject: Subject | None) -> G
             return Grant(purpose)
         raise PurposeNotAllowed()
     raise PurposeNotAllowed()
+
+
+# The grounds on which a viewer may see a subject beyond what the public sees, the most personal first.
+NON_PUBLIC_PURPOSES = (Purpose.SELF, Purpose.STAFF, Purpose.AUDIT, Purpose.SHARING, Purpose.AUTHORIZED)
+
+
+def subject_grant(
+    *, viewer: Viewer, subject: Subject, purposes: tuple[str, ...] = NON_PUBLIC_PURPOSES,
+) -> Grant | None:
+    """The first of ``purposes`` on which ``viewer`` may look at ``subject``, or ``None``."""
+    for purpose in purposes:
+        try:
+            return purpose_check(viewer=viewer, purpose=purpose, subject=subject)
+        except (PermissionDenied, NotFound):
+            continue
+    return None
+
+
+def subject_visible(
+    *, viewer: Viewer, subject_id: int, purposes: tuple[str, ...] = NON_PUBLIC_PURPOSES,
+) -> tuple[Subject, Grant]:
+    """The subject ``subject_id`` and the ground on which ``viewer`` may see it, for pages and endpoints that
+    take a subject's id. A subject the viewer may not see answers exactly as an id that does not exist
+    (``SubjectNotVisible``, "not found"), so ids cannot be enumerated to learn who is a subject."""
+    subject = Subject.objects.select_related("organization", "person").filter(pk=subject_id).first()
+    grant = subject_grant(viewer=viewer, subject=subject, purposes=purposes) if subject is not None else None
+    if subject is None or grant is None:
+        raise SubjectNotVisible()
+    return subject, grant
 
 
 def _within_retention(today: date) -> Q:

@@ -1,7 +1,8 @@
 """Reads of repair applications, each with its permission rule in the same function.
 
 - the subject sees its own applications;
-- a source unit's operators (and its API systems) see the applications about their unit's records;
+- a source unit's operators (and its API systems holding ``records:write``) see the applications about
+  their unit's records;
 - credit office staff, auditors and administrators see all of them (the workbench's oversight).
 
 The record an application is about is shown from its current version with the fields the viewer may
@@ -16,6 +17,7 @@ from datetime import date
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import get_language
 
+from gongxin.accounts.capabilities import acts_for_source_unit
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
@@ -57,7 +59,7 @@ def _base() -> QuerySet[RepairApplication]:
 
 
 def _is_unit_viewer(viewer: Viewer) -> bool:
-    return viewer.department_id is not None and viewer.role == Role.OPERATOR
+    return acts_for_source_unit(viewer)
 
 
 def repairs_visible(*, viewer: Viewer) -> QuerySet[RepairApplication]:

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.capabilities import reads_supervision
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotAuthenticated, PermissionDenied
@@ -27,12 +28,10 @@ from gongxin.records.disclosure import SubjectNotVisible
 from gongxin.scoring import selectors
 from gongxin.scoring.models import ScoringModel
 from gongxin.scoring.services import model_activate, model_draft_from, supervision_rule_set
-from gongxin.subjects.models import Subject
 
 router = Router(tags=["scoring"], auth=viewer_auth)
 
 STAFF_ROLES = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
-GOVERNMENT_ROLES = {Role.STAFF, Role.ADMIN, Role.AUDITOR, Role.OPERATOR}
 
 
 def _viewer(request: HttpRequest, roles: set[str] | None = None) -> Viewer:
@@ -40,6 +39,13 @@ def _viewer(request: HttpRequest, roles: set[str] | None = None) -> Viewer:
     if viewer.is_anonymous:
         raise NotAuthenticated()
     if roles is not None and viewer.role not in roles:
+        raise PermissionDenied()
+    return viewer
+
+
+def _supervision_reader(request: HttpRequest) -> Viewer:
+    viewer = _viewer(request)
+    if not reads_supervision(viewer):
         raise PermissionDenied()
     return viewer
 
@@ -87,8 +93,8 @@ class ScoreOut(Schema):
 @router.get("/subjects/{subject_id}", response=ScoreOut, summary="A subject's credit evaluation, explained")
 def score_of_subject(request: HttpRequest, subject_id: int) -> dict[str, Any]:
     viewer = _viewer(request)
-    subject = Subject.objects.filter(pk=subject_id).first()
-    panel = selectors.score_panel(subject=subject, viewer=viewer, channel="api") if subject else None
+    subject = selectors.subject_evaluated(viewer=viewer, subject_id=subject_id)
+    panel = selectors.score_panel(subject=subject, viewer=viewer, channel="api")
     if panel is None or panel.explanation is None:
         raise SubjectNotVisible()
     e = panel.explanation
@@ -271,7 +277,7 @@ class SampleOut(Schema):
 
 @router.get("/supervision/fields", response=list[SupervisionFieldOut], summary="Regulatory fields")
 def fields_list(request: HttpRequest) -> list[dict[str, Any]]:
-    _viewer(request, GOVERNMENT_ROLES)
+    _supervision_reader(request)
     from gongxin.scoring.models import RegulatoryField
 
     return [{"code": f.code, "name": f.name, "name_en": f.name_en} for f in RegulatoryField.objects.all()]
@@ -280,7 +286,7 @@ def fields_list(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/supervision/{field_code}/classes", response=list[ClassOut],
             summary="Organizations by supervision class in a field (government users)")
 def supervision_classes(request: HttpRequest, field_code: str, limit: int = 1000, offset: int = 0) -> list[dict]:
-    _viewer(request, GOVERNMENT_ROLES)
+    _supervision_reader(request)
     limit, offset = min(max(limit, 0), 10_000), max(offset, 0)
     return [{"class_code": c.class_code, "grade": c.grade, "rate": c.rate, "rate_min": c.rate_min,
              "rate_max": c.rate_max, "count": len(c.subject_ids), "sample_size": c.sample_size,
@@ -291,7 +297,7 @@ def supervision_classes(request: HttpRequest, field_code: str, limit: int = 1000
 @router.get("/supervision/{field_code}/sample", response=SampleOut,
             summary="A reproducible random inspection sample by class rates (same seed, same sample)")
 def supervision_sample(request: HttpRequest, field_code: str, seed: str) -> dict[str, Any]:
-    _viewer(request, GOVERNMENT_ROLES)
+    _supervision_reader(request)
     drawn = selectors.supervision_sample(field_code=field_code, seed=seed)
     return {"field": field_code, "seed": seed,
             "classes": [{"class_code": c.class_code, "grade": c.grade, "rate": c.rate,

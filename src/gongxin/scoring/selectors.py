@@ -16,9 +16,7 @@ from django.db import connection
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
-from gongxin.core.errors import GongxinError
-from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import LOGGED_PURPOSES, purpose_check
+from gongxin.records.disclosure import LOGGED_PURPOSES, subject_grant, subject_visible
 from gongxin.scoring.choices import ModelStatus, RunKind
 from gongxin.scoring.engine import model_plan, model_sql
 from gongxin.scoring.errors import FieldNotFound, ModelNotFound, PartnerNotFound, PartnerScoreOutOfScale
@@ -79,12 +77,14 @@ def scores_current(*, subject_ids: Collection[int]) -> dict[int, CurrentScore]:
 def _purpose_for(*, viewer: Viewer, subject: Subject) -> Any | None:
     """The first purpose on which ``viewer`` may see the subject's evaluation (it rests on non-public data:
     the public never sees it)."""
-    for purpose in (Purpose.SELF, Purpose.STAFF, Purpose.AUDIT, Purpose.SHARING, Purpose.AUTHORIZED):
-        try:
-            return purpose_check(viewer=viewer, purpose=purpose, subject=subject)
-        except GongxinError:
-            continue
-    return None
+    return subject_grant(viewer=viewer, subject=subject)
+
+
+def subject_evaluated(*, viewer: Viewer, subject_id: int) -> Subject:
+    """The subject whose evaluation page ``viewer`` asks for; "not found" (``SubjectNotVisible``) alike for an
+    unknown id and for a subject whose evaluation the viewer may not see, so no one learns names by id."""
+    subject, _grant = subject_visible(viewer=viewer, subject_id=subject_id)
+    return subject
 
 
 @dataclass

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count
 
+from gongxin.accounts.capabilities import acts_for_source_unit
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
@@ -185,7 +186,7 @@ def supervision_rule_set(*, field: RegulatoryField, grade: str, rate: Decimal, a
     """The field's regulator (or the credit office) sets the inspection rate of one grade's class, within
     the legal band of the default rules."""
     if actor.role not in STAFF_ROLES and not (field.department_id and actor.department_id == field.department_id
-                                              and actor.role == Role.OPERATOR):
+                                              and acts_for_source_unit(actor)):
         raise NotRegulator()
     default = SupervisionRule.objects.filter(field__code="default", grade=grade).first()
     if default is None:

@@ -20,7 +20,6 @@ from gongxin.accounts.viewer import viewer_for_user
 from gongxin.core.errors import NotFound
 from gongxin.scoring import selectors
 from gongxin.scoring.models import GradeBand, ScoringModel
-from gongxin.subjects.models import Subject
 
 STAFF_ROLES = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
 
@@ -76,10 +75,12 @@ def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
 
 @login_required
 def subject_score(request: HttpRequest, subject_id: int) -> HttpResponse:
-    subject = Subject.objects.filter(pk=subject_id).first()
-    if subject is None:
-        raise Http404
-    return render(request, "scoring/subject.html", {"subject": subject, "viewer": viewer_for_user(request.user)})
+    viewer = viewer_for_user(request.user)
+    try:
+        subject = selectors.subject_evaluated(viewer=viewer, subject_id=subject_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "scoring/subject.html", {"subject": subject, "viewer": viewer})
 
 
 @login_required

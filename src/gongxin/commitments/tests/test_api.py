@@ -180,3 +180,19 @@ def test_types_are_listed_with_their_policy(types):
     assert listed["approval_substitute"]["eligibility_applies"] is True
     assert listed["voluntary_public"]["public_always"] is True
     assert all(t["legal_basis"] and "{matter_name}" in t["text_template"] for t in listed.values())
+
+
+def test_statistics_need_the_units_system_or_the_office(acme, unit, agent, unit_system):
+    """Medium 6 of #22: any client (a bank's, a benefit provider's) read the commitment statistics."""
+    from gongxin.accounts.models import Department
+
+    post_json(signed_in(agent), BASE, _sign_body(unit))
+    bank = Department.objects.create(code="BANK-NB", name="宁波银行", region_code="330200")
+    _lender, lender_key = api_client_create(name="宁波银行信易贷系统", department=bank, scopes=[])
+    _reader, reader_key = api_client_create(name="市场监管统计看板", department=unit.department, scopes=[])
+    for key in (lender_key, reader_key):
+        refused = Client().get(f"{BASE}/statistics", headers={"X-API-Key": key})
+        assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    _client, system_key = unit_system
+    allowed = Client().get(f"{BASE}/statistics", headers={"X-API-Key": system_key})
+    assert allowed.status_code == 200 and allowed.json()["commitments"]["total"] == 1

@@ -101,3 +101,24 @@ def test_the_subject_withdraws(penalty, agent):
     response = own.post(f"{BASE}/{created['id']}/withdraw")
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
     assert own.post(f"{BASE}/{created['id']}/withdraw").json()["code"] == "repair.not_pending"
+
+
+def test_a_units_client_sees_its_queue_only_with_records_write(penalty, agent, unit):
+    """A client of the unit without ``records:write`` (a reporting dashboard, say) is not the unit's system: it
+    never reads applications, with their subject's name and statement; the unit's system that writes does."""
+    from gongxin.accounts.choices import Scope
+    from gongxin.accounts.services import api_client_create
+
+    created = signed_in(agent).post(BASE, {"record_id": penalty.pk, **BODY}, content_type="application/json").json()
+    _reader, reader_key = api_client_create(name="市场监管统计看板", department=unit.department,
+                                            scopes=[Scope.RECORDS_READ_PUBLIC, Scope.SUBJECTS_READ])
+    _system, system_key = api_client_create(name="市场监管审批系统", department=unit.department,
+                                            scopes=[Scope.RECORDS_WRITE])
+    reader = Client(HTTP_X_API_KEY=reader_key)
+    listing = reader.get(BASE)
+    assert listing.status_code == 403 and listing.json()["code"] == "permission_denied"
+    detail = reader.get(f"{BASE}/{created['id']}")
+    assert detail.status_code == 404 and created["statement"] not in detail.content.decode()
+    system = Client(HTTP_X_API_KEY=system_key)
+    assert [a["id"] for a in system.get(BASE).json()] == [created["id"]]
+    assert system.get(f"{BASE}/{created['id']}").json()["statement"] == BODY["statement"]

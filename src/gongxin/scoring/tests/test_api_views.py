@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from gongxin.accounts.models import User
 from gongxin.accounts.viewer import SYSTEM
 from gongxin.scoring.services import scores_run
+from gongxin.subjects.models import Subject
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scoring_models")]
+
+
+def _without_tokens(content: bytes) -> str:
+    """A page without its CSRF tokens (each response masks the token anew) and ids in its own path (the
+    language switch returns to it)."""
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", content.decode())
+    return re.sub(r"/subjects/\d+/", "/subjects/ID/", text)
 
 
 def _client(user: User | None) -> Client:
@@ -99,3 +109,45 @@ def test_admin_pages_render_and_active_models_are_frozen(organization):
         assert client.get(path).status_code == 200, path
     response = client.post(f"/admin/scoring/scoringmodel/{active.pk}/change/", {"name": "x"})
     assert response.status_code == 403
+
+
+def test_a_persons_evaluation_page_is_not_found_for_other_logins(person, person_user):
+    """Critical 2 of #22: the page answered any login with the person's name. For a login not entitled to the
+    person the page is the same "not found" as an id that does not exist, so ids tell nothing."""
+    scores_run(actor=SYSTEM)
+    public = _client(User.objects.create_user(username="curious", password="x", role="public"))
+    missing = Subject.objects.order_by("-pk").first().pk + 1000
+
+    refused = public.get(f"/scoring/subjects/{person.pk}/")
+    unknown = public.get(f"/scoring/subjects/{missing}/")
+
+    assert refused.status_code == unknown.status_code == 404
+    assert _without_tokens(refused.content) == _without_tokens(unknown.content)
+    assert person.name not in refused.content.decode()
+    assert _client(person_user).get(f"/scoring/subjects/{person.pk}/").status_code == 200
+    api_refused = public.get(f"/api/v1/scoring/subjects/{person.pk}")
+    api_unknown = public.get(f"/api/v1/scoring/subjects/{missing}")
+    assert api_refused.status_code == api_unknown.status_code == 404
+    assert api_refused.json() == api_unknown.json()
+
+
+def test_supervision_needs_a_government_user_or_records_share(staff_user, organization):
+    """Medium 6 of #22: a bank's or a benefit provider's client (no scope) read grades and inspection samples."""
+    from gongxin.accounts.choices import Scope
+    from gongxin.accounts.models import Department
+    from gongxin.accounts.services import api_client_create
+
+    scores_run(actor=SYSTEM)
+    bank = Department.objects.create(code="BANK-NB", name="宁波银行", region_code="330200")
+    _lender, lender_key = api_client_create(name="宁波银行信易贷系统", department=bank, scopes=[])
+    _reader, reader_key = api_client_create(name="公示读取系统", department=bank, scopes=[Scope.RECORDS_READ_PUBLIC])
+    _sharing, sharing_key = api_client_create(name="市场监管业务系统", department=bank, scopes=[Scope.RECORDS_SHARE])
+    paths = ["/api/v1/scoring/supervision/fields", "/api/v1/scoring/supervision/market_regulation/classes",
+             "/api/v1/scoring/supervision/market_regulation/sample?seed=abc"]
+    for path in paths:
+        for key in (lender_key, reader_key):
+            refused = Client(HTTP_X_API_KEY=key).get(path)
+            assert refused.status_code == 403 and "subject_ids" not in refused.content.decode(), path
+        assert Client(HTTP_X_API_KEY=sharing_key).get(path).status_code == 200, path
+        assert _client(staff_user).get(path).status_code == 200, path
+        assert _client(User.objects.get_or_create(username="p", role="public")[0]).get(path).status_code == 403
