@@ -25,6 +25,7 @@ from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotAuthenticated
 from gongxin.sharing.choices import DeliveryState
+from gongxin.sharing.errors import SubscriptionNotFound
 from gongxin.sharing.models import Delivery, Subscription
 from gongxin.sharing.selectors import (
     SubscriptionRow,
@@ -146,8 +147,10 @@ class ChangesOut(Schema):
 
 
 def _out(subscription: Subscription, viewer: Viewer, secret: str | None = None) -> dict[str, Any]:
-    (row,) = subscriptions_overview(viewer=viewer, subscription_id=subscription.pk)
-    return _row_out(row, secret)
+    rows = subscriptions_overview(viewer=viewer, subscription_id=subscription.pk)
+    if not rows:  # deleted by another request between this one's change and its answer
+        raise SubscriptionNotFound()
+    return _row_out(rows[0], secret)
 
 
 def _row_out(row: SubscriptionRow, secret: str | None = None) -> dict[str, Any]:
