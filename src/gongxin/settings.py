@@ -233,6 +233,11 @@ GONGXIN_PROXY_COUNT = int(os.environ.get("GONGXIN_PROXY_COUNT", "0") or 0)
 for _name in ("TIMEOUT_SECONDS", "BACKOFF_BASE_SECONDS", "BACKOFF_MAX_SECONDS", "JITTER", "FAILING_AFTER"):
     if f"GONGXIN_SHARING_{_name}" in os.environ:
         globals()[f"GONGXIN_SHARING_{_name}"] = float(os.environ[f"GONGXIN_SHARING_{_name}"])
+# Webhooks reach public addresses only (sharing.egress); a city's internal receivers are allowed here:
+# CIDRs (10.20.0.0/16) or host names (hooks.nb.gov.cn, or .nb.gov.cn for a domain), comma-separated.
+GONGXIN_WEBHOOK_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("GONGXIN_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()
+]
 # A process keeps an API key's client this long: disabling a client bites within it (0: read every call).
 GONGXIN_API_CLIENT_CACHE_SECONDS = float(os.environ.get("GONGXIN_API_CLIENT_CACHE_SECONDS", "0" if TESTING else "10"))
 

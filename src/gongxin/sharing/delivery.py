@@ -9,6 +9,9 @@ jitter; after ``GONGXIN_SHARING_FAILING_AFTER`` (8) consecutive failures the sub
 failing (staff see it) and keeps being retried at the longest delay — nothing is dropped. A success
 marks it active again.
 
+Where a webhook may go is checked on every connection (``sharing.egress``: public addresses only unless
+allow-listed, no redirects); a failure is stored as a category (``timed out``, ``HTTP 500``), not raw text.
+
 Signature: header ``X-Gongxin-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>``.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import random
 import time
@@ -32,6 +36,7 @@ from django.db.models import Exists, OuterRef
 from gongxin.core import clock
 from gongxin.core.crypto import unseal
 from gongxin.core.outbox import event_emit
+from gongxin.sharing import egress
 from gongxin.sharing.choices import DeliveryState, SubscriptionStatus
 from gongxin.sharing.content import deliveries_content
 from gongxin.sharing.models import Delivery, DeliveryAttempt, Subscription
@@ -79,12 +84,8 @@ def backoff_delay(attempts: int) -> timedelta:
     return timedelta(seconds=delay * (1 + random.uniform(0, setting("JITTER"))))  # noqa: S311 - jitter, not secrecy
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an answer other than 2xx: a failure, never a re-POST elsewhere
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
+# Every connection goes through the SSRF guard (sharing.egress): checked addresses, no redirects, no proxies.
+_opener = egress.opener_build()
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,9 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
             response.read(1024)
             status, error = response.status, ""
     except urllib.error.HTTPError as exc:
-        status, error = exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        status, error = None, f"{type(exc).__name__}: {reason}"[:300]
+        status, error = exc.code, egress.failure_category(exc)
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        status, error = None, egress.failure_category(exc)
     return Outcome(status, error, int((time.monotonic() - started) * 1000))
 
 

@@ -22,6 +22,12 @@ class WebhookUrlInvalid(ValidationFailed):
     default_message = _("The webhook URL must be an https URL (http only to 127.0.0.1 in development).")
 
 
+class WebhookTargetNotAllowed(ValidationFailed):
+    code = "sharing.webhook_target_not_allowed"
+    default_message = _("The webhook host resolves to an internal address (private, loopback, link-local or "
+                        "reserved), which webhooks may not reach unless the platform's operators allow it.")
+
+
 class UnknownFilter(ValidationFailed):
     code = "sharing.unknown_filter"
     default_message = _("Some catalog items, record kinds or lists are unknown.")

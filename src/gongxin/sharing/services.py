@@ -25,6 +25,7 @@ from gongxin.core import clock
 from gongxin.core.crypto import seal
 from gongxin.core.outbox import event_emit
 from gongxin.records.models import ListType
+from gongxin.sharing import egress
 from gongxin.sharing.choices import DeliveryState, FilterKind, SubscriptionStatus
 from gongxin.sharing.content import client_purpose
 from gongxin.sharing.errors import (
@@ -33,6 +34,7 @@ from gongxin.sharing.errors import (
     SubscriptionNotFound,
     TooManyCodes,
     UnknownFilter,
+    WebhookTargetNotAllowed,
     WebhookUrlInvalid,
 )
 from gongxin.sharing.models import Delivery, Subscription, SubscriptionFilter, SubscriptionSubject
@@ -90,11 +92,26 @@ def webhook_url_check(url: str) -> str:
     parts = urlsplit(url)
     if not parts.hostname or parts.username or parts.password:
         raise WebhookUrlInvalid()
-    if parts.scheme == "https":
-        return url
-    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and (settings.DEBUG or settings.TESTING):
-        return url
-    raise WebhookUrlInvalid()
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise WebhookUrlInvalid() from exc
+    local_http = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and (settings.DEBUG or settings.TESTING)
+    if parts.scheme != "https" and not local_http:
+        raise WebhookUrlInvalid()
+    _webhook_target_check(parts.hostname, port)
+    return url
+
+
+def _webhook_target_check(host: str, port: int) -> None:
+    """Refuse now a host that resolves to an address webhooks may not reach (sharing.egress); the sender
+    checks again on every connection, so a host that does not resolve yet (or changes) is caught then."""
+    try:
+        egress.target_resolve(host, port)
+    except egress.TargetNotAllowed as exc:
+        raise WebhookTargetNotAllowed() from exc
+    except (OSError, UnicodeError):
+        return
 
 
 def _filters_check(filters: Filters) -> list[tuple[str, str]]:

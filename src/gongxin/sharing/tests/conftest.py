@@ -48,6 +48,13 @@ class ApiCaller:
         return Client(headers={"X-API-Key": self.key})
 
 
+@pytest.fixture(autouse=True)
+def _receivers_on_loopback_allowed(settings: Any) -> None:
+    """The receivers of these tests listen on 127.0.0.1, which webhooks may reach only when allow-listed
+    (sharing.egress); tests of the guard itself narrow or empty the list."""
+    settings.GONGXIN_WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
 @pytest.fixture
 def unit(seeded: None) -> SourceUnit:  # noqa: F811
     return factories.source_unit_create()
