@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from gongxin.access.choices import Channel
 from gongxin.access.services import inquiry_record
@@ -226,13 +226,17 @@ def types_list(request: HttpRequest) -> list[Any]:
     return types_in_force()
 
 
-class EligibilityIn(Schema):
-    type: str
-    department: str
+class EligibilityQuery(Schema):
+    type: str = Field(..., min_length=1, max_length=60, description="A commitment type's code")
+    department: str = Field(..., min_length=1, max_length=60, description="The receiving department's code")
     matter_code: str = Field(..., min_length=1, max_length=60)
     matter_name: str = Field(..., min_length=1, max_length=200)
-    uscc: str = ""
-    rin: str = Field("", description="Department systems: the person (a RIN is never a URL parameter)")
+    uscc: str = Field("", max_length=40)
+
+
+class EligibilityIn(EligibilityQuery):
+    rin: str = Field("", max_length=40,
+                     description="Department systems: the person (a RIN is never a URL parameter)")
 
 
 def _eligibility(viewer: Viewer, query: EligibilityIn) -> dict[str, Any]:
@@ -250,10 +254,9 @@ def _eligibility(viewer: Viewer, query: EligibilityIn) -> dict[str, Any]:
 
 @router.get("/eligibility", response=CommitmentEligibilityOut,
             summary="May the subject (you, or an organization by uscc) make this commitment? Conditions and text")
-def eligibility_endpoint(request: HttpRequest, type: str, department: str, matter_code: str, matter_name: str,
-                         uscc: str = "") -> dict[str, Any]:
-    return _eligibility(_viewer(request), EligibilityIn(type=type, department=department, matter_code=matter_code,
-                                                        matter_name=matter_name, uscc=uscc))
+def eligibility_endpoint(request: HttpRequest, query: Query[EligibilityQuery]) -> dict[str, Any]:
+    # The parameters are validated as the body of the POST is (422 on empty or overlong values).
+    return _eligibility(_viewer(request), EligibilityIn(**query.dict()))
 
 
 @router.post("/eligibility", response=CommitmentEligibilityOut,
