@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from gongxin.access.choices import Channel
 from gongxin.access.errors import QuerySubjectRequired
 from gongxin.access.models import Consent
+from gongxin.access.persons import person_by_rin_for
 from gongxin.access.selectors import consent_active_for
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotAuthenticated
@@ -20,9 +21,9 @@ from gongxin.records.choices import Purpose
 from gongxin.records.disclosure import ConsentRequired, PurposeNotAllowed, purpose_check
 from gongxin.records.selectors import ShownRecord, profile_records
 from gongxin.subjects.errors import SubjectNotFound
-from gongxin.subjects.identifiers import rin_validate, uscc_validate
+from gongxin.subjects.identifiers import uscc_validate
 from gongxin.subjects.models import Subject
-from gongxin.subjects.selectors import subject_by_rin, subject_by_uscc, subject_display_code
+from gongxin.subjects.selectors import subject_by_uscc, subject_display_code
 
 QUERY_PURPOSES = frozenset({Purpose.AUTHORIZED, Purpose.SHARING})
 REASON_MAX_LENGTH = 300
@@ -37,13 +38,15 @@ class QueryResult:
     records: list[ShownRecord]
 
 
-def _subject_find(*, rin: str, uscc: str) -> Subject | None:
+def _subject_find(*, rin: str, uscc: str, viewer: Viewer, purpose: str) -> Subject | None:
     rin, uscc = (rin or "").strip(), (uscc or "").strip()
     if bool(rin) == bool(uscc):
         raise QuerySubjectRequired()
     if uscc:
         return subject_by_uscc(uscc_validate(uscc))
-    return subject_by_rin(rin_validate(rin).rin)
+    if purpose == Purpose.SHARING:  # refuse those who may not share before any look-up
+        purpose_check(viewer=viewer, purpose=purpose, subject=None)
+    return person_by_rin_for(rin=rin, viewer=viewer, entitled=purpose == Purpose.SHARING)
 
 
 def records_query(*, viewer: Viewer, purpose: str, reason: str = "", rin: str = "", uscc: str = "",
@@ -51,13 +54,15 @@ def records_query(*, viewer: Viewer, purpose: str, reason: str = "", rin: str = 
     """A requester's query of one subject for ``purpose`` (authorized or sharing), logged as an inquiry.
 
     Without an active consent an authorized query is refused (``disclosure.consent_required``) — also
-    when no subject has the RIN or USCC, so the endpoint cannot be used to learn who has a profile.
+    when no organization has the USCC, so the endpoint cannot be used to learn who has a profile. A person
+    named by RIN is found only for whom is entitled to it (access.persons): anyone else gets the same
+    refusal, whether the RIN is known or not.
     """
     if viewer.is_anonymous:
         raise NotAuthenticated()
     if purpose not in QUERY_PURPOSES:
         raise PurposeNotAllowed()
-    subject = _subject_find(rin=rin, uscc=uscc)
+    subject = _subject_find(rin=rin, uscc=uscc, viewer=viewer, purpose=purpose)
     if subject is None:
         if purpose == Purpose.AUTHORIZED:
             raise ConsentRequired()

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from gongxin.access.choices import Channel
 from gongxin.access.models import Consent
+from gongxin.access.persons import person_by_rin_for
 from gongxin.access.selectors import consent_active_for
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.viewer import Viewer
@@ -35,8 +36,10 @@ from gongxin.benefits.selectors import provider_check, subject_verdict, suspensi
 from gongxin.core import clock
 from gongxin.core.outbox import event_emit
 from gongxin.records.choices import Purpose
+from gongxin.records.disclosure import ConsentRequired as PersonRefused
+from gongxin.subjects.errors import InvalidRin
 from gongxin.subjects.models import Subject
-from gongxin.subjects.selectors import subject_by_code, subject_by_rin
+from gongxin.subjects.selectors import subject_by_code
 
 AGGREGATE_USAGE = "benefit_usage"
 TOPIC_USAGE_STARTED = "benefits.usage.started"
@@ -55,11 +58,17 @@ class CheckResult:
 def _subject_consented(*, scenario: Scenario, subject_code: str, actor: Viewer) -> tuple[Subject, Consent]:
     """The subject named by its RIN (persons) or USCC (organizations), if it consented to ``actor``.
 
-    Unknown code, another kind of subject, no consent: one and the same answer.
+    Unknown code, another kind of subject, no consent: one and the same answer (a person through
+    access.persons, whose uniform refusal becomes this one: the same queries whatever the RIN).
     """
     code = (subject_code or "").strip()
-    is_person = scenario.subject_kind == SubjectKindChoice.PERSON
-    subject = subject_by_rin(code) if is_person else subject_by_code(code)
+    if scenario.subject_kind == SubjectKindChoice.PERSON:
+        try:
+            subject = person_by_rin_for(rin=code, viewer=actor)
+        except (PersonRefused, InvalidRin):
+            raise ConsentRequired() from None
+    else:
+        subject = subject_by_code(code)
     if subject is None or subject.kind != scenario.subject_kind:
         raise ConsentRequired()
     consent = consent_active_for(subject_id=subject.pk, viewer=actor)

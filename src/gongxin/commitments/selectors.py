@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from gongxin.accounts.capabilities import acts_for_source_unit
+from gongxin.access.persons import person_by_rin_for
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
@@ -31,7 +32,7 @@ from gongxin.commitments.models import Commitment, CommitmentType, Payout
 from gongxin.core import clock
 from gongxin.core.errors import PermissionDenied
 from gongxin.subjects.models import Subject
-from gongxin.subjects.selectors import subject_by_code, subject_by_rin
+from gongxin.subjects.selectors import subject_by_code
 
 OVERSIGHT_ROLES = {Role.STAFF, Role.AUDITOR, Role.ADMIN}
 PUBLIC_SHOWN = 20
@@ -130,13 +131,15 @@ def receiving_unit(*, code: str = "", pk: int | None = None) -> SourceUnit:
 
 def subject_for_signing(*, viewer: Viewer, uscc: str = "", rin: str = "") -> Subject:
     """The subject a signing is for: the signed-in subject itself, or (a department system) the organization
-    with ``uscc`` or the person with ``rin``."""
+    with ``uscc`` or the person with ``rin``. A person only for the system of a receiving department (an
+    active source unit): any other caller gets access.persons' uniform refusal, known RIN or not."""
     if viewer.client_id is None:
         subject = Subject.objects.filter(pk=viewer.subject_id).first() if viewer.subject_id else None
     elif uscc:
         subject = subject_by_code(uscc)
     elif rin:
-        subject = subject_by_rin(rin)
+        receiving = receiving_units().filter(pk=viewer.department_id).exists()
+        subject = person_by_rin_for(rin=rin, viewer=viewer, entitled=receiving)
     else:
         subject = None
     if subject is None:

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
+from gongxin.access.persons import person_by_rin_for
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotFound
@@ -32,7 +33,7 @@ from gongxin.reports.render import (
 from gongxin.reports.selectors import report_by_number, report_verification, reports_of_subject
 from gongxin.reports.services import purpose_default, report_issue, report_revoke
 from gongxin.subjects.models import Subject
-from gongxin.subjects.selectors import subject_by_rin, subject_by_uscc
+from gongxin.subjects.selectors import subject_by_uscc
 
 router = Router(tags=["reports"], auth=viewer_auth)
 
@@ -131,11 +132,13 @@ def _out(report: Report) -> dict[str, Any]:
     }
 
 
-def _subject(body: ReportSubjectIn) -> Subject:
+def _subject(body: ReportSubjectIn, viewer: Viewer) -> Subject:
+    """The subject named; a person only for whom is entitled to it (access.persons: the same refusal for
+    an unknown RIN and for a person the caller may not see)."""
     uscc, rin = (body.uscc or "").strip(), (body.rin or "").strip()
     if bool(uscc) == bool(rin):
         raise ReportSubjectInvalid()
-    subject = subject_by_uscc(uscc) if uscc else subject_by_rin(rin)
+    subject = subject_by_uscc(uscc) if uscc else person_by_rin_for(rin=rin, viewer=viewer)
     if subject is None:
         raise NotFound(code="subject.not_found")
     return subject
@@ -165,7 +168,7 @@ def report_issue_endpoint(request: HttpRequest, body: ReportIssueIn) -> Status[d
     reports: ``self`` or ``authorized`` (consent) only. Special reports (penalties, enforcement and
     serious-dishonesty lists over up to 5 years, repaired records marked 已修复): ``self`` or ``staff``."""
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    subject = _subject(body.subject)
+    subject = _subject(body.subject, viewer)
     purpose = body.purpose or purpose_default(kind=body.kind, subject=subject, viewer=viewer)
     report = report_issue(subject=subject, kind=body.kind, viewer=viewer, purpose=purpose,
                           range_from=body.range_from, range_to=body.range_to)

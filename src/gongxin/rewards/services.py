@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from gongxin.access.choices import Channel
 from gongxin.access.models import Inquiry
+from gongxin.access.persons import rin_lookup_count
 from gongxin.accounts.choices import Role, Scope
 from gongxin.accounts.models import ApiClient, Department
 from gongxin.accounts.viewer import Viewer
@@ -481,6 +482,10 @@ def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor:
             except InvalidRin:
                 outcome.error = errors.SubjectNotFound()
     by_uscc = _resolve_usccs(set(usccs.values()))
+    if rins and actor.client_id is None and actor.role not in STAFF_ROLES:
+        # A subject checking itself by RIN: counted as look-ups (access.persons), so the answer (the same
+        # "not found" for another person as for an unknown RIN) cannot be asked at will either.
+        rin_lookup_count(viewer=actor, lookups=len(rins))
     by_rin = _resolve_rins(set(rins.values()))
     resolved: dict[int, _Resolved] = {}
     for i, code in usccs.items():

@@ -84,8 +84,9 @@ def test_person_reports(client, person, person_user, bank_user, bank_consent):
     from gongxin.subjects.selectors import person_rin_reveal
 
     plain = person_rin_reveal(person=rin, viewer=person_user)
+    # Whoever is not entitled to the person gets one refusal, whatever the purpose asked (access.persons).
     anonymous = _post(client, {"subject": {"rin": plain}, "kind": "person", "purpose": "public"})
-    assert anonymous.status_code == 404 and anonymous.json()["code"] == "subject.not_found"
+    assert anonymous.status_code == 403 and anonymous.json()["code"] == "disclosure.consent_required"
     no_purpose = _post(client, {"subject": {"rin": plain}, "kind": "person"})
     assert no_purpose.status_code == 403 and no_purpose.json()["code"] == "disclosure.consent_required"
 
