@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
-from gongxin.accounts.capabilities import acts_for_source_unit
 from gongxin.access.persons import person_by_rin_for
+from gongxin.accounts.capabilities import acts_for_source_unit
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
