@@ -2,7 +2,9 @@
 
 Thin: the subject is looked up by USCC or RIN, ``reports.services.report_issue`` applies the disclosure
 policy and signs; downloads serve the stored frozen content (reports.render). A report's number is its
-key: whoever holds it may download and verify the report (reports.selectors).
+key: whoever holds it may check the report's validity, and download an organization's report; a person's
+report downloads for the person, its requester and staff only, anyone else gets "not found" as for an
+unknown number (reports.selectors).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from gongxin.records.choices import Purpose
 from gongxin.reports.choices import ReportKind
 from gongxin.reports.errors import ReportSubjectInvalid
 from gongxin.reports.models import Report
+from gongxin.reports.personal import report_signed_content
 from gongxin.reports.render import (
     JSON_CONTENT_TYPE,
     PDF_CONTENT_TYPE,
@@ -30,7 +33,13 @@ from gongxin.reports.render import (
     report_html,
     report_pdf_file,
 )
-from gongxin.reports.selectors import report_by_number, report_verification, reports_of_subject
+from gongxin.reports.selectors import (
+    report_by_number,
+    report_for_viewer,
+    report_is_personal,
+    report_verification,
+    reports_of_subject,
+)
 from gongxin.reports.services import purpose_default, report_issue, report_revoke
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_uscc
@@ -82,7 +91,7 @@ class ReportOut(Schema):
 class VerificationOut(Schema):
     number: str
     kind: str
-    subject_name: str
+    subject_name: str | None = Field(..., description="An organization's name; null for a person's report")
     issued_at: datetime
     status: str = Field(..., description="valid, superseded or revoked")
     status_changed_at: datetime | None
@@ -121,7 +130,8 @@ def _links(number: str) -> dict[str, str]:
 
 
 def _out(report: Report) -> dict[str, Any]:
-    cover = report.content.get("cover", {})
+    """A report for its requester, its subject or staff (entitled to its content as signed)."""
+    cover = report_signed_content(report).get("cover", {})
     return {
         "number": report.number, "kind": report.kind, "purpose": report.purpose, "status": report.status,
         "issued_at": report.created_at, "subject_name": cover.get("subject_name", ""),
@@ -187,13 +197,13 @@ def reports_mine(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/{number}.pdf", response={404: ErrorOut}, url_name="report_pdf",
             summary="A report as PDF (signed; the JSON envelope attached)", openapi_extra=_binary("application/pdf"))
 def report_pdf_endpoint(request: HttpRequest, number: str) -> HttpResponse:
-    return _file(report_by_number(number), "pdf")
+    return _file(report_for_viewer(number, viewer=request.auth), "pdf")  # type: ignore[attr-defined]
 
 
 @router.get("/{number}.html", response={404: ErrorOut}, url_name="report_html",
             summary="A report as printable HTML", openapi_extra=_binary("text/html"))
 def report_html_endpoint(request: HttpRequest, number: str) -> HttpResponse:
-    return _file(report_by_number(number), "html")
+    return _file(report_for_viewer(number, viewer=request.auth), "html")  # type: ignore[attr-defined]
 
 
 @router.get("/{number}/verification", response={200: VerificationOut, 404: ErrorOut},
@@ -203,7 +213,8 @@ def report_verification_endpoint(request: HttpRequest, number: str) -> dict[str,
     report = verification.report
     return {
         "number": report.number, "kind": report.kind,
-        "subject_name": report.content.get("cover", {}).get("subject_name", ""), "issued_at": report.created_at,
+        "subject_name": None if report_is_personal(report) else report.content.get("cover", {}).get("subject_name", ""),
+        "issued_at": report.created_at,
         "status": report.status, "status_changed_at": report.status_changed_at,
         "status_reason": report.status_reason, "superseded_by": verification.superseded_by_number or None,
         "signature_valid": verification.signature.valid, "valid": verification.is_valid,
@@ -223,4 +234,4 @@ def report_revoke_endpoint(request: HttpRequest, number: str, body: ReportRevoke
 @router.get("/{number}", response={200: EnvelopeOut, 404: ErrorOut}, url_name="report_json",
             summary="A report: the signed JSON envelope (or ?format=html|pdf)")
 def report_json_endpoint(request: HttpRequest, number: str, format: Format = "json") -> HttpResponse:
-    return _file(report_by_number(number), format)
+    return _file(report_for_viewer(number, viewer=request.auth), format)  # type: ignore[attr-defined]

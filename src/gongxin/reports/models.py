@@ -29,6 +29,9 @@ class Report(models.Model):
     # The frozen snapshot, the SHA-256 of its canonical JSON (core.signing.canonical_json), and the
     # Ed25519 signature over those same canonical bytes, with the id of the key that made it.
     content = models.JSONField(_("content"))
+    # A person's RIN where the signed content shows it in clear: ``content`` holds the masked form there,
+    # this the original strings, sealed (reports.personal; empty when the content holds no clear RIN).
+    personal_sealed = models.TextField(_("sealed personal data"), blank=True, default="", editable=False)
     content_hash = models.CharField(_("content hash"), max_length=64)
     signature = models.TextField(_("signature"))
     key_id = models.CharField(_("signing key id"), max_length=40)

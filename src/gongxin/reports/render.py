@@ -9,6 +9,10 @@ PDF build time (docs/decisions/019-pdf-build-time.md): the stylesheets and Weasy
 configuration are made once per process and shared under a lock, the font is a GB2312 copy of Noto Sans
 CJK SC (reports.fonts), a web process warms up at its first request (reports.apps), and a report's PDF
 is built once and kept for later downloads (``report_pdf_file``).
+
+A person's RIN is sealed in the stored copy (reports.personal): every format here shows the content as
+issued and signed, with it put back; only the subject and entitled viewers get them (reports.selectors).
+The kept PDF of such a report is sealed on disk too.
 """
 
 from __future__ import annotations
@@ -17,20 +21,18 @@ import atexit
 import io
 import logging
 import threading
-import uuid
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import signing
 from gongxin.reports.fonts import report_font_css
 from gongxin.reports.models import Report
+from gongxin.reports.personal import pdf_cache_path, pdf_cache_read, pdf_cache_write, report_signed_content
 from gongxin.reports.verification import envelope_build, pdf_sign
 
 logger = logging.getLogger(__name__)
@@ -40,14 +42,12 @@ PDF_CONTENT_TYPE = "application/pdf"
 # Record fields that only repeat the cover (who the record is about): kept in the signed content, not
 # printed again under every record.
 SUBJECT_FIELDS = frozenset({"subject_name", "subject_category", "uscc"})
-# Built PDFs, under the data directory (report_pdf_file).
-PDF_CACHE_DIR = Path("reports") / "pdf"
 
 
 def envelope(report: Report) -> dict[str, Any]:
     """The signed envelope: ``{"report", "content_hash", "signature", "key_id", "verify_url", "algorithm"}``."""
-    return envelope_build(content=report.content, content_hash=report.content_hash, signature=report.signature,
-                          key_id=report.key_id)
+    return envelope_build(content=report_signed_content(report), content_hash=report.content_hash,
+                          signature=report.signature, key_id=report.key_id)
 
 
 def envelope_bytes(report: Report) -> bytes:
@@ -62,8 +62,8 @@ def qr_svg(url: str) -> str:
 
 
 def report_context(report: Report, *, for_pdf: bool = False) -> dict[str, Any]:
-    """What templates/reports/_document.html needs to show a report's frozen content."""
-    content = report.content
+    """What templates/reports/_document.html needs to show a report's frozen content (as signed)."""
+    content = report_signed_content(report)
     verify_url = content.get("verification", {}).get("url", "")
     return {
         "report": report,
@@ -134,25 +134,20 @@ def report_pdf(report: Report) -> bytes:
     return pdf_sign(_pdf_write(report_html(report, for_pdf=True), attachments=[attachment]))
 
 
-def _pdf_path(number: str) -> Path:
-    return Path(settings.DATA_DIR) / PDF_CACHE_DIR / f"{number}.pdf"
-
-
 def report_pdf_file(report: Report) -> bytes:
-    """The PDF to download: built at the first download, then kept in the data directory. A report's
-    content is frozen and signed, so its PDF never changes (its online status is not printed in it)."""
-    path = _pdf_path(report.number)
+    """The PDF to download: built at the first download, then kept in the data directory (sealed when the
+    report has a sealed part: reports.personal). A report's content is frozen and signed, so its PDF never
+    changes (its online status is not printed in it)."""
+    sealed = bool(report.personal_sealed)
     try:
-        return path.read_bytes()
+        return pdf_cache_read(report.number, sealed=sealed)
     except OSError:  # not built yet (or the data directory cannot hold it): build it
         pass
     pdf = report_pdf(report)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-        partial.write_bytes(pdf)
-        partial.replace(path)  # atomic: a concurrent download reads the whole file or builds its own
+        pdf_cache_write(report.number, pdf, sealed=sealed)
     except OSError:  # a full or read-only disk costs the next download a build, not this one its file
+        path = pdf_cache_path(report.number, sealed=sealed)
         logger.warning("Cannot keep %s in %s", path.name, path.parent, exc_info=True)
     return pdf
 

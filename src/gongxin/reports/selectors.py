@@ -1,25 +1,35 @@
 """Reads of the reports app.
 
-A report's number is its key: anyone holding it may open the report and its verification page (that
-is what the QR code is for), so numbers carry 50 random bits and are never listed publicly. Lists of
-reports are for the subject itself and for credit office staff only.
+A report's number is its key: anyone holding it may open its verification page (that is what the QR
+code is for), so numbers carry 50 random bits and are never listed publicly. The page says whether the
+report is valid and shows its hashes; for an organization's report (organizations are public) anyone
+holding the number also opens the report and its files. A person's report, its content and its files
+are for the person itself, the report's requester and credit office staff only (``report_for_viewer``):
+anyone else gets "not found", exactly as for an unknown number, and its verification page names nobody.
+Lists of reports are for the subject itself and for credit office staff only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidTag
 from django.db.models import QuerySet
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.choices import SubjectKind
 from gongxin.core.errors import PermissionDenied
 from gongxin.reports.choices import ReportStatus
 from gongxin.reports.errors import ReportNotFound
 from gongxin.reports.models import Report
+from gongxin.reports.personal import report_signed_content
 from gongxin.reports.verification import VerificationResult, stored_report_verify
 
 NUMBER_MAX_LENGTH = 40
+# Who opens any person's report besides the person and the requester: those who may see a RIN in clear
+# (subjects.selectors.RIN_REVEAL_ROLES).
+PERSON_REPORT_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
 
 def number_normalize(number: str) -> str:
@@ -29,11 +39,38 @@ def number_normalize(number: str) -> str:
 def report_by_number(number: str) -> Report:
     """The report with this number (case and spaces ignored), or ``ReportNotFound``."""
     report = (
-        Report.objects.select_related("superseded_by")
+        Report.objects.select_related("superseded_by", "subject")
         .filter(number=number_normalize(number))
         .first()
     )
     if report is None:
+        raise ReportNotFound()
+    return report
+
+
+def report_is_personal(report: Report) -> bool:
+    """Whether the report is about a natural person (a person report, or a person's special report)."""
+    return report.subject.kind == SubjectKind.PERSON
+
+
+def report_viewer_entitled(*, report: Report, viewer: Viewer) -> bool:
+    """Whether ``viewer`` may see the report's content and files: anyone for an organization's report;
+    for a person's, the person itself, whoever requested the report (user or API client) and staff."""
+    if not report_is_personal(report):
+        return True
+    return (
+        (viewer.subject_id is not None and viewer.subject_id == report.subject_id)
+        or (viewer.user_id is not None and viewer.user_id == report.requested_by_id)
+        or (viewer.client_id is not None and viewer.client_id == report.requested_by_client_id)
+        or viewer.role in PERSON_REPORT_ROLES
+    )
+
+
+def report_for_viewer(number: str, *, viewer: Viewer) -> Report:
+    """The report with this number if ``viewer`` may see its content and files; else ``ReportNotFound``,
+    the same answer as for a number no report has."""
+    report = report_by_number(number)
+    if not report_viewer_entitled(report=report, viewer=viewer):
         raise ReportNotFound()
     return report
 
@@ -58,7 +95,11 @@ class ReportVerification:
 
 def report_verification(report: Report) -> ReportVerification:
     """The report's status and whether its stored content still matches its hash and signature."""
-    check = stored_report_verify(content=report.content, content_hash=report.content_hash,
+    try:
+        content = report_signed_content(report)
+    except (ValueError, InvalidTag):  # the sealed part cannot be opened: the stored copy is not what was signed
+        content = report.content
+    check = stored_report_verify(content=content, content_hash=report.content_hash,
                                  signature=report.signature, key_id=report.key_id)
     return ReportVerification(report=report, status=report.status, signature=check)
 

@@ -34,9 +34,10 @@ from django.utils import timezone, translation
 from gongxin.access.choices import Channel
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import ApiClient, User
-from gongxin.accounts.viewer import Viewer
+from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
+from gongxin.core.crypto import unseal
 from gongxin.core.outbox import event_emit
 from gongxin.records.choices import Purpose, RecordStatus
 from gongxin.records.disclosure import SubjectNotVisible
@@ -54,7 +55,9 @@ from gongxin.reports.errors import (
     ReportRevokeNotAllowed,
 )
 from gongxin.reports.models import Report
+from gongxin.reports.personal import personal_seal
 from gongxin.reports.snapshot import SPECIAL_KINDS, IssueContext, snapshot_build
+from gongxin.subjects.identifiers import RIN_CONTEXT
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_display_code
 
@@ -199,16 +202,26 @@ def report_issue(
         requester = _requester(viewer, purpose)
         report = _report_create(number=number, subject=subject, kind=kind, viewer=viewer, purpose=purpose,
                                 records=records, subject_code=subject_code, requester=requester,
-                                issued_at=issued_at, range_from=range_from, range_to=range_to)
+                                issued_at=issued_at, range_from=range_from, range_to=range_to,
+                                personal=_personal_replacements(subject))
         event_emit(topic="report.issued", aggregate_type="report", aggregate_id=report.pk, subject_id=subject.pk,
                    payload=_event_payload(report))
         _supersede_older(report=report, viewer=viewer)
     return report
 
 
+def _personal_replacements(subject: Subject) -> list[tuple[str, str]]:
+    """What the stored copy of a person's report seals: its RIN, replaced by the form third parties see
+    (reports.personal, docs/decisions/037). Nothing for an organization: organizations are public."""
+    if subject.kind != SubjectKind.PERSON:
+        return []
+    return [(unseal(subject.person.rin_sealed, context=RIN_CONTEXT),
+             subject_display_code(subject=subject, viewer=ANONYMOUS))]
+
+
 def _report_create(*, number: str, subject: Subject, kind: str, viewer: Viewer, purpose: str,
                    records: list[ShownRecord], subject_code: str, requester: str, issued_at: datetime,
-                   range_from: date | None, range_to: date | None) -> Report:
+                   range_from: date | None, range_to: date | None, personal: list[tuple[str, str]]) -> Report:
     for attempt in range(ISSUE_ATTEMPTS):
         if attempt:  # the same random number twice (50 bits): draw again
             number = report_number_new(day=clock.today())
@@ -221,13 +234,16 @@ def _report_create(*, number: str, subject: Subject, kind: str, viewer: Viewer, 
         content = snapshot_build(subject=subject, subject_code=subject_code, records=records, context=context)
         data = signing.canonical_json(content)
         signature = signing.sign(data)
+        # Signed as issued (the person's own report shows its RIN); stored with the RIN sealed.
+        stored, sealed = personal_seal(content=content, number=number, replacements=personal)
         try:
             with transaction.atomic():
                 return Report.objects.create(
                     number=number, kind=kind, subject=subject, purpose=purpose,
                     requested_by_id=viewer.user_id, requested_by_client_id=viewer.client_id,
                     requested_by_label=viewer.label[:200], range_from=range_from, range_to=range_to,
-                    created_at=issued_at, content=content, content_hash=signing.content_hash(data),
+                    created_at=issued_at, content=stored, personal_sealed=sealed,
+                    content_hash=signing.content_hash(data),
                     signature=signature.value_b64, key_id=signature.key_id, status=ReportStatus.VALID,
                 )
         except IntegrityError:

@@ -3,7 +3,9 @@ verification page the QR code opens, and the platform's public signing key under
 
 Thin: subjects come from subjects.selectors, reports from reports.selectors, and the one write is
 reports.services.report_issue (which applies the disclosure policy). A report's number is its key
-(reports.selectors): whoever holds it may open the report in every format.
+(reports.selectors): whoever holds it opens its verification page, and an organization's report in every
+format; a person's report opens only for the person, its requester and staff (anyone else: not found,
+as for an unknown number), and its verification page shows them alone who the report is about.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ from gongxin.reports.render import (
     report_html,
     report_pdf_file,
 )
-from gongxin.reports.selectors import number_normalize, report_by_number, report_verification
+from gongxin.reports.selectors import (
+    number_normalize,
+    report_by_number,
+    report_for_viewer,
+    report_is_personal,
+    report_verification,
+    report_viewer_entitled,
+)
 from gongxin.reports.services import purpose_default, report_issue
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_uscc
@@ -87,8 +96,10 @@ def issue(request: HttpRequest) -> HttpResponse:
 
 
 def _report_or_404(request: HttpRequest, number: str) -> Any:
+    """The report if the visitor may see its content (reports.selectors.report_for_viewer), else the
+    not-found page a number no report has gets."""
     try:
-        return report_by_number(number)
+        return report_for_viewer(number, viewer=viewer_for_user(request.user))
     except ReportNotFound as exc:
         return _error(request, exc)
 
@@ -150,11 +161,18 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
         from gongxin.rewards.views import certificate_verify
 
         return certificate_verify(request, number)
-    report = _report_or_404(request, number)
-    if isinstance(report, HttpResponse):
-        return report
+    try:
+        report = report_by_number(number)
+    except ReportNotFound as exc:
+        return _error(request, exc)
     verification = report_verification(report)
-    context = {**report_context(report), "verification": verification}
+    # Whoever holds the number learns validity, status, dates and hashes; the content (for a person's
+    # report: who it is about) only the subject, the requester and staff, or anyone for an organization.
+    entitled = report_viewer_entitled(report=report, viewer=viewer_for_user(request.user))
+    context: dict[str, Any] = {"report": report, "verification": verification, "show_content": entitled,
+                               "personal": report_is_personal(report)}
+    if entitled:
+        context.update(report_context(report))
     response = render(request, "reports/verify.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response

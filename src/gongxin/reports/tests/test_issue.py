@@ -26,6 +26,7 @@ from gongxin.reports.errors import (
     ReportRevokeNotAllowed,
 )
 from gongxin.reports.models import Report
+from gongxin.reports.personal import report_signed_content
 from gongxin.reports.services import report_issue, report_revoke
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_persons_never_get_a_public_report(person, public):
 def test_person_report_for_the_person_itself_shows_the_full_rin(person, person_self, source_unit):
     factories.penalty_create(subject=person, source_unit=source_unit)
     report = report_issue(subject=person, kind="person", viewer=person_self, purpose="self")
-    cover = report.content["cover"]
+    cover = report_signed_content(report)["cover"]  # as signed; the stored copy seals it (test_personal)
     assert cover["title"] == "自然人公共信用信息报告"
     assert "*" not in cover["subject_code"] and len(cover["subject_code"]) == 18
     assert _records(report, "penalties")

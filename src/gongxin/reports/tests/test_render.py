@@ -13,6 +13,7 @@ import pytest
 from gongxin.core import signing
 from gongxin.portal.tests import factories
 from gongxin.reports import fonts, render
+from gongxin.reports.personal import pdf_cache_path
 from gongxin.reports.render import envelope, envelope_bytes, report_html, report_pdf, report_pdf_file
 from gongxin.reports.services import report_issue
 from gongxin.reports.tests.helpers import pdf_streams, pdf_unicode_text_codes
@@ -85,7 +86,8 @@ def test_the_pdf_is_built_from_block_records_and_stylesheets_parsed_once(report)
 
 
 def test_a_downloaded_pdf_is_built_once_and_kept(report, settings, monkeypatch):
-    path = Path(settings.DATA_DIR) / render.PDF_CACHE_DIR / f"{report.number}.pdf"
+    path = pdf_cache_path(report.number, sealed=False)
+    assert path == Path(settings.DATA_DIR) / "reports" / "pdf" / f"{report.number}.pdf"
     path.unlink(missing_ok=True)
     first = report_pdf_file(report)
     assert path.read_bytes() == first and document_verify(first).valid
