@@ -66,8 +66,10 @@ class VersionOut(Schema):
     change: str
     status: str
     created_at: datetime
-    actor: str = Field(..., alias="actor_label")
-    reason: str
+    actor: str = Field(..., description="Who wrote the version: the source unit, or the login for staff and audit")
+    reason: str = Field(..., description="Why (internal): staff and audit only, else empty")
+    legal_basis: str
+    source_unit_name: str
     content_hash: str
     severity: str
     under_objection: bool

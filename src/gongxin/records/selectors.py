@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count
 from django.utils.translation import get_language
@@ -12,6 +12,7 @@ from gongxin.access.choices import Channel
 from gongxin.access.services import inquiry_record
 from gongxin.catalog.choices import SubjectKind
 from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.records.choices import Purpose
 from gongxin.records.disclosure import LOGGED_PURPOSES, Viewer, fields_shown, purpose_check, records_visible
 from gongxin.records.errors import RecordNotFound
 from gongxin.records.models import Record, RecordVersion
@@ -102,10 +103,49 @@ def record_shown(*, record_id: int, viewer: Viewer, purpose: str) -> ShownRecord
     return _shown(visible, purpose)
 
 
-def record_versions(*, record_id: int, viewer: Viewer, purpose: str) -> list[RecordVersion]:
+# Purposes that see who wrote each version and why (the platform's own people): the credit office and audit.
+ACTOR_PURPOSES = frozenset({Purpose.STAFF, Purpose.AUDIT})
+
+
+@dataclass(frozen=True)
+class ShownVersion:
+    """One version of a record's history as a viewer sees it. ``actor`` and ``reason`` are internal (a login's
+    username, an operator's note): for every purpose but staff and audit the actor is the source unit and
+    the reason is left out; the legal basis is always shown."""
+
+    number: int
+    change: str
+    status: str
+    created_at: datetime
+    actor: str
+    reason: str
+    legal_basis: str
+    source_unit_name: str
+    content_hash: str
+    severity: str
+    under_objection: bool
+    repaired: bool
+    publicity_min_end: date | None
+    publicity_max_end: date | None
+    retention_end: date | None
+
+
+def record_versions(*, record_id: int, viewer: Viewer, purpose: str) -> list[ShownVersion]:
     """The history of a record the viewer may see (same disclosure rule as the record itself)."""
-    record_shown(record_id=record_id, viewer=viewer, purpose=purpose)
-    return list(RecordVersion.objects.filter(record_id=record_id).order_by("number"))
+    record = record_shown(record_id=record_id, viewer=viewer, purpose=purpose)
+    internal = purpose in ACTOR_PURPOSES
+    versions = RecordVersion.objects.filter(record_id=record_id).select_related("record__catalog_item")
+    return [
+        ShownVersion(
+            number=v.number, change=v.change, status=v.status, created_at=v.created_at,
+            actor=v.actor_label if internal else record.source_unit_name, reason=v.reason if internal else "",
+            legal_basis=v.legal_basis or v.record.catalog_item.legal_basis, source_unit_name=record.source_unit_name,
+            content_hash=v.content_hash, severity=v.severity, under_objection=v.under_objection,
+            repaired=v.repaired, publicity_min_end=v.publicity_min_end, publicity_max_end=v.publicity_max_end,
+            retention_end=v.retention_end,
+        )
+        for v in versions.order_by("number")
+    ]
 
 
 def records_by_kind(shown: list[ShownRecord]) -> dict[str, list[ShownRecord]]:

@@ -133,3 +133,31 @@ def test_unknown_api_route_is_json_404(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_a_records_history_shows_the_public_its_source_not_who_typed_it(organization, market_unit):
+    """Low of #22: the versions API gave anyone the operator's login (``user:<username>``) and internal reasons."""
+    from gongxin.accounts.models import User
+
+    operator = User.objects.create_user(username="scjg-wang", password="x", role="operator",
+                                        department=market_unit.department)
+    staff = User.objects.create_user(username="credit-li", password="x", role="staff")
+    desk = Client()
+    desk.force_login(operator)
+    body = {**_body(organization.organization.uscc), "reason": "内部核对：王科长电话确认"}
+    created = desk.post(URL, body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    record_id = created.json()["record_id"]
+
+    public = Client().get(f"{URL}/{record_id}/versions", {"purpose": "public"})
+    assert public.status_code == 200
+    (version,) = public.json()
+    assert version["actor"] == version["source_unit_name"] == "宁波市市场监督管理局"
+    assert version["reason"] == "" and version["legal_basis"]
+    assert "scjg-wang" not in public.content.decode() and "王科长" not in public.content.decode()
+
+    office = Client()
+    office.force_login(staff)
+    (internal,) = office.get(f"{URL}/{record_id}/versions", {"purpose": "staff"}).json()
+    assert internal["actor"] == "user:scjg-wang" and internal["reason"] == body["reason"]
