@@ -22,6 +22,8 @@ from gongxin.ingest.selectors import Quality, batches_visible, quality_by_unit_a
 from gongxin.ingest.services import PUSH_LIMIT, batch_get, batch_push, batch_upload, error_report_rows
 
 router = Router(tags=["ingest"], auth=viewer_auth)
+# Past any batch's rows; larger offsets would overflow the database's integers (422 instead).
+OFFSET_MAX = 100_000_000
 
 
 class BatchOut(Schema):
@@ -152,7 +154,8 @@ def batch_upload_endpoint(request: HttpRequest, source_unit: Form[str], item: Fo
 
 @router.get("/batches", response=list[BatchOut], summary="Batches the caller may see, newest first")
 def batches_list(request: HttpRequest, source_unit: str = "", item: str = "", status: str = "",
-                 limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+                 limit: int = Query(50, ge=1, le=500),
+                 offset: int = Query(0, ge=0, le=OFFSET_MAX)) -> list[dict[str, Any]]:
     batches = batches_visible(viewer=request.auth)  # type: ignore[attr-defined]
     if source_unit:
         batches = batches.filter(source_unit__department__code=source_unit)
@@ -170,7 +173,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> dict[str, Any]:
 
 @router.get("/batches/{int:batch_id}/issues", response=list[IssueOut], summary="Rejected and flagged rows")
 def batch_issues(request: HttpRequest, batch_id: int, level: str = "", code: str = "",
-                 limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> list[dict[str, Any]]:
+                 limit: int = Query(100, ge=1, le=1000),
+                 offset: int = Query(0, ge=0, le=OFFSET_MAX)) -> list[dict[str, Any]]:
     batch = batch_get(batch_id=batch_id, viewer=request.auth)  # type: ignore[attr-defined]
     issues = batch.issues.order_by("row_number", "pk")
     if level:
