@@ -381,7 +381,8 @@ def statistics_endpoint(
             "rows": [r.__dict__ for r in result.rows]}
 
 
-@router.get("/certificates/{number}", response=CertificateOut, auth=None,
-            summary="A check certificate's signed envelope (whoever holds the number)")
+@router.get("/certificates/{number}", response=CertificateOut,
+            summary="A check certificate's signed envelope (an organization's: whoever holds the number; a "
+                    "person's: the person, the system that made the check, staff)")
 def certificate_detail(request: HttpRequest, number: str) -> dict[str, Any]:
-    return _certificate_out(selectors.certificate_by_number(number))
+    return _certificate_out(selectors.certificate_for_viewer(number, viewer=request.auth))  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.choices import SubjectKind
 from gongxin.reports.verification import VerificationResult, stored_report_verify
 from gongxin.rewards import errors
 from gongxin.rewards.choices import MeasureKind
@@ -169,10 +170,31 @@ def statistics(*, group: str, date_from: date, date_to: date, viewer: Viewer) ->
 # --- certificates ----------------------------------------------------------------------------------
 
 def certificate_by_number(number: str) -> CheckCertificate:
-    """The certificate with this number (case and spaces ignored): whoever holds the number may see it."""
+    """The certificate with this number (case and spaces ignored): whoever holds the number may check it
+    (its verification page); its content is for ``certificate_viewer_entitled``."""
     normalized = "".join(str(number).split()).upper()[:40]
-    certificate = CheckCertificate.objects.select_related("subject").filter(number=normalized).first()
+    certificate = (CheckCertificate.objects.select_related("subject", "check_row").filter(number=normalized)
+                   .first())
     if certificate is None:
+        raise errors.CertificateNotFound()
+    return certificate
+
+
+def certificate_viewer_entitled(*, certificate: CheckCertificate, viewer: Viewer) -> bool:
+    """Whether ``viewer`` may see the certificate's content: anyone for an organization (organizations are
+    public); for a person, who may see the check (``check_visible``: the system that made it, the person,
+    staff). The verification page shows everyone else validity and hashes only (docs/decisions/037)."""
+    if certificate.subject.kind != SubjectKind.PERSON:
+        return True
+    return (viewer.role in STAFF_ROLES
+            or (viewer.client_id is not None and viewer.client_id == certificate.check_row.client_id)
+            or (viewer.subject_id is not None and viewer.subject_id == certificate.subject_id))
+
+
+def certificate_for_viewer(number: str, *, viewer: Viewer) -> CheckCertificate:
+    """The certificate if ``viewer`` may see its content; else "not found", as for a number none has."""
+    certificate = certificate_by_number(number)
+    if not certificate_viewer_entitled(certificate=certificate, viewer=viewer):
         raise errors.CertificateNotFound()
     return certificate
 

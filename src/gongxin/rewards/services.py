@@ -36,7 +36,7 @@ from gongxin.access.models import Inquiry
 from gongxin.access.persons import rin_lookup_count
 from gongxin.accounts.choices import Role, Scope
 from gongxin.accounts.models import ApiClient, Department
-from gongxin.accounts.viewer import Viewer
+from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
 from gongxin.core.cel import RuleError, rule_compile, rule_evaluate
@@ -61,6 +61,7 @@ from gongxin.rewards.models import (
 from gongxin.rewards.rules import CompiledMeasure, MatterInfo, RuleSet, rules_changed, ruleset
 from gongxin.subjects.identifiers import InvalidRin, rin_lookup_hash, rin_validate, uscc_normalize
 from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import subject_display_code
 
 BATCH_MAX = 1000
 STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
@@ -749,7 +750,8 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
     check = Check.objects.select_related("subject__organization", "subject__person", "matter__system__department"
                                          ).get(pk=check.pk)
     subject = check.subject
-    code = subject.organization.uscc if subject.kind == SubjectKind.ORGANIZATION else subject.person.rin_masked
+    # A certificate goes to third parties: a person's RIN in the form they see (subjects.selectors).
+    code = subject_display_code(subject=subject, viewer=ANONYMOUS)
     number = certificate_number_new(day=clock.today())
     with translation.override(settings.LANGUAGE_CODE):
         content = _certificate_content(check=check, number=number, subject_code=code,

@@ -231,17 +231,24 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 # --- certificates (public: whoever holds the number) ----------------------------------------------
 
-def _certificate_context(number: str) -> dict[str, Any]:
-    certificate = selectors.certificate_by_number(number)
+def _certificate_context(number: str, *, viewer: Viewer, page: bool = True) -> dict[str, Any]:
+    """The certificate page (``page``: only for whom its content is, else "not found") or its verification
+    page (anyone with the number; the content only for whom it is: a person's certificate names nobody)."""
+    if page:
+        certificate = selectors.certificate_for_viewer(number, viewer=viewer)
+    else:
+        certificate = selectors.certificate_by_number(number)
+    show_content = selectors.certificate_viewer_entitled(certificate=certificate, viewer=viewer)
     url = verify_url_for(certificate.number)
-    return {"certificate": certificate, "content": certificate.content, "verify_url": url, "qr_svg": qr_svg(url),
+    return {"certificate": certificate, "content": certificate.content if show_content else {},
+            "show_content": show_content, "verify_url": url, "qr_svg": qr_svg(url),
             "verification": selectors.certificate_verification(certificate)}
 
 
 @require_GET
 def certificate(request: HttpRequest, number: str) -> HttpResponse:
     try:
-        context = _certificate_context(number)
+        context = _certificate_context(number, viewer=viewer_for_user(request.user))
     except GongxinError as exc:
         return _error(request, exc)
     response = render(request, "rewards/certificate.html", context)
@@ -253,7 +260,7 @@ def certificate(request: HttpRequest, number: str) -> HttpResponse:
 def certificate_json(request: HttpRequest, number: str) -> HttpResponse:
     """The signed envelope, canonical bytes (``gongxin report verify FILE`` checks it offline)."""
     try:
-        certificate = selectors.certificate_by_number(number)
+        certificate = selectors.certificate_for_viewer(number, viewer=viewer_for_user(request.user))
     except GongxinError as exc:
         return _error(request, exc)
     body = signing.canonical_json(selectors.certificate_envelope(certificate))
@@ -265,7 +272,7 @@ def certificate_json(request: HttpRequest, number: str) -> HttpResponse:
 def certificate_verify(request: HttpRequest, number: str) -> HttpResponse:
     """The verification page of a check certificate (called by reports' /verify/<number>/ for GXC- numbers)."""
     try:
-        context = _certificate_context(number)
+        context = _certificate_context(number, viewer=viewer_for_user(request.user), page=False)
     except GongxinError as exc:
         return _error(request, exc)
     response = render(request, "rewards/certificate_verify.html", context)

@@ -73,3 +73,41 @@ def test_who_may_have_it_certified(system_viewer: Viewer, clean_org: Subject, ot
         certificate_issue(check=check, actor=viewer_for_client(other_system[1]))
     subject_agent = Viewer(label="user:agent", role="org_agent", subject_id=clean_org.pk)
     assert certificate_issue(check=check, actor=subject_agent).number.startswith("GXC-")
+
+
+def test_a_persons_certificate_names_nobody_to_whoever_holds_the_number(system_viewer: Viewer, api: Client) -> None:
+    """A person's certificate (docs/decisions/037): the masked RIN third parties see (subjects.selectors); its
+    verification page shows validity and hashes to anyone, the content only to the person, the system that made
+    the check and staff; its page and envelope answer anyone else as an unknown number does."""
+    from gongxin.accounts.choices import Role
+    from gongxin.accounts.models import User
+    from gongxin.accounts.viewer import ANONYMOUS
+    from gongxin.portal.tests import factories
+    from gongxin.subjects.selectors import subject_display_code
+
+    person = factories.person_create(name="赵六")
+    check = check_perform(subject=person, matter="CZ-CG-001", actor=system_viewer)
+    certificate = certificate_issue(check=check, actor=system_viewer)
+    masked = subject_display_code(subject=person, viewer=ANONYMOUS)
+    assert certificate.content["subject"]["code"] == masked
+
+    page = Client().get(f"/verify/{certificate.number}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-verdict="valid"' in html and certificate.content_hash in html
+    assert "data-content-withheld" in html
+    for personal in (person.name, masked, masked[-4:]):
+        assert personal not in html, personal
+    unknown = "GXC-20260615-XXXXXXXXXX"
+    for path in ("/rewards/certificates/{}/", "/rewards/certificates/{}/json", "/api/v1/rewards/certificates/{}"):
+        known = Client().get(path.format(certificate.number))
+        missing = Client().get(path.format(unknown))
+        assert known.status_code == missing.status_code == 404, path
+        if path.startswith("/api/"):
+            assert known.json() == missing.json()
+
+    assert api.get(f"/api/v1/rewards/certificates/{certificate.number}").status_code == 200
+    own = Client()
+    own.force_login(User.objects.create_user(username="zhaoliu", password="a-long-password-1", role=Role.PERSON,
+                                             subject=person))
+    assert person.name in own.get(f"/verify/{certificate.number}/").content.decode()
+    assert document_verify(own.get(f"/rewards/certificates/{certificate.number}/json").content).valid
