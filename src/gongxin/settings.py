@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gongxin.core.throttle.ClientAddressMiddleware",  # the address limits per address count (core.throttle)
     "gongxin.core.middleware.ApiErrorJsonMiddleware",
+    "gongxin.core.middleware.ApiBodyLimitMiddleware",  # API bodies over GONGXIN_API_BODY_MAX_BYTES: 413
     "gongxin.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -268,6 +269,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
+# The largest API request body (JSON) read at all; larger ones get 413 before being read
+# (core.middleware.ApiBodyLimitMiddleware). Multipart uploads have their own limits.
+GONGXIN_API_BODY_MAX_BYTES = int(os.environ.get("GONGXIN_API_BODY_MAX_BYTES", str(32 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,32 @@ class ApiErrorJsonMiddleware:
                 replacement["Allow"] = response["Allow"]
             return replacement
         return response
+
+
+class ApiBodyLimitMiddleware:
+    """Refuse an API request whose body is over ``GONGXIN_API_BODY_MAX_BYTES`` with 413, before reading it.
+
+    JSON bodies are read whole into memory to be parsed; the limit (32 MiB by default: a push of 10,000
+    records is well under it) keeps one request from holding a worker and its memory. Multipart uploads
+    (ingest files) stream to disk and are limited by their own endpoint; pages keep Django's limits.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX) and request.content_type != "multipart/form-data":
+            limit = settings.GONGXIN_API_BODY_MAX_BYTES
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                body = {"code": "request.too_large", "details": {"limit_bytes": limit},
+                        "message": _("The request body is larger than the %(limit)s bytes the API accepts.")
+                        % {"limit": limit}}
+                return JsonResponse(body, status=413)
+        return self.get_response(request)
 
 
 class RejectNulMiddleware:
