@@ -36,3 +36,26 @@ class UnknownSourceUnit(NotFound):
 class UnknownItem(NotFound):
     code = "ingest.unknown_item"
     default_message = _("No such catalog item in the current catalog.")
+
+
+class BatchRunning(Conflict):
+    code = "ingest.batch_running"
+    default_message = _("This batch is being loaded by another run; follow it on the batch page, or run it again "
+                        "once that run has ended.")
+
+
+class BatchTakenOver(Conflict):
+    code = "ingest.batch_taken_over"
+    default_message = _("Another run took this batch over; this run stopped without writing its last chunk.")
+
+
+class UploadTooLarge(ValidationFailed):
+    code = "ingest.upload_too_large"
+    status = 413
+    default_message = _("The file is larger than an upload may be; split it, or load it with the gongxin ingest "
+                        "command on the server.")
+
+
+class NulCharacter(ValidationFailed):
+    code = "ingest.nul_character"
+    default_message = _("The idempotency key contains a NUL character.")

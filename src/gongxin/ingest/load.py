@@ -32,9 +32,12 @@ from django.utils.translation import gettext as _
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import IssueLevel, RowOutcome
+from gongxin.ingest.errors import BatchTakenOver
+from gongxin.ingest.locking import chunk_lock
 from gongxin.ingest.models import Batch, BatchIssue
 from gongxin.ingest.rows import CheckedRow, Issue, RowChecker, SubjectKey, both_languages, issue_make
 from gongxin.records.choices import RecordStatus
@@ -89,9 +92,11 @@ class BatchLoader:
     """Loads the rows of one batch. ``seen`` remembers identities (and fingerprints) across chunks."""
 
     def __init__(self, *, batch: Batch, actor: Viewer, with_results: bool = False,
-                 chunk_size: int = CHUNK_SIZE) -> None:
+                 chunk_size: int = CHUNK_SIZE, owner: str | None = None) -> None:
         self.batch = batch
         self.actor = actor
+        # The run's token (ingest.locking): each chunk commits only while the batch is still this run's.
+        self.owner = owner
         self.item: CatalogItem = batch.catalog_item
         self.source_unit: SourceUnit = batch.source_unit
         # The row's content (hash, canonical JSON, clocks) is computed by records_load in this process: handing
@@ -129,10 +134,14 @@ class BatchLoader:
         in_part: set[str] = set()
         results: dict[int, dict[str, Any]] = {}
         for number, checked in checked_rows:
-            self.tally.received += 1
             if not isinstance(checked, CheckedRow):
+                if checked and checked[0].level == IssueLevel.WARNING:  # a note on the file, not a row
+                    issues.extend((number, issue) for issue in checked)
+                    continue
+                self.tally.received += 1
                 self._reject(number, checked, issues, results)
                 continue
+            self.tally.received += 1
             known = self.seen.get(checked.identity)
             if known == checked.fingerprint:
                 self.tally.duplicate += 1
@@ -145,6 +154,7 @@ class BatchLoader:
             parts[-1].append(checked)
             in_part.add(checked.identity)
         with transaction.atomic():
+            chunk_lock()
             for part in parts:
                 if part:
                     self._part(part, issues, results)
@@ -309,10 +319,15 @@ class BatchLoader:
         if self.tally.results is not None:
             self.tally.results.extend(results[n] for n in sorted(results))
         delta = self.tally.minus(before)
-        Batch.objects.filter(pk=self.batch.pk).update(
+        mine = Batch.objects.filter(pk=self.batch.pk)
+        if self.owner is not None:
+            mine = mine.filter(owner=self.owner)
+        saved = mine.update(
             rows_done=F("rows_done") + rows, stats=self.tally.stats, results=self.tally.results,
-            **{name: F(name) + value for name, value in delta.items() if value},
+            heartbeat_at=clock.now(), **{name: F(name) + value for name, value in delta.items() if value},
         )
+        if not saved:
+            raise BatchTakenOver()  # rolls the chunk back: the run that has the batch now loads these rows
         self.batch.rows_done += rows
         for name in Tally.COUNTERS:
             setattr(self.batch, name, getattr(self.tally, name))

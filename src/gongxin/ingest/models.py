@@ -43,6 +43,9 @@ class Batch(models.Model):
     # API pushes keep their per-row results so that a repeated idempotency key returns them.
     results = models.JSONField(_("row results"), null=True, blank=True)
     failure = models.TextField(_("failure"), blank=True)
+    # The run loading the batch ("host:pid:start", ingest.locking) and when it last committed a chunk.
+    owner = models.CharField(_("run by"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(_("actor"), max_length=200)
     created_at = models.DateTimeField(_("created at"))

@@ -1,11 +1,14 @@
 """Reading what source units send: CSV (UTF-8 with or without BOM, GBK, GB18030), Excel .xlsx and JSON Lines.
 
 Files are streamed, never read whole: ``table_open`` sniffs the format and the encoding from the first
-bytes, then yields one ``SourceRow`` at a time. Column headers are matched to the catalog item's fields by
-Chinese label, field code, English label or alias, after folding full-width characters and spaces
-(``header_map``). Cell values are normalized per field type by ``cell_normalize``: full-width digits,
-letters and spaces become ASCII, text is trimmed, Excel date serials become dates and amounts in 万元
-become yuan (the canonical unit of ``catalog.schema``).
+bytes, then yields one ``SourceRow`` at a time. A bad cell — a NUL character, bytes that are not text in the
+file's encoding, more characters than ``ReadLimits.cell_chars`` — rejects its row, never the file (``BAD_CELLS``);
+reading stops after ``ReadLimits.empty_rows`` empty rows in a row (``STOPPED``) and fails past
+``ReadLimits.rows`` rows; an .xlsx is refused before it is opened when its parts would unpack too large.
+Column headers are matched to the catalog item's fields by Chinese label, field code, English label or
+alias, after folding full-width characters and spaces (``header_map``). Cell values are normalized per
+field type by ``cell_normalize``: full-width digits, letters and spaces become ASCII, text is trimmed, Excel
+date serials become dates and amounts in 万元 become yuan (the canonical unit of ``catalog.schema``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import codecs
 import csv
 import json
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.choices import FieldType
@@ -38,7 +43,9 @@ _WAN = Decimal(10000)
 SOURCE_RECORD_ID = "__source_record_id"
 REVOKED = "__revoked"
 SEVERITY = "__severity"
-UNREADABLE = "__unreadable"  # a JSON line that does not parse: the row is rejected
+UNREADABLE = "__unreadable"  # a JSON line (or CSV record) that does not parse: the row is rejected
+BAD_CELLS = "__bad_cells"  # [(column code, problem code, value excerpt)]: the row is rejected
+STOPPED = "__stopped"  # reading stopped after this many empty rows in a row: a warning, not a row
 _SPECIAL_HEADERS = {
     SOURCE_RECORD_ID: ("source_record_id", "数据标识", "记录标识", "信息标识", "数据主键", "记录编号"),
     REVOKED: ("revoked", "revoke", "撤销", "撤销标记", "是否撤销", "撤销标识"),
@@ -48,14 +55,58 @@ _STRUCTURED = {FieldType.DATE, FieldType.DECIMAL, FieldType.MONEY_WAN, FieldType
                FieldType.BOOLEAN, FieldType.ENUM}
 
 
-class FileUnreadable(ValidationFailed):
+class FileRefused(ValidationFailed):
+    """A file that cannot be loaded at all: the batch fails (and a stored upload is removed)."""
+
+
+class FileUnreadable(FileRefused):
     code = "ingest.file_unreadable"
     default_message = _("The file cannot be read as CSV, Excel (.xlsx) or JSON Lines.")
 
 
-class ColumnsMissing(ValidationFailed):
+class ColumnsMissing(FileRefused):
     code = "ingest.columns_missing"
     default_message = _("The file lacks required columns of the catalog item.")
+
+
+class TooManyRows(FileRefused):
+    code = "ingest.too_many_rows"
+    default_message = _("The file holds more rows than a batch may hold; split it.")
+
+
+class XlsxTooLarge(FileRefused):
+    code = "ingest.xlsx_too_large"
+    default_message = _("The Excel file would unpack to more than the platform accepts (or one of its parts is "
+                        "compressed far more than spreadsheets are); it was not opened.")
+
+
+# --- limits -------------------------------------------------------------------------------------------
+
+# An .xlsx part unpacking to more than this is checked for its compression ratio (small parts may be any).
+XLSX_RATIO_MIN_BYTES = 1 << 20
+# The csv module's own field limit: a field up to this size is read whole (and then rejected by its length);
+# beyond it the record cannot be parsed and is rejected as unreadable.
+CSV_FIELD_HARD_LIMIT = 16 << 20
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one file may hold (settings ``GONGXIN_INGEST_MAX_*``, docs/ingest.md "Limits")."""
+
+    cell_chars: int = 32_767  # Excel's own maximum for a cell
+    rows: int = 5_000_000
+    empty_rows: int = 1_000
+    xlsx_uncompressed_bytes: int = 1 << 30
+    xlsx_ratio: int = 100  # Apache POI's default for zip bombs (minimum inflate ratio 0.01)
+
+    @classmethod
+    def from_settings(cls) -> ReadLimits:
+        return cls(
+            cell_chars=settings.GONGXIN_INGEST_MAX_CELL_CHARS, rows=settings.GONGXIN_INGEST_MAX_ROWS,
+            empty_rows=settings.GONGXIN_INGEST_MAX_EMPTY_ROWS,
+            xlsx_uncompressed_bytes=settings.GONGXIN_INGEST_XLSX_MAX_UNCOMPRESSED_BYTES,
+            xlsx_ratio=settings.GONGXIN_INGEST_XLSX_MAX_RATIO,
+        )
 
 
 # --- character folding --------------------------------------------------------------------------------
@@ -216,7 +267,10 @@ def format_sniff(name: str, head: bytes) -> str:
 
 
 def encoding_sniff(head: bytes) -> str:
-    """UTF-8 (BOM or not) when the bytes decode as UTF-8, else GB18030 (a superset of GBK and GB2312)."""
+    """UTF-8 (BOM or not) when the bytes decode as UTF-8, else GB18030 (a superset of GBK and GB2312).
+
+    A few stray bytes in a UTF-8 file (one damaged cell) keep it UTF-8: only that cell's row is rejected.
+    Chinese text in GBK is never valid UTF-8 for long, so a GBK file has about as many errors as characters."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -224,21 +278,27 @@ def encoding_sniff(head: bytes) -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        return "gb18030"
+        text = codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False)
+        errors = text.count(REPLACEMENT)
+        valid = sum(1 for character in text if not character.isascii()) - errors
+        return "utf-8" if valid >= 50 * errors else "gb18030"
     return "utf-8"
 
 
-def table_open(path: Path, *, item: CatalogItem, name: str | None = None) -> SourceTable:
-    """Open ``path`` as a table of rows for ``item``; raises ``ColumnsMissing`` / ``FileUnreadable``."""
+def table_open(path: Path, *, item: CatalogItem, name: str | None = None,
+               limits: ReadLimits | None = None) -> SourceTable:
+    """Open ``path`` as a table of rows for ``item``; raises ``ColumnsMissing`` / ``FileUnreadable`` /
+    ``XlsxTooLarge``; the rows raise ``TooManyRows`` past the limit."""
+    limits = limits or ReadLimits.from_settings()
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     file_format = format_sniff(name or path.name, head)
     if file_format == FileFormat.XLSX:
-        return _xlsx_table(path, item)
+        return _xlsx_table(path, item, limits)
     encoding = encoding_sniff(head)
     if file_format == FileFormat.JSONL:
-        return _jsonl_table(path, item, encoding)
-    return _csv_table(path, item, encoding)
+        return _jsonl_table(path, item, encoding, limits)
+    return _csv_table(path, item, encoding, limits)
 
 
 def _require(item: CatalogItem, headers: HeaderMap) -> HeaderMap:
@@ -247,71 +307,204 @@ def _require(item: CatalogItem, headers: HeaderMap) -> HeaderMap:
     return headers
 
 
-def _csv_table(path: Path, item: CatalogItem, encoding: str) -> SourceTable:
-    handle = path.open("r", encoding=encoding, errors="strict", newline="")
+# --- bad cells ----------------------------------------------------------------------------------------
+
+# Decoding replaces bytes that are not text in the file's encoding by U+FFFD: a cell holding one is rejected
+# (the row, not the file). A U+FFFD in the file itself means its text was damaged before: rejected too.
+REPLACEMENT = "\ufffd"
+
+
+def _bad_cells(cells: dict[str, Any], limit: int) -> list[tuple[str, str, str]]:
+    """(column code, problem, excerpt) of every bad text cell of a row: called only for rows whose joined
+    text showed a NUL, a replacement character, a surrogate or too many characters (rare, so not fast)."""
+    found = []
+    for code, value in cells.items():
+        if value.__class__ is not str:
+            continue
+        if "\x00" in value:
+            found.append((code, "nul_character", _excerpt(value)))
+        elif REPLACEMENT in value or _has_surrogate(value):
+            found.append((code, "undecodable", _excerpt(value)))
+        elif len(value) > limit:
+            found.append((code, "cell_too_long", str(len(value))))
+    return found
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def text_clean(text: str) -> str:
+    """Text safe to store and show (no NUL, no lone surrogate): for values quoted in row issues."""
+    text = text.replace("\x00", REPLACEMENT)
+    return text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+
+
+def _excerpt(value: str) -> str:
+    return text_clean(value[:100])
+
+
+def _screened(number: int, cells: dict[str, Any], limit: int) -> SourceRow:
+    """The row, or a row of its bad cells: for a row whose joined text looked suspicious."""
+    bad = _bad_cells(cells, limit)
+    return SourceRow(number, {BAD_CELLS: bad} if bad else cells)
+
+
+def _text_suspicious(text: str, limit: int) -> bool:
+    return "\x00" in text or REPLACEMENT in text or len(text) > limit
+
+
+class _Limiter:
+    """Counts rows: the row limit (raises) and the run of empty rows after which reading stops."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self.limits = limits
+        self.rows = 0
+        self.empty = 0
+
+    def row(self) -> None:
+        self.empty = 0
+        self.rows += 1
+        if self.rows > self.limits.rows:
+            raise TooManyRows(details={"limit": self.limits.rows})
+
+    def empty_row(self) -> bool:
+        """True when reading must stop here."""
+        self.empty += 1
+        return self.empty >= self.limits.empty_rows
+
+    def stopped(self, number: int) -> SourceRow:
+        return SourceRow(number, {STOPPED: self.empty})
+
+
+# --- formats ------------------------------------------------------------------------------------------
+
+def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits) -> SourceTable:
+    csv.field_size_limit(max(CSV_FIELD_HARD_LIMIT, 4 * limits.cell_chars))
+    handle = path.open("r", encoding=encoding, errors="replace", newline="")
     try:
         sample = handle.read(64 * 1024)
         handle.seek(0)
         try:
-            dialect: Any = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|")
+            delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|").delimiter
         except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(handle, dialect)
+            delimiter = ","
+        # Only the delimiter is sniffed (from the header line): quoting is Excel's, whose doubled quotes ("")
+        # inside a quoted cell the header line cannot show.
+        reader = csv.reader(handle, csv.excel, delimiter=delimiter)
         header_row = next(reader, None)
-    except UnicodeDecodeError as exc:
+    except (UnicodeDecodeError, csv.Error) as exc:
         handle.close()
         raise FileUnreadable(details={"encoding": encoding, "reason": str(exc)}) from None
     if not header_row:
         handle.close()
         raise FileUnreadable(details={"reason": "empty file"})
     headers = _require(item, header_map(item, header_row))
+    columns = list(headers.columns.items())
+    limit = limits.cell_chars
 
     def rows() -> Iterator[SourceRow]:
+        limiter = _Limiter(limits)
         with handle:
             number = 1
-            try:
-                for cells in reader:
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:  # a field beyond the csv module's limit, or a broken quote
                     number += 1
-                    if not any(c.strip() for c in cells):
-                        continue
-                    yield SourceRow(number, {code: cells[pos] for pos, code in headers.columns.items()
-                                             if pos < len(cells)})
-            except UnicodeDecodeError as exc:
-                raise FileUnreadable(details={"row": number + 1, "encoding": encoding, "reason": str(exc)}) from None
+                    limiter.row()
+                    yield SourceRow(number, {UNREADABLE: {"reason": str(exc)}})
+                    continue
+                number += 1
+                text = "".join(cells)
+                if not text or text.isspace():
+                    if limiter.empty_row():
+                        yield limiter.stopped(number)
+                        return
+                    continue
+                limiter.row()
+                row = {code: cells[pos] for pos, code in columns if pos < len(cells)}
+                if _text_suspicious(text, limit):
+                    yield _screened(number, row, limit)
+                else:
+                    yield SourceRow(number, row)
 
     return SourceTable(FileFormat.CSV, encoding, headers, rows(), closer=handle.close)
 
 
-def _xlsx_table(path: Path, item: CatalogItem) -> SourceTable:
+def xlsx_check(path: Path, limits: ReadLimits) -> None:
+    """Refuse an .xlsx whose parts would unpack too large, before openpyxl reads any of them.
+
+    The sizes are the zip's own declarations; Python's zipfile never inflates a part past its declared size
+    (the CRC check fails instead), so they bound what openpyxl can be made to hold."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileUnreadable(details={"reason": str(exc)}) from None
+    total = 0
+    for part in parts:
+        total += part.file_size
+        if part.file_size > XLSX_RATIO_MIN_BYTES and part.file_size > limits.xlsx_ratio * max(part.compress_size, 1):
+            raise XlsxTooLarge(details={"part": part.filename, "unpacked_bytes": part.file_size,
+                                        "packed_bytes": part.compress_size, "max_ratio": limits.xlsx_ratio})
+    if total > limits.xlsx_uncompressed_bytes:
+        raise XlsxTooLarge(details={"unpacked_bytes": total, "limit_bytes": limits.xlsx_uncompressed_bytes})
+
+
+def _xlsx_table(path: Path, item: CatalogItem, limits: ReadLimits) -> SourceTable:
     from openpyxl import load_workbook  # imported here: only Excel uploads pay for it
 
+    xlsx_check(path, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise FileUnreadable(details={"reason": str(exc)}) from None
-    sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
-    header_row = next(iterator, None)
+    try:
+        sheet = workbook.worksheets[0]
+        header_row = next(sheet.iter_rows(max_row=1, values_only=True), None)
+    except Exception as exc:
+        workbook.close()
+        raise FileUnreadable(details={"reason": str(exc)}) from None
     if not header_row:
         workbook.close()
         raise FileUnreadable(details={"reason": "empty sheet"})
     headers = _require(item, header_map(item, [str(h) if h is not None else "" for h in header_row]))
+    columns = list(headers.columns.items())
+    limit = limits.cell_chars
+    # Only the mapped columns are read: a sheet claiming 16,384 columns costs nothing per row.
+    iterator = sheet.iter_rows(min_row=2, max_col=max(headers.columns, default=0) + 1, values_only=True)
 
     def rows() -> Iterator[SourceRow]:
+        limiter = _Limiter(limits)
         try:
             for number, cells in enumerate(iterator, start=2):
                 if not any(c is not None and str(c).strip() for c in cells):
+                    if limiter.empty_row():
+                        yield limiter.stopped(number)
+                        return
                     continue
-                yield SourceRow(number, {code: cells[pos] for pos, code in headers.columns.items()
-                                         if pos < len(cells)})
+                limiter.row()
+                row = {code: cells[pos] for pos, code in columns if pos < len(cells)}
+                text = "".join(v for v in row.values() if v.__class__ is str)
+                if _text_suspicious(text, limit) or _has_surrogate(text):
+                    yield _screened(number, row, limit)
+                else:
+                    yield SourceRow(number, row)
         finally:
             workbook.close()
 
     return SourceTable(FileFormat.XLSX, "", headers, rows(), closer=workbook.close)
 
 
-def _jsonl_table(path: Path, item: CatalogItem, encoding: str) -> SourceTable:
-    handle = path.open("r", encoding=encoding, errors="strict")
+def _jsonl_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits) -> SourceTable:
+    handle = path.open("r", encoding=encoding, errors="replace")
     lines = enumerate(handle, start=1)
     first: dict[str, Any] | None = None
     first_number = 0
@@ -326,8 +519,9 @@ def _jsonl_table(path: Path, item: CatalogItem, encoding: str) -> SourceTable:
     headers = header_map(item, list(first))
     lookup = _header_lookup(item)
     codes: dict[str, str | None] = {}  # key as spelled in the file -> field code (None: not a field)
+    limit = limits.cell_chars
 
-    def cells_of(obj: dict[str, Any]) -> dict[str, Any]:
+    def row_of(number: int, obj: dict[str, Any]) -> SourceRow:
         cells: dict[str, Any] = {}
         for key, value in obj.items():
             if key not in codes:
@@ -335,20 +529,30 @@ def _jsonl_table(path: Path, item: CatalogItem, encoding: str) -> SourceTable:
             code = codes[key]
             if code is not None:
                 cells[code] = value
-        return cells
+        # JSON escapes can spell a NUL (\\u0000) or a lone surrogate (\\ud800): checked on the decoded values.
+        text = "".join(v for v in cells.values() if v.__class__ is str)
+        if _text_suspicious(text, limit) or _has_surrogate(text):
+            return _screened(number, cells, limit)
+        return SourceRow(number, cells)
 
     def rows() -> Iterator[SourceRow]:
+        limiter = _Limiter(limits)
         with handle:
-            yield SourceRow(first_number, cells_of(first))
+            limiter.row()
+            yield row_of(first_number, first)
             for number, line in lines:
                 if not line.strip():
+                    if limiter.empty_row():
+                        yield limiter.stopped(number)
+                        return
                     continue
+                limiter.row()
                 try:
                     obj = _json_object(line, number)
                 except FileUnreadable as exc:
                     yield SourceRow(number, {UNREADABLE: exc.details})
                     continue
-                yield SourceRow(number, cells_of(obj))
+                yield row_of(number, obj)
 
     return SourceTable(FileFormat.JSONL, encoding, headers, rows(), closer=handle.close)
 
@@ -356,8 +560,8 @@ def _jsonl_table(path: Path, item: CatalogItem, encoding: str) -> SourceTable:
 def _json_object(line: str, number: int) -> dict[str, Any]:
     try:
         obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise FileUnreadable(details={"row": number, "reason": str(exc)}) from None
+    except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, or an integer of thousands of digits
+        raise FileUnreadable(details={"row": number, "reason": str(exc)[:200]}) from None
     if not isinstance(obj, dict):
         raise FileUnreadable(details={"row": number, "reason": "not a JSON object"})
     return obj

@@ -92,7 +92,18 @@ def both_languages(message: Callable[[], str]) -> tuple[str, str]:
 
 def issue_make(level: str, column: str, value: Any, code: str, message: Callable[[], str]) -> Issue:
     zh, en = both_languages(message)
-    return Issue(level, column, "" if value is None else str(value)[:500], code, zh, en)
+    return Issue(level, column, _quoted(value), code, zh, en)
+
+
+def _quoted(value: Any) -> str:
+    """A rejected value as the error report quotes it: at most 500 characters, never a NUL or a surrogate."""
+    return "" if value is None else parsing.text_clean(str(value)[:500])
+
+
+_BAD_CELL_REASONS: dict[str, Callable[[], str]] = {
+    "nul_character": lambda: _("The cell contains a NUL character (byte 0), which no field accepts."),
+    "undecodable": lambda: _("The cell holds bytes that are not text in the file's encoding."),
+}
 
 
 class RowChecker:
@@ -115,6 +126,7 @@ class RowChecker:
         )
         self._lag: dict[str, int] = {}
         self._late: dict[str, Issue | None] = {}
+        self.cell_chars = parsing.ReadLimits.from_settings().cell_chars
 
     def lag_of(self, decision_date: str) -> int:
         """Working days from the decision to today (the double-publicity clock), cached per date."""
@@ -126,10 +138,10 @@ class RowChecker:
 
     def check(self, row: parsing.SourceRow) -> CheckedRow | list[Issue]:
         cells = row.cells
-        if parsing.UNREADABLE in cells:
-            detail = cells[parsing.UNREADABLE]
-            return [issue_make(IssueLevel.ERROR, "", detail.get("reason", ""), "unreadable_row",
-                           lambda: _("This line is not a JSON object."))]
+        if len(cells) == 1:  # the special rows hold one key
+            special = self._special(cells)
+            if special is not None:
+                return special
         raw: dict[str, Any] = {}
         for code, value in cells.items():
             definition = self.definitions.get(code)
@@ -170,6 +182,33 @@ class RowChecker:
                 checked.flags.append(late)
         return checked
 
+    def _special(self, cells: dict[str, Any]) -> list[Issue] | None:
+        """The issues of a row the reader could not give as cells: unreadable, bad cells, reading stopped."""
+        if parsing.UNREADABLE in cells:
+            detail = cells[parsing.UNREADABLE]
+            return [issue_make(IssueLevel.ERROR, "", detail.get("reason", ""), "unreadable_row",
+                               lambda: _("This row cannot be read (not a JSON object, or a broken CSV record)."))]
+        if parsing.BAD_CELLS in cells:
+            issues = []
+            for code, problem, excerpt in cells[parsing.BAD_CELLS]:
+                column = self.labels.get(code, code.lstrip("_"))
+                if problem == "cell_too_long":
+                    length, limit = int(excerpt), self.cell_chars
+                    issues.append(issue_make(
+                        IssueLevel.ERROR, column, "", problem,
+                        lambda length=length, limit=limit: _("The cell holds %(length)d characters; at most "
+                                                             "%(limit)d are accepted.") % {"length": length,
+                                                                                            "limit": limit}))
+                else:
+                    issues.append(issue_make(IssueLevel.ERROR, column, excerpt, problem, _BAD_CELL_REASONS[problem]))
+            return issues
+        if parsing.STOPPED in cells:
+            count = cells[parsing.STOPPED]
+            return [issue_make(IssueLevel.WARNING, "", "", "empty_rows_stop",
+                               lambda: _("Reading stopped after %(count)d empty rows in a row; rows after them, if "
+                                         "any, were not read.") % {"count": count})]
+        return None
+
     def _late_flag(self, decided: str) -> Issue | None:
         """The double-publicity flag of a decision date (None: in time); one per date, shared by rows."""
         if decided not in self._late:
@@ -193,8 +232,8 @@ class RowChecker:
         issues = []
         for zh, en in zip(found.get("zh-hans", []), found.get("en", []), strict=False):
             column = self.labels.get(zh["field"], zh["field"])
-            issues.append(Issue(IssueLevel.ERROR, column, "" if zh["value"] is None else str(zh["value"])[:500],
-                                zh["code"], zh["reason"], en["reason"]))
+            issues.append(Issue(IssueLevel.ERROR, column, _quoted(zh["value"]), zh["code"], zh["reason"],
+                                en["reason"]))
         return issues
 
     def _subject_key(self, payload: dict[str, Any]) -> SubjectKey | Issue:

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
@@ -27,10 +27,21 @@ from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.core.files import upload_sha256
 from gongxin.core.models import OutboxEvent
+from gongxin.core.tabular import cell_defuse
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import BatchChannel, BatchStatus, FileFormat
-from gongxin.ingest.errors import BatchNotFound, BatchNotYours, IdempotencyKeyReused, PushEmpty, PushTooLarge
+from gongxin.ingest.errors import (
+    BatchNotFound,
+    BatchNotYours,
+    BatchTakenOver,
+    IdempotencyKeyReused,
+    NulCharacter,
+    PushEmpty,
+    PushTooLarge,
+    UploadTooLarge,
+)
 from gongxin.ingest.load import BatchLoader
+from gongxin.ingest.locking import batch_claim, batch_interrupted_mark, batch_release
 from gongxin.ingest.models import Batch
 from gongxin.ingest.selectors import READERS
 from gongxin.records.models import Record, RecordVersion
@@ -55,18 +66,31 @@ def batch_visible_check(*, batch: Batch, viewer: Viewer) -> None:
 
 
 def batch_upload(*, source_unit: SourceUnit, item: CatalogItem, upload: UploadedFile, actor: Viewer) -> Batch:
-    """Store an uploaded file as a queued batch and run it in the background once committed."""
+    """Store an uploaded file as a queued batch and run it in the background once committed.
+
+    Refused at once, with nothing kept: a file over ``GONGXIN_INGEST_MAX_UPLOAD_BYTES``, one that cannot be
+    read or lacks required columns, an .xlsx that would unpack too large (``parsing.FileRefused``)."""
     write_check(viewer=actor, source_unit=source_unit, item=item)
+    limit = settings.GONGXIN_INGEST_MAX_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise UploadTooLarge(details={"limit_bytes": limit, "received_bytes": upload.size})
     digest = upload_sha256(upload)
-    with transaction.atomic():
-        batch = Batch(
-            source_unit=source_unit, catalog_item=item, channel=BatchChannel.UPLOAD, status=BatchStatus.QUEUED,
-            file_name=(upload.name or "upload")[:255], file_sha256=digest, actor_id=actor.user_id,
-            actor_label=actor.label, created_at=clock.now(),
-        )
-        batch.file.save(Path(upload.name or "upload").name, upload, save=False)
-        batch.save()
-        transaction.on_commit(lambda: _enqueue(batch.pk))
+    batch = Batch(
+        source_unit=source_unit, catalog_item=item, channel=BatchChannel.UPLOAD, status=BatchStatus.QUEUED,
+        file_name=(upload.name or "upload")[:255], file_sha256=digest, actor_id=actor.user_id,
+        actor_label=actor.label, created_at=clock.now(),
+    )
+    batch.file.save(Path(upload.name or "upload").name, upload, save=False)
+    try:
+        table = parsing.table_open(Path(batch.file.path), item=item, name=batch.file_name)
+        table.close()
+        batch.file_format, batch.encoding = table.file_format, table.encoding
+        with transaction.atomic():
+            batch.save()
+            transaction.on_commit(lambda: _enqueue(batch.pk))
+    except BaseException:
+        batch.file.delete(save=False)
+        raise
     return batch
 
 
@@ -97,39 +121,61 @@ def batch_run(*, batch_id: int, path: Path | None = None, actor: Viewer | None =
               progress: Callable[[int], None] | None = None, chunk_size: int | None = None) -> Batch:
     """Run (or resume) a batch from its file; rows committed by an earlier run are skipped.
 
-    A file that cannot be read fails the batch with the reason; rows never fail a batch, they are
-    rejected one by one."""
+    One run at a time: a batch a live run holds is refused with ``BatchRunning`` (ingest.locking). A file
+    that cannot be loaded fails the batch with the reason (an uploaded one is removed: it is refused);
+    rows never fail a batch, they are rejected one by one."""
     batch = Batch.objects.select_related("source_unit", "catalog_item").get(pk=batch_id)
     if batch.status == BatchStatus.DONE:
         return batch
+    token = batch_claim(batch=batch)
+    if token is None:  # finished by another run meanwhile
+        batch.refresh_from_db()
+        return batch
+    try:
+        _run_claimed(batch, token, path=path, actor=actor, progress=progress, chunk_size=chunk_size)
+    finally:
+        batch_release(batch_id=batch.pk)
+    if batch.status == BatchStatus.DONE:
+        _statistics_refresh(batch)
+    return batch
+
+
+def _run_claimed(batch: Batch, token: str, *, path: Path | None, actor: Viewer | None,
+                 progress: Callable[[int], None] | None, chunk_size: int | None) -> None:
     source = path or (Path(batch.file.path) if batch.file else Path(batch.file_name))
     runner = actor or Viewer(label=batch.actor_label, role=Role.OPERATOR, user_id=batch.actor_id,
                              department_id=batch.source_unit_id)
-    now = clock.now()
-    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, started_at=batch.started_at or now,
-                                             failure="")
-    batch.status = BatchStatus.RUNNING
-    batch.started_at = batch.started_at or now
+    if batch.started_at is None:
+        batch.started_at = clock.now()
+        Batch.objects.filter(pk=batch.pk).update(started_at=batch.started_at)
     try:
         table = parsing.table_open(source, item=batch.catalog_item, name=batch.file_name)
         table.close()
         Batch.objects.filter(pk=batch.pk).update(file_format=table.file_format, encoding=table.encoding)
         batch.file_format, batch.encoding = table.file_format, table.encoding
-        loader = BatchLoader(batch=batch, actor=runner, **({"chunk_size": chunk_size} if chunk_size else {}))
+        loader = BatchLoader(batch=batch, actor=runner, owner=token,
+                             **({"chunk_size": chunk_size} if chunk_size else {}))
         in_worker = settings.GONGXIN_INGEST_READER_PROCESS and source.stat().st_size > READER_PROCESS_MIN_BYTES
         loader.load_file(source, name=batch.file_name, skip=batch.rows_done, in_worker=in_worker,
                          progress=progress)
-    except GongxinError as exc:
-        _fail(batch, exc.as_dict())
-        return batch
-    except Exception as exc:
-        logger.exception("batch %s failed", batch.pk)
-        _fail(batch, {"code": "internal_error", "message": str(exc)})
+    except BatchTakenOver:
+        batch.refresh_from_db()
         raise
-    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE, finished_at=clock.now())
+    except parsing.FileRefused as exc:
+        _fail(batch, exc.as_dict(), token)
+        if batch.channel == BatchChannel.UPLOAD and batch.file:
+            batch.file.delete(save=False)  # a refused upload is not kept
+            Batch.objects.filter(pk=batch.pk).update(file="")
+        return
+    except GongxinError as exc:
+        _fail(batch, exc.as_dict(), token)
+        return
+    except BaseException as exc:
+        logger.exception("batch %s failed", batch.pk)
+        _fail(batch, {"code": "internal_error", "message": str(exc)}, token)
+        raise
+    Batch.objects.filter(pk=batch.pk, owner=token).update(status=BatchStatus.DONE, finished_at=clock.now())
     batch.refresh_from_db()
-    _statistics_refresh(batch)
-    return batch
 
 
 # After a batch that wrote this many versions, PostgreSQL's planner statistics are refreshed at once.
@@ -147,9 +193,11 @@ def _statistics_refresh(batch: Batch) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
-def _fail(batch: Batch, error: dict[str, Any]) -> None:
+def _fail(batch: Batch, error: dict[str, Any], token: str) -> None:
+    """The run ends in failure; written only while the batch is still this run's."""
     failure = json.dumps(error, ensure_ascii=False, default=str)
-    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, finished_at=clock.now(), failure=failure)
+    Batch.objects.filter(pk=batch.pk, owner=token).update(status=BatchStatus.FAILED, finished_at=clock.now(),
+                                                           failure=failure)
     batch.refresh_from_db()
 
 
@@ -171,6 +219,8 @@ def batch_push(*, source_unit: SourceUnit, item: CatalogItem, records: list[dict
     if len(records) > PUSH_LIMIT:
         raise PushTooLarge(details={"limit": PUSH_LIMIT, "received": len(records)})
     key = idempotency_key.strip()[:200]
+    if "\x00" in key:
+        raise NulCharacter()
     if key:
         earlier = Batch.objects.filter(source_unit=source_unit, idempotency_key=key).first()
         if earlier is not None:
@@ -186,12 +236,18 @@ def batch_push(*, source_unit: SourceUnit, item: CatalogItem, records: list[dict
     try:
         batch = Batch.objects.filter(source_unit=source_unit, idempotency_key=key).first() if key else None
         if batch is None:
-            batch = Batch.objects.create(
-                source_unit=source_unit, catalog_item=item, channel=BatchChannel.PUSH, status=BatchStatus.QUEUED,
-                file_name=f"push-{clock.now():%Y%m%d%H%M%S}.jsonl", file_format=FileFormat.JSONL,
-                idempotency_key=key, actor_id=actor.user_id, actor_label=actor.label, created_at=clock.now(),
-                results=[],
-            )
+            try:
+                with transaction.atomic():
+                    batch = Batch.objects.create(
+                        source_unit=source_unit, catalog_item=item, channel=BatchChannel.PUSH,
+                        status=BatchStatus.QUEUED, file_name=f"push-{clock.now():%Y%m%d%H%M%S}.jsonl",
+                        file_format=FileFormat.JSONL, idempotency_key=key, actor_id=actor.user_id,
+                        actor_label=actor.label, created_at=clock.now(), results=[],
+                    )
+            except IntegrityError:  # the same key pushed twice at once: the other push runs it
+                batch = Batch.objects.get(source_unit=source_unit, idempotency_key=key)
+                if batch.status == BatchStatus.DONE:
+                    return batch
         _run_push(batch, path, actor)
     finally:
         path.unlink(missing_ok=True)
@@ -200,24 +256,46 @@ def batch_push(*, source_unit: SourceUnit, item: CatalogItem, records: list[dict
 
 
 def _run_push(batch: Batch, path: Path, actor: Viewer) -> None:
-    now = clock.now()
-    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, started_at=now)
-    loader = BatchLoader(batch=batch, actor=actor, with_results=True)
-    loader.load_file(path, skip=batch.rows_done)
-    Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE, finished_at=clock.now())
+    """A push runs in its request; like any run it holds its batch, and never leaves it ``running``."""
+    token = batch_claim(batch=batch)
+    if token is None:
+        return
+    try:
+        if batch.started_at is None:
+            Batch.objects.filter(pk=batch.pk).update(started_at=clock.now())
+        loader = BatchLoader(batch=batch, actor=actor, with_results=True, owner=token)
+        loader.load_file(path, skip=batch.rows_done)
+    except BatchTakenOver:
+        raise
+    except GongxinError as exc:
+        _fail(batch, exc.as_dict(), token)
+        raise
+    except BaseException as exc:
+        logger.exception("push batch %s failed", batch.pk)
+        _fail(batch, {"code": "internal_error", "message": str(exc)}, token)
+        raise
+    finally:
+        batch_release(batch_id=batch.pk)
+    Batch.objects.filter(pk=batch.pk, owner=token).update(status=BatchStatus.DONE, finished_at=clock.now())
 
 
 def batch_get(*, batch_id: int, viewer: Viewer) -> Batch:
+    """One batch for its readers; a batch left ``running`` by a dead run is marked interrupted first."""
     batch = Batch.objects.select_related("source_unit__department", "catalog_item").filter(pk=batch_id).first()
     if batch is None:
         raise BatchNotFound()
     batch_visible_check(batch=batch, viewer=viewer)
+    batch_interrupted_mark(batch=batch)
     return batch
 
 
 def error_report_rows(batch: Batch) -> Iterator[list[str]]:
-    """The error report of a batch as CSV rows: header, then every issue in row order."""
+    """The error report of a batch as CSV rows: header, then every issue in row order.
+
+    Every writer of the report (the page, the API, ``gongxin ingest report``) writes these rows: the values
+    quoted from the source unit's file are defused (``core.tabular.cell_defuse``), so a cell such as
+    ``=HYPERLINK(...)`` shows as text in Excel instead of running."""
     yield ["行号 row", "级别 level", "列 column", "值 value", "代码 code", "原因", "reason"]
     for issue in batch.issues.order_by("row_number", "pk").iterator(chunk_size=2000):
-        yield [str(issue.row_number), issue.level, issue.column, issue.value, issue.code, issue.reason_zh,
-               issue.reason_en]
+        yield [str(issue.row_number), issue.level, cell_defuse(issue.column), cell_defuse(issue.value), issue.code,
+               cell_defuse(issue.reason_zh), cell_defuse(issue.reason_en)]

@@ -19,6 +19,7 @@ from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.ingest.api import error_report_response
 from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.forms import BatchUploadForm
+from gongxin.ingest.locking import INTERRUPTED_CODE, INTERRUPTED_MESSAGE, batch_interrupted_mark
 from gongxin.ingest.selectors import LAG_BUCKETS, READERS, batches_visible, quality_by_unit_and_item
 from gongxin.ingest.services import batch_get, batch_upload
 from gongxin.portal.charts import bars
@@ -41,11 +42,13 @@ def batches(request: HttpRequest) -> HttpResponse:
                 batch = batch_upload(source_unit=unit, item=form.cleaned_data["item"],
                                      upload=form.cleaned_data["file"], actor=viewer)
             except GongxinError as exc:
-                messages.error(request, str(exc.message))
+                messages.error(request, _error_text(exc))
             else:
                 messages.success(request, _("The file was received as batch %(id)s.") % {"id": batch.pk})
                 return redirect("ingest:batch", batch_id=batch.pk)
     page = Paginator(batches_visible(viewer=viewer), 30).get_page(request.GET.get("page"))
+    for listed in page.object_list:
+        batch_interrupted_mark(batch=listed)  # a batch whose run died shows as failed (resumable), not running
     return render(request, "ingest/batches.html", {"page": page, "form": form, "unit": unit})
 
 
@@ -57,9 +60,19 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     by_code = list(found.issues.values("level", "code").annotate(rows=Count("row_number", distinct=True))
                    .order_by("level", "-rows", "code"))
     running = found.status in {BatchStatus.QUEUED, BatchStatus.RUNNING}
+    interrupted = found.status == BatchStatus.FAILED and f'"{INTERRUPTED_CODE}"' in found.failure
     return render(request, "ingest/batch.html", {"batch": found, "issues": issues, "running": running,
-                                                 "by_code": by_code,
+                                                 "by_code": by_code, "interrupted": interrupted,
+                                                 "interrupted_message": INTERRUPTED_MESSAGE,
                                                  "more_issues": sum(c["rows"] for c in by_code) > 200})
+
+
+def _error_text(exc: GongxinError) -> str:
+    """The refusal's message, with the missing columns named when that is the reason."""
+    missing = exc.details.get("missing") if isinstance(exc.details, dict) else None
+    if missing:
+        return f"{exc.message} {'、'.join(str(label) for label in missing)}"
+    return str(exc.message)
 
 
 @login_required

@@ -92,17 +92,19 @@ class TestUpload:
         assert response.status_code == 403
         assert not Batch.objects.exists()
 
-    def test_a_file_without_required_columns_fails_with_their_names(
-        self, client, tmp_path, operator_user, django_capture_on_commit_callbacks
+    def test_a_file_without_required_columns_is_refused_with_their_names_and_not_kept(
+        self, client, tmp_path, operator_user, settings
     ):
+        settings.MEDIA_ROOT = tmp_path / "media"
         row = penalty_row()
         del row["违法事实"], row["处罚依据"]
         client.force_login(operator_user)
-        with django_capture_on_commit_callbacks(execute=True):
-            body = _upload(client, csv_write(tmp_path / "p.csv", [row])).json()
-        batch = client.get(f"{BASE}/batches/{body['id']}").json()
-        assert batch["status"] == "failed"
-        assert "ingest.columns_missing" in batch["failure"] and "违法事实" in batch["failure"]
+        response = _upload(client, csv_write(tmp_path / "p.csv", [row]))
+        assert response.status_code == 422
+        body = response.json()
+        assert body["code"] == "ingest.columns_missing" and "违法事实" in body["details"]["missing"]
+        assert not Batch.objects.exists()
+        assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]  # nothing stored
 
     def test_unknown_item_and_unit(self, client, tmp_path, operator_user):
         client.force_login(operator_user)

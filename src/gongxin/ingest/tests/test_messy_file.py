@@ -123,13 +123,22 @@ def test_the_forked_reader_gives_exactly_the_same_batch(tmp_path: Path, market_u
     assert (5, "invalid_uscc_checksum") in errors and (10, "required") in errors
 
 
-def test_an_unreadable_file_fails_the_batch_with_the_reason(tmp_path: Path, market_unit, penalty, operator,
-                                                            monkeypatch, settings):
+def test_bytes_of_another_encoding_reject_their_row_not_the_file(tmp_path: Path, market_unit, penalty, operator,
+                                                                  frozen_today, monkeypatch, settings):
     from gongxin.ingest import services
 
     monkeypatch.setattr(services, "READER_PROCESS_MIN_BYTES", 0)
     path = csv_write(tmp_path / "bad.csv", _messy_rows(), encoding="utf-8")
     path.write_bytes(path.read_bytes() + "宁波,损坏".encode("gbk") + b"\n")  # GBK bytes after UTF-8 ones
+    batch = batch_ingest_file(path=path, source_unit=market_unit, item=penalty, actor=operator)
+    assert batch.status == BatchStatus.DONE
+    assert (batch.received, batch.inserted, batch.rejected) == (11, 4, 6)
+    assert {i.code for i in BatchIssue.objects.filter(batch=batch, row_number=12)} == {"undecodable"}
+
+
+def test_a_file_that_is_no_table_fails_the_batch_with_the_reason(tmp_path: Path, market_unit, penalty, operator):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
     batch = batch_ingest_file(path=path, source_unit=market_unit, item=penalty, actor=operator)
     assert batch.status == BatchStatus.FAILED
     assert "ingest.file_unreadable" in batch.failure

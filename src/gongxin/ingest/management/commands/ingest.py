@@ -6,12 +6,17 @@ and where its error report is. Running the same file again resumes an interrupte
 the earlier batch finished — loads nothing new (every row "unchanged"). Exit status 1 when the file could
 not be read; rejected rows do not change the exit status (they are in the error report).
 
+One run at a time: while a live run loads the same file, another is refused (exit status 1, with the
+run's host, pid and last progress); a run that died (killed, host lost) leaves its batch resumable.
+
 ``gongxin ingest report BATCH [--output FILE]`` writes a batch's error report as CSV.
+``gongxin ingest status [BATCH]`` shows the unfinished batches (or one), marking those whose run died.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import sys
 import time
 from pathlib import Path
@@ -24,6 +29,7 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core.errors import GongxinError
 from gongxin.ingest.choices import BatchStatus
+from gongxin.ingest.locking import batch_interrupted_mark, owner_describe
 from gongxin.ingest.models import Batch
 from gongxin.ingest.services import batch_ingest_file, error_report_rows
 
@@ -32,8 +38,8 @@ class Command(BaseCommand):
     help = "Load a file of records for a source unit and catalog item (or write a batch's error report)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="CSV, .xlsx or .jsonl file — or 'report' followed by a batch id")
-        parser.add_argument("batch", nargs="?", help="with 'report': the batch id")
+        parser.add_argument("file", help="CSV, .xlsx or .jsonl file — or 'report' / 'status' and a batch id")
+        parser.add_argument("batch", nargs="?", help="with 'report' or 'status': the batch id")
         parser.add_argument("--source-unit", help="the source unit's department code")
         parser.add_argument("--item", help="the catalog item's code (current edition)")
         parser.add_argument("--chunk-size", type=int, default=None, help="rows per transaction (default 5000)")
@@ -42,6 +48,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["file"] == "report":
             self._report(options)
+            return
+        if options["file"] == "status":
+            self._status(options)
             return
         path = Path(options["file"])
         if not path.is_file():
@@ -67,7 +76,8 @@ class Command(BaseCommand):
             batch = batch_ingest_file(path=path.resolve(), source_unit=source_unit, item=item, actor=actor,
                                       progress=progress)
         except GongxinError as exc:
-            raise CommandError(str(exc.message)) from exc
+            details = f" {json.dumps(exc.details, ensure_ascii=False, default=str)}" if exc.details else ""
+            raise CommandError(f"{exc.code}: {exc.message}{details}") from exc
         sys.stderr.write("\n")
         self._summary(batch)
         if batch.status == BatchStatus.FAILED:
@@ -95,3 +105,24 @@ class Command(BaseCommand):
             self.stdout.write(f"wrote {options['output']}")
         else:
             csv.writer(self.stdout).writerows(error_report_rows(batch))
+
+    def _status(self, options: dict[str, Any]) -> None:
+        """Unfinished batches (or the one given): a batch whose run died is marked failed and resumable first."""
+        batches = Batch.objects.select_related("source_unit__department", "catalog_item")
+        if options["batch"]:
+            batches = batches.filter(pk=int(options["batch"]) if str(options["batch"]).isdigit() else 0)
+        else:
+            batches = batches.filter(status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED])
+        for batch in batches.order_by("pk")[:200]:
+            interrupted = batch_interrupted_mark(batch=batch)
+            owner = owner_describe(batch.owner) if batch.owner else {"host": "", "pid": ""}
+            progress = batch.heartbeat_at.isoformat(timespec="seconds") if batch.heartbeat_at else "-"
+            line = (f"batch {batch.pk}: {batch.status}  {batch.source_unit.department.code}/{batch.catalog_item.code}"
+                    f"  rows {batch.rows_done}  last progress {progress}")
+            if batch.status == BatchStatus.RUNNING:
+                line += f"  run by pid {owner['pid']} on {owner['host']}"
+            if interrupted:
+                line += "  (its run died: interrupted, resumable)"
+            elif batch.status == BatchStatus.FAILED and batch.failure:
+                line += f"  {batch.failure}"
+            self.stdout.write(line)
