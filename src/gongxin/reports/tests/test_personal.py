@@ -117,6 +117,7 @@ def test_the_public_verification_of_a_persons_report_names_nobody(client, person
         assert response.status_code == 200
         assert 'data-status="valid"' in page and 'data-signature="valid"' in page
         assert report.content_hash in page and report.key_id in page and "data-content-withheld" in page
+        assert "本报告的信用主体为自然人" in page and "出具机构" in page
         for personal in (rin, person.person.rin_masked, rin[-4:], person.name):
             assert personal not in page, personal
         assert reverse("reports:pdf", args=[report.number]) not in page

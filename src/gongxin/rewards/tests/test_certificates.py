@@ -94,7 +94,7 @@ def test_a_persons_certificate_names_nobody_to_whoever_holds_the_number(system_v
     page = Client().get(f"/verify/{certificate.number}/")
     html = page.content.decode()
     assert page.status_code == 200 and 'data-verdict="valid"' in html and certificate.content_hash in html
-    assert "data-content-withheld" in html
+    assert "data-content-withheld" in html and "本证明的信用主体为自然人" in html
     for personal in (person.name, masked, masked[-4:]):
         assert personal not in html, personal
     unknown = "GXC-20260615-XXXXXXXXXX"
