@@ -207,10 +207,10 @@ def records_visible(
 
 
 def mask_value(value: str) -> str:
-    """Mask personal data: an 18-character ID keeps its first 6 and last 4, other values their ends."""
+    """Mask personal data: an 18-character ID keeps its last 4 only (decision 029), other values their ends."""
     text = str(value)
     if len(text) == 18:
-        return text[:6] + "*" * 8 + text[-4:]
+        return "*" * 14 + text[-4:]
     if len(text) <= 2:
         return "*" * len(text)
     keep = max(1, len(text) // 4)

@@ -47,7 +47,7 @@ def test_others_get_the_same_fields_masked(acme, acme_records, acme_viewer, bank
                   actor=acme_viewer)
     data = api(signed_in(banker), "get", "/records", {"subject": acme.organization.uscc,
                                                        "purpose": "authorized"}).content.decode()
-    assert ID_NUMBER not in data and "330203********0012" in data
+    assert ID_NUMBER not in data and "**************0012" in data
     public = api(Client(), "get", "/records", {"subject": acme.organization.uscc}).json()
     assert all(f["code"] != "id_number" for r in public["records"] for f in r["fields"])
 

@@ -77,7 +77,7 @@ def test_follow_subjects_in_bulk_by_uscc_and_rin(gov, market, acme, other_org, p
     body = response.json()
     assert body["added"] == 2
     assert "不是代码" in body["unknown"] and rin not in body["unknown"]  # RINs are echoed masked only
-    assert any(code.startswith("330203") and "*" in code for code in body["unknown"])
+    assert any(code.startswith("*" * 14) for code in body["unknown"])
     removed = _post(gov.http(), f"/subscriptions/{created['id']}/subjects",
                     {"remove": [other_org.organization.uscc]}).json()
     assert removed["removed"] == 1
@@ -145,7 +145,7 @@ def test_feed_content_is_disclosed_masked_and_logged(gov, person, unit):
     assert item["subject"]["code"] == rin_plain and "*" in rin_plain
     assert "330203199001010012" not in text  # the personal field is masked
     fields = {f["code"]: f["value"] for f in item["content"]["fields"]}
-    assert fields["id_number"] == "330203********0012"
+    assert fields["id_number"] == "**************0012"
     assert item["content"]["record_id"] == record.pk and item["visible"] is True
     assert Inquiry.objects.filter(subject=person, viewer_client=gov.client).count() == before + 1
 

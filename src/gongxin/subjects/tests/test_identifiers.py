@@ -225,8 +225,8 @@ def test_a_wrong_check_character_is_rejected() -> None:
 
 
 def test_mask_keeps_the_first_six_and_last_four() -> None:
-    assert rin_mask("33020319900101123X") == "330203********123X"
-    assert rin_mask("33020319900101123x") == "330203********123X"
+    assert rin_mask("33020319900101123X") == "**************123X"
+    assert rin_mask("33020319900101123x") == "**************123X"
     assert rin_mask("123") == "***"
 
 
