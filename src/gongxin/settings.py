@@ -37,7 +37,11 @@ GONGXIN_DATA_KEY = KEYS.data_key
 GONGXIN_DATA_KEY_ID = KEYS.data_key_id
 GONGXIN_LOOKUP_KEY = KEYS.lookup_key
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("GONGXIN_ALLOWED_HOSTS", "*").split(",") if h.strip()]
+# The platform answers only for its own names: the local ones (the demo) and GONGXIN_ALLOWED_HOSTS (a foreign
+# Host header gets 400, so links built from the request's host cannot be pointed elsewhere).
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"] + [
+    h.strip() for h in os.environ.get("GONGXIN_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("GONGXIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -78,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongxin.core.csp.ContentSecurityPolicyMiddleware",
     "gongxin.core.throttle.ClientAddressMiddleware",  # the address limits per address count (core.throttle)
     "gongxin.core.middleware.ApiErrorJsonMiddleware",
     "gongxin.core.middleware.ApiBodyLimitMiddleware",  # API bodies over GONGXIN_API_BODY_MAX_BYTES: 413
@@ -111,6 +116,27 @@ TEMPLATES = [
         },
     },
 ]
+
+# HTTPS (GONGXIN_HTTPS=1 in production): redirect http to https, cookies only over https, HSTS for a year
+# with subdomains and preload (each can be turned down: GONGXIN_HSTS_SECONDS, _INCLUDE_SUBDOMAINS, _PRELOAD).
+# Off by default so that the demo works on http://127.0.0.1:8000. `gongxin check --deploy` is clean with it on.
+GONGXIN_HTTPS = _env_bool("GONGXIN_HTTPS", False)
+if GONGXIN_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("GONGXIN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("GONGXIN_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("GONGXIN_HSTS_PRELOAD", True)
+    if os.environ.get("GONGXIN_PROXY_COUNT"):  # the proxy terminates TLS and says so
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: gongxin.core.csp.DEFAULT_POLICY (own assets only); a GONGXIN_CSP dict of
+# directives here would replace it.
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
