@@ -15,10 +15,9 @@ The PDF of a report with a sealed part is kept on disk sealed the same way (repo
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -69,21 +68,38 @@ def pdf_cache_write(number: str, pdf: bytes, *, sealed: bool) -> None:
     partial.replace(path)
 
 
-def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, [*path, key])
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, [*path, index])
+def _strings_holding(content: dict[str, Any], needles: Sequence[str]) -> list[tuple[Path, str]]:
+    """The strings of ``content`` that contain one of ``needles``, with their paths."""
+    found: list[tuple[Path, str]] = []
+    stack: list[tuple[Path, Any]] = [([], content)]
+    while stack:
+        path, value = stack.pop()
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, str):
+                if any(needle in item for needle in needles):
+                    found.append(([*path, key], item))
+            elif isinstance(item, dict | list):
+                stack.append(([*path, key], item))
+    return found
 
 
-def _set(content: Any, path: Path, value: str) -> None:
-    for step in path[:-1]:
-        content = content[step]
-    content[path[-1]] = value
+def _with(content: dict[str, Any], changes: Sequence[tuple[Path, str]]) -> dict[str, Any]:
+    """``content`` with each path set to its string, copying only the containers on those paths (the
+    rest is shared with ``content``, which is left as it is)."""
+    result = dict(content)
+    copied = {id(result)}
+    for path, value in changes:
+        node: Any = result
+        for step in path[:-1]:
+            child = node[step]
+            if id(child) not in copied:
+                child = dict(child) if isinstance(child, dict) else list(child)
+                copied.add(id(child))
+                node[step] = child
+            node = child
+        node[path[-1]] = value
+    return result
 
 
 def personal_seal(*, content: dict[str, Any], number: str, replacements: Sequence[tuple[str, str]]
@@ -92,16 +108,15 @@ def personal_seal(*, content: dict[str, Any], number: str, replacements: Sequenc
     ``replacements`` (``(clear, masked)`` pairs) gets the masked form instead, the original strings are
     sealed. Content holding none of them is returned as it is, with an empty sealed part."""
     replacements = [(clear, masked) for clear, masked in replacements if clear]
-    found: list[tuple[Path, str]] = [
-        (path, text) for path, text in _strings(content, []) if any(clear in text for clear, _ in replacements)
-    ]
+    found = _strings_holding(content, [clear for clear, _ in replacements])
     if not found:
         return content, ""
-    stored = copy.deepcopy(content)
+    masked_texts = []
     for path, text in found:
         for clear, masked in replacements:
             text = text.replace(clear, masked)
-        _set(stored, path, text)
+        masked_texts.append((path, text))
+    stored = _with(content, masked_texts)
     plaintext = json.dumps([[path, original] for path, original in found], ensure_ascii=False)
     return stored, seal(plaintext, context=_context(number))
 
@@ -110,10 +125,7 @@ def personal_restore(*, content: dict[str, Any], sealed: str, number: str) -> di
     """The signed content: ``content`` with the sealed original strings back in their places."""
     if not sealed:
         return content
-    restored = copy.deepcopy(content)
-    for path, original in json.loads(unseal(sealed, context=_context(number))):
-        _set(restored, path, original)
-    return restored
+    return _with(content, [(path, original) for path, original in json.loads(unseal(sealed, context=_context(number)))])
 
 
 def report_signed_content(report: Any) -> dict[str, Any]:
