@@ -69,7 +69,8 @@ PAGES: dict[str, tuple[str, Body]] = {}
 
 @pytest.fixture
 def no_throttle():
-    with override_settings(GONGXIN_THROTTLE_RATES=dict.fromkeys(("rin_lookup.caller", "rin_lookup.address", "report_issue.caller", "report_issue.address"), "0/60")):
+    names = ("rin_lookup.caller", "rin_lookup.address", "report_issue.caller", "report_issue.address")
+    with override_settings(GONGXIN_THROTTLE_RATES=dict.fromkeys(names, "0/60")):
         yield
 
 
