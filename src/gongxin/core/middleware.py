@@ -3,6 +3,7 @@ produce before any handler of ours runs (405 method not allowed, 413, CSRF failu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -76,32 +77,46 @@ class ApiBodyLimitMiddleware:
 
 
 class RejectNulMiddleware:
-    """Refuse input containing NUL characters (raw, %00, or JSON ``\\u0000``) with a clear 400.
+    """Refuse input containing NUL characters with a clear 400 — and only NUL characters.
 
     No text the platform stores may contain NUL (PostgreSQL text cannot), so such input is always an
     error or an attack; refusing it at the door keeps every form and endpoint from failing later with
-    a database error.
+    a database error. What spells a NUL depends on where it is: a raw byte 0 anywhere; ``%00`` in the query
+    string and in a URL-encoded form body (percent-encoding); the escape ``\\u0000`` in a JSON body. The
+    text "%00" inside JSON, or in an already-decoded path, is just text and passes.
     """
 
-    MARKERS = (b"\x00", b"%00", b"\\u0000")
+    # A JSON escape \u0000 not itself escaped: preceded by an even number of backslashes.
+    JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
-        path = request.path.encode("utf-8", "replace")
         writes = request.method in {"POST", "PUT", "PATCH"}
         multipart = request.content_type == "multipart/form-data"
         body = request.body if writes and not multipart and self._small(request) else b""
-        if any(marker in part for part in (query, path, body) for marker in self.MARKERS) or (
-            writes and multipart and self._multipart_text_has_nul(request)
+        if (
+            b"\x00" in query or b"%00" in query or "\x00" in request.path or self._body_has_nul(request, body)
+            or (writes and multipart and self._multipart_text_has_nul(request))
         ):
             message = _("The input contains a NUL character, which no field accepts.")
             if request.path.startswith(API_PREFIX):
                 return JsonResponse({"code": "bad_request.nul_character", "message": message}, status=400)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+    def _body_has_nul(self, request: HttpRequest, body: bytes) -> bool:
+        if not body:
+            return False
+        if b"\x00" in body:
+            return True
+        if request.content_type == "application/x-www-form-urlencoded":
+            return b"%00" in body
+        if request.content_type.endswith("json"):
+            return b"\\u0000" in body and self.JSON_NUL.search(body) is not None
+        return False
 
     @staticmethod
     def _multipart_text_has_nul(request: HttpRequest) -> bool:

@@ -40,3 +40,35 @@ def test_binary_uploads_pass_but_nul_in_a_multipart_text_field_does_not(client):
     refused = client.post("/api/v1/ingest/batches", {"source_unit": "x\x00", "item": "y",
                                                      "file": SimpleUploadedFile("a.xlsx", binary)})
     assert refused.status_code == 400 and refused.json()["code"] == "bad_request.nul_character"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [
+    '{"source_unit": "50%00 of the fine"}',  # the text "%00" is text in JSON
+    '{"source_unit": "C:\\\\u0000dir"}',  # an escaped backslash, then the letters u0000: text too
+])
+def test_literal_percent_00_and_an_escaped_backslash_in_json_pass(client, body):
+    response = client.post("/api/v1/records", body, content_type="application/json")
+    assert response.json()["code"] != "bad_request.nul_character"
+
+
+@pytest.mark.django_db
+def test_an_escaped_backslash_before_a_real_nul_escape_is_still_refused(client):
+    body = '{"source_unit": "a\\\\\\u0000"}'  # \\ then \u0000: a backslash and a NUL
+    response = client.post("/api/v1/records", body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "bad_request.nul_character"
+
+
+@pytest.mark.django_db
+def test_percent_00_in_a_url_encoded_form_is_a_nul_and_percent_2500_is_text(client):
+    refused = client.post("/accounts/login/", "username=a%00b&password=x",
+                          content_type="application/x-www-form-urlencoded")
+    assert refused.status_code == 400
+    passed = client.post("/accounts/login/", "username=50%2500&password=x",
+                         content_type="application/x-www-form-urlencoded")
+    assert passed.status_code != 400
+
+
+@pytest.mark.django_db
+def test_a_literal_percent_00_in_a_query_value_passes(client):
+    assert client.get("/search/?q=50%2500").status_code == 200
