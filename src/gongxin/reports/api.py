@@ -16,11 +16,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
-from gongxin.access.persons import person_by_rin_for
+from gongxin.access.persons import caller_key, person_by_rin_for
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotFound
 from gongxin.core.schemas import ErrorOut
+from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.records.choices import Purpose
 from gongxin.reports.choices import ReportKind
 from gongxin.reports.errors import ReportSubjectInvalid
@@ -37,6 +39,7 @@ from gongxin.reports.selectors import (
     report_by_number,
     report_for_viewer,
     report_is_personal,
+    report_public_of_today,
     report_verification,
     reports_of_subject,
 )
@@ -171,8 +174,9 @@ def _file(report: Report, format: str) -> HttpResponse:
     return response
 
 
-@router.post("", response={201: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-             summary="Issue a credit report")
+@router.post("", response={200: ReportOut, 201: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
+                            429: ErrorOut},
+             summary="Issue a credit report (an organization's public report: today's, if one was issued)")
 def report_issue_endpoint(request: HttpRequest, body: ReportIssueIn) -> Status[dict[str, Any]]:
     """Organization reports: ``public`` (anyone), ``self``, ``sharing``, ``authorized``, ``staff``. Person
     reports: ``self`` or ``authorized`` (consent) only. Special reports (penalties, enforcement and
@@ -180,6 +184,14 @@ def report_issue_endpoint(request: HttpRequest, body: ReportIssueIn) -> Status[d
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     subject = _subject(body.subject, viewer)
     purpose = body.purpose or purpose_default(kind=body.kind, subject=subject, viewer=viewer)
+    if purpose == Purpose.PUBLIC and body.kind == ReportKind.ORGANIZATION:
+        today = report_public_of_today(subject_id=subject.pk)
+        if today is not None:  # one public report per organization and day, whoever asks
+            return Status(200, _out(today))
+    if viewer.role not in {Role.STAFF, Role.ADMIN} or viewer.client_id is not None:
+        address = current_address()
+        throttle_hit(hits=[("report_issue.caller", caller_key(viewer)),
+                           ("report_issue.address", f"addr:{address}" if address else "")])
     report = report_issue(subject=subject, kind=body.kind, viewer=viewer, purpose=purpose,
                           range_from=body.range_from, range_to=body.range_to)
     return Status(201, _out(report))

@@ -109,3 +109,18 @@ def reports_of_subject(*, subject_id: int, viewer: Viewer) -> QuerySet[Report]:
     if viewer.subject_id != subject_id and viewer.role not in {Role.STAFF, Role.ADMIN, Role.AUDITOR}:
         raise PermissionDenied(code="report.list_not_allowed")
     return Report.objects.filter(subject_id=subject_id).order_by("-created_at", "-id")
+
+
+def report_public_of_today(*, subject_id: int) -> Report | None:
+    """Today's valid public report of an organization, if one was issued (by anyone): served again
+    instead of issuing another. A public report names "the public" as requester and shows what anyone
+    may see, so one a day is enough; re-issuing it on every request let anonymous callers grow the
+    database at will (issue #22)."""
+    from gongxin.core import clock
+    from gongxin.records.choices import Purpose
+    from gongxin.reports.choices import ReportKind
+
+    start = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (Report.objects.filter(subject_id=subject_id, kind=ReportKind.ORGANIZATION, purpose=Purpose.PUBLIC,
+                                  status=ReportStatus.VALID, created_at__gte=start)
+            .select_related("superseded_by").order_by("-created_at", "-id").first())

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.test import Client
 
 from gongxin.core import clock, signing
 from gongxin.portal.tests import factories
@@ -142,3 +144,22 @@ def test_the_openapi_document_lists_the_report_endpoints(client):
                  f"{URL}/{{number}}/verification", f"{URL}/{{number}}/revoke", f"{URL}/mine"):
         assert path in paths, path
     assert "application/pdf" in paths[f"{URL}/{{number}}.pdf"]["get"]["responses"]["200"]["content"]
+
+
+def test_the_public_report_of_an_organization_is_issued_once_a_day(client, acme):
+    first = _post(client, {"subject": {"uscc": acme.organization.uscc}})
+    again = _post(Client(), {"subject": {"uscc": acme.organization.uscc}})
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["number"] == first.json()["number"]
+    assert Report.objects.filter(subject=acme).count() == 1
+    with time_machine.travel(clock.now() + timedelta(days=1)):
+        assert _post(client, {"subject": {"uscc": acme.organization.uscc}}).status_code == 201
+
+
+def test_report_issues_are_limited_per_address(client, acme, agent_user, settings):
+    settings.GONGXIN_THROTTLE_RATES = {"report_issue.address": "2/3600", "report_issue.caller": "100/3600"}
+    client.force_login(agent_user)
+    for _ in range(2):
+        assert _post(client, {"subject": {"uscc": acme.organization.uscc}, "purpose": "self"}).status_code == 201
+    refused = _post(client, {"subject": {"uscc": acme.organization.uscc}, "purpose": "self"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
