@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 
 from gongxin.catalog.choices import RecordKind
 from gongxin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.portal import exports, qr
 from gongxin.portal.selectors import (
     EXPORT_MAX_ROWS,
@@ -203,6 +204,15 @@ def _listing_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _export_count(request: HttpRequest) -> None:
+    """Exports read a whole listing: at most ``export.caller`` per account and ``export.address`` per
+    address (core.throttle; a 429 page with Retry-After beyond)."""
+    user = request.user
+    address = current_address()
+    throttle_hit(hits=[("export.caller", f"user:{user.pk}" if user.is_authenticated else ""),
+                       ("export.address", f"addr:{address}" if address else "")])
+
+
 @require_safe
 def publicity(request: HttpRequest) -> HttpResponse:
     """The latest public licences and penalties city-wide, filterable, paginated, exportable (?format=)."""
@@ -218,6 +228,8 @@ def publicity(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/publicity.html", context, status=400)
 
     export_format = request.GET.get("format", "")
+    if export_format in {"csv", "xlsx"}:
+        _export_count(request)
     if export_format == "csv":
         return exports.publicity_csv_response(filters=filters)
     if export_format == "xlsx":

@@ -123,3 +123,11 @@ def test_a_bad_filter_exports_nothing(client, listing):
     response = client.get(URL, {"format": "csv", "date_from": "not-a-date"})
     assert response.status_code == 400
     assert "data-error" in response.content.decode()
+
+
+def test_exports_are_bounded_per_address(client, listing, settings):
+    settings.GONGXIN_THROTTLE_RATES = {"export.address": "2/3600", "export.caller": "100/3600"}
+    assert [client.get(URL, {"format": "csv"}).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(URL, {"format": "xlsx"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert client.get(URL).status_code == 200  # the listing itself is not an export
