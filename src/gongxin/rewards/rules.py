@@ -10,6 +10,7 @@ so a change reaches every server within that time. A check itself reads nothing 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -24,6 +25,8 @@ from gongxin.core import clock
 from gongxin.core.cel import CompiledRule, FactsContext, RuleError, rule_compile, rule_evaluate
 from gongxin.rewards.facts import fact_names
 from gongxin.rewards.models import BusinessSystem, Matter, Measure, RulesState
+
+logger = logging.getLogger(__name__)
 
 RECHECK_SECONDS = 2.0
 # Distinct facts rows whose answers a process keeps per rule set (most subjects share a few: no facts
@@ -141,11 +144,18 @@ def _load(version: int) -> RuleSet:
     for measure in rows:
         v = measure.current_version
         assert v is not None
+        try:
+            rule = rule_compile(v.trigger, names=names)
+        except RuleError:
+            # Saved before the rule budget (decision 035) or before a fact was withdrawn: never evaluated on
+            # the check path; the measure page and a new version put it right.
+            logger.error("Measure %s version %s: trigger refused, measure not applied", measure.code, v.number)
+            continue
         measures.append(CompiledMeasure(
             measure_id=measure.pk, version_id=v.pk, version=v.number, code=measure.code, name=v.name, kind=v.kind,
             measure_class=v.measure_class, department=v.department, legal_basis=v.legal_basis, content=v.content,
             effective_from=v.effective_from, effective_to=v.effective_to, matter_types=frozenset(v.matter_types),
-            matter_codes=frozenset(v.matter_codes), rule=rule_compile(v.trigger, names=names),
+            matter_codes=frozenset(v.matter_codes), rule=rule,
         ))
     systems = {
         s.pk: SystemInfo(id=s.pk, code=s.code, name=s.name, department_id=s.department_id, client_id=s.client_id,
