@@ -62,6 +62,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    from gongxin.core.busy import busy_response, database_busy
+
+    if database_busy(exc):  # another writer held the lock too long: come back shortly (503), not a 500
+        return busy_response(request)
     logger.exception("Unhandled API error")
     body = {"code": "internal_error", "message": _("An unexpected error occurred; it has been logged.")}
     return api.create_response(request, body, status=500)

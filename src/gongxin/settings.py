@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.core.keys import load_or_create_keys
+from gongxin.core.keys import data_dir_prepare, load_or_create_keys, private_file_ensure
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GONGXIN_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongxin.core.middleware.GongxinErrorPageMiddleware",
+    "gongxin.core.busy.DatabaseBusyMiddleware",  # a locked database is 503 + Retry-After, not 500
     "axes.middleware.AxesMiddleware",  # turns a lockout into the lockout page (accounts.lockout)
 ]
 
@@ -154,7 +155,8 @@ if DATABASE_URL:
         prepare = os.environ.get("GONGXIN_DB_PREPARE", "1") != "0"
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5 if prepare else None
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    data_dir_prepare(DATA_DIR)  # 0700, and the database file 0600 (keys and personal data)
+    private_file_ensure(DATA_DIR / "gongxin.sqlite3")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -41,6 +41,12 @@ def handler404(request: HttpRequest, exception: Exception):  # type: ignore[no-u
 
 
 def handler500(request: HttpRequest):  # type: ignore[no-untyped-def]
+    import sys
+
+    from gongxin.core.busy import busy_response, database_busy
+
+    if database_busy(sys.exc_info()[1]):  # e.g. the session's write after a login, outside any view
+        return busy_response(request)
     return _json_or_page(request, 500, "internal_error", _("An unexpected error occurred; it has been logged."))
 
 

@@ -24,7 +24,7 @@ def _check_deploy(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[s
         "GONGXIN_DATA_DIR": str(tmp_path / "data"),
         **extra,
     }
-    return subprocess.run(  # noqa: S603 - our own interpreter and command
+    return subprocess.run(
         [sys.executable, "-m", "gongxin.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=environment, capture_output=True, text=True, timeout=120, check=False,
     )
@@ -75,7 +75,7 @@ def test_the_api_docs_page_loads_only_its_own_files(client: Client) -> None:
     html = response.content.decode()
     assert "script-src 'self'" in response["Content-Security-Policy"]
     # Its scripts are files of the platform; the one inline script is JSON data, which is never executed.
-    for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+    for attributes, _body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
         assert "src=" in attributes or 'type="application/json"' in attributes, attributes
         assert "src=" not in attributes or "/static/" in attributes
     assert "http://" not in html and "https://" not in html

@@ -90,10 +90,29 @@ def _replace(path: Path, stored: dict[str, str]) -> None:
     os.replace(temporary, path)
 
 
+def data_dir_prepare(data_dir: Path) -> None:
+    """Create the data directory readable by its owner only (0700): it holds the keys, the SQLite database and
+    uploaded files. An existing directory keeps its mode (a proxy may need to traverse it to static files)."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def private_file_ensure(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if missing, or take group and other access away from it if this
+    process owns it: for the SQLite database (SQLite gives its -wal and -shm files the same mode)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        status = path.stat()
+        if status.st_uid == os.getuid() and status.st_mode & 0o077:
+            path.chmod(0o600)
+        return
+    os.close(fd)
+
+
 def _stored_keys(data_dir: Path, names: tuple[str, ...]) -> dict[str, str]:
     """``keys.json`` with at least ``names`` in it: created once; an older file missing some of them gets
     them added under a lock, and the keys already in it are never touched."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir_prepare(data_dir)
     path = data_dir / "keys.json"
     _write_new(path, {name: _generated(name) for name in names})
     stored: dict[str, str] = json.loads(path.read_text())
@@ -101,7 +120,7 @@ def _stored_keys(data_dir: Path, names: tuple[str, ...]) -> dict[str, str]:
         return stored
     import fcntl  # POSIX; the platform runs on Linux
 
-    with open(data_dir / ".keys.lock", "a") as lock:
+    with os.fdopen(os.open(data_dir / ".keys.lock", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             stored = json.loads(path.read_text())  # again, under the lock: another process may have added them

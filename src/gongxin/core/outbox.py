@@ -9,6 +9,7 @@ transaction, so re-running dispatch (after a crash, or twice at once) never appl
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -142,14 +143,35 @@ def outbox_dispatch(*, limit_batches: int | None = None) -> dict[str, int]:
     return handled
 
 
+# SQLite has one writer at a time: a consumer's batch holds the write lock of the whole database, so a sign-in
+# (its session and last_login writes) waits behind it. There a batch is sized to take about
+# GONGXIN_OUTBOX_SQLITE_BATCH_SECONDS (between SQLITE_BATCH_MIN and BATCH_SIZE events), and the dispatcher
+# pauses GONGXIN_OUTBOX_SQLITE_YIELD_SECONDS between batches — longer than SQLite's longest busy-wait sleep
+# (100 ms) — so that a waiting writer gets the lock instead of timing out behind a backlog. PostgreSQL locks
+# rows, not the database: batches stay at BATCH_SIZE with no pause.
+SQLITE_BATCH_MIN = 20
+SQLITE_BATCH_START = 200
+
+
+def _sqlite_pacing() -> tuple[float, float]:
+    return (float(getattr(settings, "GONGXIN_OUTBOX_SQLITE_BATCH_SECONDS", 0.5)),
+            float(getattr(settings, "GONGXIN_OUTBOX_SQLITE_YIELD_SECONDS", 0.15)))
+
+
 def consumer_run(consumer: Consumer, *, limit_batches: int | None = None) -> int:
     total = 0
     batches = 0
+    sqlite = connection.vendor == "sqlite"
+    target_seconds, yield_seconds = _sqlite_pacing()
+    size = SQLITE_BATCH_START if sqlite else BATCH_SIZE
     while limit_batches is None or batches < limit_batches:
+        if sqlite and batches:
+            time.sleep(yield_seconds)
+        started = time.monotonic()
         with transaction.atomic():
             ConsumerCursor.objects.get_or_create(consumer=consumer.name)
             cursor = ConsumerCursor.objects.select_for_update().get(consumer=consumer.name)
-            read = events_settled_after(cursor.position, hole_seen_at=cursor.hole_seen_at)
+            read = events_settled_after(cursor.position, hole_seen_at=cursor.hole_seen_at, limit=size)
             if read.events:
                 consumer.handle(read.events)
                 cursor.position = read.events[-1].id
@@ -159,6 +181,12 @@ def consumer_run(consumer: Consumer, *, limit_batches: int | None = None) -> int
                 cursor.save(update_fields=["position", "hole_seen_at", "updated_at"])
         total += len(read.events)
         batches += 1
+        if sqlite and read.events:
+            elapsed = time.monotonic() - started
+            if elapsed > target_seconds and size > SQLITE_BATCH_MIN:
+                size = max(SQLITE_BATCH_MIN, size // 2)
+            elif elapsed < target_seconds / 2 and size < BATCH_SIZE:
+                size = min(BATCH_SIZE, size * 2)
         if read.hole_seen_at is not None:
             _dispatch_later()
             return total

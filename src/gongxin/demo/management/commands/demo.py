@@ -5,8 +5,9 @@ re-run: a second run with the same numbers adds nothing.
 
 ``demo up [--host 127.0.0.1] [--port 8000] [--no-serve]`` migrates, seeds when the database has no
 subjects yet, ensures one demo login per role, prints the address and the logins, then serves: the
-task worker (``gongxin db_worker``, which runs the outbox consumers) in a subprocess and Django's
-development server in the foreground. Stopping the server (Ctrl-C) stops the worker.
+task worker (``gongxin db_worker``, which runs the outbox consumers) and the webhook sender
+(``gongxin sharing deliver``, which retries failed webhooks) in subprocesses and Django's development
+server in the foreground. Stopping the server (Ctrl-C) stops both.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from gongxin.demo import services
 
 WORKER_STOP_SECONDS = 10
+# What runs beside the web server: the task worker (outbox consumers, first webhook tries) and the webhook
+# sender, which also retries failed webhooks after their backoff.
+WORKERS: dict[str, list[str]] = {
+    "task worker": ["db_worker", "--no-reload"],
+    "webhook sender": ["sharing", "deliver"],
+}
 
 
 def _count(value: str) -> int:
@@ -107,21 +114,23 @@ class Command(BaseCommand):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, terminate)
-        # Our own interpreter and command: no user input reaches the argument list.
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "gongxin.cli", "db_worker", "--no-reload"],
-        )
+        # Our own interpreter and commands: no user input reaches the argument lists.
+        workers = {name: subprocess.Popen([sys.executable, "-m", "gongxin.cli", *arguments])  # noqa: S603
+                   for name, arguments in WORKERS.items()}
         try:
             call_command("runserver", f"{options['host']}:{options['port']}", insecure_serving=True,
                          use_reloader=False)
         except KeyboardInterrupt:
             pass
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=WORKER_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-        if worker.returncode not in (0, -15, None):
-            raise CommandError(f"the task worker exited with status {worker.returncode}")
+            for worker in workers.values():
+                worker.terminate()
+            for worker in workers.values():
+                try:
+                    worker.wait(timeout=WORKER_STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait()
+        for name, worker in workers.items():
+            if worker.returncode not in (0, -15, None):
+                raise CommandError(f"the {name} exited with status {worker.returncode}")

@@ -1,0 +1,94 @@
+"""A busy database is a 503 with Retry-After, never a 500: a second connection holds the write lock while a
+person signs in (a page) and marks a notice read (the API)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from gongxin.accounts.models import User
+from gongxin.notices.services import notice_send
+from gongxin.subjects.tests.factories import organization_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "correct horse battery staple"
+
+
+@contextmanager
+def write_lock_held(*tables: str) -> Iterator[None]:
+    """Another connection holds the write lock (SQLite: the database's; PostgreSQL: the tables'), and this
+    one waits only briefly for it (instead of SQLite's 10 s busy timeout, or no timeout on PostgreSQL)."""
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        name = connection.settings_dict["NAME"]
+        other = sqlite3.connect(name, uri=str(name).startswith("file:"), isolation_level=None, timeout=0.1)
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 200")
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA busy_timeout = 10000")
+    else:
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        params.pop("prepare_threshold", None)
+        other = psycopg.connect(**params)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        try:
+            with other.transaction():
+                for table in tables:
+                    other.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+                yield
+        finally:
+            other.close()
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+
+
+def _user(**values: object) -> User:
+    user = User(username="busy-clerk", **values)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def test_a_sign_in_while_another_writer_holds_the_lock_is_503_with_retry_after() -> None:
+    _user()
+    browser = Client(raise_request_exception=False)
+    with write_lock_held("accounts_user", "django_session"):
+        response = browser.post("/accounts/login/", {"username": "busy-clerk", "password": PASSWORD})
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert "text/html" in response["Content-Type"]
+
+    again = browser.post("/accounts/login/", {"username": "busy-clerk", "password": PASSWORD})
+    assert again.status_code == 302  # the lock is gone: the same sign-in works
+
+
+def test_an_api_write_while_another_writer_holds_the_lock_is_503_json() -> None:
+    firm = organization_create()
+    user = _user(subject=firm)
+    notice = notice_send(subject=firm, code="test.busy", title="t", body="b")
+    browser = Client(raise_request_exception=False)
+    browser.force_login(user)
+    with write_lock_held("notices_notice"):
+        response = browser.post(f"/api/v1/notices/{notice.pk}/read")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "service.busy"
+    assert int(response["Retry-After"]) > 0
+    assert browser.post(f"/api/v1/notices/{notice.pk}/read").status_code == 200
