@@ -100,3 +100,53 @@ def test_issue_download_and_verify_an_organizations_report(live_server, browser,
         # As in test_journey: the ORM calls above used their own connection under Playwright's loop.
         connections.close_all()
     assert (tmp_path / "verify.png").stat().st_size > 0
+
+
+def test_a_persons_own_report_shows_its_rin_to_it_and_nobody_else(live_server, browser, tmp_path, settings):  # noqa: F811
+    """A person signs in, issues its own report: it shows the RIN and its PDF verifies; the QR code's page
+    opened by someone else says valid and names nobody, and the report itself is not found for them."""
+    from gongxin.accounts.models import User
+    from gongxin.subjects.selectors import person_rin_reveal
+
+    catalog_seed()
+    settings.GONGXIN_SIGNING_VERIFY_BASE_URL = live_server.url
+    person = factories.person_create(name="钱七")
+    factories.penalty_create(subject=person, source_unit=factories.source_unit_create())
+    rin = person_rin_reveal(person=person.person, viewer=factories.ADMIN)
+    User.objects.create_user(username="qianqi", password="a-long-journey-password-1", role="person", subject=person)
+
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", accept_downloads=True)
+    other = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # its own context: anonymous
+    try:
+        page.goto(live_server.url + reverse("accounts:login"))
+        page.fill("input[name=username]", "qianqi")
+        page.fill("input[name=password]", "a-long-journey-password-1")
+        page.locator("form[method=post] [type=submit]").last.click()
+        page.wait_for_load_state()
+        page.goto(live_server.url + "/")
+        page.evaluate(ISSUE_BY_SCRIPT, [reverse("reports:issue"), ""])  # no code: the signed-in person itself
+        page.wait_for_url("**/reports/GX-*/")
+        assert page.locator("[data-report-title]").inner_text() == "自然人公共信用信息报告"
+        assert page.locator("[data-subject-code]").inner_text() == rin
+        number = page.locator("[data-report-number]").inner_text()
+        with page.expect_download() as download_info:
+            page.click("[data-download=pdf]")
+        pdf_path = tmp_path / f"{number}.pdf"
+        download_info.value.save_as(str(pdf_path))
+        out = StringIO()
+        call_command("report", "verify", str(pdf_path), stdout=out)
+        assert out.getvalue().startswith("VALID") and rin in out.getvalue()
+
+        other.goto(page.locator("a[data-verify-url]").get_attribute("href"))
+        assert other.locator("[data-verification]").get_attribute("data-status") == "valid"
+        assert other.locator('[data-verdict="valid"]').is_visible()
+        assert other.locator("[data-content-withheld]").is_visible()
+        text = other.locator("body").inner_text()
+        assert person.name not in text and rin not in text and rin[-4:] not in text
+        response = other.goto(f"{live_server.url}/reports/{number}/")
+        assert response is not None and response.status == 404
+        other.screenshot(path=str(tmp_path / "verify-person.png"), full_page=True)
+    finally:
+        page.close()
+        other.close()
+        connections.close_all()
