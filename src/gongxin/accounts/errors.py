@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.errors import NotAuthenticated, RateLimited, ValidationFailed
@@ -11,6 +13,10 @@ class InvalidApiKey(NotAuthenticated):
 class ClientRateLimited(RateLimited):
     code = "auth.rate_limited"
     default_message = _("This API client has made too many requests this minute; try again shortly.")
+
+    def __init__(self, message: Any = None, *, retry_after: int = 60, details: Any = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = max(1, int(retry_after))  # seconds to the next minute (the Retry-After header)
 
 
 class UnknownScope(ValidationFailed):

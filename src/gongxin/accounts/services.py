@@ -16,7 +16,9 @@ from django.db import IntegrityError, connection, transaction
 from gongxin.accounts.choices import Scope
 from gongxin.accounts.errors import ClientRateLimited, InvalidApiKey, UnknownScope
 from gongxin.accounts.models import ApiClient, ApiClientUsage, Department
+from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
+from gongxin.core.throttle import throttle_hit
 
 KEY_PREFIX = "gx_"
 
@@ -84,6 +86,7 @@ def api_clients_forget() -> None:
 @dataclass
 class _Usage:
     window: datetime
+    limit: int = 0
     counted: int = 0  # the shared count as last read from the database
     pending: int = 0  # this process's requests not yet added to it
     flushed_at: float = 0.0
@@ -102,35 +105,37 @@ def _flush_every(limit: int) -> int:
     return max(1, min(1000, limit // 1000))
 
 
-def _usage_add(client: ApiClient, usage: _Usage) -> tuple[int] | None:
+def _usage_add(client_id: int, usage: _Usage) -> tuple[int] | None:
     """Add the pending requests to the window's shared row; its new count, or None when there is no row."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {ApiClientUsage._meta.db_table} SET count = count + %s"  # noqa: S608 - the model's table
             " WHERE client_id = %s AND window_start = %s RETURNING count",
-            [usage.pending, client.pk, connection.ops.adapt_datetimefield_value(usage.window)],
+            [usage.pending, client_id, connection.ops.adapt_datetimefield_value(usage.window)],
         )
         return cursor.fetchone()
 
 
-def _usage_flush(client: ApiClient, usage: _Usage) -> None:
-    row = _usage_add(client, usage)
+def _usage_flush(client_id: int, usage: _Usage) -> None:
+    row = _usage_add(client_id, usage)
     if row is None:
         try:
             with transaction.atomic():
-                ApiClientUsage.objects.create(client=client, window_start=usage.window, count=usage.pending)
+                ApiClientUsage.objects.create(client_id=client_id, window_start=usage.window, count=usage.pending)
             row = (usage.pending,)
         except IntegrityError:  # another process created the window first
-            row = _usage_add(client, usage)
+            row = _usage_add(client_id, usage)
         else:
-            ApiClientUsage.objects.filter(client=client, window_start__lt=usage.window - timedelta(hours=1)).delete()
-            ApiClient.objects.filter(pk=client.pk).update(last_used_at=clock.now())
+            ApiClientUsage.objects.filter(client_id=client_id,
+                                          window_start__lt=usage.window - timedelta(hours=1)).delete()
+            ApiClient.objects.filter(pk=client_id).update(last_used_at=clock.now())
     assert row is not None  # the window's row exists now, whoever created it
     usage.counted, usage.pending, usage.flushed_at = int(row[0]), 0, time.monotonic()
 
 
-def api_client_rate_limit_hit(client: ApiClient) -> int:
-    """Count one request in the client's current minute; raise when over its limit.
+def api_client_rate_limit_hit(client: ApiClient, *, cost: int = 1) -> int:
+    """Count one request (or ``cost`` units: the subjects of a batch) in the client's current minute;
+    raise when over its limit.
 
     The shared count is a database row (``count = count + n``), so every web process enforces one
     limit. A process adds its requests to the row every few requests or every second (``_flush_every``)
@@ -141,12 +146,35 @@ def api_client_rate_limit_hit(client: ApiClient) -> int:
     usage = _usage.get(client.pk)
     if usage is None or usage.window != window:
         usage = _usage[client.pk] = _Usage(window)
-    usage.pending += 1
-    limit = client.rate_limit_per_minute
+    usage.limit = client.rate_limit_per_minute
+    return _usage_count(client.pk, usage, cost, window)
+
+
+def _usage_count(client_id: int, usage: _Usage, cost: int, window: datetime) -> int:
+    usage.pending += cost
+    limit = usage.limit
     if (usage.pending >= _flush_every(limit) or time.monotonic() - usage.flushed_at >= FLUSH_SECONDS
             or usage.counted + usage.pending > limit):
-        _usage_flush(client, usage)
+        _usage_flush(client_id, usage)
     count = usage.counted + usage.pending
     if count > limit:
-        raise ClientRateLimited(details={"limit_per_minute": limit})
+        retry_after = int((window + timedelta(minutes=1) - clock.now()).total_seconds()) + 1
+        raise ClientRateLimited(details={"limit_per_minute": limit}, retry_after=retry_after)
     return count
+
+
+def api_rate_limit_charge(*, viewer: Viewer, cost: int) -> None:
+    """Count ``cost`` more units of this request against the caller's API limit: a batch counts its
+    subjects, not one request. API clients: their per-minute limit; signed-in persons: ``api.session``."""
+    if cost <= 0:
+        return
+    if viewer.client_id is not None:
+        window = clock.now().replace(second=0, microsecond=0)
+        usage = _usage.get(viewer.client_id)
+        if usage is not None and usage.window == window:
+            _usage_count(viewer.client_id, usage, cost, window)
+        else:  # a new minute since the request was counted: count against the client's row
+            client = ApiClient.objects.get(pk=viewer.client_id)
+            api_client_rate_limit_hit(client, cost=cost)
+    elif viewer.user_id is not None:
+        throttle_hit(hits=[("api.session", f"user:{viewer.user_id}")], cost=cost)

@@ -23,6 +23,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder
 
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.services import api_rate_limit_charge
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.errors import NotAuthenticated
@@ -274,6 +275,8 @@ def check_create(request: HttpRequest, body: CheckIn) -> HttpResponse:
 @checks_router.post("/batch", response=CheckBatchOut, summary="Check up to 1,000 subjects before one matter")
 def check_batch(request: HttpRequest, body: BatchIn) -> dict[str, Any]:
     viewer = _viewer(request)
+    # The rate limit counts subjects: the request was counted once, its other subjects now.
+    api_rate_limit_charge(viewer=viewer, cost=len(body.subjects) - 1)
     outcomes = checks_perform(
         requests=[CheckRequest(uscc=s.uscc, rin=s.rin, name=s.name) for s in body.subjects],
         matter_code=body.matter, actor=viewer,

@@ -106,3 +106,31 @@ def test_a_limit_below_two_thousand_is_counted_exactly(department):
             assert api_client_rate_limit_hit(client) == expected
             assert ApiClientUsage.objects.get(client=client).count == expected
     api_clients_forget()
+
+
+def test_a_429_says_when_to_come_back(client, department):
+    _, key = api_client_create(name="税务系统", department=department, scopes=[], rate_limit_per_minute=1)
+    client.get("/api/v1/records/mine", HTTP_X_API_KEY=key)
+    refused = client.get("/api/v1/records/mine", HTTP_X_API_KEY=key)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 61
+
+
+def test_session_api_calls_are_limited(client, department, settings):
+    from gongxin.accounts.models import User
+
+    settings.GONGXIN_THROTTLE_RATES = {"api.session": "2/60"}
+    user = User.objects.create_user(username="someone", password="x-someone-password-1")
+    client.force_login(user)
+    assert 429 not in [client.get("/api/v1/records/mine").status_code for _ in range(2)]
+    refused = client.get("/api/v1/records/mine")
+    assert refused.status_code == 429 and "Retry-After" in refused
+
+
+def test_a_batch_check_counts_its_subjects(client, department):
+    """A 3-subject batch uses 3 of the client's requests, so a limit of 3 refuses the next call."""
+    _, key = api_client_create(name="税务系统", department=department, scopes=[], rate_limit_per_minute=3)
+    body = {"matter": "any", "subjects": [{"uscc": "x"}, {"uscc": "y"}, {"uscc": "z"}]}
+    client.post("/api/v1/checks/batch", body, content_type="application/json", HTTP_X_API_KEY=key)
+    refused = client.get("/api/v1/records/mine", HTTP_X_API_KEY=key)
+    assert refused.status_code == 429
