@@ -408,29 +408,36 @@ def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits)
     limit = limits.cell_chars
 
     def rows() -> Iterator[SourceRow]:
-        limiter = _Limiter(limits)
+        # The bulk path: the limits are counted inline (a _Limiter call per row showed in the profile).
+        max_rows, max_empty = limits.rows, limits.empty_rows
         with handle:
-            number = 1
+            number, read, empty = 1, 0, 0
             while True:
                 try:
                     cells = next(reader)
                 except StopIteration:
                     return
                 except csv.Error as exc:  # a field beyond the csv module's limit, or a broken quote
-                    number += 1
-                    limiter.row()
-                    yield SourceRow(number, {UNREADABLE: {"reason": str(exc)}})
-                    continue
+                    cells = None
+                    text = str(exc)
+                else:
+                    text = "".join(cells)
                 number += 1
-                text = "".join(cells)
-                if not text or text.isspace():
-                    if limiter.empty_row():
-                        yield limiter.stopped(number)
+                if cells is not None and (not text or text.isspace()):
+                    empty += 1
+                    if empty >= max_empty:
+                        yield SourceRow(number, {STOPPED: empty})
                         return
                     continue
-                limiter.row()
+                empty = 0
+                read += 1
+                if read > max_rows:
+                    raise TooManyRows(details={"limit": max_rows})
+                if cells is None:
+                    yield SourceRow(number, {UNREADABLE: {"reason": text}})
+                    continue
                 row = {code: cells[pos] for pos, code in columns if pos < len(cells)}
-                if _text_suspicious(text, limit):
+                if "\x00" in text or REPLACEMENT in text or len(text) > limit:
                     yield _screened(number, row, limit)
                 else:
                     yield SourceRow(number, row)
