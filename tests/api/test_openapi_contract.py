@@ -91,13 +91,14 @@ def test_error_statuses_follow_the_rule_table() -> None:
             statuses = {int(status) for status in operation["responses"]}
             where = f"{method.upper()} {path}"
             if operation.get("security"):
-                assert {401, 403, 429} <= statuses, where
+                assert {401, 403, 404, 429} <= statuses, where
             if operation.get("parameters") or "requestBody" in operation:
                 assert {400, 404, 422, 429} <= statuses, where
             if method in WRITE_METHODS:
                 assert 409 in statuses, where
             if "requestBody" in operation:
                 assert 413 in statuses, where
+            assert 503 in statuses, where
             for status, response in operation["responses"].items():
                 if int(status) >= 400:
                     schema = response["content"]["application/json"]["schema"]

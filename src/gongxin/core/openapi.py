@@ -5,12 +5,14 @@ operation is, by one rule table applied to the generated document (decision 036)
 endpoint:
 
 - an operation behind the API's authentication (``security`` in the document): 401 (no or a wrong key),
-  403 (not entitled, CSRF), 429 (the client's or the caller's rate limit);
+  403 (not entitled, CSRF), 404 (the caller's own subject or unit it looks up), 429 (the client's or
+  the caller's rate limit);
 - an operation that takes input (path, query or body): 400 (a NUL character, refused at the door),
   404 (it looks up what the input names: an id, a code, a subject), 422 (validation), 429 (limits per
   caller and address on look-ups);
 - an operation that writes (POST, PUT, PATCH, DELETE): 409 (the state changed or does not allow it);
-- an operation with a request body: 413 (the body is over the API's limit, ``GONGXIN_API_BODY_MAX_BYTES``).
+- an operation with a request body: 413 (the body is over the API's limit, ``GONGXIN_API_BODY_MAX_BYTES``);
+- every operation: 503 (the database stayed busy past its wait, ``core.busy``).
 
 Every one of them answers the one error shape (``core.schemas.ErrorOut``). A status an endpoint declares
 itself keeps its own description and schema. The runtime is untouched: Ninja picks an operation's default
@@ -34,10 +36,10 @@ HTTP_METHODS = frozenset({"get", "head", "options", "trace"}) | WRITE_METHODS
 
 def error_statuses(*, method: str, operation: dict[str, Any]) -> set[int]:
     """The error statuses the rule table gives one operation of the document (see the module's doc)."""
-    statuses: set[int] = set()
+    statuses: set[int] = {503}  # every operation: the database busy past its wait (core.busy)
     takes_input = bool(operation.get("parameters")) or "requestBody" in operation
     if operation.get("security"):
-        statuses |= {401, 403, 429}
+        statuses |= {401, 403, 404, 429}
     if takes_input:
         statuses |= {400, 404, 422, 429}
     if method in WRITE_METHODS:
