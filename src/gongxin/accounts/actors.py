@@ -1,0 +1,71 @@
+"""Who acted, as a given viewer may see it: the one rule for every timeline, history and log.
+
+Services store the acting ``Viewer``'s label beside each step (``user:<username>``, ``api-client:<name>``,
+``system``, a job's name ...). A login or a client's name is internal: the credit office (staff, auditors,
+administrators signed in) sees the stored label; the subject, source units, API clients and the public see a
+role-level name instead — the department that acted (an operator's or a client's), "the credit office" for
+its staff, "you" (the viewer's own subject) or "the applicant" (the subject the object is about) for the
+subject's own steps, and "the platform" for the platform's own jobs. Never a username nor a client's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from gongxin.accounts.capabilities import OFFICE_ROLES, is_office
+from gongxin.accounts.choices import Role
+from gongxin.accounts.models import ApiClient, User
+from gongxin.accounts.viewer import Viewer
+
+USER_PREFIX = "user:"
+CLIENT_PREFIX = "api-client:"
+
+
+def _user_name(user: User, *, viewer: Viewer, subject_id: int | None) -> str:
+    if user.subject_id is not None and user.subject_id == viewer.subject_id:
+        return _("you")
+    if user.subject_id is not None and user.subject_id == subject_id:
+        return _("the applicant")
+    if user.is_superuser or user.role in OFFICE_ROLES:
+        return _("the credit office")
+    if user.department_id is not None:
+        return user.department.name
+    return str(Role(user.role).label) if user.role in Role.values else _("the platform")
+
+
+def actors_shown(*, labels: Iterable[str], viewer: Viewer, subject_id: int | None = None) -> dict[str, str]:
+    """Each stored actor label of ``labels`` as ``viewer`` may see it (a dict label -> shown name).
+
+    ``subject_id`` is the subject the object is about (a repair's, an objection's ...): its own accounts are
+    named "the applicant" to others and "you" to itself. Two queries at most, whatever the number of labels.
+    """
+    wanted = set(labels)
+    if is_office(viewer):
+        return {label: label for label in wanted}
+    usernames = {label.removeprefix(USER_PREFIX) for label in wanted if label.startswith(USER_PREFIX)}
+    client_names = {label.removeprefix(CLIENT_PREFIX) for label in wanted if label.startswith(CLIENT_PREFIX)}
+    users = ({u.username: u for u in User.objects.filter(username__in=usernames).select_related("department")}
+             if usernames else {})
+    clients: dict[str, ApiClient] = {}
+    if client_names:
+        # Client names are not unique: the oldest client of a name stands for it (its department is shown).
+        for client in ApiClient.objects.filter(name__in=client_names).select_related("department").order_by("-pk"):
+            clients[client.name] = client
+    shown: dict[str, str] = {}
+    for label in wanted:
+        user = users.get(label.removeprefix(USER_PREFIX)) if label.startswith(USER_PREFIX) else None
+        client = clients.get(label.removeprefix(CLIENT_PREFIX)) if label.startswith(CLIENT_PREFIX) else None
+        if user is not None:
+            shown[label] = _user_name(user, viewer=viewer, subject_id=subject_id)
+        elif client is not None:
+            shown[label] = client.department.name
+        else:
+            shown[label] = _("the platform")
+    return shown
+
+
+def actor_shown(*, label: str, viewer: Viewer, subject_id: int | None = None) -> str:
+    """One stored actor label as ``viewer`` may see it (``actors_shown`` for a single label)."""
+    return actors_shown(labels=[label], viewer=viewer, subject_id=subject_id)[label]
