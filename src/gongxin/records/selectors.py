@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.db.models import Count
@@ -10,6 +10,8 @@ from django.utils.translation import get_language
 
 from gongxin.access.choices import Channel
 from gongxin.access.services import inquiry_record
+from gongxin.accounts.actors import actors_shown
+from gongxin.accounts.choices import Role
 from gongxin.catalog.choices import SubjectKind
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.records.choices import Purpose
@@ -110,8 +112,9 @@ ACTOR_PURPOSES = frozenset({Purpose.STAFF, Purpose.AUDIT})
 @dataclass(frozen=True)
 class ShownVersion:
     """One version of a record's history as a viewer sees it. ``actor`` and ``reason`` are internal (a login's
-    username, an operator's note): for every purpose but staff and audit the actor is the source unit and
-    the reason is left out; the legal basis is always shown."""
+    username, an operator's note): for every purpose but staff and audit the actor is the role-level name of
+    ``accounts.actors`` (the source unit that wrote it, the credit office, the platform) and the reason is left
+    out; the legal basis is always shown."""
 
     number: int
     change: str
@@ -134,17 +137,22 @@ def record_versions(*, record_id: int, viewer: Viewer, purpose: str) -> list[Sho
     """The history of a record the viewer may see (same disclosure rule as the record itself)."""
     record = record_shown(record_id=record_id, viewer=viewer, purpose=purpose)
     internal = purpose in ACTOR_PURPOSES
-    versions = RecordVersion.objects.filter(record_id=record_id).select_related("record__catalog_item")
+    versions = list(RecordVersion.objects.filter(record_id=record_id).select_related("record__catalog_item")
+                    .order_by("number"))
+    # The purpose, not only the role, decides: the office asking for the public view gets the public view.
+    shown_to = viewer if internal else replace(viewer, role=Role.PUBLIC)
+    subject_id = versions[0].record.subject_id if versions else None
+    actors = actors_shown(labels=(v.actor_label for v in versions), viewer=shown_to, subject_id=subject_id)
     return [
         ShownVersion(
             number=v.number, change=v.change, status=v.status, created_at=v.created_at,
-            actor=v.actor_label if internal else record.source_unit_name, reason=v.reason if internal else "",
+            actor=actors[v.actor_label], reason=v.reason if internal else "",
             legal_basis=v.legal_basis or v.record.catalog_item.legal_basis, source_unit_name=record.source_unit_name,
             content_hash=v.content_hash, severity=v.severity, under_objection=v.under_objection,
             repaired=v.repaired, publicity_min_end=v.publicity_min_end, publicity_max_end=v.publicity_max_end,
             retention_end=v.retention_end,
         )
-        for v in versions.order_by("number")
+        for v in versions
     ]
 
 
