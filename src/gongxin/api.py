@@ -31,7 +31,11 @@ api = ContractAPI(
 
 @api.exception_handler(GongxinError)
 def _gongxin_error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    retry_after = getattr(exc, "retry_after", None)  # rate limits say when to come back (core.throttle)
+    if retry_after:
+        response["Retry-After"] = str(int(retry_after))
+    return response
 
 
 @api.exception_handler(NinjaValidationError)
