@@ -11,6 +11,7 @@ subject's own steps, and "the platform" for the platform's own jobs. Never a use
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,8 @@ from gongxin.accounts.capabilities import OFFICE_ROLES, is_office
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import ApiClient, User
 from gongxin.accounts.viewer import Viewer
+
+T = TypeVar("T")
 
 USER_PREFIX = "user:"
 CLIENT_PREFIX = "api-client:"
@@ -57,7 +60,9 @@ def actors_shown(*, labels: Iterable[str], viewer: Viewer, subject_id: int | Non
     for label in wanted:
         user = users.get(label.removeprefix(USER_PREFIX)) if label.startswith(USER_PREFIX) else None
         client = clients.get(label.removeprefix(CLIENT_PREFIX)) if label.startswith(CLIENT_PREFIX) else None
-        if user is not None:
+        if not label:
+            shown[label] = ""  # nobody yet (an undecided application's decider)
+        elif user is not None:
             shown[label] = _user_name(user, viewer=viewer, subject_id=subject_id)
         elif client is not None:
             shown[label] = client.department.name
@@ -69,3 +74,15 @@ def actors_shown(*, labels: Iterable[str], viewer: Viewer, subject_id: int | Non
 def actor_shown(*, label: str, viewer: Viewer, subject_id: int | None = None) -> str:
     """One stored actor label as ``viewer`` may see it (``actors_shown`` for a single label)."""
     return actors_shown(labels=[label], viewer=viewer, subject_id=subject_id)[label]
+
+
+def actors_annotate(*, items: Iterable[T], viewer: Viewer, subject_id: int | None = None,
+                    field: str = "actor_label") -> list[T]:
+    """``items`` (timeline rows: events, ledger entries ...) as a list, each given ``actor_shown``: its stored
+    ``field`` as ``viewer`` may see it. Templates and API bodies show ``actor_shown``, never the label."""
+    rows = list(items)
+    shown = actors_shown(labels=(getattr(row, field) for row in rows), viewer=viewer, subject_id=subject_id)
+    for row in rows:
+        row_any: Any = row
+        row_any.actor_shown = shown[getattr(row, field)]
+    return rows

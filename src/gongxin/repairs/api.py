@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gongxin.accounts.actors import actors_annotate, actors_shown
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
@@ -119,8 +120,12 @@ def _viewer(request: HttpRequest) -> Viewer:
     return viewer
 
 
-def _out(application: RepairApplication, *, detail: bool = False) -> dict[str, Any]:
+def _out(application: RepairApplication, *, viewer: Viewer, detail: bool = False,
+         deciders: dict[str, str] | None = None) -> dict[str, Any]:
+    """``decided_by`` and each event's ``actor``: who acted as ``viewer`` may see it (accounts.actors)."""
     today = clock.today()
+    if deciders is None:
+        deciders = actors_shown(labels=[application.decided_by_label], viewer=viewer)
     body: dict[str, Any] = {
         "id": application.pk,
         "record_id": application.record_id,
@@ -143,7 +148,7 @@ def _out(application: RepairApplication, *, detail: bool = False) -> dict[str, A
         "rejection_reasons": list(application.rejection_reasons),
         "decision_note": application.decision_note,
         "decided_at": application.decided_at,
-        "decided_by": application.decided_by_label,
+        "decided_by": deciders[application.decided_by_label],
         "repaired_version": application.repaired_version,
     }
     if detail:
@@ -152,8 +157,8 @@ def _out(application: RepairApplication, *, detail: bool = False) -> dict[str, A
             for e in application.evidence.all()
         ]
         body["events"] = [
-            {"action": e.action, "actor": e.actor_label, "note": e.note, "at": e.created_at}
-            for e in application.events.all()
+            {"action": e.action, "actor": e.actor_shown, "note": e.note, "at": e.created_at}
+            for e in actors_annotate(items=application.events.all(), viewer=viewer, subject_id=application.subject_id)
         ]
     return body
 
@@ -175,7 +180,7 @@ def repair_apply_endpoint(request: HttpRequest, body: RepairIn) -> Status[dict[s
     record = own_record(record_id=body.record_id, viewer=viewer)
     application = repair_apply(record=record, actor=viewer, statement=body.statement,
                                commitment_accepted=body.commitment_accepted, commitment_signer=body.commitment_signer)
-    return Status(201, _out(repair_visible(application_id=application.pk, viewer=viewer), detail=True))
+    return Status(201, _out(repair_visible(application_id=application.pk, viewer=viewer), viewer=viewer, detail=True))
 
 
 @router.post("/multipart", response={201: RepairOut},
@@ -188,7 +193,7 @@ def repair_apply_multipart(
     application = repair_apply(record=record, actor=viewer, statement=body.statement,
                                commitment_accepted=body.commitment_accepted, commitment_signer=body.commitment_signer,
                                evidence=list(evidence or []))
-    return Status(201, _out(repair_visible(application_id=application.pk, viewer=viewer), detail=True))
+    return Status(201, _out(repair_visible(application_id=application.pk, viewer=viewer), viewer=viewer, detail=True))
 
 
 @router.get("", response=list[RepairOut], summary="Your applications (subject), your unit's queue (operator)")
@@ -204,13 +209,15 @@ def repairs_list(
             queryset = queryset.filter(status=status)
     else:
         queryset = repairs_queue(viewer=viewer, status=status, overdue=overdue)
-    return [_out(a) for a in queryset[offset:offset + limit]]
+    page = list(queryset[offset:offset + limit])
+    deciders = actors_shown(labels=(a.decided_by_label for a in page), viewer=viewer)
+    return [_out(a, viewer=viewer, deciders=deciders) for a in page]
 
 
 @router.get("/{int:repair_id}", response=RepairOut, summary="One application, with its evidence and events")
 def repair_detail(request: HttpRequest, repair_id: int) -> dict[str, Any]:
     viewer = _viewer(request)
-    return _out(repair_visible(application_id=repair_id, viewer=viewer), detail=True)
+    return _out(repair_visible(application_id=repair_id, viewer=viewer), viewer=viewer, detail=True)
 
 
 @router.post("/{int:repair_id}/decision", response=RepairOut, summary="Approve or reject (the source unit)")
@@ -222,7 +229,7 @@ def repair_decide(request: HttpRequest, repair_id: int, body: RepairDecisionIn) 
                        note=body.note)
     else:
         repair_reject(application=application, actor=viewer, reasons=body.reasons, note=body.note)
-    return _out(repair_visible(application_id=repair_id, viewer=viewer), detail=True)
+    return _out(repair_visible(application_id=repair_id, viewer=viewer), viewer=viewer, detail=True)
 
 
 @router.post("/{int:repair_id}/withdraw", response=RepairOut, summary="Withdraw your pending application")
@@ -230,4 +237,4 @@ def repair_withdraw_endpoint(request: HttpRequest, repair_id: int) -> dict[str, 
     viewer = _viewer(request)
     application = repair_visible(application_id=repair_id, viewer=viewer)
     repair_withdraw(application=application, actor=viewer)
-    return _out(repair_visible(application_id=repair_id, viewer=viewer), detail=True)
+    return _out(repair_visible(application_id=repair_id, viewer=viewer), viewer=viewer, detail=True)

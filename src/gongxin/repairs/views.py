@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongxin.accounts.actors import actor_shown, actors_annotate
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError, NotFound, PermissionDenied
@@ -119,7 +120,8 @@ def _application_context(application: RepairApplication, viewer: Viewer) -> dict
         "application": application,
         "record": record_brief(record=application.record, viewer=viewer),
         "evidence": list(application.evidence.all()),
-        "events": list(application.events.all()),
+        "events": actors_annotate(items=application.events.all(), viewer=viewer, subject_id=application.subject_id),
+        "decided_by": actor_shown(label=application.decided_by_label, viewer=viewer),
         "overdue": repair_is_overdue(application, today=today),
         "platform_overdue": repair_platform_overdue(application, today=today),
         "reason_labels": _reason_labels(application),
