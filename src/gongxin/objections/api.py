@@ -23,12 +23,15 @@ from gongxin.objections.choices import Decision, Ground
 from gongxin.objections.models import Evidence, Objection
 from gongxin.objections.selectors import (
     objection_tasks,
+    objection_timeline,
     objection_visible,
     objections_of_subject,
     objections_queue,
     record_for_filing,
 )
 from gongxin.objections.services import (
+    is_staff,
+    is_unit_operator,
     objection_accept,
     objection_decide,
     objection_evidence_add,
@@ -166,8 +169,10 @@ def _evidence_out(evidence: Evidence) -> dict[str, Any]:
 def _detail(objection_id: int, viewer: Viewer) -> dict[str, Any]:
     objection = objection_visible(objection_id=objection_id, viewer=viewer)
     body = _out(objection)
-    body["events"] = [{"action": e.action, "status": e.status, "actor": e.actor_label, "note": e.note,
-                       "at": e.created_at} for e in objection.events.all()]
+    if not (is_staff(viewer) or is_unit_operator(viewer, objection)):
+        body["extension_request_reason"] = ""  # the unit's request to the office (objection_timeline)
+    body["events"] = [{"action": e.action, "status": e.status, "actor": e.actor_shown, "note": e.note,
+                       "at": e.created_at} for e in objection_timeline(objection=objection, viewer=viewer)]
     body["evidence"] = [_evidence_out(e) for e in objection.evidence.order_by("id")]
     return body
 

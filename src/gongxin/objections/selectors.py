@@ -11,12 +11,13 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
+from gongxin.accounts.actors import actors_annotate
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
-from gongxin.objections.choices import OPEN_STATUSES, Status
+from gongxin.objections.choices import OPEN_STATUSES, Action, Status
 from gongxin.objections.errors import EvidenceNotFound, NotOwnRecord, NotStaff, ObjectionNotFound
-from gongxin.objections.models import Evidence, Objection
+from gongxin.objections.models import Evidence, Objection, ObjectionEvent
 from gongxin.objections.services import is_filer, is_staff, is_unit_operator
 from gongxin.records.choices import Purpose
 from gongxin.records.disclosure import records_visible
@@ -45,6 +46,26 @@ def objection_visible(*, objection_id: int, viewer: Viewer) -> Objection:
     if objection is None or not can_view(viewer, objection):
         raise ObjectionNotFound()
     return objection
+
+
+# Steps whose note is internal to the platform (the source unit asking the office for more time): the office and
+# the unit see it, the subject sees the step without it (the approved extension's reason reaches the subject).
+INTERNAL_NOTES = frozenset({Action.EXTENSION_REQUESTED})
+
+
+def objection_timeline(*, objection: Objection, viewer: Viewer) -> list[ObjectionEvent]:
+    """The objection's steps as ``viewer`` may see them: each with ``actor_shown`` (accounts.actors: the unit,
+    the credit office, "you" for the subject, never a login) and internal notes left out but for the office
+    and the deciding unit. Decisions addressed to the subject (reasons of a rejection, a decision, an
+    extension) are kept."""
+    insider = is_staff(viewer) or is_unit_operator(viewer, objection)
+    events = actors_annotate(items=objection.events.order_by("created_at", "id"), viewer=viewer,
+                             subject_id=objection.subject_id)
+    if not insider:
+        for event in events:
+            if event.action in INTERNAL_NOTES:
+                event.note = ""
+    return events
 
 
 def evidence_visible(*, objection_id: int, evidence_id: int, viewer: Viewer) -> Evidence:

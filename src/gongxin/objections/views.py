@@ -25,6 +25,7 @@ from gongxin.objections.selectors import (
     evidence_visible,
     objection_pending_for,
     objection_tasks,
+    objection_timeline,
     objection_visible,
     objections_of_subject,
     objections_queue,
@@ -143,7 +144,7 @@ def _detail_context(viewer: Viewer, objection: Objection, **forms: Any) -> dict[
     operator = is_unit_operator(viewer, objection) and objection.status == Status.FORWARDED
     return {
         "objection": objection,
-        "events": list(objection.events.select_related("actor")),
+        "events": objection_timeline(objection=objection, viewer=viewer),
         "evidence": list(objection.evidence.order_by("id")),
         "overdue": objection.is_overdue(clock.today()),
         "facts": _record_facts(objection.record),
