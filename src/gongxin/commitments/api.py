@@ -23,6 +23,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gongxin.access.choices import Channel
 from gongxin.access.services import inquiry_record
+from gongxin.accounts.actors import actors_annotate, actors_shown
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.commitments.choices import PayoutReason
@@ -192,7 +193,11 @@ def _viewer(request: HttpRequest) -> Viewer:
     return viewer
 
 
-def _out(commitment: Commitment, *, detail: bool = False) -> dict[str, Any]:
+def _out(commitment: Commitment, *, viewer: Viewer, detail: bool = False,
+         verifiers: dict[str, str] | None = None) -> dict[str, Any]:
+    """``verified_by`` and each event's ``actor``: who acted as ``viewer`` may see it (accounts.actors)."""
+    if verifiers is None:
+        verifiers = actors_shown(labels=[commitment.verified_by_label], viewer=viewer)
     body: dict[str, Any] = {
         "id": commitment.pk, "number": commitment.number, "type": commitment.type.code,
         "type_name": commitment.type.name, "subject_name": commitment.subject.name,
@@ -202,15 +207,16 @@ def _out(commitment: Commitment, *, detail: bool = False) -> dict[str, Any]:
         "text": commitment.text, "text_sha256": commitment.text_sha256, "signer_name": commitment.signer_name,
         "signed_via": commitment.signed_via, "signed_at": commitment.signed_at, "deadline": commitment.deadline,
         "overdue": commitment_is_overdue(commitment), "reminded_at": commitment.reminded_at,
-        "verified_at": commitment.verified_at, "verified_by": commitment.verified_by_label,
+        "verified_at": commitment.verified_at, "verified_by": verifiers[commitment.verified_by_label],
         "verification_note": commitment.verification_note, "breach_record_id": commitment.breach_record_id,
         "platform_key_id": commitment.platform_key_id, "platform_signature": commitment.platform_signature,
         "conditions": commitment.eligibility,
     }
     if detail:
         body["signature_valid"] = commitment_signature_valid(commitment)
-        body["events"] = [{"action": e.action, "actor": e.actor_label, "note": e.note, "at": e.created_at}
-                          for e in commitment.events.all()]
+        body["events"] = [{"action": e.action, "actor": e.actor_shown, "note": e.note, "at": e.created_at}
+                          for e in actors_annotate(items=commitment.events.all(), viewer=viewer,
+                                                   subject_id=commitment.subject_id)]
     return body
 
 
@@ -275,7 +281,7 @@ def sign_endpoint(request: HttpRequest, body: SignIn) -> Status[dict[str, Any]]:
         accepted=body.accepted, actor=viewer, shown_text_sha256=body.text_sha256, publish=body.publish,
         subject_signature=body.subject_signature, deadline=body.deadline, via_api=True,
     )
-    return Status(201, _out(commitment_visible(commitment_id=commitment.pk, viewer=viewer), detail=True))
+    return Status(201, _out(commitment_visible(commitment_id=commitment.pk, viewer=viewer), viewer=viewer, detail=True))
 
 
 @router.get("", response=list[CommitmentOut],
@@ -291,7 +297,9 @@ def commitments_list(request: HttpRequest, status: str = "", overdue: bool = Fal
             queryset = queryset.filter(status=status)
     else:
         queryset = commitments_queue(viewer=viewer, status=status, overdue=overdue)
-    return [_out(c) for c in queryset[offset:offset + limit]]
+    page = list(queryset[offset:offset + limit])
+    verifiers = actors_shown(labels=(c.verified_by_label for c in page), viewer=viewer)
+    return [_out(c, viewer=viewer, verifiers=verifiers) for c in page]
 
 
 @router.get("/statistics", summary="Commitment and instant payout statistics")
@@ -302,7 +310,7 @@ def statistics_endpoint(request: HttpRequest) -> dict[str, Any]:
 @router.get("/{int:commitment_id}", response=CommitmentOut, summary="One commitment with its history")
 def commitment_detail(request: HttpRequest, commitment_id: int) -> dict[str, Any]:
     viewer = _viewer(request)
-    return _out(commitment_visible(commitment_id=commitment_id, viewer=viewer), detail=True)
+    return _out(commitment_visible(commitment_id=commitment_id, viewer=viewer), viewer=viewer, detail=True)
 
 
 @router.post("/{int:commitment_id}/fulfil", response=CommitmentOut,
@@ -311,7 +319,7 @@ def fulfil_endpoint(request: HttpRequest, commitment_id: int, body: FulfilIn) ->
     viewer = _viewer(request)
     commitment_fulfil(commitment=commitment_visible(commitment_id=commitment_id, viewer=viewer), actor=viewer,
                       note=body.note)
-    return _out(commitment_visible(commitment_id=commitment_id, viewer=viewer), detail=True)
+    return _out(commitment_visible(commitment_id=commitment_id, viewer=viewer), viewer=viewer, detail=True)
 
 
 @router.post("/{int:commitment_id}/breach", response=CommitmentOut,
@@ -320,7 +328,7 @@ def breach_endpoint(request: HttpRequest, commitment_id: int, body: BreachIn) ->
     viewer = _viewer(request)
     commitment_breach(commitment=commitment_visible(commitment_id=commitment_id, viewer=viewer), actor=viewer,
                       facts=body.facts, handling=body.handling, severity=body.severity)
-    return _out(commitment_visible(commitment_id=commitment_id, viewer=viewer), detail=True)
+    return _out(commitment_visible(commitment_id=commitment_id, viewer=viewer), viewer=viewer, detail=True)
 
 
 def _payout_out(payout: Payout, *, hits: list[dict[str, Any]], repeated: bool) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from gongxin.accounts.actors import actor_shown, actors_annotate
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.commitments.errors import CommitmentNotEligible, CommitmentNotVerifier, CommitmentOpenExists
 from gongxin.commitments.forms import MatterForm, QueueFilterForm, SignForm, VerifyForm
@@ -124,7 +125,8 @@ def sign(request: HttpRequest) -> HttpResponse:
 def _commitment_context(commitment: Commitment, viewer: Viewer) -> dict[str, Any]:
     return {
         "commitment": commitment,
-        "events": list(commitment.events.all()),
+        "events": actors_annotate(items=commitment.events.all(), viewer=viewer, subject_id=commitment.subject_id),
+        "verified_by": actor_shown(label=commitment.verified_by_label, viewer=viewer),
         "overdue": commitment_is_overdue(commitment),
         "signature_valid": commitment_signature_valid(commitment),
         "is_own": viewer.subject_id == commitment.subject_id,
