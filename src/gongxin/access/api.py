@@ -28,6 +28,7 @@ from gongxin.access.selectors import (
     consents_received,
     inquiries_visible,
 )
+from gongxin.accounts.actors import actors_annotate
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
@@ -221,7 +222,7 @@ def _inquiry_out(inquiry: Inquiry) -> dict[str, Any]:
     return {
         "id": inquiry.pk,
         "created_at": inquiry.created_at,
-        "requester": inquiry.viewer_label,
+        "requester": inquiry.actor_shown,  # accounts.actors: the department, not a login, but to the office
         "purpose": inquiry.purpose,
         "purpose_label": str(Purpose(inquiry.purpose).label) if inquiry.purpose in Purpose.values else inquiry.purpose,
         "reason": inquiry.reason,
@@ -252,5 +253,6 @@ def inquiries_list(request: HttpRequest, subject: str = "", limit: int = 50, off
         "total": log.count(),
         "limit": limit,
         "offset": offset,
-        "items": [_inquiry_out(i) for i in log[offset:offset + limit]],
+        "items": [_inquiry_out(i) for i in actors_annotate(items=log[offset:offset + limit], viewer=viewer,
+                                                           subject_id=target.pk, field="viewer_label")],
     }

@@ -30,6 +30,7 @@ from gongxin.access.selectors import (
     consents_received,
     inquiries_visible,
 )
+from gongxin.accounts.actors import actors_annotate
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.selectors import items_current
 from gongxin.core.errors import GongxinError
@@ -72,6 +73,8 @@ def inquiries(request: HttpRequest) -> HttpResponse:
         number = 1
     paginator = Paginator(inquiries_visible(viewer=viewer, subject_id=subject.pk), INQUIRIES_PER_PAGE)
     page = paginator.get_page(number)
+    page.object_list = actors_annotate(items=page.object_list, viewer=viewer, subject_id=subject.pk,
+                                       field="viewer_label")
     return render(request, "access/inquiries.html", {"section": "inquiries", "subject": subject, "page": page})
 
 

@@ -5,7 +5,8 @@ Services store the acting ``Viewer``'s label beside each step (``user:<username>
 administrators signed in) sees the stored label; the subject, source units, API clients and the public see a
 role-level name instead — the department that acted (an operator's or a client's), "the credit office" for
 its staff, "you" (the viewer's own subject) or "the applicant" (the subject the object is about) for the
-subject's own steps, and "the platform" for the platform's own jobs. Never a username nor a client's name.
+subject's own steps, the display name of anyone else (a person the subject authorized) or else their role,
+and "the platform" for the platform's own jobs. Never a username nor a client's name.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def _user_name(user: User, *, viewer: Viewer, subject_id: int | None) -> str:
         return _("the credit office")
     if user.department_id is not None:
         return user.department.name
+    # Someone outside government (a person a subject authorized): the name they go by, never the login.
+    if user.display_name:
+        return user.display_name
     return str(Role(user.role).label) if user.role in Role.values else _("the platform")
 
 

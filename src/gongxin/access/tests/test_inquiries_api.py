@@ -31,11 +31,11 @@ def test_every_non_public_query_appears_in_the_subjects_log(
     assert (data["subject_name"], data["total"]) == (acme.name, 2)
     sharing, authorized = data["items"]  # newest first
     assert (authorized["requester"], authorized["purpose"], authorized["reason"], authorized["channel"]) == (
-        "user:banker", "authorized", "贷前调查", "api")
+        "陈信贷", "authorized", "贷前调查", "api")  # accounts.actors: the name, not the login
     assert (authorized["consent_id"], authorized["consent_purpose"], authorized["records_shown"]) == (
         consent.pk, "经营贷款审批", 3)
     assert (sharing["requester"], sharing["purpose"], sharing["consent_purpose"]) == (
-        "api-client:税务业务系统", "sharing", None)
+        "国家税务总局宁波市税务局", "sharing", None)  # the department, not the client's name
     assert authorized["created_at"] and authorized["purpose_label"] and authorized["channel_label"]
 
 
@@ -45,7 +45,7 @@ def test_a_person_sees_who_queried_her(li, li_records, li_user, li_viewer, bank_
     api(Client(), "post", "/consents/query", {"rin": LI_RIN, "reason": "贷款审批"}, key=bank_key)
     items = api(signed_in(li_user), "get", "/inquiries").json()["items"]
     assert [(i["requester"], i["consent_purpose"], i["reason"]) for i in items] == [
-        ("api-client:某银行信贷系统", "个人消费贷款", "贷款审批")]
+        ("宁波某商业银行", "个人消费贷款", "贷款审批")]
 
 
 def test_pagination(acme, acme_records, acme_agent, tax_key):
@@ -64,6 +64,7 @@ def test_staff_and_auditors_read_any_organizations_log_others_do_not(acme, acme_
     for user in (staff, auditor):
         response = api(signed_in(user), "get", "/inquiries", {"subject": uscc})
         assert (response.status_code, response.json()["total"]) == (200, 1)
+        assert response.json()["items"][0]["requester"] == "api-client:税务业务系统"  # the office sees the label
 
     refused = api(signed_in(other_agent), "get", "/inquiries", {"subject": uscc})
     assert (refused.status_code, refused.json()["code"]) == (403, "access.inquiries_not_allowed")

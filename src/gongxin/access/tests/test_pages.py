@@ -94,7 +94,7 @@ def test_the_inquiry_page_lists_who_queried(acme, acme_records, acme_agent, acme
                                                "reason": "贷前调查"})
     html = signed_in(acme_agent).get(reverse("access:inquiries")).content.decode()
     assert html.count("data-inquiry=") == 1
-    assert "user:banker" in html and "贷前调查" in html and "经营贷款审批" in html
+    assert "陈信贷" in html and "user:banker" not in html and "贷前调查" in html and "经营贷款审批" in html
     assert 'data-purpose="authorized"' in html
 
 
