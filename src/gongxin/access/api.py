@@ -14,7 +14,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from gongxin.access.consents import consent_grant, consent_revoke
+from gongxin.access.consents import consent_grant, consent_grantee_shown, consent_revoke
 from gongxin.access.errors import NoSubject
 from gongxin.access.models import Consent, Inquiry
 from gongxin.access.queries import records_query
@@ -141,7 +141,7 @@ def _consent_out(consent: Consent, *, viewer: Viewer) -> dict[str, Any]:
         "subject_name": subject.name,
         "subject_code": subject_display_code(subject=subject, viewer=viewer),
         "grantee_kind": consent_grantee_kind(consent),
-        "grantee_label": consent.grantee_label,
+        "grantee_label": consent_grantee_shown(consent=consent, viewer=viewer),
         "purpose": consent.purpose,
         "scope": list(consent.scope),
         "valid_from": consent.valid_from,

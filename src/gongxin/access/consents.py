@@ -25,6 +25,7 @@ from gongxin.access.errors import (
 )
 from gongxin.access.models import Consent
 from gongxin.access.selectors import consent_grantee_kind
+from gongxin.accounts.capabilities import is_office
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import ApiClient, Department, User
 from gongxin.accounts.viewer import Viewer
@@ -63,6 +64,16 @@ def _grantee_label(*, user: User | None, client: ApiClient | None, department: D
         return f"{client.name}（{client.department.name}）"
     assert department is not None
     return department.name
+
+
+def consent_grantee_shown(*, consent: Consent, viewer: Viewer) -> str:
+    """The requester as ``viewer`` may see it (accounts.actors): a client as its department, never its name; an
+    account by its display name, as the subject named it (the office sees the stored label)."""
+    if is_office(viewer):
+        return consent.grantee_label
+    if consent.grantee_client_id is not None:
+        return consent.grantee_client.department.name
+    return consent.grantee_label
 
 
 # Scopes that name no catalog item: a consent for them lets the grantee ask what they say and opens no

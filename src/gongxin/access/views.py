@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongxin.access.consents import consent_grant, consent_revoke
+from gongxin.access.consents import consent_grant, consent_grantee_shown, consent_revoke
 from gongxin.access.errors import NoSubject
 from gongxin.access.forms import ConsentGrantForm, ConsentRevokeForm
 from gongxin.access.profile import own_profile
@@ -89,6 +89,8 @@ def _consents_context(viewer: Viewer, subject: Subject | None, form: ConsentGran
     granted = list(consents_of(subject_id=subject.pk)) if subject is not None else []
     received = list(consents_received(viewer=viewer))
     names = item_names()
+    for consent in (*granted, *received):
+        consent.grantee_shown = consent_grantee_shown(consent=consent, viewer=viewer)
     return {
         "section": "consents",
         "subject": subject,
@@ -119,7 +121,8 @@ def consents(request: HttpRequest) -> HttpResponse:
             except GongxinError as error:
                 form.add_error(None, str(error.message))
             else:
-                messages.success(request, _("Consent granted to %(grantee)s.") % {"grantee": consent.grantee_label})
+                grantee = consent_grantee_shown(consent=consent, viewer=viewer)
+                messages.success(request, _("Consent granted to %(grantee)s.") % {"grantee": grantee})
                 return redirect("access:consents")
         return render(request, "access/consents.html", _consents_context(viewer, subject, form), status=400)
     return render(request, "access/consents.html", _consents_context(viewer, subject, form))
@@ -139,5 +142,6 @@ def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
     except GongxinError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("Consent to %(grantee)s revoked.") % {"grantee": consent.grantee_label})
+        grantee = consent_grantee_shown(consent=consent, viewer=viewer)
+        messages.success(request, _("Consent to %(grantee)s revoked.") % {"grantee": grantee})
     return redirect("access:consents")
