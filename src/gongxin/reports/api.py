@@ -16,13 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
-from gongxin.access.persons import caller_key, person_by_rin_for
+from gongxin.access.persons import person_by_rin_for
 from gongxin.accounts.auth import viewer_auth
-from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotFound
 from gongxin.core.schemas import ErrorOut
-from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.records.choices import Purpose
 from gongxin.reports.choices import ReportKind
 from gongxin.reports.errors import ReportSubjectInvalid
@@ -39,11 +37,10 @@ from gongxin.reports.selectors import (
     report_by_number,
     report_for_viewer,
     report_is_personal,
-    report_public_of_today,
     report_verification,
     reports_of_subject,
 )
-from gongxin.reports.services import purpose_default, report_issue, report_revoke
+from gongxin.reports.services import purpose_default, report_request, report_revoke
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_uscc
 
@@ -184,17 +181,9 @@ def report_issue_endpoint(request: HttpRequest, body: ReportIssueIn) -> Status[d
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     subject = _subject(body.subject, viewer)
     purpose = body.purpose or purpose_default(kind=body.kind, subject=subject, viewer=viewer)
-    if purpose == Purpose.PUBLIC and body.kind == ReportKind.ORGANIZATION:
-        today = report_public_of_today(subject_id=subject.pk)
-        if today is not None:  # one public report per organization and day, whoever asks
-            return Status(200, _out(today))
-    if viewer.role not in {Role.STAFF, Role.ADMIN} or viewer.client_id is not None:
-        address = current_address()
-        throttle_hit(hits=[("report_issue.caller", caller_key(viewer)),
-                           ("report_issue.address", f"addr:{address}" if address else "")])
-    report = report_issue(subject=subject, kind=body.kind, viewer=viewer, purpose=purpose,
-                          range_from=body.range_from, range_to=body.range_to)
-    return Status(201, _out(report))
+    report, issued = report_request(subject=subject, kind=body.kind, viewer=viewer, purpose=purpose,
+                                    range_from=body.range_from, range_to=body.range_to)
+    return Status(201 if issued else 200, _out(report))
 
 
 @router.get("/mine", response=list[ReportOut], summary="The signed-in subject's own reports")

@@ -174,6 +174,39 @@ def public_key_url() -> str:
     return f"{settings.GONGXIN_SIGNING_VERIFY_BASE_URL}{reverse('wellknown:signing_key_pem')}"
 
 
+def report_request(
+    *,
+    subject: Subject,
+    kind: str,
+    viewer: Viewer,
+    purpose: str,
+    range_from: date | None = None,
+    range_to: date | None = None,
+) -> tuple[Report, bool]:
+    """A report asked for by ``viewer`` (the API and the pages): ``(report, issued)``.
+
+    An organization's public report is issued once a day: today's valid one is served again, whoever asks
+    (it names "the public" as requester and shows what anyone may see; issuing one per request let
+    anonymous callers grow the database at will). Every other request issues a report, counted against
+    ``report_issue.caller`` and ``report_issue.address`` (core.throttle; credit office staff are not
+    counted): over either, ``Throttled`` (429 with Retry-After)."""
+    from gongxin.access.persons import caller_key
+    from gongxin.core.throttle import current_address, throttle_hit
+    from gongxin.reports.selectors import report_public_of_today
+
+    if purpose == Purpose.PUBLIC and kind == ReportKind.ORGANIZATION:
+        today = report_public_of_today(subject_id=subject.pk)
+        if today is not None:
+            return today, False
+    if viewer.role not in {Role.STAFF, Role.ADMIN} or viewer.client_id is not None:
+        address = current_address()
+        throttle_hit(hits=[("report_issue.caller", caller_key(viewer)),
+                           ("report_issue.address", f"addr:{address}" if address else "")])
+    report = report_issue(subject=subject, kind=kind, viewer=viewer, purpose=purpose,
+                          range_from=range_from, range_to=range_to)
+    return report, True
+
+
 def report_issue(
     *,
     subject: Subject,

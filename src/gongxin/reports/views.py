@@ -2,9 +2,10 @@
 verification page the QR code opens, and the platform's public signing key under /.well-known/.
 
 Thin: subjects come from subjects.selectors, reports from reports.selectors, and the one write is
-reports.services.report_issue (which applies the disclosure policy). A report's number is its key
-(reports.selectors): whoever holds it opens its verification page, and an organization's report in every
-format; a person's report opens only for the person, its requester and staff (anyone else: not found,
+reports.services.report_request (today's public report of an organization again, else a new one through
+report_issue, which applies the disclosure policy; limited per caller and address). A report's number is
+its key (reports.selectors): whoever holds it opens its verification page, and an organization's report in
+every format; a person's report opens only for the person, its requester and staff (anyone else: not found,
 as for an unknown number), and its verification page shows them alone who the report is about.
 """
 
@@ -40,7 +41,7 @@ from gongxin.reports.selectors import (
     report_verification,
     report_viewer_entitled,
 )
-from gongxin.reports.services import purpose_default, report_issue
+from gongxin.reports.services import purpose_default, report_request
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_uscc
 
@@ -49,7 +50,12 @@ CHECK_CERTIFICATE_PREFIX = "GXC-"
 
 
 def _error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
-    return render(request, "portal/error.html", {"status": exc.status, "message": exc.message}, status=exc.status)
+    response = render(request, "portal/error.html", {"status": exc.status, "message": exc.message},
+                      status=exc.status)
+    retry_after = getattr(exc, "retry_after", None)  # rate limits say when to come back (core.throttle)
+    if retry_after:
+        response["Retry-After"] = str(int(retry_after))
+    return response
 
 
 def _date(raw: str | None) -> date | None:
@@ -85,7 +91,7 @@ def issue(request: HttpRequest) -> HttpResponse:
         subject = _subject_for_issue(request, viewer.subject_id)
         default_kind = ReportKind.PERSON if subject.kind == SubjectKind.PERSON else ReportKind.ORGANIZATION
         kind = request.POST.get("kind", "").strip() or default_kind
-        report = report_issue(
+        report, _issued = report_request(
             subject=subject, kind=kind, viewer=viewer,
             purpose=purpose_default(kind=kind, subject=subject, viewer=viewer),
             range_from=_date(request.POST.get("range_from")), range_to=_date(request.POST.get("range_to")),

@@ -25,6 +25,19 @@ def _issue(client, **data) -> Report:
     return Report.objects.get(number=number)
 
 
+def test_the_page_serves_todays_public_report_again_and_limits_other_issues(client, acme, settings):
+    settings.GONGXIN_THROTTLE_RATES = {"report_issue.address": "2/3600"}
+    first = _issue(client, uscc=acme.organization.uscc)  # issued: counted (1 of 2)
+    assert _issue(client, uscc=acme.organization.uscc).number == first.number  # served again: not counted
+    assert Report.objects.filter(subject=acme).count() == 1
+
+    assert client.post(reverse("reports:issue"), {"uscc": acme.organization.uscc, "kind": "special"}).status_code in (
+        302, 403)  # counted whatever the outcome of the issue itself
+    refused = client.post(reverse("reports:issue"), {"uscc": acme.organization.uscc, "kind": "special"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert _issue(client, uscc=acme.organization.uscc).number == first.number  # today's report is not counted
+
+
 def test_anyone_issues_an_organizations_public_report_from_its_profile(client, acme, source_unit):
     factories.penalty_create(subject=acme, source_unit=source_unit)
     report = _issue(client, uscc=acme.organization.uscc)
