@@ -28,6 +28,11 @@ class ConsentRequired(PermissionDenied):
     default_message = _("No consent of this subject is in force for you; nothing can be disclosed.")
 
 
+class ScenarioNotForSubject(ValidationFailed):
+    code = "benefits.scenario_not_for_subject"
+    default_message = _("This benefit is not offered to this kind of subject.")
+
+
 class NotEligible(ValidationFailed):
     code = "benefits.not_eligible"
     default_message = _("The subject does not qualify for this benefit now.")

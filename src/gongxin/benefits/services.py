@@ -25,6 +25,8 @@ from gongxin.benefits.errors import (
     AmountInvalid,
     ConsentRequired,
     NotEligible,
+    ScenarioNotForSubject,
+    ScenarioNotFound,
     UsageAlreadyDefaulted,
     UsageDuplicate,
     UsageNotOpen,
@@ -53,6 +55,21 @@ class CheckResult:
     check: EligibilityCheck
     verdict: Verdict
     consent: Consent
+
+
+def scenario_authorize(*, scenario: Scenario, subject: Subject, actor: Viewer) -> Consent:
+    """``subject`` lets the scenario's provider check whether it qualifies: a consent to the provider's API
+    client, for eligibility only, until the latest end a consent may have. Only a subject of the kind the
+    scenario serves may give it (a firm has nothing to authorize for a benefit of persons)."""
+    from gongxin.access.consents import SCOPE_ELIGIBILITY_ONLY, consent_grant, consent_latest_end
+
+    if subject.kind != scenario.subject_kind:
+        raise ScenarioNotForSubject()
+    if scenario.provider.client is None:
+        raise ScenarioNotFound()
+    return consent_grant(subject=subject, grantee_client=scenario.provider.client,
+                         purpose=f"信用惠民：{scenario.name}", scope=[SCOPE_ELIGIBILITY_ONLY],
+                         valid_until=consent_latest_end(), actor=actor)
 
 
 def _subject_consented(*, scenario: Scenario, subject_code: str, actor: Viewer) -> tuple[Subject, Consent]:

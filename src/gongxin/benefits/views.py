@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongxin.access.consents import SCOPE_ELIGIBILITY_ONLY, consent_grant, consent_latest_end
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.benefits.errors import ScenarioNotFound, StatisticsNotAllowed
 from gongxin.benefits.selectors import (
@@ -22,6 +21,7 @@ from gongxin.benefits.selectors import (
     scenario_statistics,
     subject_of,
 )
+from gongxin.benefits.services import scenario_authorize
 from gongxin.core.errors import GongxinError
 from gongxin.portal.charts import bars
 
@@ -52,9 +52,7 @@ def authorize(request: HttpRequest, code: str) -> HttpResponse:
     if subject is None or scenario.provider.client is None:
         raise Http404
     try:
-        consent_grant(subject=subject, grantee_client=scenario.provider.client,
-                      purpose=f"信用惠民：{scenario.name}", scope=[SCOPE_ELIGIBILITY_ONLY],
-                      valid_until=consent_latest_end(), actor=viewer)
+        scenario_authorize(scenario=scenario, subject=subject, actor=viewer)
     except GongxinError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -29,6 +29,21 @@ def test_authorize_the_provider_from_the_page(scenario, person_user, library_key
     assert "data-consented" in own.get("/benefits/").content.decode()
 
 
+def test_a_firm_cannot_authorize_a_provider_for_a_benefit_of_persons(scenario, library_key):
+    from gongxin.accounts.choices import Role
+    from gongxin.accounts.models import User
+    from gongxin.portal.tests import factories
+
+    firm = factories.organization_create(name="宁波某科技有限公司")
+    agent = User.objects.create_user(username="firm-agent", password="x-firm-agent-1", role=Role.ORG_AGENT,
+                                     subject=firm)
+    own = signed_in(agent)
+    response = own.post(f"/benefits/{scenario.code}/authorize/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302
+    assert not Consent.objects.exists()
+    assert "This benefit is not offered to this kind of subject." in own.get("/benefits/").content.decode()
+
+
 def test_statistics_page_for_staff_only(scenario, person_user, staff):
     assert signed_in(person_user).get("/benefits/statistics/").status_code == 403
     page = signed_in(staff).get("/benefits/statistics/")
