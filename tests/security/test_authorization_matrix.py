@@ -180,7 +180,8 @@ PAGES: dict[str, Rule] = {
     "GET commitments/workbench/<int:commitment_id>/": R({"agent", "operator"} | OFFICE, OFFICE),
     "GET commitments/statistics/": R({"operator"} | OFFICE),
     "GET benefits/": R(SUBJECTS),
-    "POST benefits/<slug:code>/authorize/": R(SUBJECTS, use={"code": "scenario"}),  # scenarios are public offers
+    # Scenarios are public offers, each to one kind of subject (the matrix's scenario serves persons).
+    "POST benefits/<slug:code>/authorize/": R({"person"}, use={"code": "scenario"}),
     "GET benefits/statistics/": R(OFFICE),
     "GET lending/": R({"agent"}),
     "POST lending/authorize/": R(NOBODY),
