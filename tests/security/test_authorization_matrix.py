@@ -829,16 +829,23 @@ def _wrong(schema: dict[str, Any]) -> Any:
     return [] if _resolve(schema).get("type", "object") == "object" else {"invalid": []}
 
 
-def _json_bodies(key: str, rule: Rule) -> tuple[str | None, str | None]:
+def _json_bodies(key: str, rule: Rule, world: World, side: int) -> tuple[str | None, str | None]:
     """A body the operation's schema accepts (``rule.body`` where the generated one is not enough) and one it
     refuses (every property of the wrong type; None when the schema has no property to get wrong), or (None,
-    None) for an operation without a JSON body."""
+    None) for an operation without a JSON body. An integer property named like one of the world's ids
+    (``record_id``, ``subject_id``, ``loan_id`` ...) names the side's object, never an id that happens to exist
+    (ids differ between databases: PostgreSQL's sequences are not reset between tests)."""
     method, route = key.split(" ", 1)
     content = _schema()["paths"][API_PREFIX + route][method.lower()].get("requestBody", {}).get("content", {})
     if "application/json" not in content:
         return None, None
     schema = _resolve(content["application/json"]["schema"])
     valid = rule.body if rule.body is not None else _sample(schema)
+    if rule.body is None and isinstance(valid, dict):
+        for name, value in list(valid.items()):
+            known = world.params.get(rule.use.get(name, name))
+            if isinstance(value, int) and not isinstance(value, bool) and known and known[side].isdigit():
+                valid[name] = int(known[side])
     properties = schema.get("properties", {})
     invalid = {name: _wrong(value) for name, value in properties.items()} if properties else None
     return json.dumps(valid), (json.dumps(invalid) if invalid is not None else None)
@@ -905,10 +912,10 @@ def _check(key: str, rule: Rule, path_template: str, world: World, browsers: dic
     method = key.split(" ", 1)[0]
     is_api = path_template.startswith(API_PREFIX)
     has_object = PARAM.search(path_template) is not None
-    body, invalid_body = _json_bodies(key, rule) if is_api and method != "GET" else (None, None)
     verdict = _verdict_read if method == "GET" else _verdict_api_write if is_api else _verdict_page_write
     problems = []
     for side in (0, 1) if has_object else (0,):
+        body, invalid_body = _json_bodies(key, rule, world, side) if is_api and method != "GET" else (None, None)
         allowed = rule.a if side == 0 or rule.b is None else rule.b
         path = _fill(path_template, side, world, rule.use)
         query = {k: _fill(v, side, world, rule.use) for k, v in rule.query.items()}

@@ -36,7 +36,7 @@ from gongxin.monitoring.services import (
     alert_acknowledge,
     alert_close,
     scorecard_activate,
-    watch_start,
+    watch_start_by_id,
     watch_stop,
 )
 
@@ -250,8 +250,7 @@ def watches_endpoint(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/watches", response={201: WatchOut}, summary="Watch an organization (alerts on new negative records)")
 def watch_start_endpoint(request: HttpRequest, body: WatchIn) -> Status[dict[str, Any]]:
     viewer = _viewer(request)
-    watch = watch_start(subject=organization_get(subject_id=body.subject_id, viewer=viewer), actor=viewer,
-                        note=body.note)
+    watch = watch_start_by_id(subject_id=body.subject_id, actor=viewer, note=body.note)
     return Status(201, _watch_out(watch))
 
 

@@ -34,7 +34,13 @@ from gongxin.monitoring.errors import (
 )
 from gongxin.monitoring.modelling import FittedScorecard, Scaling, scorecard_apply, scorecard_fit
 from gongxin.monitoring.models import Alert, AlertEvent, RiskRun, RiskScore, Scorecard, Watch
-from gongxin.monitoring.selectors import OPEN_STATUSES, policy_in_effect, scorecard_active, writer_check
+from gongxin.monitoring.selectors import (
+    OPEN_STATUSES,
+    organization_get,
+    policy_in_effect,
+    scorecard_active,
+    writer_check,
+)
 from gongxin.subjects.models import Subject
 
 DEFAULT_CODE = "org_early_warning"
@@ -280,6 +286,13 @@ def watch_start(*, subject: Subject, actor: Viewer, note: str = "") -> Watch:
         event_emit(topic="monitoring.watch.started", aggregate_type="watch", aggregate_id=watch.pk,
                    subject_id=subject.pk, payload={"user": actor.user_id})
     return watch
+
+
+def watch_start_by_id(*, subject_id: int, actor: Viewer, note: str = "") -> Watch:
+    """``watch_start`` for a subject named by id (the API and the pages): who may watch is checked before the
+    subject is looked up, so a refused caller learns nothing of the subject (not even its kind)."""
+    writer_check(actor)
+    return watch_start(subject=organization_get(subject_id=subject_id, viewer=actor), actor=actor, note=note)
 
 
 def watch_stop(*, watch: Watch, actor: Viewer) -> Watch:

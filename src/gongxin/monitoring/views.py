@@ -45,7 +45,14 @@ from gongxin.monitoring.selectors import (
     watch_get,
     watches_of,
 )
-from gongxin.monitoring.services import alert_acknowledge, alert_close, scorecard_activate, watch_start, watch_stop
+from gongxin.monitoring.services import (
+    alert_acknowledge,
+    alert_close,
+    scorecard_activate,
+    watch_start,
+    watch_start_by_id,
+    watch_stop,
+)
 from gongxin.subjects.selectors import subject_by_code
 
 LIST_LIMIT = 500
@@ -208,6 +215,6 @@ def watch_remove(request: HttpRequest, viewer: Viewer, watch_id: int) -> HttpRes
 @require_POST
 @staff_page
 def watch_add(request: HttpRequest, viewer: Viewer, subject_id: int) -> HttpResponse:
-    watch_start(subject=organization_get(subject_id=subject_id, viewer=viewer), actor=viewer)
+    watch_start_by_id(subject_id=subject_id, actor=viewer)
     messages.success(request, _("You are watching this organization."))
     return redirect("monitoring:subject", subject_id=subject_id)

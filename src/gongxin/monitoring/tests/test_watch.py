@@ -11,9 +11,9 @@ from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import outbox_dispatch
 from gongxin.monitoring.choices import AlertKind
 from gongxin.monitoring.consumers import WatchConsumer
-from gongxin.monitoring.errors import SubjectNotOrganization
+from gongxin.monitoring.errors import MonitoringNotStaff, SubjectNotOrganization
 from gongxin.monitoring.models import Alert, AlertEvent
-from gongxin.monitoring.services import watch_start, watch_stop
+from gongxin.monitoring.services import watch_start, watch_start_by_id, watch_stop
 from gongxin.monitoring.tests.conftest import TODAY, penalty, viewer
 from gongxin.portal.tests import factories
 
@@ -66,3 +66,14 @@ def test_only_organizations_are_watched(staff, policies) -> None:
     person = factories.person_create(name="李四")
     with pytest.raises(SubjectNotOrganization):
         watch_start(subject=person, actor=viewer(staff))
+
+
+def test_who_may_watch_is_checked_before_the_subject_is_looked_up(staff, auditor, policies) -> None:
+    """An auditor (who reads but does not watch) is refused alike for a person, an organization and an
+    unknown id: the refusal tells nothing of the subject."""
+    person = factories.person_create(name="李四")
+    for subject_id in (person.pk, person.pk + 10_000):
+        with pytest.raises(MonitoringNotStaff):
+            watch_start_by_id(subject_id=subject_id, actor=viewer(auditor))
+    with pytest.raises(SubjectNotOrganization):
+        watch_start_by_id(subject_id=person.pk, actor=viewer(staff))

@@ -201,6 +201,15 @@ def _raw_server(answer: bytes) -> tuple[socket.socket, int]:
         with conn:
             conn.recv(65536)
             conn.sendall(answer)
+            # Close its side only, then drain: closing with the rest of the request unread (a request in two
+            # segments) would reset the connection before the client read the answer.
+            conn.shutdown(socket.SHUT_WR)
+            conn.settimeout(5)
+            try:
+                while conn.recv(65536):
+                    pass
+            except OSError:
+                pass
 
     threading.Thread(target=serve, daemon=True).start()
     return listener, listener.getsockname()[1]
