@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from gongxin import __version__
-from gongxin.core.errors import GongxinError
+from gongxin.core.errors import GongxinError, retry_after_apply
 from gongxin.core.openapi import ContractAPI
 
 logger = logging.getLogger(__name__)
@@ -31,11 +31,7 @@ api = ContractAPI(
 
 @api.exception_handler(GongxinError)
 def _gongxin_error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
-    response = api.create_response(request, exc.as_dict(), status=exc.status)
-    retry_after = getattr(exc, "retry_after", None)  # rate limits say when to come back (core.throttle)
-    if retry_after:
-        response["Retry-After"] = str(int(retry_after))
-    return response
+    return retry_after_apply(api.create_response(request, exc.as_dict(), status=exc.status), exc)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -65,3 +65,12 @@ class RateLimited(GongxinError):
     code = "rate_limited"
     status = 429
     default_message = _("Too many requests; try again later.")
+
+
+def retry_after_apply(response: Any, exc: BaseException) -> Any:
+    """Say when to come back (``Retry-After``, seconds) on ``response`` when ``exc`` knows it (the rate limits
+    of core.throttle and accounts); the API's and the pages' error answers both go through here."""
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(int(retry_after))
+    return response

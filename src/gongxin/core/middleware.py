@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -149,15 +150,19 @@ class GongxinErrorPageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.shortcuts import render
-
         from gongxin.core.errors import GongxinError
 
         if not isinstance(exception, GongxinError) or request.path.startswith(API_PREFIX):
             return None
-        context = {"status": exception.status, "message": str(exception.message)}
-        response = render(request, "portal/error.html", context, status=exception.status)
-        retry_after = getattr(exception, "retry_after", None)  # rate limits (core.throttle)
-        if retry_after:
-            response["Retry-After"] = str(int(retry_after))
-        return response
+        return error_page(request, exception)
+
+
+def error_page(request: HttpRequest, exc: Any) -> HttpResponse:
+    """The page of a ``GongxinError``: its message with its status (and ``Retry-After`` when it says when to come
+    back). Views that catch an error to answer it themselves answer with this too."""
+    from django.shortcuts import render
+
+    from gongxin.core.errors import retry_after_apply
+
+    context = {"status": exc.status, "message": str(exc.message)}
+    return retry_after_apply(render(request, "portal/error.html", context, status=exc.status), exc)

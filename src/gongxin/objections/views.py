@@ -18,6 +18,7 @@ from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError
+from gongxin.core.middleware import error_page
 from gongxin.objections.choices import PAYLOAD_DECISIONS, Status
 from gongxin.objections.forms import DecideForm, ExtendForm, FileForm, NoteForm, ReasonForm
 from gongxin.objections.models import Objection
@@ -53,8 +54,7 @@ PER_PAGE = 30
 
 
 def _error(request: HttpRequest, error: GongxinError) -> HttpResponse:
-    return render(request, "portal/error.html", {"status": error.status, "message": error.message},
-                  status=error.status)
+    return error_page(request, error)
 
 
 def _page_number(request: HttpRequest) -> int:

@@ -23,6 +23,7 @@ from gongxin.accounts.viewer import viewer_for_user
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import signing
 from gongxin.core.errors import GongxinError, NotFound
+from gongxin.core.middleware import error_page
 from gongxin.reports.choices import ReportKind
 from gongxin.reports.errors import ReportNotFound, ReportRangeInvalid
 from gongxin.reports.render import (
@@ -50,12 +51,7 @@ CHECK_CERTIFICATE_PREFIX = "GXC-"
 
 
 def _error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
-    response = render(request, "portal/error.html", {"status": exc.status, "message": exc.message},
-                      status=exc.status)
-    retry_after = getattr(exc, "retry_after", None)  # rate limits say when to come back (core.throttle)
-    if retry_after:
-        response["Retry-After"] = str(int(retry_after))
-    return response
+    return error_page(request, exc)
 
 
 def _date(raw: str | None) -> date | None:

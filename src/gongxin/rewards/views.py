@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.core import clock, signing
 from gongxin.core.errors import GongxinError
+from gongxin.core.middleware import error_page
 from gongxin.reports.render import JSON_CONTENT_TYPE, qr_svg
 from gongxin.reports.services import verify_url_for
 from gongxin.rewards import selectors
@@ -40,7 +41,7 @@ from gongxin.rewards.services import (
 
 
 def _error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
-    return render(request, "portal/error.html", {"status": exc.status, "message": exc.message}, status=exc.status)
+    return error_page(request, exc)
 
 
 def _staff(request: HttpRequest) -> Viewer:
