@@ -19,8 +19,10 @@ from django.db.models import QuerySet
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
+from gongxin.core import clock
 from gongxin.core.errors import PermissionDenied
-from gongxin.reports.choices import ReportStatus
+from gongxin.records.choices import Purpose
+from gongxin.reports.choices import ReportKind, ReportStatus
 from gongxin.reports.errors import ReportNotFound
 from gongxin.reports.models import Report
 from gongxin.reports.personal import report_signed_content
@@ -116,10 +118,6 @@ def report_public_of_today(*, subject_id: int) -> Report | None:
     instead of issuing another. A public report names "the public" as requester and shows what anyone
     may see, so one a day is enough; re-issuing it on every request let anonymous callers grow the
     database at will (issue #22)."""
-    from gongxin.core import clock
-    from gongxin.records.choices import Purpose
-    from gongxin.reports.choices import ReportKind
-
     start = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     return (Report.objects.filter(subject_id=subject_id, kind=ReportKind.ORGANIZATION, purpose=Purpose.PUBLIC,
                                   status=ReportStatus.VALID, created_at__gte=start)

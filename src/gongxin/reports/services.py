@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from gongxin.access.choices import Channel
+from gongxin.access.persons import caller_key
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import ApiClient, User
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
@@ -39,6 +40,7 @@ from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
 from gongxin.core.crypto import unseal
 from gongxin.core.outbox import event_emit
+from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.records.choices import Purpose, RecordStatus
 from gongxin.records.disclosure import SubjectNotVisible
 from gongxin.records.selectors import ShownRecord, profile_records
@@ -56,6 +58,7 @@ from gongxin.reports.errors import (
 )
 from gongxin.reports.models import Report
 from gongxin.reports.personal import personal_seal
+from gongxin.reports.selectors import report_public_of_today
 from gongxin.reports.snapshot import SPECIAL_KINDS, IssueContext, snapshot_build
 from gongxin.subjects.identifiers import RIN_CONTEXT
 from gongxin.subjects.models import Subject
@@ -190,10 +193,6 @@ def report_request(
     anonymous callers grow the database at will). Every other request issues a report, counted against
     ``report_issue.caller`` and ``report_issue.address`` (core.throttle; credit office staff are not
     counted): over either, ``Throttled`` (429 with Retry-After)."""
-    from gongxin.access.persons import caller_key
-    from gongxin.core.throttle import current_address, throttle_hit
-    from gongxin.reports.selectors import report_public_of_today
-
     if purpose == Purpose.PUBLIC and kind == ReportKind.ORGANIZATION:
         today = report_public_of_today(subject_id=subject.pk)
         if today is not None:
