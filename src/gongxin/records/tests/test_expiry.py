@@ -24,7 +24,7 @@ from gongxin.records.disclosure import records_visible
 from gongxin.records.expiry import clocks_run, clocks_run_task
 from gongxin.records.models import ListEntry, Record, RecordVersion
 from gongxin.records.services import record_submit
-from gongxin.records.tests.conftest import item, payload_for
+from gongxin.testing.payloads import item, payload_for
 
 ADMIN = Viewer(label="tests", role=Role.ADMIN)
 AUDITOR = Viewer(label="user:auditor", role=Role.AUDITOR)

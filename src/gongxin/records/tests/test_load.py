@@ -11,7 +11,7 @@ from gongxin.catalog.policy import PolicyBook
 from gongxin.core.models import OutboxEvent
 from gongxin.records.load import RecordRow, record_content, records_load
 from gongxin.records.models import ListEntry, Record, RecordVersion
-from gongxin.records.tests.conftest import item, payload_for
+from gongxin.testing.payloads import item, payload_for
 
 
 def _rows(unit, subject, n, **overrides):

@@ -9,7 +9,7 @@ from gongxin.core.models import ConsumerCursor, OutboxEvent
 from gongxin.core.outbox import event_emit, outbox_dispatch
 from gongxin.records.models import ProfileSummary, Record, RecordVersion
 from gongxin.records.services import record_revoke, record_submit
-from gongxin.records.tests.conftest import item, payload_for
+from gongxin.testing.payloads import item, payload_for
 
 
 class Boom(Exception):

@@ -14,7 +14,7 @@ from gongxin.records.load import RecordRow, records_load
 from gongxin.records.models import RecordVersion
 from gongxin.records.personal import PREFIX, payload_unseal
 from gongxin.records.services import record_submit
-from gongxin.records.tests.conftest import item, payload_for
+from gongxin.testing.payloads import item, payload_for
 
 pytestmark = pytest.mark.django_db
 ID_NUMBER = "330203198005171236"

@@ -10,7 +10,7 @@ from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.errors import NotOwnSourceUnit, RecordRevoked, WrongSubjectKind
 from gongxin.records.models import RecordVersion
 from gongxin.records.services import record_revoke, record_submit
-from gongxin.records.tests.conftest import item, payload_for
+from gongxin.testing.payloads import item, payload_for
 
 
 def _submit(unit, operator, subject, payload, source_record_id="CF-2026-001", **kwargs):

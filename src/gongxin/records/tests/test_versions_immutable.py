@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from gongxin.records.maintenance import history_purge
 from gongxin.records.models import ImmutableError, Record, RecordVersion
 from gongxin.records.services import record_submit
-from gongxin.records.tests.conftest import item, payload_for
+from gongxin.testing.payloads import item, payload_for
 
 
 @pytest.fixture

@@ -1,0 +1,27 @@
+"""The pytest plugin of the test kit: the fixtures every app's tests may use without importing them.
+
+Registered by the repository's root ``conftest.py`` (``pytest_plugins``). An app's conftest overrides any of
+them by defining a fixture of the same name; the other kit fixtures (``gongxin.testing.records``) are
+imported by the conftests that use them.
+"""
+
+from __future__ import annotations
+
+from gongxin.testing.browser import browser
+from gongxin.testing.personas import (
+    admin,
+    admin_viewer,
+    anon_viewer,
+    auditor,
+    auditor_viewer,
+    public_user,
+    public_viewer,
+    staff,
+    staff_viewer,
+)
+from gongxin.testing.records import seeded
+
+__all__ = [
+    "admin", "admin_viewer", "anon_viewer", "auditor", "auditor_viewer", "browser", "public_user",
+    "public_viewer", "seeded", "staff", "staff_viewer",
+]
