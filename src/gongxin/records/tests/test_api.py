@@ -10,7 +10,7 @@ from django.test import Client
 from gongxin.accounts.choices import Scope
 from gongxin.accounts.services import api_client_create
 from gongxin.records.models import Record
-from gongxin.records.tests.conftest import _uscc, item, payload_for
+from gongxin.testing.payloads import item, payload_for, uscc_with_check
 
 URL = "/api/v1/records"
 
@@ -71,7 +71,7 @@ class TestRecordsApi:
         assert record["source_unit_name"] == "宁波市市场监督管理局"
 
     def test_an_unknown_organization_is_registered_and_flagged(self, client, market_key, db):
-        uscc = _uscc("91330212MA2AB0001")
+        uscc = uscc_with_check("91330212MA2AB0001")
         assert _post(client, market_key, _body(uscc)).status_code == 201
         record = Record.objects.select_related("subject").get()
         assert record.subject.needs_enrichment is True
