@@ -1,9 +1,10 @@
-"""Consents and inquiries API (thin: parse, call one service or selector, shape the output).
+"""Consents, inquiries and record reads API (thin: parse, call one service or selector, shape the output).
 
 Mounted at /api/v1/consents (``router``) and /api/v1/inquiries (``inquiries_router``). A subject (a
 signed-in person or organization agent) grants and revokes consents and reads its inquiry log; a
 requester lists the consents it received and queries a subject's non-public records under one.
-Persons are named by RIN only in request bodies, never in a URL.
+Persons are named by RIN only in request bodies, never in a URL. The reads of /api/v1/records (a
+subject's records, one record, its history) are declared here too, on the records router.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from gongxin.access.choices import Channel
 from gongxin.access.consents import consent_grant, consent_grantee_shown, consent_revoke
 from gongxin.access.errors import NoSubject
 from gongxin.access.models import Consent, Inquiry
@@ -28,12 +30,14 @@ from gongxin.access.selectors import (
     consents_received,
     inquiries_visible,
 )
+from gongxin.access.shown import ShownRecord, profile_records, record_shown, record_versions
 from gongxin.accounts.actors import actors_annotate
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
-from gongxin.core.errors import NotAuthenticated
-from gongxin.records.api import RecordOut
+from gongxin.core.errors import NotAuthenticated, NotFound
+from gongxin.records.api import RecordListOut, RecordOut, VersionOut
+from gongxin.records.api import router as records_router
 from gongxin.records.choices import Purpose
 from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.models import Subject
@@ -256,3 +260,40 @@ def inquiries_list(request: HttpRequest, subject: str = "", limit: int = 50, off
         "items": [_inquiry_out(i) for i in actors_annotate(items=log[offset:offset + limit], viewer=viewer,
                                                            subject_id=target.pk, field="viewer_label")],
     }
+
+
+# The reads of /api/v1/records disclose, so they are declared here, above the store, on the records router
+# (records.api holds the source units' writes on the same paths: one path answers GET and POST in one view).
+@records_router.get("", response=RecordListOut, summary="A subject's records, as the caller may see them")
+def records_of_subject(
+    request: HttpRequest, subject: str, purpose: Purpose = Purpose.PUBLIC, reason: str = ""
+) -> dict[str, Any]:
+    """``subject`` is an organization's USCC. ``purpose`` decides what is disclosed (access.disclosure):
+    public for anyone; self for the subject's own agent; sharing for government clients; staff, audit."""
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    target = subject_by_uscc(subject)
+    if target is None:
+        raise NotFound(code="subject.not_found")
+    shown: list[ShownRecord] = profile_records(subject=target, viewer=viewer, purpose=purpose, channel=Channel.API,
+                                               reason=reason[:300])
+    return {"subject_name": target.name, "purpose": purpose, "count": len(shown), "records": shown}
+
+
+@records_router.get("/mine", response=RecordListOut, summary="The signed-in subject's own records")
+def records_mine(request: HttpRequest) -> dict[str, Any]:
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    if viewer.subject_id is None:
+        raise NotFound(code="subject.not_found")
+    target = Subject.objects.get(pk=viewer.subject_id)
+    shown = profile_records(subject=target, viewer=viewer, purpose=Purpose.SELF, channel=Channel.API)
+    return {"subject_name": target.name, "purpose": Purpose.SELF, "count": len(shown), "records": shown}
+
+
+@records_router.get("/{int:record_id}", response=RecordOut, summary="One record")
+def record_detail(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.PUBLIC) -> ShownRecord:
+    return record_shown(record_id=record_id, viewer=request.auth, purpose=purpose)  # type: ignore[attr-defined]
+
+
+@records_router.get("/{int:record_id}/versions", response=list[VersionOut], summary="A record's history")
+def record_history(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.STAFF) -> list[Any]:
+    return record_versions(record_id=record_id, viewer=request.auth, purpose=purpose)  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 non-public records for a purpose and a scope, and may revoke it at any time.
 
 Each write runs in one transaction with its outbox event (``consent.granted``, ``consent.revoked``).
-The disclosure policy (records.disclosure.purpose_check) reads consents through
+The disclosure policy (access.disclosure.purpose_check) reads consents through
 ``access.selectors.consent_active_for``; nothing else decides whether a consent is in force.
 """
 

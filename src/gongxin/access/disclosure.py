@@ -10,7 +10,7 @@ Every output — portal, API, reports, exports, scores — asks this module. It 
   except internal items, within retention. Personal fields shown.
 - sharing — government: API clients with ``records:share``, source unit operators, staff. Public and
   shared items in effect, within retention, not repaired. Personal fields masked.
-- authorized — a requester holding the subject's consent (consents arrive with issue #4). Public,
+- authorized — a requester holding the subject's consent (access.consents). Public,
   shared and authorized items, otherwise as sharing. Personal fields masked.
 - staff — credit office staff and admins. Everything not archived, revoked included. Fields shown.
 - audit — auditors and admins. Everything, archived included. Fields shown.

@@ -1,8 +1,7 @@
 """Who may see a subject's non-public records (consents) and who looked (inquiries).
 
-A separate app because the disclosure policy (records.disclosure) consults consents and writes
-inquiries: owning them in reports would make records depend on reports, which depends on records
-(docs/decisions/012-access-app.md).
+The app holds the disclosure policy (access.disclosure), which consults consents, and the reads that
+log inquiries (access.shown): it sits above the record store, which imports nothing of it.
 """
 
 from __future__ import annotations

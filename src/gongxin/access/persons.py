@@ -18,16 +18,16 @@ a commitment). Entitled callers learn that a RIN is unknown (``None``), as befor
 Every look-up by anyone but staff is counted against ``rin_lookup.caller`` and ``rin_lookup.address``
 (core.throttle): over either, a 429 with ``Retry-After``, before the database is asked.
 
-Kept apart from access.selectors because records.disclosure (which raises the refusal) imports those.
+Kept apart from access.selectors because access.disclosure (which raises the refusal) imports those.
 """
 
 from __future__ import annotations
 
+from gongxin.access.disclosure import ConsentRequired
 from gongxin.access.selectors import consent_active_for
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.throttle import current_address, throttle_hit
-from gongxin.records.disclosure import ConsentRequired
 from gongxin.subjects.identifiers import rin_lookup_hash, rin_validate
 from gongxin.subjects.models import Subject
 

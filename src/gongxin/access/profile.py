@@ -1,7 +1,7 @@
 """The subject's own view of its profile (self-service): every record it may see of itself, the clocks
 of each negative record with the days left, and what it can do about each (object, repair).
 
-Records come from ``records.selectors.profile_records`` for the ``self`` purpose, so the disclosure
+Records come from ``access.shown.profile_records`` for the ``self`` purpose, so the disclosure
 policy decides (non-public records and the subject's own personal fields included, internal items
 not). The remedies are the rules of credit-rules.md applied to the record's marks and clocks; the
 working-day deadlines come from the ``deadlines`` policy in force today.
@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 
 from gongxin.access.choices import Channel
 from gongxin.access.errors import NoSubject
+from gongxin.access.shown import ShownRecord, profile_records
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import Polarity, Severity, SubjectKind
 from gongxin.catalog.policy import deadline_working_days
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.records.choices import Purpose
-from gongxin.records.selectors import ShownRecord, profile_records
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import person_rin_reveal
 

@@ -1,7 +1,7 @@
 """Queries of a subject's non-public records by a requester: authorized (under the subject's consent)
 or government sharing. Persons are named by RIN in the request body, never in a URL.
 
-The records come from ``records.selectors.profile_records``, so the disclosure policy decides what is
+The records come from ``access.shown.profile_records``, so the disclosure policy decides what is
 shown (consent scope included) and the inquiry is logged in the same call. Kept apart from
 access.selectors because records imports those (the disclosure policy reads consents).
 """
@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gongxin.access.choices import Channel
+from gongxin.access.disclosure import ConsentRequired, PurposeNotAllowed, purpose_check
 from gongxin.access.errors import QuerySubjectRequired
 from gongxin.access.models import Consent
 from gongxin.access.persons import person_by_rin_for
 from gongxin.access.selectors import consent_active_for
+from gongxin.access.shown import ShownRecord, profile_records
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotAuthenticated
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import ConsentRequired, PurposeNotAllowed, purpose_check
-from gongxin.records.selectors import ShownRecord, profile_records
 from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.identifiers import uscc_validate
 from gongxin.subjects.models import Subject

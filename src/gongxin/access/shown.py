@@ -1,21 +1,22 @@
-"""Reads of records. Everything that may disclose goes through records.disclosure."""
+"""What a viewer is shown of records: a subject's profile, one record, its history.
+
+Every read here goes through the disclosure policy (access.disclosure); a profile read for a non-public
+purpose is logged as an inquiry in the same call (access.services.inquiry_record). The record store
+(``records``) keeps only the store-level reads that disclose nothing about one subject."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from django.db.models import Count
 from django.utils.translation import get_language
 
 from gongxin.access.choices import Channel
+from gongxin.access.disclosure import LOGGED_PURPOSES, Viewer, fields_shown, purpose_check, records_visible
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.actors import actors_shown
 from gongxin.accounts.choices import Role
-from gongxin.catalog.choices import SubjectKind
-from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import LOGGED_PURPOSES, Viewer, fields_shown, purpose_check, records_visible
 from gongxin.records.errors import RecordNotFound
 from gongxin.records.models import Record, RecordVersion
 from gongxin.subjects.models import Subject
@@ -162,14 +163,3 @@ def records_by_kind(shown: list[ShownRecord]) -> dict[str, list[ShownRecord]]:
         grouped.setdefault(record.record_kind, []).append(record)
     return grouped
 
-
-def platform_figures() -> dict[str, int]:
-    """Headline figures for the home page (counts of public-safe aggregates only)."""
-    kinds = dict(Subject.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    return {
-        "organizations": kinds.get(SubjectKind.ORGANIZATION, 0),
-        "persons": kinds.get(SubjectKind.PERSON, 0),
-        "records": Record.objects.count(),
-        "source_units": SourceUnit.objects.filter(is_active=True).count(),
-        "catalog_items": CatalogItem.objects.filter(is_active=True, edition__is_current=True).count(),
-    }

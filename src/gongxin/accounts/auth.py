@@ -2,7 +2,7 @@
 signed-in person (session, CSRF-checked for writes), or an anonymous visitor.
 
 Used as the Ninja ``auth`` of every router, so ``request.auth`` is always a ``Viewer``; endpoints
-then decide by purpose through records.disclosure. A wrong key is a 401, never a silent downgrade
+then decide by purpose through access.disclosure. A wrong key is a 401, never a silent downgrade
 to anonymous.
 """
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from gongxin.access.choices import Channel
+from gongxin.access.disclosure import ConsentRequired as PersonRefused
 from gongxin.access.models import Consent
 from gongxin.access.persons import person_by_rin_for
 from gongxin.access.selectors import consent_active_for
@@ -38,7 +39,6 @@ from gongxin.benefits.selectors import provider_check, subject_verdict, suspensi
 from gongxin.core import clock
 from gongxin.core.outbox import event_emit
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import ConsentRequired as PersonRefused
 from gongxin.subjects.errors import InvalidRin
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_code

@@ -20,7 +20,7 @@ class Severity(models.TextChoices):
 
 
 class DisclosureLevel(models.TextChoices):
-    """Who may see an item's records (the disclosure policy in records.disclosure interprets it)."""
+    """Who may see an item's records (the disclosure policy in access.disclosure interprets it)."""
 
     PUBLIC = "public", _("Public")
     SHARED = "shared", _("Shared with government")

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from gongxin.access.choices import Channel
 from gongxin.access.models import Consent, Inquiry
+from gongxin.access.shown import ShownRecord, profile_records
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
@@ -26,7 +27,6 @@ from gongxin.lending.errors import (
 )
 from gongxin.lending.models import FundEntry, Lender, LendingDataItem, Loan, RiskFund
 from gongxin.records.choices import Purpose
-from gongxin.records.selectors import ShownRecord, profile_records
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_code
 
@@ -109,7 +109,7 @@ def _firm(code: str) -> Subject | None:
 
 def profile_pull(*, viewer: Viewer, codes: list[str]) -> list[Pulled]:
     """The authorized profiles of firms (USCCs), one answer per code in order; each pull under an
-    authorization is logged as an inquiry (records.selectors.profile_records). No authorization, or no
+    authorization is logged as an inquiry (access.shown.profile_records). No authorization, or no
     such firm: ``authorized`` false, nothing more."""
     lender_of(viewer)
     codes = [c.strip() for c in codes if c and c.strip()]

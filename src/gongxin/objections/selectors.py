@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
+from gongxin.access.disclosure import records_visible
 from gongxin.accounts.actors import actors_annotate
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
@@ -20,7 +21,6 @@ from gongxin.objections.errors import EvidenceNotFound, NotOwnRecord, NotStaff, 
 from gongxin.objections.models import Evidence, Objection, ObjectionEvent
 from gongxin.objections.services import is_filer, is_staff, is_unit_operator
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import records_visible
 from gongxin.records.errors import RecordNotFound
 from gongxin.records.models import Record
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongxin.access.disclosure import fields_shown
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
@@ -46,7 +47,6 @@ from gongxin.objections.services import (
     objection_reject,
     objection_review_request,
 )
-from gongxin.records.disclosure import fields_shown
 from gongxin.records.models import Record
 from gongxin.records.personal import payload_unseal
 

@@ -1,6 +1,6 @@
 """Reads of the portal: the double-publicity listings (双公示) and an organization's credit card (信用名片).
 
-Everything comes through the one disclosure policy: ``records.disclosure.records_visible`` for the
+Everything comes through the one disclosure policy: ``access.disclosure.records_visible`` for the
 anonymous viewer and the public purpose (so persons, non-public items, repaired records and negative
 records past their publicity end never appear), and ``fields_shown`` with the public purpose (so
 personal fields are never read out of a payload here).
@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gongxin.access.disclosure import fields_shown, records_visible
 from gongxin.accounts.viewer import ANONYMOUS
 from gongxin.catalog.choices import RecordKind
 from gongxin.catalog.models import SourceUnit
@@ -23,7 +24,6 @@ from gongxin.catalog.seed import LICENCE_CATEGORIES
 from gongxin.core import clock
 from gongxin.core.errors import NotFound, ValidationFailed
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import fields_shown, records_visible
 from gongxin.records.models import ListEntry, Record
 from gongxin.subjects.models import Organization, Subject
 from gongxin.subjects.selectors import subject_by_uscc

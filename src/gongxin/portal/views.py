@@ -2,7 +2,7 @@
 listings (双公示) with their exports, and the organization's credit card (信用名片) with its QR code.
 
 Views are thin: every subject comes from ``subjects.selectors`` and every record goes through the one
-disclosure policy (records.disclosure) for the public purpose — via ``records.selectors.profile_records``
+disclosure policy (access.disclosure) for the public purpose — via ``access.shown.profile_records``
 and this app's ``portal.selectors``. Persons are never found or shown here: the selectors say "not
 found" for them.
 """
@@ -21,6 +21,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from gongxin.access.disclosure import viewer_for_user
+from gongxin.access.shown import ShownRecord, profile_records
 from gongxin.catalog.choices import RecordKind
 from gongxin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from gongxin.core.throttle import current_address, throttle_hit
@@ -40,8 +42,7 @@ from gongxin.portal.selectors import (
     publicity_page,
 )
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import viewer_for_user
-from gongxin.records.selectors import ShownRecord, platform_figures, profile_records
+from gongxin.records.selectors import platform_figures
 from gongxin.subjects.selectors import organizations_search, subject_by_uscc
 
 PAGE_SIZE = 20

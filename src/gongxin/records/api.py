@@ -1,5 +1,8 @@
-"""Records API: a subject's records through the disclosure policy, one record and its history, and
-the source units' writes (submit = create or correct, revoke)."""
+"""Records API at /api/v1/records: the source units' writes (submit = create or correct, revoke) and the
+schemas of a shown record.
+
+The reads of this router (a subject's records, one record and its history) disclose, so they are declared
+above the store, in access.api, on this same router (one path, GET and POST, is one Django view)."""
 
 from __future__ import annotations
 
@@ -10,18 +13,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
-from gongxin.access.choices import Channel
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core.errors import NotFound, ValidationFailed
-from gongxin.records.choices import Purpose
 from gongxin.records.models import Record
 from gongxin.records.permissions import write_check
-from gongxin.records.selectors import ShownRecord, profile_records, record_shown, record_versions
 from gongxin.records.services import record_revoke, record_submit
-from gongxin.subjects.models import Subject
-from gongxin.subjects.selectors import subject_by_uscc
 from gongxin.subjects.services import subject_resolve_or_create
 
 router = Router(tags=["records"], auth=viewer_auth)
@@ -121,46 +119,6 @@ class UnknownItem(NotFound):
 class SubjectRequired(ValidationFailed):
     code = "record.subject_required"
     default_message = _("Name the subject by its USCC (organization) or RIN (person).")
-
-
-def _subject_by_uscc(uscc: str) -> Subject:
-    subject = subject_by_uscc(uscc)
-    if subject is None:
-        raise NotFound(code="subject.not_found")
-    return subject
-
-
-@router.get("", response=RecordListOut, summary="A subject's records, as the caller may see them")
-def records_of_subject(
-    request: HttpRequest, subject: str, purpose: Purpose = Purpose.PUBLIC, reason: str = ""
-) -> dict[str, Any]:
-    """``subject`` is an organization's USCC. ``purpose`` decides what is disclosed (records.disclosure):
-    public for anyone; self for the subject's own agent; sharing for government clients; staff, audit."""
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    target = _subject_by_uscc(subject)
-    shown: list[ShownRecord] = profile_records(subject=target, viewer=viewer, purpose=purpose, channel=Channel.API,
-                                               reason=reason[:300])
-    return {"subject_name": target.name, "purpose": purpose, "count": len(shown), "records": shown}
-
-
-@router.get("/mine", response=RecordListOut, summary="The signed-in subject's own records")
-def records_mine(request: HttpRequest) -> dict[str, Any]:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.subject_id is None:
-        raise NotFound(code="subject.not_found")
-    target = Subject.objects.get(pk=viewer.subject_id)
-    shown = profile_records(subject=target, viewer=viewer, purpose=Purpose.SELF, channel=Channel.API)
-    return {"subject_name": target.name, "purpose": Purpose.SELF, "count": len(shown), "records": shown}
-
-
-@router.get("/{int:record_id}", response=RecordOut, summary="One record")
-def record_detail(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.PUBLIC) -> ShownRecord:
-    return record_shown(record_id=record_id, viewer=request.auth, purpose=purpose)  # type: ignore[attr-defined]
-
-
-@router.get("/{int:record_id}/versions", response=list[VersionOut], summary="A record's history")
-def record_history(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.STAFF) -> list[Any]:
-    return record_versions(record_id=record_id, viewer=request.auth, purpose=purpose)  # type: ignore[attr-defined]
 
 
 @router.post("", response={200: RecordSubmitOut, 201: RecordSubmitOut}, summary="Submit a record (create or correct)")

@@ -13,7 +13,7 @@
      planned end has already passed but the entry is still active, to ``D`` — it is looked at again
      the next day;
    - otherwise the record is archived (version ``retention_ended``, status ``archived``): kept for
-     audit, invisible to every other purpose (records.disclosure).
+     audit, invisible to every other purpose (access.disclosure).
 
 Day semantics (decisions/018): ``publicity_max_end`` and ``retention_end`` are the **last day** of
 their windows — the disclosure policy shows a record on that day (``>= today``) — so a record is due on

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from gongxin.accounts.choices import Role, Scope
+from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
-from gongxin.records.disclosure import Viewer
 from gongxin.records.errors import ItemNotProvidedByUnit, NotOwnSourceUnit
 
 

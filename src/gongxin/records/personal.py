@@ -7,7 +7,7 @@ and searchable). The content hash is computed over the plain canonical payload, 
 still recognised; the stored value differs at every write (random nonce) and never needs to be compared.
 
 Writes seal in one place each (``records.services.record_version_append`` and the bulk path
-``records.load``); reads that show a field unseal in one place (``records.disclosure.fields_shown``), which
+``records.load``); reads that show a field unseal in one place (``access.disclosure.fields_shown``), which
 also decides whether the viewer sees the value, a masked value or nothing. Values written before sealing
 existed are plain and pass through unchanged.
 """

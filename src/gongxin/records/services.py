@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.catalog.policy import clocks_compute
 from gongxin.catalog.schema import payload_validate
@@ -20,7 +21,6 @@ from gongxin.core import clock
 from gongxin.core.outbox import event_emit
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_hash, record_identity
-from gongxin.records.disclosure import Viewer
 from gongxin.records.errors import RecordRevoked, WrongSubjectKind
 from gongxin.records.lists import list_entry_sync
 from gongxin.records.models import Record, RecordVersion

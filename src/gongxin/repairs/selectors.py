@@ -17,13 +17,13 @@ from datetime import date
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import get_language
 
+from gongxin.access.disclosure import fields_shown, records_visible
 from gongxin.accounts.capabilities import acts_for_source_unit
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.errors import PermissionDenied
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import fields_shown, records_visible
 from gongxin.records.errors import RecordNotFound
 from gongxin.records.models import Record
 from gongxin.repairs.choices import RepairStatus

@@ -1,6 +1,6 @@
 """Writes of the reports app: issue a credit report (a frozen, signed snapshot), supersede, revoke.
 
-Who may get which report (the purpose is checked by records.disclosure, and every non-public query is
+Who may get which report (the purpose is checked by access.disclosure, and every non-public query is
 logged there as an inquiry on the "report" channel):
 
 - organization report — ``public`` (anyone: public records only), ``self`` (the organization's agent:
@@ -32,7 +32,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from gongxin.access.choices import Channel
+from gongxin.access.disclosure import SubjectNotVisible
 from gongxin.access.persons import caller_key
+from gongxin.access.shown import ShownRecord, profile_records
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import ApiClient, User
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
@@ -42,8 +44,6 @@ from gongxin.core.crypto import unseal
 from gongxin.core.outbox import event_emit
 from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.records.choices import Purpose, RecordStatus
-from gongxin.records.disclosure import SubjectNotVisible
-from gongxin.records.selectors import ShownRecord, profile_records
 from gongxin.reports.choices import ReportKind, ReportStatus
 from gongxin.reports.errors import (
     ReportAlreadyRevoked,

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from gongxin.access.shown import ShownRecord
 from gongxin.catalog.choices import RecordKind
-from gongxin.records.selectors import ShownRecord
 
 SCHEMA = "gongxin.credit-report/1"
 MARK_OBJECTION = "异议中"

@@ -19,12 +19,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from gongxin.access.disclosure import SubjectNotVisible
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.capabilities import reads_supervision
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotAuthenticated, PermissionDenied
-from gongxin.records.disclosure import SubjectNotVisible
 from gongxin.scoring import selectors
 from gongxin.scoring.models import ScoringModel
 from gongxin.scoring.services import model_activate, model_draft_from, supervision_rule_set

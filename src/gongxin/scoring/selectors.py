@@ -13,10 +13,10 @@ from typing import Any
 
 from django.db import connection
 
+from gongxin.access.disclosure import LOGGED_PURPOSES, subject_grant, subject_visible
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
-from gongxin.records.disclosure import LOGGED_PURPOSES, subject_grant, subject_visible
 from gongxin.scoring.choices import ModelStatus, RunKind
 from gongxin.scoring.engine import model_plan, model_sql
 from gongxin.scoring.errors import FieldNotFound, ModelNotFound, PartnerNotFound, PartnerScoreOutOfScale

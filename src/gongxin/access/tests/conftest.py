@@ -24,7 +24,16 @@ from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core import clock
 from gongxin.portal.tests import factories
 from gongxin.records.models import Record
-from gongxin.records.tests.conftest import seeded  # noqa: F401  (fixture: catalog, policies, list types)
+
+# Fixtures of the record store's tests: catalog, policies and list types (seeded); a unit, its operator and
+# two subjects (the disclosure tests).
+from gongxin.records.tests.conftest import (  # noqa: F401
+    market_operator,
+    market_unit,
+    organization,
+    person,
+    seeded,
+)
 from gongxin.subjects.identifiers import rin_generate
 from gongxin.subjects.models import Subject
 from gongxin.subjects.services import person_register

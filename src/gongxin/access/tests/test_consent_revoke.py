@@ -7,15 +7,15 @@ import pytest
 
 from gongxin.access.choices import ConsentState
 from gongxin.access.consents import consent_grant, consent_revoke
+from gongxin.access.disclosure import ConsentRequired
 from gongxin.access.errors import ConsentAlreadyRevoked, ConsentNotSubject
 from gongxin.access.models import Inquiry
 from gongxin.access.selectors import consent_active_for, consent_state
+from gongxin.access.shown import profile_records
 from gongxin.access.tests.conftest import in_days
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.core.models import OutboxEvent
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import ConsentRequired
-from gongxin.records.selectors import profile_records
 
 pytestmark = pytest.mark.django_db
 

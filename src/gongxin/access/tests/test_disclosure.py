@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 import time_machine
 
+from gongxin.access.disclosure import mask_value, records_visible
+from gongxin.access.shown import profile_records
 from gongxin.accounts.choices import Role, Scope
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.core.errors import NotFound, PermissionDenied
 from gongxin.records.choices import ChangeKind, Purpose
-from gongxin.records.disclosure import mask_value, records_visible
-from gongxin.records.selectors import profile_records
 from gongxin.records.services import record_submit, record_version_append
 from gongxin.records.tests.conftest import item, payload_for
 

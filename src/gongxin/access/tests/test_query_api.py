@@ -11,12 +11,12 @@ import time_machine
 from django.test import Client
 
 from gongxin.access.consents import consent_grant, consent_revoke
+from gongxin.access.disclosure import ANONYMOUS, SubjectNotVisible
 from gongxin.access.models import Inquiry
+from gongxin.access.shown import profile_records
 from gongxin.access.tests.conftest import ID_NUMBER, LI_RIN, api, in_days, signed_in
 from gongxin.catalog.choices import SubjectKind
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import ANONYMOUS, SubjectNotVisible
-from gongxin.records.selectors import profile_records
 from gongxin.subjects.identifiers import rin_generate
 from gongxin.subjects.selectors import organizations_search
 

@@ -62,11 +62,11 @@ def test_pages_in_chinese(scenario, person_user, staff):
 def test_the_consent_for_a_benefit_check_opens_no_record(scenario, person_user, library_key):
     """Authorizing a provider to check eligibility is not authorizing it to read the person's records."""
     from gongxin.access.consents import SCOPE_ELIGIBILITY_ONLY
+    from gongxin.access.shown import profile_records
     from gongxin.accounts.viewer import viewer_for_client
     from gongxin.portal.tests import factories
     from gongxin.records.choices import Purpose
     from gongxin.records.models import Record
-    from gongxin.records.selectors import profile_records
 
     client, _key = library_key
     factories.penalty_create(subject=person_user.subject, source_unit=factories.source_unit_create())

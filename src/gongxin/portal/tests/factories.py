@@ -14,13 +14,13 @@ from typing import Any
 
 from django.db import transaction
 
+from gongxin.access.disclosure import Viewer
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import Department
 from gongxin.catalog.choices import DisclosureLevel
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core import clock
 from gongxin.records.choices import ChangeKind
-from gongxin.records.disclosure import Viewer
 from gongxin.records.models import Record
 from gongxin.records.services import record_submit, record_version_append
 from gongxin.subjects.choices import OrganizationKind

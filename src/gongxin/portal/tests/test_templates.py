@@ -1,6 +1,6 @@
 """The profile template shows every mark a record carries, whatever view hands it over.
 
-The public purpose never discloses repaired records (records.disclosure), so the "repaired" mark is
+The public purpose never discloses repaired records (access.disclosure), so the "repaired" mark is
 checked by rendering the template with a record as other purposes would show it.
 """
 
@@ -13,8 +13,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from gongxin.access.shown import ShownField, ShownRecord
 from gongxin.portal.views import record_groups
-from gongxin.records.selectors import ShownField, ShownRecord
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 from django.core import mail
 
+from gongxin.access.shown import profile_records
 from gongxin.accounts.choices import Role, Scope
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.core.models import OutboxEvent
 from gongxin.notices.models import Notice
 from gongxin.records.choices import ChangeKind, Purpose
 from gongxin.records.models import Record
-from gongxin.records.selectors import profile_records
 from gongxin.repairs.choices import RepairStatus
 from gongxin.repairs.errors import (
     RepairNotDecider,

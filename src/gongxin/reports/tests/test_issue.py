@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
+from gongxin.access.disclosure import ConsentRequired, SubjectNotVisible
 from gongxin.access.models import Inquiry
 from gongxin.core import clock, signing
 from gongxin.core.errors import PermissionDenied
 from gongxin.core.models import OutboxEvent
 from gongxin.portal.tests import factories
-from gongxin.records.disclosure import ConsentRequired, SubjectNotVisible
 from gongxin.records.services import record_revoke
 from gongxin.reports.errors import (
     ReportAlreadyRevoked,

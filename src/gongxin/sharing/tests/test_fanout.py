@@ -9,12 +9,12 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from gongxin.access.disclosure import records_visible
 from gongxin.catalog.choices import DisclosureLevel
 from gongxin.catalog.models import CatalogItem
 from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import outbox_dispatch
 from gongxin.portal.tests import factories
-from gongxin.records.disclosure import records_visible
 from gongxin.sharing.choices import DeliveryState
 from gongxin.sharing.consumers import SubscriptionFanout
 from gongxin.sharing.content import PURPOSE_LEVELS
