@@ -269,6 +269,10 @@ GONGXIN_WEBHOOK_ALLOWED_NETWORKS = [
 ]
 # A process keeps an API key's client this long: disabling a client bites within it (0: read every call).
 GONGXIN_API_CLIENT_CACHE_SECONDS = float(os.environ.get("GONGXIN_API_CLIENT_CACHE_SECONDS", "0" if TESTING else "10"))
+# A process reads the stored holiday arrangements again after this long (core.workdays): a year entered in
+# another process counts within it. Tests refresh only on their own writes, so query counts stay stable.
+GONGXIN_CALENDAR_REFRESH_SECONDS = float(os.environ.get("GONGXIN_CALENDAR_REFRESH_SECONDS",
+                                                        "inf" if TESTING else "300"))
 
 # Ingest reads and checks large files in a forked process while the main one writes (ingest.load).
 GONGXIN_INGEST_READER_PROCESS = _env_bool("GONGXIN_INGEST_READER_PROCESS", True)
