@@ -24,19 +24,15 @@ from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core import clock
 from gongxin.portal.tests import factories
 from gongxin.records.models import Record
-
-# Fixtures of the record store's tests: catalog, policies and list types (seeded); a unit, its operator and
-# two subjects (the disclosure tests).
-from gongxin.records.tests.conftest import (  # noqa: F401
+from gongxin.subjects.identifiers import rin_generate
+from gongxin.subjects.models import Subject
+from gongxin.subjects.services import person_register
+from gongxin.testing.records import (  # noqa: F401 - a unit, its operator and two subjects (disclosure tests)
     market_operator,
     market_unit,
     organization,
     person,
-    seeded,
 )
-from gongxin.subjects.identifiers import rin_generate
-from gongxin.subjects.models import Subject
-from gongxin.subjects.services import person_register
 
 PASSWORD = "correct horse battery staple"
 LI_RIN = rin_generate(area="330203", birth_date=date(1988, 5, 17), sequence=246)
@@ -72,17 +68,17 @@ def in_days(days: int) -> datetime:
 
 
 @pytest.fixture
-def unit(seeded: None) -> SourceUnit:  # noqa: F811
+def unit(seeded: None) -> SourceUnit:
     return factories.source_unit_create()
 
 
 @pytest.fixture
-def authorized_item(seeded: None) -> CatalogItem:  # noqa: F811
+def authorized_item(seeded: None) -> CatalogItem:
     return authorized_item_create()
 
 
 @pytest.fixture
-def acme(seeded: None) -> Subject:  # noqa: F811
+def acme(seeded: None) -> Subject:
     return factories.organization_create(name="宁波甬信示范科技有限公司")
 
 
@@ -97,12 +93,12 @@ def acme_records(acme: Subject, unit: SourceUnit, authorized_item: CatalogItem) 
 
 
 @pytest.fixture
-def other_org(seeded: None) -> Subject:  # noqa: F811
+def other_org(seeded: None) -> Subject:
     return factories.organization_create(name="宁波另一家贸易有限公司")
 
 
 @pytest.fixture
-def li(seeded: None) -> Subject:  # noqa: F811
+def li(seeded: None) -> Subject:
     return person_register(rin=LI_RIN, name="李晓梅", region_code="330203", actor_label="tests")
 
 

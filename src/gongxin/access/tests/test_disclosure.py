@@ -14,7 +14,7 @@ from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.core.errors import NotFound, PermissionDenied
 from gongxin.records.choices import ChangeKind, Purpose
 from gongxin.records.services import record_submit, record_version_append
-from gongxin.records.tests.conftest import item, payload_for
+from gongxin.testing.payloads import item, payload_for
 
 SHARING_CLIENT = Viewer(label="api-client:tax", role=Role.OPERATOR, scopes=frozenset({Scope.RECORDS_SHARE}))
 STAFF = Viewer(label="user:staff", role=Role.STAFF)
