@@ -25,6 +25,7 @@ from gongxin.core import clock
 from gongxin.core.errors import NotFound, ValidationFailed
 from gongxin.records.choices import Purpose
 from gongxin.records.models import ListEntry, Record
+from gongxin.scoring.selectors import PublicGrade, grade_public
 from gongxin.subjects.models import Organization, Subject
 from gongxin.subjects.selectors import subject_by_uscc
 
@@ -331,8 +332,8 @@ class OrganizationCard:
     counts: dict[str, int]
     updated_at: datetime | None
     as_of: datetime
-    # The credit grade arrives with scoring (issue #7); until then there is none.
-    grade: str | None = None
+    # The grade under the active organization model (scoring.selectors.grade_public); None when not scored.
+    grade: PublicGrade | None = None
 
     @property
     def red_lists(self) -> list[CardList]:
@@ -386,4 +387,5 @@ def organization_card(*, uscc: str) -> OrganizationCard:
         counts=counts,
         updated_at=updated_at,
         as_of=clock.now(),
+        grade=grade_public(subject=subject),
     )

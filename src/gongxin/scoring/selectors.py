@@ -16,6 +16,7 @@ from django.db import connection
 from gongxin.access.disclosure import LOGGED_PURPOSES, subject_grant, subject_visible
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock
 from gongxin.scoring.choices import ModelStatus, RunKind
 from gongxin.scoring.engine import model_plan, model_sql
@@ -72,6 +73,33 @@ def scores_current(*, subject_ids: Collection[int]) -> dict[int, CurrentScore]:
             as_of=row.as_of,
         )
     return result
+
+
+@dataclass(frozen=True)
+class PublicGrade:
+    """An organization's grade as its public credit card shows it: the band only — never the score, the
+    dimensions or the reasons, which stay behind ``score_panel``."""
+
+    code: str
+    name: str
+    name_en: str
+    as_of: date
+
+
+def grade_public(*, subject: Subject) -> PublicGrade | None:
+    """The organization's current grade under the active organization model, or None: persons (never
+    published), organizations not scored yet, and a score left by a model that is no longer active."""
+    if subject.kind != SubjectKind.ORGANIZATION:
+        return None
+    score = (SubjectScore.objects.filter(subject_id=subject.pk, model__status=ModelStatus.ACTIVE,
+                                         model__subject_kind=SubjectKind.ORGANIZATION)
+             .values("model_id", "grade", "as_of").first())
+    if score is None:
+        return None
+    band = GradeBand.objects.filter(model_id=score["model_id"], code=score["grade"]).first()
+    if band is None:
+        return None
+    return PublicGrade(code=band.code, name=band.name, name_en=band.name_en, as_of=score["as_of"])
 
 
 def _purpose_for(*, viewer: Viewer, subject: Subject) -> Any | None:

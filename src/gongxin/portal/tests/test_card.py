@@ -9,10 +9,14 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from gongxin.accounts.viewer import SYSTEM
 from gongxin.core import clock
 from gongxin.portal.selectors import organization_card
 from gongxin.portal.tests import factories
 from gongxin.portal.tests import publicity_factories as pf
+from gongxin.scoring.choices import ModelStatus
+from gongxin.scoring.models import GradeBand, ScoringModel, SubjectScore
+from gongxin.scoring.services import scores_run
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +49,25 @@ def test_shows_name_code_status_and_an_empty_grade(client, acme):
     for key in ("licences", "penalties", "honours", "commitments"):
         assert _count(html, key) == 0
     assert "data-as-of" in html
+
+
+def test_shows_the_grade_of_a_scored_organization_under_the_active_model(client, acme):
+    scores_run(actor=SYSTEM, subject_ids=[acme.pk])
+    score = SubjectScore.objects.get(subject=acme)
+    band = GradeBand.objects.get(model_id=score.model_id, code=score.grade)
+    html = _card(client, acme)
+    assert f'data-grade="{band.code}">{band.name}<' in html  # the band, as the public sees it
+    assert str(score.score) not in re.sub(r"<[^>]+>", " ", html).split()  # never the score
+    assert "Not evaluated yet" not in html and "暂未评价" not in html
+    assert organization_card(uscc=acme.organization.uscc).grade.code == band.code
+
+
+def test_a_score_left_by_a_model_no_longer_active_is_not_shown(client, acme):
+    scores_run(actor=SYSTEM, subject_ids=[acme.pk])
+    ScoringModel.objects.filter(status=ModelStatus.ACTIVE, subject_kind="organization").update(
+        status=ModelStatus.RETIRED)
+    assert organization_card(uscc=acme.organization.uscc).grade is None
+    assert "data-grade>—<" in _card(client, acme)
 
 
 def test_counts_public_records_by_kind(client, acme, source_unit):
