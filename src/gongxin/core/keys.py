@@ -1,11 +1,11 @@
 """The platform's secrets: Django's secret key, the keys for personal data at rest, and the Ed25519
-key that signs credit reports (and, later, check certificates).
+key that signs credit reports, check certificates and commitments.
 
 Taken from environment variables when set (production); otherwise generated once into
 ``<data dir>/keys.json`` with mode 0600, so the embedded platform is safe by default and stable
 across restarts. Losing that file makes encrypted personal data unreadable: back it up (docs/operations.md).
 
-The signing key came later than the others: a ``keys.json`` written before it gets a signing key
+A ``keys.json`` without a signing key (written by an installation older than the key) gets one
 added (under a lock, written atomically); the keys already in it are never regenerated. Production
 sets ``GONGXIN_SIGNING_KEY`` (base64 of the raw 32-byte Ed25519 private key) next to the data keys;
 without it the signing key lives in ``keys.json`` of the data directory, also when the data keys come

@@ -4,7 +4,8 @@ Rows stream in; each chunk is validated, its clocks computed, compared with the 
 content hash, and written in one transaction with executemany-sized statements: new records and
 their first versions, corrections as new versions, pointer updates, list entries and outbox events.
 Re-running the same rows changes nothing (identical content is "unchanged"), so a crashed load is
-completed by running it again. The ingest app (issue #3) adds COPY on PostgreSQL on top of this.
+completed by running it again. On PostgreSQL new records and all versions are written with COPY, with ids
+reserved from the tables' sequences beforehand (``_write_copy``); elsewhere with executemany.
 """
 
 from __future__ import annotations

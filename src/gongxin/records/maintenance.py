@@ -1,8 +1,8 @@
 """The one sanctioned way around the immutability of record versions: an explicit, named purge.
 
 While ``history_purge`` is open, the database triggers let DELETE and TRUNCATE of versions through
-(never UPDATE). Uses: the ``flush`` command (the test suite resets its database with it) and, later, an
-erasure that a law requires — which must then be audited by its caller.
+(never UPDATE). Uses: the ``flush`` command (the test suite resets its database with it); an erasure that a law
+requires would use it too, audited by its caller.
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ def report_public_of_today(*, subject_id: int) -> Report | None:
     """Today's valid public report of an organization, if one was issued (by anyone): served again
     instead of issuing another. A public report names "the public" as requester and shows what anyone
     may see, so one a day is enough; re-issuing it on every request let anonymous callers grow the
-    database at will (issue #22)."""
+    database at will."""
     start = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     return (Report.objects.filter(subject_id=subject_id, kind=ReportKind.ORGANIZATION, purpose=Purpose.PUBLIC,
                                   status=ReportStatus.VALID, created_at__gte=start)
