@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from gongxin.catalog.choices import Polarity, Severity
 from gongxin.commitments.choices import CommitmentStatus, Condition
 from gongxin.commitments.models import Commitment, CommitmentType
-from gongxin.records.choices import RecordStatus
+from gongxin.records.counting import counts_q
 from gongxin.records.models import Record
 from gongxin.subjects.models import Subject
 
@@ -64,12 +64,9 @@ def _c(code: Condition, met: bool, explanation: str) -> ConditionResult:
 
 
 def in_effect(prefix: str, day: date) -> Q:
-    """Records (``prefix`` = path to a Record) whose current version is still a basis for measures on ``day``."""
-    return Q(**{f"{prefix}current_version__status": RecordStatus.ACTIVE,
-                f"{prefix}current_version__repaired": False}) & (
-        Q(**{f"{prefix}current_version__retention_end__isnull": True})
-        | Q(**{f"{prefix}current_version__retention_end__gte": day})
-    )
+    """Records (``prefix`` = path to a Record) still a basis for measures on ``day``: they count
+    (records.counting), and a repaired one does not."""
+    return counts_q(day=day, prefix=prefix, repaired_counts=False)
 
 
 def unrepaired_serious(*, subject_ids: Any, day: date) -> QuerySet[Record]:

@@ -1,8 +1,8 @@
 """Features of organizations at a snapshot date, and the outcome that follows it, computed set-based.
 
-Each feature is one aggregate over the subject's records in effect on the snapshot day (current version
-active, not repaired, decided on or before the day, retention not ended for negatives), over list entries
-or over the registration facts: a few grouped queries for all organizations, streamed, never a query per
+Each feature is one aggregate over the subject's records that count on the snapshot day (records.counting,
+a repaired one not: in effect, within retention — its last day included), decided on or before the day; over
+list entries, or over the registration facts: a few grouped queries for all organizations, streamed, never a query per
 subject. The outcome of a snapshot is 1 when a negative record of the training policy's kinds or
 severities is decided within the horizon after it (the label a scorecard learns to foresee).
 """
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from gongxin.catalog.choices import Polarity, RecordKind, Severity, SubjectKind
 from gongxin.core.clock import add_months
 from gongxin.records.choices import ListKind, RecordStatus
+from gongxin.records.counting import counts_q
 from gongxin.records.models import ListEntry, Record
 from gongxin.subjects.models import Organization
 
@@ -69,8 +70,7 @@ class Snapshot:
 def _records_in_effect(as_of: date) -> Any:
     day = Coalesce("current_version__decision_date", TruncDate("created_at"), output_field=DateField())
     return (
-        Record.objects.filter(subject__kind=SubjectKind.ORGANIZATION, current_version__status=RecordStatus.ACTIVE,
-                              current_version__repaired=False)
+        Record.objects.filter(counts_q(day=as_of, repaired_counts=False), subject__kind=SubjectKind.ORGANIZATION)
         .annotate(day=day)
         .filter(day__lte=as_of)
     )
@@ -83,8 +83,7 @@ def _years_before(day: date, years: int) -> date:
 def snapshot_compute(*, as_of: date, subject_ids: Iterable[int] | None = None) -> Snapshot:
     """Every organization's features on ``as_of`` (or only those of ``subject_ids``)."""
     only = list(subject_ids) if subject_ids is not None else None
-    negative = Q(current_version__polarity=Polarity.NEGATIVE) & (
-        Q(current_version__retention_end__isnull=True) | Q(current_version__retention_end__gt=as_of))
+    negative = Q(current_version__polarity=Polarity.NEGATIVE)
     three_years = _years_before(as_of, 3)
     aggregates = _records_in_effect(as_of)
     if only is not None:

@@ -11,7 +11,8 @@ days, on SQLite and PostgreSQL:
 - ``counts_q`` — a ``Q`` on ``Record`` through its current version; ``prefix`` is the path to a record
   from another model (``"breach_record__"`` from a commitment);
 - ``counts_sql`` — the same condition as SQL text over a record version's columns, for set-based engines
-  that generate SQL (scoring); ``records_join_sql`` names the tables, so no other app spells them;
+  that generate SQL (scoring); ``records_join_sql`` and ``current_version_join_sql`` name the tables, so
+  no other app spells them;
 - ``counts`` — a predicate on one version (or anything with its fields), for code that holds objects.
 
 Where readers differ, they differ on purpose, through one argument — ``repaired_counts``:
@@ -44,18 +45,23 @@ from gongxin.records.choices import RecordStatus
 from gongxin.records.models import Record, RecordVersion
 
 __all__ = [
-    "CountedVersion", "counting_ends_on", "counts", "counts_q", "counts_sql", "publicity_over_q",
-    "records_join_sql", "retention_over_q", "within_publicity", "within_publicity_q", "within_publicity_sql",
-    "within_retention", "within_retention_q", "within_retention_sql",
+    "CountedVersion", "PublishedVersion", "counting_ends_on", "counts", "counts_q", "counts_sql",
+    "current_version_join_sql", "publicity_over_q", "records_join_sql", "retention_over_q", "within_publicity",
+    "within_publicity_q", "within_publicity_sql", "within_retention", "within_retention_q", "within_retention_sql",
 ]
 
 
 class CountedVersion(Protocol):
-    """What the predicates read: a ``RecordVersion``, or a plain object with the same fields."""
+    """What ``counts`` reads: a ``RecordVersion``, or a plain object with the same fields."""
 
     status: str
     repaired: bool
     retention_end: Any  # date | None
+
+
+class PublishedVersion(Protocol):
+    """What ``within_publicity`` reads."""
+
     publicity_max_end: Any  # date | None
 
 
@@ -106,11 +112,16 @@ def _literal(day: date) -> str:
     return f"'{day.isoformat()}'"
 
 
+def current_version_join_sql(*, record: str = "r", version: str = "v") -> str:
+    """``JOIN`` text: the current version (as ``version``) of the record already joined as ``record``."""
+    current = Record._meta.get_field("current_version").column  # type: ignore[union-attr]
+    return (f"JOIN {RecordVersion._meta.db_table} {version} "
+            f"ON {version}.{RecordVersion._meta.pk.column} = {record}.{current}")  # type: ignore[union-attr]
+
+
 def records_join_sql(*, record: str = "r", version: str = "v") -> str:
     """``FROM`` text: the record table as ``record`` joined to its current version as ``version``."""
-    current = Record._meta.get_field("current_version").column  # type: ignore[union-attr]
-    return (f"{Record._meta.db_table} {record} JOIN {RecordVersion._meta.db_table} {version} "
-            f"ON {version}.{RecordVersion._meta.pk.column} = {record}.{current}")  # type: ignore[union-attr]
+    return f"{Record._meta.db_table} {record} {current_version_join_sql(record=record, version=version)}"
 
 
 def within_retention_sql(*, day: date, version: str = "v") -> str:
@@ -138,6 +149,7 @@ def within_publicity_sql(*, day: date, version: str = "v") -> str:
 
 
 def within_retention(version: CountedVersion, *, day: date) -> bool:
+    """``within_retention_q`` for one version."""
     return version.retention_end is None or version.retention_end >= day
 
 
@@ -151,7 +163,8 @@ def counts(version: CountedVersion | None, *, day: date, repaired_counts: bool =
     )
 
 
-def within_publicity(version: CountedVersion, *, day: date) -> bool:
+def within_publicity(version: PublishedVersion, *, day: date) -> bool:
+    """``within_publicity_q`` for one version."""
     return version.publicity_max_end is None or version.publicity_max_end >= day
 
 

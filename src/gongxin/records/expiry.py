@@ -46,6 +46,7 @@ from gongxin.core import clock
 from gongxin.core.clock import add_months
 from gongxin.core.errors import ValidationFailed
 from gongxin.records.choices import ChangeKind, RecordStatus
+from gongxin.records.counting import publicity_over_q, retention_over_q
 from gongxin.records.models import ListEntry, Record
 from gongxin.records.services import record_version_append
 
@@ -87,19 +88,17 @@ class ClocksResult:
 
 def publicity_due_q(day: date) -> Q:
     """Records whose publicity is still on although its maximum end (the last day shown) is before ``day``."""
-    return Q(
+    return publicity_over_q(day=day) & Q(
         current_version__status=RecordStatus.ACTIVE,
         current_version__published=True,
         current_version__publicity_ended=False,
-        current_version__publicity_max_end__lt=day,
     )
 
 
 def retention_due_q(day: date) -> Q:
     """Records not yet archived whose retention end (the last day kept) is before ``day``."""
-    return Q(
+    return retention_over_q(day=day) & Q(
         current_version__status__in=[RecordStatus.ACTIVE, RecordStatus.REVOKED],
-        current_version__retention_end__lt=day,
     )
 
 

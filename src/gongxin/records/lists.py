@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from gongxin.core import clock
-from gongxin.records.choices import RecordStatus
+from gongxin.records.counting import counts
 from gongxin.records.models import ListEntry, ListType, Record, RecordVersion
 
 # Payload fields that may carry a list entry's dates, in order of preference.
@@ -44,12 +44,9 @@ def _entry_values(version: VersionLike, today: date) -> dict[str, object]:
     payload = version.payload or {}
     start = next((d for d in (_parse(payload.get(f)) for f in START_FIELDS) if d), None) or version.decision_date
     end = next((d for d in (_parse(payload.get(f)) for f in END_FIELDS) if d), None)
-    active = (
-        version.status == RecordStatus.ACTIVE
-        and not version.repaired
-        and (end is None or end >= today)
-        and (version.retention_end is None or version.retention_end >= today)
-    )
+    # An entry is active while its record is a basis for measures (records.counting: a repaired one is not)
+    # and its own end date (the last day on the list) has not passed.
+    active = counts(version, day=today, repaired_counts=False) and (end is None or end >= today)
     basis = str(payload.get("basis") or payload.get("listing_basis") or version.legal_basis or "")
     return {"start_date": start or today, "end_date": end, "is_active": active, "basis": basis}
 

@@ -33,6 +33,7 @@ from gongxin.catalog.errors import PolicyNotFound
 from gongxin.catalog.models import Policy
 from gongxin.catalog.policy import penalty_types_split, policy_select
 from gongxin.records.choices import RecordStatus
+from gongxin.records.counting import within_publicity
 from gongxin.records.models import Record
 from gongxin.repairs.choices import Condition, RepairStatus
 from gongxin.repairs.errors import RepairPolicyMissing
@@ -142,7 +143,7 @@ def eligibility_check(
             "Records of this kind (%(item)s) are not repaired through the platform; they end by the procedure of "
             "the authority that listed them."
         ) % {"item": item.name}))
-    elif late_kind and version.publicity_max_end is not None and day <= version.publicity_max_end:
+    elif late_kind and version.publicity_max_end is not None and within_publicity(version, day=day):
         conditions.append(_c(Condition.REPAIRABLE_KIND, False, _(
             "This serious act may be repaired only after the maximum publicity period, which ends on %(date)s "
             "(%(policy)s)."

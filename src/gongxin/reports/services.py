@@ -43,7 +43,8 @@ from gongxin.core import clock, signing
 from gongxin.core.crypto import unseal
 from gongxin.core.outbox import event_emit
 from gongxin.core.throttle import current_address, throttle_hit
-from gongxin.records.choices import Purpose, RecordStatus
+from gongxin.records.choices import Purpose
+from gongxin.records.counting import counts
 from gongxin.reports.choices import ReportKind, ReportStatus
 from gongxin.reports.errors import (
     ReportAlreadyRevoked,
@@ -148,12 +149,10 @@ def _requester(viewer: Viewer, purpose: str) -> str:
 
 def _included(records: list[ShownRecord], *, kind: str, range_from: date | None, range_to: date | None,
               today: date) -> list[ShownRecord]:
-    """Records in effect and within retention (staff purposes also see revoked ones); for the special
-    report only its kinds, decided inside the period (undated records are listed rather than hidden)."""
-    kept = [
-        r for r in records
-        if r.status == RecordStatus.ACTIVE and (r.retention_end is None or r.retention_end >= today)
-    ]
+    """Records that count today (records.counting; staff purposes also see revoked ones, and a repaired one
+    the purpose may see is listed, marked); for the special report only its kinds, decided inside the period
+    (undated records are listed rather than hidden)."""
+    kept = [r for r in records if counts(r, day=today)]
     if kind != ReportKind.SPECIAL:
         return kept
     assert range_from is not None and range_to is not None

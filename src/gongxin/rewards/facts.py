@@ -36,7 +36,8 @@ from django.utils.module_loading import import_string
 
 from gongxin.catalog.choices import Polarity, RecordKind, Severity
 from gongxin.core import clock
-from gongxin.records.choices import ListKind, RecordStatus
+from gongxin.records.choices import ListKind
+from gongxin.records.counting import counting_ends_on, counts_q
 from gongxin.records.models import ListEntry, Record
 from gongxin.rewards.choices import LiftHow
 from gongxin.rewards.models import SubjectFacts
@@ -103,9 +104,9 @@ def _record_lifts(row: dict[str, Any], today: date) -> list[dict[str, Any]]:
     repair_from = row["current_version__publicity_min_end"]
     lifts = [{"how": LiftHow.REPAIR.value, "date": _iso(max(repair_from, today) if repair_from else today)},
              {"how": LiftHow.OBJECTION.value, "date": None}]
-    retention_end = row["current_version__retention_end"]
-    if retention_end is not None:
-        lifts.append({"how": LiftHow.END_DATE.value, "date": _iso(retention_end + timedelta(days=1))})
+    ends = counting_ends_on(row["current_version__retention_end"])
+    if ends is not None:
+        lifts.append({"how": LiftHow.END_DATE.value, "date": _iso(ends)})
     return lifts
 
 
@@ -172,9 +173,8 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
         })
 
     records = (
-        Record.objects.filter(Q(current_version__retention_end__isnull=True)
-                              | Q(current_version__retention_end__gte=today),
-                              subject_id__in=facts, current_version__status=RecordStatus.ACTIVE)
+        # Records that count today (records.counting); a repaired negative one no longer does.
+        Record.objects.filter(counts_q(day=today), subject_id__in=facts)
         .filter(Q(current_version__polarity=Polarity.NEGATIVE, current_version__repaired=False,
                   catalog_item__list_type_code="")
                 | Q(current_version__polarity=Polarity.POSITIVE,
@@ -189,8 +189,9 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
     for row in records:
         sid = row["subject_id"]
         subject_facts = facts[sid]
-        if row["current_version__retention_end"] is not None:
-            changes[sid].append(row["current_version__retention_end"] + timedelta(days=1))
+        ends = counting_ends_on(row["current_version__retention_end"])
+        if ends is not None:
+            changes[sid].append(ends)
         kind = row["catalog_item__record_kind"]
         if row["current_version__polarity"] == Polarity.POSITIVE:
             if kind == RecordKind.VOLUNTARY_PERFORMANCE:
@@ -202,8 +203,7 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
             else:
                 subject_facts["tax_grade_a"] = True
                 named = ["tax_grade_a"]
-            end = row["current_version__retention_end"]
-            lifts = [{"how": LiftHow.END_DATE.value, "date": _iso(end + timedelta(days=1)) if end else None}]
+            lifts = [{"how": LiftHow.END_DATE.value, "date": _iso(ends)}]
         else:
             severity = row["current_version__severity"] or Severity.GENERAL
             fact = f"negative_{severity}"

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from gongxin.catalog.choices import Polarity
 from gongxin.core import clock
-from gongxin.records.choices import RecordStatus
+from gongxin.records.counting import counting_ends_on, counts_q
 from gongxin.records.models import Record
 from gongxin.scoring.engine import explain_rows, model_plan
 from gongxin.scoring.models import ScoringModel
@@ -123,7 +123,7 @@ def _rows_of(plan: Any, dimension_code: str) -> list[Any]:
 
 def _changes(*, subject_id: int, as_of: date, decay: list[dict[str, Any]], repaired_counts: bool) -> list[Change]:
     records = (
-        Record.objects.filter(subject_id=subject_id, current_version__status=RecordStatus.ACTIVE,
+        Record.objects.filter(counts_q(day=as_of, repaired_counts=repaired_counts), subject_id=subject_id,
                               current_version__polarity=Polarity.NEGATIVE)
         .select_related("current_version", "catalog_item")
         .order_by("current_version__decision_date", "pk")[:200]
@@ -131,17 +131,13 @@ def _changes(*, subject_id: int, as_of: date, decay: list[dict[str, Any]], repai
     changes: list[Change] = []
     for record in records:
         version = record.current_version
-        if version is None or (version.retention_end is not None and version.retention_end < as_of):
-            continue
-        if version.repaired and not repaired_counts:
-            continue
+        assert version is not None  # counts_q holds only records with a current version
         item = record.catalog_item.name
         decided = version.decision_date
         label = f"{item}（{decided.isoformat() if decided else ''}）"
         label_en = f"{record.catalog_item.name_en or item} of {decided.isoformat() if decided else '?'}"
-        if version.retention_end is not None:
-            # retention_end is the last day kept and used (decision 018): it stops counting the day after.
-            gone = version.retention_end + timedelta(days=1)
+        gone = counting_ends_on(version.retention_end)
+        if gone is not None:
             changes.append(Change(gone, "retention_end", record.pk, item,
                                   f"{label}保存期届满，自{gone.isoformat()}起不再计入评价",
                                   f"The {label_en} stops counting on {gone.isoformat()} (retention ends)"))

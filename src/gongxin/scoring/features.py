@@ -26,6 +26,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.choices import Polarity, RecordKind, Severity
+from gongxin.catalog.models import CatalogItem
+from gongxin.records.counting import counts_sql, current_version_join_sql, records_join_sql
+from gongxin.records.models import ListEntry, ListType, Record
+from gongxin.subjects.models import Organization
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
@@ -105,16 +109,15 @@ def _code(value: Any, what: str) -> str:
 
 
 def _records_sql(as_of: date, subject_filter: str) -> str:
-    # The record's current version: in effect, and within retention on as_of (a lagging clock job must
-    # not keep an expired record counting).
+    # The records that count on as_of (records.counting: in effect, within retention — a lagging clock job
+    # must not keep an expired record counting). A repaired one is kept: the model's repaired policy weighs it.
     where = f" AND r.subject_id IN ({subject_filter})" if subject_filter else ""
     return (
         "SELECT r.subject_id AS subject_id, ci.record_kind AS kind, v.polarity AS polarity, "
         "v.severity AS severity, v.decision_date AS day, v.repaired AS repaired "
-        "FROM records_record r "
-        "JOIN records_recordversion v ON v.id = r.current_version_id "
-        "JOIN catalog_catalogitem ci ON ci.id = r.catalog_item_id "
-        f"WHERE v.status = 'active' AND (v.retention_end IS NULL OR v.retention_end >= {sql_date(as_of)}){where}"
+        f"FROM {records_join_sql(record='r', version='v')} "
+        f"JOIN {CatalogItem._meta.db_table} ci ON ci.id = r.catalog_item_id "
+        f"WHERE {counts_sql(day=as_of, version='v')}{where}"
     )
 
 
@@ -124,10 +127,9 @@ def _lists_sql(as_of: date, subject_filter: str) -> str:
     return (
         "SELECT le.subject_id AS subject_id, lt.code AS list_code, lt.kind AS list_kind, "
         "lt.is_serious_dishonesty AS serious, le.start_date AS day, v.repaired AS repaired "
-        "FROM records_listentry le "
-        "JOIN records_listtype lt ON lt.id = le.list_type_id "
-        "JOIN records_record r ON r.id = le.record_id "
-        "JOIN records_recordversion v ON v.id = r.current_version_id "
+        f"FROM {ListEntry._meta.db_table} le "
+        f"JOIN {ListType._meta.db_table} lt ON lt.id = le.list_type_id "
+        f"JOIN {Record._meta.db_table} r ON r.id = le.record_id {current_version_join_sql(record='r', version='v')} "
         f"WHERE le.is_active AND le.start_date <= {day} AND (le.end_date IS NULL OR le.end_date >= {day})"
         f"{where}"
     )
@@ -137,7 +139,7 @@ def _organization_sql(as_of: date, subject_filter: str) -> str:
     where = f" AND o.subject_id IN ({subject_filter})" if subject_filter else ""
     return (
         "SELECT o.subject_id AS subject_id, o.registration_date AS day, FALSE AS repaired "
-        f"FROM subjects_organization o WHERE o.registration_date IS NOT NULL{where}"
+        f"FROM {Organization._meta.db_table} o WHERE o.registration_date IS NOT NULL{where}"
     )
 
 

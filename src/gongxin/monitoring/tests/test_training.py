@@ -45,6 +45,21 @@ def test_snapshot_counts_records_in_effect_on_the_day(acme, unit) -> None:
                             severities=["serious"], record_kinds=[]) == [0]
 
 
+def test_a_negative_record_counts_on_its_retention_end_day_and_not_after(acme, unit) -> None:
+    """retention_end is the last day a record is kept and used (decision 018): a snapshot on that day still
+    counts it; the day after it is gone."""
+    record = factories.penalty_create(subject=acme, source_unit=unit, decided=date(2020, 3, 10))
+    last_day = record.current_version.retention_end
+    assert last_day is not None and last_day < SNAPSHOT
+
+    def in_retention(day: date) -> int:
+        return snapshot_compute(as_of=day, subject_ids=[acme.pk]).row(0)["negative_in_retention"]
+
+    assert in_retention(last_day - timedelta(days=1)) == 1
+    assert in_retention(last_day) == 1
+    assert in_retention(last_day + timedelta(days=1)) == 0
+
+
 def test_a_subject_without_records_has_zero_counts_and_no_recency(acme) -> None:
     row = snapshot_compute(as_of=SNAPSHOT, subject_ids=[acme.pk]).row(0)
     assert row["negative_in_retention"] == 0 and row["months_since_negative"] is None
