@@ -13,7 +13,7 @@ from django.test import Client
 
 from gongxin.accounts.models import User
 from gongxin.notices.services import notice_send
-from gongxin.subjects.tests.factories import organization_create
+from gongxin.testing.subjects import organization_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct horse battery staple"

@@ -10,7 +10,7 @@ from gongxin.accounts.actors import actor_shown, actors_shown
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import ApiClient, Department, User
 from gongxin.accounts.viewer import ANONYMOUS, viewer_for_client, viewer_for_user
-from gongxin.subjects.tests.factories import organization_create
+from gongxin.testing.subjects import organization_create
 
 pytestmark = pytest.mark.django_db
 

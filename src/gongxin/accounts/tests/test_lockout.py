@@ -15,7 +15,7 @@ from django.utils import timezone
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
 from gongxin.notices.models import Notice
-from gongxin.subjects.tests.factories import organization_create
+from gongxin.testing.subjects import organization_create
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"

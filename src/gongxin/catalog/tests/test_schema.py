@@ -17,8 +17,8 @@ from gongxin.catalog.schema import (
     payload_validate,
 )
 from gongxin.catalog.selectors import item_by_code, items_current
-from gongxin.catalog.tests.factories import COMPANY_USCC, licence_payload, penalty_payload
 from gongxin.core.errors import ValidationFailed
+from gongxin.testing.payloads import COMPANY_USCC, licence_payload, penalty_payload
 
 pytestmark = pytest.mark.usefixtures("june_2026")
 

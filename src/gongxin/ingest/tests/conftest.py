@@ -1,5 +1,5 @@
 """Personas and files for ingest tests: a source unit, its operator, an outsider, and messy files built
-like the ones departments really send."""
+like the ones departments really send. ``seeded`` comes from the test kit's plugin."""
 
 from __future__ import annotations
 
@@ -15,11 +15,8 @@ from gongxin.accounts.choices import Role
 from gongxin.accounts.models import Department, User
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.models import CatalogItem, SourceUnit
-from gongxin.catalog.seed import catalog_seed
-from gongxin.catalog.tests.factories import AUTHORITY_USCC, COMPANY_USCC, COMPANY_USCC_2
-from gongxin.records.models import ListType
-from gongxin.records.seed import list_types_seed
 from gongxin.subjects.identifiers import uscc_check_char
+from gongxin.testing.payloads import AUTHORITY_USCC, COMPANY_USCC, COMPANY_USCC_2
 
 TODAY = "2026-06-10 10:00 +0800"
 # A letter-first USCC (Y1: a farmers' cooperative-type registration) with a correct check character.
@@ -60,14 +57,6 @@ def csv_write(path: Path, rows: list[dict[str, Any]], *, encoding: str = "utf-8"
 def frozen_today():
     with time_machine.travel(TODAY, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def seeded(db: None) -> None:
-    if not CatalogItem.objects.exists():
-        catalog_seed()
-    if not ListType.objects.exists():
-        list_types_seed()
 
 
 @pytest.fixture

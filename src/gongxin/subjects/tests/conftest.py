@@ -7,7 +7,7 @@ import pytest
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.subjects.models import Subject
-from gongxin.subjects.tests import factories
+from gongxin.testing import subjects as factories
 
 
 @pytest.fixture
@@ -26,5 +26,5 @@ def outsider() -> Viewer:
 
 
 @pytest.fixture
-def staff() -> Viewer:
+def staff_viewer() -> Viewer:
     return Viewer(label="user:staff", role=Role.STAFF, user_id=900)

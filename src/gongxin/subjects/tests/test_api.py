@@ -10,7 +10,7 @@ from django.test import Client
 from gongxin.core.crypto import unseal
 from gongxin.subjects.identifiers import RIN_CONTEXT
 from gongxin.subjects.models import Subject
-from gongxin.subjects.tests import factories
+from gongxin.testing import subjects as factories
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from gongxin.subjects.services import (
     organizations_register_bulk,
     persons_register_bulk,
 )
-from gongxin.subjects.tests import factories
+from gongxin.testing import subjects as factories
 
 pytestmark = pytest.mark.django_db
 

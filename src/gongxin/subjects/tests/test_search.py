@@ -24,7 +24,7 @@ from gongxin.subjects.selectors import (
     organizations_search_page,
 )
 from gongxin.subjects.services import OrganizationRow, organizations_register_bulk, subject_resolve_or_create
-from gongxin.subjects.tests import factories
+from gongxin.testing import subjects as factories
 
 pytestmark = pytest.mark.django_db
 

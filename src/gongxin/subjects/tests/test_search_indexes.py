@@ -16,7 +16,7 @@ from gongxin.subjects.search_indexes import (
     name_initials_backfill,
     search_indexes_create,
 )
-from gongxin.subjects.tests import factories
+from gongxin.testing import subjects as factories
 
 pytestmark = pytest.mark.django_db
 

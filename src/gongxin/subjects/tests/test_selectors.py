@@ -21,7 +21,7 @@ from gongxin.subjects.selectors import (
     subject_display_code,
 )
 from gongxin.subjects.services import identifier_add
-from gongxin.subjects.tests import factories
+from gongxin.testing import subjects as factories
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,8 @@ def test_search_never_returns_persons() -> None:
     assert organizations_search(q="张三")[0] == [org]
 
 
-def test_rin_revealed_to_self_and_staff_masked_to_others(person: Subject, outsider: Viewer, staff: Viewer) -> None:
+def test_rin_revealed_to_self_and_staff_masked_to_others(person: Subject, outsider: Viewer,
+                                                          staff_viewer: Viewer) -> None:
     rin = _plain_rin(person)
     masked = person.person.rin_masked
     self_viewer = Viewer(label="user:lisi", role=Role.PERSON, user_id=1, subject_id=person.pk)
@@ -110,7 +111,7 @@ def test_rin_revealed_to_self_and_staff_masked_to_others(person: Subject, outsid
     operator = Viewer(label="user:op", role=Role.OPERATOR, user_id=3, department_id=1)
     admin = Viewer(label="user:admin", role=Role.ADMIN, user_id=4)
     assert person_rin_reveal(person=person.person, viewer=self_viewer) == rin
-    assert person_rin_reveal(person=person.person, viewer=staff) == rin
+    assert person_rin_reveal(person=person.person, viewer=staff_viewer) == rin
     assert person_rin_reveal(person=person.person, viewer=admin) == rin
     for viewer in (outsider, other_person, operator):
         assert person_rin_reveal(person=person.person, viewer=viewer) == masked
@@ -127,9 +128,9 @@ def test_rin_reveal_accepts_users(person: Subject, django_user_model) -> None:  
     assert person_rin_reveal(person=person.person, viewer=AnonymousUser()) == person.person.rin_masked
 
 
-def test_display_code(organization: Subject, person: Subject, staff: Viewer, outsider: Viewer) -> None:
+def test_display_code(organization: Subject, person: Subject, staff_viewer: Viewer, outsider: Viewer) -> None:
     assert subject_display_code(subject=organization, viewer=outsider) == organization.organization.uscc
     assert subject_display_code(subject=person, viewer=outsider) == person.person.rin_masked
-    assert subject_display_code(subject=person, viewer=staff) == person.person.rin_masked
+    assert subject_display_code(subject=person, viewer=staff_viewer) == person.person.rin_masked
     self_viewer = Viewer(label="user:lisi", role=Role.PERSON, user_id=1, subject_id=person.pk)
     assert subject_display_code(subject=person, viewer=self_viewer) == _plain_rin(person)

@@ -24,7 +24,7 @@ from gongxin.subjects.services import (
     relation_add,
     subject_resolve_or_create,
 )
-from gongxin.subjects.tests import factories
+from gongxin.testing import subjects as factories
 
 pytestmark = pytest.mark.django_db
 
