@@ -147,15 +147,17 @@ PAGES: dict[str, Rule] = {
                                                                  use={"evidence_id": "repair_evidence_id"}),
     "GET repairs/workbench/": R({"operator"} | OFFICE),
     "GET repairs/workbench/<int:repair_id>/": R({"agent", "operator"} | OFFICE, OFFICE),  # form: deciders only
-    "GET rewards/": R(STAFF),
+    # Auditors read everything the office oversees (accounts.capabilities.is_office) and write nothing: the rewards
+    # pages that read are the office's; the forms that write (a measure, a dry run of a draft) its deciders'.
+    "GET rewards/": R(OFFICE),
     "GET rewards/measures/new/": R(STAFF),
     "GET rewards/measures/<str:code>/": R(NOBODY),
     "GET rewards/measures/<str:code>/edit/": R(NOBODY),
     "GET rewards/dry-run/": R(STAFF),
-    "GET rewards/registry/": R(STAFF),
-    "GET rewards/checks/": R(STAFF),
-    "GET rewards/checks/<int:check_id>/": R({"agent"} | STAFF, STAFF),
-    "GET rewards/statistics/": R(STAFF),
+    "GET rewards/registry/": R(OFFICE),
+    "GET rewards/checks/": R(OFFICE),
+    "GET rewards/checks/<int:check_id>/": R({"agent"} | OFFICE, OFFICE),
+    "GET rewards/statistics/": R(OFFICE),
     "GET rewards/certificates/<str:number>/": R(NOBODY),
     "GET rewards/certificates/<str:number>/json": R(NOBODY),
     "GET sharing/": R({"operator"} | STAFF),
@@ -211,7 +213,7 @@ OPERATIONS: dict[str, Rule] = {
     "GET /health": R(ALL),
     "POST /checks": R(NOBODY),
     "POST /checks/batch": R(NOBODY),
-    "GET /checks/{check_id}": R({"agent", "c_share"} | STAFF, STAFF),
+    "GET /checks/{check_id}": R({"agent", "c_share"} | OFFICE, OFFICE),  # auditors read; issuing is a write
     "POST /checks/{check_id}/feedback": R({"c_share"}, NOBODY),
     "POST /checks/{check_id}/certificate": R({"agent", "c_share"} | STAFF, STAFF),
     "GET /catalog/items": R(ALL),
@@ -274,7 +276,7 @@ OPERATIONS: dict[str, Rule] = {
     "POST /rewards/measures/dry-run": R(STAFF),
     "GET /rewards/measures/{code}": R(NOBODY),
     "GET /rewards/matters": R(CALLERS),
-    "GET /rewards/statistics": R(STAFF),
+    "GET /rewards/statistics": R(OFFICE),  # auditors read the office's statistics
     "GET /rewards/certificates/{number}": R(NOBODY),
     "POST /sharing/subscriptions": R(API_CLIENTS),  # what it receives is what its purpose may see
     "GET /sharing/subscriptions": R(CALLERS),  # the caller's own (its unit's, all for staff): none for others
@@ -421,7 +423,6 @@ def world_build() -> World:
     from gongxin.catalog.seed import catalog_seed
     from gongxin.notices.services import notice_send
     from gongxin.objections.services import objection_file
-    from gongxin.portal.tests import factories
     from gongxin.records.models import ListType
     from gongxin.records.seed import list_types_seed
     from gongxin.repairs.services import repair_apply
@@ -431,6 +432,7 @@ def world_build() -> World:
     from gongxin.scoring.services import scores_run
     from gongxin.subjects.identifiers import rin_generate, rin_mask
     from gongxin.subjects.services import person_register
+    from gongxin.testing import factories
 
     if not CatalogItem.objects.exists():
         catalog_seed()
@@ -569,11 +571,11 @@ def _more_objects(*, unit_a: Any, unit_b: Any, firm_a: Any, firm_b: Any, person_
     from gongxin.lending.services import lender_authorize, lender_register, loan_apply
     from gongxin.monitoring.services import watch_start
     from gongxin.objections.services import objection_evidence_add
-    from gongxin.portal.tests import factories
     from gongxin.rewards.models import Measure
     from gongxin.rewards.seed import measures_seed
     from gongxin.rewards.services import check_perform, matter_register, system_register
     from gongxin.sharing.services import subscription_create
+    from gongxin.testing import factories
 
     client_of = {persona: ApiClient.objects.get(name=f"矩阵{persona}") for persona in keys}
     unit_b_client = _client("矩阵乙单位系统", unit_b.department, [Scope.RECORDS_WRITE, Scope.RECORDS_SHARE])

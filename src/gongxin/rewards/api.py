@@ -23,10 +23,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder
 
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.doors import viewer_for_request
 from gongxin.accounts.services import api_rate_limit_charge
-from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
-from gongxin.core.errors import NotAuthenticated
 from gongxin.core.schemas import ErrorOut
 from gongxin.reports.services import verify_url_for
 from gongxin.rewards import selectors
@@ -46,13 +45,6 @@ from gongxin.rewards.services import (
 
 router = Router(tags=["rewards"], auth=viewer_auth)
 checks_router = Router(tags=["checks"], auth=viewer_auth)
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.is_anonymous:
-        raise NotAuthenticated()
-    return viewer
 
 
 # --- schemas ---------------------------------------------------------------------------------------
@@ -264,7 +256,7 @@ _ENCODER = NinjaJSONEncoder()  # as Ninja's renderer encodes, made once
 
 @checks_router.post("", response=CheckOut, summary="Check a subject before a matter")
 def check_create(request: HttpRequest, body: CheckIn) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     outcome = checks_perform(requests=[CheckRequest(uscc=body.uscc, rin=body.rin, name=body.name)],
                              matter_code=body.matter, actor=viewer)[0]
     if outcome.error is not None:
@@ -274,7 +266,7 @@ def check_create(request: HttpRequest, body: CheckIn) -> HttpResponse:
 
 @checks_router.post("/batch", response=CheckBatchOut, summary="Check up to 1,000 subjects before one matter")
 def check_batch(request: HttpRequest, body: BatchIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     # The rate limit counts subjects: the request was counted once, its other subjects now.
     api_rate_limit_charge(viewer=viewer, cost=len(body.subjects) - 1)
     outcomes = checks_perform(
@@ -295,14 +287,14 @@ def check_batch(request: HttpRequest, body: BatchIn) -> dict[str, Any]:
 
 @checks_router.get("/{int:check_id}", response=CheckOut, summary="A check as answered")
 def check_detail(request: HttpRequest, check_id: int) -> dict[str, Any]:
-    check = selectors.check_visible(check_id=check_id, viewer=_viewer(request))
+    check = selectors.check_visible(check_id=check_id, viewer=viewer_for_request(request))
     return _stored_check_out(check)
 
 
 @checks_router.post("/{int:check_id}/feedback", response={201: FeedbackOut},
                     summary="Report what the system did after the check")
 def check_feedback_create(request: HttpRequest, check_id: int, body: FeedbackIn) -> Status:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     check = selectors.check_visible(check_id=check_id, viewer=viewer)
     feedback = check_feedback(check=check, measures_applied=body.measures_applied, outcome=body.outcome,
                               note=body.note, actor=viewer)
@@ -313,7 +305,7 @@ def check_feedback_create(request: HttpRequest, check_id: int, body: FeedbackIn)
 @checks_router.post("/{int:check_id}/certificate", response={201: CertificateOut},
                     summary="Issue the check's result as a signed certificate")
 def check_certificate_create(request: HttpRequest, check_id: int) -> Status:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     check = selectors.check_visible(check_id=check_id, viewer=viewer)
     return Status(201, _certificate_out(certificate_issue(check=check, actor=viewer)))
 
@@ -322,7 +314,7 @@ def check_certificate_create(request: HttpRequest, check_id: int) -> Status:
 
 @router.get("/measures", response=list[MeasureOut], summary="The list of measures (current versions)")
 def measures_list(request: HttpRequest) -> list[dict[str, Any]]:
-    _viewer(request)
+    viewer_for_request(request)
     return [_measure_out(v) for v in selectors.measures_current()]
 
 
@@ -330,21 +322,21 @@ def measures_list(request: HttpRequest) -> list[dict[str, Any]]:
 # answer 405 to the POST, as the path had only a GET).
 @router.post("/measures/dry-run", response=DryRunOut, summary="How many subjects a trigger would hit (staff)")
 def measure_dry_run_endpoint(request: HttpRequest, body: DryRunIn) -> dict[str, Any]:
-    result = measure_dry_run(trigger=body.trigger, actor=_viewer(request))
+    result = measure_dry_run(trigger=body.trigger, actor=viewer_for_request(request))
     return {"trigger": result.trigger, "subjects_scanned": result.subjects_scanned,
             "subjects_hit": result.subjects_hit, "sample": result.sample}
 
 
 @router.get("/measures/{code}", response=list[MeasureOut], summary="A measure's versions, newest first")
 def measure_detail(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    _viewer(request)
+    viewer_for_request(request)
     measure = selectors.measure_by_code(code)
     return [_measure_out(v) for v in selectors.measure_versions(measure).select_related("measure")]
 
 
 @router.post("/measures", response={201: MeasureOut}, summary="Create a measure or give it a new version (staff)")
 def measure_create(request: HttpRequest, body: MeasureIn) -> Status:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     draft = MeasureDraft(
         name=body.name, kind=body.kind, measure_class=body.measure_class, trigger=body.trigger,
         legal_basis=body.legal_basis, department=body.department, effective_from=body.effective_from,
@@ -357,7 +349,7 @@ def measure_create(request: HttpRequest, body: MeasureIn) -> Status:
 
 @router.get("/matters", response=list[MatterOut], summary="Registered matters and the measures that apply")
 def matters_list(request: HttpRequest) -> list[dict[str, Any]]:
-    _viewer(request)
+    viewer_for_request(request)
     current = selectors.measures_current()
     out = []
     for matter in selectors.matters_of().order_by("code"):
@@ -378,7 +370,7 @@ def statistics_endpoint(
 ) -> dict[str, Any]:
     today = clock.today()
     result = selectors.statistics(group=group, date_from=date_from or today.replace(day=1),
-                                  date_to=date_to or today, viewer=_viewer(request))
+                                  date_to=date_to or today, viewer=viewer_for_request(request))
     return {"group": result.group, "date_from": result.date_from, "date_to": result.date_to,
             "checks": result.checks, "decisions": result.decisions,
             "rows": [r.__dict__ for r in result.rows]}

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from gongxin.accounts.capabilities import is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.reports.verification import VerificationResult, stored_report_verify
@@ -24,15 +25,14 @@ from gongxin.rewards.models import (
     Measure,
     MeasureVersion,
 )
-from gongxin.rewards.services import STAFF_ROLES
 
 
 def check_visible(*, check_id: int, viewer: Viewer) -> Check:
-    """A check, to the system that made it, the subject checked, or staff; else "not found"."""
+    """A check, to the system that made it, the subject checked, or the credit office; else "not found"."""
     check = (Check.objects.select_related("matter__system__department", "subject").filter(pk=check_id).first())
     if check is None:
         raise errors.CheckNotFound()
-    allowed = (viewer.role in STAFF_ROLES or (viewer.client_id is not None and viewer.client_id == check.client_id)
+    allowed = (is_office(viewer) or (viewer.client_id is not None and viewer.client_id == check.client_id)
                or (viewer.subject_id is not None and viewer.subject_id == check.subject_id))
     if not allowed:
         raise errors.CheckNotFound()
@@ -40,8 +40,8 @@ def check_visible(*, check_id: int, viewer: Viewer) -> Check:
 
 
 def checks_recent(*, viewer: Viewer, limit: int = 50) -> QuerySet[Check]:
-    """Staff: the newest checks (the staff page)."""
-    if viewer.role not in STAFF_ROLES:
+    """The credit office: the newest checks (the office's page)."""
+    if not is_office(viewer):
         raise errors.NotStaff()
     return Check.objects.select_related("matter__system", "subject").order_by("-created_at")[:limit]
 
@@ -121,8 +121,8 @@ def _bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
 
 def statistics(*, group: str, date_from: date, date_to: date, viewer: Viewer) -> Statistics:
     """Hits of measures (punishments and incentives) and how many the systems applied, grouped by
-    measure, system, department, month or day, over checks made in [date_from, date_to]. Staff only."""
-    if viewer.role not in STAFF_ROLES:
+    measure, system, department, month or day, over checks made in [date_from, date_to]. The credit office only."""
+    if not is_office(viewer):
         raise errors.NotStaff()
     if group not in GROUPS:
         raise errors.MeasureInvalid(details={"group": group, "allowed": list(GROUPS)})
@@ -183,10 +183,10 @@ def certificate_by_number(number: str) -> CheckCertificate:
 def certificate_viewer_entitled(*, certificate: CheckCertificate, viewer: Viewer) -> bool:
     """Whether ``viewer`` may see the certificate's content: anyone for an organization (organizations are
     public); for a person, who may see the check (``check_visible``: the system that made it, the person,
-    staff). The verification page shows everyone else validity and hashes only (docs/decisions/037)."""
+    the credit office). The verification page shows everyone else validity and hashes only (docs/decisions/037)."""
     if certificate.subject.kind != SubjectKind.PERSON:
         return True
-    return (viewer.role in STAFF_ROLES
+    return (is_office(viewer)
             or (viewer.client_id is not None and viewer.client_id == certificate.check_row.client_id)
             or (viewer.subject_id is not None and viewer.subject_id == certificate.subject_id))
 

@@ -34,7 +34,8 @@ from django.utils.translation import gettext as _
 from gongxin.access.choices import Channel
 from gongxin.access.models import Inquiry
 from gongxin.access.persons import rin_lookup_count
-from gongxin.accounts.choices import Role, Scope
+from gongxin.accounts.capabilities import decides_for_office, looks_up_persons
+from gongxin.accounts.choices import Scope
 from gongxin.accounts.models import ApiClient, Department
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
@@ -64,7 +65,6 @@ from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_display_code
 
 BATCH_MAX = 1000
-STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 CERTIFICATE_PREFIX = "GXC"
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 NUMBER_RANDOM_LENGTH = 10
@@ -72,7 +72,7 @@ DRY_RUN_SAMPLE = 20
 
 
 def _staff_check(actor: Viewer) -> None:
-    if actor.role not in STAFF_ROLES:
+    if not decides_for_office(actor):
         raise errors.NotStaff()
 
 
@@ -451,13 +451,13 @@ def _matter_for(rules: RuleSet, matter_code: str, actor: Viewer) -> tuple[Matter
         if system.id != matter.system_id:
             raise errors.MatterNotOfSystem()
         return matter, system.id
-    if actor.role in STAFF_ROLES or actor.subject_id is not None:
+    if decides_for_office(actor) or actor.subject_id is not None:
         return matter, None
     raise errors.NotABusinessSystem()
 
 
 def _may_check_persons(actor: Viewer) -> bool:
-    return actor.role in STAFF_ROLES or Scope.RECORDS_SHARE in actor.scopes
+    return decides_for_office(actor) or Scope.RECORDS_SHARE in actor.scopes
 
 
 def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor: Viewer) -> list[CheckOutcome]:
@@ -488,7 +488,7 @@ def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor:
             except InvalidRin:
                 outcome.error = errors.SubjectNotFound()
     by_uscc = _resolve_usccs(set(usccs.values()))
-    if rins and actor.client_id is None and actor.role not in STAFF_ROLES:
+    if rins and actor.client_id is None and not looks_up_persons(actor):
         # A subject checking itself by RIN: counted as look-ups (access.persons), so the answer (the same
         # "not found" for another person as for an unknown RIN) cannot be asked at will either.
         rin_lookup_count(viewer=actor, lookups=len(rins))
@@ -506,7 +506,7 @@ def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor:
             resolved[i] = found
         else:
             outcomes[i].error = errors.SubjectNotFound()
-    if actor.client_id is None and actor.role not in STAFF_ROLES:
+    if actor.client_id is None and not decides_for_office(actor):
         for i, r in list(resolved.items()):
             if r.subject_id != actor.subject_id:  # a subject checks only itself
                 outcomes[i].error = errors.SubjectNotFound()
@@ -656,7 +656,7 @@ def check_perform(*, subject: Subject, matter: Matter | str, actor: Viewer, name
         if not _may_check_persons(actor) and actor.subject_id != subject.pk:
             raise errors.PersonCheckNotAllowed()
         code = subject.person.rin_masked
-    if actor.client_id is None and actor.role not in STAFF_ROLES and actor.subject_id != subject.pk:
+    if actor.client_id is None and not decides_for_office(actor) and actor.subject_id != subject.pk:
         raise errors.SubjectNotFound()
     facts, bases, valid_until, updated_at = row if row else (None, None, None, None)
     resolved = {0: _Resolved(subject_id=subject.pk, name=subject.name, kind=subject.kind, code=code, facts=facts,
@@ -748,7 +748,7 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
     verification page of credit reports). The subject itself, the system that made the check, or staff."""
     from gongxin.reports.services import verify_url_for
 
-    allowed = (actor.role in STAFF_ROLES or (actor.client_id is not None and actor.client_id == check.client_id)
+    allowed = (decides_for_office(actor) or (actor.client_id is not None and actor.client_id == check.client_id)
                or (actor.subject_id is not None and actor.subject_id == check.subject_id))
     if not allowed:
         raise errors.CertificateNotAllowed()

@@ -13,24 +13,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from gongxin.accounts.capabilities import decides_for_office, is_office
+from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.core import clock, signing
-from gongxin.core.errors import GongxinError
+from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.core.middleware import error_page
 from gongxin.reports.render import JSON_CONTENT_TYPE, qr_svg
 from gongxin.reports.services import verify_url_for
 from gongxin.rewards import selectors
 from gongxin.rewards.choices import Decision, MatterType, MeasureKind
-from gongxin.rewards.errors import NotStaff
 from gongxin.rewards.facts import fact_names
 from gongxin.rewards.forms import MatterForm, MeasureForm, SystemForm
 from gongxin.rewards.services import (
-    STAFF_ROLES,
     MeasureDraft,
     certificate_issue,
     matter_register,
@@ -44,13 +43,6 @@ def _error(request: HttpRequest, exc: GongxinError) -> HttpResponse:
     return error_page(request, exc)
 
 
-def _staff(request: HttpRequest) -> Viewer:
-    viewer = viewer_for_user(request.user)
-    if viewer.role not in STAFF_ROLES:
-        raise NotStaff()
-    return viewer
-
-
 def _date(raw: str | None, default: date) -> date:
     try:
         return date.fromisoformat((raw or "").strip()) if raw else default
@@ -58,14 +50,10 @@ def _date(raw: str | None, default: date) -> date:
         return default
 
 
-@login_required
+@page_requires(is_office)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The list of measures (措施清单): current versions, punishments first."""
-    try:
-        _staff(request)
-    except GongxinError as exc:
-        return _error(request, exc)
     measures = sorted(selectors.measures_current(), key=lambda v: (v.kind != MeasureKind.PUNISHMENT, v.measure.code))
     rows = [{"v": v, "types": _type_labels(v.matter_types)} for v in measures]
     return render(request, "rewards/index.html", {"rows": rows, "facts": sorted(fact_names().items())})
@@ -75,11 +63,10 @@ def _type_labels(types: list[str]) -> list[str]:
     return [str(MatterType(t).label) if t in MatterType.values else t for t in types]
 
 
-@login_required
+@page_requires(is_office)
 @require_GET
 def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        _staff(request)
         measure = selectors.measure_by_code(code)
     except GongxinError as exc:
         return _error(request, exc)
@@ -87,13 +74,10 @@ def measure_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "rewards/measure.html", {"measure": measure, "versions": versions})
 
 
-@login_required
+@page_requires(decides_for_office)
 def dry_run(request: HttpRequest) -> HttpResponse:
     """Try a draft trigger: how many subjects it would hit now, and a sample."""
-    try:
-        viewer = _staff(request)
-    except GongxinError as exc:
-        return _error(request, exc)
+    viewer = page_viewer(request)
     context: dict[str, Any] = {"trigger": "", "result": None, "error": None, "facts": sorted(fact_names().items())}
     if request.method == "POST":
         context["trigger"] = request.POST.get("trigger", "").strip()
@@ -104,14 +88,13 @@ def dry_run(request: HttpRequest) -> HttpResponse:
     return render(request, "rewards/dry_run.html", context)
 
 
-@login_required
+@page_requires(is_office)
 def registry(request: HttpRequest) -> HttpResponse:
     """Business systems and their matters, with the measures that apply to each matter; POST registers
-    a system (``form=system``) or a matter (``form=matter``)."""
-    try:
-        viewer = _staff(request)
-    except GongxinError as exc:
-        return _error(request, exc)
+    a system (``form=system``) or a matter (``form=matter``): the office reads, its deciders register."""
+    viewer = page_viewer(request)
+    if request.method == "POST" and not decides_for_office(viewer):
+        raise PermissionDenied()
     system_form = SystemForm(request.POST if request.POST.get("form") == "system" else None, prefix="system")
     matter_form = MatterForm(request.POST if request.POST.get("form") == "matter" else None, prefix="matter")
     error = None
@@ -140,12 +123,12 @@ def registry(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@page_requires(decides_for_office)
 def measure_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """A new measure, or a new version of one (prefilled with the current version). Validated on save:
     the trigger compiles and names only known facts; the legal basis is required."""
+    viewer = page_viewer(request)
     try:
-        viewer = _staff(request)
         current = selectors.measure_by_code(code).current_version if code else None
     except GongxinError as exc:
         return _error(request, exc)
@@ -177,21 +160,21 @@ def measure_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                                                          "facts": sorted(fact_names().items())})
 
 
-@login_required
+@page_requires(is_office)
 @require_GET
 def checks(request: HttpRequest) -> HttpResponse:
+    viewer = page_viewer(request)
     try:
-        viewer = _staff(request)
         rows = selectors.checks_recent(viewer=viewer, limit=100)
     except GongxinError as exc:
         return _error(request, exc)
     return render(request, "rewards/checks.html", {"checks": rows})
 
 
-@login_required
+@page_requires()
 def check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
     """One check as answered; POST issues it as a signed certificate."""
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     try:
         check = selectors.check_visible(check_id=check_id, viewer=viewer)
         if request.method == "POST":
@@ -202,15 +185,15 @@ def check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
     return render(request, "rewards/check.html", {"check": check, "certificates": check.certificates.all()})
 
 
-@login_required
+@page_requires(is_office)
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
     """Measures hit and applied by measure, system, department and period, as CSS bar charts."""
     today = clock.today()
     date_from = _date(request.GET.get("from"), today.replace(day=1))
     date_to = _date(request.GET.get("to"), today)
+    viewer = page_viewer(request)
     try:
-        viewer = _staff(request)
         groups = {group: selectors.statistics(group=group, date_from=date_from, date_to=date_to, viewer=viewer)
                   for group in ("measure", "system", "department", "day")}
     except GongxinError as exc:

@@ -21,34 +21,13 @@ from ninja import Field, Router, Schema, Status
 
 from gongxin.access.disclosure import SubjectNotVisible
 from gongxin.accounts.auth import viewer_auth
-from gongxin.accounts.capabilities import reads_supervision
-from gongxin.accounts.choices import Role
-from gongxin.accounts.viewer import Viewer
-from gongxin.core.errors import NotAuthenticated, PermissionDenied
+from gongxin.accounts.capabilities import decides_for_office, is_office, reads_supervision
+from gongxin.accounts.doors import viewer_for_request
 from gongxin.scoring import selectors
 from gongxin.scoring.models import ScoringModel
 from gongxin.scoring.services import model_activate, model_draft_from, supervision_rule_set
 
 router = Router(tags=["scoring"], auth=viewer_auth)
-
-STAFF_ROLES = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
-
-
-def _viewer(request: HttpRequest, roles: set[str] | None = None) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.is_anonymous:
-        raise NotAuthenticated()
-    if roles is not None and viewer.role not in roles:
-        raise PermissionDenied()
-    return viewer
-
-
-def _supervision_reader(request: HttpRequest) -> Viewer:
-    viewer = _viewer(request)
-    if not reads_supervision(viewer):
-        raise PermissionDenied()
-    return viewer
-
 
 class DimensionOut(Schema):
     code: str
@@ -92,7 +71,7 @@ class ScoreOut(Schema):
 
 @router.get("/subjects/{subject_id}", response=ScoreOut, summary="A subject's credit evaluation, explained")
 def score_of_subject(request: HttpRequest, subject_id: int) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     subject = selectors.subject_evaluated(viewer=viewer, subject_id=subject_id)
     panel = selectors.score_panel(subject=subject, viewer=viewer, channel="api")
     if panel is None or panel.explanation is None:
@@ -175,13 +154,13 @@ def _model_out(model: ScoringModel) -> dict[str, Any]:
 
 @router.get("/models", response=list[ModelOut], summary="Indicator models, every version")
 def models_list(request: HttpRequest) -> list[dict[str, Any]]:
-    _viewer(request)
+    viewer_for_request(request)
     return [_model_out(m) for m in selectors.models_listed()]
 
 
 @router.get("/models/{model_id}", response=ModelOut, summary="One model version")
 def model_detail(request: HttpRequest, model_id: int) -> dict[str, Any]:
-    _viewer(request)
+    viewer_for_request(request)
     return _model_out(selectors.model_get(model_id=model_id))
 
 
@@ -199,21 +178,21 @@ class SimulationOut(Schema):
 @router.get("/models/{model_id}/simulation", response=SimulationOut,
             summary="Score everyone under this version and compare with the active one (staff)")
 def model_simulation(request: HttpRequest, model_id: int, limit: int = 100) -> dict[str, Any]:
-    _viewer(request, STAFF_ROLES)
+    viewer_for_request(request, require=is_office)
     result = selectors.model_simulation(model=selectors.model_get(model_id=model_id), limit=min(max(limit, 0), 1000))
     return vars(result)
 
 
 @router.post("/models/{model_id}/draft", response={201: ModelOut}, summary="A new draft copying this version")
 def model_draft(request: HttpRequest, model_id: int) -> Status[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     draft = model_draft_from(model=selectors.model_get(model_id=model_id), actor=viewer)
     return Status(201, _model_out(draft))
 
 
 @router.post("/models/{model_id}/activate", response=ModelOut, summary="Activate a draft (a batch run follows)")
 def model_activate_endpoint(request: HttpRequest, model_id: int) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     return _model_out(model_activate(model=selectors.model_get(model_id=model_id), actor=viewer))
 
 
@@ -229,7 +208,7 @@ class RunOut(Schema):
 
 @router.get("/runs", response=list[RunOut], summary="Batch runs with grade distributions, newest first (staff)")
 def runs_list(request: HttpRequest, limit: int = 24) -> list[dict[str, Any]]:
-    _viewer(request, STAFF_ROLES)
+    viewer_for_request(request, require=is_office)
     return [{"id": r.pk, "kind": r.kind, "as_of": r.as_of, "subjects_scored": r.subjects_scored,
              "subjects_changed": r.subjects_changed, "grades_changed": r.grades_changed,
              "distribution": r.distribution} for r in selectors.score_runs(limit=min(max(limit, 1), 200))]
@@ -237,7 +216,7 @@ def runs_list(request: HttpRequest, limit: int = 24) -> list[dict[str, Any]]:
 
 @router.post("/runs", response={202: dict}, summary="Queue a batch run of all subjects (staff)")
 def runs_queue(request: HttpRequest) -> Status[dict[str, Any]]:
-    _viewer(request, {Role.STAFF, Role.ADMIN})
+    viewer_for_request(request, require=decides_for_office)
     from gongxin.scoring.tasks import scores_batch
 
     scores_batch.enqueue()
@@ -277,7 +256,7 @@ class SampleOut(Schema):
 
 @router.get("/supervision/fields", response=list[SupervisionFieldOut], summary="Regulatory fields")
 def fields_list(request: HttpRequest) -> list[dict[str, Any]]:
-    _supervision_reader(request)
+    viewer_for_request(request, require=reads_supervision)
     from gongxin.scoring.models import RegulatoryField
 
     return [{"code": f.code, "name": f.name, "name_en": f.name_en} for f in RegulatoryField.objects.all()]
@@ -286,7 +265,7 @@ def fields_list(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/supervision/{field_code}/classes", response=list[ClassOut],
             summary="Organizations by supervision class in a field (government users)")
 def supervision_classes(request: HttpRequest, field_code: str, limit: int = 1000, offset: int = 0) -> list[dict]:
-    _supervision_reader(request)
+    viewer_for_request(request, require=reads_supervision)
     limit, offset = min(max(limit, 0), 10_000), max(offset, 0)
     return [{"class_code": c.class_code, "grade": c.grade, "rate": c.rate, "rate_min": c.rate_min,
              "rate_max": c.rate_max, "count": len(c.subject_ids), "sample_size": c.sample_size,
@@ -297,7 +276,7 @@ def supervision_classes(request: HttpRequest, field_code: str, limit: int = 1000
 @router.get("/supervision/{field_code}/sample", response=SampleOut,
             summary="A reproducible random inspection sample by class rates (same seed, same sample)")
 def supervision_sample(request: HttpRequest, field_code: str, seed: str) -> dict[str, Any]:
-    _supervision_reader(request)
+    viewer_for_request(request, require=reads_supervision)
     drawn = selectors.supervision_sample(field_code=field_code, seed=seed)
     return {"field": field_code, "seed": seed,
             "classes": [{"class_code": c.class_code, "grade": c.grade, "rate": c.rate,
@@ -312,7 +291,7 @@ class RuleIn(Schema):
 @router.put("/supervision/{field_code}/rules/{grade}", response=ClassOut,
             summary="Set a grade's class and inspection rate in a field (its regulator or staff)")
 def supervision_rule_put(request: HttpRequest, field_code: str, grade: str, body: RuleIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     field = selectors.field_get(code=field_code)
     supervision_rule_set(field=field, grade=grade, rate=body.rate, class_code=body.class_code, actor=viewer)
     klass = next(c for c in selectors.supervision_classes(field_code=field_code) if c.grade == grade)

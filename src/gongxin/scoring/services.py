@@ -9,8 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count
 
-from gongxin.accounts.capabilities import acts_for_source_unit
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import acts_for_source_unit, decides_for_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.outbox import event_emit
@@ -27,8 +26,6 @@ from gongxin.scoring.models import (
     SubjectScore,
     SupervisionRule,
 )
-
-STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
 
 def scores_run(*, actor: Viewer, as_of: date | None = None, subject_ids: Collection[int] | None = None) -> ScoreRun:
@@ -185,7 +182,7 @@ def supervision_rule_set(*, field: RegulatoryField, grade: str, rate: Decimal, a
                          class_code: str | None = None) -> SupervisionRule:
     """The field's regulator (or the credit office) sets the inspection rate of one grade's class, within
     the legal band of the default rules."""
-    if actor.role not in STAFF_ROLES and not (field.department_id and actor.department_id == field.department_id
+    if not decides_for_office(actor) and not (field.department_id and actor.department_id == field.department_id
                                               and acts_for_source_unit(actor)):
         raise NotRegulator()
     default = SupervisionRule.objects.filter(field__code="default", grade=grade).first()
@@ -207,5 +204,5 @@ def supervision_rule_set(*, field: RegulatoryField, grade: str, rate: Decimal, a
 
 
 def _staff(actor: Viewer) -> None:
-    if actor.role not in STAFF_ROLES:
+    if not decides_for_office(actor):
         raise NotStaff()

@@ -11,22 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import is_office
+from gongxin.accounts.doors import page_requires
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.core.errors import NotFound
 from gongxin.scoring import selectors
 from gongxin.scoring.models import GradeBand, ScoringModel
-
-STAFF_ROLES = {Role.STAFF, Role.ADMIN, Role.AUDITOR}
-
-
-def _staff(request: HttpRequest) -> None:
-    if viewer_for_user(request.user).role not in STAFF_ROLES:
-        raise DjangoPermissionDenied
 
 
 def _bars(counts: dict[str, int], bands: list[GradeBand]) -> list[dict[str, Any]]:
@@ -38,9 +31,8 @@ def _bars(counts: dict[str, int], bands: list[GradeBand]) -> list[dict[str, Any]
              "negative": b.min_score == min(x.min_score for x in bands)} for b in bands]
 
 
-@login_required
+@page_requires(is_office)
 def overview(request: HttpRequest) -> HttpResponse:
-    _staff(request)
     models = selectors.models_listed()
     active = {m.code: m for m in models if m.status == "active"}
     runs = selectors.score_runs(limit=12)
@@ -55,9 +47,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "scoring/overview.html", {"charts": charts, "models": models, "runs": runs})
 
 
-@login_required
+@page_requires(is_office)
 def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
-    _staff(request)
     try:
         model = selectors.model_get(model_id=model_id)
     except NotFound:
