@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.template import Context, Template
 
 from gongxin.core import clock
 from gongxin.core.arrangements import arrangement_enter
@@ -169,3 +170,12 @@ def test_a_stored_year_wins_over_the_package() -> None:
     assert is_working_day(date(2026, 5, 11)) is False     # stored holiday on a Monday
     assert is_working_day(date(2026, 10, 10)) is False    # not a make-up day in the stored arrangement
     assert is_working_day(date(2026, 10, 7)) is True      # the package's holiday, not the stored one
+
+
+def test_the_deadline_mark_beside_a_date_on_a_page() -> None:
+    page = Template("{% load workdays %}{{ due|deadline_mark }}")
+    with time_machine.travel(datetime.fromisoformat("2026-12-31T10:00:00+08:00"), tick=False):
+        assert "data-provisional" in page.render(Context({"due": date(2027, 1, 4)}))
+        assert page.render(Context({"due": date(2026, 12, 31)})) == ""
+        _arrangement_2027()
+        assert page.render(Context({"due": date(2027, 1, 4)})) == ""
