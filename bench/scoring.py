@@ -225,6 +225,7 @@ def _bench(args: argparse.Namespace) -> int:
     from django.db import connection, transaction
 
     from gongxin.accounts.viewer import SYSTEM
+    from gongxin.core.events import RECORD_CREATED
     from gongxin.core.models import OutboxEvent
     from gongxin.scoring.consumers import RescoreConsumer
     from gongxin.scoring.services import scores_run
@@ -300,7 +301,7 @@ def _bench(args: argparse.Namespace) -> int:
                 f"'created', 'active', '{{}}', md5(n::text), 'negative', 'serious', DATE '{as_of.isoformat()}' - 10, "
                 f"false, false, true, false, DATE '{as_of.isoformat()}' + 1800, 'bench', '', '', now() "
                 "FROM generate_series(1, %s) n", [len(touched)])
-    events = [OutboxEvent(topic="record.created", aggregate_type="record", aggregate_id=top + n + 1, subject_id=sid,
+    events = [OutboxEvent(topic=RECORD_CREATED, aggregate_type="record", aggregate_id=top + n + 1, subject_id=sid,
                           payload={}) for n, sid in enumerate(touched)]
 
     def incremental() -> None:

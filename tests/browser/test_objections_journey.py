@@ -119,7 +119,7 @@ def test_file_accept_forward_decide_and_the_subject_sees_the_outcome(live_server
         assert subject.locator("[data-timeline] li").count() == 4
         assert subject.locator('[data-action="review"]').is_visible()
         subject.goto(f"{base}/notices/")
-        decided = subject.locator('[data-code="objection.decided"]')
+        decided = subject.locator('[data-code="objections.objection.decided"]')
         assert "更正记录" in decided.inner_text()
         assert subject.locator("[data-notice]").count() == 4
         subject.screenshot(path=str(tmp_path / "notices.png"), full_page=True)

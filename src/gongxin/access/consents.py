@@ -31,11 +31,10 @@ from gongxin.accounts.models import ApiClient, Department, User
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.selectors import items_current
 from gongxin.core import clock
+from gongxin.core.events import CONSENT_GRANTED, CONSENT_REVOKED
 from gongxin.core.outbox import event_emit
 from gongxin.subjects.models import Subject
 
-TOPIC_GRANTED = "consent.granted"
-TOPIC_REVOKED = "consent.revoked"
 AGGREGATE = "consent"
 
 # The longest a consent may run, in calendar months from the moment it is granted. Authorizations for
@@ -146,7 +145,7 @@ def consent_grant(
             granted_at=now,
             granted_by_id=actor.user_id,
         )
-        event_emit(topic=TOPIC_GRANTED, aggregate_type=AGGREGATE, aggregate_id=consent.pk, subject_id=subject.pk,
+        event_emit(topic=CONSENT_GRANTED, aggregate_type=AGGREGATE, aggregate_id=consent.pk, subject_id=subject.pk,
                    payload=_payload(consent, actor=actor))
     return consent
 
@@ -166,7 +165,7 @@ def consent_revoke(*, consent: Consent, actor: Viewer, reason: str = "") -> Cons
         locked.revoked_at = clock.now()
         locked.revoked_reason = (reason or "").strip()[:REASON_MAX_LENGTH]
         locked.save(update_fields=["revoked_at", "revoked_reason"])
-        event_emit(topic=TOPIC_REVOKED, aggregate_type=AGGREGATE, aggregate_id=locked.pk,
+        event_emit(topic=CONSENT_REVOKED, aggregate_type=AGGREGATE, aggregate_id=locked.pk,
                    subject_id=locked.subject_id,
                    payload={**_payload(locked, actor=actor), "revoked_at": locked.revoked_at.isoformat(),
                             "reason": locked.revoked_reason})

@@ -37,6 +37,7 @@ from gongxin.benefits.models import EligibilityCheck, Scenario, Suspension, Usag
 from gongxin.benefits.rules import Verdict
 from gongxin.benefits.selectors import provider_check, subject_verdict, suspension_active
 from gongxin.core import clock
+from gongxin.core.events import DEFAULT_RECORDED, SUSPENSION_STARTED, USAGE_ENDED, USAGE_STARTED
 from gongxin.core.outbox import event_emit
 from gongxin.records.choices import Purpose
 from gongxin.subjects.errors import InvalidRin
@@ -44,10 +45,6 @@ from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_code
 
 AGGREGATE_USAGE = "benefit_usage"
-TOPIC_USAGE_STARTED = "benefits.usage.started"
-TOPIC_USAGE_ENDED = "benefits.usage.ended"
-TOPIC_DEFAULT_RECORDED = "benefits.default.recorded"
-TOPIC_SUSPENDED = "benefits.suspension.started"
 
 
 @dataclass(frozen=True)
@@ -166,7 +163,7 @@ def usage_start(
             usage = Usage.objects.create(scenario=scenario, subject=subject, reference=reference, amount_yuan=amount,
                                          started_at=now, note=note[:500])
             _event(usage, action=UsageAction.STARTED, actor=actor, amount=amount, note=note)
-            event_emit(topic=TOPIC_USAGE_STARTED, aggregate_type=AGGREGATE_USAGE, aggregate_id=usage.pk,
+            event_emit(topic=USAGE_STARTED, aggregate_type=AGGREGATE_USAGE, aggregate_id=usage.pk,
                        subject_id=subject.pk, payload=_payload(usage, actor))
     except IntegrityError:
         raise UsageDuplicate() from None
@@ -187,7 +184,7 @@ def usage_end(*, usage: Usage, actor: Viewer, amount_yuan: Any | None = None, no
             locked.amount_yuan = amount
         locked.save(update_fields=["status", "ended_at", "amount_yuan"])
         _event(locked, action=UsageAction.ENDED, actor=actor, amount=locked.amount_yuan, note=note)
-        event_emit(topic=TOPIC_USAGE_ENDED, aggregate_type=AGGREGATE_USAGE, aggregate_id=locked.pk,
+        event_emit(topic=USAGE_ENDED, aggregate_type=AGGREGATE_USAGE, aggregate_id=locked.pk,
                    subject_id=locked.subject_id, payload=_payload(locked, actor))
     return locked
 
@@ -214,7 +211,7 @@ def usage_default_record(*, usage: Usage, amount_yuan: Any, actor: Viewer, note:
         locked.default_amount_yuan = amount
         locked.save(update_fields=["status", "defaulted_at", "default_amount_yuan"])
         _event(locked, action=UsageAction.DEFAULTED, actor=actor, amount=amount, note=note)
-        event_emit(topic=TOPIC_DEFAULT_RECORDED, aggregate_type=AGGREGATE_USAGE, aggregate_id=locked.pk,
+        event_emit(topic=DEFAULT_RECORDED, aggregate_type=AGGREGATE_USAGE, aggregate_id=locked.pk,
                    subject_id=locked.subject_id,
                    payload={**_payload(locked, actor), "default_amount_yuan": str(amount),
                             "defaulted_at": now.isoformat()})
@@ -236,7 +233,7 @@ def _suspend_if_repeated(*, scenario: Scenario, subject_id: int, actor: Viewer) 
         scenario=scenario, subject_id=subject_id, started_at=now, ends_on=ends_on, defaults_counted=defaults,
         reason=f"{scenario.default_window_months} 个月内违约 {defaults} 次（阈值 {scenario.default_threshold} 次）",
     )
-    event_emit(topic=TOPIC_SUSPENDED, aggregate_type="benefit_suspension", aggregate_id=suspension.pk,
+    event_emit(topic=SUSPENSION_STARTED, aggregate_type="benefit_suspension", aggregate_id=suspension.pk,
                subject_id=subject_id,
                payload={"scenario": scenario.code, "ends_on": ends_on.isoformat(), "defaults": defaults,
                         "actor": actor.label})

@@ -45,6 +45,14 @@ from gongxin.commitments.models import Commitment, CommitmentEvent, CommitmentTy
 from gongxin.commitments.payout_check import CheckOutcome, payout_check
 from gongxin.commitments.seed import BROKEN_ITEM_CODE
 from gongxin.core import clock, signing
+from gongxin.core.events import (
+    COMMITMENT_BREACHED,
+    COMMITMENT_FULFILLED,
+    COMMITMENT_OVERDUE,
+    COMMITMENT_REMINDED,
+    COMMITMENT_SIGNED,
+    PAYOUT_DECIDED,
+)
 from gongxin.core.outbox import event_emit
 from gongxin.core.workdays import add_working_days, is_working_day
 from gongxin.notices.services import notice_send
@@ -250,7 +258,7 @@ def commitment_sign(
         commitment.platform_key_id = signature.key_id
         commitment.platform_signature = signature.value_b64
         commitment.save(update_fields=["platform_key_id", "platform_signature"])
-        _event(commitment, action="commitments.commitment.signed", actor=actor, data={
+        _event(commitment, action=COMMITMENT_SIGNED, actor=actor, data={
             "signed_via": via, "deadline": commitment.deadline.isoformat(), "public": commitment.is_public,
             "text_sha256": commitment.text_sha256,
         })
@@ -294,7 +302,7 @@ def commitment_fulfil(*, commitment: Commitment, actor: Viewer, note: str = "") 
         locked = _open_locked(commitment)
         _verified(locked, status=CommitmentStatus.FULFILLED, actor=actor, note=note)
         locked.save(update_fields=["status", "verified_at", "verified_by", "verified_by_label", "verification_note"])
-        _event(locked, action="commitments.commitment.fulfilled", actor=actor, note=note,
+        _event(locked, action=COMMITMENT_FULFILLED, actor=actor, note=note,
                data={"late": today > locked.deadline})
         _notify(locked, code="commitments.fulfilled",
                 title=_("Commitment %(number)s fulfilled") % {"number": locked.number},
@@ -359,7 +367,7 @@ def commitment_breach(
         locked.save(update_fields=["status", "verified_at", "verified_by", "verified_by_label", "verification_note",
                                    "breach_record"])
         version = result.version
-        _event(locked, action="commitments.commitment.breached", actor=actor, note=facts, data={
+        _event(locked, action=COMMITMENT_BREACHED, actor=actor, note=facts, data={
             "record": result.record.pk, "severity": version.severity if version else "",
             "retention_end": version.retention_end.isoformat() if version and version.retention_end else None,
         })
@@ -395,7 +403,7 @@ def commitments_daily(*, day: date | None = None, actor_label: str = "system:com
                                                  status=CommitmentStatus.SIGNED).update(reminded_at=clock.now()):
                     continue
                 commitment = Commitment.objects.select_related("type", "subject", "source_unit__department").get(pk=pk)
-                _event(commitment, action="commitments.commitment.reminded", actor=actor,
+                _event(commitment, action=COMMITMENT_REMINDED, actor=actor,
                        data={"deadline": commitment.deadline.isoformat(), "day": day.isoformat()})
                 _notify(commitment, code="commitments.reminder",
                         title=_("Commitment %(number)s: verification by %(deadline)s")
@@ -413,7 +421,7 @@ def commitments_daily(*, day: date | None = None, actor_label: str = "system:com
                                                  status=CommitmentStatus.SIGNED).update(overdue_noted_at=clock.now()):
                     continue
                 commitment = Commitment.objects.select_related("type", "subject", "source_unit__department").get(pk=pk)
-                _event(commitment, action="commitments.commitment.overdue", actor=actor,
+                _event(commitment, action=COMMITMENT_OVERDUE, actor=actor,
                        data={"deadline": commitment.deadline.isoformat(), "day": day.isoformat()})
                 _notify(commitment, code="commitments.overdue",
                         title=_("Commitment %(number)s is past its deadline") % {"number": commitment.number},
@@ -478,7 +486,7 @@ def payout_request(
                 )
         except IntegrityError:  # the same reference, sent twice at once
             return Payout.objects.get(client_id=actor.client_id, reference=reference), check, False
-        event_emit(topic="commitments.payout.decided", aggregate_type="payout", aggregate_id=payout.pk,
+        event_emit(topic=PAYOUT_DECIDED, aggregate_type="payout", aggregate_id=payout.pk,
                    subject_id=subject.pk, payload={
                        "matter_code": matter_code, "outcome": outcome, "reasons": reasons,
                        "amount_paid": str(payout.amount_paid), "check_id": check.check_id,

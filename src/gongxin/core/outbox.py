@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 from gongxin.core import clock
+from gongxin.core.events import CATALOG
 from gongxin.core.models import ConsumerCursor, OutboxEvent
 
 BATCH_SIZE = 1000
@@ -45,6 +46,7 @@ def event_emit(
 ) -> OutboxEvent:
     if not connection.in_atomic_block:
         raise RuntimeError("event_emit must run inside the transaction of the change it announces")
+    _listed(topic, aggregate_type)
     event = OutboxEvent.objects.create(
         topic=topic,
         aggregate_type=aggregate_type,
@@ -57,6 +59,17 @@ def event_emit(
     return event
 
 
+def _listed(topic: str, aggregate_type: str) -> str:
+    """Topics are a public contract: only those of the event catalog (core.events) may be emitted, each
+    about the aggregate type the catalog names."""
+    entry = CATALOG.get(topic)
+    if entry is None:
+        raise ValueError(f"topic {topic!r} is not in the event catalog (gongxin.core.events)")
+    if entry.aggregate_type != aggregate_type:
+        raise ValueError(f"topic {topic!r} is about {entry.aggregate_type!r}, not {aggregate_type!r}")
+    return topic
+
+
 def events_emit_bulk(drafts: Iterable[EventDraft], *, batch_size: int = BATCH_SIZE) -> int:
     """Set-based emit for bulk paths (COPY on PostgreSQL, executemany elsewhere; no model objects); same
     atomicity rule."""
@@ -67,7 +80,8 @@ def events_emit_bulk(drafts: Iterable[EventDraft], *, batch_size: int = BATCH_SI
         return _events_copy(drafts)
     at = ops.adapt_datetimefield_value(clock.now())
     rows = [
-        (d.topic, d.aggregate_type, d.aggregate_id, d.subject_id, ops.adapt_json_value(d.payload, None), at)
+        (_listed(d.topic, d.aggregate_type), d.aggregate_type, d.aggregate_id, d.subject_id,
+         ops.adapt_json_value(d.payload, None), at)
         for d in drafts
     ]
     if not rows:
@@ -95,7 +109,7 @@ def _events_copy(drafts: Iterable[EventDraft]) -> int:
         f"COPY {ops.quote_name(OutboxEvent._meta.db_table)} ({columns}) FROM STDIN"
     ) as copy:
         for d in drafts:
-            copy.write_row((d.topic, d.aggregate_type, d.aggregate_id, d.subject_id,
+            copy.write_row((_listed(d.topic, d.aggregate_type), d.aggregate_type, d.aggregate_id, d.subject_id,
                             json.dumps(d.payload, ensure_ascii=False, separators=(",", ":")), at))
             count += 1
     if count:

@@ -23,6 +23,17 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.catalog.selectors import items_current
 from gongxin.core import clock
+from gongxin.core.events import (
+    FUND_CLAIM_PAID,
+    FUND_CONTRIBUTED,
+    FUND_LOAN_COVERED,
+    FUND_RECOVERED,
+    LOAN_APPLIED,
+    LOAN_APPROVED,
+    LOAN_DECLINED,
+    LOAN_DEFAULTED,
+    LOAN_REPAID,
+)
 from gongxin.core.outbox import event_emit
 from gongxin.lending.choices import EntryKind, LoanAction, LoanStatus
 from gongxin.lending.errors import (
@@ -41,6 +52,8 @@ from gongxin.subjects.selectors import subject_by_code
 
 AGGREGATE_LOAN = "loan"
 AGGREGATE_FUND = "risk_fund"
+FUND_TOPICS = {EntryKind.CONTRIBUTION: FUND_CONTRIBUTED, EntryKind.COVERAGE: FUND_LOAN_COVERED,
+               EntryKind.CLAIM: FUND_CLAIM_PAID, EntryKind.RECOVERY: FUND_RECOVERED}
 PURPOSE_PREFIX = "信易贷融资授权"
 CENT = Decimal("0.01")
 
@@ -117,7 +130,7 @@ def loan_apply(*, uscc: str, reference: str, amount_requested_yuan: Any, actor: 
             loan = Loan.objects.create(lender=lender, subject=subject, reference=reference.strip()[:100],
                                        amount_requested_yuan=amount, applied_at=clock.now())
             _loan_event(loan, action=LoanAction.APPLIED, actor=actor, amount=amount, note=note)
-            event_emit(topic="lending.loan.applied", aggregate_type=AGGREGATE_LOAN, aggregate_id=loan.pk,
+            event_emit(topic=LOAN_APPLIED, aggregate_type=AGGREGATE_LOAN, aggregate_id=loan.pk,
                        subject_id=subject.pk, payload=_loan_payload(loan, actor))
     except IntegrityError:
         raise LoanDuplicate() from None
@@ -160,7 +173,7 @@ def loan_approve(
 
             _entry_append(fund=fund_current(), kind=EntryKind.COVERAGE, covered=amount, loan=locked, actor=actor,
                           note=f"{locked.lender.name} {locked.reference}")
-        event_emit(topic="lending.loan.approved", aggregate_type=AGGREGATE_LOAN, aggregate_id=locked.pk,
+        event_emit(topic=LOAN_APPROVED, aggregate_type=AGGREGATE_LOAN, aggregate_id=locked.pk,
                    subject_id=locked.subject_id, payload=_loan_payload(locked, actor))
     return locked
 
@@ -173,7 +186,7 @@ def loan_decline(*, loan: Loan, actor: Viewer, note: str = "") -> Loan:
         locked.decided_at = clock.now()
         locked.save(update_fields=["status", "decided_at"])
         _loan_event(locked, action=LoanAction.DECLINED, actor=actor, note=note)
-        event_emit(topic="lending.loan.declined", aggregate_type=AGGREGATE_LOAN, aggregate_id=locked.pk,
+        event_emit(topic=LOAN_DECLINED, aggregate_type=AGGREGATE_LOAN, aggregate_id=locked.pk,
                    subject_id=locked.subject_id, payload=_loan_payload(locked, actor))
     return locked
 
@@ -186,7 +199,7 @@ def loan_repaid(*, loan: Loan, actor: Viewer, note: str = "") -> Loan:
         locked.closed_at = clock.now()
         locked.save(update_fields=["status", "closed_at"])
         _loan_event(locked, action=LoanAction.REPAID, actor=actor, note=note)
-        event_emit(topic="lending.loan.repaid", aggregate_type=AGGREGATE_LOAN, aggregate_id=locked.pk,
+        event_emit(topic=LOAN_REPAID, aggregate_type=AGGREGATE_LOAN, aggregate_id=locked.pk,
                    subject_id=locked.subject_id, payload=_loan_payload(locked, actor))
     return locked
 
@@ -205,7 +218,7 @@ def loan_default_record(*, loan: Loan, default_amount_yuan: Any, actor: Viewer, 
         locked.closed_at = clock.now()
         locked.save(update_fields=["status", "default_amount_yuan", "closed_at"])
         _loan_event(locked, action=LoanAction.DEFAULTED, actor=actor, amount=amount, note=note)
-        event_emit(topic="lending.loan.defaulted", aggregate_type=AGGREGATE_LOAN, aggregate_id=locked.pk,
+        event_emit(topic=LOAN_DEFAULTED, aggregate_type=AGGREGATE_LOAN, aggregate_id=locked.pk,
                    subject_id=locked.subject_id, payload=_loan_payload(locked, actor))
     return locked
 
@@ -235,7 +248,7 @@ def _entry_append(
         balance_after_yuan=balance, covered_after_yuan=covered_total, loan=loan, note=note[:500],
         actor_label=actor.label, created_at=clock.now(),
     )
-    event_emit(topic=f"lending.fund.{kind}", aggregate_type=AGGREGATE_FUND, aggregate_id=fund.pk,
+    event_emit(topic=FUND_TOPICS[kind], aggregate_type=AGGREGATE_FUND, aggregate_id=fund.pk,
                subject_id=loan.subject_id if loan is not None else None,
                payload={"sequence": entry.sequence, "kind": kind, "amount_yuan": str(amount),
                         "covered_yuan": str(covered), "balance_after_yuan": str(balance),

@@ -20,6 +20,17 @@ from django.db.models import Max
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.clock import add_months
+from gongxin.core.events import (
+    ALERT_ACKNOWLEDGED,
+    ALERT_CLOSED,
+    ALERT_RAISED,
+    RECORD_CREATED,
+    RISK_RUN_COMPLETED,
+    SCORECARD_ACTIVATED,
+    SCORECARD_TRAINED,
+    WATCH_STARTED,
+    WATCH_STOPPED,
+)
 from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import EventDraft, event_emit, events_emit_bulk
 from gongxin.monitoring import features as feature_set
@@ -94,7 +105,7 @@ def scorecard_train(*, actor: Viewer, as_of: date | None = None, code: str = DEF
             ks_train=metrics.get("ks_train"), ks_test=metrics.get("ks_test"),
             trained_at=clock.now(), trained_by_label=actor.label,
         )
-        event_emit(topic="monitoring.scorecard.trained", aggregate_type="scorecard", aggregate_id=scorecard.pk,
+        event_emit(topic=SCORECARD_TRAINED, aggregate_type="scorecard", aggregate_id=scorecard.pk,
                    subject_id=None, payload={"code": code, "version": version, "auc_test": scorecard.auc_test,
                                              "ks_test": scorecard.ks_test})
     return scorecard
@@ -118,7 +129,7 @@ def scorecard_activate(*, scorecard: Scorecard, actor: Viewer) -> Scorecard:
         locked.activated_at = clock.now()
         locked.activated_by_label = actor.label
         locked.save(update_fields=["status", "activated_at", "activated_by_label"])
-        event_emit(topic="monitoring.scorecard.activated", aggregate_type="scorecard", aggregate_id=locked.pk,
+        event_emit(topic=SCORECARD_ACTIVATED, aggregate_type="scorecard", aggregate_id=locked.pk,
                    subject_id=None, payload={"code": locked.code, "version": locked.version})
     return locked
 
@@ -182,7 +193,7 @@ def risk_run(*, actor: Viewer, as_of: date | None = None, scorecard: Scorecard |
         run.subjects = len(snapshot.subject_ids)
         run.alerts_raised = raised
         run.save(update_fields=["finished_at", "subjects", "alerts_raised"])
-        event_emit(topic="monitoring.run.completed", aggregate_type="risk_run", aggregate_id=run.pk,
+        event_emit(topic=RISK_RUN_COMPLETED, aggregate_type="risk_run", aggregate_id=run.pk,
                    subject_id=None, payload={"scorecard": scorecard.pk, "as_of": as_of.isoformat(),
                                              "subjects": run.subjects, "alerts": raised})
     return run
@@ -234,9 +245,9 @@ def _alerts_insert(alerts: list[Alert], *, actor_label: str) -> int:
     ids = dict(Alert.objects.filter(dedupe_key__in=[a.dedupe_key for a in fresh]).values_list("dedupe_key", "id"))
     now = clock.now()
     AlertEvent.objects.bulk_create(
-        [AlertEvent(alert_id=ids[a.dedupe_key], action="monitoring.alert.raised", actor_label=actor_label,
+        [AlertEvent(alert_id=ids[a.dedupe_key], action=ALERT_RAISED, actor_label=actor_label,
                     created_at=now) for a in fresh], batch_size=BATCH)
-    events_emit_bulk(EventDraft(topic="monitoring.alert.raised", aggregate_type="alert",
+    events_emit_bulk(EventDraft(topic=ALERT_RAISED, aggregate_type="alert",
                                 aggregate_id=ids[a.dedupe_key], subject_id=a.subject_id,
                                 payload={"kind": a.kind, "score": a.score, "previous_score": a.previous_score})
                      for a in fresh)
@@ -262,12 +273,12 @@ def _alert_step(*, alert: Alert, actor: Viewer, status: str, action: str, note: 
 def alert_acknowledge(*, alert: Alert, actor: Viewer, note: str = "") -> Alert:
     """Staff have seen the alert and are looking into it."""
     return _alert_step(alert=alert, actor=actor, status=AlertStatus.ACKNOWLEDGED,
-                       action="monitoring.alert.acknowledged", note=note)
+                       action=ALERT_ACKNOWLEDGED, note=note)
 
 
 def alert_close(*, alert: Alert, actor: Viewer, note: str = "") -> Alert:
     """The alert is dealt with; a later crossing of the threshold raises a new one."""
-    return _alert_step(alert=alert, actor=actor, status=AlertStatus.CLOSED, action="monitoring.alert.closed",
+    return _alert_step(alert=alert, actor=actor, status=AlertStatus.CLOSED, action=ALERT_CLOSED,
                        note=note)
 
 
@@ -283,7 +294,7 @@ def watch_start(*, subject: Subject, actor: Viewer, note: str = "") -> Watch:
             watch.is_active = True
             watch.note = note
             watch.save(update_fields=["is_active", "note"])
-        event_emit(topic="monitoring.watch.started", aggregate_type="watch", aggregate_id=watch.pk,
+        event_emit(topic=WATCH_STARTED, aggregate_type="watch", aggregate_id=watch.pk,
                    subject_id=subject.pk, payload={"user": actor.user_id})
     return watch
 
@@ -302,18 +313,15 @@ def watch_stop(*, watch: Watch, actor: Viewer) -> Watch:
     with transaction.atomic():
         watch.is_active = False
         watch.save(update_fields=["is_active"])
-        event_emit(topic="monitoring.watch.stopped", aggregate_type="watch", aggregate_id=watch.pk,
+        event_emit(topic=WATCH_STOPPED, aggregate_type="watch", aggregate_id=watch.pk,
                    subject_id=watch.subject_id, payload={"user": actor.user_id})
     return watch
-
-
-NEW_RECORD_TOPIC = "record.created"
 
 
 def watch_alerts_raise(*, events: Sequence[OutboxEvent]) -> int:
     """Alerts for the watchers of the subjects of new negative records among ``events``. Idempotent: an
     alert's key is (watch, record), so handling an event twice raises nothing new."""
-    negative = [e for e in events if e.topic == NEW_RECORD_TOPIC and e.aggregate_type == "record"
+    negative = [e for e in events if e.topic == RECORD_CREATED and e.aggregate_type == "record"
                 and e.subject_id and e.payload.get("polarity") == "negative"]
     if not negative:
         return 0

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 class Notice(models.Model):
     subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
                                 related_name="notices")
-    code = models.CharField(_("code"), max_length=60, help_text=_("What happened, e.g. objection.accepted"))
+    code = models.CharField(_("code"), max_length=60, help_text=_("What happened, e.g. objections.objection.accepted"))
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)

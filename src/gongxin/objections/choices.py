@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core import events
+
 
 class Ground(models.TextChoices):
     """Why the subject objects (Zhejiang regulation Art. 30)."""
@@ -41,14 +43,14 @@ PAYLOAD_DECISIONS = (Decision.CORRECT, Decision.SUPPLEMENT)
 
 
 class Action(models.TextChoices):
-    """Audit action codes of ObjectionEvent (also the outbox topics and the notice codes)."""
+    """Audit action codes of ObjectionEvent: the outbox topics of the event catalog, also the notice codes."""
 
-    FILED = "objection.filed", _("Filed")
-    EVIDENCE_ADDED = "objection.evidence_added", _("Evidence added")
-    ACCEPTED = "objection.accepted", _("Accepted")
-    REJECTED = "objection.rejected", _("Not accepted")
-    FORWARDED = "objection.forwarded", _("Forwarded to the source unit")
-    EXTENSION_REQUESTED = "objection.extension_requested", _("More time requested")
-    EXTENDED = "objection.extended", _("Deadline extended")
-    DECIDED = "objection.decided", _("Decided")
-    REVIEW_REQUESTED = "objection.review_requested", _("Review requested")
+    FILED = events.OBJECTION_FILED, _("Filed")
+    EVIDENCE_ADDED = events.OBJECTION_EVIDENCE_ADDED, _("Evidence added")
+    ACCEPTED = events.OBJECTION_ACCEPTED, _("Accepted")
+    REJECTED = events.OBJECTION_REJECTED, _("Not accepted")
+    FORWARDED = events.OBJECTION_FORWARDED, _("Forwarded to the source unit")
+    EXTENSION_REQUESTED = events.OBJECTION_EXTENSION_REQUESTED, _("More time requested")
+    EXTENDED = events.OBJECTION_EXTENDED, _("Deadline extended")
+    DECIDED = events.OBJECTION_DECIDED, _("Decided")
+    REVIEW_REQUESTED = events.OBJECTION_REVIEW_REQUESTED, _("Review requested")

@@ -5,8 +5,8 @@ the record's source unit → decided (the version the decision implies, which al
 most one review (复核), which marks the record again and reopens it for a second decision.
 
 Every step is one service, one transaction: the objection row (locked), one ``ObjectionEvent`` audit row,
-one outbox event ``objection.<step>``, and one notice to the subject (e-mailed after commit). Record
-versions go through ``records.services.record_version_append`` in the same transaction.
+one outbox event ``objections.objection.<step>`` (core.events), and one notice to the subject (e-mailed
+after commit). Record versions go through ``records.services.record_version_append`` in the same transaction.
 """
 
 from __future__ import annotations

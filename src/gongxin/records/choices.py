@@ -9,7 +9,7 @@ class RecordStatus(models.TextChoices):
 
 
 class ChangeKind(models.TextChoices):
-    """Why a version exists. Each maps to an event topic ``record.<value>``."""
+    """Why a version exists. Each maps to the event topic ``records.record.<value>`` (core.events.record_topic)."""
 
     CREATED = "created", _("Created")
     CORRECTED = "corrected", _("Corrected")

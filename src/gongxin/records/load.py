@@ -23,6 +23,7 @@ from gongxin.catalog.policy import PolicyBook
 from gongxin.catalog.schema import payload_validate
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError
+from gongxin.core.events import record_topic
 from gongxin.core.outbox import EventDraft, events_emit_bulk
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_digest, record_identity
@@ -427,7 +428,8 @@ def _load_chunk(
         )
         events_emit_bulk(
             EventDraft(
-                topic=f"record.{v.change}", aggregate_type="record", aggregate_id=v.record_id, subject_id=v.subject_id,
+                topic=record_topic(v.change), aggregate_type="record", aggregate_id=v.record_id,
+                subject_id=v.subject_id,
                 payload={"version": v.number, "item": v.item.code, "status": v.status, "polarity": v.polarity},
             )
             for v in versions

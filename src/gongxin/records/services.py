@@ -18,6 +18,7 @@ from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.catalog.policy import clocks_compute
 from gongxin.catalog.schema import payload_validate
 from gongxin.core import clock
+from gongxin.core.events import record_topic
 from gongxin.core.outbox import event_emit
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_hash, record_identity
@@ -83,7 +84,7 @@ def record_version_append(
     record.current_version = version
     list_entry_sync(record=record, version=version)
     event_emit(
-        topic=f"record.{change}",
+        topic=record_topic(change),
         aggregate_type="record",
         aggregate_id=record.pk,
         subject_id=record.subject_id,

@@ -99,7 +99,7 @@ class RepairEvent(models.Model):
     """One step of an application (append-only audit row): ``action`` is a namespaced code."""
 
     application = models.ForeignKey(RepairApplication, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(_("action"), max_length=60)  # repair.applied, repair.approved ...
+    action = models.CharField(_("action"), max_length=60)  # repairs.repair.applied ... (core.events)
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(_("actor"), max_length=200)
     note = models.TextField(_("note"), blank=True)

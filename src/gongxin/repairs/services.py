@@ -1,8 +1,8 @@
 """Writes of the credit repair lifecycle: apply → (source unit) approve or reject; or withdraw.
 
-Each service is one transaction with one ``RepairEvent`` audit row (action ``repair.<step>``), one
-outbox event ``repair.<step>`` and one notice to the subject; approval also appends the record's
-``repaired`` version through ``records.services.record_version_append`` (its own ``record.repaired``
+Each service is one transaction with one ``RepairEvent`` audit row, one outbox event and one notice to the
+subject, all three coded ``repairs.repair.<step>`` (core.events); approval also appends the record's
+``repaired`` version through ``records.services.record_version_append`` (its own ``records.record.repaired``
 event tells subscribers and partner platforms that the record's publicity and use ended).
 
 Filing computes the eligibility (repairs.eligibility) under a lock of the record and refuses an
@@ -27,6 +27,7 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.policy import deadline_working_days
 from gongxin.core import clock
 from gongxin.core.errors import ValidationFailed
+from gongxin.core.events import REPAIR_APPLIED, REPAIR_APPROVED, REPAIR_REJECTED, REPAIR_WITHDRAWN
 from gongxin.core.files import (
     DOCUMENT_SIGNATURES,
     EVIDENCE_MAX_BYTES,
@@ -155,11 +156,11 @@ def repair_apply(
         except IntegrityError:  # a concurrent filing won the race for this record
             raise RepairPending() from None
         stored = _evidence_store(application, evidence)
-        _event(application, action="repair.applied", actor=actor, note=statement, data={
+        _event(application, action=REPAIR_APPLIED, actor=actor, note=statement, data={
             "evidence": stored, "department_due": application.department_due.isoformat(),
             "platform_due": application.platform_due.isoformat(), "source_unit": locked.source_unit_id,
         })
-        _notify(application, code="repair.applied",
+        _notify(application, code=REPAIR_APPLIED,
                 title=_("Repair application %(id)s received") % {"id": application.pk},
                 body=_(
                     "Your application to repair the record \"%(item)s\" has been received and forwarded to "
@@ -220,9 +221,9 @@ def repair_approve(
         locked.repaired_version = version.number
         locked.save(update_fields=["status", "obligations_confirmed", "decision_note", "decided_at", "decided_by",
                                    "decided_by_label", "repaired_version"])
-        _event(locked, action="repair.approved", actor=actor, note=note,
+        _event(locked, action=REPAIR_APPROVED, actor=actor, note=note,
                data={"version": version.number, "overdue": today > locked.department_due})
-        _notify(locked, code="repair.approved",
+        _notify(locked, code=REPAIR_APPROVED,
                 title=_("Repair application %(id)s approved") % {"id": locked.pk},
                 body=_(
                     "The record \"%(item)s\" has been repaired: it is no longer published or shared, and your own "
@@ -251,10 +252,10 @@ def repair_reject(
         locked.decided_by_label = actor.label
         locked.save(update_fields=["status", "rejection_reasons", "decision_note", "decided_at", "decided_by",
                                    "decided_by_label"])
-        _event(locked, action="repair.rejected", actor=actor, note=note,
+        _event(locked, action=REPAIR_REJECTED, actor=actor, note=note,
                data={"reasons": reasons, "overdue": today > locked.department_due})
         labels = "；".join(str(RejectionReason(r).label) for r in reasons)
-        _notify(locked, code="repair.rejected",
+        _notify(locked, code=REPAIR_REJECTED,
                 title=_("Repair application %(id)s rejected") % {"id": locked.pk},
                 body=_(
                     "Your application to repair the record \"%(item)s\" was rejected. Reasons: %(reasons)s. "
@@ -272,8 +273,8 @@ def repair_withdraw(*, application: RepairApplication, actor: Viewer) -> RepairA
         locked.status = RepairStatus.WITHDRAWN
         locked.decided_at = clock.now()
         locked.save(update_fields=["status", "decided_at"])
-        _event(locked, action="repair.withdrawn", actor=actor)
-        _notify(locked, code="repair.withdrawn",
+        _event(locked, action=REPAIR_WITHDRAWN, actor=actor)
+        _notify(locked, code=REPAIR_WITHDRAWN,
                 title=_("Repair application %(id)s withdrawn") % {"id": locked.pk},
                 body=_("You withdrew your application to repair the record \"%(item)s\".")
                 % {"item": _item_name(locked)})

@@ -41,6 +41,7 @@ from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
 from gongxin.core.crypto import unseal
+from gongxin.core.events import REPORT_ISSUED, REPORT_REVOKED, REPORT_SUPERSEDED
 from gongxin.core.outbox import event_emit
 from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.records.choices import Purpose
@@ -235,7 +236,7 @@ def report_issue(
                                 records=records, subject_code=subject_code, requester=requester,
                                 issued_at=issued_at, range_from=range_from, range_to=range_to,
                                 personal=_personal_replacements(subject))
-        event_emit(topic="report.issued", aggregate_type="report", aggregate_id=report.pk, subject_id=subject.pk,
+        event_emit(topic=REPORT_ISSUED, aggregate_type="report", aggregate_id=report.pk, subject_id=subject.pk,
                    payload=_event_payload(report))
         _supersede_older(report=report, viewer=viewer)
     return report
@@ -307,7 +308,7 @@ def _supersede_older(*, report: Report, viewer: Viewer) -> None:
     for old in older:
         old.status = ReportStatus.SUPERSEDED
         payload = {**_event_payload(old), "superseded_by": report.number}
-        event_emit(topic="report.superseded", aggregate_type="report", aggregate_id=old.pk,
+        event_emit(topic=REPORT_SUPERSEDED, aggregate_type="report", aggregate_id=old.pk,
                    subject_id=old.subject_id, payload=payload)
 
 
@@ -326,7 +327,7 @@ def report_revoke(*, report: Report, actor: Viewer, reason: str) -> Report:
         locked.status_changed_at = clock.now()
         locked.status_reason = reason
         locked.save(update_fields=["status", "status_changed_at", "status_reason"])
-        event_emit(topic="report.revoked", aggregate_type="report", aggregate_id=locked.pk,
+        event_emit(topic=REPORT_REVOKED, aggregate_type="report", aggregate_id=locked.pk,
                    subject_id=locked.subject_id, payload={**_event_payload(locked), "reason": reason,
                                                           "actor": actor.label})
     report.status, report.status_changed_at, report.status_reason = (

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gongxin.core.events import topics_of
 from gongxin.core.models import OutboxEvent
 from gongxin.rewards.facts import facts_refresh
 
 # Events of this app never change a subject's facts (feedback, certificates).
-OWN_TOPICS = "rewards."
+OWN_TOPICS = topics_of("rewards")
 
 
 class SubjectFactsConsumer:
@@ -19,6 +20,6 @@ class SubjectFactsConsumer:
     name = "rewards.subject_facts"
 
     def handle(self, events: Sequence[OutboxEvent]) -> None:
-        subject_ids = {e.subject_id for e in events if e.subject_id and not e.topic.startswith(OWN_TOPICS)}
+        subject_ids = {e.subject_id for e in events if e.subject_id and e.topic not in OWN_TOPICS}
         if subject_ids:
             facts_refresh(subject_ids)

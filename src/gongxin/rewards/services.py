@@ -41,6 +41,13 @@ from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
 from gongxin.core.cel import rule_compile, rule_evaluate_many
+from gongxin.core.events import (
+    CERTIFICATE_ISSUED,
+    CHECK_FEEDBACK_RECORDED,
+    MATTER_REGISTERED,
+    MEASURE_VERSIONED,
+    SYSTEM_REGISTERED,
+)
 from gongxin.core.outbox import event_emit
 from gongxin.core.prepared import prepared_rows
 from gongxin.records.choices import Purpose
@@ -149,7 +156,7 @@ def measure_save(*, code: str, draft: MeasureDraft, actor: Viewer, note: str = "
         Measure.objects.filter(pk=measure.pk).update(current_version=version)
         measure.current_version = version
         rules_changed()
-        event_emit(topic="rewards.measure.versioned", aggregate_type="measure", aggregate_id=measure.pk,
+        event_emit(topic=MEASURE_VERSIONED, aggregate_type="measure", aggregate_id=measure.pk,
                    subject_id=None, payload={"code": code, "version": version.number, "kind": version.kind})
     return version
 
@@ -229,7 +236,7 @@ def system_register(*, code: str, name: str, department: Department, client: Api
                              "is_active": is_active, "created_at": clock.now()},
         )
         rules_changed()
-        event_emit(topic="rewards.system.registered", aggregate_type="business_system", aggregate_id=system.pk,
+        event_emit(topic=SYSTEM_REGISTERED, aggregate_type="business_system", aggregate_id=system.pk,
                    subject_id=None, payload={"code": system.code, "active": system.is_active})
     return system
 
@@ -248,7 +255,7 @@ def matter_register(*, code: str, name: str, system: BusinessSystem, matter_type
                              "is_active": is_active, "created_at": clock.now()},
         )
         rules_changed()
-        event_emit(topic="rewards.matter.registered", aggregate_type="matter", aggregate_id=matter.pk,
+        event_emit(topic=MATTER_REGISTERED, aggregate_type="matter", aggregate_id=matter.pk,
                    subject_id=None, payload={"code": matter.code, "system": system.code, "type": matter_type})
     return matter
 
@@ -694,7 +701,7 @@ def check_feedback(*, check: Check, measures_applied: Sequence[str], outcome: st
         hits = CheckHit.objects.filter(check_row=check)
         hits.filter(measure__code__in=applied).update(applied=True)
         hits.exclude(measure__code__in=applied).update(applied=False)
-        event_emit(topic="rewards.check.feedback", aggregate_type="check", aggregate_id=check.pk,
+        event_emit(topic=CHECK_FEEDBACK_RECORDED, aggregate_type="check", aggregate_id=check.pk,
                    subject_id=check.subject_id, payload={"outcome": outcome, "applied": applied})
     return feedback
 
@@ -769,7 +776,7 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
             content_hash=signing.content_hash(data), signature=signature.value_b64, key_id=signature.key_id,
             created_at=clock.now(),
         )
-        event_emit(topic="rewards.certificate.issued", aggregate_type="check_certificate",
+        event_emit(topic=CERTIFICATE_ISSUED, aggregate_type="check_certificate",
                    aggregate_id=certificate.pk, subject_id=subject.pk,
                    payload={"number": number, "check": check.pk, "decision": check.decision})
     return certificate

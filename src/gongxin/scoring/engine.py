@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connection
 
 from gongxin.core import clock
+from gongxin.core.events import SCORE_CHANGED
 from gongxin.scoring.features import FeatureParamsInvalid, feature_get, source_get, sql_date
 from gongxin.scoring.models import ScoringModel
 
@@ -312,10 +313,10 @@ def scores_write(plans: Sequence[Plan], *, as_of: date, run_id: int, at: datetim
         # A grade that changes (not a first grade): the event other apps (rewards, benefits) follow.
         cursor.execute(
             "INSERT INTO core_outboxevent (topic, aggregate_type, aggregate_id, subject_id, payload, created_at) "
-            f"SELECT 'scoring.score.changed', 'subject_score', n.subject_id, n.subject_id, {grade_json}, %s "
+            f"SELECT %s, 'subject_score', n.subject_id, n.subject_id, {grade_json}, %s "
             f"FROM {NEW_TABLE} n JOIN scoring_subjectscore c ON c.subject_id = n.subject_id "
             "WHERE c.grade <> n.grade",
-            [stamp],
+            [SCORE_CHANGED, stamp],
         )
         result.grades_changed = max(cursor.rowcount, 0)
         cursor.execute(

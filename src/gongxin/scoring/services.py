@@ -12,6 +12,13 @@ from django.db.models import Count
 from gongxin.accounts.capabilities import acts_for_source_unit, decides_for_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
+from gongxin.core.events import (
+    MODEL_ACTIVATED,
+    MODEL_CHANGED,
+    MODEL_DRAFTED,
+    SCORE_RUN_COMPLETED,
+    SUPERVISION_RULE_SET,
+)
 from gongxin.core.outbox import event_emit
 from gongxin.scoring.choices import ModelStatus, RunKind
 from gongxin.scoring.engine import model_plan, scores_write
@@ -52,7 +59,7 @@ def scores_run(*, actor: Viewer, as_of: date | None = None, subject_ids: Collect
         run.finished_at = clock.now()
         run.save()
         if run.subjects_changed or batch:
-            event_emit(topic="scoring.run.completed", aggregate_type="score_run", aggregate_id=run.pk,
+            event_emit(topic=SCORE_RUN_COMPLETED, aggregate_type="score_run", aggregate_id=run.pk,
                        subject_id=None, payload={"kind": run.kind, "as_of": as_of.isoformat(),
                                                  "scored": run.subjects_scored, "changed": run.subjects_changed,
                                                  "grades_changed": run.grades_changed})
@@ -125,7 +132,7 @@ def model_draft_from(*, model: ScoringModel, actor: Viewer) -> ScoringModel:
             GradeBand(model=draft, code=b.code, name=b.name, name_en=b.name_en, min_score=b.min_score,
                       supervision_class=b.supervision_class) for b in model.bands.all()
         ])
-        event_emit(topic="scoring.model.drafted", aggregate_type="scoring_model", aggregate_id=draft.pk,
+        event_emit(topic=MODEL_DRAFTED, aggregate_type="scoring_model", aggregate_id=draft.pk,
                    subject_id=None, payload={"code": draft.code, "version": draft.version, "actor": actor.label})
     return draft
 
@@ -145,7 +152,7 @@ def indicator_change(*, indicator: Indicator, actor: Viewer, points_per_unit: De
                 setattr(indicator, name, value)
                 fields.append(name)
         indicator.save(update_fields=fields)
-        event_emit(topic="scoring.model.changed", aggregate_type="scoring_model",
+        event_emit(topic=MODEL_CHANGED, aggregate_type="scoring_model",
                    aggregate_id=indicator.dimension.model_id, subject_id=None,
                    payload={"indicator": indicator.code, "fields": fields, "actor": actor.label})
     return indicator
@@ -166,7 +173,7 @@ def model_activate(*, model: ScoringModel, actor: Viewer) -> ScoringModel:
         model.status = ModelStatus.ACTIVE
         model.activated_at = clock.now()
         model.save(update_fields=["status", "activated_at"])
-        event_emit(topic="scoring.model.activated", aggregate_type="scoring_model", aggregate_id=model.pk,
+        event_emit(topic=MODEL_ACTIVATED, aggregate_type="scoring_model", aggregate_id=model.pk,
                    subject_id=None, payload={"code": model.code, "version": model.version, "actor": actor.label})
         transaction.on_commit(_enqueue_batch)
     return model
@@ -197,7 +204,7 @@ def supervision_rule_set(*, field: RegulatoryField, grade: str, rate: Decimal, a
                       "rate_max": default.rate_max, "legal_basis": default.legal_basis, "updated_at": clock.now(),
                       "updated_by": actor.label},
         )
-        event_emit(topic="scoring.supervision.rule_set", aggregate_type="supervision_rule", aggregate_id=rule.pk,
+        event_emit(topic=SUPERVISION_RULE_SET, aggregate_type="supervision_rule", aggregate_id=rule.pk,
                    subject_id=None, payload={"field": field.code, "grade": grade, "class": rule.class_code,
                                              "rate": str(rate), "actor": actor.label})
     return rule

@@ -35,6 +35,7 @@ from django.db.models import Exists, OuterRef
 
 from gongxin.core import clock
 from gongxin.core.crypto import unseal
+from gongxin.core.events import SUBSCRIPTION_FAILED, SUBSCRIPTION_RECOVERED
 from gongxin.core.outbox import event_emit
 from gongxin.sharing import egress
 from gongxin.sharing.choices import DeliveryState, SubscriptionStatus
@@ -220,7 +221,8 @@ def _health(subscription_id: int, outcomes: list[Outcome]) -> None:
         subscription.save(update_fields=["consecutive_failures", "last_success_at", "last_error", "status",
                                          "failing_since"])
         if subscription.status != status:
-            event_emit(topic=f"sharing.subscription.{subscription.status}", aggregate_type="subscription",
+            topic = SUBSCRIPTION_FAILED if subscription.status == SubscriptionStatus.FAILING else SUBSCRIPTION_RECOVERED
+            event_emit(topic=topic, aggregate_type="subscription",
                        aggregate_id=subscription.pk, subject_id=None,
                        payload={"client": subscription.client_id, "failures": subscription.consecutive_failures})
 

@@ -23,6 +23,14 @@ from gongxin.catalog.choices import RecordKind
 from gongxin.catalog.models import CatalogItem
 from gongxin.core import clock
 from gongxin.core.crypto import seal
+from gongxin.core.events import (
+    SUBSCRIPTION_CREATED,
+    SUBSCRIPTION_DELETED,
+    SUBSCRIPTION_REPLAYED,
+    SUBSCRIPTION_SECRET_ROTATED,
+    SUBSCRIPTION_SUBJECTS_CHANGED,
+    SUBSCRIPTION_UPDATED,
+)
 from gongxin.core.outbox import event_emit
 from gongxin.records.models import ListType
 from gongxin.sharing import egress
@@ -136,8 +144,8 @@ def _filters_write(subscription: Subscription, rows: list[tuple[str, str]]) -> N
         [SubscriptionFilter(subscription=subscription, kind=kind, code=code) for kind, code in rows])
 
 
-def _emit(subscription: Subscription, verb: str, **payload: Any) -> None:
-    event_emit(topic=f"sharing.subscription.{verb}", aggregate_type="subscription",
+def _emit(subscription: Subscription, topic: str, **payload: Any) -> None:
+    event_emit(topic=topic, aggregate_type="subscription",
                aggregate_id=subscription.pk, subject_id=None, payload={"client": subscription.client_id, **payload})
 
 
@@ -166,7 +174,7 @@ def subscription_create(
             webhook_url=url, secret_sealed=sealed, created_at=clock.now(), created_by=actor.label,
         )
         _filters_write(subscription, rows)
-        _emit(subscription, "created", webhook=bool(url), all_subjects=all_subjects, filters=len(rows))
+        _emit(subscription, SUBSCRIPTION_CREATED, webhook=bool(url), all_subjects=all_subjects, filters=len(rows))
     return Created(subscription=subscription, secret=secret)
 
 
@@ -208,7 +216,7 @@ def subscription_update(
             # Deliveries kept for the feed until now wait for the webhook from here on.
             Delivery.objects.filter(subscription=subscription, state=DeliveryState.PENDING).update(
                 next_attempt_at=clock.now())
-        _emit(subscription, "updated", changed=changed)
+        _emit(subscription, SUBSCRIPTION_UPDATED, changed=changed)
     if paused is False or (url and "webhook_url" in changed):
         transaction.on_commit(deliveries_send_enqueue)
     return Created(subscription=subscription, secret=secret)
@@ -222,14 +230,14 @@ def subscription_secret_rotate(*, subscription_id: int, actor: Viewer) -> str:
             raise WebhookUrlInvalid()
         secret, subscription.secret_sealed = _secret_new()
         subscription.save(update_fields=["secret_sealed"])
-        _emit(subscription, "secret_rotated")
+        _emit(subscription, SUBSCRIPTION_SECRET_ROTATED)
     return secret
 
 
 def subscription_delete(*, subscription_id: int, actor: Viewer) -> None:
     with transaction.atomic():
         subscription = _owned(subscription_id, actor, lock=True)
-        _emit(subscription, "deleted", name=subscription.name)
+        _emit(subscription, SUBSCRIPTION_DELETED, name=subscription.name)
         Delivery.objects.filter(subscription=subscription).delete()
         subscription.delete()
 
@@ -282,7 +290,7 @@ def subscription_subjects_change(
         if remove_ids:
             removed, _ = SubscriptionSubject.objects.filter(subscription=subscription,
                                                             subject_id__in=remove_ids).delete()
-        _emit(subscription, "subjects_changed", added=after_add - before, removed=removed)
+        _emit(subscription, SUBSCRIPTION_SUBJECTS_CHANGED, added=after_add - before, removed=removed)
     return SubjectsChange(added=after_add - before, removed=removed, unknown=unknown_add + unknown_remove)
 
 
@@ -303,7 +311,7 @@ def subscription_replay(*, subscription_id: int, actor: Viewer, from_sequence: i
             state=DeliveryState.PENDING, attempts=0, next_attempt_at=clock.now(), delivered_at=None,
             last_error="",
         )
-        _emit(subscription, "replayed", from_sequence=from_sequence, deliveries=count)
+        _emit(subscription, SUBSCRIPTION_REPLAYED, from_sequence=from_sequence, deliveries=count)
     if count:
         transaction.on_commit(deliveries_send_enqueue)
     return count

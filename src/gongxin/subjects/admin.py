@@ -16,6 +16,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from gongxin.core.admin import ReadOnlyAdmin
+from gongxin.core.events import IDENTIFIER_CHANGED, RELATION_CHANGED, SUBJECT_UPDATED
 from gongxin.core.outbox import event_emit
 from gongxin.subjects.identifiers import (
     identifier_normalize,
@@ -34,7 +35,7 @@ def _actor(request: HttpRequest) -> str:
 class _AuditedAdmin(admin.ModelAdmin):
     """Saves emit an outbox event on the subject concerned; deleting is not offered."""
 
-    topic = "subject.updated"
+    topic = SUBJECT_UPDATED
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -124,7 +125,7 @@ class SubjectIdentifierAdmin(_AuditedAdmin):
     search_fields = ["value", "subject__name"]
     list_select_related = ["subject"]
     raw_id_fields = ["subject"]
-    topic = "subject.identifier.changed"
+    topic = IDENTIFIER_CHANGED
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         obj.value = identifier_normalize(obj.value)
@@ -138,7 +139,7 @@ class RelationAdmin(_AuditedAdmin):
     search_fields = ["from_subject__name", "to_subject__name"]
     list_select_related = ["from_subject", "to_subject"]
     raw_id_fields = ["from_subject", "to_subject"]
-    topic = "subject.relation.changed"
+    topic = RELATION_CHANGED
 
     def _subject_id(self, obj: Any) -> int:
         return obj.from_subject_id

@@ -25,6 +25,7 @@ from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock
 from gongxin.core.crypto import seal
 from gongxin.core.errors import GongxinError
+from gongxin.core.events import IDENTIFIER_ADDED, RELATION_ADDED, SUBJECT_CREATED
 from gongxin.core.outbox import EventDraft, event_emit, events_emit_bulk
 from gongxin.subjects.choices import IdentifierScheme, OrganizationKind, OrganizationStatus, RelationKind
 from gongxin.subjects.errors import SubjectConflict, SubjectInvalid
@@ -40,9 +41,6 @@ from gongxin.subjects.identifiers import (
 from gongxin.subjects.models import Organization, Person, Relation, Subject, SubjectIdentifier
 from gongxin.subjects.names import name_initials
 
-TOPIC_CREATED = "subject.created"
-TOPIC_IDENTIFIER_ADDED = "subject.identifier.added"
-TOPIC_RELATION_ADDED = "subject.relation.added"
 AGGREGATE = "subject"
 
 
@@ -164,7 +162,7 @@ def identifier_add(*, subject: Subject, scheme: str, value: str, actor_label: st
             )
         identifier = SubjectIdentifier.objects.create(subject=subject, scheme=scheme, value=code)
         event_emit(
-            topic=TOPIC_IDENTIFIER_ADDED,
+            topic=IDENTIFIER_ADDED,
             aggregate_type=AGGREGATE,
             aggregate_id=subject.pk,
             subject_id=subject.pk,
@@ -202,7 +200,7 @@ def relation_add(
             start_date=start_date,
         )
         event_emit(
-            topic=TOPIC_RELATION_ADDED,
+            topic=RELATION_ADDED,
             aggregate_type=AGGREGATE,
             aggregate_id=from_subject.pk,
             subject_id=from_subject.pk,
@@ -460,7 +458,7 @@ def _person_fields(row: PersonRow, digest: str) -> dict[str, Any]:
 
 def _organization_created_event(subject_id: int, row: OrganizationRow, actor_label: str) -> EventDraft:
     return EventDraft(
-        topic=TOPIC_CREATED,
+        topic=SUBJECT_CREATED,
         aggregate_type=AGGREGATE,
         aggregate_id=subject_id,
         subject_id=subject_id,
@@ -479,7 +477,7 @@ def _organization_created_event(subject_id: int, row: OrganizationRow, actor_lab
 def _person_created_event(subject_id: int, row: PersonRow, actor_label: str) -> EventDraft:
     # No name and no RIN: the outbox feeds webhooks and partner platforms.
     return EventDraft(
-        topic=TOPIC_CREATED,
+        topic=SUBJECT_CREATED,
         aggregate_type=AGGREGATE,
         aggregate_id=subject_id,
         subject_id=subject_id,

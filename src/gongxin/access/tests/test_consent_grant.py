@@ -45,7 +45,7 @@ def test_the_subject_grants_a_named_user_and_an_event_is_written(acme, acme_view
     assert list(consents_of(subject_id=acme.pk)) == [consent]
     assert list(consents_received(viewer=viewer_for_user(banker))) == [consent]
 
-    event = OutboxEvent.objects.get(topic="consent.granted")
+    event = OutboxEvent.objects.get(topic="access.consent.granted")
     assert (event.aggregate_type, event.aggregate_id, event.subject_id) == ("consent", consent.pk, acme.pk)
     assert event.payload["grantee_kind"] == "user"
     assert event.payload["scope"] == ["penalty", "tax_grade_a"]
@@ -55,7 +55,7 @@ def test_the_subject_grants_a_named_user_and_an_event_is_written(acme, acme_view
 def test_a_person_grants_an_api_client_and_the_event_carries_no_rin(li, li_viewer, bank_client):
     consent = _grant(li, li_viewer, grantee_client=bank_client)
     assert consent.grantee_label == "某银行信贷系统（宁波某商业银行）"
-    event = OutboxEvent.objects.get(topic="consent.granted")
+    event = OutboxEvent.objects.get(topic="access.consent.granted")
     assert LI_RIN not in str(event.payload)
     assert event.payload["grantee_kind"] == "client"
 
@@ -81,7 +81,7 @@ def test_only_the_subject_itself_may_grant(request, acme, banker, who):
     with pytest.raises(ConsentNotSubject) as error:
         _grant(acme, actor, grantee_user=banker)
     assert error.value.code == "consent.not_subject"
-    assert not OutboxEvent.objects.filter(topic="consent.granted").exists()
+    assert not OutboxEvent.objects.filter(topic="access.consent.granted").exists()
 
 
 def test_exactly_one_grantee(acme, acme_viewer, banker, bank):

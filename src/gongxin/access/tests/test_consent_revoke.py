@@ -39,7 +39,7 @@ def test_the_subject_revokes_and_queries_stop(acme, acme_records, acme_viewer, b
         profile_records(subject=acme, viewer=bank_viewer, purpose=Purpose.AUTHORIZED)
     # The query made before stays in the log with the consent it relied on.
     assert Inquiry.objects.get().consent_id == consent.pk
-    event = OutboxEvent.objects.get(topic="consent.revoked")
+    event = OutboxEvent.objects.get(topic="access.consent.revoked")
     assert (event.aggregate_id, event.subject_id, event.payload["reason"]) == (consent.pk, acme.pk, "贷款已结清")
 
 
@@ -48,7 +48,7 @@ def test_a_consent_is_revoked_once(acme_viewer, consent):
     with pytest.raises(ConsentAlreadyRevoked) as error:
         consent_revoke(consent=consent, actor=acme_viewer)
     assert (error.value.code, error.value.status) == ("consent.already_revoked", 409)
-    assert OutboxEvent.objects.filter(topic="consent.revoked").count() == 1
+    assert OutboxEvent.objects.filter(topic="access.consent.revoked").count() == 1
 
 
 def test_neither_the_grantee_nor_another_subject_may_revoke(banker, other_agent, consent):

@@ -152,7 +152,7 @@ def test_a_breach_writes_a_negative_record_with_its_clocks(acme, unit, agent, op
     assert version.retention_end == date(2031, 10, 20)
     assert version.payload["commitment_number"] == commitment.number
     assert version.payload["commitment_type"] == "approval_substitute"
-    assert OutboxEvent.objects.filter(topic="record.created", aggregate_id=record.pk).exists()
+    assert OutboxEvent.objects.filter(topic="records.record.created", aggregate_id=record.pk).exists()
     breach_event = OutboxEvent.objects.get(topic="commitments.commitment.breached", aggregate_id=commitment.pk)
     assert breach_event.payload["record"] == record.pk and breach_event.payload["retention_end"] == "2031-10-20"
     assert Notice.objects.filter(subject=acme, code="commitments.breached").count() == 1

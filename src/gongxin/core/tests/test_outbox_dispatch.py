@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
+from gongxin.core.events import RECORD_CREATED
 from gongxin.core.outbox import event_emit
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -13,7 +14,7 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 
 def _emit() -> None:
     with transaction.atomic():
-        event_emit(topic="test.event", aggregate_type="test", aggregate_id=1, subject_id=None, payload={})
+        event_emit(topic=RECORD_CREATED, aggregate_type="record", aggregate_id=1, subject_id=None, payload={})
 
 
 @pytest.mark.django_db(transaction=True)

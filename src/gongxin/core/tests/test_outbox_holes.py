@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pytest
 from django.db import connection, connections, transaction
 
+from gongxin.core.events import RECORD_CREATED
 from gongxin.core.models import ConsumerCursor, OutboxEvent
 from gongxin.core.outbox import consumer_run, event_emit
 
@@ -21,11 +22,12 @@ class Collector:
         self.seen: list[str] = []
 
     def handle(self, events: Sequence[OutboxEvent]) -> None:
-        self.seen.extend(e.topic for e in events)
+        self.seen.extend(e.payload["label"] for e in events)
 
 
-def _emit(topic: str) -> None:
-    event_emit(topic=topic, aggregate_type="test", aggregate_id=1, subject_id=None, payload={})
+def _emit(label: str) -> None:
+    event_emit(topic=RECORD_CREATED, aggregate_type="record", aggregate_id=1, subject_id=None,
+               payload={"label": label})
 
 
 class SlowWriter(threading.Thread):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pytest
 from django.db import connection, transaction
 
+from gongxin.core.events import RECORD_CREATED
 from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import BATCH_SIZE, SQLITE_BATCH_START, EventDraft, consumer_run, events_emit_bulk
 
@@ -33,7 +34,7 @@ class SlowConsumer:
 
 def _events(n: int) -> None:
     with transaction.atomic():
-        events_emit_bulk(EventDraft("test.event", "test", i, None, {}) for i in range(n))
+        events_emit_bulk(EventDraft(RECORD_CREATED, "record", i, None, {}) for i in range(n))
 
 
 def test_slow_batches_shrink_to_the_time_target_and_the_lock_is_released_between_them(settings) -> None:

@@ -70,7 +70,7 @@ def _counts(env: dict[str, str]) -> dict[str, int]:
         "b = Batch.objects.order_by('pk').last()\n"
         "print(Batch.objects.count(), b.pk if b else 0, b.rows_done if b else 0, b.inserted if b else 0,"
         " b.rejected if b else 0, Record.objects.count(), RecordVersion.objects.count(),"
-        " OutboxEvent.objects.filter(topic='record.created').count(), b.status if b else 'none')\n"
+        " OutboxEvent.objects.filter(topic='records.record.created').count(), b.status if b else 'none')\n"
     ))
     batches, batch, rows_done, inserted, rejected, records, versions, events, status = out.split()
     return {"batches": int(batches), "batch": int(batch), "rows_done": int(rows_done), "inserted": int(inserted),

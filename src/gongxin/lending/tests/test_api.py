@@ -31,7 +31,7 @@ def test_firm_authorizes_and_revokes_a_lender(agent, bank):
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["state"] == "active" and "penalty" in body["scope"]
-    assert OutboxEvent.objects.filter(topic="consent.granted", subject_id=agent.subject_id).exists()
+    assert OutboxEvent.objects.filter(topic="access.consent.granted", subject_id=agent.subject_id).exists()
     revoked = firm.post(f"{BASE}/authorizations/{body['id']}/revoke", {"reason": "贷款已结清"}, content_type=JSON)
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
     assert [a["state"] for a in firm.get(f"{BASE}/authorizations").json()] == ["revoked"]

@@ -46,7 +46,8 @@ def test_notice_send_writes_the_inbox_row_and_emails_the_subjects_users_after_co
 ) -> None:
     User.objects.create_user(username="no-mail", password="x", role=Role.ORG_AGENT, subject=acme)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notice = notice_send(subject=acme, code="objection.accepted", title="您的异议已受理", body="编号 YY-1",
+        notice = notice_send(subject=acme, code="objections.objection.accepted", title="您的异议已受理",
+                             body="编号 YY-1",
                              link="/objections/1/")
         assert mail.outbox == []  # nothing leaves before the commit
     for callback in callbacks:
@@ -57,7 +58,7 @@ def test_notice_send_writes_the_inbox_row_and_emails_the_subjects_users_after_co
     assert message.subject == "您的异议已受理"
     assert "编号 YY-1" in message.body and "/objections/1/" in message.body
     notice.refresh_from_db()
-    assert notice.emailed_to == 1 and notice.read_at is None and notice.code == "objection.accepted"
+    assert notice.emailed_to == 1 and notice.read_at is None and notice.code == "objections.objection.accepted"
 
 
 def test_rolled_back_notice_sends_no_mail(acme: Subject, agent: User, django_capture_on_commit_callbacks: Any) -> None:
@@ -74,8 +75,8 @@ def test_rolled_back_notice_sends_no_mail(acme: Subject, agent: User, django_cap
 
 
 def test_inbox_lists_unread_first_and_marks_read(acme: Subject, agent: User, outsider: User) -> None:
-    old = notice_send(subject=acme, code="objection.filed", title="旧通知", body="")
-    new = notice_send(subject=acme, code="objection.accepted", title="新通知", body="")
+    old = notice_send(subject=acme, code="objections.objection.filed", title="旧通知", body="")
+    new = notice_send(subject=acme, code="objections.objection.accepted", title="新通知", body="")
     notice_mark_read(notice_id=new.pk, actor=viewer_for_user(agent))
     html = signed_in(agent).get("/notices/").content.decode()
     assert html.index("旧通知") < html.index("新通知")  # the unread one first, though older
@@ -93,10 +94,11 @@ def test_inbox_lists_unread_first_and_marks_read(acme: Subject, agent: User, out
 
 
 def test_inbox_api_lists_and_marks_read(acme: Subject, agent: User, outsider: User) -> None:
-    notice = notice_send(subject=acme, code="objection.accepted", title="受理", body="正文", link="/objections/")
+    notice = notice_send(subject=acme, code="objections.objection.accepted", title="受理", body="正文",
+                         link="/objections/")
     client = signed_in(agent)
     body = client.get("/api/v1/notices").json()
-    assert body["unread"] == 1 and body["items"][0]["code"] == "objection.accepted"
+    assert body["unread"] == 1 and body["items"][0]["code"] == "objections.objection.accepted"
     assert body["items"][0]["read_at"] is None
     response = signed_in(outsider).post(f"/api/v1/notices/{notice.pk}/read")
     assert response.status_code == 404 and response.json()["code"] == "notice.not_found"

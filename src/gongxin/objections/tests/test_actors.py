@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from gongxin.accounts.viewer import Viewer
+from gongxin.objections.choices import Action
 from gongxin.objections.models import Objection
 from gongxin.objections.services import objection_decide, objection_extension_request
 from gongxin.objections.tests.conftest import api, signed_in
@@ -31,8 +32,8 @@ def test_the_subjects_api_timeline_names_roles_and_keeps_the_decision(decided, a
     body = response.json()
     actors = [(e["action"], e["actor"]) for e in body["events"]]
     assert actors == [
-        ("objection.filed", "您"), ("objection.accepted", "信用办"), ("objection.forwarded", "信用办"),
-        ("objection.extension_requested", unit.department.name), ("objection.decided", unit.department.name)]
+        (Action.FILED, "您"), (Action.ACCEPTED, "信用办"), (Action.FORWARDED, "信用办"),
+        (Action.EXTENSION_REQUESTED, unit.department.name), (Action.DECIDED, unit.department.name)]
     assert body["decision_reason"] == DECIDED and body["events"][-1]["note"] == DECIDED
     text = response.content.decode()
     assert INTERNAL not in text

@@ -109,15 +109,15 @@ def test_objection_from_filing_to_correction_across_the_national_day_holiday(
     detail = api(subject, "get", f"/{oid}").json()
     steps = [e["action"] for e in detail["events"]]
     assert steps == [
-        "objection.filed", "objection.accepted", "objection.forwarded", "objection.extension_requested",
-        "objection.extended", "objection.decided",
+        "objections.objection.filed", "objections.objection.accepted", "objections.objection.forwarded",
+        "objections.objection.extension_requested", "objections.objection.extended", "objections.objection.decided",
     ]
     topics = list(OutboxEvent.objects.filter(aggregate_type="objection", aggregate_id=oid).order_by("id")
                   .values_list("topic", flat=True))
     assert topics == steps
     # The request for more time is internal; the subject hears of the approved extension.
     codes = list(Notice.objects.filter(subject=penalty.subject).order_by("id").values_list("code", flat=True))
-    assert codes == [s for s in steps if s != "objection.extension_requested"]
+    assert codes == [s for s in steps if s != "objections.objection.extension_requested"]
     notices = signed_in(acme_agent).get("/api/v1/notices").json()
     assert notices["unread"] == 5 and notices["items"][0]["link"] == f"/objections/{oid}/"
 
@@ -168,7 +168,7 @@ def test_rejected_objection_never_marks_the_record_and_a_new_one_may_follow(
     assert body["status"] == "rejected" and body["rejection_reason"] == "异议事项不属于信用信息异议范围。"
     assert not RecordVersion.objects.filter(record=penalty, change="objection_marked").exists()
     assert Record.objects.get(pk=penalty.pk).current_version.under_objection is False
-    notice = Notice.objects.filter(subject=penalty.subject, code="objection.rejected").get()
+    notice = Notice.objects.filter(subject=penalty.subject, code="objections.objection.rejected").get()
     assert "异议事项不属于信用信息异议范围。" in notice.body
     # A rejected step cannot be accepted afterwards.
     response = api(office, "post", f"/{oid}/accept", {})

@@ -50,7 +50,7 @@ def test_filing_through_the_page_then_staff_and_operator_act_through_pages(
     objection = Objection.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/objections/{objection.pk}/"
     html = subject.get(response["Location"]).content.decode()
-    assert objection.number in html and "说明.pdf" in html and 'data-event="objection.filed"' in html
+    assert objection.number in html and "说明.pdf" in html and 'data-event="objections.objection.filed"' in html
     assert 'data-action="accept"' not in html  # the subject has no staff actions
     assert objection.number in subject.get("/objections/").content.decode()
     again = subject.get(f"/objections/file/?record={penalty.pk}")  # pending: the form leads to it
@@ -83,7 +83,7 @@ def test_filing_through_the_page_then_staff_and_operator_act_through_pages(
     html = subject.get(f"/objections/{objection.pk}/").content.decode()
     assert 'data-decision="correct"' in html and 'data-action="review"' in html
     inbox = subject.get("/notices/").content.decode()
-    assert 'data-code="objection.decided"' in inbox
+    assert 'data-code="objections.objection.decided"' in inbox
 
 
 def test_workbench_filters_and_overdue(

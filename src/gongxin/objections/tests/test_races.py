@@ -56,7 +56,7 @@ def test_two_simultaneous_acceptances_mark_the_record_once(
     codes = sorted(r.code if isinstance(r, GongxinError) else "ok" for r in results)
     assert codes == ["objection.wrong_status", "ok"]
     assert RecordVersion.objects.filter(record=penalty, change="objection_marked").count() == 1
-    assert objection.events.filter(action="objection.accepted").count() == 1
+    assert objection.events.filter(action="objections.objection.accepted").count() == 1
 
 
 def test_two_simultaneous_filings_open_one_objection(penalty: Record, agent_viewer: Viewer) -> None:

@@ -118,7 +118,7 @@ def test_a_run_after_downtime_catches_up_in_order(ecology_unit, organization):
     changes = list(RecordVersion.objects.filter(record=record).order_by("number").values_list("change", flat=True))
     assert changes == [ChangeKind.CREATED, ChangeKind.PUBLICITY_ENDED, ChangeKind.RETENTION_ENDED]
     topics = list(OutboxEvent.objects.filter(aggregate_id=record.pk).order_by("id").values_list("topic", flat=True))
-    assert topics[-2:] == ["record.publicity_ended", "record.retention_ended"]
+    assert topics[-2:] == ["records.record.publicity_ended", "records.record.retention_ended"]
 
 
 @pytest.mark.django_db

@@ -35,7 +35,7 @@ class TestRecordsLoad:
         assert Record.objects.count() == 120
         assert RecordVersion.objects.count() == 120
         assert Record.objects.filter(current_version__isnull=True).count() == 0
-        assert OutboxEvent.objects.filter(topic="record.created").count() == 120
+        assert OutboxEvent.objects.filter(topic="records.record.created").count() == 120
         version = RecordVersion.objects.get(record__source_record_id="CF-00000")
         assert version.decision_date == date(2026, 3, 1)
         assert version.retention_end == date(2031, 3, 1)

@@ -26,7 +26,7 @@ def test_event_and_version_commit_together(market_unit, market_operator, organiz
     result = _submit(market_unit, market_operator, organization)
     # Committed (transactional test): both are visible, one event per version.
     assert RecordVersion.objects.filter(record=result.record).count() == 1
-    assert OutboxEvent.objects.filter(aggregate_id=result.record.pk, topic="record.created").count() == 1
+    assert OutboxEvent.objects.filter(aggregate_id=result.record.pk, topic="records.record.created").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

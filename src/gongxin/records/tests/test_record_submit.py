@@ -40,7 +40,7 @@ class TestRecordSubmit:
         assert version.actor_label == "user:op-market"
         assert len(version.content_hash) == 64
         events = list(OutboxEvent.objects.filter(aggregate_type="record", aggregate_id=result.record.pk))
-        assert [e.topic for e in events] == ["record.created"]
+        assert [e.topic for e in events] == ["records.record.created"]
         assert events[0].subject_id == organization.pk
 
     def test_same_content_again_is_unchanged_and_writes_nothing(self, market_unit, market_operator, organization):

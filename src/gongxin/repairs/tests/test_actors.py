@@ -27,7 +27,7 @@ def rejected(penalty, agent, operator):
 def test_the_subjects_api_view_names_the_unit_and_keeps_the_reasons(rejected, agent, staff, unit):
     body = signed_in(agent).get(f"/api/v1/repairs/{rejected.pk}").json()
     assert [(e["action"], e["actor"]) for e in body["events"]] == [
-        ("repair.applied", "您"), ("repair.rejected", unit.department.name)]
+        ("repairs.repair.applied", "您"), ("repairs.repair.rejected", unit.department.name)]
     assert body["decided_by"] == unit.department.name
     assert body["decision_note"] == "罚款尚未缴清。" and body["events"][1]["note"] == "罚款尚未缴清。"
     listed = signed_in(agent).get("/api/v1/repairs").content.decode()

@@ -40,7 +40,7 @@ def test_apply_by_json_then_the_operator_approves(penalty, agent, operator, othe
     assert created["status"] == "forwarded"
     assert created["department_due"] == "2026-10-10"
     assert created["platform_due"] == "2026-10-20"
-    assert [e["action"] for e in created["events"]] == ["repair.applied"]
+    assert [e["action"] for e in created["events"]] == ["repairs.repair.applied"]
 
     again = own.post(BASE, {"record_id": penalty.pk, **BODY}, content_type="application/json")
     assert again.status_code == 422 and again.json()["code"] == "repair.not_eligible"
@@ -62,7 +62,7 @@ def test_apply_by_json_then_the_operator_approves(penalty, agent, operator, othe
     assert decided.json()["overdue"] is False
     assert Record.objects.get(pk=penalty.pk).current_version.repaired is True
     detail = own.get(f"{BASE}/{created['id']}").json()
-    assert [e["action"] for e in detail["events"]] == ["repair.applied", "repair.approved"]
+    assert [e["action"] for e in detail["events"]] == ["repairs.repair.applied", "repairs.repair.approved"]
 
 
 def test_apply_with_evidence_by_multipart_and_a_rejection(penalty, agent, operator):

@@ -61,8 +61,8 @@ def test_from_filing_to_effect(penalty, acme, agent, operator, django_capture_on
 
     with django_capture_on_commit_callbacks(execute=True):  # the e-mail leaves after commit
         application = repair_apply(record=penalty, actor=own, **apply_kwargs())
-    assert Notice.objects.filter(subject=acme, code="repair.applied").count() == 1
-    assert "2026-10-10" in Notice.objects.get(code="repair.applied").body
+    assert Notice.objects.filter(subject=acme, code="repairs.repair.applied").count() == 1
+    assert "2026-10-10" in Notice.objects.get(code="repairs.repair.applied").body
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["acme-agent@example.test"]
 
     with at(date(2026, 10, 9)):
@@ -88,10 +88,10 @@ def test_from_filing_to_effect(penalty, acme, agent, operator, django_capture_on
         assert found and "已修复" in found[0]["marks"]
 
     topics = list(OutboxEvent.objects.filter(subject_id=acme.pk).values_list("topic", flat=True))
-    assert "repair.applied" in topics and "repair.approved" in topics and "record.repaired" in topics
+    assert {"repairs.repair.applied", "repairs.repair.approved", "records.record.repaired"} <= set(topics)
     assert list(RepairEvent.objects.filter(application=application).values_list("action", flat=True)) == [
-        "repair.applied", "repair.approved"]
-    assert Notice.objects.filter(subject=acme, code="repair.approved").count() == 1
+        "repairs.repair.applied", "repairs.repair.approved"]
+    assert Notice.objects.filter(subject=acme, code="repairs.repair.approved").count() == 1
 
     with pytest.raises(RepairNotPending):
         repair_reject(application=application, actor=as_viewer(operator), reasons=["other"], note="x")
@@ -114,9 +114,9 @@ def test_a_rejection_gives_reasons_and_leaves_the_record_alone(penalty, acme, ag
     record = Record.objects.select_related("current_version").get(pk=penalty.pk)
     assert record.current_version.change == ChangeKind.CREATED
     assert _ids(acme, ANONYMOUS, Purpose.PUBLIC) == [penalty.pk]
-    notice = Notice.objects.get(subject=acme, code="repair.rejected")
+    notice = Notice.objects.get(subject=acme, code="repairs.repair.rejected")
     assert "罚款尚未缴清" in notice.body and "履行" in notice.body
-    assert "repair.rejected" in OutboxEvent.objects.values_list("topic", flat=True)
+    assert "repairs.repair.rejected" in OutboxEvent.objects.values_list("topic", flat=True)
     # The subject may apply again once the reasons no longer apply.
     again = repair_apply(record=penalty, actor=as_viewer(agent), **apply_kwargs())
     assert again.status == RepairStatus.FORWARDED
@@ -132,7 +132,7 @@ def test_an_overdue_application_stands_out_in_the_queue(penalty, acme, agent, op
         assert list(repairs_queue(viewer=as_viewer(operator), overdue=True)) == [application]
         assert list(repairs_queue(viewer=as_viewer(staff), overdue=True)) == [application]
         approved = repair_approve(application=application, actor=as_viewer(operator), obligations_confirmed=True)
-    assert approved.events.get(action="repair.approved").data["overdue"] is True
+    assert approved.events.get(action="repairs.repair.approved").data["overdue"] is True
 
 
 def test_only_the_subject_applies_and_only_the_deciding_unit_decides(

@@ -235,8 +235,8 @@ def test_a_newer_report_supersedes_the_requesters_older_one(acme, agent, staff, 
         report.refresh_from_db()
         assert report.status == "valid", report.number
     topics = list(OutboxEvent.objects.filter(aggregate_type="report").values_list("topic", "aggregate_id"))
-    assert ("report.superseded", first.pk) in topics
-    assert topics.count(("report.issued", second.pk)) == 1
+    assert ("reports.report.superseded", first.pk) in topics
+    assert topics.count(("reports.report.issued", second.pk)) == 1
 
 
 def test_staff_revoke_a_report(acme, public, staff, agent):
@@ -250,7 +250,7 @@ def test_staff_revoke_a_report(acme, public, staff, agent):
 
     report.refresh_from_db()
     assert report.status == "revoked" and report.status_reason == "出具有误"
-    assert OutboxEvent.objects.filter(topic="report.revoked", aggregate_id=report.pk).count() == 1
+    assert OutboxEvent.objects.filter(topic="reports.report.revoked", aggregate_id=report.pk).count() == 1
     with pytest.raises(ReportAlreadyRevoked):
         report_revoke(report=report, actor=staff, reason="again")
 

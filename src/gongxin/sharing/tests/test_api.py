@@ -156,7 +156,7 @@ def test_a_record_that_left_the_view_arrives_as_not_visible(gov, acme, unit):
     factories.repair_mark(record)
     outbox_dispatch()
     items = gov.http().get(f"{BASE}/changes").json()["items"]
-    assert [i["topic"] for i in items] == ["record.created", "record.repaired"]
+    assert [i["topic"] for i in items] == ["records.record.created", "records.record.repaired"]
     # Disclosed when read: the repaired record has left the sharing view, so both say so.
     assert [i["visible"] for i in items] == [False, False]
     assert all(i["content"] is None for i in items)
@@ -185,7 +185,7 @@ def test_deliveries_endpoint_and_a_client_that_lost_its_scope(gov, acme, unit):
     factories.penalty_create(subject=acme, source_unit=unit)
     outbox_dispatch()
     rows = gov.http().get(f"{BASE}/subscriptions/{created['id']}/deliveries", {"state": "feed"}).json()
-    assert [(r["topic"], r["state"]) for r in rows] == [("record.created", "feed")]
+    assert [(r["topic"], r["state"]) for r in rows] == [("records.record.created", "feed")]
     assert gov.http().get(f"{BASE}/subscriptions/{created['id']}/deliveries", {"state": "pending"}).json() == []
     # Without records:share the sharing view is closed: items stay in the feed, their content does not.
     gov.client.scopes = ["subjects:read"]

@@ -44,7 +44,7 @@ def test_a_subscription_gets_only_its_subjects(gov, acme, other_org, unit):
     factories.penalty_create(subject=acme, source_unit=unit)
     factories.penalty_create(subject=other_org, source_unit=unit)
     outbox_dispatch()
-    assert _topics(mine) == [(acme.pk, "record.created")]
+    assert _topics(mine) == [(acme.pk, "records.record.created")]
     assert Delivery.objects.get(subscription=mine).state == DeliveryState.FEED  # no webhook: feed only
 
 
@@ -83,7 +83,7 @@ def test_persons_never_reach_a_client_without_the_sharing_scope(gov, market, per
     factories.penalty_create(subject=person, source_unit=unit)
     outbox_dispatch()
     assert _topics(public_all) == []
-    assert _topics(shared_all) == [(person.pk, "record.created")]
+    assert _topics(shared_all) == [(person.pk, "records.record.created")]
 
 
 def test_internal_items_are_never_announced(gov, acme, unit):

@@ -161,7 +161,7 @@ def test_the_task_chain_runs_after_commit(gov, acme, unit, receiver):
     factories.penalty_create(subject=acme, source_unit=unit)
     assert len(receiver.received) == 1
     body = json.loads(receiver.received[0].body)
-    assert body["topic"] == "record.created"
+    assert body["topic"] == "records.record.created"
     assert body["content"]["item"] == "penalty"
 
 

@@ -50,6 +50,6 @@ def test_editing_an_organization_emits_an_event(admin_client: Client, organizati
     assert response.status_code == 302, response.content.decode()[:2000]
     org.refresh_from_db()
     assert org.status == "revoked"
-    event = OutboxEvent.objects.get(topic="subject.updated")
+    event = OutboxEvent.objects.get(topic="subjects.subject.updated")
     assert event.subject_id == organization.pk
     assert event.payload["changed"] == ["industry", "status"]

@@ -32,12 +32,12 @@ def test_organizations_bulk_inserts_and_a_rerun_inserts_nothing() -> None:
     assert organizations_register_bulk(rows, actor_label="demo", batch_size=10, progress=progress.append) == 25
     assert progress == [10, 20, 25]
     assert Organization.objects.count() == 25
-    assert OutboxEvent.objects.filter(topic="subject.created").count() == 25
+    assert OutboxEvent.objects.filter(topic="subjects.subject.created").count() == 25
     assert organizations_register_bulk(rows, actor_label="demo", batch_size=10) == 0
     more = _org_rows(5)
     assert organizations_register_bulk(rows + more, actor_label="demo", batch_size=10) == 5
     assert Subject.objects.filter(kind=SubjectKind.ORGANIZATION).count() == 30
-    assert OutboxEvent.objects.filter(topic="subject.created").count() == 30
+    assert OutboxEvent.objects.filter(topic="subjects.subject.created").count() == 30
 
 
 def test_organizations_bulk_skips_repeats_within_the_input() -> None:

@@ -43,7 +43,7 @@ def test_organization_register_writes_subject_organization_and_event() -> None:
     assert organization.uscc == uscc
     assert organization.status == OrganizationStatus.ACTIVE
     assert organization.registration_date == date(2012, 6, 1)
-    event = OutboxEvent.objects.get(topic="subject.created", aggregate_id=subject.pk)
+    event = OutboxEvent.objects.get(topic="subjects.subject.created", aggregate_id=subject.pk)
     assert event.subject_id == subject.pk
     assert event.payload["uscc"] == uscc
     assert event.payload["actor"] == "registry-feed"
@@ -55,7 +55,7 @@ def test_organization_register_refuses_a_registered_uscc(organization: Subject) 
     assert caught.value.code == "subject.duplicate"
     assert caught.value.status == 409
     assert Organization.objects.count() == 1
-    assert OutboxEvent.objects.filter(topic="subject.created").count() == 1
+    assert OutboxEvent.objects.filter(topic="subjects.subject.created").count() == 1
 
 
 def test_organization_register_validates_its_input() -> None:
@@ -80,7 +80,7 @@ def test_person_register_seals_hashes_and_masks_the_rin() -> None:
     assert rin not in person.rin_sealed
     assert unseal(person.rin_sealed, context=RIN_CONTEXT) == rin
     assert subject.region_code == rin[:6]
-    event = OutboxEvent.objects.get(topic="subject.created", aggregate_id=subject.pk)
+    event = OutboxEvent.objects.get(topic="subjects.subject.created", aggregate_id=subject.pk)
     assert rin not in str(event.payload)
     assert "李四" not in str(event.payload)
 
@@ -126,7 +126,7 @@ def test_identifier_add_normalizes_and_is_idempotent(organization: Subject) -> N
     again = identifier_add(subject=organization, scheme=IdentifierScheme.ORGANIZATION_CODE, value="MA2H1234X",
                            actor_label="tests")
     assert again.pk == identifier.pk
-    assert OutboxEvent.objects.filter(topic="subject.identifier.added").count() == 1
+    assert OutboxEvent.objects.filter(topic="subjects.identifier.added").count() == 1
 
 
 def test_identifier_add_refuses_another_subjects_code_and_persons(organization: Subject, person: Subject) -> None:
@@ -149,7 +149,7 @@ def test_relation_add_records_a_shareholding(organization: Subject, person: Subj
     relation = relation_add(from_subject=person, to_subject=organization, kind=RelationKind.SHAREHOLDER,
                             share_ratio=Decimal("0.35"), start_date=date(2020, 1, 1), actor_label="tests")
     assert Relation.objects.get(pk=relation.pk).share_ratio == Decimal("0.3500")
-    event = OutboxEvent.objects.get(topic="subject.relation.added")
+    event = OutboxEvent.objects.get(topic="subjects.relation.added")
     assert event.subject_id == person.pk
     assert event.payload["to_subject_id"] == organization.pk
     assert event.payload["share_ratio"] == "0.35"
