@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import chinese_calendar
 import pytest
 import time_machine
 from django.template import Context, Template
@@ -84,6 +85,13 @@ def test_working_days_between() -> None:
     assert working_days_between(date(2026, 10, 10), date(2026, 9, 30)) == 0
     assert working_days_between(date(2026, 5, 11), date(2026, 5, 11)) == 0
     assert working_days_between(date(2026, 5, 11), add_working_days(date(2026, 5, 11), 10)) == 10
+
+
+def test_a_year_the_package_knows_answers_as_the_package() -> None:
+    day = date(2004, 1, 1)
+    while day.year <= 2026:
+        assert is_working_day(day) is chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
 
 
 def test_a_year_nobody_knows_counts_the_statutory_holidays_and_weekends(caplog: pytest.LogCaptureFixture) -> None:
