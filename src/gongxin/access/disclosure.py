@@ -48,6 +48,7 @@ from gongxin.catalog.models import CatalogItem
 from gongxin.core import clock
 from gongxin.core.errors import NotFound, PermissionDenied
 from gongxin.records.choices import Purpose, RecordStatus
+from gongxin.records.counting import counts_q, within_publicity_q
 from gongxin.records.models import Record
 from gongxin.records.personal import value_unseal
 from gongxin.subjects.models import Subject
@@ -145,38 +146,33 @@ def subject_visible(
     return subject, grant
 
 
-def _within_retention(today: date) -> Q:
-    return Q(current_version__retention_end__isnull=True) | Q(current_version__retention_end__gte=today)
-
-
 def visibility_q(*, purpose: str, today: date) -> Q:
-    """The rule as a filter on ``Record`` (through its current version and catalog item)."""
-    in_effect = Q(current_version__status=RecordStatus.ACTIVE)
-    not_repaired = Q(current_version__repaired=False)
+    """The rule as a filter on ``Record`` (through its current version and catalog item).
+
+    The outward purposes show what counts today (records.counting: in effect, within retention); the subject
+    also sees its repaired records, the other purposes do not. Staff and audit see more on purpose."""
     if purpose == Purpose.PUBLIC:
         negative_in_window = (
             Q(current_version__published=True)
             & Q(current_version__publicity_ended=False)
-            & not_repaired
-            & (Q(current_version__publicity_max_end__isnull=True)
-               | Q(current_version__publicity_max_end__gte=today))
+            & Q(current_version__repaired=False)
+            & within_publicity_q(day=today)
         )
         return (
             Q(subject__kind=SubjectKind.ORGANIZATION)
             & Q(catalog_item__disclosure_level=DisclosureLevel.PUBLIC)
-            & in_effect
             & Q(current_version__published=True)
             & (~Q(current_version__polarity=Polarity.NEGATIVE) | negative_in_window)
-            & _within_retention(today)
+            & counts_q(day=today)
         )
     if purpose == Purpose.SELF:
-        return in_effect & ~Q(catalog_item__disclosure_level=DisclosureLevel.INTERNAL) & _within_retention(today)
+        return ~Q(catalog_item__disclosure_level=DisclosureLevel.INTERNAL) & counts_q(day=today)
     if purpose == Purpose.SHARING:
         levels = [DisclosureLevel.PUBLIC, DisclosureLevel.SHARED]
-        return in_effect & Q(catalog_item__disclosure_level__in=levels) & not_repaired & _within_retention(today)
+        return Q(catalog_item__disclosure_level__in=levels) & counts_q(day=today, repaired_counts=False)
     if purpose == Purpose.AUTHORIZED:
         levels = [DisclosureLevel.PUBLIC, DisclosureLevel.SHARED, DisclosureLevel.AUTHORIZED]
-        return in_effect & Q(catalog_item__disclosure_level__in=levels) & not_repaired & _within_retention(today)
+        return Q(catalog_item__disclosure_level__in=levels) & counts_q(day=today, repaired_counts=False)
     if purpose == Purpose.STAFF:
         return ~Q(current_version__status=RecordStatus.ARCHIVED)
     if purpose == Purpose.AUDIT:
