@@ -36,50 +36,16 @@ from typing import Any
 import cel as _cel
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.core.errors import GongxinError
-
-
-class RuleError(GongxinError):
-    code = "rule.invalid"
-    status = 422
-    default_message = _("The rule is not valid.")
-
-
-class RuleSyntaxError(RuleError):
-    code = "rule.syntax"
-    default_message = _("The rule is not a valid expression.")
-
-
-class RuleUnknownName(RuleError):
-    code = "rule.unknown_name"
-    default_message = _("The rule uses a name that is not a known fact.")
-
-
-class RuleTypeError(RuleError):
-    code = "rule.type"
-    default_message = _("The rule does not evaluate to true or false.")
-
-
-class RuleEvaluationError(RuleError):
-    code = "rule.evaluation"
-    status = 500
-    default_message = _("The rule could not be evaluated.")
-
-
-class RuleFails(RuleError):
-    code = "rule.fails"
-    default_message = _("The rule fails when evaluated (a division by zero, an index out of range ...).")
-
-
-class RuleTooCostly(RuleError):
-    code = "rule.too_costly"
-    default_message = _("The rule is too costly to evaluate.")
-
-
-class RuleBudgetExceeded(RuleError):
-    code = "rule.budget_exceeded"
-    default_message = _("Evaluating the rule took longer than its time budget; nothing was counted.")
-
+from gongxin.core.errors import (
+    RuleBudgetExceeded,
+    RuleError,
+    RuleEvaluationError,
+    RuleFails,
+    RuleSyntaxError,
+    RuleTooCostly,
+    RuleTypeError,
+    RuleUnknownName,
+)
 
 # The cost budget of a rule (decision 035). Shape limits, checked before a rule is compiled or run:
 RULE_MAX_LENGTH = 1000  # characters

@@ -67,6 +67,58 @@ class RateLimited(GongxinError):
     default_message = _("Too many requests; try again later.")
 
 
+class Throttled(RateLimited):
+    """A rate_limited refusal of a throttle (core.throttle) that knows when to come back (Retry-After)."""
+
+    def __init__(self, message: Any = None, *, retry_after: int, code: str | None = None,
+                 details: Any = None) -> None:
+        super().__init__(message, code=code, details=details)
+        self.retry_after = max(1, int(retry_after))
+
+
+# Rules (core.cel): a staff-written CEL expression that cannot be compiled or evaluated.
+class RuleError(GongxinError):
+    code = "rule.invalid"
+    status = 422
+    default_message = _("The rule is not valid.")
+
+
+class RuleSyntaxError(RuleError):
+    code = "rule.syntax"
+    default_message = _("The rule is not a valid expression.")
+
+
+class RuleUnknownName(RuleError):
+    code = "rule.unknown_name"
+    default_message = _("The rule uses a name that is not a known fact.")
+
+
+class RuleTypeError(RuleError):
+    code = "rule.type"
+    default_message = _("The rule does not evaluate to true or false.")
+
+
+class RuleEvaluationError(RuleError):
+    code = "rule.evaluation"
+    status = 500
+    default_message = _("The rule could not be evaluated.")
+
+
+class RuleFails(RuleError):
+    code = "rule.fails"
+    default_message = _("The rule fails when evaluated (a division by zero, an index out of range ...).")
+
+
+class RuleTooCostly(RuleError):
+    code = "rule.too_costly"
+    default_message = _("The rule is too costly to evaluate.")
+
+
+class RuleBudgetExceeded(RuleError):
+    code = "rule.budget_exceeded"
+    default_message = _("Evaluating the rule took longer than its time budget; nothing was counted.")
+
+
 def retry_after_apply(response: Any, exc: BaseException) -> Any:
     """Say when to come back (``Retry-After``, seconds) on ``response`` when ``exc`` knows it (the rate limits
     of core.throttle and accounts); the API's and the pages' error answers both go through here."""

@@ -20,15 +20,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import clock
-from gongxin.core.errors import RateLimited
+from gongxin.core.errors import Throttled
 from gongxin.core.models import ThrottleWindow
 
 # name -> "count/seconds". Documented in docs/operations.md ("Rate limits").
@@ -50,16 +48,6 @@ DEFAULT_RATES: dict[str, str] = {
 KEEP = timedelta(days=1)
 _PURGE_EVERY_SECONDS = 60.0
 _purged_at = 0.0
-
-
-class Throttled(RateLimited):
-    code = "rate_limited"
-    default_message = _("Too many requests; try again later.")
-
-    def __init__(self, message: Any = None, *, retry_after: int, code: str | None = None,
-                 details: Any = None) -> None:
-        super().__init__(message, code=code, details=details)
-        self.retry_after = max(1, int(retry_after))
 
 
 @dataclass(frozen=True)
