@@ -20,14 +20,10 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.utils import timezone
 
+from gongxin.access.services import inquiry_params
 from gongxin.core.prepared import prepared_rows
 from gongxin.rewards.models import Matter
-from gongxin.rewards.services import (
-    _CHECK_COLUMNS,
-    _INQUIRY_COLUMNS,
-    _check_insert_statement,
-    _resolve_usccs_statement,
-)
+from gongxin.rewards.services import _CHECK_COLUMNS, _check_insert_statement, _resolve_usccs_statement
 
 
 def bare(request: HttpRequest) -> JsonResponse:
@@ -60,7 +56,7 @@ def floor(request: HttpRequest) -> JsonResponse:
         "viewer_department_id": department_id, "purpose": "sharing", "reason": MATTER, "channel": "check",
         "consent_id": None, "records_shown": 0, "created_at": now,
     }
-    params = [check[c] for c in _CHECK_COLUMNS] + [inquiry[c] for c in _INQUIRY_COLUMNS]
+    params = [check[c] for c in _CHECK_COLUMNS] + inquiry_params(inquiry)
     check_id = prepared_rows(_check_insert_statement(0), params)[0][0]
     return JsonResponse({"check_id": check_id, "decision": "pass"})
 

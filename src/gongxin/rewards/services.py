@@ -32,22 +32,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongxin.access.choices import Channel
-from gongxin.access.models import Inquiry
 from gongxin.access.persons import rin_lookup_count
-from gongxin.accounts.capabilities import decides_for_office, looks_up_persons
-from gongxin.accounts.choices import Scope
+from gongxin.access.services import inquiries_record, inquiry_insert_sql, inquiry_params, inquiry_values
+from gongxin.accounts.choices import Role, Scope
 from gongxin.accounts.models import ApiClient, Department
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
 from gongxin.core.cel import rule_compile, rule_evaluate_many
-from gongxin.core.events import (
-    CERTIFICATE_ISSUED,
-    CHECK_FEEDBACK_RECORDED,
-    MATTER_REGISTERED,
-    MEASURE_VERSIONED,
-    SYSTEM_REGISTERED,
-)
 from gongxin.core.outbox import event_emit
 from gongxin.core.prepared import prepared_rows
 from gongxin.records.choices import Purpose
@@ -72,6 +64,7 @@ from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_display_code
 
 BATCH_MAX = 1000
+STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 CERTIFICATE_PREFIX = "GXC"
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 NUMBER_RANDOM_LENGTH = 10
@@ -79,7 +72,7 @@ DRY_RUN_SAMPLE = 20
 
 
 def _staff_check(actor: Viewer) -> None:
-    if not decides_for_office(actor):
+    if actor.role not in STAFF_ROLES:
         raise errors.NotStaff()
 
 
@@ -156,7 +149,7 @@ def measure_save(*, code: str, draft: MeasureDraft, actor: Viewer, note: str = "
         Measure.objects.filter(pk=measure.pk).update(current_version=version)
         measure.current_version = version
         rules_changed()
-        event_emit(topic=MEASURE_VERSIONED, aggregate_type="measure", aggregate_id=measure.pk,
+        event_emit(topic="rewards.measure.versioned", aggregate_type="measure", aggregate_id=measure.pk,
                    subject_id=None, payload={"code": code, "version": version.number, "kind": version.kind})
     return version
 
@@ -236,7 +229,7 @@ def system_register(*, code: str, name: str, department: Department, client: Api
                              "is_active": is_active, "created_at": clock.now()},
         )
         rules_changed()
-        event_emit(topic=SYSTEM_REGISTERED, aggregate_type="business_system", aggregate_id=system.pk,
+        event_emit(topic="rewards.system.registered", aggregate_type="business_system", aggregate_id=system.pk,
                    subject_id=None, payload={"code": system.code, "active": system.is_active})
     return system
 
@@ -255,7 +248,7 @@ def matter_register(*, code: str, name: str, system: BusinessSystem, matter_type
                              "is_active": is_active, "created_at": clock.now()},
         )
         rules_changed()
-        event_emit(topic=MATTER_REGISTERED, aggregate_type="matter", aggregate_id=matter.pk,
+        event_emit(topic="rewards.matter.registered", aggregate_type="matter", aggregate_id=matter.pk,
                    subject_id=None, payload={"code": matter.code, "system": system.code, "type": matter_type})
     return matter
 
@@ -458,13 +451,13 @@ def _matter_for(rules: RuleSet, matter_code: str, actor: Viewer) -> tuple[Matter
         if system.id != matter.system_id:
             raise errors.MatterNotOfSystem()
         return matter, system.id
-    if decides_for_office(actor) or actor.subject_id is not None:
+    if actor.role in STAFF_ROLES or actor.subject_id is not None:
         return matter, None
     raise errors.NotABusinessSystem()
 
 
 def _may_check_persons(actor: Viewer) -> bool:
-    return decides_for_office(actor) or Scope.RECORDS_SHARE in actor.scopes
+    return actor.role in STAFF_ROLES or Scope.RECORDS_SHARE in actor.scopes
 
 
 def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor: Viewer) -> list[CheckOutcome]:
@@ -495,7 +488,7 @@ def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor:
             except InvalidRin:
                 outcome.error = errors.SubjectNotFound()
     by_uscc = _resolve_usccs(set(usccs.values()))
-    if rins and actor.client_id is None and not looks_up_persons(actor):
+    if rins and actor.client_id is None and actor.role not in STAFF_ROLES:
         # A subject checking itself by RIN: counted as look-ups (access.persons), so the answer (the same
         # "not found" for another person as for an unknown RIN) cannot be asked at will either.
         rin_lookup_count(viewer=actor, lookups=len(rins))
@@ -513,7 +506,7 @@ def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor:
             resolved[i] = found
         else:
             outcomes[i].error = errors.SubjectNotFound()
-    if actor.client_id is None and not decides_for_office(actor):
+    if actor.client_id is None and actor.role not in STAFF_ROLES:
         for i, r in list(resolved.items()):
             if r.subject_id != actor.subject_id:  # a subject checks only itself
                 outcomes[i].error = errors.SubjectNotFound()
@@ -573,7 +566,7 @@ def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved
         ]
         if hit_rows:
             CheckHit.objects.bulk_create(hit_rows)
-        Inquiry.objects.bulk_create([Inquiry(**values) for values in inquiries])
+        inquiries_record(inquiries)
     for check, (i, values, _m) in zip(checks, rows, strict=True):
         values["id"] = check.pk
         outcomes[i].row, outcomes[i]._check = values, check
@@ -581,20 +574,17 @@ def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved
 
 
 def _inquiry_values(*, check: dict[str, Any], actor: Viewer, matter: MatterInfo, at: datetime) -> dict[str, Any]:
-    """The inquiry log row of a check (access.Inquiry), with the fields access.services.inquiry_record sets;
-    written set-based here, so a batch of checks costs one INSERT (and a single check no model instance)."""
+    """The inquiry log row of a check (access.services.inquiry_values), written by access with the batch's
+    other rows (one INSERT) or inside the check's own statement (a single check: no model instance)."""
     subject_id = check["subject_id"]
-    return {"subject_id": subject_id, "viewer_label": actor.label, "viewer_user_id": actor.user_id,
-            "viewer_client_id": actor.client_id, "viewer_department_id": actor.department_id,
-            "purpose": Purpose.SELF if actor.subject_id == subject_id else Purpose.SHARING,
-            "reason": f"{matter.code} {matter.name}"[:300], "channel": Channel.CHECK, "consent_id": None,
-            "records_shown": len(check["hits"]), "created_at": at}
+    return inquiry_values(subject_id=subject_id, viewer=actor,
+                          purpose=Purpose.SELF if actor.subject_id == subject_id else Purpose.SHARING,
+                          channel=Channel.CHECK, at=at, reason=f"{matter.code} {matter.name}",
+                          records_shown=len(check["hits"]))
 
 
 _CHECK_COLUMNS = ("subject_id", "matter_id", "system_id", "client_id", "actor_label", "decision", "hits", "warnings",
                   "name_given", "facts_updated_at", "created_at")
-_INQUIRY_COLUMNS = ("subject_id", "viewer_label", "viewer_user_id", "viewer_client_id", "viewer_department_id",
-                    "purpose", "reason", "channel", "consent_id", "records_shown", "created_at")
 _JSON_COLUMNS = frozenset({"hits", "warnings"})
 
 
@@ -605,8 +595,8 @@ def _columns_of(model: type[Model]) -> set[str]:
 @lru_cache(maxsize=64)
 def _check_insert_statement(hit_count: int) -> str:
     """The one-statement INSERT of a check with ``hit_count`` hits and its inquiry (cached per shape)."""
-    if _columns_of(Check) != set(_CHECK_COLUMNS) or _columns_of(Inquiry) != set(_INQUIRY_COLUMNS):
-        raise RuntimeError("rewards: the check or inquiry columns changed; update _CHECK_COLUMNS/_INQUIRY_COLUMNS")
+    if _columns_of(Check) != set(_CHECK_COLUMNS):
+        raise RuntimeError("rewards: the check columns changed; update _CHECK_COLUMNS")
     q = connection.ops.quote_name
     check_values = ", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in _CHECK_COLUMNS)
     # Only model table and column names are formatted into the SQL; every value is a parameter.
@@ -621,9 +611,8 @@ def _check_insert_statement(hit_count: int) -> str:
             f" measure_class, applied, created_at) SELECT c.id, v.m, v.mv, v.k, v.cl, NULL, %s::timestamptz FROM c,"
             f" (VALUES {values}) AS v(m, mv, k, cl))"
         )
-    placeholders = ", ".join(["%s"] * len(_INQUIRY_COLUMNS))
-    sql.append(f", i AS (INSERT INTO {q(Inquiry._meta.db_table)} ({', '.join(map(q, _INQUIRY_COLUMNS))})"  # noqa: S608
-               f" VALUES ({placeholders})) SELECT id FROM c")
+    # The inquiry's INSERT is access's (the inquiry log's one writer); it runs in this statement.
+    sql.append(f", i AS ({inquiry_insert_sql()}) SELECT id FROM c")  # noqa: S608 - SQL text of access, no values
     return " ".join(sql)
 
 
@@ -638,7 +627,7 @@ def _check_insert_one(check: dict[str, Any], measures: Sequence[CompiledMeasure]
         params.append(check["created_at"])
         for m in measures:
             params.extend([m.measure_id, m.version_id, m.kind, m.measure_class])
-    params.extend(inquiry[c] for c in _INQUIRY_COLUMNS)
+    params.extend(inquiry_params(inquiry))
     return int(prepared_rows(_check_insert_statement(len(measures)), params)[0][0])
 
 
@@ -663,7 +652,7 @@ def check_perform(*, subject: Subject, matter: Matter | str, actor: Viewer, name
         if not _may_check_persons(actor) and actor.subject_id != subject.pk:
             raise errors.PersonCheckNotAllowed()
         code = subject.person.rin_masked
-    if actor.client_id is None and not decides_for_office(actor) and actor.subject_id != subject.pk:
+    if actor.client_id is None and actor.role not in STAFF_ROLES and actor.subject_id != subject.pk:
         raise errors.SubjectNotFound()
     facts, bases, valid_until, updated_at = row if row else (None, None, None, None)
     resolved = {0: _Resolved(subject_id=subject.pk, name=subject.name, kind=subject.kind, code=code, facts=facts,
@@ -701,7 +690,7 @@ def check_feedback(*, check: Check, measures_applied: Sequence[str], outcome: st
         hits = CheckHit.objects.filter(check_row=check)
         hits.filter(measure__code__in=applied).update(applied=True)
         hits.exclude(measure__code__in=applied).update(applied=False)
-        event_emit(topic=CHECK_FEEDBACK_RECORDED, aggregate_type="check", aggregate_id=check.pk,
+        event_emit(topic="rewards.check.feedback", aggregate_type="check", aggregate_id=check.pk,
                    subject_id=check.subject_id, payload={"outcome": outcome, "applied": applied})
     return feedback
 
@@ -755,7 +744,7 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
     verification page of credit reports). The subject itself, the system that made the check, or staff."""
     from gongxin.reports.services import verify_url_for
 
-    allowed = (decides_for_office(actor) or (actor.client_id is not None and actor.client_id == check.client_id)
+    allowed = (actor.role in STAFF_ROLES or (actor.client_id is not None and actor.client_id == check.client_id)
                or (actor.subject_id is not None and actor.subject_id == check.subject_id))
     if not allowed:
         raise errors.CertificateNotAllowed()
@@ -776,7 +765,7 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
             content_hash=signing.content_hash(data), signature=signature.value_b64, key_id=signature.key_id,
             created_at=clock.now(),
         )
-        event_emit(topic=CERTIFICATE_ISSUED, aggregate_type="check_certificate",
+        event_emit(topic="rewards.certificate.issued", aggregate_type="check_certificate",
                    aggregate_id=certificate.pk, subject_id=subject.pk,
                    payload={"number": number, "check": check.pk, "decision": check.decision})
     return certificate
