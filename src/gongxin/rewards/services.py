@@ -34,12 +34,20 @@ from django.utils.translation import gettext as _
 from gongxin.access.choices import Channel
 from gongxin.access.persons import rin_lookup_count
 from gongxin.access.services import inquiries_record, inquiry_insert_sql, inquiry_params, inquiry_values
-from gongxin.accounts.choices import Role, Scope
+from gongxin.accounts.capabilities import decides_for_office, looks_up_persons
+from gongxin.accounts.choices import Scope
 from gongxin.accounts.models import ApiClient, Department
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
 from gongxin.core.cel import rule_compile, rule_evaluate_many
+from gongxin.core.events import (
+    CERTIFICATE_ISSUED,
+    CHECK_FEEDBACK_RECORDED,
+    MATTER_REGISTERED,
+    MEASURE_VERSIONED,
+    SYSTEM_REGISTERED,
+)
 from gongxin.core.outbox import event_emit
 from gongxin.core.prepared import prepared_rows
 from gongxin.records.choices import Purpose
@@ -64,7 +72,6 @@ from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_display_code
 
 BATCH_MAX = 1000
-STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 CERTIFICATE_PREFIX = "GXC"
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 NUMBER_RANDOM_LENGTH = 10
@@ -72,7 +79,7 @@ DRY_RUN_SAMPLE = 20
 
 
 def _staff_check(actor: Viewer) -> None:
-    if actor.role not in STAFF_ROLES:
+    if not decides_for_office(actor):
         raise errors.NotStaff()
 
 
@@ -149,7 +156,7 @@ def measure_save(*, code: str, draft: MeasureDraft, actor: Viewer, note: str = "
         Measure.objects.filter(pk=measure.pk).update(current_version=version)
         measure.current_version = version
         rules_changed()
-        event_emit(topic="rewards.measure.versioned", aggregate_type="measure", aggregate_id=measure.pk,
+        event_emit(topic=MEASURE_VERSIONED, aggregate_type="measure", aggregate_id=measure.pk,
                    subject_id=None, payload={"code": code, "version": version.number, "kind": version.kind})
     return version
 
@@ -229,7 +236,7 @@ def system_register(*, code: str, name: str, department: Department, client: Api
                              "is_active": is_active, "created_at": clock.now()},
         )
         rules_changed()
-        event_emit(topic="rewards.system.registered", aggregate_type="business_system", aggregate_id=system.pk,
+        event_emit(topic=SYSTEM_REGISTERED, aggregate_type="business_system", aggregate_id=system.pk,
                    subject_id=None, payload={"code": system.code, "active": system.is_active})
     return system
 
@@ -248,7 +255,7 @@ def matter_register(*, code: str, name: str, system: BusinessSystem, matter_type
                              "is_active": is_active, "created_at": clock.now()},
         )
         rules_changed()
-        event_emit(topic="rewards.matter.registered", aggregate_type="matter", aggregate_id=matter.pk,
+        event_emit(topic=MATTER_REGISTERED, aggregate_type="matter", aggregate_id=matter.pk,
                    subject_id=None, payload={"code": matter.code, "system": system.code, "type": matter_type})
     return matter
 
@@ -451,13 +458,13 @@ def _matter_for(rules: RuleSet, matter_code: str, actor: Viewer) -> tuple[Matter
         if system.id != matter.system_id:
             raise errors.MatterNotOfSystem()
         return matter, system.id
-    if actor.role in STAFF_ROLES or actor.subject_id is not None:
+    if decides_for_office(actor) or actor.subject_id is not None:
         return matter, None
     raise errors.NotABusinessSystem()
 
 
 def _may_check_persons(actor: Viewer) -> bool:
-    return actor.role in STAFF_ROLES or Scope.RECORDS_SHARE in actor.scopes
+    return decides_for_office(actor) or Scope.RECORDS_SHARE in actor.scopes
 
 
 def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor: Viewer) -> list[CheckOutcome]:
@@ -488,7 +495,7 @@ def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor:
             except InvalidRin:
                 outcome.error = errors.SubjectNotFound()
     by_uscc = _resolve_usccs(set(usccs.values()))
-    if rins and actor.client_id is None and actor.role not in STAFF_ROLES:
+    if rins and actor.client_id is None and not looks_up_persons(actor):
         # A subject checking itself by RIN: counted as look-ups (access.persons), so the answer (the same
         # "not found" for another person as for an unknown RIN) cannot be asked at will either.
         rin_lookup_count(viewer=actor, lookups=len(rins))
@@ -506,7 +513,7 @@ def checks_perform(*, requests: Sequence[CheckRequest], matter_code: str, actor:
             resolved[i] = found
         else:
             outcomes[i].error = errors.SubjectNotFound()
-    if actor.client_id is None and actor.role not in STAFF_ROLES:
+    if actor.client_id is None and not decides_for_office(actor):
         for i, r in list(resolved.items()):
             if r.subject_id != actor.subject_id:  # a subject checks only itself
                 outcomes[i].error = errors.SubjectNotFound()
@@ -652,7 +659,7 @@ def check_perform(*, subject: Subject, matter: Matter | str, actor: Viewer, name
         if not _may_check_persons(actor) and actor.subject_id != subject.pk:
             raise errors.PersonCheckNotAllowed()
         code = subject.person.rin_masked
-    if actor.client_id is None and actor.role not in STAFF_ROLES and actor.subject_id != subject.pk:
+    if actor.client_id is None and not decides_for_office(actor) and actor.subject_id != subject.pk:
         raise errors.SubjectNotFound()
     facts, bases, valid_until, updated_at = row if row else (None, None, None, None)
     resolved = {0: _Resolved(subject_id=subject.pk, name=subject.name, kind=subject.kind, code=code, facts=facts,
@@ -690,7 +697,7 @@ def check_feedback(*, check: Check, measures_applied: Sequence[str], outcome: st
         hits = CheckHit.objects.filter(check_row=check)
         hits.filter(measure__code__in=applied).update(applied=True)
         hits.exclude(measure__code__in=applied).update(applied=False)
-        event_emit(topic="rewards.check.feedback", aggregate_type="check", aggregate_id=check.pk,
+        event_emit(topic=CHECK_FEEDBACK_RECORDED, aggregate_type="check", aggregate_id=check.pk,
                    subject_id=check.subject_id, payload={"outcome": outcome, "applied": applied})
     return feedback
 
@@ -744,7 +751,7 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
     verification page of credit reports). The subject itself, the system that made the check, or staff."""
     from gongxin.reports.services import verify_url_for
 
-    allowed = (actor.role in STAFF_ROLES or (actor.client_id is not None and actor.client_id == check.client_id)
+    allowed = (decides_for_office(actor) or (actor.client_id is not None and actor.client_id == check.client_id)
                or (actor.subject_id is not None and actor.subject_id == check.subject_id))
     if not allowed:
         raise errors.CertificateNotAllowed()
@@ -765,7 +772,7 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
             content_hash=signing.content_hash(data), signature=signature.value_b64, key_id=signature.key_id,
             created_at=clock.now(),
         )
-        event_emit(topic="rewards.certificate.issued", aggregate_type="check_certificate",
+        event_emit(topic=CERTIFICATE_ISSUED, aggregate_type="check_certificate",
                    aggregate_id=certificate.pk, subject_id=subject.pk,
                    payload={"number": number, "check": check.pk, "decision": check.decision})
     return certificate
