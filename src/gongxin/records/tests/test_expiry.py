@@ -15,12 +15,12 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from gongxin.access.disclosure import records_visible
 from gongxin.accounts.choices import Role, Scope
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.core.errors import ValidationFailed
 from gongxin.core.models import OutboxEvent
 from gongxin.records.choices import ChangeKind, Purpose, RecordStatus
-from gongxin.records.disclosure import records_visible
 from gongxin.records.expiry import clocks_run, clocks_run_task
 from gongxin.records.models import ListEntry, Record, RecordVersion
 from gongxin.records.services import record_submit

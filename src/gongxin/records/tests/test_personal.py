@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from gongxin.access.disclosure import fields_shown
 from gongxin.records.choices import Purpose
-from gongxin.records.disclosure import fields_shown
 from gongxin.records.load import RecordRow, records_load
 from gongxin.records.models import RecordVersion
 from gongxin.records.personal import PREFIX, payload_unseal
