@@ -1,7 +1,7 @@
 """Personas of the reports tests: an organization with records, its agent, a person and the person's
 account, a bank holding the person's consent, credit office staff, and the anonymous public.
 
-Rows are written through the owning apps' services (portal.tests.factories); accounts are real users,
+Rows are written through the owning apps' services (gongxin.testing.factories); accounts are real users,
 because reports remember who requested them.
 """
 
@@ -17,15 +17,9 @@ from gongxin.accounts.models import User
 from gongxin.accounts.viewer import ANONYMOUS, Viewer, viewer_for_user
 from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
-from gongxin.portal.tests import factories
 from gongxin.subjects.models import Subject
-
-PASSWORD = "a-long-test-password-1"
-
-
-def user_create(username: str, *, role: str, subject: Subject | None = None, display_name: str = "") -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, subject=subject,
-                                    display_name=display_name)
+from gongxin.testing import factories
+from gongxin.testing.personas import user_create
 
 
 @pytest.fixture
@@ -83,13 +77,13 @@ def bank_consent(person: Subject, bank_user: User) -> Consent:
 
 
 @pytest.fixture
-def staff_user(db: None) -> User:
+def staff(db: None) -> User:
     return user_create("staff", role=Role.STAFF, display_name="信用办窗口")
 
 
 @pytest.fixture
-def staff(staff_user: User) -> Viewer:
-    return viewer_for_user(staff_user)
+def staff_viewer(staff: User) -> Viewer:
+    return viewer_for_user(staff)
 
 
 @pytest.fixture

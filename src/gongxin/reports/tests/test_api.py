@@ -10,9 +10,9 @@ import time_machine
 from django.test import Client
 
 from gongxin.core import clock, signing
-from gongxin.portal.tests import factories
 from gongxin.reports.models import Report
 from gongxin.reports.verification import document_verify
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +59,13 @@ def test_downloads_in_three_formats(client, acme, public):
     assert client.get(f"{URL}/{number}?format=doc").status_code == 422
 
 
-def test_verification_status(client, acme, staff_user):
+def test_verification_status(client, acme, staff):
     number = _post(client, {"subject": {"uscc": acme.organization.uscc}}).json()["number"]
     status = client.get(f"{URL}/{number}/verification").json()
     assert status["status"] == "valid" and status["valid"] is True and status["signature_valid"] is True
     assert status["verify_url"].endswith(f"/verify/{number}/")
 
-    client.force_login(staff_user)
+    client.force_login(staff)
     revoked = client.post(f"{URL}/{number}/revoke", {"reason": "出具有误"}, content_type="application/json")
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
     status = client.get(f"{URL}/{number}/verification").json()

@@ -12,7 +12,6 @@ from gongxin.access.models import Inquiry
 from gongxin.core import clock, signing
 from gongxin.core.errors import PermissionDenied
 from gongxin.core.models import OutboxEvent
-from gongxin.portal.tests import factories
 from gongxin.records.services import record_revoke
 from gongxin.reports.errors import (
     ReportAlreadyRevoked,
@@ -28,6 +27,7 @@ from gongxin.reports.errors import (
 from gongxin.reports.models import Report
 from gongxin.reports.personal import report_signed_content
 from gongxin.reports.services import report_issue, report_revoke
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -191,10 +191,10 @@ def test_special_report_lists_penalties_in_range_with_repaired_ones_marked(acme,
     assert report.range_from == today - timedelta(days=730)
 
 
-def test_special_report_by_staff_leaves_out_revoked_records(acme, source_unit, staff):
+def test_special_report_by_staff_leaves_out_revoked_records(acme, source_unit, staff_viewer):
     revoked = factories.penalty_create(subject=acme, source_unit=source_unit)
     record_revoke(record=revoked, actor=factories.ADMIN, reason="撤销")
-    report = report_issue(subject=acme, kind="special", viewer=staff, purpose="staff")
+    report = report_issue(subject=acme, kind="special", viewer=staff_viewer, purpose="staff")
     assert _records(report, "penalties") == []
     assert "无记录" in report.content["conclusion"]
     assert Inquiry.objects.filter(subject=acme, channel="report", purpose="staff").count() == 1
@@ -220,10 +220,10 @@ def test_special_report_range_is_validated(acme, agent):
     assert (default.range_from, default.range_to) == (clock.add_months(today, -36), today)
 
 
-def test_a_newer_report_supersedes_the_requesters_older_one(acme, agent, staff, public):
+def test_a_newer_report_supersedes_the_requesters_older_one(acme, agent, staff_viewer, public):
     first = report_issue(subject=acme, kind="organization", viewer=agent, purpose="self")
     other_kind = report_issue(subject=acme, kind="special", viewer=agent, purpose="self")
-    someone_else = report_issue(subject=acme, kind="organization", viewer=staff, purpose="staff")
+    someone_else = report_issue(subject=acme, kind="organization", viewer=staff_viewer, purpose="staff")
     anonymous_1 = report_issue(subject=acme, kind="organization", viewer=public, purpose="public")
     anonymous_2 = report_issue(subject=acme, kind="organization", viewer=public, purpose="public")
 
@@ -239,20 +239,20 @@ def test_a_newer_report_supersedes_the_requesters_older_one(acme, agent, staff, 
     assert topics.count(("reports.report.issued", second.pk)) == 1
 
 
-def test_staff_revoke_a_report(acme, public, staff, agent):
+def test_staff_revoke_a_report(acme, public, staff_viewer, agent):
     report = report_issue(subject=acme, kind="organization", viewer=public, purpose="public")
     with pytest.raises(ReportRevokeNotAllowed):
         report_revoke(report=report, actor=agent, reason="x")
     with pytest.raises(ReportReasonRequired):
-        report_revoke(report=report, actor=staff, reason="  ")
+        report_revoke(report=report, actor=staff_viewer, reason="  ")
 
-    report_revoke(report=report, actor=staff, reason="出具有误")
+    report_revoke(report=report, actor=staff_viewer, reason="出具有误")
 
     report.refresh_from_db()
     assert report.status == "revoked" and report.status_reason == "出具有误"
     assert OutboxEvent.objects.filter(topic="reports.report.revoked", aggregate_id=report.pk).count() == 1
     with pytest.raises(ReportAlreadyRevoked):
-        report_revoke(report=report, actor=staff, reason="again")
+        report_revoke(report=report, actor=staff_viewer, reason="again")
 
 
 def test_report_build_stays_within_a_few_queries(acme, source_unit, public, django_assert_max_num_queries):

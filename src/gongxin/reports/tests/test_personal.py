@@ -18,7 +18,6 @@ from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
 from gongxin.core import signing
-from gongxin.portal.tests import factories
 from gongxin.reports.models import Report
 from gongxin.reports.personal import pdf_cache_path, personal_seal, report_signed_content
 from gongxin.reports.render import report_pdf_file
@@ -28,6 +27,7 @@ from gongxin.reports.tests.conftest import user_create
 from gongxin.reports.tests.helpers import pdf_streams
 from gongxin.reports.verification import document_verify, pdf_attachments
 from gongxin.subjects.selectors import person_rin_reveal
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_a_persons_report_files_answer_others_as_an_unknown_number_does(client, 
 
 
 def test_entitled_viewers_open_a_persons_report(client, person, person_self, own_reports, bank, bank_user,
-                                                bank_consent, staff_user):
+                                                bank_consent, staff):
     authorized = report_issue(subject=person, kind="person", viewer=bank, purpose="authorized")
     assert not authorized.personal_sealed  # issued to a third party: masked when signed, nothing to seal
     client.force_login(bank_user)
@@ -164,7 +164,7 @@ def test_entitled_viewers_open_a_persons_report(client, person, person_self, own
     assert client.get(f"{API}/{authorized.number}").status_code == 200
     assert client.get(reverse("reports:detail", args=[own_reports[0].number])).status_code == 404
 
-    client.force_login(staff_user)
+    client.force_login(staff)
     for report in [*own_reports, authorized]:
         assert client.get(reverse("reports:detail", args=[report.number])).status_code == 200
         assert document_verify(client.get(f"{API}/{report.number}.pdf").content).valid

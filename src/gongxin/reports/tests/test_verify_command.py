@@ -16,10 +16,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from gongxin.core import signing
-from gongxin.portal.tests import factories
 from gongxin.reports.render import envelope_bytes, report_pdf
 from gongxin.reports.services import report_issue
 from gongxin.reports.verification import PDF_SIGNATURE_MARK
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from gongxin.core import signing
-from gongxin.portal.tests import factories
 from gongxin.reports.models import Report
 from gongxin.reports.services import report_issue, report_revoke
 from gongxin.reports.verification import document_verify
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -99,14 +99,14 @@ def test_the_verification_page_shows_a_valid_report_and_its_frozen_content(clien
     assert 'data-mark="repaired"' not in html
 
 
-def test_the_verification_page_says_superseded_and_revoked(client, acme, agent, staff):
+def test_the_verification_page_says_superseded_and_revoked(client, acme, agent, staff_viewer):
     first = report_issue(subject=acme, kind="organization", viewer=agent, purpose="self")
     second = report_issue(subject=acme, kind="organization", viewer=agent, purpose="self")
     html = client.get(reverse("reports:verify", args=[first.number])).content.decode()
     assert 'data-status="superseded"' in html and 'data-verdict="superseded"' in html
     assert reverse("reports:verify", args=[second.number]) in html
 
-    report_revoke(report=second, actor=staff, reason="出具时信息有误")
+    report_revoke(report=second, actor=staff_viewer, reason="出具时信息有误")
     html = client.get(reverse("reports:verify", args=[second.number])).content.decode()
     assert 'data-status="revoked"' in html and 'data-verdict="revoked"' in html and "出具时信息有误" in html
 

@@ -1,5 +1,5 @@
-"""Personas and fixtures for scoring: the records app's subjects and units, seeded models, and helpers
-that write records through the records services (never straight into tables)."""
+"""Personas and fixtures for scoring: the record store's subjects and units (gongxin.testing.records), seeded
+models, and helpers that write records through the records services (never straight into tables)."""
 
 from __future__ import annotations
 
@@ -13,20 +13,18 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import SourceUnit
 from gongxin.records.models import Record
 from gongxin.records.services import record_submit
-from gongxin.records.tests.conftest import (  # noqa: F401 - fixtures re-exported for this package
-    ecology_operator,
-    ecology_unit,
-    item,
-    market_operator,
-    market_unit,
-    organization,
-    payload_for,
-    person,
-    seeded,
-)
 from gongxin.scoring.models import ScoringModel
 from gongxin.scoring.seed import scoring_seed
 from gongxin.subjects.models import Subject
+from gongxin.testing.payloads import item, payload_for
+from gongxin.testing.records import (  # noqa: F401 - fixtures of this package's tests
+    ecology_operator,
+    ecology_unit,
+    market_operator,
+    market_unit,
+    organization,
+    person,
+)
 
 STAFF = Viewer(label="user:staff", role=Role.STAFF, user_id=None)
 OUTSIDER = Viewer(label="user:outsider", role=Role.PUBLIC)
@@ -41,7 +39,7 @@ def scoring_models(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def staff() -> Viewer:
+def staff_viewer() -> Viewer:
     return STAFF
 
 

@@ -30,7 +30,7 @@ def _client(user: User | None) -> Client:
 
 
 @pytest.fixture
-def staff_user(db: None) -> User:
+def staff(db: None) -> User:
     return User.objects.create_user(username="staff", password="x", role="staff")
 
 
@@ -39,7 +39,7 @@ def person_user(person) -> User:
     return User.objects.create_user(username="zhang", password="x", role="person", subject=person)
 
 
-def test_subject_endpoint_explains_for_the_subject_and_hides_from_others(person, person_user, staff_user):
+def test_subject_endpoint_explains_for_the_subject_and_hides_from_others(person, person_user, staff):
     scores_run(actor=SYSTEM)
 
     own = _client(person_user).get(f"/api/v1/scoring/subjects/{person.pk}")
@@ -52,9 +52,9 @@ def test_subject_endpoint_explains_for_the_subject_and_hides_from_others(person,
     assert other.status_code == 401
 
 
-def test_supervision_sample_endpoint_is_reproducible(staff_user, organization):
+def test_supervision_sample_endpoint_is_reproducible(staff, organization):
     scores_run(actor=SYSTEM)
-    client = _client(staff_user)
+    client = _client(staff)
 
     first = client.get("/api/v1/scoring/supervision/market_regulation/sample?seed=abc").json()
     again = client.get("/api/v1/scoring/supervision/market_regulation/sample?seed=abc").json()
@@ -72,9 +72,9 @@ def test_partner_translation_is_public():
         "scoring.unknown_partner"
 
 
-def test_staff_pages_render_distributions_and_simulation(staff_user, organization, person):
+def test_staff_pages_render_distributions_and_simulation(staff, organization, person):
     scores_run(actor=SYSTEM)
-    client = _client(staff_user)
+    client = _client(staff)
 
     overview = client.get("/scoring/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     model_id = organization.score.model_id
@@ -131,7 +131,7 @@ def test_a_persons_evaluation_page_is_not_found_for_other_logins(person, person_
     assert api_refused.json() == api_unknown.json()
 
 
-def test_supervision_needs_a_government_user_or_records_share(staff_user, organization):
+def test_supervision_needs_a_government_user_or_records_share(staff, organization):
     """Medium 6 of #22: a bank's or a benefit provider's client (no scope) read grades and inspection samples."""
     from gongxin.accounts.choices import Scope
     from gongxin.accounts.models import Department
@@ -149,5 +149,5 @@ def test_supervision_needs_a_government_user_or_records_share(staff_user, organi
             refused = Client(HTTP_X_API_KEY=key).get(path)
             assert refused.status_code == 403 and "subject_ids" not in refused.content.decode(), path
         assert Client(HTTP_X_API_KEY=sharing_key).get(path).status_code == 200, path
-        assert _client(staff_user).get(path).status_code == 200, path
+        assert _client(staff).get(path).status_code == 200, path
         assert _client(User.objects.get_or_create(username="p", role="public")[0]).get(path).status_code == 403

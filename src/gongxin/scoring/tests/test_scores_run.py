@@ -122,7 +122,7 @@ def test_repaired_records_count_with_the_models_repaired_weight(organization, ma
 
 def test_a_list_entry_empties_the_list_dimension(organization, market_unit, market_operator, person):
     from gongxin.records.services import record_submit
-    from gongxin.records.tests.conftest import item, payload_for
+    from gongxin.testing.payloads import item, payload_for
 
     catalog_item = item("judgment_debtor")
     record_submit(source_unit=market_unit, item=catalog_item, source_record_id="SX-1", subject=organization,

@@ -16,36 +16,19 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
 
 from gongxin.accounts.choices import Role, Scope
-from gongxin.accounts.models import ApiClient, Department, User
+from gongxin.accounts.models import Department, User
 from gongxin.accounts.services import api_client_create
-from gongxin.accounts.viewer import Viewer, viewer_for_client
 from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
 from gongxin.core.outbox import outbox_dispatch
-from gongxin.portal.tests import factories
-from gongxin.records.tests.conftest import seeded  # noqa: F401  (fixture: catalog, policies, list types)
 from gongxin.sharing.choices import DeliveryState
 from gongxin.sharing.delivery import PassResult, deliveries_send_all
 from gongxin.sharing.models import Delivery
 from gongxin.subjects.models import Subject
-
-PASSWORD = "sharing-test-password-1"
-
-
-@dataclass
-class ApiCaller:
-    client: ApiClient
-    key: str
-
-    @property
-    def viewer(self) -> Viewer:
-        return viewer_for_client(self.client)
-
-    def http(self) -> Client:
-        return Client(headers={"X-API-Key": self.key})
+from gongxin.testing import factories, personas
+from gongxin.testing.factories import ApiCaller
 
 
 @pytest.fixture(autouse=True)
@@ -56,22 +39,22 @@ def _receivers_on_loopback_allowed(settings: Any) -> None:
 
 
 @pytest.fixture
-def unit(seeded: None) -> SourceUnit:  # noqa: F811
+def unit(seeded: None) -> SourceUnit:
     return factories.source_unit_create()
 
 
 @pytest.fixture
-def acme(seeded: None) -> Subject:  # noqa: F811
+def acme(seeded: None) -> Subject:
     return factories.organization_create(name="宁波市鄞州区订阅测试贸易有限公司")
 
 
 @pytest.fixture
-def other_org(seeded: None) -> Subject:  # noqa: F811
+def other_org(seeded: None) -> Subject:
     return factories.organization_create(name="宁波市海曙区未订阅有限公司")
 
 
 @pytest.fixture
-def person(seeded: None) -> Subject:  # noqa: F811
+def person(seeded: None) -> Subject:
     return factories.person_create(name="李四")
 
 
@@ -80,7 +63,7 @@ def _department(code: str, name: str) -> Department:
 
 
 @pytest.fixture
-def gov(seeded: None) -> ApiCaller:  # noqa: F811
+def gov(seeded: None) -> ApiCaller:
     department = _department("NB-CZ", "宁波市财政局")
     client, key = api_client_create(name="政府采购系统", department=department,
                                     scopes=[Scope.RECORDS_SHARE, Scope.SUBJECTS_READ])
@@ -88,25 +71,18 @@ def gov(seeded: None) -> ApiCaller:  # noqa: F811
 
 
 @pytest.fixture
-def market(seeded: None) -> ApiCaller:  # noqa: F811
+def market(seeded: None) -> ApiCaller:
     department = _department("NB-BANK", "某商业银行宁波分行")
     client, key = api_client_create(name="银行信贷系统", department=department, scopes=[Scope.RECORDS_READ_PUBLIC])
     return ApiCaller(client, key)
 
 
 def user_create(username: str, *, role: str, department: Department | None = None) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, department=department,
-                                    email=f"{username}@example.test")
-
-
-def signed_in(user: User) -> Client:
-    http = Client()
-    http.force_login(user)
-    return http
+    return personas.user_create(username, role=role, department=department, email=f"{username}@example.test")
 
 
 @pytest.fixture
-def staff_user(db: None) -> User:
+def staff(db: None) -> User:
     return user_create("staff-sharing", role=Role.STAFF)
 
 

@@ -14,13 +14,14 @@ from django.test import Client
 
 from gongxin.access.models import Inquiry
 from gongxin.core.outbox import outbox_dispatch
-from gongxin.portal.tests import factories
 from gongxin.sharing.content import deliveries_content
 from gongxin.sharing.delivery import webhook_body
 from gongxin.sharing.models import Delivery, Subscription
-from gongxin.sharing.tests.conftest import ApiCaller, signed_in
 from gongxin.subjects.identifiers import rin_generate
 from gongxin.subjects.models import Person
+from gongxin.testing import factories
+from gongxin.testing.factories import ApiCaller
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -173,9 +174,9 @@ def test_webhook_and_feed_carry_the_same_content(gov, acme, unit):
     assert json.loads(webhook_body(hook_item)) == feed_item
 
 
-def test_anonymous_and_signed_in_people_cannot_subscribe(db, staff_user):
+def test_anonymous_and_signed_in_people_cannot_subscribe(db, staff):
     assert _post(Client(), "/subscriptions", {"name": "x"}).status_code == 401
-    response = _post(signed_in(staff_user), "/subscriptions", {"name": "x"})
+    response = _post(signed_in(staff), "/subscriptions", {"name": "x"})
     assert response.status_code == 403
     assert response.json()["code"] == "sharing.not_a_client"
 

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from gongxin.core.outbox import outbox_dispatch
-from gongxin.portal.tests import factories
 from gongxin.sharing.services import subscription_create, subscription_subjects_change, subscription_update
-from gongxin.sharing.tests.conftest import ApiCaller, Receiver
+from gongxin.sharing.tests.conftest import Receiver
+from gongxin.testing import factories
+from gongxin.testing.factories import ApiCaller
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,15 @@ from typing import Any
 import pytest
 
 from gongxin.core.outbox import outbox_dispatch
-from gongxin.portal.tests import factories
 from gongxin.sharing import egress
 from gongxin.sharing.choices import DeliveryState
 from gongxin.sharing.delivery import deliveries_send_all
 from gongxin.sharing.models import Delivery, DeliveryAttempt, Subscription
 from gongxin.sharing.services import subscription_create, subscription_subjects_change
-from gongxin.sharing.tests.conftest import ApiCaller, Receiver, _free_port
+from gongxin.sharing.tests.conftest import Receiver, _free_port
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
+from gongxin.testing.factories import ApiCaller
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/sharing"

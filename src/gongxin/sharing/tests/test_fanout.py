@@ -14,14 +14,14 @@ from gongxin.catalog.choices import DisclosureLevel
 from gongxin.catalog.models import CatalogItem
 from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import outbox_dispatch
-from gongxin.portal.tests import factories
 from gongxin.sharing.choices import DeliveryState
 from gongxin.sharing.consumers import SubscriptionFanout
 from gongxin.sharing.content import PURPOSE_LEVELS
 from gongxin.sharing.models import Delivery, Subscription
 from gongxin.sharing.services import Filters, subscription_create, subscription_subjects_change
-from gongxin.sharing.tests.conftest import ApiCaller
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
+from gongxin.testing.factories import ApiCaller
 
 pytestmark = pytest.mark.django_db
 

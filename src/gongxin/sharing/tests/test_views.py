@@ -8,11 +8,13 @@ import pytest
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
 from gongxin.core import clock
-from gongxin.portal.tests import factories
 from gongxin.sharing.choices import SubscriptionStatus
 from gongxin.sharing.models import Subscription
 from gongxin.sharing.services import subscription_create
-from gongxin.sharing.tests.conftest import ApiCaller, signed_in, user_create
+from gongxin.sharing.tests.conftest import user_create
+from gongxin.testing import factories
+from gongxin.testing.factories import ApiCaller
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +27,9 @@ def _two(gov: ApiCaller, market: ApiCaller) -> tuple[Subscription, Subscription]
     return ours.subscription, theirs.subscription
 
 
-def test_staff_see_all_failing_first(gov, market, staff_user: User):
+def test_staff_see_all_failing_first(gov, market, staff: User):
     ours, theirs = _two(gov, market)
-    response = signed_in(staff_user).get("/sharing/")
+    response = signed_in(staff).get("/sharing/")
     html = response.content.decode()
     assert response.status_code == 200
     assert html.index(f'data-subscription="{ours.pk}"') < html.index(f'data-subscription="{theirs.pk}"')
@@ -36,7 +38,7 @@ def test_staff_see_all_failing_first(gov, market, staff_user: User):
     for english in ("Failing endpoints", "Waiting to be sent", "Business system", "failures in a row", "Webhook"):
         assert english not in html
     assert "连续失败 9 次" in html
-    detail = signed_in(staff_user).get(f"/sharing/{ours.pk}/")
+    detail = signed_in(staff).get(f"/sharing/{ours.pk}/")
     assert detail.status_code == 200
     assert 'data-status="failing"' in detail.content.decode()
 

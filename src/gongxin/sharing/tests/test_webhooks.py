@@ -10,13 +10,14 @@ import pytest
 
 from gongxin.catalog.models import SourceUnit
 from gongxin.core.outbox import outbox_dispatch
-from gongxin.portal.tests import factories
 from gongxin.sharing.choices import DeliveryState, SubscriptionStatus
 from gongxin.sharing.delivery import FAILING_AFTER, deliveries_send_all, signature_verify
 from gongxin.sharing.models import Delivery, DeliveryAttempt, Subscription
 from gongxin.sharing.services import Created, subscription_create, subscription_replay, subscription_subjects_change
-from gongxin.sharing.tests.conftest import ApiCaller, Receiver, send_until_idle
+from gongxin.sharing.tests.conftest import Receiver, send_until_idle
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
+from gongxin.testing.factories import ApiCaller
 
 pytestmark = pytest.mark.django_db
 

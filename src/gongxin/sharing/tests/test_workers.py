@@ -9,12 +9,13 @@ import pytest
 from django.db import connection
 
 from gongxin.core.outbox import outbox_dispatch
-from gongxin.portal.tests import factories
 from gongxin.sharing.choices import DeliveryState, SubscriptionStatus
 from gongxin.sharing.delivery import deliveries_send_all
 from gongxin.sharing.models import Delivery, Subscription
 from gongxin.sharing.services import subscription_create, subscription_subjects_change, subscription_update
-from gongxin.sharing.tests.conftest import ApiCaller, Receiver
+from gongxin.sharing.tests.conftest import Receiver
+from gongxin.testing import factories
+from gongxin.testing.factories import ApiCaller
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer: one worker")
 
