@@ -15,6 +15,7 @@ import pytest
 from django.db import connections
 
 from gongxin.catalog.seed import catalog_seed
+from gongxin.scoring.selectors import grade_public
 from gongxin.portal.tests import factories
 
 # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls unless told
@@ -101,7 +102,8 @@ def test_search_an_organization_and_read_its_penalty(live_server, browser, tmp_p
         page.wait_for_url(f"**/card/{uscc}/")
         assert page.locator("[data-uscc]").inner_text() == uscc
         assert page.locator('[data-count="penalties"] strong').inner_text() == "1"
-        assert page.locator("[data-grade]").inner_text() == "—"
+        grade = grade_public(subject=acme)  # the penalty's event rescored the firm (scoring.consumers)
+        assert grade is not None and page.locator("[data-grade]").inner_text() == grade.name_en
         assert page.locator("[data-qr] svg").is_visible()
         assert page.locator("[data-card-url]").inner_text() == f"{live_server.url}/card/{uscc}/"
         qr_png = page.request.get(f"{live_server.url}/card/{uscc}/qr.png")
