@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ urlpatterns = [
 ]
 
 
-def _json_or_page(request: HttpRequest, status: int, code: str, message: str):  # type: ignore[no-untyped-def]
+def _json_or_page(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"code": code, "message": message}, status=status)
     from django.shortcuts import render
@@ -36,11 +36,11 @@ def _json_or_page(request: HttpRequest, status: int, code: str, message: str):  
     return render(request, "portal/error.html", {"status": status, "message": message}, status=status)
 
 
-def handler404(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _json_or_page(request, 404, "not_found", _("Not found."))
 
 
-def handler500(request: HttpRequest):  # type: ignore[no-untyped-def]
+def handler500(request: HttpRequest) -> HttpResponse:
     import sys
 
     from gongxin.core.busy import busy_response, database_busy
@@ -50,9 +50,9 @@ def handler500(request: HttpRequest):  # type: ignore[no-untyped-def]
     return _json_or_page(request, 500, "internal_error", _("An unexpected error occurred; it has been logged."))
 
 
-def handler403(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _json_or_page(request, 403, "permission_denied", _("You are not allowed to do this."))
 
 
-def handler400(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _json_or_page(request, 400, "bad_request", _("The request could not be processed."))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -36,7 +36,7 @@ class ConsentGrantForm(forms.Form):
     def __init__(self, *args: Any, subject: Subject, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         items = [item for item in items_current() if not item.subject_kinds or subject.kind in item.subject_kinds]
-        self.fields["scope"].choices = [(item.code, item.name) for item in items]
+        cast(forms.ChoiceField, self.fields["scope"]).choices = [(item.code, item.name) for item in items]
 
     def grantee_lookup(self) -> dict[str, str]:
         """Keyword arguments of ``access.selectors.consent_grantee_find``."""

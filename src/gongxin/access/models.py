@@ -16,6 +16,9 @@ from gongxin.records.choices import Purpose
 class Consent(models.Model):
     """A subject's time-limited authorization for one named requester, for a purpose and a scope."""
 
+    # Not a column: set for display by the consents page (access.consents.consent_grantee_shown).
+    grantee_shown: str
+
     subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
                                 related_name="consents")
     # The requester: a person's account, an API client, or a whole department. Exactly one is set.
@@ -48,6 +51,9 @@ class Consent(models.Model):
 
 class Inquiry(models.Model):
     """One query of a subject's records (append-only); the subject sees its own inquiry log."""
+
+    # Not a column: set for display by accounts.actors.actors_annotate (the requester as the viewer may see it).
+    actor_shown: str
 
     # No index of its own: the (subject, -created_at) index leads with it (one index fewer on the log).
     subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,

@@ -34,8 +34,9 @@ def _user_name(user: User, *, viewer: Viewer, subject_id: int | None) -> str:
         return _("the applicant")
     if user.is_superuser or user.role in OFFICE_ROLES:
         return _("the credit office")
-    if user.department_id is not None:
-        return user.department.name
+    department = user.department if user.department_id is not None else None
+    if department is not None:
+        return department.name
     # Someone outside government (a person a subject authorized): the name they go by, never the login.
     if user.display_name:
         return user.display_name
@@ -58,8 +59,8 @@ def actors_shown(*, labels: Iterable[str], viewer: Viewer, subject_id: int | Non
     clients: dict[str, ApiClient] = {}
     if client_names:
         # Client names are not unique: the oldest client of a name stands for it (its department is shown).
-        for client in ApiClient.objects.filter(name__in=client_names).select_related("department").order_by("-pk"):
-            clients[client.name] = client
+        for older in ApiClient.objects.filter(name__in=client_names).select_related("department").order_by("-pk"):
+            clients[older.name] = older
     shown: dict[str, str] = {}
     for label in wanted:
         user = users.get(label.removeprefix(USER_PREFIX)) if label.startswith(USER_PREFIX) else None

@@ -15,7 +15,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "role", "department", "is_active"]
     list_filter = ["role", "is_active"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Gongxin", {"fields": ("role", "department", "subject",
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Gongxin", {"fields": ("role", "department", "subject",
                                                                       "display_name")}))
     raw_id_fields = ["subject"]
 

@@ -70,7 +70,7 @@ def account_lockout_notify(*, username: str | None, ip_address: str | None) -> b
             "password once the block ends and tell the platform's staff."
         ) % {"username": username, "count": settings.AXES_FAILURE_LIMIT, "address": ip_address or "?",
              "minutes": cooloff_minutes()}
-    if user.subject_id is not None:
+    if user.subject is not None:
         from gongxin.notices.services import notice_send
 
         notice_send(subject=user.subject, code="account.locked_out", title=title, body=body)

@@ -39,8 +39,7 @@ class UsageEventInline(admin.TabularInline):
     model = UsageEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "amount_yuan", "actor_label", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "action", "amount_yuan", "actor_label", "note")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.apps import apps as django_apps
+
 BASIS = (
     "《国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见》（国发〔2016〕33号）；"
     "《国务院办公厅关于加快推进社会信用体系建设构建以信用为基础的新型监管机制的指导意见》（国办发〔2019〕35号）"
@@ -120,11 +122,9 @@ SCENARIOS: list[dict[str, Any]] = [
 
 def scenarios_seed(apps: Any = None) -> int:
     """Insert or update the seeded providers and scenarios; returns the number of scenarios."""
-    if apps is None:
-        from gongxin.benefits.models import Provider, Scenario
-    else:
-        Provider = apps.get_model("benefits", "Provider")
-        Scenario = apps.get_model("benefits", "Scenario")
+    registry = apps or django_apps  # a data migration passes its historical models
+    Provider = registry.get_model("benefits", "Provider")
+    Scenario = registry.get_model("benefits", "Scenario")
     providers = {}
     for row in PROVIDERS:
         providers[row["code"]], _ = Provider.objects.get_or_create(code=row["code"], defaults={"name": row["name"]})

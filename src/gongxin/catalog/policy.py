@@ -77,7 +77,7 @@ SENTENCE_END_FIELD = "sentence_end_date"
 # Every payload field the clocks read besides the item's decision date (PolicyBook.clocks keys on them).
 _CLOCK_FIELDS = (PENALTY_TYPES_FIELD, PROCEDURE_FIELD, SENTENCE_END_FIELD)
 
-_SEVERITY_RANK = {Severity.MINOR: 1, Severity.GENERAL: 2, Severity.SERIOUS: 3}
+_SEVERITY_RANK: dict[str, int] = {Severity.MINOR: 1, Severity.GENERAL: 2, Severity.SERIOUS: 3}
 _TYPE_SEPARATORS = re.compile(r"[;；、,，\n]+")
 
 

@@ -22,8 +22,7 @@ class EventInline(admin.TabularInline):
     model = CommitmentEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "actor_label", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "action", "actor_label", "note")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -25,8 +25,9 @@ class MatterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [(t.code, t.name) for t in types_in_force()]
-        self.fields["department"].choices = [(u.department.code, u.department.name) for u in receiving_units()]
+        cast(forms.ChoiceField, self.fields["type"]).choices = [(t.code, t.name) for t in types_in_force()]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [
+            (u.department.code, u.department.name) for u in receiving_units()]
 
 
 class SignForm(forms.Form):

@@ -123,6 +123,9 @@ class Commitment(models.Model):
 class CommitmentEvent(models.Model):
     """One step of a commitment (append-only): ``action`` is the namespaced event topic."""
 
+    # Not a column: set for display by accounts.actors.actors_annotate (the actor as the viewer may see it).
+    actor_shown: str
+
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=60)
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -342,7 +342,7 @@ def rule_evaluate_many(rule: CompiledRule, values: Sequence[Mapping[str, Any]], 
         return []
     payload = json.dumps({"expression": rule.expression, "names": dict(names), "values": list(values),
                           "seconds": seconds}, default=str)
-    budget = {"details": {"limit": "seconds", "maximum": seconds, "values": len(values)}}
+    budget: dict[str, Any] = {"limit": "seconds", "maximum": seconds, "values": len(values)}
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     try:
         # This interpreter running this package's worker module; the input goes through stdin.
@@ -351,9 +351,9 @@ def rule_evaluate_many(rule: CompiledRule, values: Sequence[Mapping[str, Any]], 
             timeout=seconds + WORKER_START_SECONDS, env=env, check=False,
         )
     except subprocess.TimeoutExpired as exc:  # run() has killed the worker
-        raise RuleBudgetExceeded(**budget) from exc
+        raise RuleBudgetExceeded(details=budget) from exc
     if done.returncode == WORKER_OVER_BUDGET:
-        raise RuleBudgetExceeded(**budget)
+        raise RuleBudgetExceeded(details=budget)
     if done.returncode != 0:
         raise RuleEvaluationError(details={"expression": rule.expression, "error": done.stderr[-2000:]})
     return [bool(v) for v in json.loads(done.stdout)]

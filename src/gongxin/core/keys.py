@@ -148,7 +148,7 @@ def load_or_create_keys(data_dir: Path, *, environ: Mapping[str, str]) -> Platfo
             lookup_key=_unb64(environ["GONGXIN_LOOKUP_KEY"]),
             signing_key=_signing_key(data_dir, environ),
         )
-    names = ("secret_key", "data_key", "data_key_id", "lookup_key")
+    names: tuple[str, ...] = ("secret_key", "data_key", "data_key_id", "lookup_key")
     if not environ.get("GONGXIN_SIGNING_KEY"):
         names += ("signing_key",)
     stored = _stored_keys(data_dir, names)

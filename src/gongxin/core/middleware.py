@@ -115,7 +115,7 @@ class RejectNulMiddleware:
             return True
         if request.content_type == "application/x-www-form-urlencoded":
             return b"%00" in body
-        if request.content_type.endswith("json"):
+        if (request.content_type or "").endswith("json"):
             return b"\\u0000" in body and self.JSON_NUL.search(body) is not None
         return False
 

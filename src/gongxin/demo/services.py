@@ -138,7 +138,7 @@ def catalog_slots() -> tuple[list[city.RecordSlot], dict[str, CatalogItem]]:
             kind=item.record_kind,
             subject_kinds=tuple(item.subject_kinds or ()),
             weight=city.KIND_WEIGHTS.get(item.record_kind, 0.0),
-            authority=_authority_of_unit(item.source_unit) if item.source_unit_id else None,
+            authority=_authority_of_unit(item.source_unit) if item.source_unit is not None else None,
         )
         for item in items
     ]
@@ -436,11 +436,11 @@ def demo_accounts_ensure(*, seed: int = DEFAULT_SEED) -> list[tuple[str, str, st
     """
     units = departments_ensure()
     person, org = _demo_subjects(seed)
-    departments = {
+    departments: dict[str, Department | None] = {
         Role.OPERATOR: units[OPERATOR_DEPARTMENT].department,
         Role.STAFF: units[STAFF_DEPARTMENT].department,
     }
-    subjects = {Role.PERSON: person, Role.ORG_AGENT: org}
+    subjects: dict[str, Subject | None] = {Role.PERSON: person, Role.ORG_AGENT: org}
     rows: list[tuple[str, str, str]] = []
     with transaction.atomic():
         for account in DEMO_ACCOUNTS:

@@ -20,7 +20,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -240,7 +240,7 @@ class BatchLoader:
         self.tally.unchanged += outcome.unchanged
         for rejection in outcome.rejections:
             message = rejection.message
-            zh, en = both_languages(lambda message=message: str(message))
+            zh, en = both_languages(partial(str, message))
             number = rejection.tag or 0
             self._reject(number, [Issue(IssueLevel.ERROR, "", "", rejection.code, zh, en)], issues, results)
             self.tally.stats["valid"] = self.tally.stats.get("valid", 1) - 1

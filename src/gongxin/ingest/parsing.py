@@ -151,8 +151,8 @@ def _header_lookup(item: CatalogItem) -> dict[str, str]:
         for name in names:
             if name:
                 lookup.setdefault(_header_key(name), definition["code"])
-    for special, names in _SPECIAL_HEADERS.items():
-        for name in names:
+    for special, special_names in _SPECIAL_HEADERS.items():
+        for name in special_names:
             lookup.setdefault(_header_key(name), special)
     return lookup
 
@@ -414,14 +414,13 @@ def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits)
             number, read, empty = 1, 0, 0
             while True:
                 try:
-                    cells = next(reader)
+                    cells: list[str] | None = next(reader)
+                    text = "".join(cells or ())
                 except StopIteration:
                     return
                 except csv.Error as exc:  # a field beyond the csv module's limit, or a broken quote
                     cells = None
                     text = str(exc)
-                else:
-                    text = "".join(cells)
                 number += 1
                 if cells is not None and (not text or text.isspace()):
                     empty += 1

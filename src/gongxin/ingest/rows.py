@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.utils import translation
@@ -88,6 +89,11 @@ def both_languages(message: Callable[[], str]) -> tuple[str, str]:
     with translation.override("en"):
         en = str(message())
     return zh, en
+
+
+def _cell_too_long(*, length: int, limit: int) -> str:
+    return _("The cell holds %(length)d characters; at most %(limit)d are accepted.") % {"length": length,
+                                                                                      "limit": limit}
 
 
 def issue_make(level: str, column: str, value: Any, code: str, message: Callable[[], str]) -> Issue:
@@ -196,9 +202,7 @@ class RowChecker:
                     length, limit = int(excerpt), self.cell_chars
                     issues.append(issue_make(
                         IssueLevel.ERROR, column, "", problem,
-                        lambda length=length, limit=limit: _("The cell holds %(length)d characters; at most "
-                                                             "%(limit)d are accepted.") % {"length": length,
-                                                                                            "limit": limit}))
+                        partial(_cell_too_long, length=length, limit=limit)))
                 else:
                     issues.append(issue_make(IssueLevel.ERROR, column, excerpt, problem, _BAD_CELL_REASONS[problem]))
             return issues

@@ -288,8 +288,10 @@ def revoke(request: HttpRequest, authorization_id: int, body: AuthorizationRevok
 @router.get("/pulls", response=list[PullOut], summary="Firm: who pulled your profile, when")
 def pulls(request: HttpRequest, limit: int = 100) -> list[dict[str, Any]]:
     firm = firm_of(viewer=_signed_in(request))
-    return [{"lender": p.viewer_client.lender.name, "at": p.created_at, "records_shown": p.records_shown,
-             "authorization_id": p.consent_id} for p in pulls_of(subject_id=firm.pk)[:min(max(limit, 1), 500)]]
+    # pulls_of keeps the inquiries of lenders' clients: viewer_client is always set
+    return [{"lender": p.viewer_client.lender.name if p.viewer_client else "", "at": p.created_at,
+             "records_shown": p.records_shown, "authorization_id": p.consent_id}
+            for p in pulls_of(subject_id=firm.pk)[:min(max(limit, 1), 500)]]
 
 
 @router.post("/profiles", response=list[ProfileOut], summary="Lender: authorized profiles of many firms")

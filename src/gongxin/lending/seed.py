@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps as django_apps
+
 BASIS = (
     "《国务院办公厅关于推广“信易贷”模式的通知》精神；《加强信用信息共享应用促进中小微企业融资实施方案》"
     "（国办发〔2021〕52号）：以授权为前提向金融机构共享信用信息"
@@ -51,11 +53,9 @@ FUND: dict[str, Any] = {
 
 
 def lending_seed(apps: Any = None) -> None:
-    if apps is None:
-        from gongxin.lending.models import LendingDataItem, RiskFund
-    else:
-        LendingDataItem = apps.get_model("lending", "LendingDataItem")
-        RiskFund = apps.get_model("lending", "RiskFund")
+    registry = apps or django_apps  # a data migration passes its historical models
+    LendingDataItem = registry.get_model("lending", "LendingDataItem")
+    RiskFund = registry.get_model("lending", "RiskFund")
     for row in DATA_ITEMS:
         LendingDataItem.objects.update_or_create(
             catalog_item_code=row["catalog_item_code"],

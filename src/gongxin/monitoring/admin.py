@@ -31,8 +31,7 @@ class AlertEventInline(admin.TabularInline):
     model = AlertEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "actor_label", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "action", "actor_label", "note")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

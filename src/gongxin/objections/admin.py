@@ -11,8 +11,7 @@ class ObjectionEventInline(admin.TabularInline):
     model = ObjectionEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "status", "actor_label", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "action", "status", "actor_label", "note")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -25,8 +24,7 @@ class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
     can_delete = False
-    fields = ["name", "content_type", "size", "sha256", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "content_type", "size", "sha256", "uploaded_at")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

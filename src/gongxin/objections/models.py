@@ -76,6 +76,9 @@ class Objection(models.Model):
 class ObjectionEvent(models.Model):
     """One step of an objection (append-only): who, when, what, and the note they gave."""
 
+    # Not a column: set for display by accounts.actors.actors_annotate (the actor as the viewer may see it).
+    actor_shown: str
+
     objection = models.ForeignKey(Objection, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     status = models.CharField(_("status after"), max_length=12, choices=Status.choices)

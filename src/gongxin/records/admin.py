@@ -14,9 +14,8 @@ class VersionInline(admin.TabularInline):
     fk_name = "record"
     extra = 0
     can_delete = False
-    fields = ["number", "change", "status", "severity", "publicity_max_end", "retention_end", "under_objection",
-              "repaired", "actor_label", "reason", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("number", "change", "status", "severity", "publicity_max_end", "retention_end",
+                                "under_objection", "repaired", "actor_label", "reason", "created_at")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -102,7 +102,9 @@ def publicity_over_q(*, day: date, prefix: str = "") -> Q:
 
 
 def _column(name: str) -> str:
-    return RecordVersion._meta.get_field(name).column  # type: ignore[union-attr]
+    column = RecordVersion._meta.get_field(name).column  # type: ignore[union-attr]  # a field, not a relation
+    assert column is not None  # every concrete field has one
+    return column
 
 
 def _literal(day: date) -> str:
@@ -114,9 +116,9 @@ def _literal(day: date) -> str:
 
 def current_version_join_sql(*, record: str = "r", version: str = "v") -> str:
     """``JOIN`` text: the current version (as ``version``) of the record already joined as ``record``."""
-    current = Record._meta.get_field("current_version").column  # type: ignore[union-attr]
+    current = Record._meta.get_field("current_version").column
     return (f"JOIN {RecordVersion._meta.db_table} {version} "
-            f"ON {version}.{RecordVersion._meta.pk.column} = {record}.{current}")  # type: ignore[union-attr]
+            f"ON {version}.{RecordVersion._meta.pk.column} = {record}.{current}")
 
 
 def records_join_sql(*, record: str = "r", version: str = "v") -> str:

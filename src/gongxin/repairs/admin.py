@@ -13,8 +13,7 @@ class EvidenceInline(admin.TabularInline):
     model = RepairEvidence
     extra = 0
     can_delete = False
-    fields = ["original_name", "content_type", "size", "sha256", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("original_name", "content_type", "size", "sha256", "uploaded_at")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -24,8 +23,7 @@ class EventInline(admin.TabularInline):
     model = RepairEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "action", "actor_label", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "action", "actor_label", "note")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

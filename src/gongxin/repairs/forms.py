@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -72,8 +72,8 @@ class WorkbenchFilterForm(forms.Form):
     def __init__(self, *args: Any, units: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         """``units``: the source units to filter by (oversight roles); none for a unit's own operators."""
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All")), *RepairStatus.choices]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("All")), *RepairStatus.choices]
         if units:
-            self.fields["unit"].choices = [("", _("All")), *units]
+            cast(forms.ChoiceField, self.fields["unit"]).choices = [("", _("All")), *units]
         else:
             del self.fields["unit"]

@@ -98,6 +98,9 @@ class RepairEvidence(models.Model):
 class RepairEvent(models.Model):
     """One step of an application (append-only audit row): ``action`` is a namespaced code."""
 
+    # Not a column: set for display by accounts.actors.actors_annotate (the actor as the viewer may see it).
+    actor_shown: str
+
     application = models.ForeignKey(RepairApplication, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=60)  # repairs.repair.applied ... (core.events)
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

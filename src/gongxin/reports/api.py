@@ -137,7 +137,7 @@ def _out(report: Report) -> dict[str, Any]:
         "issued_at": report.created_at, "subject_name": cover.get("subject_name", ""),
         "subject_code": cover.get("subject_code", ""), "range_from": report.range_from,
         "range_to": report.range_to, "content_hash": report.content_hash, "key_id": report.key_id,
-        "superseded_by": report.superseded_by.number if report.superseded_by_id else None,
+        "superseded_by": report.superseded_by.number if report.superseded_by else None,
         "links": _links(report.number),
     }
 

@@ -89,8 +89,9 @@ def envelope_verify(envelope: Any, *, public_key_raw: bytes | None = None) -> Ve
     if not isinstance(envelope, dict) or set(envelope) != ENVELOPE_KEYS or not isinstance(envelope["report"], dict):
         return _invalid("malformed", _("This is not a Gongxin credit report envelope."))
     report = envelope["report"]
-    verification = report.get("verification") if isinstance(report.get("verification"), dict) else {}
-    details = {
+    signed_verification = report.get("verification")
+    verification: dict[str, Any] = signed_verification if isinstance(signed_verification, dict) else {}
+    details: dict[str, Any] = {
         "number": str(report.get("number", "")), "key_id": str(envelope["key_id"]),
         "content_hash": str(envelope["content_hash"]), "envelope": envelope,
     }

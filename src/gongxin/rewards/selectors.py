@@ -158,7 +158,7 @@ def statistics(*, group: str, date_from: date, date_to: date, viewer: Viewer) ->
             label = key
         else:
             key = raw[fields[0]] or ""
-            label = names.get(key, key) if group == "measure" else (raw[fields[1]] or "—")
+            label = names.get(key, key) if group == "measure" else (raw[fields[-1]] or "—")
         rows.append(StatisticsRow(key=str(key), label=str(label), hits=raw["n"], punishments=raw["punish"],
                                   rewards=raw["reward"], reported=raw["reported"], applied=raw["applied_n"]))
     checks = Check.objects.filter(created_at__gte=start, created_at__lt=end)

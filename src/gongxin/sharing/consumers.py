@@ -10,8 +10,10 @@ order. ``ON CONFLICT DO NOTHING`` on (subscription, event) makes handling an eve
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 
 from gongxin.catalog.choices import SubjectKind
 from gongxin.catalog.models import CatalogItem
@@ -28,8 +30,8 @@ from gongxin.subjects.models import Subject
 CHUNK = 500
 
 
-def _table(model: type) -> str:
-    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _fanout_sql(n_ids: int) -> tuple[str, list[object]]:
@@ -87,7 +89,7 @@ class SubscriptionFanout:
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start:start + CHUNK]
                 sql, level_params = _fanout_sql(len(chunk))
-                params: list[object] = [
+                params: list[Any] = [
                     DeliveryState.PENDING, DeliveryState.FEED, now, "record", SubjectKind.PERSON, Purpose.PUBLIC,
                     *chunk, *sorted(types), "record", *level_params, True,
                 ]

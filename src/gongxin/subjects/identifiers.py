@@ -28,7 +28,7 @@ from gongxin.subjects.errors import InvalidRin, InvalidUscc
 try:  # stdnum is a declared dependency; the fallbacks below only guard a stripped-down install.
     from stdnum.cn import uscc as _stdnum_uscc
 except ImportError:  # pragma: no cover
-    _stdnum_uscc = None
+    _stdnum_uscc = None  # type: ignore[assignment]  # the module, or None when stdnum is missing
 
 __all__ = [
     "RIN_CONTEXT",

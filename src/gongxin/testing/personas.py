@@ -29,7 +29,7 @@ def user_create(username: str, *, role: str = Role.PUBLIC, subject: Subject | No
                 password: str = PASSWORD) -> User:
     """An account of ``role`` (a person's or an agent's with its ``subject``, an operator's with its
     ``department``), signed in with ``password``."""
-    return UserFactory(username=username, password=password, role=role, subject=subject, department=department,
+    return UserFactory.create(username=username, password=password, role=role, subject=subject, department=department,
                        email=email, display_name=display_name)
 
 
@@ -43,7 +43,7 @@ def signed_in(user: User) -> Client:
 def api_caller_create(*, name: str, department: Department, scopes: list[str] | None = None,
                       rate_limit_per_minute: int = 600) -> ApiCaller:
     """A business system registered as an API client of ``department``."""
-    return ApiCallerFactory(name=name, department=department, scopes=list(scopes or []),
+    return ApiCallerFactory.create(name=name, department=department, scopes=list(scopes or []),
                             rate_limit_per_minute=rate_limit_per_minute)
 
 

@@ -31,7 +31,7 @@ def _user(username: str, **values: object) -> User:
     return user
 
 
-def _sign_in(client: Client, url: str, username: str, password: str, address: str = "203.0.113.7"):  # type: ignore[no-untyped-def]
+def _sign_in(client: Client, url: str, username: str, password: str, address: str = "203.0.113.7"):
     return client.post(url, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
@@ -123,7 +123,7 @@ def test_failures_on_the_admin_login_lock_the_login_page(client: Client) -> None
     assert _sign_in(Client(), LOGIN, "root", PASSWORD, address="192.0.2.200").status_code == 429
 
 
-def test_a_staff_holder_is_emailed_once_per_lockout(client: Client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_staff_holder_is_emailed_once_per_lockout(client: Client, django_capture_on_commit_callbacks) -> None:
     _user("clerk", email="clerk@example.gov.cn", role=Role.STAFF)
     with django_capture_on_commit_callbacks(execute=True):
         _fail(client, LOGIN, "clerk", settings.AXES_FAILURE_LIMIT + 3)
@@ -146,7 +146,7 @@ def test_the_agent_of_a_subject_gets_a_notice(client: Client) -> None:
     assert "agent" in notices[0].body
 
 
-def test_an_address_locked_for_unknown_usernames_tells_nobody(  # type: ignore[no-untyped-def]
+def test_an_address_locked_for_unknown_usernames_tells_nobody(
     client: Client, django_capture_on_commit_callbacks,
 ) -> None:
     _user("clerk", email="clerk@example.gov.cn")

@@ -30,7 +30,7 @@ def licence_item(catalog: None) -> CatalogItem:
 
 
 @pytest.fixture
-def june_2026():  # type: ignore[no-untyped-def]
+def june_2026():
     """Today is 2026-06-01 in Ningbo."""
     with time_machine.travel(datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI), tick=False) as traveller:
         yield traveller

@@ -73,8 +73,9 @@ def test_enum_accepts_code_label_and_code_in_other_case(licence_item: CatalogIte
 
 def test_decimal_is_a_plain_string(catalog: None) -> None:
     item = item_by_code("voluntary_performance")
-    payload = {"subject_name": "李四", "subject_category": "自然人", "case_number": "（2026）浙0203执100号",
-               "court": "宁波市海曙区人民法院", "performance_date": "2026-05-01", "performance_amount": "1,000.50"}
+    payload: dict[str, Any] = {"subject_name": "李四", "subject_category": "自然人",
+                               "case_number": "（2026）浙0203执100号", "court": "宁波市海曙区人民法院",
+                               "performance_date": "2026-05-01", "performance_amount": "1,000.50"}
     assert payload_validate(item=item, payload=payload)["performance_amount"] == "1000.5"
     payload["performance_amount"] = 200
     assert payload_validate(item=item, payload=payload)["performance_amount"] == "200"

@@ -5,6 +5,7 @@ the same scorecard for the same seed; AUC and KS agree with independent computat
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -114,7 +115,7 @@ def test_auc_and_ks_match_independent_computations() -> None:
 def test_missing_and_unknown_values_take_the_missing_bin(fitted: FittedScorecard) -> None:
     numerical = next(f for f in fitted.features if f["kind"] == "numerical")
     categorical = next(f for f in fitted.features if f["kind"] == "categorical")
-    columns = {code: [None] for code in fitted.codes}
+    columns: dict[str, list[Any]] = {code: [None] for code in fitted.codes}
     columns[categorical["code"]] = ["never seen"]
     applied = scorecard_apply(fitted, columns)
     for feature in (numerical, categorical):

@@ -11,7 +11,7 @@ from gongxin.accounts.models import User
 pytestmark = pytest.mark.django_db
 
 
-def _signed_in(client, role: str):  # type: ignore[no-untyped-def]
+def _signed_in(client, role: str):
     user = User.objects.create_user(username=f"wb-{role}", password="pw-123456789", role=role)
     client.force_login(user)
     return client

@@ -120,7 +120,7 @@ def test_sql_takes_only_a_date():
     from datetime import datetime
 
     with pytest.raises(TypeError):
-        counts_sql(day="2026-01-01'; DROP TABLE x; --")  # type: ignore[arg-type]
+        counts_sql(day="2026-01-01'; DROP TABLE x; --")  # not a date: refused
     with pytest.raises(TypeError):
         counts_sql(day=datetime(2026, 1, 1))  # noqa: DTZ001
     assert counts(None, day=DAY) is False

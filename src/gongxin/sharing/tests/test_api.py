@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 
 from gongxin.access.models import Inquiry
@@ -28,7 +27,7 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/sharing"
 
 
-def _post(http: Client, path: str, body: dict[str, Any]) -> HttpResponse:
+def _post(http: Client, path: str, body: dict[str, Any]) -> Any:  # the test client's response
     return http.post(f"{BASE}{path}", data=json.dumps(body), content_type="application/json")
 
 

@@ -118,7 +118,7 @@ def test_rin_revealed_to_self_and_staff_masked_to_others(person: Subject, outsid
     assert masked == "*" * 14 + rin[-4:]
 
 
-def test_rin_reveal_accepts_users(person: Subject, django_user_model) -> None:  # type: ignore[no-untyped-def]
+def test_rin_reveal_accepts_users(person: Subject, django_user_model) -> None:
     from django.contrib.auth.models import AnonymousUser
 
     owner = django_user_model.objects.create(username="lisi", role=Role.PERSON, subject=person)
