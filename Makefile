@@ -11,6 +11,7 @@ demo: setup
 
 test: setup-dev browser
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/gongxin makemigrations --check --dry-run
 	$(BIN)/pytest
 
