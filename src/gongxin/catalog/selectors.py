@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 
 from gongxin.catalog.errors import CatalogItemNotFound
 from gongxin.catalog.models import CatalogEdition, CatalogItem, Policy, SourceUnit
 from gongxin.catalog.policy import jurisdiction_ancestors
 
 
+def _editions_current() -> QuerySet[CatalogEdition]:
+    # The latest-starting one first, if several are marked current.
+    return CatalogEdition.objects.filter(is_current=True).order_by("-effective_from", "-id")
+
+
 def edition_current() -> CatalogEdition | None:
     """The current edition (the latest-starting one if several are marked current)."""
-    return CatalogEdition.objects.filter(is_current=True).order_by("-effective_from", "-id").first()
+    return _editions_current().first()
 
 
 def items_current() -> QuerySet[CatalogItem]:
@@ -27,8 +32,15 @@ def items_current() -> QuerySet[CatalogItem]:
 
 
 def item_by_code(code: str) -> CatalogItem:
-    """The active item ``code`` of the current edition; raises ``CatalogItemNotFound``."""
-    item = items_current().filter(code=code).first()
+    """The active item ``code`` of the current edition; raises ``CatalogItemNotFound``.
+
+    The one lookup of a current item (the API, ingest, records, commitments): one query, the current
+    edition chosen inside it as ``edition_current`` chooses it."""
+    item = (
+        CatalogItem.objects.filter(code=code, is_active=True, edition=Subquery(_editions_current().values("pk")[:1]))
+        .select_related("edition", "source_unit__department")
+        .first()
+    )
     if item is None:
         raise CatalogItemNotFound(details={"code": code})
     return item

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import Severity, SubjectKind
 from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.catalog.selectors import item_by_code
 from gongxin.commitments.choices import CommitmentStatus, PayoutOutcome, PayoutReason, SignedVia
 from gongxin.commitments.eligibility import Eligibility, eligibility_check
 from gongxin.commitments.errors import (
@@ -322,11 +323,7 @@ def _subject_payload(subject: Subject) -> dict[str, Any]:
 
 
 def broken_item() -> CatalogItem:
-    item = CatalogItem.objects.filter(edition__is_current=True, code=BROKEN_ITEM_CODE).first()
-    if item is None:  # pragma: no cover - seeded by migration 0002
-        raise CommitmentInputInvalid(_("The catalog has no item for broken commitments."),
-                                     details={"item": BROKEN_ITEM_CODE})
-    return item
+    return item_by_code(BROKEN_ITEM_CODE)  # seeded by migration 0002
 
 
 def commitment_breach(

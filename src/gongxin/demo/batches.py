@@ -14,7 +14,8 @@ from django.conf import settings
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
-from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.catalog.models import SourceUnit
+from gongxin.catalog.selectors import item_by_code
 from gongxin.core import clock
 from gongxin.ingest.models import Batch
 from gongxin.ingest.services import batch_ingest_file
@@ -76,6 +77,6 @@ def demo_batch_ensure(*, unit: SourceUnit) -> Batch | None:
     if not rows:
         return None
     path = sample_file_write(Path(settings.DATA_DIR) / "demo" / "处罚信息-示例.csv", rows)
-    item = CatalogItem.objects.get(code="penalty", edition__is_current=True)
+    item = item_by_code("penalty")
     actor = Viewer(label=f"demo:{unit.department.code}", role=Role.ADMIN)
     return batch_ingest_file(path=path, source_unit=unit, item=item, actor=actor)

@@ -16,7 +16,8 @@ from ninja.files import UploadedFile
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
-from gongxin.ingest.errors import UnknownItem, UnknownSourceUnit
+from gongxin.catalog.selectors import item_by_code
+from gongxin.ingest.errors import UnknownSourceUnit
 from gongxin.ingest.models import Batch
 from gongxin.ingest.selectors import Quality, batches_visible, quality_by_unit_and_item
 from gongxin.ingest.services import PUSH_LIMIT, batch_get, batch_push, batch_upload, error_report_rows
@@ -134,10 +135,7 @@ def _unit_and_item(source_unit: str, item: str) -> tuple[SourceUnit, CatalogItem
     unit = SourceUnit.objects.select_related("department").filter(department__code=source_unit).first()
     if unit is None:
         raise UnknownSourceUnit()
-    found = CatalogItem.objects.filter(code=item, edition__is_current=True, is_active=True).first()
-    if found is None:
-        raise UnknownItem()
-    return unit, found
+    return unit, item_by_code(item)
 
 
 @router.post("/batches", response={202: BatchOut}, summary="Upload a file as a batch (runs in the background)")

@@ -33,11 +33,6 @@ class UnknownSourceUnit(NotFound):
     default_message = _("No such source unit.")
 
 
-class UnknownItem(NotFound):
-    code = "ingest.unknown_item"
-    default_message = _("No such catalog item in the current catalog.")
-
-
 class BatchRunning(Conflict):
     code = "ingest.batch_running"
     default_message = _("This batch is being loaded by another run; follow it on the batch page, or run it again "

@@ -15,7 +15,8 @@ from ninja import Field, Router, Schema, Status
 
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
-from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.catalog.models import SourceUnit
+from gongxin.catalog.selectors import item_by_code
 from gongxin.core.errors import NotFound, ValidationFailed
 from gongxin.records.models import Record
 from gongxin.records.permissions import write_check
@@ -111,11 +112,6 @@ class UnknownSourceUnit(NotFound):
     default_message = _("No such source unit.")
 
 
-class UnknownItem(NotFound):
-    code = "catalog.item_not_found"
-    default_message = _("No such catalog item.")
-
-
 class SubjectRequired(ValidationFailed):
     code = "record.subject_required"
     default_message = _("Name the subject by its USCC (organization) or RIN (person).")
@@ -127,9 +123,7 @@ def record_submit_endpoint(request: HttpRequest, body: RecordSubmitIn) -> Status
     source_unit = SourceUnit.objects.select_related("department").filter(department__code=body.source_unit).first()
     if source_unit is None:
         raise UnknownSourceUnit()
-    item = CatalogItem.objects.filter(code=body.item, edition__is_current=True, is_active=True).first()
-    if item is None:
-        raise UnknownItem()
+    item = item_by_code(body.item)
     if not body.subject.uscc and not body.subject.rin:
         raise SubjectRequired()
     # Checked before the subject is resolved, so that an outsider cannot register subjects on the fly.

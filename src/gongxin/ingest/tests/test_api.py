@@ -109,7 +109,7 @@ class TestUpload:
     def test_unknown_item_and_unit(self, client, tmp_path, operator_user):
         client.force_login(operator_user)
         path = csv_write(tmp_path / "p.csv", [penalty_row()])
-        assert _upload(client, path, item="nope").json()["code"] == "ingest.unknown_item"
+        assert _upload(client, path, item="nope").json()["code"] == "catalog.item_not_found"
 
 
 class TestPush:

@@ -26,7 +26,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
-from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.catalog.errors import CatalogItemNotFound
+from gongxin.catalog.models import SourceUnit
+from gongxin.catalog.selectors import item_by_code
 from gongxin.core.errors import GongxinError
 from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.locking import batch_interrupted_mark, owner_describe
@@ -61,9 +63,10 @@ class Command(BaseCommand):
             department__code=options["source_unit"]).first()
         if source_unit is None:
             raise CommandError(f"No source unit with department code {options['source_unit']!r}.")
-        item = CatalogItem.objects.filter(code=options["item"], edition__is_current=True, is_active=True).first()
-        if item is None:
-            raise CommandError(f"No catalog item {options['item']!r} in the current catalog.")
+        try:
+            item = item_by_code(options["item"])
+        except CatalogItemNotFound:
+            raise CommandError(f"No catalog item {options['item']!r} in the current catalog.") from None
         actor = Viewer(label=f"cli:ingest:{source_unit.department.code}", role=Role.ADMIN)
         started = time.monotonic()
 
