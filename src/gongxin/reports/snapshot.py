@@ -302,11 +302,10 @@ def evaluation_entry(*, subject_id: int, kind: str) -> dict[str, Any] | None:
     """The subject's current evaluation as the report freezes it: score, grade, dimensions (points as text:
     signed content has no floats) and the reasons that lower it most (scoring.explain). Evaluations are
     never public, so public reports leave it out."""
-    from gongxin.scoring.choices import ModelStatus
     from gongxin.scoring.explain import explanation_compute
-    from gongxin.scoring.models import ScoringModel
+    from gongxin.scoring.selectors import model_active
 
-    model = ScoringModel.objects.filter(status=ModelStatus.ACTIVE, subject_kind=kind).first()
+    model = model_active(subject_kind=kind)
     explanation = explanation_compute(model=model, subject_id=subject_id) if model is not None else None
     if explanation is None:
         return None

@@ -54,6 +54,17 @@ class CurrentScore:
         return self.supervision_class or self.grade
 
 
+def model_active(*, subject_kind: str) -> ScoringModel | None:
+    """The active model for subjects of ``subject_kind`` (at most one: a constraint), or None before one is
+    activated. The one lookup of it: every reader treats "no active model" as "not evaluated"."""
+    return ScoringModel.objects.filter(status=ModelStatus.ACTIVE, subject_kind=subject_kind).first()
+
+
+def models_active() -> list[ScoringModel]:
+    """The active model of every kind, by code (what a scoring run applies)."""
+    return list(ScoringModel.objects.filter(status=ModelStatus.ACTIVE).order_by("code"))
+
+
 def _bands() -> dict[tuple[int, str], GradeBand]:
     return {(b.model_id, b.code): b for b in GradeBand.objects.all()}
 
@@ -109,7 +120,7 @@ def _purpose_for(*, viewer: Viewer, subject: Subject) -> Any | None:
 
 
 def subject_evaluated(*, viewer: Viewer, subject_id: int) -> Subject:
-    """The subject whose evaluation page ``viewer`` asks for; "not found" (``SubjectNotVisible``) alike for an
+    """The subject whose evaluation page ``viewer`` asks for; "not found" (``SubjectNotFound``) alike for an
     unknown id and for a subject whose evaluation the viewer may not see, so no one learns names by id."""
     subject, _grant = subject_visible(viewer=viewer, subject_id=subject_id)
     return subject
@@ -132,7 +143,7 @@ def score_panel(*, subject: Subject, viewer: Viewer, channel: str = "portal",
     grant = _purpose_for(viewer=viewer, subject=subject)
     if grant is None:
         return None
-    model = ScoringModel.objects.filter(status=ModelStatus.ACTIVE, subject_kind=subject.kind).first()
+    model = model_active(subject_kind=subject.kind)
     if model is None:
         return None
     if grant.purpose in LOGGED_PURPOSES:
@@ -183,7 +194,7 @@ def model_simulation(*, model: ScoringModel, as_of: date | None = None, limit: i
     compare: grade distributions before and after, the transition counts, and the subjects that change
     grade (first ``limit`` by id). Writes nothing."""
     as_of = as_of or clock.today()
-    active = ScoringModel.objects.filter(status=ModelStatus.ACTIVE, subject_kind=model.subject_kind).first()
+    active = model_active(subject_kind=model.subject_kind)
     after_sql = model_sql(model_plan(model), as_of=as_of)
     before: dict[str, int] = {}
     after: dict[str, int] = {}
@@ -249,7 +260,7 @@ def supervision_rules(*, field_code: str) -> list[SupervisionRule]:
 def supervision_classes(*, field_code: str) -> list[SupervisionClass]:
     """Organizations by supervision class in a field (by their current grade), ids ascending."""
     field_get(code=field_code)
-    model = ScoringModel.objects.filter(status=ModelStatus.ACTIVE, subject_kind="organization").first()
+    model = model_active(subject_kind=SubjectKind.ORGANIZATION)
     rules = supervision_rules(field_code=field_code)
     members: dict[str, list[int]] = {r.grade: [] for r in rules}
     if model is not None:
@@ -301,7 +312,7 @@ def partner_translate(*, scheme_code: str, score: int) -> PartnerTranslation:
     level = scheme.levels.filter(min_score__lte=score).order_by("-min_score").first()
     if level is None:
         raise PartnerScoreOutOfScale(details={"min": scheme.scale_min, "max": scheme.scale_max})
-    person_model = ScoringModel.objects.filter(status=ModelStatus.ACTIVE, subject_kind="person").first()
+    person_model = model_active(subject_kind=SubjectKind.PERSON)
     local = GradeBand.objects.filter(model=person_model, code=level.local_level).first() if person_model else None
     return PartnerTranslation(scheme=scheme.code, scheme_name=scheme.name, score=score, partner_level=level.name,
                               local_level=level.local_level, local_level_name=local.name if local else "")

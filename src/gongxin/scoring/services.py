@@ -33,6 +33,7 @@ from gongxin.scoring.models import (
     SubjectScore,
     SupervisionRule,
 )
+from gongxin.scoring.selectors import models_active
 
 
 def scores_run(*, actor: Viewer, as_of: date | None = None, subject_ids: Collection[int] | None = None) -> ScoreRun:
@@ -49,7 +50,7 @@ def scores_run(*, actor: Viewer, as_of: date | None = None, subject_ids: Collect
     with transaction.atomic():
         run = ScoreRun.objects.create(kind=RunKind.BATCH if batch else RunKind.INCREMENTAL, as_of=as_of,
                                       started_at=clock.now(), actor_label=actor.label)
-        models = list(ScoringModel.objects.filter(status=ModelStatus.ACTIVE).order_by("code"))
+        models = models_active()
         written = scores_write([model_plan(m) for m in models], as_of=as_of, run_id=run.pk, at=run.started_at,
                                subject_ids=subject_ids)
         run.subjects_scored, run.subjects_changed, run.grades_changed = (

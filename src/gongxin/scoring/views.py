@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from gongxin.accounts.capabilities import is_office
-from gongxin.accounts.doors import page_requires
-from gongxin.accounts.viewer import viewer_for_user
-from gongxin.core.errors import NotFound
+from gongxin.accounts.doors import page_requires, page_viewer
+from gongxin.catalog.choices import SubjectKind
 from gongxin.scoring import selectors
-from gongxin.scoring.models import GradeBand, ScoringModel
+from gongxin.scoring.models import GradeBand
 
 
 def _bars(counts: dict[str, int], bands: list[GradeBand]) -> list[dict[str, Any]]:
@@ -49,10 +47,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @page_requires(is_office)
 def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
-    try:
-        model = selectors.model_get(model_id=model_id)
-    except NotFound:
-        raise Http404 from None
+    model = selectors.model_get(model_id=model_id)
     simulation = selectors.model_simulation(model=model, limit=50) if request.GET.get("simulate") else None
     bands = list(model.bands.all())
     sim_bars = None
@@ -64,25 +59,22 @@ def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
     })
 
 
-@login_required
+@page_requires()
 def subject_score(request: HttpRequest, subject_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
-    try:
-        subject = selectors.subject_evaluated(viewer=viewer, subject_id=subject_id)
-    except NotFound:
-        raise Http404 from None
+    viewer = page_viewer(request)
+    subject = selectors.subject_evaluated(viewer=viewer, subject_id=subject_id)
     return render(request, "scoring/subject.html", {"subject": subject, "viewer": viewer})
 
 
-@login_required
+@page_requires()
 def mine(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     if viewer.subject_id is None:
         raise Http404
     return redirect("scoring:subject", subject_id=viewer.subject_id)
 
 
 def partners(request: HttpRequest) -> HttpResponse:
-    person_model = ScoringModel.objects.filter(status="active", subject_kind="person").first()
+    person_model = selectors.model_active(subject_kind=SubjectKind.PERSON)
     levels = {b.code: b for b in person_model.bands.all()} if person_model else {}
     return render(request, "scoring/partners.html", {"schemes": selectors.partner_schemes(), "levels": levels})
