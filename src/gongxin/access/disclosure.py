@@ -37,8 +37,8 @@ __all__ = [
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
+from gongxin.access.errors import ConsentRequired, PurposeNotAllowed
 from gongxin.access.models import Consent
 from gongxin.access.selectors import consent_active_for
 from gongxin.accounts.choices import Role, Scope
@@ -51,23 +51,8 @@ from gongxin.records.choices import Purpose, RecordStatus
 from gongxin.records.counting import counts_q, within_publicity_q
 from gongxin.records.models import Record
 from gongxin.records.personal import value_unseal
+from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.models import Subject
-
-
-class ConsentRequired(PermissionDenied):
-    code = "disclosure.consent_required"
-    default_message = _("Querying these records needs the subject's consent.")
-
-
-class PurposeNotAllowed(PermissionDenied):
-    code = "disclosure.purpose_not_allowed"
-    default_message = _("You may not view records for this purpose.")
-
-
-class SubjectNotVisible(NotFound):
-    code = "subject.not_found"
-    default_message = _("No such subject.")
-
 
 # Queries for these purposes are logged as inquiries, visible to the subject (access app).
 LOGGED_PURPOSES = frozenset({Purpose.AUTHORIZED, Purpose.SHARING, Purpose.STAFF, Purpose.AUDIT})
@@ -89,7 +74,7 @@ def purpose_check(*, viewer: Viewer, purpose: str, subject: Subject | None) -> G
     """Raise unless ``viewer`` may look at ``subject``'s records for ``purpose``; say on what ground."""
     if purpose == Purpose.PUBLIC:
         if subject is not None and subject.kind == SubjectKind.PERSON:
-            raise SubjectNotVisible()
+            raise SubjectNotFound()
         return Grant(purpose)
     if purpose == Purpose.SELF:
         if subject is None or viewer.subject_id != subject.pk:
@@ -138,11 +123,11 @@ def subject_visible(
 ) -> tuple[Subject, Grant]:
     """The subject ``subject_id`` and the ground on which ``viewer`` may see it, for pages and endpoints that
     take a subject's id. A subject the viewer may not see answers exactly as an id that does not exist
-    (``SubjectNotVisible``, "not found"), so ids cannot be enumerated to learn who is a subject."""
+    (``SubjectNotFound``, "not found"), so ids cannot be enumerated to learn who is a subject."""
     subject = Subject.objects.select_related("organization", "person").filter(pk=subject_id).first()
     grant = subject_grant(viewer=viewer, subject=subject, purposes=purposes) if subject is not None else None
     if subject is None or grant is None:
-        raise SubjectNotVisible()
+        raise SubjectNotFound()
     return subject, grant
 
 

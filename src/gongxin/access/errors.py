@@ -7,6 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from gongxin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
+class ConsentRequired(PermissionDenied):
+    code = "disclosure.consent_required"
+    default_message = _("Querying these records needs the subject's consent.")
+
+
+class PurposeNotAllowed(PermissionDenied):
+    code = "disclosure.purpose_not_allowed"
+    default_message = _("You may not view records for this purpose.")
+
+
 class NoSubject(PermissionDenied):
     code = "access.no_subject"
     default_message = _("Your account does not act for a credit subject.")

@@ -6,11 +6,9 @@ import hashlib
 import json
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from gongxin.catalog.models import CatalogItem
 from gongxin.catalog.policy import Clocks
-from gongxin.core.errors import ValidationFailed
+from gongxin.records.errors import IdentityMissing
 
 
 def content_hash(*, payload: dict[str, Any], severity: str) -> str:
@@ -41,11 +39,6 @@ def clock_fields(clocks: Clocks) -> dict[str, Any]:
         "publicity_policy_id": clocks.publicity_policy_id,
         "retention_policy_id": clocks.retention_policy_id,
     }
-
-
-class IdentityMissing(ValidationFailed):
-    code = "record.identity_missing"
-    default_message = _("Give the source record id, or fill every natural-key field of the catalog item.")
 
 
 def record_identity(*, item: CatalogItem, payload: dict[str, Any], source_record_id: str | None) -> str:

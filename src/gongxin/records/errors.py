@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -26,3 +28,18 @@ class RecordRevoked(Conflict):
 class ItemNotProvidedByUnit(PermissionDenied):
     code = "record.item_not_provided_by_unit"
     default_message = _("This source unit does not provide this catalog item.")
+
+
+class IdentityMissing(ValidationFailed):
+    code = "record.identity_missing"
+    default_message = _("Give the source record id, or fill every natural-key field of the catalog item.")
+
+
+class FutureDay(ValidationFailed):
+    """The daily clocks (records.expiry) asked to run for a day after today."""
+
+    code = "clocks.future_day"
+
+    def __init__(self, day: date) -> None:
+        super().__init__(_("The clocks cannot run for a day in the future (%(day)s).") % {"day": day.isoformat()},
+                         details={"day": day.isoformat()})

@@ -44,9 +44,9 @@ from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.clock import add_months
-from gongxin.core.errors import ValidationFailed
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.counting import publicity_over_q, retention_over_q
+from gongxin.records.errors import FutureDay
 from gongxin.records.models import ListEntry, Record
 from gongxin.records.services import record_version_append
 
@@ -59,14 +59,6 @@ STAGE_PUBLICITY = "publicity"
 STAGE_RETENTION = "retention"
 
 Progress = Callable[[str, int, int], None]
-
-
-class FutureDay(ValidationFailed):
-    code = "clocks.future_day"
-
-    def __init__(self, day: date) -> None:
-        super().__init__(_("The clocks cannot run for a day in the future (%(day)s).") % {"day": day.isoformat()},
-                         details={"day": day.isoformat()})
 
 
 @dataclass

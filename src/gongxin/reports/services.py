@@ -32,7 +32,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from gongxin.access.choices import Channel
-from gongxin.access.disclosure import SubjectNotVisible
 from gongxin.access.persons import caller_key
 from gongxin.access.shown import ShownRecord, profile_records
 from gongxin.accounts.choices import Role
@@ -62,6 +61,7 @@ from gongxin.reports.models import Report
 from gongxin.reports.personal import personal_seal
 from gongxin.reports.selectors import report_public_of_today
 from gongxin.reports.snapshot import SPECIAL_KINDS, IssueContext, snapshot_build
+from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.identifiers import RIN_CONTEXT
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_display_code
@@ -124,7 +124,7 @@ def _kind_check(*, kind: str, subject: Subject, purpose: str) -> None:
     if kind not in ReportKind.values:
         raise ReportKindInvalid()
     if subject.kind == SubjectKind.PERSON and purpose == Purpose.PUBLIC:
-        raise SubjectNotVisible()  # persons are never public: "not found", as everywhere
+        raise SubjectNotFound()  # persons are never public: "not found", as everywhere
     if (kind == ReportKind.ORGANIZATION and subject.kind != SubjectKind.ORGANIZATION) or (
         kind == ReportKind.PERSON and subject.kind != SubjectKind.PERSON
     ):

@@ -19,13 +19,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from gongxin.access.disclosure import SubjectNotVisible
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.capabilities import decides_for_office, is_office, reads_supervision
 from gongxin.accounts.doors import viewer_for_request
 from gongxin.scoring import selectors
 from gongxin.scoring.models import ScoringModel
 from gongxin.scoring.services import model_activate, model_draft_from, supervision_rule_set
+from gongxin.subjects.errors import SubjectNotFound
 
 router = Router(tags=["scoring"], auth=viewer_auth)
 
@@ -75,7 +75,7 @@ def score_of_subject(request: HttpRequest, subject_id: int) -> dict[str, Any]:
     subject = selectors.subject_evaluated(viewer=viewer, subject_id=subject_id)
     panel = selectors.score_panel(subject=subject, viewer=viewer, channel="api")
     if panel is None or panel.explanation is None:
-        raise SubjectNotVisible()
+        raise SubjectNotFound()
     e = panel.explanation
     return {
         "subject_id": subject_id, "model": e.model_code, "as_of": e.as_of, "score": e.score,

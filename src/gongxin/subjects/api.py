@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -80,7 +81,7 @@ def subjects_search(request: HttpRequest, params: Query[SearchQuery]) -> dict[st
 def subject_detail(request: HttpRequest, uscc: str) -> dict[str, object]:
     subject = subject_by_uscc(uscc_validate(uscc))
     if subject is None:
-        raise SubjectNotFound()
+        raise SubjectNotFound(_("No organization has this code."))
     org = subject.organization
     return {
         **_summary(subject),

@@ -28,5 +28,8 @@ class SubjectConflict(Conflict):
 
 
 class SubjectNotFound(NotFound):
+    """Unknown, or not visible to the viewer (persons for the public): the one "not found" of subjects, so
+    ids and codes cannot be enumerated to learn who is a subject."""
+
     code = "subject.not_found"
-    default_message = _("No organization has this code.")
+    default_message = _("No such subject.")

@@ -11,12 +11,13 @@ import time_machine
 from django.test import Client
 
 from gongxin.access.consents import consent_grant, consent_revoke
-from gongxin.access.disclosure import ANONYMOUS, SubjectNotVisible
+from gongxin.access.disclosure import ANONYMOUS
 from gongxin.access.models import Inquiry
 from gongxin.access.shown import profile_records
 from gongxin.access.tests.conftest import ID_NUMBER, LI_RIN, api, in_days, signed_in
 from gongxin.catalog.choices import SubjectKind
 from gongxin.records.choices import Purpose
+from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.identifiers import rin_generate
 from gongxin.subjects.selectors import organizations_search
 
@@ -146,7 +147,7 @@ def test_query_input_errors_are_json_with_codes(li, bank_key, body, status, code
 
 
 def test_persons_are_never_visible_publicly(li, li_records, client):
-    with pytest.raises(SubjectNotVisible):
+    with pytest.raises(SubjectNotFound):
         profile_records(subject=li, viewer=ANONYMOUS, purpose=Purpose.PUBLIC)
     assert organizations_search(q="李晓梅") == ([], 0)
     assert 'class="result"' not in client.get("/search/", {"q": "李晓梅"}).content.decode()

@@ -118,7 +118,7 @@ def test_without_a_source_id_the_natural_key_identifies_the_record(market_unit, 
 
 @pytest.mark.django_db
 def test_without_a_source_id_or_natural_key_the_identity_is_missing(market_unit, market_operator, organization):
-    from gongxin.records.content import IdentityMissing
+    from gongxin.records.errors import IdentityMissing
 
     penalty = item("penalty")
     payload = {k: v for k, v in payload_for(penalty).items() if k not in penalty.natural_key}

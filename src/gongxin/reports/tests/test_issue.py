@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from gongxin.access.disclosure import ConsentRequired, SubjectNotVisible
+from gongxin.access.errors import ConsentRequired
 from gongxin.access.models import Inquiry
 from gongxin.core import clock, signing
 from gongxin.core.errors import PermissionDenied
@@ -27,6 +27,7 @@ from gongxin.reports.errors import (
 from gongxin.reports.models import Report
 from gongxin.reports.personal import report_signed_content
 from gongxin.reports.services import report_issue, report_revoke
+from gongxin.subjects.errors import SubjectNotFound
 from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_public_report_leaves_out_repaired_records(acme, source_unit, public):
 
 def test_persons_never_get_a_public_report(person, public):
     for kind in ("person", "organization", "special"):
-        with pytest.raises(SubjectNotVisible):
+        with pytest.raises(SubjectNotFound):
             report_issue(subject=person, kind=kind, viewer=public, purpose="public")
     assert not Report.objects.exists()
 
