@@ -17,7 +17,7 @@ Anyone verifies with standard tools (OpenSSL 3)::
     openssl pkeyutl -verify -pubin -inkey gongxin-signing-key.pem -rawin -in document.bin -sigfile document.sig
 
 where ``document.bin`` are the signed bytes and ``document.sig`` the base64-decoded signature
-(``base64 -d``). reports.verification says how to get both out of a downloaded report.
+(``base64 -d``). core.documents says how to get both out of a downloaded report.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from ninja import Field, Router, Schema, Status
 from gongxin.access.persons import person_by_rin_for
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
+from gongxin.core.documents import JSON_CONTENT_TYPE
 from gongxin.core.errors import NotFound
 from gongxin.core.schemas import ErrorOut
 from gongxin.records.choices import Purpose
@@ -27,7 +28,6 @@ from gongxin.reports.errors import ReportSubjectInvalid
 from gongxin.reports.models import Report
 from gongxin.reports.personal import report_signed_content
 from gongxin.reports.render import (
-    JSON_CONTENT_TYPE,
     PDF_CONTENT_TYPE,
     envelope_bytes,
     report_html,

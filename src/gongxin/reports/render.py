@@ -3,7 +3,7 @@
 All three show the same frozen content (``Report.content``); nothing is looked up again. The HTML
 (templates/reports/report.html) carries the QR code of the verification URL as inline SVG (segno); the
 PDF is that HTML through WeasyPrint with Noto Sans CJK SC embedded, the signed envelope attached as
-``<number>.json``, and a signature of the whole file appended (reports.verification).
+``<number>.json``, and a signature of the whole file appended (core.documents).
 
 PDF build time (docs/decisions/019-pdf-build-time.md): the stylesheets and WeasyPrint's font
 configuration are made once per process and shared under a lock, the font is a GB2312 copy of Noto Sans
@@ -25,19 +25,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import segno
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import signing
+from gongxin.core.documents import envelope_build, pdf_sign, qr_svg
 from gongxin.reports.fonts import report_font_css
 from gongxin.reports.models import Report
 from gongxin.reports.personal import pdf_cache_path, pdf_cache_read, pdf_cache_write, report_signed_content
-from gongxin.reports.verification import envelope_build, pdf_sign
 
 logger = logging.getLogger(__name__)
 
-JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 PDF_CONTENT_TYPE = "application/pdf"
 # Record fields that only repeat the cover (who the record is about): kept in the signed content, not
 # printed again under every record.
@@ -53,12 +51,6 @@ def envelope(report: Report) -> dict[str, Any]:
 def envelope_bytes(report: Report) -> bytes:
     """The downloadable JSON file: the envelope in canonical form (byte for byte what verify expects)."""
     return signing.canonical_json(envelope(report))
-
-
-@lru_cache(maxsize=256)
-def qr_svg(url: str) -> str:
-    """The QR code of ``url`` as inline SVG (medium error correction, 3 px modules, quiet zone 2)."""
-    return segno.make(url, error="m").svg_inline(scale=3, border=2, title=str(url))
 
 
 def report_context(report: Report, *, for_pdf: bool = False) -> dict[str, Any]:

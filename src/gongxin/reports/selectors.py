@@ -20,13 +20,13 @@ from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock
+from gongxin.core.documents import VerificationResult, stored_report_verify
 from gongxin.core.errors import PermissionDenied
 from gongxin.records.choices import Purpose
 from gongxin.reports.choices import ReportKind, ReportStatus
 from gongxin.reports.errors import ReportNotFound
 from gongxin.reports.models import Report
 from gongxin.reports.personal import report_signed_content
-from gongxin.reports.verification import VerificationResult, stored_report_verify
 
 NUMBER_MAX_LENGTH = 40
 # Who opens any person's report besides the person and the requester: those who may see a RIN in clear

@@ -28,7 +28,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from gongxin.access.choices import Channel
@@ -40,6 +39,7 @@ from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
 from gongxin.core.crypto import unseal
+from gongxin.core.documents import public_key_url, verify_url_for
 from gongxin.core.events import REPORT_ISSUED, REPORT_REVOKED, REPORT_SUPERSEDED
 from gongxin.core.outbox import event_emit
 from gongxin.core.throttle import current_address, throttle_hit
@@ -167,14 +167,6 @@ def _included(records: list[ShownRecord], *, kind: str, range_from: date | None,
 def _event_payload(report: Report) -> dict[str, Any]:
     return {"number": report.number, "kind": report.kind, "purpose": report.purpose, "status": report.status,
             "content_hash": report.content_hash, "key_id": report.key_id}
-
-
-def verify_url_for(number: str) -> str:
-    return f"{settings.GONGXIN_SIGNING_VERIFY_BASE_URL}{reverse('reports:verify', args=[number])}"
-
-
-def public_key_url() -> str:
-    return f"{settings.GONGXIN_SIGNING_VERIFY_BASE_URL}{reverse('wellknown:signing_key_pem')}"
 
 
 def report_request(

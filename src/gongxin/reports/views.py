@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import signing
+from gongxin.core.documents import JSON_CONTENT_TYPE
 from gongxin.core.errors import GongxinError, NotFound
 from gongxin.core.middleware import error_page
 from gongxin.reports.choices import ReportKind
 from gongxin.reports.errors import ReportNotFound, ReportRangeInvalid
 from gongxin.reports.render import (
-    JSON_CONTENT_TYPE,
     PDF_CONTENT_TYPE,
     envelope_bytes,
     report_context,

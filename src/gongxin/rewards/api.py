@@ -26,8 +26,8 @@ from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.doors import viewer_for_request
 from gongxin.accounts.services import api_rate_limit_charge
 from gongxin.core import clock
+from gongxin.core.documents import verify_url_for
 from gongxin.core.schemas import ErrorOut
-from gongxin.reports.services import verify_url_for
 from gongxin.rewards import selectors
 from gongxin.rewards.choices import Decision, FeedbackOutcome
 from gongxin.rewards.models import Check, CheckCertificate, MeasureVersion

@@ -13,7 +13,7 @@ from django.utils import timezone
 from gongxin.accounts.capabilities import is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
-from gongxin.reports.verification import VerificationResult, stored_report_verify
+from gongxin.core.documents import VerificationResult, envelope_build, stored_report_verify
 from gongxin.rewards import errors
 from gongxin.rewards.choices import MeasureKind
 from gongxin.rewards.models import (
@@ -207,7 +207,5 @@ def certificate_verification(certificate: CheckCertificate) -> VerificationResul
 
 def certificate_envelope(certificate: CheckCertificate) -> dict[str, Any]:
     """The signed envelope a holder downloads (the credit reports' envelope: the content under "report")."""
-    from gongxin.reports.verification import envelope_build
-
     return envelope_build(content=certificate.content, content_hash=certificate.content_hash,
                           signature=certificate.signature, key_id=certificate.key_id)

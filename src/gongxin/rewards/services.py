@@ -749,7 +749,7 @@ def _certificate_content(*, check: Check, number: str, subject_code: str, verify
 def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
     """Issue a check's result as a signed certificate (Ed25519 over canonical JSON, the envelope and
     verification page of credit reports). The subject itself, the system that made the check, or staff."""
-    from gongxin.reports.services import verify_url_for
+    from gongxin.core.documents import verify_url_for
 
     allowed = (decides_for_office(actor) or (actor.client_id is not None and actor.client_id == check.client_id)
                or (actor.subject_id is not None and actor.subject_id == check.subject_id))

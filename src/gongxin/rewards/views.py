@@ -21,10 +21,9 @@ from gongxin.accounts.capabilities import decides_for_office, is_office
 from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.core import clock, signing
+from gongxin.core.documents import JSON_CONTENT_TYPE, qr_svg, verify_url_for
 from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.core.middleware import error_page
-from gongxin.reports.render import JSON_CONTENT_TYPE, qr_svg
-from gongxin.reports.services import verify_url_for
 from gongxin.rewards import selectors
 from gongxin.rewards.choices import Decision, MatterType, MeasureKind
 from gongxin.rewards.facts import fact_names

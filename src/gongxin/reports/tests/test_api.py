@@ -10,8 +10,8 @@ import time_machine
 from django.test import Client
 
 from gongxin.core import clock, signing
+from gongxin.core.documents import document_verify
 from gongxin.reports.models import Report
-from gongxin.reports.verification import document_verify
 from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db

@@ -18,6 +18,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
 from gongxin.core import signing
+from gongxin.core.documents import document_verify, pdf_attachments
 from gongxin.reports.models import Report
 from gongxin.reports.personal import pdf_cache_path, personal_seal, report_signed_content
 from gongxin.reports.render import report_pdf_file
@@ -25,7 +26,6 @@ from gongxin.reports.selectors import report_verification
 from gongxin.reports.services import report_issue
 from gongxin.reports.tests.conftest import user_create
 from gongxin.reports.tests.helpers import pdf_streams
-from gongxin.reports.verification import document_verify, pdf_attachments
 from gongxin.subjects.selectors import person_rin_reveal
 from gongxin.testing import factories
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from gongxin.core import signing
+from gongxin.core.documents import PDF_SIGNATURE_MARK, document_verify, pdf_attachments
 from gongxin.reports import fonts, render
 from gongxin.reports.personal import pdf_cache_path
 from gongxin.reports.render import envelope, envelope_bytes, report_html, report_pdf, report_pdf_file
 from gongxin.reports.services import report_issue
 from gongxin.reports.tests.helpers import pdf_streams, pdf_unicode_text_codes
-from gongxin.reports.verification import PDF_SIGNATURE_MARK, document_verify, pdf_attachments
 from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from gongxin.core import signing
+from gongxin.core.documents import PDF_SIGNATURE_MARK
 from gongxin.reports.render import envelope_bytes, report_pdf
 from gongxin.reports.services import report_issue
-from gongxin.reports.verification import PDF_SIGNATURE_MARK
 from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_unreadable_or_foreign_files_fail(tmp_path):
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="OpenSSL is not installed")
 def test_standard_tools_verify_the_json_and_the_pdf(tmp_path, report, pdf):
-    """The recipe of reports.verification's docstring, with OpenSSL 3."""
+    """The recipe of core.documents' docstring, with OpenSSL 3."""
     key = tmp_path / "key.pem"
     key.write_text(signing.public_key_pem())
     envelope = json.loads(envelope_bytes(report))

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from gongxin.core import signing
+from gongxin.core.documents import document_verify
 from gongxin.reports.models import Report
 from gongxin.reports.services import report_issue, report_revoke
-from gongxin.reports.verification import document_verify
 from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db

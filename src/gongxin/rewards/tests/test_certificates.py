@@ -9,7 +9,7 @@ from django.test import Client
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import signing
-from gongxin.reports.verification import document_verify
+from gongxin.core.documents import document_verify
 from gongxin.rewards import errors
 from gongxin.rewards.models import CheckCertificate
 from gongxin.rewards.services import certificate_issue, check_perform

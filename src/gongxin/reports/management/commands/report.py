@@ -8,7 +8,7 @@ ones), prints its number and verification URL, and writes the file if asked.
 
 ``gongxin report revoke NUMBER --reason TEXT`` revokes a report.
 
-How to verify with standard tools instead: reports.verification.
+How to verify with standard tools instead: core.documents.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
+from gongxin.core.documents import document_verify
 from gongxin.core.errors import GongxinError
 from gongxin.core.signing import PublicKeyError
 from gongxin.records.choices import Purpose
@@ -28,7 +29,6 @@ from gongxin.reports.choices import ReportKind
 from gongxin.reports.render import envelope_bytes, report_html, report_pdf_file
 from gongxin.reports.selectors import report_by_number
 from gongxin.reports.services import report_issue, report_revoke
-from gongxin.reports.verification import document_verify
 from gongxin.subjects.selectors import subject_by_rin, subject_by_uscc
 
 OPERATOR = Viewer(label="cli:operator", role=Role.STAFF)

@@ -1,4 +1,6 @@
-"""Checking a credit report: a downloaded JSON or PDF file offline, or a stored report online.
+"""Signed documents — credit reports (reports) and check certificates (rewards): the envelope, the PDF
+signature line, their verification page's URL and QR code, and checking a document: a downloaded JSON or PDF
+file offline, or a stored one online. Both apps use this module; neither imports the other for it.
 
 **The JSON file** is the signed envelope, serialized canonically (core.signing.canonical_json)::
 
@@ -43,11 +45,17 @@ import json
 import re
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+import segno
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import signing
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 ENVELOPE_KEYS = frozenset({"algorithm", "content_hash", "key_id", "report", "signature", "verify_url"})
 PDF_SIGNATURE_MARK = b"%GongxinSignature "
@@ -68,6 +76,24 @@ class VerificationResult:
 
 def _invalid(code: str, message: Any, **extra: Any) -> VerificationResult:
     return VerificationResult(valid=False, code=code, message=message, **extra)
+
+
+# --- where a document is verified ------------------------------------------------------------------
+
+def verify_url_for(number: str) -> str:
+    """The verification page of the document ``number``: one page, /verify/<number>, for every signed document
+    (the reports app serves it and hands a check certificate's number to rewards)."""
+    return f"{settings.GONGXIN_SIGNING_VERIFY_BASE_URL}{reverse('reports:verify', args=[number])}"
+
+
+def public_key_url() -> str:
+    return f"{settings.GONGXIN_SIGNING_VERIFY_BASE_URL}{reverse('wellknown:signing_key_pem')}"
+
+
+@lru_cache(maxsize=256)
+def qr_svg(url: str) -> str:
+    """The QR code of ``url`` as inline SVG (medium error correction, 3 px modules, quiet zone 2)."""
+    return segno.make(url, error="m").svg_inline(scale=3, border=2, title=str(url))
 
 
 # --- the envelope ----------------------------------------------------------------------------------
