@@ -86,15 +86,16 @@ def test_emitters_pass_catalog_constants() -> None:
 
 @pytest.mark.django_db
 def test_the_outbox_refuses_a_topic_outside_the_catalog() -> None:
+    # Each refusal in its own savepoint: on PostgreSQL a refused bulk emit aborts its COPY (and transaction).
+    with pytest.raises(ValueError, match="not in the event catalog"), transaction.atomic():
+        event_emit(topic="record.created", aggregate_type="record", aggregate_id=1, subject_id=None, payload={})
+    with pytest.raises(ValueError, match="is about 'record'"), transaction.atomic():
+        event_emit(topic="records.record.created", aggregate_type="report", aggregate_id=1, subject_id=None,
+                   payload={})
+    with pytest.raises(ValueError, match="not in the event catalog"), transaction.atomic():
+        events_emit_bulk([EventDraft(topic="record.created", aggregate_type="record", aggregate_id=1,
+                                     subject_id=None, payload={})])
     with transaction.atomic():
-        with pytest.raises(ValueError, match="not in the event catalog"):
-            event_emit(topic="record.created", aggregate_type="record", aggregate_id=1, subject_id=None, payload={})
-        with pytest.raises(ValueError, match="is about 'record'"):
-            event_emit(topic="records.record.created", aggregate_type="report", aggregate_id=1, subject_id=None,
-                       payload={})
-        with pytest.raises(ValueError, match="not in the event catalog"):
-            events_emit_bulk([EventDraft(topic="record.created", aggregate_type="record", aggregate_id=1,
-                                         subject_id=None, payload={})])
         event_emit(topic="records.record.created", aggregate_type="record", aggregate_id=1, subject_id=None,
                    payload={})
     assert OutboxEvent.objects.filter(topic="records.record.created").count() == 1
