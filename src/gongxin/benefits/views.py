@@ -22,8 +22,8 @@ from gongxin.benefits.selectors import (
     subject_of,
 )
 from gongxin.benefits.services import scenario_authorize
+from gongxin.core.charts import bars
 from gongxin.core.errors import GongxinError
-from gongxin.portal.charts import bars
 
 
 @login_required

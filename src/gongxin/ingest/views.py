@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.catalog.models import SourceUnit
+from gongxin.core.charts import bars
 from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.ingest.api import error_report_response
 from gongxin.ingest.choices import BatchStatus
@@ -22,7 +23,6 @@ from gongxin.ingest.forms import BatchUploadForm
 from gongxin.ingest.locking import INTERRUPTED_CODE, INTERRUPTED_MESSAGE, batch_interrupted_mark
 from gongxin.ingest.selectors import LAG_BUCKETS, READERS, batches_visible, quality_by_unit_and_item
 from gongxin.ingest.services import batch_get, batch_upload
-from gongxin.portal.charts import bars
 from gongxin.records.permissions import can_write_for_unit
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from gongxin.access.selectors import consent_state
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.core import clock
+from gongxin.core.charts import bars
 from gongxin.core.errors import GongxinError
 from gongxin.lending.errors import NotFirmAgent, StaffOnly
 from gongxin.lending.forms import AuthorizeForm, ContributionForm
@@ -46,7 +47,6 @@ from gongxin.lending.services import (
     lender_authorization_revoke,
     lender_authorize,
 )
-from gongxin.portal.charts import bars
 from gongxin.subjects.models import Subject
 
 WAN = Decimal(10_000)
