@@ -11,6 +11,7 @@ demo: setup
 
 test: setup-dev browser
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/gongxin makemigrations --check --dry-run
 	$(BIN)/pytest
@@ -46,6 +47,7 @@ browser:
 
 lint: setup-dev
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 bench: setup-dev
 	$(BIN)/python bench/demo_seed.py
