@@ -1,4 +1,5 @@
-"""Reads of the subjects app: lookups by code, public organization search, RIN disclosure.
+"""Reads of the subjects app: lookups by code (one or many at once), public organization search, RIN
+disclosure.
 
 Persons never leave through the public search; a person's plain RIN only through
 ``person_rin_reveal`` (the person itself, or credit office staff and administrators).
@@ -6,7 +7,7 @@ Persons never leave through the public search; a person's plain RIN only through
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -14,9 +15,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F, Lookup, Q, QuerySet, Value
 
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import reveals_rin
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core.crypto import unseal
+from gongxin.subjects.choices import IdentifierScheme
 from gongxin.subjects.identifiers import (
     RIN_CONTEXT,
     InvalidRin,
@@ -27,13 +29,12 @@ from gongxin.subjects.identifiers import (
     uscc_is_valid,
     uscc_normalize,
 )
-from gongxin.subjects.models import Person, Subject, SubjectIdentifier
+from gongxin.subjects.models import Organization, Person, Subject, SubjectIdentifier
 from gongxin.subjects.names import QueryKind, SearchQuery, search_query_parse
 from gongxin.subjects.search_indexes import NGRAMS_FUNCTION
 
 SEARCH_MAX_LIMIT = 100
-# Roles that may see a person's plain RIN (their work needs it; the person itself always may).
-RIN_REVEAL_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+
 
 
 def subject_by_uscc(uscc: str) -> Subject | None:
@@ -75,6 +76,95 @@ def subject_by_rin(rin: str) -> Subject | None:
     except InvalidRin:
         return None
     return Subject.objects.select_related("person").filter(person__rin_hash=rin_lookup_hash(check.rin)).first()
+
+
+# --- Bulk lookup by code ------------------------------------------------------------------------------------
+#
+# The one way to find many subjects by their codes at once (ingest, the check path, sharing's subscriptions,
+# the bulk registrations and the demo): by USCC, by the RIN's keyed lookup hash (the plain RIN is never
+# queried) or by an older alias code of one ``IdentifierScheme``.
+
+CODE_USCC = "uscc"
+CODE_RIN_HASH = "rin"  # the value is ``identifiers.rin_lookup_hash`` of the RIN
+# Codes per ``IN (...)`` list where the database has no array parameter: below SQLite's host-parameter limit.
+CODES_PER_QUERY = 900
+
+
+def _code_source(scheme: str) -> tuple[str, Q, type[Any], str]:
+    """(path from Subject to the code, extra condition, the code's model, its code column) of a scheme."""
+    if scheme == CODE_USCC:
+        return "organization__uscc", Q(), Organization, "uscc"
+    if scheme == CODE_RIN_HASH:
+        return "person__rin_hash", Q(), Person, "rin_hash"
+    if scheme in IdentifierScheme.values:
+        return "identifiers__value", Q(identifiers__scheme=scheme), SubjectIdentifier, "value"
+    raise ValueError(f"no subject code scheme {scheme!r}")
+
+
+class _EqualsAny(Lookup):
+    """``column = ANY(%s)``: the values as one array parameter (PostgreSQL). A thousand ``IN`` placeholders
+    cost more to build and parse than the index probes themselves."""
+
+    lookup_name = "gongxin_equals_any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
+
+
+def subjects_by_codes(*, scheme: str, codes: Iterable[str], fields: Sequence[str] = ()) -> Iterator[tuple[Any, ...]]:
+    """``(code, subject id, *fields)`` of each subject known by one of ``codes`` of one ``scheme``; a code
+    nobody has is left out. ``scheme`` is ``CODE_USCC`` (normalized USCCs), ``CODE_RIN_HASH`` (the RINs'
+    keyed lookup hashes) or an ``IdentifierScheme`` value; ``fields`` are paths from ``Subject``
+    (``"name"``, ``"kind"``, ``"person__rin_masked"``, ``"rewards_facts__facts"`` ...), read in the same query.
+
+    Set-based: PostgreSQL reads all codes in one query (one array parameter); SQLite in ``IN`` lists of
+    ``CODES_PER_QUERY``. Statements written by hand use ``subjects_by_codes_sql`` instead."""
+    path, condition, _model, _column = _code_source(scheme)
+    wanted = list(dict.fromkeys(codes))
+    if not wanted:
+        return
+    columns = (path, "pk", *fields)
+    if connection.vendor == "postgresql":
+        yield from Subject.objects.filter(condition, _EqualsAny(F(path), wanted)).values_list(*columns)
+        return
+    for start in range(0, len(wanted), CODES_PER_QUERY):
+        part = wanted[start:start + CODES_PER_QUERY]
+        yield from Subject.objects.filter(condition, **{f"{path}__in": part}).values_list(*columns)
+
+
+@dataclass(frozen=True)
+class SubjectCodesSql:
+    """``subjects_by_codes`` as SQL text, for a statement written by hand (the check path's prepared lookup
+    joins the subject's facts to it): ``SELECT {code}, s.id, s.name … FROM {tables} … WHERE {where}``.
+
+    ``tables`` joins the code's table (alias ``c``) to the subjects (alias ``s``); ``where`` compares the code
+    with one parameter — one value, or (``one=False``) an array (PostgreSQL ``= ANY``); ``params`` gives the
+    statement's parameters for that value or list."""
+
+    tables: str
+    code: str
+    where: str
+    scheme: str
+
+    def params(self, codes: str | list[str]) -> list[Any]:
+        return [codes] if self.scheme in (CODE_USCC, CODE_RIN_HASH) else [codes, self.scheme]
+
+
+def subjects_by_codes_sql(*, scheme: str, one: bool) -> SubjectCodesSql:
+    """The SQL text of the lookup by codes of ``scheme`` (see ``SubjectCodesSql``); tables named from the
+    models, so no other app spells them."""
+    _path, _condition, model, column = _code_source(scheme)
+    q = connection.ops.quote_name
+    code = f"c.{q(column)}"
+    where = f"{code} = %s" if one else f"{code} = ANY(%s)"
+    if model is SubjectIdentifier:
+        where += f" AND c.{q('scheme')} = %s"
+    return SubjectCodesSql(
+        tables=f"{q(model._meta.db_table)} c JOIN {q(Subject._meta.db_table)} s ON s.id = c.subject_id",
+        code=code, where=where, scheme=scheme,
+    )
 
 
 # Deeper pages than this are not served: refine the query instead (also keeps 64-bit SQL integers safe).
@@ -216,11 +306,11 @@ class _ContainsAnyCase(Lookup):
     lookup_name = "gongxin_contains_any_case"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         operator = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
-        return f"{lhs} {operator} {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
+        return f"{lhs} {operator} {rhs} ESCAPE '\\'", (*lhs_params, *rhs_params)
 
 
 class _NameNgramsContain(Lookup):
@@ -230,10 +320,10 @@ class _NameNgramsContain(Lookup):
     lookup_name = "gongxin_name_ngrams_contain"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{NGRAMS_FUNCTION}({lhs}) @> ARRAY[{rhs}]::text[]", [*lhs_params, *rhs_params]
+        return f"{NGRAMS_FUNCTION}({lhs}) @> ARRAY[{rhs}]::text[]", (*lhs_params, *rhs_params)
 
 
 def _like_escape(text: str) -> str:
@@ -258,11 +348,12 @@ def _search_condition(query: SearchQuery, vendor: str) -> Q:
 
 
 def person_rin_reveal(*, person: Person, viewer: Any) -> str:
-    """The plain RIN for the person itself, staff and administrators; the masked form for anyone else.
+    """The plain RIN for the person itself and whoever ``accounts.capabilities.reveals_rin`` names (staff and
+    administrators); the masked form for anyone else.
 
     ``viewer`` is an ``accounts.viewer.Viewer`` (or anything with ``role`` and ``subject_id``, such as
     a user; an anonymous user has neither and sees the masked form)."""
-    if _is_self(viewer, person.subject_id) or getattr(viewer, "role", None) in RIN_REVEAL_ROLES:
+    if _is_self(viewer, person.subject_id) or reveals_rin(viewer):
         return unseal(person.rin_sealed, context=RIN_CONTEXT)
     return person.rin_masked
 
