@@ -1,21 +1,16 @@
 """The Content-Security-Policy in a real browser: the pages and the API's Swagger UI work under it, and the
-browser reports no violation (the policy is gongxin.core.csp; same Chromium set-up as test_journey.py)."""
+browser reports no violation (the policy is gongxin.core.csp; Chromium from the test kit, gongxin.testing.browser)."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
 from gongxin.catalog.seed import catalog_seed
-from tests.browser.test_journey import browser  # noqa: F401 - the shared Chromium fixture
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_pages_and_the_swagger_ui_run_under_the_policy(live_server, browser):  # noqa: F811
+def test_pages_and_the_swagger_ui_run_under_the_policy(live_server, browser):
     catalog_seed()
     violations: list[str] = []
     page = browser.new_page(locale="zh-CN")

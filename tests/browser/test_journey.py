@@ -1,36 +1,18 @@
 """The public journey in a real browser: home page → search an organization → its profile → its credit
 card (信用名片) and QR → the double-publicity listing (双公示) with a filter.
 
-Drives Debian's Chromium (/usr/bin/chromium) through Playwright's sync API against pytest-django's
-live server. No browser is downloaded: a missing Chromium is a failure, not a skip, unless
-GONGXIN_SKIP_BROWSER=1 says so explicitly (``make browser`` installs it).
+Drives Debian's Chromium through Playwright against pytest-django's live server (the ``browser`` fixture of
+the test kit, gongxin.testing.browser: a missing Chromium is a failure unless GONGXIN_SKIP_BROWSER=1).
 """
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 from django.db import connections
 
 from gongxin.catalog.seed import catalog_seed
 from gongxin.scoring.selectors import grade_public
-from gongxin.portal.tests import factories
-
-# Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls unless told
-# that this is deliberate (the test is synchronous, the loop only drives the browser).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from gongxin.testing import factories
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,25 +21,6 @@ pytestmark = [
     # post-migrate signal then re-created content types under new ids, which a restore collides with).
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("GONGXIN_SKIP_BROWSER") == "1":
-            pytest.skip("GONGXIN_SKIP_BROWSER=1: browser journey skipped")
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install Debian's chromium (`make browser`, or "
-            "`apt-get install chromium fonts-noto-cjk`), or set GONGXIN_SKIP_BROWSER=1 to skip this test."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def test_search_an_organization_and_read_its_penalty(live_server, browser, tmp_path):

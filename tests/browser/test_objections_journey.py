@@ -3,45 +3,33 @@ credit office staff accept it on the workbench (the public profile now shows 异
 the source unit's operator corrects the record from its task list → the subject sees the outcome, the
 timeline and the notices; the mark is gone from the public profile.
 
-Same Chromium set-up as test_journey.py (its ``browser`` fixture); one browser context per person.
+Chromium and the sign-in come from the test kit (gongxin.testing.browser); one browser context per person.
 """
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.db import connections
-from django.urls import reverse
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
 from gongxin.catalog.seed import catalog_seed
 from gongxin.objections.models import Objection
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
 from gongxin.records.seed import list_types_seed
-from tests.browser.test_journey import browser  # noqa: F401 - the shared Chromium fixture
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from gongxin.testing import factories
+from gongxin.testing.browser import log_in
+from gongxin.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "journey-password-1"
 # A small PDF without NUL bytes (see the report about core.middleware.RejectNulMiddleware and uploads).
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CORRECTED_FACTS = "当事人销售标签不符合规定的预包装食品，并非超过保质期食品。"
 
 
-def _log_in(page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}{reverse('accounts:login')}?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action*=login] button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
 
-
-def test_file_accept_forward_decide_and_the_subject_sees_the_outcome(live_server, browser, tmp_path):  # noqa: F811
+def test_file_accept_forward_decide_and_the_subject_sees_the_outcome(live_server, browser, tmp_path):
     catalog_seed()  # idempotent: an earlier transactional test's flush may have emptied the seeds
     list_types_seed()
     unit = factories.source_unit_create()
@@ -62,7 +50,7 @@ def test_file_accept_forward_decide_and_the_subject_sees_the_outcome(live_server
     base = live_server.url
     try:
         # The subject files from its own profile, with an evidence file.
-        _log_in(subject, base, "acme-agent", "/me/")
+        log_in(subject, base, "acme-agent", "/me/")
         subject.locator(f'[data-record="{penalty.pk}"] a[data-action="object"]').click()
         subject.wait_for_url(f"**/objections/file/?record={penalty.pk}")
         assert subject.locator("h1").inner_text() == "提出异议"
@@ -78,7 +66,7 @@ def test_file_accept_forward_decide_and_the_subject_sees_the_outcome(live_server
         subject.screenshot(path=str(tmp_path / "filed.png"), full_page=True)
 
         # Staff accept it from the workbench; the public profile shows the mark at once; then forward.
-        _log_in(staff, base, "office-staff", "/objections/workbench/")
+        log_in(staff, base, "office-staff", "/objections/workbench/")
         assert staff.locator('[data-queue="submitted"] .n').inner_text() == "1"
         staff.screenshot(path=str(tmp_path / "workbench.png"), full_page=True)
         staff.locator(f'tr[data-objection="{objection.pk}"] a').click()
@@ -96,7 +84,7 @@ def test_file_accept_forward_decide_and_the_subject_sees_the_outcome(live_server
         staff.screenshot(path=str(tmp_path / "forwarded.png"), full_page=True)
 
         # The operator finds the task, opens the evidence and corrects the record.
-        _log_in(operator, base, "unit-operator", "/objections/tasks/")
+        log_in(operator, base, "unit-operator", "/objections/tasks/")
         row = operator.locator(f'tr[data-objection="{objection.pk}"]')
         assert objection.number in row.inner_text()
         row.locator("a").click()

@@ -3,13 +3,12 @@
 workbench and approves it → the subject's own profile marks the record 已修复 and the public profile no
 longer shows it.
 
-Same Chromium set-up as test_journey.py (its ``browser`` fixture). The /me/ profile links each negative
+Chromium and the sign-in come from the test kit (gongxin.testing.browser). The /me/ profile links each negative
 record to the application form when the page has that link; otherwise the journey opens the form's URL.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,29 +20,20 @@ from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
 from gongxin.catalog.seed import catalog_seed
 from gongxin.core import clock
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
 from gongxin.records.seed import list_types_seed
 from gongxin.repairs.seed import repair_policies_seed
-from tests.browser.test_journey import browser  # noqa: F401 - the shared Chromium fixture
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from gongxin.testing import factories
+from gongxin.testing.browser import log_in
+from gongxin.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "journey-password-1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _log_in(page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}{reverse('accounts:login')}?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action*=login] button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
 
-
-def test_apply_approve_and_the_record_is_repaired(live_server, browser, tmp_path):  # noqa: F811
+def test_apply_approve_and_the_record_is_repaired(live_server, browser, tmp_path):
     # Idempotent seeds: an earlier transactional test's flush may have emptied them.
     catalog_seed()
     list_types_seed()
@@ -68,7 +58,7 @@ def test_apply_approve_and_the_record_is_repaired(live_server, browser, tmp_path
         assert subject_page.locator(f'[data-record="{penalty.pk}"]').count() == 1
 
         # The subject signs in and opens the form from its own profile (or by its URL).
-        _log_in(subject_page, live_server.url, "acme-agent", "/me/")
+        log_in(subject_page, live_server.url, "acme-agent", "/me/")
         link = subject_page.locator(f'a[href="{apply_path}"]')
         if link.count():
             link.first.click()
@@ -91,7 +81,7 @@ def test_apply_approve_and_the_record_is_repaired(live_server, browser, tmp_path
         repair_url = subject_page.url
 
         # The operator finds it on the workbench and approves it.
-        _log_in(operator_page, live_server.url, "unit-operator", "/repairs/workbench/")
+        log_in(operator_page, live_server.url, "unit-operator", "/repairs/workbench/")
         row = operator_page.locator("tr[data-repair]").first
         assert acme.name in row.inner_text()
         row.locator("[data-open]").click()

@@ -1,13 +1,12 @@
 """The report journey in a real browser: search an organization → its profile → issue its credit report →
 download the PDF (it verifies offline; one changed byte does not) → open the QR code's URL → verified.
 
-Same Chromium set-up as test_journey.py (its ``browser`` fixture). The profile's "issue report" form
+Chromium from the test kit (gongxin.testing.browser). The profile's "issue report" form
 belongs to the portal; when the page has none yet, the journey submits the same POST from the page.
 """
 
 from __future__ import annotations
 
-import os
 from io import StringIO
 
 import pytest
@@ -17,10 +16,7 @@ from django.db import connections
 from django.urls import reverse
 
 from gongxin.catalog.seed import catalog_seed
-from gongxin.portal.tests import factories
-from tests.browser.test_journey import browser  # noqa: F401 - the shared Chromium fixture
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from gongxin.testing import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +35,7 @@ ISSUE_BY_SCRIPT = """([action, uscc]) => {
 }"""
 
 
-def test_issue_download_and_verify_an_organizations_report(live_server, browser, tmp_path, settings):  # noqa: F811
+def test_issue_download_and_verify_an_organizations_report(live_server, browser, tmp_path, settings):
     catalog_seed()  # idempotent: brings the seeded catalog back if an earlier transactional test flushed it
     settings.GONGXIN_SIGNING_VERIFY_BASE_URL = live_server.url  # the QR code points at this server
     source_unit = factories.source_unit_create()
@@ -102,7 +98,7 @@ def test_issue_download_and_verify_an_organizations_report(live_server, browser,
     assert (tmp_path / "verify.png").stat().st_size > 0
 
 
-def test_a_persons_own_report_shows_its_rin_to_it_and_nobody_else(live_server, browser, tmp_path, settings):  # noqa: F811
+def test_a_persons_own_report_shows_its_rin_to_it_and_nobody_else(live_server, browser, tmp_path, settings):
     """A person signs in, issues its own report: it shows the RIN and its PDF verifies; the QR code's page
     opened by someone else says valid and names nobody, and the report itself is not found for them."""
     from gongxin.accounts.models import User

@@ -23,10 +23,9 @@ from django.test import Client, override_settings
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import Department, User
 from gongxin.accounts.services import api_client_create
-from gongxin.benefits.tests.conftest import library_department, library_key, scenario, scenarios  # noqa: F401
-from gongxin.portal.tests import factories
-from gongxin.records.tests.conftest import seeded  # noqa: F401
 from gongxin.subjects.identifiers import rin_generate
+from gongxin.testing import factories
+from gongxin.testing.benefits import library_department, library_key, scenario, scenarios  # noqa: F401
 
 # Throttles off here: this test asks many times on purpose (the throttle has its own tests).
 pytestmark = [pytest.mark.django_db,

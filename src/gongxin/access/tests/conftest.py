@@ -22,11 +22,12 @@ from gongxin.accounts.viewer import Viewer, viewer_for_client, viewer_for_user
 from gongxin.catalog.choices import DisclosureLevel
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core import clock
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
 from gongxin.subjects.identifiers import rin_generate
 from gongxin.subjects.models import Subject
 from gongxin.subjects.services import person_register
+from gongxin.testing import factories
+from gongxin.testing.personas import user_create
 from gongxin.testing.records import (  # noqa: F401 - a unit, its operator and two subjects (disclosure tests)
     market_operator,
     market_unit,
@@ -34,7 +35,6 @@ from gongxin.testing.records import (  # noqa: F401 - a unit, its operator and t
     person,
 )
 
-PASSWORD = "correct horse battery staple"
 LI_RIN = rin_generate(area="330203", birth_date=date(1988, 5, 17), sequence=246)
 ID_NUMBER = "330203199001010012"  # the personal field in the penalty payloads (factories.penalty_create)
 
@@ -51,16 +51,6 @@ def authorized_item_create() -> CatalogItem:
     )
 
 
-def user_create(username: str, *, role: str = Role.PUBLIC, subject: Subject | None = None,
-                department: Department | None = None, display_name: str = "") -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, subject=subject,
-                                    department=department, display_name=display_name)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def in_days(days: int) -> datetime:

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from gongxin.access.models import Consent
-from gongxin.access.tests.conftest import LI_RIN, api, in_days, signed_in
+from gongxin.access.tests.conftest import LI_RIN, api, in_days
 from gongxin.core import clock
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 
 from gongxin.access.consents import consent_grant
-from gongxin.access.tests.conftest import LI_RIN, api, in_days, signed_in, user_create
+from gongxin.access.tests.conftest import LI_RIN, api, in_days, user_create
 from gongxin.accounts.choices import Role
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

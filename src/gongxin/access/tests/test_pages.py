@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from gongxin.access.consents import consent_grant
 from gongxin.access.models import Consent
-from gongxin.access.tests.conftest import ID_NUMBER, LI_RIN, api, in_days, signed_in
+from gongxin.access.tests.conftest import ID_NUMBER, LI_RIN, api, in_days
 from gongxin.core import clock
-from gongxin.portal.tests import factories
+from gongxin.testing import factories
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from django.test import Client, override_settings
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
-from gongxin.portal.tests import factories
-from gongxin.records.tests.conftest import seeded  # noqa: F401
 from gongxin.subjects.identifiers import rin_generate
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/reports"
@@ -46,7 +45,7 @@ def test_rin_look_ups_are_limited_per_caller_whatever_the_address():
 
 @override_settings(GONGXIN_THROTTLE_RATES={"rin_lookup.caller": "1/3600", "rin_lookup.address": "1/3600",
                                            "report_issue.caller": "0/60", "report_issue.address": "0/60"})
-def test_staff_look_ups_are_not_counted(seeded):  # noqa: F811
+def test_staff_look_ups_are_not_counted(seeded):
     factories.person_create(name="张三")
     staff = User.objects.create_user(username="staff", password="x-staff-password-1", role=Role.STAFF)
     client = Client()

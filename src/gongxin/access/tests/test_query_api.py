@@ -14,12 +14,13 @@ from gongxin.access.consents import consent_grant, consent_revoke
 from gongxin.access.disclosure import ANONYMOUS
 from gongxin.access.models import Inquiry
 from gongxin.access.shown import profile_records
-from gongxin.access.tests.conftest import ID_NUMBER, LI_RIN, api, in_days, signed_in
+from gongxin.access.tests.conftest import ID_NUMBER, LI_RIN, api, in_days
 from gongxin.catalog.choices import SubjectKind
 from gongxin.records.choices import Purpose
 from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.identifiers import rin_generate
 from gongxin.subjects.selectors import organizations_search
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.test import Client
 
 from gongxin.access.models import Inquiry
 from gongxin.benefits.models import EligibilityCheck, Suspension, Usage
-from gongxin.benefits.tests.conftest import api, consent_to, rin_of, signed_in
+from gongxin.benefits.tests.conftest import api, consent_to, rin_of
 from gongxin.core.models import OutboxEvent
+from gongxin.testing.personas import signed_in
 
 BASE = "/api/v1/benefits"
 JSON = "application/json"

@@ -13,7 +13,8 @@ from django.db import connections
 from gongxin.access.models import Consent
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
-from gongxin.commitments.tests.test_browser import PASSWORD, _log_in, browser  # noqa: F401 - fixture
+from gongxin.testing.browser import log_in
+from gongxin.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +25,13 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=os.path.join(folder, f"benefits-{name}.png"), full_page=True)
 
 
-def test_person_reads_benefits_and_authorizes_the_library(live_server, browser, scenario, person,  # noqa: F811
+def test_person_reads_benefits_and_authorizes_the_library(live_server, browser, scenario, person,
                                                           library_key):
     User.objects.create_user(username="benefit-person", password=PASSWORD, role=Role.PERSON, subject=person)
     User.objects.create_user(username="benefit-staff", password=PASSWORD, role=Role.STAFF)
     context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-hans"})
     page = context.new_page()
-    _log_in(page, live_server.url, "benefit-person", "/benefits/")
+    log_in(page, live_server.url, "benefit-person", "/benefits/")
     card = page.locator(f'[data-scenario="{scenario.code}"]')
     assert card.locator('[data-eligible="yes"]').is_visible()
     assert "未被列入严重失信主体名单" in card.inner_text()
@@ -44,7 +45,7 @@ def test_person_reads_benefits_and_authorizes_the_library(live_server, browser, 
 
     staff = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-hans"})
     desk = staff.new_page()
-    _log_in(desk, live_server.url, "benefit-staff", "/benefits/statistics/")
+    log_in(desk, live_server.url, "benefit-staff", "/benefits/statistics/")
     assert "信用惠民统计" in desk.content()
     _shot(desk, "statistics")
     staff.close()

@@ -12,7 +12,7 @@ from gongxin.benefits.models import Suspension, Usage
 from gongxin.benefits.services import usage_default_record, usage_start
 from gongxin.benefits.tests.conftest import consent_to, rin_of
 from gongxin.core.errors import GongxinError
-from gongxin.objections.tests.test_races import race
+from gongxin.testing.races import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

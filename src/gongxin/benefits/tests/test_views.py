@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 from gongxin.access.models import Consent
-from gongxin.benefits.tests.conftest import signed_in
+from gongxin.testing.personas import signed_in
 
 
 def test_my_benefits_explain_each_scenario(scenario, person_user):
@@ -32,7 +32,7 @@ def test_authorize_the_provider_from_the_page(scenario, person_user, library_key
 def test_a_firm_cannot_authorize_a_provider_for_a_benefit_of_persons(scenario, library_key):
     from gongxin.accounts.choices import Role
     from gongxin.accounts.models import User
-    from gongxin.portal.tests import factories
+    from gongxin.testing import factories
 
     firm = factories.organization_create(name="宁波某科技有限公司")
     agent = User.objects.create_user(username="firm-agent", password="x-firm-agent-1", role=Role.ORG_AGENT,
@@ -64,9 +64,9 @@ def test_the_consent_for_a_benefit_check_opens_no_record(scenario, person_user, 
     from gongxin.access.consents import SCOPE_ELIGIBILITY_ONLY
     from gongxin.access.shown import profile_records
     from gongxin.accounts.viewer import viewer_for_client
-    from gongxin.portal.tests import factories
     from gongxin.records.choices import Purpose
     from gongxin.records.models import Record
+    from gongxin.testing import factories
 
     client, _key = library_key
     factories.penalty_create(subject=person_user.subject, source_unit=factories.source_unit_create())

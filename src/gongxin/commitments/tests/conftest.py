@@ -23,11 +23,9 @@ from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.models import SourceUnit
 from gongxin.commitments.models import CommitmentType
 from gongxin.commitments.seed import commitments_seed
-from gongxin.portal.tests import factories
-from gongxin.records.tests.conftest import seeded  # noqa: F401  (fixture: catalog, policies, list types)
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories, personas
 
-PASSWORD = "commitment-test-password-1"
 SIGNED = date(2026, 9, 30)
 
 
@@ -37,14 +35,9 @@ def at(day: date, hour: int = 10) -> time_machine.travel:
 
 def user_create(username: str, *, role: str, subject: Subject | None = None,
                 department: Department | None = None) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, subject=subject,
-                                    department=department, email=f"{username}@example.test")
+    return personas.user_create(username, role=role, subject=subject, department=department,
+                                email=f"{username}@example.test")
 
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post_json(client: Client, path: str, body: dict[str, Any], **headers: str) -> Any:
@@ -58,7 +51,7 @@ def _signing_day():
 
 
 @pytest.fixture
-def types(seeded: None) -> None:  # noqa: F811
+def types(seeded: None) -> None:
     """The types and the broken-commitment item of migration 0002 (a flush empties them)."""
     commitments_seed()
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from gongxin.commitments.services import commitment_fulfil, commitment_sign
-from gongxin.commitments.tests.conftest import as_viewer, kind, sign_kwargs, signed_in
+from gongxin.commitments.tests.conftest import as_viewer, kind, sign_kwargs
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,12 @@ from gongxin.access.models import Inquiry
 from gongxin.accounts.services import api_client_create
 from gongxin.accounts.viewer import viewer_for_client
 from gongxin.commitments.models import Commitment
-from gongxin.commitments.tests.conftest import at, post_json, signed_in
-from gongxin.portal.tests import factories
+from gongxin.commitments.tests.conftest import at, post_json
 from gongxin.records.models import Record
 from gongxin.subjects.identifiers import rin_generate
 from gongxin.subjects.services import person_register
+from gongxin.testing import factories
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

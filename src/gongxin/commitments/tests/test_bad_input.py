@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gongxin.commitments.tests.conftest import post_json, signed_in
+from gongxin.commitments.tests.conftest import post_json
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -2,14 +2,10 @@
 receiving department, reads the eligibility and the full text, signs; the commitment page shows it signed
 with a valid platform signature; the department's operator finds it in the verification queue.
 
-Same Chromium set-up as tests/browser/test_journey.py; its ``browser`` fixture is repeated here because the
-top-level ``tests`` package is not importable when this app's tests run alone.
+Chromium and the sign-in come from the test kit (gongxin.testing.browser).
 """
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -20,43 +16,12 @@ from gongxin.accounts.models import User
 from gongxin.catalog.seed import catalog_seed
 from gongxin.commitments.models import Commitment
 from gongxin.commitments.seed import commitments_seed
-from gongxin.portal.tests import factories
 from gongxin.records.seed import list_types_seed
-
-# Playwright's sync API runs an event loop in this thread; the test itself is synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+from gongxin.testing import factories
+from gongxin.testing.browser import log_in
+from gongxin.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "journey-password-1"
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("GONGXIN_SKIP_BROWSER") == "1":
-            pytest.skip("GONGXIN_SKIP_BROWSER=1: browser journey skipped")
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium, or set GONGXIN_SKIP_BROWSER=1.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-def _log_in(page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}{reverse('accounts:login')}?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action*=login] button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
 
 
 def test_sign_a_commitment_in_the_browser(live_server, browser, tmp_path):
@@ -73,7 +38,7 @@ def test_sign_a_commitment_in_the_browser(live_server, browser, tmp_path):
     subject_page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
     operator_page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     try:
-        _log_in(subject_page, live_server.url, "acme-agent", reverse("commitments:mine"))
+        log_in(subject_page, live_server.url, "acme-agent", reverse("commitments:mine"))
         assert subject_page.locator("h1").inner_text() == "我的承诺"
         subject_page.click('[data-nav="commitment-sign"]')
         subject_page.wait_for_url("**/commitments/sign/")
@@ -96,7 +61,7 @@ def test_sign_a_commitment_in_the_browser(live_server, browser, tmp_path):
         assert subject_page.locator("[data-signature-valid]").get_attribute("data-signature-valid") == "true"
         assert subject_page.locator("[data-commitment-text]").inner_text() == text
 
-        _log_in(operator_page, live_server.url, "unit-operator", reverse("commitments:workbench"))
+        log_in(operator_page, live_server.url, "unit-operator", reverse("commitments:workbench"))
         row = operator_page.locator("tr[data-commitment]").first
         assert acme.name in row.inner_text()
         row.locator("[data-open]").click()

@@ -31,8 +31,8 @@ from gongxin.commitments.services import (
 from gongxin.commitments.tests.conftest import SIGNED, as_viewer, at, kind, sign_kwargs
 from gongxin.core.models import OutboxEvent
 from gongxin.notices.models import Notice
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

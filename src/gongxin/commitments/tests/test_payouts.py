@@ -15,14 +15,15 @@ from gongxin.accounts.services import api_client_create
 from gongxin.accounts.viewer import Viewer
 from gongxin.commitments.models import Payout
 from gongxin.commitments.services import commitment_breach, commitment_sign
-from gongxin.commitments.tests.conftest import as_viewer, kind, post_json, sign_kwargs, signed_in
+from gongxin.commitments.tests.conftest import as_viewer, kind, post_json, sign_kwargs
 from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import outbox_dispatch
-from gongxin.portal.tests import factories
 from gongxin.records.services import record_submit
-from gongxin.records.tests.conftest import item, payload_for
 from gongxin.rewards.models import Check
 from gongxin.rewards.services import check_perform, matter_register, system_register
+from gongxin.testing import factories
+from gongxin.testing.payloads import item, payload_for
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

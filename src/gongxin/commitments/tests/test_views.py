@@ -12,8 +12,9 @@ from django.urls import reverse
 from gongxin.commitments.choices import CommitmentStatus
 from gongxin.commitments.models import Commitment
 from gongxin.commitments.services import commitment_preview, commitment_sign
-from gongxin.commitments.tests.conftest import as_viewer, kind, sign_kwargs, signed_in
-from gongxin.portal.tests import factories
+from gongxin.commitments.tests.conftest import as_viewer, kind, sign_kwargs
+from gongxin.testing import factories
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

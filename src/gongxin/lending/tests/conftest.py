@@ -17,15 +17,13 @@ from gongxin.core import clock
 from gongxin.lending.models import Lender, LendingDataItem
 from gongxin.lending.seed import lending_seed
 from gongxin.lending.services import lender_authorize
-from gongxin.portal.tests import factories
-from gongxin.records.tests.conftest import seeded  # noqa: F401  (fixture: catalog, policies, list types)
 from gongxin.subjects.models import Subject
-
-PASSWORD = "lending-test-password-1"
+from gongxin.testing import factories
+from gongxin.testing.personas import user_create
 
 
 @pytest.fixture
-def lending_data(seeded: None) -> None:  # noqa: F811
+def lending_data(seeded: None) -> None:
     if not LendingDataItem.objects.exists():
         lending_seed()
 
@@ -70,29 +68,15 @@ def outsider_key(db: None) -> tuple[ApiClient, str]:
     return api_client_create(name="无关系统", department=department, scopes=[])
 
 
-def user_create(username: str, *, role: str, subject: Subject | None = None) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, subject=subject)
-
-
 @pytest.fixture
 def agent(firm: Subject) -> User:
     return user_create("firm-agent", role=Role.ORG_AGENT, subject=firm)
-
-
-@pytest.fixture
-def staff(db: None) -> User:
-    return user_create("credit-staff", role=Role.STAFF)
 
 
 def authorize(agent: User, lender: Lender, days: int = 180):
     return lender_authorize(subject=agent.subject, lender=lender, valid_until=clock.now() + timedelta(days=days),
                             actor=viewer_for_user(agent))
 
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def api(key: str) -> Client:

@@ -12,7 +12,8 @@ from gongxin.access.models import Inquiry
 from gongxin.core import clock
 from gongxin.core.models import OutboxEvent
 from gongxin.lending.models import FundEntry
-from gongxin.lending.tests.conftest import api, authorize, signed_in
+from gongxin.lending.tests.conftest import api, authorize
+from gongxin.testing.personas import signed_in
 
 BASE = "/api/v1/lending"
 JSON = "application/json"

@@ -13,9 +13,10 @@ from django.db import connections
 from gongxin.access.models import Consent
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
-from gongxin.commitments.tests.test_browser import PASSWORD, _log_in, browser  # noqa: F401 - fixture
 from gongxin.lending.models import FundEntry
 from gongxin.lending.tests.conftest import api
+from gongxin.testing.browser import log_in
+from gongxin.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,13 +27,13 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=os.path.join(folder, f"lending-{name}.png"), full_page=True)
 
 
-def test_firm_authorizes_sees_the_pull_and_revokes(live_server, browser, firm, bank):  # noqa: F811
+def test_firm_authorizes_sees_the_pull_and_revokes(live_server, browser, firm, bank):
     _lender, key = bank
     User.objects.create_user(username="lending-agent", password=PASSWORD, role=Role.ORG_AGENT, subject=firm)
     User.objects.create_user(username="lending-staff", password=PASSWORD, role=Role.STAFF)
     context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-hans"})
     page = context.new_page()
-    _log_in(page, live_server.url, "lending-agent", "/lending/")
+    log_in(page, live_server.url, "lending-agent", "/lending/")
     page.locator('[data-lender="nbbank"] button[type=submit]').click()
     page.wait_for_url("**/lending/")
     assert page.locator('[data-lender="nbbank"] [data-authorized]').is_visible()
@@ -47,7 +48,7 @@ def test_firm_authorizes_sees_the_pull_and_revokes(live_server, browser, firm, b
 
     staff = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-hans"})
     desk = staff.new_page()
-    _log_in(desk, live_server.url, "lending-staff", "/lending/fund/")
+    log_in(desk, live_server.url, "lending-staff", "/lending/fund/")
     desk.fill("input[name=amount_yuan]", "2000000")
     desk.fill("input[name=note]", "市财政注资")
     desk.locator("form.form button[type=submit]").click()

@@ -24,7 +24,7 @@ from gongxin.lending.services import (
     loan_approve,
     loan_default_record,
 )
-from gongxin.objections.tests.test_races import race
+from gongxin.testing.races import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

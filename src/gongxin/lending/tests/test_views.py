@@ -9,7 +9,8 @@ from django.test import Client
 
 from gongxin.access.models import Consent
 from gongxin.lending.models import FundEntry
-from gongxin.lending.tests.conftest import api, signed_in
+from gongxin.lending.tests.conftest import api
+from gongxin.testing.personas import signed_in
 
 
 def test_firm_authorizes_sees_the_pull_and_revokes(agent, firm, bank):

@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
@@ -21,13 +20,11 @@ from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.models import SourceUnit
 from gongxin.monitoring.models import MonitoringPolicy
 from gongxin.monitoring.seed import monitoring_policies_seed
-from gongxin.portal.tests import factories
-from gongxin.records.tests.conftest import seeded  # noqa: F401  (fixture: catalog, policies, list types)
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories, personas
 
 TODAY = date(2026, 9, 30)
 SNAPSHOT = date(2025, 9, 30)
-PASSWORD = "monitoring-test-password-1"
 SERIOUS = "吊销许可证件"
 
 
@@ -38,18 +35,12 @@ def _today():
 
 
 def user_create(username: str, *, role: str, subject: Subject | None = None) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, subject=subject,
-                                    email=f"{username}@example.test")
+    return personas.user_create(username, role=role, subject=subject, email=f"{username}@example.test")
 
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
-def policies(seeded: None) -> None:  # noqa: F811
+def policies(seeded: None) -> None:
     if not MonitoringPolicy.objects.exists():
         monitoring_policies_seed()
 

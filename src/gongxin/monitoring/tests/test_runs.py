@@ -24,7 +24,7 @@ from gongxin.monitoring.services import (
     scorecard_train,
 )
 from gongxin.monitoring.tests.conftest import TODAY, Population, handmade_scorecard, penalty, viewer
-from gongxin.portal.tests import factories
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from gongxin.monitoring.errors import MonitoringNotStaff, ScorecardNotDraft, Tra
 from gongxin.monitoring.features import CODES, outcomes_compute, snapshot_compute
 from gongxin.monitoring.services import scorecard_activate, scorecard_train
 from gongxin.monitoring.tests.conftest import SNAPSHOT, Population, penalty, viewer
-from gongxin.portal.tests import factories
 from gongxin.records.choices import ChangeKind
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

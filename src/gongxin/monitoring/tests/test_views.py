@@ -11,7 +11,8 @@ from django.test import Client
 
 from gongxin.monitoring.models import Alert, Watch
 from gongxin.monitoring.services import risk_run
-from gongxin.monitoring.tests.conftest import TODAY, handmade_scorecard, penalty, signed_in, viewer
+from gongxin.monitoring.tests.conftest import TODAY, handmade_scorecard, penalty, viewer
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

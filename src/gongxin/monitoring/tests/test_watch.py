@@ -15,7 +15,7 @@ from gongxin.monitoring.errors import MonitoringNotStaff, SubjectNotOrganization
 from gongxin.monitoring.models import Alert, AlertEvent
 from gongxin.monitoring.services import watch_start, watch_start_by_id, watch_stop
 from gongxin.monitoring.tests.conftest import TODAY, penalty, viewer
-from gongxin.portal.tests import factories
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from gongxin.accounts.models import User
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.notices.models import Notice
 from gongxin.notices.services import notice_mark_read, notice_send
-from gongxin.portal.tests import factories
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
 
 
 @pytest.fixture

@@ -19,15 +19,14 @@ import time_machine
 from django.test import Client
 
 from gongxin.accounts.choices import Role
-from gongxin.accounts.models import Department, User
+from gongxin.accounts.models import User
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.models import SourceUnit
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
-from gongxin.records.tests.conftest import seeded  # noqa: F401  (fixture: catalog, policies, list types)
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
+from gongxin.testing.personas import user_create
 
-PASSWORD = "correct horse battery staple"
 START = date(2026, 9, 28)
 
 
@@ -41,16 +40,6 @@ def clock_at_start() -> Iterator[time_machine.Coordinates]:
         yield traveller
 
 
-def user_create(username: str, *, role: str, subject: Subject | None = None,
-                department: Department | None = None, email: str = "") -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, subject=subject,
-                                    department=department, email=email)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def api(client: Client, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -61,17 +50,17 @@ def api(client: Client, method: str, path: str, body: dict[str, Any] | None = No
 
 
 @pytest.fixture
-def unit(seeded: None) -> SourceUnit:  # noqa: F811
+def unit(seeded: None) -> SourceUnit:
     return factories.source_unit_create()
 
 
 @pytest.fixture
-def other_unit(seeded: None) -> SourceUnit:  # noqa: F811
+def other_unit(seeded: None) -> SourceUnit:
     return factories.source_unit_create(code="sthjj", name="宁波市生态环境局", domain="ecology")
 
 
 @pytest.fixture
-def acme(seeded: None) -> Subject:  # noqa: F811
+def acme(seeded: None) -> Subject:
     return factories.organization_create(name="宁波甬信异议测试有限公司")
 
 
@@ -86,7 +75,7 @@ def acme_agent(acme: Subject) -> User:
 
 
 @pytest.fixture
-def other_agent(seeded: None) -> User:  # noqa: F811
+def other_agent(seeded: None) -> User:
     other = factories.organization_create(name="宁波另一家异议测试有限公司")
     return user_create("other-agent", role=Role.ORG_AGENT, subject=other)
 

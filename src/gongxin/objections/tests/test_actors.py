@@ -10,8 +10,9 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.objections.choices import Action
 from gongxin.objections.models import Objection
 from gongxin.objections.services import objection_decide, objection_extension_request
-from gongxin.objections.tests.conftest import api, signed_in
+from gongxin.objections.tests.conftest import api
 from gongxin.objections.tests.test_decisions import forwarded
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

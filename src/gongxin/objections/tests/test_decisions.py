@@ -21,9 +21,9 @@ from gongxin.objections.services import (
     objection_forward,
 )
 from gongxin.objections.tests.conftest import START
-from gongxin.portal.tests import factories
 from gongxin.records.models import ListEntry, Record, RecordVersion
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
 
 
 def forwarded(record: Record, *, agent: Viewer, staff: Viewer, ground: str = "wrong_facts") -> Objection:
@@ -49,7 +49,7 @@ def list_record(*, subject: Subject, unit: SourceUnit, code: str) -> Record:
     else:
         payload = {**base, "case_number": "(2026)浙0212执123号", "court": "宁波市鄞州区人民法院",
                    "obligation": "支付货款10万元", "dishonesty_circumstances": "有履行能力而拒不履行"}
-    return factories._submit(subject=subject, source_unit=unit, item=factories.seeded_item(code), payload=payload)
+    return factories.record_create(subject=subject, source_unit=unit, item=factories.seeded_item(code), payload=payload)
 
 
 def test_delete_revokes_the_record(penalty: Record, agent_viewer: Viewer, staff_viewer: Viewer,

@@ -14,8 +14,9 @@ from gongxin.accounts.models import User
 from gongxin.core.models import OutboxEvent
 from gongxin.notices.models import Notice
 from gongxin.objections.models import Objection, ObjectionEvent
-from gongxin.objections.tests.conftest import api, signed_in
+from gongxin.objections.tests.conftest import api
 from gongxin.records.models import Record, RecordVersion
+from gongxin.testing.personas import signed_in
 
 
 def public_record(client: Client, record: Record) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongxin.accounts.models import User
 from gongxin.objections.models import Objection
-from gongxin.objections.tests.conftest import signed_in
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
+from gongxin.testing import factories
+from gongxin.testing.personas import signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -23,9 +23,10 @@ from gongxin.objections.services import (
     objection_reject,
     objection_review_request,
 )
-from gongxin.objections.tests.conftest import api, signed_in
-from gongxin.portal.tests import factories
+from gongxin.objections.tests.conftest import api
 from gongxin.records.models import Record
+from gongxin.testing import factories
+from gongxin.testing.personas import signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"IHDR" * 8

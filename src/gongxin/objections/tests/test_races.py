@@ -6,46 +6,20 @@ the error a late second click would get."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import GongxinError
 from gongxin.objections.models import Objection
 from gongxin.objections.services import objection_accept, objection_file
 from gongxin.records.models import Record, RecordVersion
+from gongxin.testing.races import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
 ]
-
-
-def race(action: Callable[[], Any], times: int = 2) -> list[Any]:
-    """Run ``action`` in ``times`` threads released together; return each result or error."""
-    barrier = threading.Barrier(times)
-    results: list[Any] = [None] * times
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = action()
-        except GongxinError as error:
-            results[index] = error
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_simultaneous_acceptances_mark_the_record_once(

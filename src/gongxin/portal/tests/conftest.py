@@ -12,8 +12,8 @@ import pytest
 from django.utils import translation
 
 from gongxin.catalog.models import SourceUnit
-from gongxin.portal.tests import factories
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
 
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
 

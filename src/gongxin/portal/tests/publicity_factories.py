@@ -10,12 +10,12 @@ from typing import Any
 from gongxin.accounts.models import Department
 from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
 from gongxin.records.services import record_submit
 from gongxin.subjects.choices import OrganizationKind
 from gongxin.subjects.models import Subject
 from gongxin.subjects.services import organization_register
+from gongxin.testing import factories
 
 _sequence = itertools.count(1)
 

@@ -12,11 +12,11 @@ from django.urls import reverse
 from gongxin.accounts.viewer import SYSTEM
 from gongxin.core import clock
 from gongxin.portal.selectors import organization_card
-from gongxin.portal.tests import factories
 from gongxin.portal.tests import publicity_factories as pf
 from gongxin.scoring.choices import ModelStatus
 from gongxin.scoring.models import GradeBand, ScoringModel, SubjectScore
 from gongxin.scoring.services import scores_run
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

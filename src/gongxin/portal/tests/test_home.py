@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from gongxin.catalog.selectors import items_current
-from gongxin.portal.tests import factories
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

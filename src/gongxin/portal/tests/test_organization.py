@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from gongxin.core import clock
-from gongxin.portal.tests import factories
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from gongxin.core import clock
 from gongxin.portal.selectors import LISTING_PAGE_SIZE
-from gongxin.portal.tests import factories
 from gongxin.portal.tests import publicity_factories as pf
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from gongxin.core import clock
-from gongxin.portal.tests import factories
 from gongxin.portal.tests import publicity_factories as pf
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

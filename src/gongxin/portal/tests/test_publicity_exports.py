@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from gongxin.core import clock
 from gongxin.portal import exports
 from gongxin.portal.selectors import EXPORT_MAX_ROWS, PublicityFilters
-from gongxin.portal.tests import factories
 from gongxin.portal.tests import publicity_factories as pf
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

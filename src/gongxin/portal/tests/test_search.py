@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from gongxin.portal.tests import factories
+from gongxin.testing import factories
 
 pytestmark = pytest.mark.django_db
 

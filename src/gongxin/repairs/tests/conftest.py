@@ -12,19 +12,16 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import Department, User
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.models import Policy, SourceUnit
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
-from gongxin.records.tests.conftest import seeded  # noqa: F401  (fixture: catalog, policies, list types)
 from gongxin.repairs.seed import REPAIR_KIND, repair_policies_seed
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories, personas
 
-PASSWORD = "repair-test-password-1"
 FILED = date(2026, 9, 30)
 
 
@@ -34,14 +31,9 @@ def at(day: date, hour: int = 10) -> time_machine.travel:
 
 def user_create(username: str, *, role: str, subject: Subject | None = None,
                 department: Department | None = None) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, subject=subject,
-                                    department=department, email=f"{username}@example.test")
+    return personas.user_create(username, role=role, subject=subject, department=department,
+                                email=f"{username}@example.test")
 
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +43,7 @@ def _filing_day():
 
 
 @pytest.fixture
-def policies(seeded: None) -> None:  # noqa: F811
+def policies(seeded: None) -> None:
     if not Policy.objects.filter(kind=REPAIR_KIND).exists():
         repair_policies_seed()
 

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from gongxin.repairs.services import repair_apply, repair_reject
-from gongxin.repairs.tests.conftest import apply_kwargs, as_viewer, at, signed_in
+from gongxin.repairs.tests.conftest import apply_kwargs, as_viewer, at
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

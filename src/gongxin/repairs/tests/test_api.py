@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from gongxin.records.models import Record
-from gongxin.repairs.tests.conftest import at, signed_in
+from gongxin.repairs.tests.conftest import at
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

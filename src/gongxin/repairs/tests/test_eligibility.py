@@ -7,14 +7,14 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gongxin.portal.tests import factories
 from gongxin.records.services import record_submit
-from gongxin.records.tests.conftest import item, payload_for
 from gongxin.repairs.eligibility import eligibility_check
 from gongxin.repairs.errors import RepairEvidenceInvalid, RepairNotEligible
 from gongxin.repairs.models import RepairEvidence
 from gongxin.repairs.services import repair_apply
 from gongxin.repairs.tests.conftest import FILED, apply_kwargs, as_viewer
+from gongxin.testing import factories
+from gongxin.testing.payloads import item, payload_for
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_some_serious_acts_only_after_the_maximum_period(acme, unit):
 
 
 def test_a_dishonest_judgment_debtor_is_not_repaired_through_the_platform(acme, unit):
-    from gongxin.portal.tests.factories import ADMIN
+    from gongxin.testing.factories import ADMIN
 
     payload = payload_for(item("judgment_debtor"), decision_date=date(2025, 1, 10), subject_name=acme.name)
     record = record_submit(source_unit=unit, item=item("judgment_debtor"), source_record_id="JD-1", subject=acme,

@@ -11,11 +11,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
 from gongxin.repairs.models import RepairApplication
 from gongxin.repairs.services import repair_apply
-from gongxin.repairs.tests.conftest import apply_kwargs, as_viewer, at, signed_in
+from gongxin.repairs.tests.conftest import apply_kwargs, as_viewer, at
+from gongxin.testing import factories
+from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 

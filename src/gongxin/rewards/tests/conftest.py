@@ -21,14 +21,13 @@ from gongxin.accounts.viewer import Viewer, viewer_for_client
 from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
 from gongxin.core.outbox import outbox_dispatch
-from gongxin.portal.tests import factories
 from gongxin.records.models import Record
-from gongxin.records.tests.conftest import seeded  # noqa: F401  (fixture: catalog, policies, list types)
 from gongxin.rewards.models import BusinessSystem, Measure
 from gongxin.rewards.rules import rules_forget
 from gongxin.rewards.seed import measures_seed
 from gongxin.rewards.services import matter_register, system_register
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
 
 TODAY = date(2026, 6, 15)
 STAFF = Viewer(label="user:staff", role=Role.STAFF, user_id=None)
@@ -64,7 +63,7 @@ def _today():
 
 
 @pytest.fixture
-def measures(seeded: None) -> None:  # noqa: F811
+def measures(seeded: None) -> None:
     if not Measure.objects.exists():
         measures_seed()
     rules_forget()
@@ -142,8 +141,8 @@ def judgment_debtor_create(*, subject: Subject, source_unit: SourceUnit, listed:
         "obligation": "支付货款人民币十万元", "dishonesty_circumstances": "有履行能力而拒不履行生效法律文书确定义务",
         "listing_date": listed.isoformat(),
     }
-    return factories._submit(subject=subject, source_unit=source_unit, item=factories.seeded_item("judgment_debtor"),
-                             payload=payload)
+    return factories.record_create(subject=subject, source_unit=source_unit,
+                                   item=factories.seeded_item("judgment_debtor"), payload=payload)
 
 
 def serious_list_create(*, subject: Subject, source_unit: SourceUnit, exit_on: date | None) -> Record:
@@ -154,15 +153,15 @@ def serious_list_create(*, subject: Subject, source_unit: SourceUnit, exit_on: d
     }
     if exit_on is not None:
         payload["planned_exit_date"] = exit_on.isoformat()
-    return factories._submit(subject=subject, source_unit=source_unit,
-                             item=factories.seeded_item("serious_dishonesty_list"), payload=payload)
+    return factories.record_create(subject=subject, source_unit=source_unit,
+                                   item=factories.seeded_item("serious_dishonesty_list"), payload=payload)
 
 
 def voluntary_performance_create(*, subject: Subject, source_unit: SourceUnit) -> Record:
     payload = {**_payload(subject), "case_number": f"（2026）浙0212民初{subject.pk}号", "court": "宁波市鄞州区人民法院",
                "performance_date": (TODAY - timedelta(days=20)).isoformat()}
-    return factories._submit(subject=subject, source_unit=source_unit,
-                             item=factories.seeded_item("voluntary_performance"), payload=payload)
+    return factories.record_create(subject=subject, source_unit=source_unit,
+                                   item=factories.seeded_item("voluntary_performance"), payload=payload)
 
 
 def serious_penalty_create(*, subject: Subject, source_unit: SourceUnit, decided: date | None = None) -> Record:

@@ -12,12 +12,12 @@ from gongxin.access.models import Inquiry
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import ApiClient, User
 from gongxin.catalog.models import SourceUnit
-from gongxin.portal.tests import factories
 from gongxin.rewards.models import Check, CheckHit
 from gongxin.rewards.tests.conftest import dispatch, judgment_debtor_create
 from gongxin.subjects.identifiers import rin_generate
 from gongxin.subjects.models import Subject
 from gongxin.subjects.services import person_register
+from gongxin.testing import factories
 
 
 def post(client: Client, url: str, body: dict) -> tuple[int, dict]:

@@ -82,8 +82,8 @@ def test_a_persons_certificate_names_nobody_to_whoever_holds_the_number(system_v
     from gongxin.accounts.choices import Role
     from gongxin.accounts.models import User
     from gongxin.accounts.viewer import ANONYMOUS
-    from gongxin.portal.tests import factories
     from gongxin.subjects.selectors import subject_display_code
+    from gongxin.testing import factories
 
     person = factories.person_create(name="赵六")
     check = check_perform(subject=person, matter="CZ-CG-001", actor=system_viewer)

@@ -13,7 +13,6 @@ from gongxin.accounts.choices import Role
 from gongxin.accounts.models import ApiClient, User
 from gongxin.accounts.viewer import Viewer, viewer_for_client, viewer_for_user
 from gongxin.catalog.models import SourceUnit
-from gongxin.portal.tests import factories
 from gongxin.records.expiry import clocks_run
 from gongxin.records.services import record_revoke
 from gongxin.rewards import errors
@@ -30,6 +29,7 @@ from gongxin.rewards.tests.conftest import (
     voluntary_performance_create,
 )
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
 
 
 def check(viewer: Viewer, subject: Subject, matter: str, name: str = "") -> Check:

@@ -9,7 +9,6 @@ import pytest
 from django.test import override_settings
 
 from gongxin.catalog.models import SourceUnit
-from gongxin.portal.tests import factories
 from gongxin.rewards.facts import fact_names, facts_compute, facts_rebuild, facts_refresh, facts_stale_refresh
 from gongxin.rewards.models import SubjectFacts
 from gongxin.rewards.tests.conftest import (
@@ -21,6 +20,7 @@ from gongxin.rewards.tests.conftest import (
     voluntary_performance_create,
 )
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
 
 
 class GradeProvider:

@@ -9,7 +9,6 @@ import pytest
 from gongxin.catalog.models import SourceUnit
 from gongxin.core.cel import RuleSyntaxError, RuleUnknownName, rule_compile
 from gongxin.core.models import OutboxEvent
-from gongxin.portal.tests import factories
 from gongxin.rewards import errors
 from gongxin.rewards.facts import fact_names
 from gongxin.rewards.models import ImmutableError, Measure, MeasureVersion
@@ -17,6 +16,7 @@ from gongxin.rewards.seed import MEASURES
 from gongxin.rewards.services import MeasureDraft, measure_dry_run, measure_save
 from gongxin.rewards.tests.conftest import STAFF, TODAY
 from gongxin.subjects.models import Subject
+from gongxin.testing import factories
 
 
 def draft(**overrides) -> MeasureDraft:
