@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup setup-dev browser fonts messages lint bench clean
+.PHONY: demo test test-fast setup setup-dev browser fonts messages lint bench clean
 
 demo: setup
 	$(BIN)/gongxin demo up
@@ -15,6 +15,11 @@ test: setup-dev browser
 	$(BIN)/mypy
 	$(BIN)/gongxin makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# The fast lane while working: no browser, no fuzz, no slow test (docs/testing.md). `make test` stays the proof.
+test-fast: setup-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -m "not browser and not fuzz and not slow"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }

@@ -46,6 +46,8 @@ FUZZ_SETTINGS = settings(
     derandomize=not os.environ.get("GONGXIN_FUZZ_RANDOM"),
 )
 
+pytestmark = pytest.mark.fuzz  # left out of `make test-fast`
+
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection() -> Iterator[None]:

@@ -17,6 +17,9 @@ from gongxin.accounts.models import ApiClient, User
 from gongxin.accounts.viewer import viewer_for_client, viewer_for_user
 from tests.security.test_authorization_matrix import API_PREFIX, World, _fill, api_operations, page_routes, world_build
 
+# A sweep over every page and operation (half a minute); each app's test_actors proves its own labels fast.
+pytestmark = pytest.mark.slow
+
 ASKERS = ("person", "agent", "public", "anon")
 PREFIXES = ("user:", "api-client:")
 
