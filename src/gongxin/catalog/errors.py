@@ -20,6 +20,19 @@ class PolicyNotFound(GongxinError):
     default_message = _("No policy applies to this jurisdiction, domain and date.")
 
 
+class PolicyInvalid(GongxinError):
+    """A stored policy lacks a parameter the clocks need: a configuration fault, not the caller's."""
+
+    code = "policy.invalid"
+    status = 500
+    default_message = _("A policy's parameters are incomplete.")
+
+
+class SeverityInvalid(ValidationFailed):
+    code = "record.invalid_severity"
+    default_message = _("Unknown severity class.")
+
+
 class CatalogValidationFailed(ValidationFailed):
     """A payload does not fit its catalog item. ``details`` lists every problem found, not just the first:
     ``[{"field", "label", "value", "code", "reason"}]``."""

@@ -49,19 +49,15 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.choices import DisclosureLevel, Polarity, PolicyKind, Severity
-from gongxin.catalog.errors import DecisionDateMissing, PolicyNotFound
+from gongxin.catalog.errors import DecisionDateMissing, PolicyInvalid, PolicyNotFound, SeverityInvalid
 from gongxin.catalog.models import CatalogItem, Policy
 from gongxin.core.clock import add_months
-from gongxin.core.errors import GongxinError, ValidationFailed
 
 __all__ = [
     "Clocks",
     "PolicyBook",
-    "PolicyInvalid",
-    "SeverityInvalid",
     "clocks_compute",
     "deadline_working_days",
     "jurisdiction_ancestors",
@@ -79,17 +75,6 @@ _CLOCK_FIELDS = (PENALTY_TYPES_FIELD, PROCEDURE_FIELD, SENTENCE_END_FIELD)
 
 _SEVERITY_RANK: dict[str, int] = {Severity.MINOR: 1, Severity.GENERAL: 2, Severity.SERIOUS: 3}
 _TYPE_SEPARATORS = re.compile(r"[;；、,，\n]+")
-
-
-class PolicyInvalid(GongxinError):
-    code = "policy.invalid"
-    status = 500
-    default_message = _("A policy's parameters are incomplete.")
-
-
-class SeverityInvalid(ValidationFailed):
-    code = "record.invalid_severity"
-    default_message = _("Unknown severity class.")
 
 
 @dataclass(frozen=True)

@@ -54,3 +54,28 @@ class UploadTooLarge(ValidationFailed):
 class NulCharacter(ValidationFailed):
     code = "ingest.nul_character"
     default_message = _("The idempotency key contains a NUL character.")
+
+
+class FileRefused(ValidationFailed):
+    """A file that cannot be loaded at all: the batch fails (and a stored upload is removed)."""
+
+
+class FileUnreadable(FileRefused):
+    code = "ingest.file_unreadable"
+    default_message = _("The file cannot be read as CSV, Excel (.xlsx) or JSON Lines.")
+
+
+class ColumnsMissing(FileRefused):
+    code = "ingest.columns_missing"
+    default_message = _("The file lacks required columns of the catalog item.")
+
+
+class TooManyRows(FileRefused):
+    code = "ingest.too_many_rows"
+    default_message = _("The file holds more rows than a batch may hold; split it.")
+
+
+class XlsxTooLarge(FileRefused):
+    code = "ingest.xlsx_too_large"
+    default_message = _("The Excel file would unpack to more than the platform accepts (or one of its parts is "
+                        "compressed far more than spreadsheets are); it was not opened.")

@@ -26,12 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.choices import FieldType
 from gongxin.catalog.models import CatalogItem
-from gongxin.core.errors import ValidationFailed
 from gongxin.ingest.choices import FileFormat
+from gongxin.ingest.errors import ColumnsMissing, FileUnreadable, TooManyRows, XlsxTooLarge
 
 SNIFF_BYTES = 1 << 20
 # Excel's day 0 (serial 1 = 1900-01-01, counting the 1900 leap-year bug) and the last serial it accepts.
@@ -53,31 +52,6 @@ _SPECIAL_HEADERS = {
 }
 _STRUCTURED = {FieldType.DATE, FieldType.DECIMAL, FieldType.MONEY_WAN, FieldType.USCC, FieldType.ID_NUMBER,
                FieldType.BOOLEAN, FieldType.ENUM}
-
-
-class FileRefused(ValidationFailed):
-    """A file that cannot be loaded at all: the batch fails (and a stored upload is removed)."""
-
-
-class FileUnreadable(FileRefused):
-    code = "ingest.file_unreadable"
-    default_message = _("The file cannot be read as CSV, Excel (.xlsx) or JSON Lines.")
-
-
-class ColumnsMissing(FileRefused):
-    code = "ingest.columns_missing"
-    default_message = _("The file lacks required columns of the catalog item.")
-
-
-class TooManyRows(FileRefused):
-    code = "ingest.too_many_rows"
-    default_message = _("The file holds more rows than a batch may hold; split it.")
-
-
-class XlsxTooLarge(FileRefused):
-    code = "ingest.xlsx_too_large"
-    default_message = _("The Excel file would unpack to more than the platform accepts (or one of its parts is "
-                        "compressed far more than spreadsheets are); it was not opened.")
 
 
 # --- limits -------------------------------------------------------------------------------------------

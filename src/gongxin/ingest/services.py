@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 
+from gongxin.accounts.capabilities import is_office, writes_for_unit
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
@@ -34,18 +35,18 @@ from gongxin.ingest.errors import (
     BatchNotFound,
     BatchNotYours,
     BatchTakenOver,
+    FileRefused,
     IdempotencyKeyReused,
     NulCharacter,
     PushEmpty,
     PushTooLarge,
     UploadTooLarge,
 )
-from gongxin.ingest.load import BatchLoader
+from gongxin.ingest.load import CHUNK_SIZE, BatchLoader
 from gongxin.ingest.locking import batch_claim, batch_interrupted_mark, batch_release
 from gongxin.ingest.models import Batch
-from gongxin.ingest.selectors import READERS
 from gongxin.records.models import Record, RecordVersion
-from gongxin.records.permissions import can_write_for_unit, write_check
+from gongxin.records.permissions import write_check
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def _sha256_of(path: Path) -> str:
 
 
 def batch_visible_check(*, batch: Batch, viewer: Viewer) -> None:
-    if viewer.role in READERS or can_write_for_unit(viewer=viewer, source_unit_id=batch.source_unit_id):
+    if is_office(viewer) or writes_for_unit(viewer, source_unit_id=batch.source_unit_id):
         return
     raise BatchNotYours()
 
@@ -69,7 +70,7 @@ def batch_upload(*, source_unit: SourceUnit, item: CatalogItem, upload: Uploaded
     """Store an uploaded file as a queued batch and run it in the background once committed.
 
     Refused at once, with nothing kept: a file over ``GONGXIN_INGEST_MAX_UPLOAD_BYTES``, one that cannot be
-    read or lacks required columns, an .xlsx that would unpack too large (``parsing.FileRefused``)."""
+    read or lacks required columns, an .xlsx that would unpack too large (``FileRefused``)."""
     write_check(viewer=actor, source_unit=source_unit, item=item)
     limit = settings.GONGXIN_INGEST_MAX_UPLOAD_BYTES
     if upload.size is not None and upload.size > limit:
@@ -153,15 +154,14 @@ def _run_claimed(batch: Batch, token: str, *, path: Path | None, actor: Viewer |
         table.close()
         Batch.objects.filter(pk=batch.pk).update(file_format=table.file_format, encoding=table.encoding)
         batch.file_format, batch.encoding = table.file_format, table.encoding
-        loader = BatchLoader(batch=batch, actor=runner, owner=token,
-                             **({"chunk_size": chunk_size} if chunk_size else {}))
+        loader = BatchLoader(batch=batch, actor=runner, owner=token, chunk_size=chunk_size or CHUNK_SIZE)
         in_worker = settings.GONGXIN_INGEST_READER_PROCESS and source.stat().st_size > READER_PROCESS_MIN_BYTES
         loader.load_file(source, name=batch.file_name, skip=batch.rows_done, in_worker=in_worker,
                          progress=progress)
     except BatchTakenOver:
         batch.refresh_from_db()
         raise
-    except parsing.FileRefused as exc:
+    except FileRefused as exc:
         _fail(batch, exc.as_dict(), token)
         if batch.channel == BatchChannel.UPLOAD and batch.file:
             batch.file.delete(save=False)  # a refused upload is not kept

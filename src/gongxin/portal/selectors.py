@@ -23,6 +23,7 @@ from gongxin.catalog.models import SourceUnit
 from gongxin.catalog.seed import LICENCE_CATEGORIES
 from gongxin.core import clock
 from gongxin.core.errors import NotFound, ValidationFailed
+from gongxin.portal.errors import CardNotFound, InvalidListingFilter
 from gongxin.records.choices import Purpose
 from gongxin.records.models import ListEntry, Record
 from gongxin.scoring.selectors import PublicGrade, grade_public
@@ -66,10 +67,6 @@ _DECISION_NUMBER_FIELDS = ("decision_number", "licence_decision_number")
 _TYPE_FIELDS = ("penalty_types", "licence_category")
 _CONTENT_FIELDS = ("penalty_content", "licence_content")
 _AUTHORITY_FIELDS = ("authority_name",)
-
-
-class InvalidListingFilter(ValidationFailed):
-    code = "listing.invalid_filter"
 
 
 def licence_categories() -> tuple[tuple[str, str], ...]:
@@ -342,10 +339,6 @@ class OrganizationCard:
     @property
     def black_lists(self) -> list[CardList]:
         return [entry for entry in self.lists if entry.kind == "black"]
-
-
-class CardNotFound(NotFound):
-    code = "card.not_found"
 
 
 def organization_lists_current(subject: Subject) -> list[CardList]:

@@ -17,7 +17,8 @@ from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import SourceUnit
 from gongxin.catalog.selectors import item_by_code
-from gongxin.core.errors import NotFound, ValidationFailed
+from gongxin.core.errors import NotFound
+from gongxin.records.errors import RecordNotFound, SubjectRequired
 from gongxin.records.models import Record
 from gongxin.records.permissions import write_check
 from gongxin.records.services import record_revoke, record_submit
@@ -112,11 +113,6 @@ class UnknownSourceUnit(NotFound):
     default_message = _("No such source unit.")
 
 
-class SubjectRequired(ValidationFailed):
-    code = "record.subject_required"
-    default_message = _("Name the subject by its USCC (organization) or RIN (person).")
-
-
 @router.post("", response={200: RecordSubmitOut, 201: RecordSubmitOut}, summary="Submit a record (create or correct)")
 def record_submit_endpoint(request: HttpRequest, body: RecordSubmitIn) -> Status[dict[str, Any]]:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
@@ -145,6 +141,6 @@ def record_revoke_endpoint(request: HttpRequest, record_id: int, body: RecordRev
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     record = Record.objects.select_related("source_unit", "catalog_item").filter(pk=record_id).first()
     if record is None:
-        raise NotFound(code="record.not_found")
+        raise RecordNotFound()
     version = record_revoke(record=record, actor=viewer, reason=body.reason)
     return {"record_id": record.pk, "outcome": "revoked", "version": version.number}

@@ -30,6 +30,11 @@ class ItemNotProvidedByUnit(PermissionDenied):
     default_message = _("This source unit does not provide this catalog item.")
 
 
+class SubjectRequired(ValidationFailed):
+    code = "record.subject_required"
+    default_message = _("Name the subject by its USCC (organization) or RIN (person).")
+
+
 class IdentityMissing(ValidationFailed):
     code = "record.identity_missing"
     default_message = _("Give the source record id, or fill every natural-key field of the catalog item.")

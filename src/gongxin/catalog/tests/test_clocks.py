@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from gongxin.catalog.errors import DecisionDateMissing, PolicyNotFound
+from gongxin.catalog.errors import DecisionDateMissing, PolicyNotFound, SeverityInvalid
 from gongxin.catalog.models import CatalogItem, Policy
-from gongxin.catalog.policy import Clocks, PolicyBook, SeverityInvalid, clocks_compute
+from gongxin.catalog.policy import Clocks, PolicyBook, clocks_compute
 from gongxin.catalog.selectors import item_by_code
 
 NB = "CN-ZJ-NB"

@@ -20,6 +20,7 @@ from gongxin.accounts.choices import Scope
 from gongxin.accounts.services import api_client_create
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import BatchStatus
+from gongxin.ingest.errors import XlsxTooLarge
 from gongxin.ingest.models import Batch, BatchIssue
 from gongxin.ingest.services import batch_ingest_file
 from gongxin.ingest.tests.conftest import csv_write, penalty_row, uscc_complete
@@ -176,7 +177,7 @@ class TestXlsx:
         cell = "A" * (40 * 1024 * 1024)  # 40 MiB of one letter packs into ~40 KiB
         path = _xlsx(tmp_path / "bomb.xlsx", f'<row r="2"><c t="inlineStr"><is><t>{cell}</t></is></c></row>')
         assert path.stat().st_size < 300 * 1024
-        with pytest.raises(parsing.XlsxTooLarge):
+        with pytest.raises(XlsxTooLarge):
             parsing.table_open(path, item=_penalty())
         client.force_login(operator_user)
         response = client.post(f"{BASE}/batches", {"source_unit": "NB-SCJG", "item": "penalty",
@@ -190,7 +191,7 @@ class TestXlsx:
     def test_the_unpacked_total_is_limited_too(self, tmp_path, settings):
         settings.GONGXIN_INGEST_XLSX_MAX_UNCOMPRESSED_BYTES = 10_000
         path = _xlsx(tmp_path / "big.xlsx", "".join(_data_row(n) for n in range(2, 40)))
-        with pytest.raises(parsing.XlsxTooLarge) as refused:
+        with pytest.raises(XlsxTooLarge) as refused:
             parsing.table_open(path, item=_penalty())
         assert refused.value.details["limit_bytes"] == 10_000
 

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from gongxin.catalog.models import CatalogItem
 from gongxin.ingest import parsing
+from gongxin.ingest.errors import ColumnsMissing, FileRefused
 from gongxin.ingest.tests.conftest import csv_write, penalty_row
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ class TestEncodingsAndFormats:
     def test_missing_required_columns_are_named(self, tmp_path, penalty):
         row = penalty_row()
         del row["违法事实"]
-        with pytest.raises(parsing.ColumnsMissing) as caught:
+        with pytest.raises(ColumnsMissing) as caught:
             parsing.table_open(csv_write(tmp_path / "m.csv", [row]), item=penalty)
         assert caught.value.details["missing"] == ["违法事实"]
 
@@ -120,5 +121,5 @@ class TestEncodingsAndFormats:
     def test_a_binary_file_is_unreadable(self, tmp_path, penalty):
         path = tmp_path / "x.csv"
         path.write_bytes(b"\xff\xfe\x00\x01garbage")
-        with pytest.raises(parsing.ValidationFailed):
+        with pytest.raises(FileRefused):
             parsing.table_open(path, item=penalty)
