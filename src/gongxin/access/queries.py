@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gongxin.access.choices import Channel
-from gongxin.access.disclosure import ConsentRequired, PurposeNotAllowed, purpose_check
-from gongxin.access.errors import QuerySubjectRequired
+from gongxin.access.disclosure import purpose_check
+from gongxin.access.errors import ConsentRequired, PurposeNotAllowed, QuerySubjectRequired
 from gongxin.access.models import Consent
 from gongxin.access.persons import person_by_rin_for
 from gongxin.access.selectors import consent_active_for

@@ -9,7 +9,8 @@ from typing import Any
 from gongxin.benefits.errors import ScenarioInvalid
 from gongxin.benefits.facts import fact_declarations
 from gongxin.benefits.models import Scenario
-from gongxin.core.cel import RuleError, rule_compile, rule_evaluate
+from gongxin.core.cel import rule_compile, rule_evaluate
+from gongxin.core.errors import RuleError
 
 
 @dataclass(frozen=True)

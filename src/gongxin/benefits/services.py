@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from gongxin.access.choices import Channel
-from gongxin.access.disclosure import ConsentRequired as PersonRefused
+from gongxin.access.errors import ConsentRequired as PersonRefused
 from gongxin.access.models import Consent
 from gongxin.access.persons import person_by_rin_for
 from gongxin.access.selectors import consent_active_for

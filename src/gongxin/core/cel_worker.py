@@ -19,7 +19,8 @@ def main() -> int:
     if not settings.configured:
         settings.configure(USE_I18N=False)  # error messages are formatted, never shown: no catalogs needed
 
-    from gongxin.core.cel import WORKER_OVER_BUDGET, RuleError, rule_compile, rule_evaluate
+    from gongxin.core.cel import WORKER_OVER_BUDGET, rule_compile, rule_evaluate
+    from gongxin.core.errors import RuleError
 
     job = json.load(sys.stdin)
     deadline = time.monotonic() + float(job["seconds"])

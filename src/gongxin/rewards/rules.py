@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models import F
 
 from gongxin.core import clock
-from gongxin.core.cel import CompiledRule, FactsContext, RuleError, rule_compile, rule_evaluate
+from gongxin.core.cel import CompiledRule, FactsContext, rule_compile, rule_evaluate
+from gongxin.core.errors import RuleError
 from gongxin.rewards.facts import fact_names
 from gongxin.rewards.models import BusinessSystem, Matter, Measure, RulesState
 

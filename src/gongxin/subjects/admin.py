@@ -2,7 +2,7 @@
 
 New subjects come from ``subjects.services`` (registry feeds, ingest, the demo), never from a form:
 a form could not seal a RIN or emit the creation event. Edits of descriptive fields are allowed and
-announced on the outbox as ``subject.updated`` (the admin saves inside one transaction). A person's
+announced on the outbox as ``subjects.subject.updated`` (the admin saves inside one transaction). A person's
 RIN is shown masked only; its sealed value and lookup hash are never displayed. Nothing is deleted here.
 """
 

@@ -7,8 +7,7 @@ import pytest
 
 from gongxin.access.choices import ConsentState
 from gongxin.access.consents import consent_grant, consent_revoke
-from gongxin.access.disclosure import ConsentRequired
-from gongxin.access.errors import ConsentAlreadyRevoked, ConsentNotSubject
+from gongxin.access.errors import ConsentAlreadyRevoked, ConsentNotSubject, ConsentRequired
 from gongxin.access.models import Inquiry
 from gongxin.access.selectors import consent_active_for, consent_state
 from gongxin.access.shown import profile_records

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gongxin.core.cel import (
-    FactsContext,
-    RuleEvaluationError,
-    RuleSyntaxError,
-    RuleTypeError,
-    RuleUnknownName,
-    rule_compile,
-    rule_evaluate,
-    type_zero,
-)
-from gongxin.core.errors import GongxinError
+from gongxin.core.cel import FactsContext, rule_compile, rule_evaluate, type_zero
+from gongxin.core.errors import GongxinError, RuleEvaluationError, RuleSyntaxError, RuleTypeError, RuleUnknownName
 
 NAMES = {
     "lists": "list<string>",

@@ -6,17 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from gongxin.core.cel import (
-    RULE_MAX_LITERAL_ELEMENTS,
-    RuleBudgetExceeded,
-    RuleEvaluationError,
-    RuleFails,
-    RuleTooCostly,
-    rule_compile,
-    rule_evaluate,
-    rule_evaluate_many,
-    rule_shape,
-)
+from gongxin.core.cel import RULE_MAX_LITERAL_ELEMENTS, rule_compile, rule_evaluate, rule_evaluate_many, rule_shape
+from gongxin.core.errors import RuleBudgetExceeded, RuleEvaluationError, RuleFails, RuleTooCostly
 
 NAMES = {"lists": "list<string>", "negative_general": "int", "red_list": "bool", "subject_kind": "string"}
 

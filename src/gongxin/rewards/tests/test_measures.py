@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from gongxin.catalog.models import SourceUnit
-from gongxin.core.cel import RuleSyntaxError, RuleUnknownName, rule_compile
+from gongxin.core.cel import rule_compile
+from gongxin.core.errors import RuleSyntaxError, RuleUnknownName
 from gongxin.core.models import OutboxEvent
 from gongxin.rewards import errors
 from gongxin.rewards.facts import fact_names

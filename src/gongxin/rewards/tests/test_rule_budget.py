@@ -12,7 +12,7 @@ from django.test import Client
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
 from gongxin.accounts.viewer import Viewer
-from gongxin.core.cel import RuleFails, RuleTooCostly
+from gongxin.core.errors import RuleFails, RuleTooCostly
 from gongxin.rewards.models import Measure, MeasureVersion
 from gongxin.rewards.rules import rules_changed
 from gongxin.rewards.services import check_perform, measure_dry_run, measure_save
