@@ -43,6 +43,9 @@ from gongxin.reports.selectors import (
     report_viewer_entitled,
 )
 from gongxin.reports.services import purpose_default, report_request
+from gongxin.rewards.errors import CertificateNotFound
+from gongxin.rewards.selectors import certificate_by_number
+from gongxin.rewards.views import certificate_verify
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_uscc
 
@@ -140,9 +143,6 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
     number = number_normalize(request.GET.get("number", ""))
     context: dict[str, Any] = {"number": number, "not_found": False}
     if number.startswith(CHECK_CERTIFICATE_PREFIX):
-        from gongxin.rewards.errors import CertificateNotFound
-        from gongxin.rewards.selectors import certificate_by_number
-
         try:
             return redirect("reports:verify", number=certificate_by_number(number).number)
         except CertificateNotFound:
@@ -160,8 +160,6 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     if number_normalize(number).startswith(CHECK_CERTIFICATE_PREFIX):  # a check certificate (rewards app)
-        from gongxin.rewards.views import certificate_verify
-
         return certificate_verify(request, number)
     try:
         report = report_by_number(number)
