@@ -31,14 +31,21 @@ from tqdm import tqdm
 from gongxin.accounts.choices import Level, Role
 from gongxin.accounts.models import Department, User
 from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.catalog.selectors import items_current
 from gongxin.core import clock
 from gongxin.demo import city
 from gongxin.records.load import LoadResult, RecordRow, records_load
 from gongxin.subjects.choices import RelationKind
 from gongxin.subjects.errors import SubjectConflict
 from gongxin.subjects.identifiers import rin_lookup_hash
-from gongxin.subjects.models import Organization, Person, Subject
-from gongxin.subjects.selectors import subject_by_rin, subject_by_uscc
+from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import (
+    CODE_RIN_HASH,
+    CODE_USCC,
+    subject_by_rin,
+    subject_by_uscc,
+    subjects_by_codes,
+)
 from gongxin.subjects.services import (
     OrganizationRow,
     PersonRow,
@@ -119,7 +126,7 @@ def reference_data_ensure() -> None:
     from gongxin.records.models import ListType
     from gongxin.records.seed import list_types_seed
 
-    if not CatalogItem.objects.filter(edition__is_current=True).exists():
+    if not items_current().exists():
         catalog_seed()
     if not ListType.objects.exists():
         list_types_seed()
@@ -127,11 +134,7 @@ def reference_data_ensure() -> None:
 
 def catalog_slots() -> tuple[list[city.RecordSlot], dict[str, CatalogItem]]:
     """The current catalog's active items as generator slots, and the items by code."""
-    items = list(
-        CatalogItem.objects.filter(edition__is_current=True, is_active=True)
-        .select_related("source_unit__department")
-        .order_by("code")
-    )
+    items = list(items_current())
     slots = [
         city.RecordSlot(
             key=item.code,
@@ -185,21 +188,11 @@ def _progress_delta(bar: tqdm) -> Callable[[int], None]:
 
 
 def _ids_by_uscc(usccs: Iterable[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    codes = sorted(set(usccs))
-    for start in range(0, len(codes), 900):  # SQLite's host-parameter limit
-        found.update(Organization.objects.filter(uscc__in=codes[start:start + 900])
-                     .values_list("uscc", "subject_id"))
-    return found
+    return dict(subjects_by_codes(scheme=CODE_USCC, codes=usccs))
 
 
 def _ids_by_rin_hash(digests: Iterable[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    codes = sorted(set(digests))
-    for start in range(0, len(codes), 900):
-        found.update(Person.objects.filter(rin_hash__in=codes[start:start + 900])
-                     .values_list("rin_hash", "subject_id"))
-    return found
+    return dict(subjects_by_codes(scheme=CODE_RIN_HASH, codes=digests))
 
 
 def _record_rows(

@@ -46,11 +46,10 @@ from gongxin.records.load import LoadResult, RecordRow, records_load
 from gongxin.records.models import Record
 from gongxin.records.services import record_revoke
 from gongxin.subjects.identifiers import uscc_is_valid, uscc_org_kind_guess
-from gongxin.subjects.models import Organization, Person, Subject, SubjectIdentifier
+from gongxin.subjects.selectors import subjects_by_codes
 from gongxin.subjects.services import OrganizationRow, PersonRow, organizations_register_bulk, persons_register_bulk
 
 CHUNK_SIZE = 5000
-_IN = 900  # identifiers per IN (...) list: below SQLite's host-parameter limit
 _LAG_BUCKETS = ((7, "0-7"), (15, "8-15"), (30, "16-30"))
 
 
@@ -494,34 +493,9 @@ def _subjects_lookup(keys: dict[tuple[str, str], SubjectKey]) -> dict[tuple[str,
 
 
 def _subjects_query(scheme: str, values: list[str]) -> Iterator[tuple[str, int, str]]:
-    """(value, subject id, name) of the subjects known by these values of one scheme.
-
-    PostgreSQL: one query with the values as one array parameter (Django's ``IN (...)`` of a thousand
-    placeholders cost more to build and parse than the index probes themselves)."""
-    if connection.vendor == "postgresql":
-        table, column, extra = {
-            "uscc": (Organization._meta.db_table, "uscc", ""),
-            "rin": (Person._meta.db_table, "rin_hash", ""),
-        }.get(scheme, (SubjectIdentifier._meta.db_table, "value", " AND x.scheme = %s"))
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT x.{quote(column)}, x.subject_id, s.name FROM {quote(table)} x "  # noqa: S608 - model names
-                f"JOIN {quote(Subject._meta.db_table)} s ON s.id = x.subject_id "
-                f"WHERE x.{quote(column)} = ANY(%s){extra}",
-                [values, scheme] if extra else [values],
-            )
-            yield from cursor.fetchall()
-        return
-    for start in range(0, len(values), _IN):
-        part = values[start:start + _IN]
-        if scheme == "uscc":
-            yield from Organization.objects.filter(uscc__in=part).values_list("uscc", "subject_id", "subject__name")
-        elif scheme == "rin":
-            yield from Person.objects.filter(rin_hash__in=part).values_list("rin_hash", "subject_id", "subject__name")
-        else:
-            yield from SubjectIdentifier.objects.filter(scheme=scheme, value__in=part).values_list(
-                "value", "subject_id", "subject__name")
+    """(value, subject id, name) of the subjects known by these values of one scheme (one query on
+    PostgreSQL: ``subjects.selectors.subjects_by_codes``)."""
+    return subjects_by_codes(scheme=scheme, codes=values, fields=("name",))
 
 
 @cache

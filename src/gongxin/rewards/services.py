@@ -69,7 +69,13 @@ from gongxin.rewards.models import (
 from gongxin.rewards.rules import CompiledMeasure, MatterInfo, RuleSet, rules_changed, ruleset
 from gongxin.subjects.identifiers import InvalidRin, rin_lookup_hash, rin_validate, uscc_normalize
 from gongxin.subjects.models import Subject
-from gongxin.subjects.selectors import subject_display_code
+from gongxin.subjects.selectors import (
+    CODE_RIN_HASH,
+    CODE_USCC,
+    subject_display_code,
+    subjects_by_codes,
+    subjects_by_codes_sql,
+)
 
 BATCH_MAX = 1000
 CERTIFICATE_PREFIX = "GXC"
@@ -389,8 +395,7 @@ def _resolve_usccs(codes: set[str]) -> dict[str, _Resolved]:
         return {}
     if _on_postgresql():
         return _resolve_usccs_sql(codes)
-    rows = Subject.objects.filter(organization__uscc__in=codes).values_list(
-        "organization__uscc", "pk", "name", "kind", *_FACTS_COLUMNS)
+    rows = subjects_by_codes(scheme=CODE_USCC, codes=codes, fields=("name", "kind", *_FACTS_COLUMNS))
     return {
         uscc: _Resolved(subject_id=pk, name=name, kind=kind, code=uscc, facts=facts, bases=bases,
                         valid_until=valid_until, facts_updated_at=updated_at)
@@ -400,16 +405,15 @@ def _resolve_usccs(codes: set[str]) -> dict[str, _Resolved]:
 
 @lru_cache(maxsize=2)
 def _resolve_usccs_statement(*, one: bool) -> str:
-    """The lookup by USCC; ``one`` compares with one value, which PostgreSQL plans once per connection
-    (a prepared ``= ANY(array)`` was planned again on every run: 0.21 against 0.035 ms of its CPU)."""
-    from gongxin.subjects.models import Organization
-
+    """The lookup by USCC (``subjects_by_codes_sql``) joined with the subject's facts; ``one`` compares with
+    one value, which PostgreSQL plans once per connection (a prepared ``= ANY(array)`` was planned again on
+    every run: 0.21 against 0.035 ms of its CPU)."""
+    lookup = subjects_by_codes_sql(scheme=CODE_USCC, one=one)
     q = connection.ops.quote_name
     return (
-        "SELECT o.uscc, s.id, s.name, s.kind, f.facts, f.bases, f.valid_until, f.updated_at"  # noqa: S608 - names
-        f" FROM {q(Organization._meta.db_table)} o JOIN {q(Subject._meta.db_table)} s ON s.id = o.subject_id"
-        f" LEFT JOIN {q(SubjectFacts._meta.db_table)} f ON f.subject_id = s.id WHERE "
-        + ("o.uscc = %s" if one else "o.uscc = ANY(%s)")
+        f"SELECT {lookup.code}, s.id, s.name, s.kind, f.facts, f.bases, f.valid_until, f.updated_at"  # noqa: S608
+        f" FROM {lookup.tables} LEFT JOIN {q(SubjectFacts._meta.db_table)} f ON f.subject_id = s.id"
+        f" WHERE {lookup.where}"
     )
 
 
@@ -436,12 +440,12 @@ def _resolve_usccs_sql(codes: set[str]) -> dict[str, _Resolved]:
 def _resolve_rins(hashes: set[str]) -> dict[str, _Resolved]:
     if not hashes:
         return {}
-    rows = Subject.objects.filter(person__rin_hash__in=hashes).values_list(
-        "person__rin_hash", "person__rin_masked", "pk", "name", "kind", *_FACTS_COLUMNS)
+    rows = subjects_by_codes(scheme=CODE_RIN_HASH, codes=hashes,
+                             fields=("person__rin_masked", "name", "kind", *_FACTS_COLUMNS))
     return {
         rin_hash: _Resolved(subject_id=pk, name=name, kind=kind, code=masked, facts=facts, bases=bases,
                             valid_until=valid_until, facts_updated_at=updated_at)
-        for rin_hash, masked, pk, name, kind, facts, bases, valid_until, updated_at in rows
+        for rin_hash, pk, masked, name, kind, facts, bases, valid_until, updated_at in rows
     }
 
 

@@ -54,7 +54,7 @@ from gongxin.subjects.identifiers import (
     uscc_is_valid,
     uscc_normalize,
 )
-from gongxin.subjects.models import Organization, Person
+from gongxin.subjects.selectors import CODE_RIN_HASH, CODE_USCC, subjects_by_codes
 
 SECRET_CONTEXT = b"sharing.webhook_secret"
 # Codes per add/remove call: a business system's holdings arrive in pages of this size.
@@ -260,8 +260,8 @@ def _subject_ids(codes: Iterable[str], *, client: ApiClient) -> tuple[set[int], 
             invalid.append(rin_mask(text) if sum(c.isdigit() for c in text) >= 15 else text)
     if rins and Scope.RECORDS_SHARE not in (client.scopes or []):
         raise PersonsNotAllowed()
-    found_usccs = dict(Organization.objects.filter(uscc__in=list(usccs)).values_list("uscc", "subject_id"))
-    found_rins = dict(Person.objects.filter(rin_hash__in=list(rins)).values_list("rin_hash", "subject_id"))
+    found_usccs: dict[str, int] = dict(subjects_by_codes(scheme=CODE_USCC, codes=usccs))
+    found_rins: dict[str, int] = dict(subjects_by_codes(scheme=CODE_RIN_HASH, codes=rins))
     unknown = (invalid + [usccs[c] for c in usccs if c not in found_usccs]
                + [rin_mask(rins[h]) for h in rins if h not in found_rins])
     return set(found_usccs.values()) | set(found_rins.values()), unknown

@@ -1,7 +1,7 @@
 """Writes of the subjects app: registering organizations and persons, adding aliases and relations.
 
-Every write runs in one transaction with its outbox event (``subject.created``,
-``subject.identifier.added``, ``subject.relation.added``). A person's RIN is stored only sealed
+Every write runs in one transaction with its outbox event (``subjects.subject.created``,
+``subjects.identifier.added``, ``subjects.relation.added``). A person's RIN is stored only sealed
 (AES-GCM), as a keyed lookup hash and masked; it never appears in an event payload.
 
 The ``*_bulk`` functions are the set-based path for the demo and ingest: rows are validated, rows
@@ -40,6 +40,7 @@ from gongxin.subjects.identifiers import (
 )
 from gongxin.subjects.models import Organization, Person, Relation, Subject, SubjectIdentifier
 from gongxin.subjects.names import name_initials
+from gongxin.subjects.selectors import CODE_RIN_HASH, CODE_USCC, subjects_by_codes
 
 AGGREGATE = "subject"
 
@@ -276,7 +277,7 @@ def organizations_register_bulk(
             clean = _with_row_position(_organization_row_clean, row, start + offset)
             cleaned.setdefault(clean.uscc, clean)
         with transaction.atomic():
-            existing = set(Organization.objects.filter(uscc__in=cleaned).values_list("uscc", flat=True))
+            existing = {code for code, _id in subjects_by_codes(scheme=CODE_USCC, codes=cleaned)}
             fresh = [row for uscc, row in cleaned.items() if uscc not in existing]
             if fresh:
                 subjects = Subject.objects.bulk_create(
@@ -315,7 +316,7 @@ def persons_register_bulk(
             clean, digest = _with_row_position(_person_row_clean, row, start + offset)
             cleaned.setdefault(digest, clean)
         with transaction.atomic():
-            existing = set(Person.objects.filter(rin_hash__in=cleaned).values_list("rin_hash", flat=True))
+            existing = {code for code, _id in subjects_by_codes(scheme=CODE_RIN_HASH, codes=cleaned)}
             fresh = [(digest, row) for digest, row in cleaned.items() if digest not in existing]
             if fresh:
                 subjects = Subject.objects.bulk_create(
