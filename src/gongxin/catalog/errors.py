@@ -12,6 +12,11 @@ class CatalogItemNotFound(NotFound):
     default_message = _("No such catalog item in the current catalog.")
 
 
+class SourceUnitNotFound(NotFound):
+    code = "catalog.source_unit_not_found"
+    default_message = _("No such source unit.")
+
+
 class PolicyNotFound(GongxinError):
     """No policy row applies: a configuration gap, reported with what was asked for in ``details``."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet, Subquery
 
-from gongxin.catalog.errors import CatalogItemNotFound
+from gongxin.catalog.errors import CatalogItemNotFound, SourceUnitNotFound
 from gongxin.catalog.models import CatalogEdition, CatalogItem, Policy, SourceUnit
 from gongxin.catalog.policy import jurisdiction_ancestors
 
@@ -20,12 +20,10 @@ def edition_current() -> CatalogEdition | None:
 
 
 def items_current() -> QuerySet[CatalogItem]:
-    """Active items of the current edition, by code."""
-    edition = edition_current()
-    if edition is None:
-        return CatalogItem.objects.none()
+    """Active items of the current edition, by code: the one list of current items. Lazy and one query, the
+    current edition chosen inside it as ``edition_current`` chooses it (none when no edition is current)."""
     return (
-        CatalogItem.objects.filter(edition=edition, is_active=True)
+        CatalogItem.objects.filter(is_active=True, edition=Subquery(_editions_current().values("pk")[:1]))
         .select_related("edition", "source_unit__department")
         .order_by("code")
     )
@@ -34,13 +32,9 @@ def items_current() -> QuerySet[CatalogItem]:
 def item_by_code(code: str) -> CatalogItem:
     """The active item ``code`` of the current edition; raises ``CatalogItemNotFound``.
 
-    The one lookup of a current item (the API, ingest, records, commitments): one query, the current
-    edition chosen inside it as ``edition_current`` chooses it."""
-    item = (
-        CatalogItem.objects.filter(code=code, is_active=True, edition=Subquery(_editions_current().values("pk")[:1]))
-        .select_related("edition", "source_unit__department")
-        .first()
-    )
+    The one lookup of a current item (the API, ingest, records, commitments): one query, ``items_current``
+    narrowed to the code."""
+    item = items_current().filter(code=code).first()
     if item is None:
         raise CatalogItemNotFound(details={"code": code})
     return item
@@ -53,6 +47,17 @@ def source_units() -> QuerySet[SourceUnit]:
         .select_related("department")
         .order_by("department__code")
     )
+
+
+def source_unit_by_code(code: str) -> SourceUnit:
+    """The source unit whose department has ``code``, with its department; raises ``SourceUnitNotFound``.
+
+    The one lookup of a source unit named by a caller (the records and ingest APIs, the ingest command):
+    one query. An inactive unit is found too: whether it may still provide records is the callers' rule."""
+    unit = SourceUnit.objects.select_related("department").filter(department__code=code).first()
+    if unit is None:
+        raise SourceUnitNotFound(details={"code": code})
+    return unit
 
 
 def policies_list(*, kind: str = "", jurisdiction: str = "") -> QuerySet[Policy]:

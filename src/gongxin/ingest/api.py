@@ -16,8 +16,7 @@ from ninja.files import UploadedFile
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
-from gongxin.catalog.selectors import item_by_code
-from gongxin.ingest.errors import UnknownSourceUnit
+from gongxin.catalog.selectors import item_by_code, source_unit_by_code
 from gongxin.ingest.models import Batch
 from gongxin.ingest.selectors import Quality, batches_visible, quality_by_unit_and_item
 from gongxin.ingest.services import PUSH_LIMIT, batch_get, batch_push, batch_upload, error_report_rows
@@ -132,10 +131,7 @@ def _batch_out(batch: Batch) -> dict[str, Any]:
 
 
 def _unit_and_item(source_unit: str, item: str) -> tuple[SourceUnit, CatalogItem]:
-    unit = SourceUnit.objects.select_related("department").filter(department__code=source_unit).first()
-    if unit is None:
-        raise UnknownSourceUnit()
-    return unit, item_by_code(item)
+    return source_unit_by_code(source_unit), item_by_code(item)
 
 
 @router.post("/batches", response={202: BatchOut}, summary="Upload a file as a batch (runs in the background)")
@@ -230,10 +226,7 @@ def quality_out(quality: Quality) -> dict[str, Any]:
 def quality(request: HttpRequest, source_unit: str = "", item: str = "", since: date | None = None) -> list[Any]:
     unit_id = None
     if source_unit:
-        unit = SourceUnit.objects.filter(department__code=source_unit).first()
-        if unit is None:
-            raise UnknownSourceUnit()
-        unit_id = unit.pk
+        unit_id = source_unit_by_code(source_unit).pk
     rows = quality_by_unit_and_item(viewer=request.auth, source_unit_id=unit_id, item_code=item or None,  # type: ignore[attr-defined]
                                     since=since)
     return [quality_out(q) for q in rows]

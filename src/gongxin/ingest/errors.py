@@ -28,11 +28,6 @@ class IdempotencyKeyReused(Conflict):
     default_message = _("This idempotency key was used for another catalog item.")
 
 
-class UnknownSourceUnit(NotFound):
-    code = "ingest.unknown_source_unit"
-    default_message = _("No such source unit.")
-
-
 class BatchRunning(Conflict):
     code = "ingest.batch_running"
     default_message = _("This batch is being loaded by another run; follow it on the batch page, or run it again "

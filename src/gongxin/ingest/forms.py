@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.models import CatalogItem
+from gongxin.catalog.selectors import items_current
 
 ACCEPTED = ".csv,.txt,.xlsx,.jsonl,.ndjson"
 
@@ -23,6 +25,5 @@ class BatchUploadForm(forms.Form):
 
     def __init__(self, *args: Any, source_unit_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        items = CatalogItem.objects.filter(edition__is_current=True, is_active=True)
-        cast(forms.ModelChoiceField, self.fields["item"]).queryset = items.filter(
-            source_unit__isnull=True) | items.filter(source_unit_id=source_unit_id)
+        cast(forms.ModelChoiceField, self.fields["item"]).queryset = items_current().filter(
+            Q(source_unit__isnull=True) | Q(source_unit_id=source_unit_id))

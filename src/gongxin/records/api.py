@@ -10,14 +10,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
-from gongxin.catalog.models import SourceUnit
-from gongxin.catalog.selectors import item_by_code
-from gongxin.core.errors import NotFound
+from gongxin.catalog.selectors import item_by_code, source_unit_by_code
 from gongxin.records.errors import RecordNotFound, SubjectRequired
 from gongxin.records.models import Record
 from gongxin.records.permissions import write_check
@@ -108,17 +105,10 @@ class RecordRevokeIn(Schema):
     reason: str = Field(..., min_length=1)
 
 
-class UnknownSourceUnit(NotFound):
-    code = "catalog.source_unit_not_found"
-    default_message = _("No such source unit.")
-
-
 @router.post("", response={200: RecordSubmitOut, 201: RecordSubmitOut}, summary="Submit a record (create or correct)")
 def record_submit_endpoint(request: HttpRequest, body: RecordSubmitIn) -> Status[dict[str, Any]]:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    source_unit = SourceUnit.objects.select_related("department").filter(department__code=body.source_unit).first()
-    if source_unit is None:
-        raise UnknownSourceUnit()
+    source_unit = source_unit_by_code(body.source_unit)
     item = item_by_code(body.item)
     if not body.subject.uscc and not body.subject.rin:
         raise SubjectRequired()

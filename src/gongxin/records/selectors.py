@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db.models import Count
 
 from gongxin.catalog.choices import SubjectKind
-from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.catalog.models import SourceUnit
+from gongxin.catalog.selectors import items_current
 from gongxin.records.models import Record
 from gongxin.subjects.models import Subject
 
@@ -22,5 +23,5 @@ def platform_figures() -> dict[str, int]:
         "persons": kinds.get(SubjectKind.PERSON, 0),
         "records": Record.objects.count(),
         "source_units": SourceUnit.objects.filter(is_active=True).count(),
-        "catalog_items": CatalogItem.objects.filter(is_active=True, edition__is_current=True).count(),
+        "catalog_items": items_current().count(),
     }

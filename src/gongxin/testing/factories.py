@@ -27,6 +27,7 @@ from gongxin.accounts.services import api_client_create
 from gongxin.accounts.viewer import Viewer, viewer_for_client
 from gongxin.catalog.choices import DisclosureLevel
 from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.catalog.selectors import item_by_code
 from gongxin.core import clock
 from gongxin.records.choices import ChangeKind
 from gongxin.records.models import Record
@@ -86,7 +87,7 @@ def source_unit_create(*, code: str = "scjgj", name: str = SOURCE_UNIT_NAME,
 
 def seeded_item(code: str) -> CatalogItem:
     """An item of the current catalog edition seeded by the catalog app's data migration."""
-    return CatalogItem.objects.get(edition__is_current=True, code=code)
+    return item_by_code(code)
 
 
 def internal_item_create() -> CatalogItem:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from gongxin.catalog.models import CatalogItem
+from gongxin.catalog.selectors import item_by_code
 from gongxin.core import clock
 
 # Valid USCCs (GB 32100 check characters computed).
@@ -78,7 +79,7 @@ def licence_payload(**overrides: Any) -> dict[str, Any]:
 
 def item(code: str) -> CatalogItem:
     """An item of the current catalog edition."""
-    return CatalogItem.objects.get(code=code, edition__is_current=True)
+    return item_by_code(code)
 
 
 def payload_for(catalog_item: CatalogItem, **overrides: Any) -> dict[str, Any]:

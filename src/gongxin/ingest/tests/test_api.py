@@ -110,6 +110,9 @@ class TestUpload:
         client.force_login(operator_user)
         path = csv_write(tmp_path / "p.csv", [penalty_row()])
         assert _upload(client, path, item="nope").json()["code"] == "catalog.item_not_found"
+        response = _upload(client, path, source_unit="NOPE")
+        assert (response.status_code, response.json()["code"]) == (404, "catalog.source_unit_not_found")
+        assert response.json()["details"] == {"code": "NOPE"}
 
 
 class TestPush:
@@ -184,6 +187,12 @@ class TestQuality:
         fine = next(c for c in quality["completeness"] if c["field"] == "fine_amount")
         assert fine["share"] == pytest.approx(2 / 3)
         assert quality["volume_by_month"] == {"2026-06": 3}
+
+    def test_quality_of_an_unknown_unit_is_source_unit_not_found(self, client):
+        staff = User.objects.create_user(username="staff", password="pw-staff-1", role=Role.STAFF)
+        client.force_login(staff)
+        response = client.get(f"{BASE}/quality", {"source_unit": "NOPE"})
+        assert (response.status_code, response.json()["code"]) == (404, "catalog.source_unit_not_found")
 
     def test_the_public_sees_no_quality(self, client):
         assert client.get(f"{BASE}/quality").status_code == 403

@@ -110,6 +110,10 @@ class TestRecordsApi:
         body["item"] = "no-such-item"
         response = _post(client, market_key, body)
         assert (response.status_code, response.json()["code"]) == (404, "catalog.item_not_found")
+        body = _body(organization.organization.uscc)
+        body["source_unit"] = "NO-SUCH-UNIT"
+        response = _post(client, market_key, body)
+        assert (response.status_code, response.json()["code"]) == (404, "catalog.source_unit_not_found")
 
     def test_revoke_and_history(self, client, market_key, organization):
         record_id = _post(client, market_key, _body(organization.organization.uscc)).json()["record_id"]

@@ -26,9 +26,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
-from gongxin.catalog.errors import CatalogItemNotFound
-from gongxin.catalog.models import SourceUnit
-from gongxin.catalog.selectors import item_by_code
+from gongxin.catalog.errors import CatalogItemNotFound, SourceUnitNotFound
+from gongxin.catalog.selectors import item_by_code, source_unit_by_code
 from gongxin.core.errors import GongxinError
 from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.locking import batch_interrupted_mark, owner_describe
@@ -59,10 +58,10 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         if not options["source_unit"] or not options["item"]:
             raise CommandError("Give --source-unit and --item.")
-        source_unit = SourceUnit.objects.select_related("department").filter(
-            department__code=options["source_unit"]).first()
-        if source_unit is None:
-            raise CommandError(f"No source unit with department code {options['source_unit']!r}.")
+        try:
+            source_unit = source_unit_by_code(options["source_unit"])
+        except SourceUnitNotFound:
+            raise CommandError(f"No source unit with department code {options['source_unit']!r}.") from None
         try:
             item = item_by_code(options["item"])
         except CatalogItemNotFound:
