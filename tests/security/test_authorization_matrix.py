@@ -160,8 +160,10 @@ PAGES: dict[str, Rule] = {
     "GET rewards/statistics/": R(OFFICE),
     "GET rewards/certificates/<str:number>/": R(NOBODY),
     "GET rewards/certificates/<str:number>/json": R(NOBODY),
-    "GET sharing/": R({"operator"} | STAFF),
-    "GET sharing/<int:subscription_id>/": R({"operator"} | STAFF, STAFF),
+    # Auditors read the subscriptions pages too (read-only: auditors read everything the office oversees, never
+    # write; only a subscription's own client changes it).
+    "GET sharing/": R({"operator"} | OFFICE),
+    "GET sharing/<int:subscription_id>/": R({"operator"} | OFFICE, OFFICE),
     "GET scoring/": R(OFFICE),
     "GET scoring/models/<int:model_id>/": R(OFFICE),
     "GET scoring/subjects/<int:subject_id>/": R({"person", "operator"} | OFFICE, {"operator"} | OFFICE),
@@ -255,7 +257,9 @@ OPERATIONS: dict[str, Rule] = {
     "GET /objections": R(CALLERS),  # the caller's own: none for a caller that is no subject
     "POST /objections/{objection_id}/evidence": R(NOBODY, door_after_validation=MULTIPART),
     "GET /objections/queue": R(OFFICE),
-    "GET /objections/tasks": R(CALLERS),  # the caller's unit's tasks: none for others
+    # The caller's unit's tasks, for those who write the unit's records (operators, clients with records:write):
+    # none for others, a client of the unit without records:write included (its list is empty).
+    "GET /objections/tasks": R(CALLERS),
     "GET /objections/{objection_id}": R({"agent"} | OFFICE, OFFICE),
     "POST /objections/{objection_id}/accept": R(STAFF),
     "POST /objections/{objection_id}/reject": R(STAFF),
@@ -280,13 +284,14 @@ OPERATIONS: dict[str, Rule] = {
     "GET /rewards/certificates/{number}": R(NOBODY),
     "POST /sharing/subscriptions": R(API_CLIENTS),  # what it receives is what its purpose may see
     "GET /sharing/subscriptions": R(CALLERS),  # the caller's own (its unit's, all for staff): none for others
-    "GET /sharing/subscriptions/{subscription_id}": R({"operator", "c_share"} | STAFF, STAFF),
+    # The office reads every subscription, auditors included (the pages' rule, one selector); writes: the client's.
+    "GET /sharing/subscriptions/{subscription_id}": R({"operator", "c_share"} | OFFICE, OFFICE),
     "PATCH /sharing/subscriptions/{subscription_id}": R({"c_share"}, NOBODY),
     "DELETE /sharing/subscriptions/{subscription_id}": R({"c_share"}, NOBODY),
     "POST /sharing/subscriptions/{subscription_id}/subjects": R({"c_share"}, NOBODY),
     "POST /sharing/subscriptions/{subscription_id}/secret": R({"c_share"}, NOBODY),
     "POST /sharing/subscriptions/{subscription_id}/replay": R({"c_share"}, NOBODY),
-    "GET /sharing/subscriptions/{subscription_id}/deliveries": R({"operator", "c_share"} | STAFF, STAFF),
+    "GET /sharing/subscriptions/{subscription_id}/deliveries": R({"operator", "c_share"} | OFFICE, OFFICE),
     "GET /sharing/changes": R(API_CLIENTS, read_must_answer=False),
     # Both persons consented to the lender (authorized purpose); government sharing; the person itself.
     "GET /scoring/subjects/{subject_id}": R({"person", "operator", "c_share", "lender", "c_none"} | OFFICE,

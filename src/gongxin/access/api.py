@@ -33,9 +33,9 @@ from gongxin.access.selectors import (
 from gongxin.access.shown import ShownRecord, profile_records, record_shown, record_versions
 from gongxin.accounts.actors import actors_annotate
 from gongxin.accounts.auth import viewer_auth
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import decides_for_office
+from gongxin.accounts.doors import viewer_for_request
 from gongxin.accounts.viewer import Viewer
-from gongxin.core.errors import NotAuthenticated, NotFound
 from gongxin.records.api import RecordListOut, RecordOut, VersionOut
 from gongxin.records.api import router as records_router
 from gongxin.records.choices import Purpose
@@ -125,13 +125,6 @@ class InquiryPage(Schema):
     items: list[InquiryOut]
 
 
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.is_anonymous:
-        raise NotAuthenticated()
-    return viewer
-
-
 def _own_subject(viewer: Viewer) -> Subject:
     if viewer.subject_id is None:
         raise NoSubject()
@@ -159,7 +152,7 @@ def _consent_out(consent: Consent, *, viewer: Viewer) -> dict[str, Any]:
 
 @router.post("", response={201: ConsentOut}, summary="Grant a consent (the subject itself)")
 def consent_grant_endpoint(request: HttpRequest, body: ConsentIn) -> Status[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     subject = _own_subject(viewer)
     grantee = consent_grantee_find(username=body.grantee_username, client_key_prefix=body.grantee_client,
                                    department_code=body.grantee_department)
@@ -174,7 +167,7 @@ def consent_grant_endpoint(request: HttpRequest, body: ConsentIn) -> Status[dict
 
 @router.get("", response=list[ConsentOut], summary="The consents the signed-in subject has granted")
 def consents_granted(request: HttpRequest) -> list[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     subject = _own_subject(viewer)
     consents = list(consents_of(subject_id=subject.pk))
     for consent in consents:
@@ -184,14 +177,14 @@ def consents_granted(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/received", response=list[ConsentOut], summary="The consents naming the caller as requester")
 def consents_received_endpoint(request: HttpRequest) -> list[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     return [_consent_out(c, viewer=viewer) for c in consents_received(viewer=viewer)]
 
 
 @router.post("/{int:consent_id}/revoke", response=ConsentOut, summary="Revoke a consent")
 def consent_revoke_endpoint(request: HttpRequest, consent_id: int, body: ConsentRevokeIn) -> dict[str, Any]:
-    viewer = _viewer(request)
-    if viewer.role in {Role.STAFF, Role.ADMIN} and viewer.client_id is None:
+    viewer = viewer_for_request(request)
+    if decides_for_office(viewer):
         consent = consent_by_id(consent_id=consent_id)
     else:
         consent = consent_of_subject(consent_id=consent_id, subject_id=_own_subject(viewer).pk)
@@ -205,7 +198,7 @@ def consent_query(request: HttpRequest, body: QueryIn) -> dict[str, Any]:
     of the subject naming the caller (``disclosure.consent_required`` otherwise) and shows only the
     items in its scope; ``sharing`` is for government clients with ``records:share``. Every query is
     logged in the subject's inquiry log."""
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     result = records_query(viewer=viewer, purpose=body.purpose, reason=body.reason, rin=body.rin, uscc=body.uscc)
     consent = result.consent
     return {
@@ -242,7 +235,7 @@ def _inquiry_out(inquiry: Inquiry) -> dict[str, Any]:
 def inquiries_list(request: HttpRequest, subject: str = "", limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """The signed-in subject's own log, newest first. Credit office staff and auditors may pass
     ``subject`` (an organization's USCC) to read another subject's log."""
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     if subject:
         target = subject_by_uscc(subject)
         if target is None:
@@ -273,7 +266,7 @@ def records_of_subject(
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     target = subject_by_uscc(subject)
     if target is None:
-        raise NotFound(code="subject.not_found")
+        raise SubjectNotFound()
     shown: list[ShownRecord] = profile_records(subject=target, viewer=viewer, purpose=purpose, channel=Channel.API,
                                                reason=reason[:300])
     return {"subject_name": target.name, "purpose": purpose, "count": len(shown), "records": shown}
@@ -283,7 +276,7 @@ def records_of_subject(
 def records_mine(request: HttpRequest) -> dict[str, Any]:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     if viewer.subject_id is None:
-        raise NotFound(code="subject.not_found")
+        raise SubjectNotFound()
     target = Subject.objects.get(pk=viewer.subject_id)
     shown = profile_records(subject=target, viewer=viewer, purpose=Purpose.SELF, channel=Channel.API)
     return {"subject_name": target.name, "purpose": Purpose.SELF, "count": len(shown), "records": shown}

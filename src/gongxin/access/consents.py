@@ -1,7 +1,8 @@
 """Writes of consents: a subject grants a named requester a time-limited authorization to query its
 non-public records for a purpose and a scope, and may revoke it at any time.
 
-Each write runs in one transaction with its outbox event (``consent.granted``, ``consent.revoked``).
+Each write runs in one transaction with its outbox event (``access.consent.granted``,
+``access.consent.revoked``).
 The disclosure policy (access.disclosure.purpose_check) reads consents through
 ``access.selectors.consent_active_for``; nothing else decides whether a consent is in force.
 """
@@ -25,8 +26,7 @@ from gongxin.access.errors import (
 )
 from gongxin.access.models import Consent
 from gongxin.access.selectors import consent_grantee_kind
-from gongxin.accounts.capabilities import is_office
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import decides_for_office, is_office
 from gongxin.accounts.models import ApiClient, Department, User
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.selectors import items_current
@@ -45,8 +45,6 @@ CONSENT_MAX_MONTHS = 12
 
 PURPOSE_MAX_LENGTH = 200
 REASON_MAX_LENGTH = 1000
-# Roles that may revoke a consent on the subject's behalf (e.g. on a written request at the counter).
-REVOKE_ON_BEHALF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
 
 def consent_latest_end(*, at: datetime | None = None) -> datetime:
@@ -156,7 +154,8 @@ def consent_revoke(*, consent: Consent, actor: Viewer, reason: str = "") -> Cons
     Queries already made under it stay in the inquiry log with the consent they relied on.
     """
     is_subject = actor.subject_id is not None and actor.subject_id == consent.subject_id
-    if not is_subject and actor.role not in REVOKE_ON_BEHALF_ROLES:
+    # Staff may revoke on the subject's behalf (e.g. on a written request at the counter).
+    if not is_subject and not decides_for_office(actor):
         raise ConsentNotSubject()
     with transaction.atomic():
         locked = Consent.objects.select_for_update().get(pk=consent.pk)

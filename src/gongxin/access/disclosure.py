@@ -41,7 +41,7 @@ from django.utils.translation import get_language
 from gongxin.access.errors import ConsentRequired, PurposeNotAllowed
 from gongxin.access.models import Consent
 from gongxin.access.selectors import consent_active_for
-from gongxin.accounts.choices import Role, Scope
+from gongxin.accounts.capabilities import audits, decides_for_office, shares_records
 from gongxin.accounts.viewer import ANONYMOUS, Viewer, viewer_for_client, viewer_for_user
 from gongxin.catalog.choices import DisclosureLevel, Polarity, SubjectKind
 from gongxin.catalog.models import CatalogItem
@@ -81,9 +81,7 @@ def purpose_check(*, viewer: Viewer, purpose: str, subject: Subject | None) -> G
             raise PurposeNotAllowed()
         return Grant(purpose)
     if purpose == Purpose.SHARING:
-        if Scope.RECORDS_SHARE in viewer.scopes or (
-            viewer.client_id is None and viewer.role in {Role.OPERATOR, Role.STAFF, Role.ADMIN}
-        ):
+        if shares_records(viewer):
             return Grant(purpose)
         raise PurposeNotAllowed()
     if purpose == Purpose.AUTHORIZED:
@@ -92,11 +90,11 @@ def purpose_check(*, viewer: Viewer, purpose: str, subject: Subject | None) -> G
             raise ConsentRequired()
         return Grant(purpose, consent)
     if purpose == Purpose.STAFF:
-        if viewer.role in {Role.STAFF, Role.ADMIN}:
+        if decides_for_office(viewer):
             return Grant(purpose)
         raise PurposeNotAllowed()
     if purpose == Purpose.AUDIT:
-        if viewer.role in {Role.AUDITOR, Role.ADMIN}:
+        if audits(viewer):
             return Grant(purpose)
         raise PurposeNotAllowed()
     raise PurposeNotAllowed()

@@ -23,16 +23,14 @@ Kept apart from access.selectors because access.disclosure (which raises the ref
 
 from __future__ import annotations
 
-from gongxin.access.disclosure import ConsentRequired
+from gongxin.access.errors import ConsentRequired
 from gongxin.access.selectors import consent_active_for
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import looks_up_persons
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.subjects.identifiers import rin_lookup_hash, rin_validate
 from gongxin.subjects.models import Subject
 
-# Staff see persons' data for their work (and their look-ups are logged as inquiries where records are read).
-UNTHROTTLED_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 # No subject has this id: the consent query of the "unknown" path, so both paths cost the same.
 _NO_SUBJECT_ID = -1
 
@@ -49,7 +47,7 @@ def caller_key(viewer: Viewer) -> str:
 def rin_lookup_count(*, viewer: Viewer, lookups: int = 1) -> None:
     """Count ``lookups`` RIN look-ups by ``viewer`` (and the request's address); raise ``Throttled`` over
     the limits. Staff are not counted. For paths that resolve RINs in bulk themselves."""
-    if viewer.role in UNTHROTTLED_ROLES and viewer.client_id is None:
+    if looks_up_persons(viewer):
         return
     address = current_address()
     throttle_hit(hits=[("rin_lookup.caller", caller_key(viewer)),
@@ -67,7 +65,7 @@ def person_by_rin_for(*, rin: str, viewer: Viewer, entitled: bool = False) -> Su
     digest = rin_lookup_hash(rin_validate((rin or "").strip()).rin)
     rin_lookup_count(viewer=viewer)
     subject = Subject.objects.select_related("person").filter(person__rin_hash=digest).first()
-    if entitled or (viewer.role in UNTHROTTLED_ROLES and viewer.client_id is None):
+    if entitled or looks_up_persons(viewer):
         return subject
     if subject is not None and viewer.subject_id is not None and viewer.subject_id == subject.pk:
         return subject

@@ -15,7 +15,7 @@ from gongxin.access.errors import (
     InquiriesNotAllowed,
 )
 from gongxin.access.models import Consent, Inquiry
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import is_office
 from gongxin.accounts.models import ApiClient, Department, User
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
@@ -150,12 +150,8 @@ def consent_grantee_find(*, username: str = "", client_key_prefix: str = "", dep
     return Grantee(department=department)
 
 
-# Who besides the subject itself may read a subject's inquiry log (their work is to answer for it).
-INQUIRY_LOG_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
-
-
 def inquiries_visible(*, viewer: Viewer, subject_id: int) -> QuerySet[Inquiry]:
     """A subject's inquiry log as ``viewer`` may read it: the subject itself, or staff and auditors."""
-    if viewer.subject_id != subject_id and viewer.role not in INQUIRY_LOG_ROLES:
+    if viewer.subject_id != subject_id and not is_office(viewer):
         raise InquiriesNotAllowed()
     return inquiries_of(subject_id=subject_id)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +30,8 @@ from gongxin.access.selectors import (
     inquiries_visible,
 )
 from gongxin.accounts.actors import actors_annotate
-from gongxin.accounts.viewer import Viewer, viewer_for_user
+from gongxin.accounts.doors import page_requires, page_viewer
+from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.selectors import items_current
 from gongxin.core.errors import GongxinError
 from gongxin.subjects.models import Subject
@@ -50,9 +50,9 @@ def _subject(viewer: Viewer) -> Subject | None:
     return Subject.objects.select_related("organization", "person").filter(pk=viewer.subject_id).first()
 
 
-@login_required
+@page_requires()
 def profile(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     try:
         own = own_profile(viewer=viewer)
     except NoSubject:
@@ -61,9 +61,9 @@ def profile(request: HttpRequest) -> HttpResponse:
                   {"section": "profile", "own": own, "counts": own.counts, "viewer": viewer})
 
 
-@login_required
+@page_requires()
 def inquiries(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     subject = _subject(viewer)
     if subject is None:
         return _no_subject(request, "inquiries")
@@ -101,9 +101,9 @@ def _consents_context(viewer: Viewer, subject: Subject | None, form: ConsentGran
     }
 
 
-@login_required
+@page_requires()
 def consents(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     subject = _subject(viewer)
     form = ConsentGrantForm(subject=subject) if subject is not None else None
     if request.method == "POST":
@@ -128,10 +128,10 @@ def consents(request: HttpRequest) -> HttpResponse:
     return render(request, "access/consents.html", _consents_context(viewer, subject, form))
 
 
-@login_required
+@page_requires()
 @require_POST
 def consent_revoke_view(request: HttpRequest, consent_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     if viewer.subject_id is None:
         return _no_subject(request, "consents")
     form = ConsentRevokeForm(request.POST)

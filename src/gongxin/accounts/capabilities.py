@@ -57,7 +57,8 @@ def decides_for_office(viewer: Viewer) -> bool:
 
     Accepting, forwarding and deciding objections; measures, business systems and matters; scoring models,
     runs and supervision rules; acknowledging and closing alerts, watching subjects; the lending fund;
-    revoking reports and revoking a consent on a subject's behalf. Auditors never: they read, never write."""
+    revoking reports and revoking a consent on a subject's behalf; issuing reports without the issue limits
+    (their work issues many). Auditors never: they read, never write."""
     return _signed_in_as(viewer, DECIDER_ROLES)
 
 
@@ -93,7 +94,8 @@ def shares_records(viewer: Viewer) -> bool:
 def is_official(viewer: Viewer) -> bool:
     """A government user signed in (a source unit's operator or a member of the credit office), never an API
     client: opens the workbench and the working pages every official shares (batches, data quality, the
-    commitment and repair workbenches), each of which then shows the official's own share."""
+    commitment and repair workbenches, the subscriptions pages), each of which then shows the official's own
+    share (the office: everything, to read)."""
     return _signed_in_as(viewer, GOVERNMENT_ROLES)
 
 

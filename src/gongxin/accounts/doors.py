@@ -19,13 +19,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.core.errors import NotAuthenticated, PermissionDenied
 
 Capability = Callable[[Viewer], bool]
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def has_account(viewer: Viewer) -> bool:
@@ -55,7 +56,7 @@ def page_requires(capability: Capability | None = None) -> Callable[[View], View
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             viewer = page_viewer(request)
             if viewer.is_anonymous:
                 return redirect_to_login(request.get_full_path())

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gongxin.access.models import Consent
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.benefits.choices import UsageStatus
 from gongxin.benefits.errors import NotProvider, ScenarioNotFound, StatisticsNotAllowed, UsageNotFound
@@ -18,8 +18,6 @@ from gongxin.benefits.models import EligibilityCheck, Scenario, Suspension, Usag
 from gongxin.benefits.rules import Verdict, scenario_evaluate
 from gongxin.core import clock
 from gongxin.subjects.models import Subject
-
-STATISTICS_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
 
 
 def provider_check(*, scenario: Scenario, actor: Viewer) -> None:
@@ -149,8 +147,8 @@ class ScenarioFigures:
 
 
 def scenario_statistics(*, viewer: Viewer) -> list[ScenarioFigures]:
-    """Per scenario: eligibility checks (and how many said yes), usages, defaults, amounts. Staff only."""
-    if viewer.role not in STATISTICS_ROLES:
+    """Per scenario: eligibility checks (and how many said yes), usages, defaults, amounts. The office only."""
+    if not is_office(viewer):
         raise StatisticsNotAllowed()
     checks = {
         row["scenario_id"]: row

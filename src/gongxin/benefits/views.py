@@ -5,15 +5,14 @@ benefits.selectors, writes through services (access consents for the authorizati
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongxin.accounts.viewer import viewer_for_user
-from gongxin.benefits.errors import ScenarioNotFound, StatisticsNotAllowed
+from gongxin.accounts.capabilities import is_office
+from gongxin.accounts.doors import page_requires, page_viewer
+from gongxin.benefits.errors import ScenarioNotFound
 from gongxin.benefits.selectors import (
     benefits_of_subject,
     providers_consented,
@@ -23,15 +22,15 @@ from gongxin.benefits.selectors import (
 )
 from gongxin.benefits.services import scenario_authorize
 from gongxin.core.charts import bars
-from gongxin.core.errors import GongxinError
+from gongxin.core.errors import GongxinError, PermissionDenied
 
 
-@login_required
+@page_requires()
 def mine(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     subject = subject_of(viewer=viewer)
     if subject is None:
-        return render(request, "benefits/no_subject.html", status=403)
+        raise PermissionDenied(_("Your account does not act for a person or an organization, so it has no benefits."))
     benefits = benefits_of_subject(viewer=viewer)
     consented = providers_consented(subject_id=subject.pk)
     rows = [{"benefit": b, "consented": b.scenario.provider_id in consented,
@@ -39,11 +38,11 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "benefits/mine.html", {"rows": rows, "subject": subject})
 
 
-@login_required
+@page_requires()
 @require_POST
 def authorize(request: HttpRequest, code: str) -> HttpResponse:
     """The subject lets the scenario's provider check it (a consent to the provider's API client)."""
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     subject = subject_of(viewer=viewer)
     try:
         scenario = scenario_by_code(code)
@@ -61,13 +60,9 @@ def authorize(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("benefits:mine")
 
 
-@login_required
+@page_requires(is_office)
 def statistics(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
-    try:
-        figures = scenario_statistics(viewer=viewer)
-    except StatisticsNotAllowed:
-        raise DjangoPermissionDenied from None
+    figures = scenario_statistics(viewer=page_viewer(request))
     charts = [
         {"title": _("Eligibility checks"), "bars": bars([(f.name, f.checks) for f in figures]), "kind": ""},
         {"title": _("Checks answered eligible"), "bars": bars([(f.name, f.checks_eligible) for f in figures]),

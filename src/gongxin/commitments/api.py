@@ -25,6 +25,7 @@ from gongxin.access.choices import Channel
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.actors import actors_annotate, actors_shown
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.doors import viewer_for_request
 from gongxin.accounts.viewer import Viewer
 from gongxin.commitments.choices import PayoutReason
 from gongxin.commitments.errors import PayoutForbidden
@@ -49,7 +50,6 @@ from gongxin.commitments.services import (
     payout_request,
     preview_check,
 )
-from gongxin.core.errors import NotAuthenticated
 from gongxin.records.choices import Purpose
 from gongxin.subjects.models import Subject
 
@@ -186,13 +186,6 @@ class PayoutOut(Schema):
     decided_at: datetime
 
 
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.is_anonymous:
-        raise NotAuthenticated()
-    return viewer
-
-
 def _out(commitment: Commitment, *, viewer: Viewer, detail: bool = False,
          verifiers: dict[str, str] | None = None) -> dict[str, Any]:
     """``verified_by`` and each event's ``actor``: who acted as ``viewer`` may see it (accounts.actors)."""
@@ -262,18 +255,18 @@ def _eligibility(viewer: Viewer, query: EligibilityIn) -> dict[str, Any]:
             summary="May the subject (you, or an organization by uscc) make this commitment? Conditions and text")
 def eligibility_endpoint(request: HttpRequest, query: Query[EligibilityQuery]) -> dict[str, Any]:
     # The parameters are validated as the body of the POST is (422 on empty or overlong values).
-    return _eligibility(_viewer(request), EligibilityIn(**query.dict()))
+    return _eligibility(viewer_for_request(request), EligibilityIn(**query.dict()))
 
 
 @router.post("/eligibility", response=CommitmentEligibilityOut,
              summary="The same check with a JSON body (department systems asking about a person by RIN)")
 def eligibility_post(request: HttpRequest, body: EligibilityIn) -> dict[str, Any]:
-    return _eligibility(_viewer(request), body)
+    return _eligibility(viewer_for_request(request), body)
 
 
 @router.post("", response={201: CommitmentOut}, summary="Sign a commitment for a matter")
 def sign_endpoint(request: HttpRequest, body: SignIn) -> Status[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     subject = subject_for_signing(viewer=viewer, uscc=body.uscc, rin=body.rin)
     commitment = commitment_sign(
         subject=subject, type=type_by_code(body.type), source_unit=receiving_unit(code=body.department),
@@ -288,7 +281,7 @@ def sign_endpoint(request: HttpRequest, body: SignIn) -> Status[dict[str, Any]]:
             summary="Your commitments (subject), your department's queue (operator, system), all (staff)")
 def commitments_list(request: HttpRequest, status: str = "", overdue: bool = False, limit: int = 50,
                      offset: int = 0) -> list[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     limit = min(max(limit, 1), PAGE_MAX)
     offset = min(max(offset, 0), 100_000)
     if viewer.subject_id is not None and viewer.client_id is None:
@@ -304,19 +297,19 @@ def commitments_list(request: HttpRequest, status: str = "", overdue: bool = Fal
 
 @router.get("/statistics", summary="Commitment and instant payout statistics")
 def statistics_endpoint(request: HttpRequest) -> dict[str, Any]:
-    return commitment_statistics(viewer=_viewer(request))
+    return commitment_statistics(viewer=viewer_for_request(request))
 
 
 @router.get("/{int:commitment_id}", response=CommitmentOut, summary="One commitment with its history")
 def commitment_detail(request: HttpRequest, commitment_id: int) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     return _out(commitment_visible(commitment_id=commitment_id, viewer=viewer), viewer=viewer, detail=True)
 
 
 @router.post("/{int:commitment_id}/fulfil", response=CommitmentOut,
              summary="Record that the commitment was kept (the receiving department)")
 def fulfil_endpoint(request: HttpRequest, commitment_id: int, body: FulfilIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     commitment_fulfil(commitment=commitment_visible(commitment_id=commitment_id, viewer=viewer), actor=viewer,
                       note=body.note)
     return _out(commitment_visible(commitment_id=commitment_id, viewer=viewer), viewer=viewer, detail=True)
@@ -325,7 +318,7 @@ def fulfil_endpoint(request: HttpRequest, commitment_id: int, body: FulfilIn) ->
 @router.post("/{int:commitment_id}/breach", response=CommitmentOut,
              summary="Record that the commitment was false or broken: writes a negative record")
 def breach_endpoint(request: HttpRequest, commitment_id: int, body: BreachIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     commitment_breach(commitment=commitment_visible(commitment_id=commitment_id, viewer=viewer), actor=viewer,
                       facts=body.facts, handling=body.handling, severity=body.severity)
     return _out(commitment_visible(commitment_id=commitment_id, viewer=viewer), viewer=viewer, detail=True)
@@ -349,7 +342,7 @@ def _payout_out(payout: Payout, *, hits: list[dict[str, Any]], repeated: bool) -
 @router.post("/payouts", response={200: PayoutOut, 201: PayoutOut},
              summary="Instant policy payout: credit check + signed commitment → approval or refusal, in one call")
 def payout_endpoint(request: HttpRequest, body: PayoutIn) -> Status[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     subject = subject_for_signing(viewer=viewer, uscc=body.uscc, rin=body.rin) if viewer.client_id else None
     if subject is None:
         raise PayoutForbidden()

@@ -16,8 +16,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from gongxin.access.persons import person_by_rin_for
-from gongxin.accounts.capabilities import acts_for_source_unit
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import acts_for_source_unit, is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.catalog.models import SourceUnit
@@ -34,7 +33,6 @@ from gongxin.core.errors import PermissionDenied
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_code
 
-OVERSIGHT_ROLES = {Role.STAFF, Role.AUDITOR, Role.ADMIN}
 PUBLIC_SHOWN = 20
 
 
@@ -42,19 +40,10 @@ def _base() -> QuerySet[Commitment]:
     return Commitment.objects.select_related("type", "subject", "source_unit__department")
 
 
-def is_oversight(viewer: Viewer) -> bool:
-    return viewer.role in OVERSIGHT_ROLES and viewer.client_id is None
-
-
-def is_unit_viewer(viewer: Viewer) -> bool:
-    """A source unit's operator or one of its systems holding ``records:write`` (accounts.capabilities)."""
-    return acts_for_source_unit(viewer)
-
-
 def commitments_visible(*, viewer: Viewer) -> QuerySet[Commitment]:
-    if is_oversight(viewer):
+    if is_office(viewer):
         return _base()
-    if is_unit_viewer(viewer):
+    if acts_for_source_unit(viewer):
         return _base().filter(source_unit_id=viewer.department_id)
     if viewer.subject_id is not None:
         return _base().filter(subject_id=viewer.subject_id)
@@ -80,7 +69,7 @@ def commitments_queue(
 ) -> QuerySet[Commitment]:
     """The verification queue: open commitments first, earliest deadline first; filters by status and
     overdue (open past the deadline)."""
-    if not (is_unit_viewer(viewer) or is_oversight(viewer)):
+    if not (acts_for_source_unit(viewer) or is_office(viewer)):
         raise PermissionDenied()
     today = today or clock.today()
     queryset = commitments_visible(viewer=viewer)
@@ -169,7 +158,7 @@ def _yuan(value: Decimal | None) -> str:
 def commitment_statistics(*, viewer: Viewer, today: date | None = None) -> dict[str, Any]:
     """Counts for the statistics page and API: by status, type and department; breach rate; overdue;
     instant payouts approved/refused and amounts paid, by matter. Grouped queries only."""
-    if not (is_unit_viewer(viewer) or is_oversight(viewer)):
+    if not (acts_for_source_unit(viewer) or is_office(viewer)):
         raise PermissionDenied()
     today = today or clock.today()
     visible = commitments_visible(viewer=viewer)
@@ -194,8 +183,11 @@ def commitment_statistics(*, viewer: Viewer, today: date | None = None) -> dict[
     by_unit = [{"name": r["source_unit__department__name"], "count": r["n"], "open": r["open"]}
                for r in by_unit_rows]
     payouts = Payout.objects.all()
-    if not is_oversight(viewer):
-        payouts = payouts.filter(client__department_id=viewer.department_id)
+    if not is_office(viewer):
+        # A unit's viewer sees its department's payouts; one without a department sees none (never the
+        # payouts of clients that have no department, which a filter on None would match).
+        payouts = (payouts.filter(client__department_id=viewer.department_id) if viewer.department_id is not None
+                   else payouts.none())
     payout_totals = payouts.aggregate(
         requests=Count("id"),
         approved=Count("id", filter=Q(outcome=PayoutOutcome.APPROVED)),

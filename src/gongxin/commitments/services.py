@@ -3,7 +3,7 @@
 Each service is one transaction with one ``CommitmentEvent`` history row and one outbox event
 ``commitments.commitment.<step>`` (payouts: ``commitments.payout.decided``), and tells the subject by a
 notice. A breach also writes the negative record of item ``broken_commitment`` through
-``records.services.record_submit`` (its own version, clocks and ``record.created`` event), which then
+``records.services.record_submit`` (its own version, clocks and ``records.record.created`` event), which then
 reaches the rewards facts and may trigger measures.
 
 Signing stores the exact text, its SHA-256, who signed and how, and the platform's Ed25519 signature over
@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from gongxin.accounts.capabilities import writes_for_unit
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import Severity, SubjectKind
 from gongxin.catalog.models import CatalogItem, SourceUnit
@@ -57,7 +58,6 @@ from gongxin.core.events import (
 from gongxin.core.outbox import event_emit
 from gongxin.core.workdays import add_working_days, is_working_day
 from gongxin.notices.services import notice_send
-from gongxin.records.permissions import can_write_for_unit
 from gongxin.records.services import record_submit
 from gongxin.subjects.models import Subject
 
@@ -274,7 +274,7 @@ def commitment_sign(
 
 def verify_check(*, viewer: Viewer, commitment: Commitment) -> None:
     """Only the receiving department's operators (or its system, or an administrator) verify."""
-    if not can_write_for_unit(viewer=viewer, source_unit_id=commitment.source_unit_id):
+    if not writes_for_unit(viewer, source_unit_id=commitment.source_unit_id):
         raise CommitmentNotVerifier()
 
 

@@ -12,14 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongxin.accounts.actors import actor_shown, actors_annotate
-from gongxin.accounts.viewer import Viewer, viewer_for_user
+from gongxin.accounts.capabilities import acts_for_source_unit, is_office
+from gongxin.accounts.doors import page_requires, page_viewer
+from gongxin.accounts.viewer import Viewer
 from gongxin.commitments.errors import CommitmentNotEligible, CommitmentNotVerifier, CommitmentOpenExists
 from gongxin.commitments.forms import MatterForm, QueueFilterForm, SignForm, VerifyForm
 from gongxin.commitments.models import Commitment
@@ -29,8 +30,6 @@ from gongxin.commitments.selectors import (
     commitment_visible,
     commitments_of_subject,
     commitments_queue,
-    is_oversight,
-    is_unit_viewer,
     receiving_unit,
     statistics_bars,
     type_by_code,
@@ -44,38 +43,36 @@ from gongxin.commitments.services import (
     verify_check,
 )
 from gongxin.core import clock
-from gongxin.core.errors import GongxinError, NotFound, PermissionDenied
+from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.subjects.models import Subject
 
 QUEUE_LIMIT = 500
+NO_SUBJECT = gettext_lazy("Commitments are made by a subject: sign in as a person or as an organization's agent.")
 
 
 def _visible(commitment_id: int, viewer: Viewer) -> Commitment:
-    try:
-        return commitment_visible(commitment_id=commitment_id, viewer=viewer)
-    except NotFound:
-        raise Http404 from None
+    return commitment_visible(commitment_id=commitment_id, viewer=viewer)
 
 
-@login_required
+@page_requires()
 def mine(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     if viewer.subject_id is None:
-        if is_unit_viewer(viewer) or is_oversight(viewer):
+        if acts_for_source_unit(viewer) or is_office(viewer):
             return redirect("commitments:workbench")
-        return render(request, "commitments/no_subject.html", status=403)
+        raise PermissionDenied(NO_SUBJECT)
     today = clock.today()
     rows = [(c, commitment_is_overdue(c, today=today)) for c in commitments_of_subject(viewer=viewer)[:QUEUE_LIMIT]]
     return render(request, "commitments/mine.html", {"rows": rows})
 
 
-@login_required
+@page_requires()
 def sign(request: HttpRequest) -> HttpResponse:
     """GET without a matter: the choice form. GET with one: eligibility + full text + the signing form.
     POST: sign (the hidden hash makes sure the text signed is the text shown)."""
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     if viewer.subject_id is None:
-        return render(request, "commitments/no_subject.html", status=403)
+        raise PermissionDenied(NO_SUBJECT)
     subject = Subject.objects.get(pk=viewer.subject_id)
     source = request.POST if request.method == "POST" else request.GET
     matter_form = MatterForm(source if source.get("type") else None)
@@ -133,21 +130,18 @@ def _commitment_context(commitment: Commitment, viewer: Viewer) -> dict[str, Any
     }
 
 
-@login_required
+@page_requires()
 def detail(request: HttpRequest, commitment_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     commitment = _visible(commitment_id, viewer)
     return render(request, "commitments/detail.html", _commitment_context(commitment, viewer))
 
 
-@login_required
+@page_requires()
 def workbench(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     today = clock.today()
-    try:
-        base = commitments_queue(viewer=viewer, today=today)
-    except PermissionDenied:
-        raise DjangoPermissionDenied from None
+    base = commitments_queue(viewer=viewer, today=today)
     filters = QueueFilterForm(request.GET or None)
     status, overdue = "", False
     if filters.is_valid():
@@ -161,9 +155,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
     return render(request, "commitments/workbench.html", {"rows": rows, "filters": filters, "counts": counts})
 
 
-@login_required
+@page_requires()
 def verify(request: HttpRequest, commitment_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     commitment = _visible(commitment_id, viewer)
     try:
         verify_check(viewer=viewer, commitment=commitment)
@@ -174,7 +168,7 @@ def verify(request: HttpRequest, commitment_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not can_verify:
-            raise DjangoPermissionDenied
+            raise PermissionDenied()
         assert form is not None
         if form.is_valid():
             data = form.cleaned_data
@@ -196,11 +190,8 @@ def verify(request: HttpRequest, commitment_id: int) -> HttpResponse:
     return render(request, "commitments/verify.html", context, status=status)
 
 
-@login_required
+@page_requires()
 def statistics(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
-    try:
-        stats = commitment_statistics(viewer=viewer)
-    except PermissionDenied:
-        raise DjangoPermissionDenied from None
+    viewer = page_viewer(request)
+    stats = commitment_statistics(viewer=viewer)
     return render(request, "commitments/statistics.html", {"stats": stats, "bars": statistics_bars(stats)})

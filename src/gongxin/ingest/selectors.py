@@ -19,23 +19,21 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import is_office, writes_for_unit
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem
 from gongxin.core.errors import PermissionDenied
 from gongxin.ingest.models import Batch
-from gongxin.records.permissions import can_write_for_unit
 
-# Roles that read every batch and the quality of every unit (the credit office); operators read their unit's.
-READERS = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
+# The credit office reads every batch and the quality of every unit; a unit's writers read their unit's.
 LAG_BUCKETS = ("0-7", "8-15", "16-30", ">30")
 
 
 def batches_visible(*, viewer: Viewer) -> QuerySet[Batch]:
     batches = Batch.objects.select_related("source_unit__department", "catalog_item")
-    if viewer.role in READERS:
+    if is_office(viewer):
         return batches
-    if viewer.department_id is not None and can_write_for_unit(viewer=viewer, source_unit_id=viewer.department_id):
+    if viewer.department_id is not None and writes_for_unit(viewer, source_unit_id=viewer.department_id):
         return batches.filter(source_unit_id=viewer.department_id)
     return batches.none()
 
@@ -85,7 +83,7 @@ class Quality:
 
 def quality_by_unit_and_item(*, viewer: Viewer, source_unit_id: int | None = None, item_code: str | None = None,
                              since: date | None = None) -> list[Quality]:
-    if viewer.role not in READERS and viewer.department_id is None:
+    if not is_office(viewer) and viewer.department_id is None:
         raise PermissionDenied()
     batches = batches_visible(viewer=viewer)
     if source_unit_id is not None:

@@ -5,34 +5,31 @@ so intranets need no script library)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gongxin.accounts.choices import Role
-from gongxin.accounts.viewer import viewer_for_user
+from gongxin.accounts.capabilities import is_official, writes_for_unit
+from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.catalog.models import SourceUnit
 from gongxin.core.charts import bars
-from gongxin.core.errors import GongxinError, PermissionDenied
+from gongxin.core.errors import GongxinError
 from gongxin.ingest.api import error_report_response
 from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.forms import BatchUploadForm
 from gongxin.ingest.locking import INTERRUPTED_CODE, INTERRUPTED_MESSAGE, batch_interrupted_mark
-from gongxin.ingest.selectors import LAG_BUCKETS, READERS, batches_visible, quality_by_unit_and_item
+from gongxin.ingest.selectors import LAG_BUCKETS, batches_visible, quality_by_unit_and_item
 from gongxin.ingest.services import batch_get, batch_upload
-from gongxin.records.permissions import can_write_for_unit
 
 
-@login_required
+@page_requires(is_official)
 def batches(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
-    if viewer.role not in READERS and viewer.role != Role.OPERATOR:
-        raise PermissionDenied()
+    viewer = page_viewer(request)
     unit = None
-    if viewer.department_id is not None and can_write_for_unit(viewer=viewer, source_unit_id=viewer.department_id):
+    if viewer.department_id is not None and writes_for_unit(viewer, source_unit_id=viewer.department_id):
         unit = SourceUnit.objects.select_related("department").filter(pk=viewer.department_id).first()
     form = None
     if unit is not None:
@@ -52,9 +49,9 @@ def batches(request: HttpRequest) -> HttpResponse:
     return render(request, "ingest/batches.html", {"page": page, "form": form, "unit": unit})
 
 
-@login_required
+@page_requires()
 def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
-    found = batch_get(batch_id=batch_id, viewer=viewer_for_user(request.user))
+    found = batch_get(batch_id=batch_id, viewer=page_viewer(request))
     # Rejections first (they are what the source unit must fix), then flags; each in row order.
     issues = found.issues.order_by("level", "row_number", "pk")[:200]
     by_code = list(found.issues.values("level", "code").annotate(rows=Count("row_number", distinct=True))
@@ -75,18 +72,16 @@ def _error_text(exc: GongxinError) -> str:
     return str(exc.message)
 
 
-@login_required
-def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
-    return error_report_response(batch_get(batch_id=batch_id, viewer=viewer_for_user(request.user)))
+@page_requires()
+def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponseBase:
+    return error_report_response(batch_get(batch_id=batch_id, viewer=page_viewer(request)))
 
 
 
 
-@login_required
+@page_requires(is_official)
 def quality(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
-    if viewer.role not in READERS and viewer.role != Role.OPERATOR:
-        raise PermissionDenied()
+    viewer = page_viewer(request)
     rows = []
     for q in quality_by_unit_and_item(viewer=viewer, item_code=request.GET.get("item") or None):
         rows.append({

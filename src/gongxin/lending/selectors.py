@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from gongxin.access.choices import Channel
 from gongxin.access.models import Consent, Inquiry
 from gongxin.access.shown import ShownRecord, profile_records
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import acts_for_organization, is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core.errors import PermissionDenied
@@ -30,13 +30,13 @@ from gongxin.records.choices import Purpose
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_code
 
-STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
 BULK_MAX = 100  # firms per bulk pull: enough for a day's applications, small enough for one request
 PULL_REASON = "信易贷授权查询"
 
 
 def staff_check(viewer: Viewer) -> None:
-    if viewer.client_id is not None or viewer.role not in STAFF_ROLES:
+    """The office's reads of lending (statistics, the fund's ledger): accounts.capabilities.is_office."""
+    if not is_office(viewer):
         raise StaffOnly()
 
 
@@ -44,8 +44,8 @@ def firm_of(*, viewer: Viewer) -> Subject:
     """The organization the signed-in viewer acts for as its agent; anyone else is refused."""
     subject = (Subject.objects.select_related("organization").filter(pk=viewer.subject_id,
                                                                       kind=SubjectKind.ORGANIZATION).first()
-               if viewer.subject_id is not None and viewer.client_id is None else None)
-    if subject is None or viewer.role != Role.ORG_AGENT:
+               if acts_for_organization(viewer) else None)
+    if subject is None:
         raise NotFirmAgent()
     return subject
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from gongxin.access.consents import consent_grant, consent_revoke
 from gongxin.access.models import Consent
 from gongxin.access.selectors import consent_active_for
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import acts_for_organization, decides_for_office
 from gongxin.accounts.models import ApiClient
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
@@ -61,13 +61,13 @@ CENT = Decimal("0.01")
 # --- authorizations -------------------------------------------------------------------------------------
 
 def _firm_agent_check(*, subject: Subject, actor: Viewer) -> None:
-    if subject.kind != SubjectKind.ORGANIZATION or actor.subject_id != subject.pk or actor.role != Role.ORG_AGENT:
+    if subject.kind != SubjectKind.ORGANIZATION or actor.subject_id != subject.pk or not acts_for_organization(actor):
         raise NotFirmAgent()
 
 
 def lender_authorize(*, subject: Subject, lender: Lender, valid_until: datetime, actor: Viewer) -> Consent:
     """The firm's agent authorizes a lender to pull the lending data items of its profile until
-    ``valid_until`` (a consent naming the lender's API client; ``consent.granted`` event)."""
+    ``valid_until`` (a consent naming the lender's API client; ``access.consent.granted`` event)."""
     _firm_agent_check(subject=subject, actor=actor)
     current = set(items_current().values_list("code", flat=True))
     scope = [item.catalog_item_code for item in data_items_active() if item.catalog_item_code in current]
@@ -225,12 +225,9 @@ def loan_default_record(*, loan: Loan, default_amount_yuan: Any, actor: Viewer, 
 
 # --- the risk-sharing fund ------------------------------------------------------------------------------
 
-WRITE_ROLES = frozenset({Role.STAFF, Role.ADMIN})
-
-
 def _staff_write_check(actor: Viewer) -> None:
     # Auditors read the ledger; only credit office staff write it.
-    if actor.client_id is not None or actor.role not in WRITE_ROLES:
+    if not decides_for_office(actor):
         raise StaffOnly()
 
 

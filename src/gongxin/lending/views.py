@@ -9,20 +9,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongxin.access.selectors import consent_state
-from gongxin.accounts.viewer import Viewer, viewer_for_user
+from gongxin.accounts.capabilities import is_office
+from gongxin.accounts.doors import page_requires, page_viewer
+from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.charts import bars
-from gongxin.core.errors import GongxinError
-from gongxin.lending.errors import NotFirmAgent, StaffOnly
+from gongxin.core.errors import GongxinError, PermissionDenied
+from gongxin.lending.errors import NotFirmAgent
 from gongxin.lending.forms import AuthorizeForm, ContributionForm
 from gongxin.lending.selectors import (
     FundFigures,
@@ -38,7 +39,6 @@ from gongxin.lending.selectors import (
     loan_by_id,
     loans_of_firm,
     pulls_of,
-    staff_check,
 )
 from gongxin.lending.services import (
     claim_amount,
@@ -50,6 +50,7 @@ from gongxin.lending.services import (
 from gongxin.subjects.models import Subject
 
 WAN = Decimal(10_000)
+NO_FIRM = gettext_lazy("Only an agent of a firm can authorize lenders. Your account does not act for a firm.")
 DEFAULT_AUTHORIZATION_DAYS = 180  # the form's suggestion; the consent ceiling applies (access.consents)
 
 
@@ -62,7 +63,7 @@ def _wan(amount: Decimal) -> Decimal:
 
 def _tiles(totals: FundFigures, *, contributed: bool) -> list[tuple[Any, str, str]]:
     """(value, label, data name) of the fund's tiles."""
-    tiles = [(_wan(totals.balance_yuan), _("Fund balance (10,000 yuan)"), "balance")]
+    tiles: list[tuple[Any, str, str]] = [(_wan(totals.balance_yuan), _("Fund balance (10,000 yuan)"), "balance")]
     if contributed:
         tiles.append((_wan(totals.contributed_yuan), _("Contributed (10,000 yuan)"), "contributed"))
     tiles += [
@@ -80,21 +81,12 @@ def _firm(viewer: Viewer) -> Subject | None:
         return None
 
 
-def _staff(request: HttpRequest) -> Viewer:
-    viewer = viewer_for_user(request.user)
-    try:
-        staff_check(viewer)
-    except StaffOnly:
-        raise DjangoPermissionDenied from None
-    return viewer
-
-
-@login_required
+@page_requires()
 def firm(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     subject = _firm(viewer)
     if subject is None:
-        return render(request, "lending/no_firm.html", status=403)
+        raise PermissionDenied(NO_FIRM)
     now = clock.now()
     authorizations = [(c, consent_state(c, at=now)) for c in authorizations_of(subject_id=subject.pk)]
     active = {c.grantee_client_id for c, state in authorizations if state == "active"}
@@ -109,10 +101,10 @@ def firm(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@page_requires()
 @require_POST
 def authorize(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     subject = _firm(viewer)
     form = AuthorizeForm(request.POST)
     if subject is None or not form.is_valid():
@@ -129,13 +121,13 @@ def authorize(request: HttpRequest) -> HttpResponse:
     return redirect("lending:firm")
 
 
-@login_required
+@page_requires()
 @require_POST
 def revoke(request: HttpRequest, authorization_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     subject = _firm(viewer)
     if subject is None:
-        raise DjangoPermissionDenied
+        raise PermissionDenied(NO_FIRM)
     try:
         lender_authorization_revoke(subject=subject, consent_id=authorization_id, actor=viewer,
                                     reason=request.POST.get("reason", ""))
@@ -146,9 +138,9 @@ def revoke(request: HttpRequest, authorization_id: int) -> HttpResponse:
     return redirect("lending:firm")
 
 
-@login_required
+@page_requires(is_office)
 def statistics(request: HttpRequest) -> HttpResponse:
-    viewer = _staff(request)
+    viewer = page_viewer(request)
     figures = lending_statistics(viewer=viewer)
     try:
         fund = fund_current()
@@ -170,9 +162,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
                                                        "tiles": tiles})
 
 
-@login_required
+@page_requires(is_office)
 def fund(request: HttpRequest) -> HttpResponse:
-    viewer = _staff(request)
+    viewer = page_viewer(request)
     current = fund_current()
     form = ContributionForm()
     if request.method == "POST":
@@ -194,10 +186,10 @@ def fund(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@page_requires(is_office)
 @require_POST
 def claim(request: HttpRequest, loan_id: int) -> HttpResponse:
-    viewer = _staff(request)
+    viewer = page_viewer(request)
     try:
         fund_claim_pay(fund=fund_current(), loan=loan_by_id(viewer=viewer, loan_id=loan_id), actor=viewer,
                        note=request.POST.get("note", ""))

@@ -19,8 +19,7 @@ from ninja import Field, Router, Schema, Status
 
 from gongxin.access.choices import Channel
 from gongxin.accounts.auth import viewer_auth
-from gongxin.accounts.viewer import Viewer
-from gongxin.core.errors import NotAuthenticated
+from gongxin.accounts.doors import viewer_for_request
 from gongxin.monitoring.models import Alert, RiskScore, Scorecard, Watch
 from gongxin.monitoring.selectors import (
     alert_get,
@@ -144,13 +143,6 @@ class WatchOut(Schema):
     created_at: datetime
 
 
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.is_anonymous:
-        raise NotAuthenticated()
-    return viewer
-
-
 def _scorecard_out(scorecard: Scorecard, *, detail: bool) -> dict[str, Any]:
     body = {f: getattr(scorecard, f) for f in (
         "code", "version", "name", "status", "snapshot_date", "trained_at", "activated_at", "pdo", "base_odds",
@@ -188,19 +180,19 @@ def _watch_out(watch: Watch) -> dict[str, Any]:
 
 @router.get("/scorecards", response=list[ScorecardOut], summary="Early-warning scorecards, newest first")
 def scorecards_endpoint(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_scorecard_out(s, detail=False) for s in scorecards_list(viewer=_viewer(request))[:PAGE_MAX]]
+    return [_scorecard_out(s, detail=False) for s in scorecards_list(viewer=viewer_for_request(request))[:PAGE_MAX]]
 
 
 @router.get("/scorecards/{scorecard_id}", response=ScorecardOut,
             summary="One scorecard: features, bins (WoE, IV, points), coefficients, scaling, metrics")
 def scorecard_endpoint(request: HttpRequest, scorecard_id: int) -> dict[str, Any]:
-    return _scorecard_out(scorecard_get(scorecard_id=scorecard_id, viewer=_viewer(request)), detail=True)
+    return _scorecard_out(scorecard_get(scorecard_id=scorecard_id, viewer=viewer_for_request(request)), detail=True)
 
 
 @router.post("/scorecards/{scorecard_id}/activate", response=ScorecardOut,
              summary="Activate a draft scorecard (the active one is retired)")
 def scorecard_activate_endpoint(request: HttpRequest, scorecard_id: int) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     scorecard = scorecard_activate(scorecard=scorecard_get(scorecard_id=scorecard_id, viewer=viewer),
                                    actor=viewer)
     return _scorecard_out(scorecard, detail=True)
@@ -210,26 +202,26 @@ def scorecard_activate_endpoint(request: HttpRequest, scorecard_id: int) -> dict
 def alerts_endpoint(request: HttpRequest, status: str = "", kind: str = "", subject: int | None = None,
                     mine: bool = False, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     limit = min(max(limit, 1), PAGE_MAX)
-    alerts = alerts_list(viewer=_viewer(request), status=status or None, kind=kind or None, subject_id=subject,
-                         mine=mine)
+    alerts = alerts_list(viewer=viewer_for_request(request), status=status or None, kind=kind or None,
+                         subject_id=subject, mine=mine)
     return [_alert_out(a) for a in alerts[max(offset, 0):max(offset, 0) + limit]]
 
 
 @router.get("/alerts/{alert_id}", response=AlertOut, summary="One alert with its history")
 def alert_endpoint(request: HttpRequest, alert_id: int) -> dict[str, Any]:
-    return _alert_out(alert_get(alert_id=alert_id, viewer=_viewer(request)), detail=True)
+    return _alert_out(alert_get(alert_id=alert_id, viewer=viewer_for_request(request)), detail=True)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, summary="Acknowledge an alert")
 def alert_acknowledge_endpoint(request: HttpRequest, alert_id: int, body: AlertNoteIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     alert = alert_acknowledge(alert=alert_get(alert_id=alert_id, viewer=viewer), actor=viewer, note=body.note)
     return _alert_out(alert_get(alert_id=alert.pk, viewer=viewer), detail=True)
 
 
 @router.post("/alerts/{alert_id}/close", response=AlertOut, summary="Close an alert")
 def alert_close_endpoint(request: HttpRequest, alert_id: int, body: AlertNoteIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     alert = alert_close(alert=alert_get(alert_id=alert_id, viewer=viewer), actor=viewer, note=body.note)
     return _alert_out(alert_get(alert_id=alert.pk, viewer=viewer), detail=True)
 
@@ -237,25 +229,25 @@ def alert_close_endpoint(request: HttpRequest, alert_id: int, body: AlertNoteIn)
 @router.get("/subjects/{subject_id}/risk", response=list[RiskOut],
             summary="An organization's risk scores, newest first, with reasons (logged as an inquiry)")
 def risk_endpoint(request: HttpRequest, subject_id: int) -> list[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     organization_get(subject_id=subject_id, viewer=viewer)
     return [_risk_out(s) for s in risk_of_subject(subject_id=subject_id, viewer=viewer, channel=Channel.API)]
 
 
 @router.get("/watches", response=list[WatchOut], summary="The subjects you watch")
 def watches_endpoint(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_watch_out(w) for w in watches_of(viewer=_viewer(request))]
+    return [_watch_out(w) for w in watches_of(viewer=viewer_for_request(request))]
 
 
 @router.post("/watches", response={201: WatchOut}, summary="Watch an organization (alerts on new negative records)")
 def watch_start_endpoint(request: HttpRequest, body: WatchIn) -> Status[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     watch = watch_start_by_id(subject_id=body.subject_id, actor=viewer, note=body.note)
     return Status(201, _watch_out(watch))
 
 
 @router.delete("/watches/{watch_id}", response={204: None}, summary="Stop watching")
 def watch_stop_endpoint(request: HttpRequest, watch_id: int) -> Status[None]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     watch_stop(watch=watch_get(watch_id=watch_id, viewer=viewer), actor=viewer)
     return Status(204, None)

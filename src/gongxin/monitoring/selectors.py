@@ -12,34 +12,35 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from gongxin.access.services import inquiry_record
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import decides_for_office, is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
-from gongxin.core.errors import NotFound
 from gongxin.monitoring.choices import AlertStatus, ScorecardStatus
 from gongxin.monitoring.errors import (
     AlertNotFound,
     MonitoringNotStaff,
+    MonitoringSubjectNotFound,
     NoTrainingPolicy,
     ScorecardNotFound,
     SubjectNotOrganization,
+    WatchNotFound,
 )
 from gongxin.monitoring.models import Alert, MonitoringPolicy, RiskRun, RiskScore, Scorecard, Watch
 from gongxin.records.choices import Purpose
 from gongxin.subjects.models import Subject
 
-READERS = frozenset({Role.STAFF, Role.ADMIN, Role.AUDITOR})
-WRITERS = frozenset({Role.STAFF, Role.ADMIN})
 OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
 
 def reader_check(viewer: Viewer) -> None:
-    if viewer.client_id is not None or viewer.role not in READERS:
+    """Monitoring's reads are the office's (accounts.capabilities.is_office: auditors included)."""
+    if not is_office(viewer):
         raise MonitoringNotStaff()
 
 
 def writer_check(viewer: Viewer) -> None:
-    if viewer.client_id is not None or viewer.role not in WRITERS:
+    """Monitoring's writes are the office's deciders' (accounts.capabilities.decides_for_office)."""
+    if not decides_for_office(viewer):
         raise MonitoringNotStaff()
 
 
@@ -117,7 +118,7 @@ def organization_get(*, subject_id: int, viewer: Viewer) -> Subject:
     reader_check(viewer)
     found = Subject.objects.filter(pk=subject_id).first()
     if found is None:
-        raise NotFound(code="monitoring.subject_not_found")
+        raise MonitoringSubjectNotFound()
     if found.kind != SubjectKind.ORGANIZATION:
         raise SubjectNotOrganization()
     return found
@@ -127,7 +128,7 @@ def watch_get(*, watch_id: int, viewer: Viewer) -> Watch:
     reader_check(viewer)
     found = Watch.objects.select_related("subject").filter(pk=watch_id, user_id=viewer.user_id).first()
     if found is None:
-        raise NotFound(code="monitoring.watch_not_found")
+        raise WatchNotFound()
     return found
 
 

@@ -14,28 +14,26 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongxin.access.choices import Channel
-from gongxin.accounts.viewer import Viewer, viewer_for_user
-from gongxin.core.errors import GongxinError, NotFound, PermissionDenied
+from gongxin.accounts.capabilities import decides_for_office, is_office
+from gongxin.accounts.doors import page_requires, page_viewer
+from gongxin.accounts.viewer import Viewer
+from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.monitoring.choices import AlertKind, AlertStatus
 from gongxin.monitoring.features import feature_label
 from gongxin.monitoring.models import Scorecard
 from gongxin.monitoring.selectors import (
-    WRITERS,
     alert_counts,
     alert_get,
     alerts_list,
     feature_chart,
     organization_get,
-    reader_check,
     risk_distribution,
     risk_of_subject,
     run_latest,
@@ -59,25 +57,19 @@ LIST_LIMIT = 500
 
 
 def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in, and one of the monitoring roles; the viewer is passed on. Not found stays a 404."""
+    """A page of the office's early warning (accounts.capabilities.is_office); the viewer is passed on.
+    Refusals deeper down (not found, a write of an auditor) render on the one error page."""
 
-    @login_required
+    @page_requires(is_office)
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        viewer = viewer_for_user(request.user)
-        try:
-            reader_check(viewer)
-            return view(request, viewer, *args, **kwargs)
-        except PermissionDenied:
-            raise DjangoPermissionDenied from None
-        except NotFound:
-            raise Http404 from None
+        return view(request, page_viewer(request), *args, **kwargs)
 
     return wrapper
 
 
 def _can_act(viewer: Viewer) -> bool:
-    return viewer.role in WRITERS
+    return decides_for_office(viewer)
 
 
 def _features(scorecard: Scorecard, language: str) -> list[dict[str, Any]]:

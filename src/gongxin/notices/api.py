@@ -8,8 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from gongxin.accounts.auth import viewer_auth
-from gongxin.accounts.viewer import Viewer
-from gongxin.core.errors import NotAuthenticated
+from gongxin.accounts.doors import has_account, viewer_for_request
 from gongxin.notices.models import Notice
 from gongxin.notices.selectors import notices_of_viewer
 from gongxin.notices.services import notice_mark_read
@@ -36,12 +35,6 @@ class NoticePage(Schema):
     items: list[NoticeOut]
 
 
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.user_id is None:
-        raise NotAuthenticated()
-    return viewer
-
 
 def _out(notice: Notice) -> NoticeOut:
     return NoticeOut(id=notice.pk, code=notice.code, title=notice.title, body=notice.body, link=notice.link,
@@ -52,7 +45,7 @@ def _out(notice: Notice) -> NoticeOut:
 def notices_list(request: HttpRequest, unread: bool = False, limit: int = 50, offset: int = 0) -> NoticePage:
     limit = max(1, min(limit, PAGE_MAX))
     offset = max(0, min(offset, OFFSET_MAX))
-    queryset = notices_of_viewer(viewer=_viewer(request))
+    queryset = notices_of_viewer(viewer=viewer_for_request(request, require=has_account))
     unread_count = queryset.filter(read_at__isnull=True).count()
     if unread:
         queryset = queryset.filter(read_at__isnull=True)
@@ -62,4 +55,4 @@ def notices_list(request: HttpRequest, unread: bool = False, limit: int = 50, of
 
 @router.post("/{notice_id}/read", response=NoticeOut, summary="Mark a notice read")
 def notice_read(request: HttpRequest, notice_id: int) -> NoticeOut:
-    return _out(notice_mark_read(notice_id=notice_id, actor=_viewer(request)))
+    return _out(notice_mark_read(notice_id=notice_id, actor=viewer_for_request(request, require=has_account)))

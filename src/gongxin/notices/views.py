@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from gongxin.accounts.viewer import viewer_for_user
+from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.core.errors import GongxinError
 from gongxin.notices.selectors import notices_of_viewer
 from gongxin.notices.services import notice_mark_read, notices_mark_all_read
@@ -17,9 +16,9 @@ from gongxin.notices.services import notice_mark_read, notices_mark_all_read
 PER_PAGE = 30
 
 
-@login_required
+@page_requires()
 def inbox(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     if viewer.subject_id is None:
         return render(request, "notices/inbox.html", {"no_subject": True})
     queryset = notices_of_viewer(viewer=viewer)
@@ -32,10 +31,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "notices/inbox.html", {"page": page, "unread": unread})
 
 
-@login_required
+@page_requires()
 @require_POST
 def read(request: HttpRequest, notice_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     try:
         notice = notice_mark_read(notice_id=notice_id, actor=viewer)
     except GongxinError:
@@ -48,10 +47,10 @@ def read(request: HttpRequest, notice_id: int) -> HttpResponse:
     return redirect("notices:inbox")
 
 
-@login_required
+@page_requires()
 @require_POST
 def read_all(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     if viewer.subject_id is not None:
         notices_mark_all_read(actor=viewer)
     return redirect("notices:inbox")

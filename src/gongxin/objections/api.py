@@ -16,9 +16,10 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.capabilities import decides_for_office
+from gongxin.accounts.doors import viewer_for_request
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
-from gongxin.core.errors import NotAuthenticated
 from gongxin.objections.choices import Decision, Ground
 from gongxin.objections.models import Evidence, Objection
 from gongxin.objections.selectors import (
@@ -30,8 +31,6 @@ from gongxin.objections.selectors import (
     record_for_filing,
 )
 from gongxin.objections.services import (
-    is_staff,
-    is_unit_operator,
     objection_accept,
     objection_decide,
     objection_evidence_add,
@@ -41,6 +40,7 @@ from gongxin.objections.services import (
     objection_forward,
     objection_reject,
     objection_review_request,
+    unit_decides,
 )
 
 router = Router(tags=["objections"], auth=viewer_auth)
@@ -132,13 +132,6 @@ class ObjectionPage(Schema):
     items: list[ObjectionOut]
 
 
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.is_anonymous:
-        raise NotAuthenticated()
-    return viewer
-
-
 def _out(objection: Objection) -> dict[str, Any]:
     record = objection.record
     current = record.current_version
@@ -169,7 +162,7 @@ def _evidence_out(evidence: Evidence) -> dict[str, Any]:
 def _detail(objection_id: int, viewer: Viewer) -> dict[str, Any]:
     objection = objection_visible(objection_id=objection_id, viewer=viewer)
     body = _out(objection)
-    if not (is_staff(viewer) or is_unit_operator(viewer, objection)):
+    if not (decides_for_office(viewer) or unit_decides(viewer, objection)):
         body["extension_request_reason"] = ""  # the unit's request to the office (objection_timeline)
     body["events"] = [{"action": e.action, "status": e.status, "actor": e.actor_shown, "note": e.note,
                        "at": e.created_at} for e in objection_timeline(objection=objection, viewer=viewer)]
@@ -185,7 +178,7 @@ def _page(queryset: Any, limit: int, offset: int) -> dict[str, Any]:
 
 @router.post("", response={201: ObjectionDetailOut}, summary="File an objection to one of my records")
 def objection_file_endpoint(request: HttpRequest, body: ObjectionIn) -> Status[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     record = record_for_filing(record_id=body.record_id, viewer=viewer)
     objection = objection_file(record=record, ground=body.ground, description=body.description, actor=viewer)
     return Status(201, _detail(objection.pk, viewer))
@@ -196,7 +189,7 @@ def objection_file_endpoint(request: HttpRequest, body: ObjectionIn) -> Status[d
 def objection_evidence_endpoint(
     request: HttpRequest, objection_id: int, files: list[UploadedFile] = File(...)  # noqa: B008 - ninja's idiom
 ) -> Status[list[dict[str, Any]]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     objection = objection_visible(objection_id=objection_id, viewer=viewer)
     added = objection_evidence_add(objection=objection, actor=viewer, files=files)
     return Status(201, [_evidence_out(e) for e in added])
@@ -204,32 +197,32 @@ def objection_evidence_endpoint(
 
 @router.get("", response=ObjectionPage, summary="My objections (the signed-in subject's)")
 def objections_mine(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    return _page(objections_of_subject(viewer=_viewer(request)), limit, offset)
+    return _page(objections_of_subject(viewer=viewer_for_request(request)), limit, offset)
 
 
 @router.get("/queue", response=ObjectionPage, summary="The staff workbench queue, filtered")
 def objections_queue_endpoint(request: HttpRequest, status: str = "", source_unit: int | None = None,
                               overdue: bool = False, extension_requested: bool = False, limit: int = 50,
                               offset: int = 0) -> dict[str, Any]:
-    queryset = objections_queue(viewer=_viewer(request), status=status, source_unit_id=source_unit, overdue=overdue,
-                                extension_requested=extension_requested)
+    queryset = objections_queue(viewer=viewer_for_request(request), status=status, source_unit_id=source_unit,
+                                overdue=overdue, extension_requested=extension_requested)
     return _page(queryset, limit, offset)
 
 
 @router.get("/tasks", response=ObjectionPage, summary="The source unit operator's tasks")
 def objections_tasks_endpoint(request: HttpRequest, done: bool = False, limit: int = 50,
                               offset: int = 0) -> dict[str, Any]:
-    return _page(objection_tasks(viewer=_viewer(request), done=done), limit, offset)
+    return _page(objection_tasks(viewer=viewer_for_request(request), done=done), limit, offset)
 
 
 @router.get("/{int:objection_id}", response=ObjectionDetailOut, summary="One objection with its timeline")
 def objection_detail(request: HttpRequest, objection_id: int) -> dict[str, Any]:
-    return _detail(objection_id, _viewer(request))
+    return _detail(objection_id, viewer_for_request(request))
 
 
 @router.post("/{int:objection_id}/accept", response=ObjectionDetailOut, summary="Accept (staff)")
 def objection_accept_endpoint(request: HttpRequest, objection_id: int, body: ObjectionNoteIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     objection_accept(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                      note=body.note)
     return _detail(objection_id, viewer)
@@ -237,7 +230,7 @@ def objection_accept_endpoint(request: HttpRequest, objection_id: int, body: Obj
 
 @router.post("/{int:objection_id}/reject", response=ObjectionDetailOut, summary="Do not accept, with a reason (staff)")
 def objection_reject_endpoint(request: HttpRequest, objection_id: int, body: ReasonIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     objection_reject(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                      reason=body.reason)
     return _detail(objection_id, viewer)
@@ -245,7 +238,7 @@ def objection_reject_endpoint(request: HttpRequest, objection_id: int, body: Rea
 
 @router.post("/{int:objection_id}/forward", response=ObjectionDetailOut, summary="Forward to the source unit (staff)")
 def objection_forward_endpoint(request: HttpRequest, objection_id: int, body: ObjectionNoteIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     objection_forward(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                       note=body.note)
     return _detail(objection_id, viewer)
@@ -253,7 +246,7 @@ def objection_forward_endpoint(request: HttpRequest, objection_id: int, body: Ob
 
 @router.post("/{int:objection_id}/extend", response=ObjectionDetailOut, summary="Extend the deadline (staff)")
 def objection_extend_endpoint(request: HttpRequest, objection_id: int, body: ExtendIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     objection_extend(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                      working_days=body.working_days, reason=body.reason)
     return _detail(objection_id, viewer)
@@ -262,7 +255,7 @@ def objection_extend_endpoint(request: HttpRequest, objection_id: int, body: Ext
 @router.post("/{int:objection_id}/extension-request", response=ObjectionDetailOut,
              summary="Ask the credit office for more time (operators of the record's source unit)")
 def objection_extension_request_endpoint(request: HttpRequest, objection_id: int, body: ExtendIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     objection_extension_request(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                                 working_days=body.working_days, reason=body.reason)
     return _detail(objection_id, viewer)
@@ -271,7 +264,7 @@ def objection_extension_request_endpoint(request: HttpRequest, objection_id: int
 @router.post("/{int:objection_id}/decide", response=ObjectionDetailOut,
              summary="Decide (operators of the record's source unit)")
 def objection_decide_endpoint(request: HttpRequest, objection_id: int, body: DecideIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     objection_decide(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                      decision=body.decision, reason=body.reason, payload=body.payload, severity=body.severity)
     return _detail(objection_id, viewer)
@@ -279,7 +272,7 @@ def objection_decide_endpoint(request: HttpRequest, objection_id: int, body: Dec
 
 @router.post("/{int:objection_id}/review", response=ObjectionDetailOut, summary="Ask for a review, once (the subject)")
 def objection_review_endpoint(request: HttpRequest, objection_id: int, body: ReasonIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     objection_review_request(objection=objection_visible(objection_id=objection_id, viewer=viewer), actor=viewer,
                              reason=body.reason)
     return _detail(objection_id, viewer)

@@ -13,18 +13,16 @@ from django.db.models import Count, Q, QuerySet
 
 from gongxin.access.disclosure import records_visible
 from gongxin.accounts.actors import actors_annotate
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import decides_for_office, is_office, writes_for_unit
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.objections.choices import OPEN_STATUSES, Action, Status
 from gongxin.objections.errors import EvidenceNotFound, NotOwnRecord, NotStaff, ObjectionNotFound
 from gongxin.objections.models import Evidence, Objection, ObjectionEvent
-from gongxin.objections.services import is_filer, is_staff, is_unit_operator
+from gongxin.objections.services import is_filer, unit_decides
 from gongxin.records.choices import Purpose
 from gongxin.records.errors import RecordNotFound
 from gongxin.records.models import Record
-
-OFFICE_ROLES = (Role.STAFF, Role.ADMIN, Role.AUDITOR)
 
 
 def _base() -> QuerySet[Objection]:
@@ -36,9 +34,9 @@ def _base() -> QuerySet[Objection]:
 def can_view(viewer: Viewer, objection: Objection) -> bool:
     if is_filer(viewer, objection):
         return True
-    if viewer.client_id is None and viewer.role in OFFICE_ROLES:
+    if is_office(viewer):
         return True
-    return objection.forwarded_at is not None and is_unit_operator(viewer, objection)
+    return objection.forwarded_at is not None and unit_decides(viewer, objection)
 
 
 def objection_visible(*, objection_id: int, viewer: Viewer) -> Objection:
@@ -58,7 +56,7 @@ def objection_timeline(*, objection: Objection, viewer: Viewer) -> list[Objectio
     the credit office, "you" for the subject, never a login) and internal notes left out but for the office
     and the deciding unit. Decisions addressed to the subject (reasons of a rejection, a decision, an
     extension) are kept."""
-    insider = is_staff(viewer) or is_unit_operator(viewer, objection)
+    insider = decides_for_office(viewer) or unit_decides(viewer, objection)
     events = actors_annotate(items=objection.events.order_by("created_at", "id"), viewer=viewer,
                              subject_id=objection.subject_id)
     if not insider:
@@ -110,7 +108,7 @@ def objections_queue(
     extension_requested: bool = False, today: date | None = None,
 ) -> QuerySet[Objection]:
     """The staff workbench: every objection, filtered; overdue first, then by due date, then newest."""
-    if not (is_staff(viewer) or (viewer.client_id is None and viewer.role == Role.AUDITOR)):
+    if not is_office(viewer):
         raise NotStaff()
     today = today or clock.today()
     queryset = _base()
@@ -139,8 +137,10 @@ def queue_counts(*, today: date | None = None) -> dict[str, int]:
 
 
 def objection_tasks(*, viewer: Viewer, done: bool = False) -> QuerySet[Objection]:
-    """A source unit operator's tasks: its unit's forwarded objections (open), or those it decided."""
-    if viewer.department_id is None or viewer.role not in (Role.OPERATOR, Role.ADMIN):
+    """A source unit's tasks: its unit's forwarded objections (open), or those it decided — for whoever decides
+    them (writes the unit's records: its operators, its systems holding ``records:write``), not any client of
+    the unit."""
+    if viewer.department_id is None or not writes_for_unit(viewer, source_unit_id=viewer.department_id):
         return Objection.objects.none()
     queryset = _base().filter(source_unit_id=viewer.department_id, forwarded_at__isnull=False)
     if done:

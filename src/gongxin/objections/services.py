@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import decides_for_office, writes_for_unit
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.policy import clocks_compute, deadline_working_days
 from gongxin.catalog.schema import payload_validate
@@ -53,13 +53,12 @@ from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_hash
 from gongxin.records.lists import END_FIELDS, START_FIELDS
 from gongxin.records.models import Record, RecordVersion
-from gongxin.records.permissions import can_write_for_unit
 from gongxin.records.personal import payload_unseal
 from gongxin.records.services import record_version_append
 
 DESCRIPTION_MAX = 4000
 REASON_MAX = 4000
-STAFF_ROLES = (Role.STAFF, Role.ADMIN)
+
 
 DECIDE_DAYS = "objection_decide_working_days"
 MAX_DAYS = "objection_max_working_days"
@@ -67,13 +66,10 @@ MAX_DAYS = "objection_max_working_days"
 
 # --- permissions ------------------------------------------------------------------------------------------
 
-def is_staff(viewer: Viewer) -> bool:
-    return viewer.client_id is None and viewer.role in STAFF_ROLES
-
-
-def is_unit_operator(viewer: Viewer, objection: Objection) -> bool:
-    """Who may decide: whoever may write the source unit's records (its operators and its own systems)."""
-    return can_write_for_unit(viewer=viewer, source_unit_id=objection.source_unit_id)
+def unit_decides(viewer: Viewer, objection: Objection) -> bool:
+    """Who decides a forwarded objection: whoever writes the record's source unit's records (its operators and
+    its own systems holding ``records:write``; accounts.capabilities.writes_for_unit)."""
+    return writes_for_unit(viewer, source_unit_id=objection.source_unit_id)
 
 
 def is_filer(viewer: Viewer, objection: Objection) -> bool:
@@ -81,7 +77,7 @@ def is_filer(viewer: Viewer, objection: Objection) -> bool:
 
 
 def _staff_check(actor: Viewer) -> None:
-    if not is_staff(actor):
+    if not decides_for_office(actor):
         raise NotStaff()
 
 
@@ -271,7 +267,7 @@ def objection_forward(*, objection: Objection, actor: Viewer, note: str = "") ->
 def objection_extension_request(*, objection: Objection, actor: Viewer, working_days: int, reason: str) -> Objection:
     """The source unit asks for more time; staff approve it (``objection_extend``). Internal to the
     platform: audited and announced on the outbox, but no notice to the subject until it is approved."""
-    if not is_unit_operator(actor, objection):
+    if not unit_decides(actor, objection):
         raise NotSourceUnit()
     reason = _text(reason, limit=REASON_MAX, required=True)
     if working_days < 1:
@@ -402,7 +398,7 @@ def objection_decide(
     reason names the objection."""
     if decision not in Decision.values:
         raise ValidationFailed(details={"field": "decision", "allowed": list(Decision.values)})
-    if not is_unit_operator(actor, objection):
+    if not unit_decides(actor, objection):
         raise NotSourceUnit()
     reason = _text(reason, limit=REASON_MAX, required=True)
     with transaction.atomic():

@@ -6,20 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongxin.access.disclosure import fields_shown
-from gongxin.accounts.viewer import Viewer, viewer_for_user
+from gongxin.accounts.capabilities import decides_for_office, is_office
+from gongxin.accounts.doors import page_requires, page_viewer
+from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
-from gongxin.core.errors import GongxinError
-from gongxin.core.middleware import error_page
+from gongxin.core.errors import GongxinError, NotFound
 from gongxin.objections.choices import PAYLOAD_DECISIONS, Status
 from gongxin.objections.forms import DecideForm, ExtendForm, FileForm, NoteForm, ReasonForm
 from gongxin.objections.models import Objection
@@ -36,8 +38,6 @@ from gongxin.objections.selectors import (
 )
 from gongxin.objections.services import (
     is_filer,
-    is_staff,
-    is_unit_operator,
     objection_accept,
     objection_decide,
     objection_extend,
@@ -46,15 +46,13 @@ from gongxin.objections.services import (
     objection_forward,
     objection_reject,
     objection_review_request,
+    unit_decides,
 )
 from gongxin.records.models import Record
 from gongxin.records.personal import payload_unseal
 
 PER_PAGE = 30
 
-
-def _error(request: HttpRequest, error: GongxinError) -> HttpResponse:
-    return error_page(request, error)
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -78,23 +76,22 @@ def _record_facts(record: Record) -> list[Any]:
     return fields_shown(item=record.catalog_item, payload=version.payload, purpose="self")
 
 
-@login_required
+@page_requires()
 def mine(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     page = Paginator(objections_of_subject(viewer=viewer), PER_PAGE).get_page(_page_number(request))
     return render(request, "objections/mine.html", {"page": page, "has_subject": viewer.subject_id is not None,
                                                     "today": clock.today()})
 
 
-@login_required
+@page_requires()
 def file(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     try:
-        record = record_for_filing(record_id=int(request.GET.get("record") or 0), viewer=viewer)
+        record_id = int(request.GET.get("record") or 0)
     except ValueError:
-        return render(request, "portal/error.html", {"status": 404, "message": _("No such record.")}, status=404)
-    except GongxinError as error:
-        return _error(request, error)
+        raise NotFound(_("No such record.")) from None
+    record = record_for_filing(record_id=record_id, viewer=viewer)
     pending = objection_pending_for(record=record)
     if pending is not None:
         messages.info(request, _("An objection to this record is already being handled."))
@@ -129,19 +126,16 @@ def _payload_fields(objection: Objection) -> list[dict[str, Any]]:
              "value": payload.get(f["code"], "")} for f in objection.record.catalog_item.fields]
 
 
-@login_required
+@page_requires()
 def detail(request: HttpRequest, objection_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
-    try:
-        objection = objection_visible(objection_id=objection_id, viewer=viewer)
-    except GongxinError as error:
-        return _error(request, error)
+    viewer = page_viewer(request)
+    objection = objection_visible(objection_id=objection_id, viewer=viewer)
     return render(request, "objections/detail.html", _detail_context(viewer, objection))
 
 
 def _detail_context(viewer: Viewer, objection: Objection, **forms: Any) -> dict[str, Any]:
-    staff = is_staff(viewer)
-    operator = is_unit_operator(viewer, objection) and objection.status == Status.FORWARDED
+    staff = decides_for_office(viewer)
+    operator = unit_decides(viewer, objection) and objection.status == Status.FORWARDED
     return {
         "objection": objection,
         "events": objection_timeline(objection=objection, viewer=viewer),
@@ -165,11 +159,8 @@ def _detail_context(viewer: Viewer, objection: Objection, **forms: Any) -> dict[
 
 
 def _act(request: HttpRequest, objection_id: int, action: str) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
-    try:
-        objection = objection_visible(objection_id=objection_id, viewer=viewer)
-    except GongxinError as error:
-        return _error(request, error)
+    viewer = page_viewer(request)
+    objection = objection_visible(objection_id=objection_id, viewer=viewer)
     try:
         if action == "accept":
             note = NoteForm(request.POST)
@@ -182,7 +173,7 @@ def _act(request: HttpRequest, objection_id: int, action: str) -> HttpResponse:
                               note=note.cleaned_data["note"] if note.is_valid() else "")
             messages.success(request, _("Forwarded to the source unit."))
         elif action in ("reject", "review"):
-            form = ReasonForm(request.POST)
+            form: forms.Form = ReasonForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
             if action == "reject":
                 objection_reject(objection=objection, actor=viewer, reason=reason)
@@ -214,8 +205,8 @@ def _act(request: HttpRequest, objection_id: int, action: str) -> HttpResponse:
                 return redirect("objections:detail", objection.pk)
             payload = None
             if form.cleaned_data["decision"] in PAYLOAD_DECISIONS:
-                payload = {key[len("payload__"):]: value.strip() for key, value in request.POST.items()
-                           if key.startswith("payload__") and value.strip()}
+                payload = {key[len("payload__"):]: str(value).strip() for key, value in request.POST.items()
+                           if key.startswith("payload__") and str(value).strip()}
             objection_decide(objection=objection, actor=viewer, decision=form.cleaned_data["decision"],
                              reason=form.cleaned_data["reason"], payload=payload)
             messages.success(request, _("Decided; the record has been updated and the subject told."))
@@ -229,56 +220,52 @@ def _act(request: HttpRequest, objection_id: int, action: str) -> HttpResponse:
     return redirect("objections:detail", objection.pk)
 
 
-@login_required
+@page_requires()
 @require_POST
 def accept(request: HttpRequest, objection_id: int) -> HttpResponse:
     return _act(request, objection_id, "accept")
 
 
-@login_required
+@page_requires()
 @require_POST
 def reject(request: HttpRequest, objection_id: int) -> HttpResponse:
     return _act(request, objection_id, "reject")
 
 
-@login_required
+@page_requires()
 @require_POST
 def forward(request: HttpRequest, objection_id: int) -> HttpResponse:
     return _act(request, objection_id, "forward")
 
 
-@login_required
+@page_requires()
 @require_POST
 def extend(request: HttpRequest, objection_id: int) -> HttpResponse:
     return _act(request, objection_id, "extend")
 
 
-@login_required
+@page_requires()
 @require_POST
 def request_extension(request: HttpRequest, objection_id: int) -> HttpResponse:
     return _act(request, objection_id, "request_extension")
 
 
-@login_required
+@page_requires()
 @require_POST
 def decide(request: HttpRequest, objection_id: int) -> HttpResponse:
     return _act(request, objection_id, "decide")
 
 
-@login_required
+@page_requires()
 @require_POST
 def review(request: HttpRequest, objection_id: int) -> HttpResponse:
     return _act(request, objection_id, "review")
 
 
-@login_required
-def evidence(request: HttpRequest, objection_id: int, evidence_id: int) -> HttpResponse:
+@page_requires()
+def evidence(request: HttpRequest, objection_id: int, evidence_id: int) -> HttpResponseBase:
     """An evidence file, to the subject, staff, auditors and the source unit's operators only."""
-    viewer = viewer_for_user(request.user)
-    try:
-        item = evidence_visible(objection_id=objection_id, evidence_id=evidence_id, viewer=viewer)
-    except GongxinError as error:
-        return _error(request, error)
+    item = evidence_visible(objection_id=objection_id, evidence_id=evidence_id, viewer=page_viewer(request))
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name,
                             content_type=item.content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -286,9 +273,9 @@ def evidence(request: HttpRequest, objection_id: int, evidence_id: int) -> HttpR
     return response
 
 
-@login_required
+@page_requires(is_office)
 def workbench(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     status = request.GET.get("status", "")
     status = status if status in Status.values else ""
     try:
@@ -297,11 +284,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
         unit_id = None
     overdue = request.GET.get("overdue") == "1"
     extension = request.GET.get("extension") == "1"
-    try:
-        queryset = objections_queue(viewer=viewer, status=status, source_unit_id=unit_id, overdue=overdue,
-                                    extension_requested=extension)
-    except GongxinError as error:
-        return _error(request, error)
+    queryset = objections_queue(viewer=viewer, status=status, source_unit_id=unit_id, overdue=overdue,
+                                extension_requested=extension)
     page = Paginator(queryset, PER_PAGE).get_page(_page_number(request))
     units = SourceUnit.objects.filter(objections__isnull=False).select_related("department").distinct().order_by(
         "department__code"
@@ -313,9 +297,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@page_requires()
 def tasks(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     done = request.GET.get("done") == "1"
     page = Paginator(objection_tasks(viewer=viewer, done=done), PER_PAGE).get_page(_page_number(request))
     return render(request, "objections/tasks.html", {"page": page, "done": done, "today": clock.today(),

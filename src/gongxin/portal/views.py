@@ -23,17 +23,18 @@ from django.views.decorators.http import require_safe
 
 from gongxin.access.disclosure import viewer_for_user
 from gongxin.access.shown import ShownRecord, profile_records
+from gongxin.accounts.capabilities import is_official
+from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.catalog.choices import RecordKind
 from gongxin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.portal import exports, qr
+from gongxin.portal.errors import CardNotFound, InvalidListingFilter
 from gongxin.portal.selectors import (
     EXPORT_MAX_ROWS,
     LISTING_PAGE_SIZE,
     NINGBO_DISTRICTS,
     PENALTY_TYPES,
-    CardNotFound,
-    InvalidListingFilter,
     PublicityFilters,
     licence_categories,
     organization_card,
@@ -41,6 +42,7 @@ from gongxin.portal.selectors import (
     publicity_filters_parse,
     publicity_page,
 )
+from gongxin.portal.workbench import workbench_for
 from gongxin.records.choices import Purpose
 from gongxin.records.selectors import platform_figures
 from gongxin.subjects.selectors import organizations_search, subject_by_uscc
@@ -308,16 +310,7 @@ def card_qr_png(request: HttpRequest, uscc: str) -> HttpResponse:
     return _card_qr(request, uscc, "png")
 
 
+@page_requires(is_official)
 def workbench(request: HttpRequest) -> HttpResponse:
-    """Every working area the signed-in official's role opens (portal.workbench)."""
-    from django.contrib.auth.views import redirect_to_login
-
-    from gongxin.accounts.viewer import viewer_for_user
-    from gongxin.portal.workbench import OFFICIALS, workbench_for
-
-    viewer = viewer_for_user(request.user)
-    if viewer.is_anonymous:
-        return redirect_to_login(request.get_full_path())
-    if viewer.role not in OFFICIALS:
-        raise PermissionDenied()
-    return render(request, "portal/workbench.html", {"sections": workbench_for(viewer.role)})
+    """Every working area the signed-in official opens (portal.workbench)."""
+    return render(request, "portal/workbench.html", {"sections": workbench_for(page_viewer(request))})

@@ -1,22 +1,26 @@
 """The staff workbench: one page that lists every working area a signed-in official may open.
 
-Each app owns its pages; this module only knows their URL names and which roles use them, so the
+Each app owns its pages; this module only knows their URL names and who uses them (a capability of
+accounts.capabilities: the page's own door decides, this list only hides links that would be refused), so the
 navigation stays one link ("Workbench") however many areas the platform grows. An area whose app does
 not answer its URL name is left out rather than failing the page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import acts_for_source_unit, is_office, is_official
+from gongxin.accounts.viewer import Viewer
 
-OFFICIALS = frozenset({Role.OPERATOR, Role.STAFF, Role.AUDITOR, Role.ADMIN})
-OFFICE = frozenset({Role.STAFF, Role.AUDITOR, Role.ADMIN})
+# Who sees an area's link: officials (operators and the office) or the office alone.
+OFFICIALS = is_official
+OFFICE = is_office
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class Area:
     url_name: str
     title: Promise
     summary: Promise
-    roles: frozenset[str]
+    shown_to: Callable[[Viewer], bool]
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ SECTIONS: tuple[Section, ...] = (
         Area("ingest:quality", _("Data quality"), _("Volume, rejections and timeliness by source unit"), OFFICE),
         Area("objections:workbench", _("Objection workbench"), _("Accept, forward and decide objections"), OFFICE),
         Area("objections:tasks", _("Objection tasks"), _("Objections forwarded to your source unit"),
-             frozenset({Role.OPERATOR})),
+             acts_for_source_unit),
         Area("repairs:workbench", _("Repair workbench"), _("Applications for credit repair"), OFFICIALS),
     )),
     Section(_("Joint rewards and punishments"), (
@@ -74,13 +78,13 @@ class Link:
     summary: Promise
 
 
-def workbench_for(role: str) -> list[tuple[Promise, list[Link]]]:
-    """The sections (title, links) a user of ``role`` sees; empty sections are left out."""
+def workbench_for(viewer: Viewer) -> list[tuple[Promise, list[Link]]]:
+    """The sections (title, links) ``viewer`` sees; empty sections are left out."""
     shown: list[tuple[Promise, list[Link]]] = []
     for section in SECTIONS:
         links = []
         for area in section.areas:
-            if role not in area.roles:
+            if not area.shown_to(viewer):
                 continue
             try:
                 links.append(Link(reverse(area.url_name), area.title, area.summary))

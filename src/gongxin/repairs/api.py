@@ -20,9 +20,9 @@ from ninja.files import UploadedFile
 
 from gongxin.accounts.actors import actors_annotate, actors_shown
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.doors import viewer_for_request
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
-from gongxin.core.errors import NotAuthenticated
 from gongxin.repairs.eligibility import eligibility_check
 from gongxin.repairs.models import RepairApplication
 from gongxin.repairs.selectors import (
@@ -113,13 +113,6 @@ class RepairDecisionIn(Schema):
     note: str = Field("", max_length=4000, description="Explanation (required for a rejection)")
 
 
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.is_anonymous:
-        raise NotAuthenticated()
-    return viewer
-
-
 def _out(application: RepairApplication, *, viewer: Viewer, detail: bool = False,
          deciders: dict[str, str] | None = None) -> dict[str, Any]:
     """``decided_by`` and each event's ``actor``: who acted as ``viewer`` may see it (accounts.actors)."""
@@ -165,7 +158,7 @@ def _out(application: RepairApplication, *, viewer: Viewer, detail: bool = False
 
 @router.get("/eligibility", response=RepairEligibilityOut, summary="Check whether one of your records may be repaired")
 def eligibility_endpoint(request: HttpRequest, record: int) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     found = own_record(record_id=record, viewer=viewer)
     result = eligibility_check(record=found, day=clock.today())
     return {
@@ -176,7 +169,7 @@ def eligibility_endpoint(request: HttpRequest, record: int) -> dict[str, Any]:
 
 @router.post("", response={201: RepairOut}, summary="Apply for the repair of one of your records (JSON)")
 def repair_apply_endpoint(request: HttpRequest, body: RepairIn) -> Status[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     record = own_record(record_id=body.record_id, viewer=viewer)
     application = repair_apply(record=record, actor=viewer, statement=body.statement,
                                commitment_accepted=body.commitment_accepted, commitment_signer=body.commitment_signer)
@@ -188,7 +181,7 @@ def repair_apply_endpoint(request: HttpRequest, body: RepairIn) -> Status[dict[s
 def repair_apply_multipart(
     request: HttpRequest, body: Form[RepairIn], evidence: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Status[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     record = own_record(record_id=body.record_id, viewer=viewer)
     application = repair_apply(record=record, actor=viewer, statement=body.statement,
                                commitment_accepted=body.commitment_accepted, commitment_signer=body.commitment_signer,
@@ -200,7 +193,7 @@ def repair_apply_multipart(
 def repairs_list(
     request: HttpRequest, status: str = "", overdue: bool = False, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     limit = min(max(limit, 1), PAGE_MAX)
     offset = min(max(offset, 0), 100_000)
     if viewer.subject_id is not None:
@@ -216,13 +209,13 @@ def repairs_list(
 
 @router.get("/{int:repair_id}", response=RepairOut, summary="One application, with its evidence and events")
 def repair_detail(request: HttpRequest, repair_id: int) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     return _out(repair_visible(application_id=repair_id, viewer=viewer), viewer=viewer, detail=True)
 
 
 @router.post("/{int:repair_id}/decision", response=RepairOut, summary="Approve or reject (the source unit)")
 def repair_decide(request: HttpRequest, repair_id: int, body: RepairDecisionIn) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     application = repair_visible(application_id=repair_id, viewer=viewer)
     if body.outcome == "approve":
         repair_approve(application=application, actor=viewer, obligations_confirmed=body.obligations_confirmed,
@@ -234,7 +227,7 @@ def repair_decide(request: HttpRequest, repair_id: int, body: RepairDecisionIn) 
 
 @router.post("/{int:repair_id}/withdraw", response=RepairOut, summary="Withdraw your pending application")
 def repair_withdraw_endpoint(request: HttpRequest, repair_id: int) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     application = repair_visible(application_id=repair_id, viewer=viewer)
     repair_withdraw(application=application, actor=viewer)
     return _out(repair_visible(application_id=repair_id, viewer=viewer), viewer=viewer, detail=True)

@@ -18,8 +18,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import get_language
 
 from gongxin.access.disclosure import fields_shown, records_visible
-from gongxin.accounts.capabilities import acts_for_source_unit
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import acts_for_source_unit, is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.errors import PermissionDenied
@@ -30,8 +29,6 @@ from gongxin.repairs.choices import RepairStatus
 from gongxin.repairs.errors import RepairNotFound
 from gongxin.repairs.models import RepairApplication
 from gongxin.subjects.models import Subject
-
-OVERSIGHT_ROLES = {Role.STAFF, Role.AUDITOR, Role.ADMIN}
 
 
 @dataclass(frozen=True)
@@ -58,15 +55,12 @@ def _base() -> QuerySet[RepairApplication]:
     )
 
 
-def _is_unit_viewer(viewer: Viewer) -> bool:
-    return acts_for_source_unit(viewer)
-
 
 def repairs_visible(*, viewer: Viewer) -> QuerySet[RepairApplication]:
     """Every application ``viewer`` may see (none for the public)."""
-    if viewer.role in OVERSIGHT_ROLES and viewer.client_id is None:
+    if is_office(viewer):
         return _base()
-    if _is_unit_viewer(viewer):
+    if acts_for_source_unit(viewer):
         return _base().filter(source_unit_id=viewer.department_id)
     if viewer.subject_id is not None:
         return _base().filter(subject_id=viewer.subject_id)
@@ -96,8 +90,8 @@ def repairs_queue(
     today: date | None = None,
 ) -> QuerySet[RepairApplication]:
     """The workbench queue: pending applications first, earliest deadline first; filters by status,
-    overdue (pending past the source unit's deadline) and source unit (oversight roles)."""
-    if not (_is_unit_viewer(viewer) or (viewer.role in OVERSIGHT_ROLES and viewer.client_id is None)):
+    overdue (pending past the source unit's deadline) and source unit (the office)."""
+    if not (acts_for_source_unit(viewer) or is_office(viewer)):
         raise PermissionDenied()
     today = today or clock.today()
     queryset = repairs_visible(viewer=viewer)
@@ -113,8 +107,8 @@ def repairs_queue(
 
 
 def workbench_units(*, viewer: Viewer) -> list[tuple[int, str]]:
-    """Source units that have applications, for the oversight roles' filter (empty for a unit's operators)."""
-    if _is_unit_viewer(viewer) or viewer.role not in OVERSIGHT_ROLES:
+    """Source units that have applications, for the office's filter (empty for a unit's operators)."""
+    if not is_office(viewer):
         return []
     return list(
         RepairApplication.objects.order_by("source_unit__department__name")

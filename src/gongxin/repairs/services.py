@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gongxin.accounts.capabilities import writes_for_unit
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.policy import deadline_working_days
 from gongxin.core import clock
-from gongxin.core.errors import ValidationFailed
 from gongxin.core.events import REPAIR_APPLIED, REPAIR_APPROVED, REPAIR_REJECTED, REPAIR_WITHDRAWN
 from gongxin.core.files import (
     DOCUMENT_SIGNATURES,
@@ -40,7 +40,6 @@ from gongxin.core.workdays import add_working_days
 from gongxin.notices.services import notice_send
 from gongxin.records.choices import ChangeKind
 from gongxin.records.models import Record
-from gongxin.records.permissions import can_write_for_unit
 from gongxin.records.services import record_version_append
 from gongxin.repairs.choices import RejectionReason, RepairStatus
 from gongxin.repairs.eligibility import Eligibility, eligibility_check
@@ -53,6 +52,8 @@ from gongxin.repairs.errors import (
     RepairObligationsUnconfirmed,
     RepairPending,
     RepairReasonsMissing,
+    RepairSignerMissing,
+    RepairStatementInvalid,
 )
 from gongxin.repairs.models import RepairApplication, RepairEvent, RepairEvidence
 
@@ -123,10 +124,10 @@ def repair_apply(
     statement = (statement or "").strip()
     signer = (commitment_signer or "").strip()
     if not statement or len(statement) > STATEMENT_MAX:
-        raise ValidationFailed(_("Describe how the act was corrected (at most %(max)s characters).")
-                               % {"max": STATEMENT_MAX}, code="repair.statement_invalid")
+        raise RepairStatementInvalid(_("Describe how the act was corrected (at most %(max)s characters).")
+                                     % {"max": STATEMENT_MAX})
     if commitment_accepted and not signer:
-        raise ValidationFailed(_("Sign the credit commitment with your name."), code="repair.signer_missing")
+        raise RepairSignerMissing()
     evidence_validate(evidence)
     today = clock.today()
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
@@ -173,7 +174,7 @@ def repair_apply(
 
 def decide_check(*, viewer: Viewer, application: RepairApplication) -> None:
     """Only the deciding source unit's operators (or its system, or an administrator) decide."""
-    if not can_write_for_unit(viewer=viewer, source_unit_id=application.source_unit_id):
+    if not writes_for_unit(viewer, source_unit_id=application.source_unit_id):
         raise RepairNotDecider()
 
 

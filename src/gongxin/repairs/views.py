@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongxin.accounts.actors import actor_shown, actors_annotate
-from gongxin.accounts.viewer import Viewer, viewer_for_user
+from gongxin.accounts.doors import page_requires, page_viewer
+from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError, NotFound, PermissionDenied
 from gongxin.repairs.choices import RejectionReason, RepairStatus
@@ -40,6 +40,7 @@ from gongxin.repairs.selectors import (
 from gongxin.repairs.services import decide_check, repair_apply, repair_approve, repair_reject, repair_withdraw
 
 QUEUE_LIMIT = 500
+NO_SUBJECT = gettext_lazy("Your account does not act for a credit subject, so it cannot apply for credit repair.")
 
 
 def _record_id(request: HttpRequest) -> int:
@@ -61,11 +62,11 @@ def _reason_labels(application: RepairApplication) -> list[str]:
             for r in application.rejection_reasons]
 
 
-@login_required
+@page_requires()
 def apply(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     if viewer.subject_id is None:
-        return render(request, "repairs/no_subject.html", status=403)
+        raise PermissionDenied(NO_SUBJECT)
     try:
         record = own_record(record_id=_record_id(request), viewer=viewer)
     except NotFound:
@@ -104,11 +105,11 @@ def apply(request: HttpRequest) -> HttpResponse:
     return render(request, "repairs/apply.html", context, status=status)
 
 
-@login_required
+@page_requires()
 def mine(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     if viewer.subject_id is None:
-        return render(request, "repairs/no_subject.html", status=403)
+        raise PermissionDenied(NO_SUBJECT)
     today = clock.today()
     rows = [(a, repair_is_overdue(a, today=today)) for a in repairs_of_subject(viewer=viewer)[:QUEUE_LIMIT]]
     return render(request, "repairs/mine.html", {"rows": rows})
@@ -129,17 +130,17 @@ def _application_context(application: RepairApplication, viewer: Viewer) -> dict
     }
 
 
-@login_required
+@page_requires()
 def detail(request: HttpRequest, repair_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     application = _visible(repair_id, viewer)
     return render(request, "repairs/detail.html", _application_context(application, viewer))
 
 
-@login_required
+@page_requires()
 @require_POST
 def withdraw(request: HttpRequest, repair_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     application = _visible(repair_id, viewer)
     try:
         repair_withdraw(application=application, actor=viewer)
@@ -150,9 +151,9 @@ def withdraw(request: HttpRequest, repair_id: int) -> HttpResponse:
     return redirect("repairs:detail", repair_id=repair_id)
 
 
-@login_required
+@page_requires()
 def evidence(request: HttpRequest, repair_id: int, evidence_id: int) -> FileResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     application = _visible(repair_id, viewer)
     item = application.evidence.filter(pk=evidence_id).first()
     if item is None:
@@ -161,14 +162,11 @@ def evidence(request: HttpRequest, repair_id: int, evidence_id: int) -> FileResp
                         filename=item.original_name)
 
 
-@login_required
+@page_requires()
 def workbench(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     today = clock.today()
-    try:
-        base = repairs_queue(viewer=viewer, today=today)
-    except PermissionDenied:
-        raise DjangoPermissionDenied from None
+    base = repairs_queue(viewer=viewer, today=today)
     filters = WorkbenchFilterForm(request.GET or None, units=workbench_units(viewer=viewer))
     status, overdue, unit = "", False, None
     if filters.is_valid():
@@ -190,9 +188,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
                                                       "today": today})
 
 
-@login_required
+@page_requires()
 def decide(request: HttpRequest, repair_id: int) -> HttpResponse:
-    viewer = viewer_for_user(request.user)
+    viewer = page_viewer(request)
     application = _visible(repair_id, viewer)
     try:
         decide_check(viewer=viewer, application=application)
@@ -203,7 +201,7 @@ def decide(request: HttpRequest, repair_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not can_decide:
-            raise DjangoPermissionDenied
+            raise PermissionDenied()
         assert form is not None
         if form.is_valid():
             data = form.cleaned_data

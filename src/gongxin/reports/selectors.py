@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from django.db.models import QuerySet
 
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import is_office, reveals_rin
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock
@@ -29,9 +29,7 @@ from gongxin.reports.models import Report
 from gongxin.reports.personal import report_signed_content
 
 NUMBER_MAX_LENGTH = 40
-# Who opens any person's report besides the person and the requester: those who may see a RIN in clear
-# (subjects.selectors.RIN_REVEAL_ROLES).
-PERSON_REPORT_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+
 
 
 def number_normalize(number: str) -> str:
@@ -57,14 +55,15 @@ def report_is_personal(report: Report) -> bool:
 
 def report_viewer_entitled(*, report: Report, viewer: Viewer) -> bool:
     """Whether ``viewer`` may see the report's content and files: anyone for an organization's report;
-    for a person's, the person itself, whoever requested the report (user or API client) and staff."""
+    for a person's, the person itself, whoever requested the report (user or API client) and those who see a
+    RIN in clear (accounts.capabilities.reveals_rin: the report shows it)."""
     if not report_is_personal(report):
         return True
     return (
         (viewer.subject_id is not None and viewer.subject_id == report.subject_id)
         or (viewer.user_id is not None and viewer.user_id == report.requested_by_id)
         or (viewer.client_id is not None and viewer.client_id == report.requested_by_client_id)
-        or viewer.role in PERSON_REPORT_ROLES
+        or reveals_rin(viewer)
     )
 
 
@@ -107,8 +106,8 @@ def report_verification(report: Report) -> ReportVerification:
 
 
 def reports_of_subject(*, subject_id: int, viewer: Viewer) -> QuerySet[Report]:
-    """A subject's reports, newest first: for the subject itself and credit office staff."""
-    if viewer.subject_id != subject_id and viewer.role not in {Role.STAFF, Role.ADMIN, Role.AUDITOR}:
+    """A subject's reports, newest first: for the subject itself and the credit office."""
+    if viewer.subject_id != subject_id and not is_office(viewer):
         raise PermissionDenied(code="report.list_not_allowed")
     return Report.objects.filter(subject_id=subject_id).order_by("-created_at", "-id")
 

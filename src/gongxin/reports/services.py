@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 from gongxin.access.choices import Channel
 from gongxin.access.persons import caller_key
 from gongxin.access.shown import ShownRecord, profile_records
-from gongxin.accounts.choices import Role
+from gongxin.accounts.capabilities import decides_for_office
 from gongxin.accounts.models import ApiClient, User
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
@@ -80,7 +80,7 @@ ALLOWED_PURPOSES: dict[str, frozenset[str]] = {
     ReportKind.PERSON: frozenset({Purpose.SELF, Purpose.AUTHORIZED}),
     ReportKind.SPECIAL: frozenset({Purpose.SELF, Purpose.STAFF}),
 }
-REVOKE_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+
 
 
 def report_number_new(*, day: date) -> str:
@@ -189,7 +189,7 @@ def report_request(
         today = report_public_of_today(subject_id=subject.pk)
         if today is not None:
             return today, False
-    if viewer.role not in {Role.STAFF, Role.ADMIN} or viewer.client_id is not None:
+    if not decides_for_office(viewer):
         address = current_address()
         throttle_hit(hits=[("report_issue.caller", caller_key(viewer)),
                            ("report_issue.address", f"addr:{address}" if address else "")])
@@ -306,7 +306,7 @@ def _supersede_older(*, report: Report, viewer: Viewer) -> None:
 
 def report_revoke(*, report: Report, actor: Viewer, reason: str) -> Report:
     """Revoke a report (credit office staff): its verification page says so from now on."""
-    if actor.role not in REVOKE_ROLES:
+    if not decides_for_office(actor):
         raise ReportRevokeNotAllowed()
     reason = reason.strip()
     if not reason:

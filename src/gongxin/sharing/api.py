@@ -22,8 +22,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.doors import viewer_for_request
 from gongxin.accounts.viewer import Viewer
-from gongxin.core.errors import NotAuthenticated
 from gongxin.sharing.choices import DeliveryState
 from gongxin.sharing.errors import SubscriptionNotFound
 from gongxin.sharing.models import Delivery, Subscription
@@ -47,13 +47,6 @@ from gongxin.sharing.services import (
 )
 
 router = Router(tags=["sharing"], auth=viewer_auth)
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
-    if viewer.is_anonymous:
-        raise NotAuthenticated()
-    return viewer
 
 
 class FiltersIn(Schema):
@@ -172,7 +165,7 @@ def _filters(data: FiltersIn | None) -> Filters | None:
 
 @router.post("/subscriptions", response={201: SubscriptionOut}, summary="Subscribe")
 def create(request: HttpRequest, data: SubscriptionIn) -> Status:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     created = subscription_create(name=data.name, actor=viewer, filters=_filters(data.filters),
                                   all_subjects=data.all_subjects, webhook_url=data.webhook_url)
     return Status(201, _out(created.subscription, viewer, created.secret))
@@ -180,19 +173,19 @@ def create(request: HttpRequest, data: SubscriptionIn) -> Status:
 
 @router.get("/subscriptions", response=list[SubscriptionOut], summary="Subscriptions the caller may see")
 def listing(request: HttpRequest) -> list[dict[str, Any]]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     return [_row_out(row) for row in subscriptions_overview(viewer=viewer)]
 
 
 @router.get("/subscriptions/{subscription_id}", response=SubscriptionOut, summary="One subscription")
 def detail(request: HttpRequest, subscription_id: int) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     return _out(subscription_visible(subscription_id=subscription_id, viewer=viewer), viewer)
 
 
 @router.patch("/subscriptions/{subscription_id}", response=SubscriptionOut, summary="Change a subscription")
 def update(request: HttpRequest, subscription_id: int, data: SubscriptionPatch) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = viewer_for_request(request)
     changed = subscription_update(
         subscription_id=subscription_id, actor=viewer, name=data.name, filters=_filters(data.filters),
         all_subjects=data.all_subjects, webhook_url=data.webhook_url, paused=data.paused,
@@ -202,25 +195,25 @@ def update(request: HttpRequest, subscription_id: int, data: SubscriptionPatch) 
 
 @router.delete("/subscriptions/{subscription_id}", response={204: None}, summary="Unsubscribe")
 def delete(request: HttpRequest, subscription_id: int) -> Status:
-    subscription_delete(subscription_id=subscription_id, actor=_viewer(request))
+    subscription_delete(subscription_id=subscription_id, actor=viewer_for_request(request))
     return Status(204, None)
 
 
 @router.post("/subscriptions/{subscription_id}/subjects", response=SubjectsOut, summary="Add or remove subjects")
 def subjects(request: HttpRequest, subscription_id: int, data: SubjectsIn) -> dict[str, Any]:
-    result = subscription_subjects_change(subscription_id=subscription_id, actor=_viewer(request),
+    result = subscription_subjects_change(subscription_id=subscription_id, actor=viewer_for_request(request),
                                           add=data.add, remove=data.remove)
     return {"added": result.added, "removed": result.removed, "unknown": result.unknown}
 
 
 @router.post("/subscriptions/{subscription_id}/secret", response=SecretOut, summary="Rotate the webhook secret")
 def secret(request: HttpRequest, subscription_id: int) -> dict[str, str]:
-    return {"secret": subscription_secret_rotate(subscription_id=subscription_id, actor=_viewer(request))}
+    return {"secret": subscription_secret_rotate(subscription_id=subscription_id, actor=viewer_for_request(request))}
 
 
 @router.post("/subscriptions/{subscription_id}/replay", response=ReplayOut, summary="Redeliver from a sequence")
 def replay(request: HttpRequest, subscription_id: int, data: ReplayIn) -> dict[str, int]:
-    count = subscription_replay(subscription_id=subscription_id, actor=_viewer(request),
+    count = subscription_replay(subscription_id=subscription_id, actor=viewer_for_request(request),
                                 from_sequence=data.from_sequence)
     return {"deliveries": count}
 
@@ -229,7 +222,7 @@ def replay(request: HttpRequest, subscription_id: int, data: ReplayIn) -> dict[s
             summary="Recent deliveries, newest first")
 def deliveries(request: HttpRequest, subscription_id: int, state: DeliveryState | None = None,
                limit: int = 100) -> list[dict[str, Any]]:
-    subscription = subscription_visible(subscription_id=subscription_id, viewer=_viewer(request))
+    subscription = subscription_visible(subscription_id=subscription_id, viewer=viewer_for_request(request))
     rows: list[Delivery] = deliveries_of(subscription=subscription, state=state, limit=max(1, min(limit, 500)))
     return [{"sequence": d.pk, "event_id": d.event_id, "topic": d.topic, "subject_id": d.subject_id,
              "occurred_at": d.occurred_at, "state": d.state, "attempts": d.attempts,
@@ -241,5 +234,5 @@ def deliveries(request: HttpRequest, subscription_id: int, state: DeliveryState 
 def changes(
     request: HttpRequest, cursor: str = "", limit: int = 100, subscription: int | None = None,
 ) -> dict[str, Any]:
-    page = changes_page(viewer=_viewer(request), cursor=cursor, limit=limit, subscription_id=subscription)
+    page = changes_page(viewer=viewer_for_request(request), cursor=cursor, limit=limit, subscription_id=subscription)
     return {"items": page.items, "next_cursor": page.next_cursor, "has_more": page.has_more}

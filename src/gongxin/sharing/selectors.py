@@ -1,7 +1,8 @@
 """Reads of subscriptions and deliveries, with who may see them, and the change feed.
 
 A client (API key) sees its own subscriptions; a signed-in operator those of the API clients of its
-department; credit office staff and administrators all of them.
+department; the credit office (staff, auditors, administrators: accounts.capabilities.is_office) all of them,
+to read — only a subscription's own client changes it (sharing.services).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from gongxin.accounts.capabilities import is_office
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import ApiClient
 from gongxin.accounts.viewer import Viewer
@@ -21,14 +23,14 @@ from gongxin.sharing.errors import CursorInvalid, NotAClient, SubscriptionNotFou
 from gongxin.sharing.models import Delivery, DeliveryAttempt, Subscription
 
 FEED_LIMIT_MAX = 500
-STAFF_ROLES = {Role.STAFF, Role.ADMIN}
+
 
 
 def subscriptions_visible(*, viewer: Viewer) -> QuerySet[Subscription]:
     queryset = Subscription.objects.select_related("client", "client__department")
     if viewer.client_id is not None:
         return queryset.filter(client_id=viewer.client_id)
-    if viewer.role in STAFF_ROLES:
+    if is_office(viewer):
         return queryset
     if viewer.role == Role.OPERATOR and viewer.department_id is not None:
         return queryset.filter(client__department_id=viewer.department_id)

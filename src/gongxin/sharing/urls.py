@@ -1,4 +1,4 @@
-"""Sharing pages, mounted at /sharing/ (sign-in required; operators and staff)."""
+"""Sharing pages, mounted at /sharing/ (sign-in required; operators and the credit office, to read)."""
 
 from django.urls import path
 

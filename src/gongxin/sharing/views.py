@@ -1,19 +1,17 @@
 """Sharing pages under /sharing/: subscriptions with their delivery state, failing endpoints first.
 
-An API client's operators (users of the client's department) see its subscriptions; credit office staff
-and administrators see all. Reads through sharing.selectors, which hold the rule.
+An API client's operators (users of the client's department) see its subscriptions; the credit office
+(auditors included, who read everything the office oversees) sees all. Reads only, through sharing.selectors,
+which hold the rule; only a subscription's own client changes it (through the API).
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gongxin.accounts.choices import Role
-from gongxin.accounts.viewer import Viewer, viewer_for_user
-from gongxin.core.errors import NotFound
+from gongxin.accounts.capabilities import is_official
+from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.sharing.choices import DeliveryState
 from gongxin.sharing.selectors import (
     deliveries_of,
@@ -22,20 +20,12 @@ from gongxin.sharing.selectors import (
     subscriptions_overview,
 )
 
-PAGE_ROLES = {Role.OPERATOR, Role.STAFF, Role.ADMIN}
 DELIVERIES_SHOWN = 100
 
 
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer = viewer_for_user(request.user)
-    if viewer.role not in PAGE_ROLES:
-        raise DjangoPermissionDenied
-    return viewer
-
-
-@login_required
+@page_requires(is_official)
 def overview(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = page_viewer(request)
     rows = subscriptions_overview(viewer=viewer)
     totals = {
         "subscriptions": len(rows),
@@ -46,13 +36,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/overview.html", {"rows": rows, "totals": totals})
 
 
-@login_required
+@page_requires(is_official)
 def detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
-    viewer = _viewer(request)
-    try:
-        subscription = subscription_visible(subscription_id=subscription_id, viewer=viewer)
-    except NotFound:
-        raise Http404 from None
+    viewer = page_viewer(request)
+    subscription = subscription_visible(subscription_id=subscription_id, viewer=viewer)
     state = request.GET.get("state") or None
     if state not in DeliveryState.values:
         state = None
