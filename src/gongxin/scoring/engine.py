@@ -30,6 +30,7 @@ from gongxin.core import clock
 from gongxin.core.events import SCORE_CHANGED
 from gongxin.scoring.features import FeatureParamsInvalid, feature_get, source_get, sql_date
 from gongxin.scoring.models import ScoringModel
+from gongxin.subjects.models import Subject
 
 NEW_TABLE = "scoring_new"
 
@@ -227,7 +228,7 @@ def models_sql(plans: Sequence[Plan], *, as_of: date, subject_ids: Collection[in
         if subject_filter:
             where += f" AND s.id IN ({subject_filter})"
         ctes.append(f"points_m{m} AS (SELECT s.id AS subject_id, {', '.join(point_columns)} "
-                    f"FROM subjects_subject s {joins} WHERE {where})")
+                    f"FROM {Subject._meta.db_table} s {joins} WHERE {where})")
         dim_columns = []
         for dimension in plan.dimensions:
             total = " + ".join([_num(dimension.base_points), *(i.column for i in dimension.indicators)])
