@@ -20,6 +20,7 @@ from gongxin.accounts.capabilities import acts_for_source_unit, is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.catalog.models import SourceUnit
+from gongxin.catalog.selectors import source_units
 from gongxin.commitments.choices import CommitmentStatus, PayoutOutcome
 from gongxin.commitments.errors import (
     CommitmentNotFound,
@@ -107,7 +108,8 @@ def type_by_code(code: str, *, day: date | None = None) -> CommitmentType:
 
 
 def receiving_units() -> QuerySet[SourceUnit]:
-    return SourceUnit.objects.filter(is_active=True).select_related("department").order_by("department__code")
+    """The units a commitment may be made to: every active source unit (``catalog.selectors.source_units``)."""
+    return source_units()
 
 
 def receiving_unit(*, code: str = "", pk: int | None = None) -> SourceUnit:
