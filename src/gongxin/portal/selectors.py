@@ -21,6 +21,7 @@ from gongxin.accounts.viewer import ANONYMOUS
 from gongxin.catalog.choices import RecordKind
 from gongxin.catalog.models import SourceUnit
 from gongxin.catalog.seed import LICENCE_CATEGORIES
+from gongxin.catalog.selectors import source_units
 from gongxin.core import clock
 from gongxin.core.errors import NotFound, ValidationFailed
 from gongxin.portal.errors import CardNotFound, InvalidListingFilter
@@ -292,11 +293,7 @@ def publicity_export_truncated(*, filters: PublicityFilters, limit: int = EXPORT
 
 def publicity_departments() -> list[tuple[str, str]]:
     """(code, name) of the active source units, for the department filter."""
-    return list(
-        SourceUnit.objects.filter(is_active=True)
-        .order_by("department__code")
-        .values_list("department__code", "department__name")
-    )
+    return list(source_units().values_list("department__code", "department__name"))
 
 
 # --- credit card ---------------------------------------------------------------------------------------

@@ -9,8 +9,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from gongxin.catalog.choices import SubjectKind
-from gongxin.catalog.models import SourceUnit
-from gongxin.catalog.selectors import items_current
+from gongxin.catalog.selectors import items_current, source_units
 from gongxin.records.models import Record
 from gongxin.subjects.models import Subject
 
@@ -22,6 +21,6 @@ def platform_figures() -> dict[str, int]:
         "organizations": kinds.get(SubjectKind.ORGANIZATION, 0),
         "persons": kinds.get(SubjectKind.PERSON, 0),
         "records": Record.objects.count(),
-        "source_units": SourceUnit.objects.filter(is_active=True).count(),
+        "source_units": source_units().count(),
         "catalog_items": items_current().count(),
     }
