@@ -58,3 +58,19 @@ class SubjectNotOrganization(GongxinError):
     code = "monitoring.not_organization"
     status = 422
     default_message = _("Only organizations can be watched and scored.")
+
+
+class MonitoringSubjectNotFound(NotFound):
+    code = "monitoring.subject_not_found"
+    default_message = _("No such subject.")
+
+
+class WatchNotFound(NotFound):
+    code = "monitoring.watch_not_found"
+    default_message = _("No such watch.")
+
+
+class WatchNotYours(GongxinError):
+    code = "monitoring.not_your_watch"
+    status = 422
+    default_message = _("Only the person who started a watch can stop it.")

@@ -42,6 +42,7 @@ from gongxin.monitoring.errors import (
     SubjectNotOrganization,
     TrainingDataInsufficient,
     TrainingHorizonOpen,
+    WatchNotYours,
 )
 from gongxin.monitoring.modelling import FittedScorecard, Scaling, scorecard_apply, scorecard_fit
 from gongxin.monitoring.models import Alert, AlertEvent, RiskRun, RiskScore, Scorecard, Watch
@@ -309,7 +310,7 @@ def watch_start_by_id(*, subject_id: int, actor: Viewer, note: str = "") -> Watc
 def watch_stop(*, watch: Watch, actor: Viewer) -> Watch:
     writer_check(actor)
     if watch.user_id != actor.user_id:
-        raise SubjectNotOrganization(code="monitoring.not_your_watch")
+        raise WatchNotYours()
     with transaction.atomic():
         watch.is_active = False
         watch.save(update_fields=["is_active"])

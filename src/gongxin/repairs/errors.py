@@ -55,3 +55,15 @@ class RepairEvidenceInvalid(ValidationFailed):
 class RepairPolicyMissing(NotFound):
     code = "repair.policy_missing"
     default_message = _("No credit repair policy is in force for this date.")
+
+
+class RepairStatementInvalid(ValidationFailed):
+    """The statement of correction is empty or too long (the message names the limit)."""
+
+    code = "repair.statement_invalid"
+    default_message = _("Describe how the act was corrected.")
+
+
+class RepairSignerMissing(ValidationFailed):
+    code = "repair.signer_missing"
+    default_message = _("Sign the credit commitment with your name.")

@@ -20,7 +20,6 @@ from gongxin.access.persons import person_by_rin_for
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.documents import JSON_CONTENT_TYPE
-from gongxin.core.errors import NotFound
 from gongxin.core.schemas import ErrorOut
 from gongxin.records.choices import Purpose
 from gongxin.reports.choices import ReportKind
@@ -41,6 +40,7 @@ from gongxin.reports.selectors import (
     reports_of_subject,
 )
 from gongxin.reports.services import purpose_default, report_request, report_revoke
+from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_uscc
 
@@ -150,7 +150,7 @@ def _subject(body: ReportSubjectIn, viewer: Viewer) -> Subject:
         raise ReportSubjectInvalid()
     subject = subject_by_uscc(uscc) if uscc else person_by_rin_for(rin=rin, viewer=viewer)
     if subject is None:
-        raise NotFound(code="subject.not_found")
+        raise SubjectNotFound()
     return subject
 
 
@@ -190,7 +190,7 @@ def report_issue_endpoint(request: HttpRequest, body: ReportIssueIn) -> Status[d
 def reports_mine(request: HttpRequest) -> list[dict[str, Any]]:
     viewer: Viewer = request.auth  # type: ignore[attr-defined]
     if viewer.subject_id is None:
-        raise NotFound(code="subject.not_found")
+        raise SubjectNotFound()
     reports = reports_of_subject(subject_id=viewer.subject_id, viewer=viewer).select_related("superseded_by")
     return [_out(r) for r in reports[:200]]
 
