@@ -28,8 +28,9 @@ from gongxin.access.selectors import consent_active_for
 from gongxin.accounts.capabilities import looks_up_persons
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.throttle import current_address, throttle_hit
-from gongxin.subjects.identifiers import rin_lookup_hash, rin_validate
+from gongxin.subjects.identifiers import rin_validate
 from gongxin.subjects.models import Subject
+from gongxin.subjects.selectors import subject_by_rin
 
 # No subject has this id: the consent query of the "unknown" path, so both paths cost the same.
 _NO_SUBJECT_ID = -1
@@ -62,9 +63,9 @@ def person_by_rin_for(*, rin: str, viewer: Viewer, entitled: bool = False) -> Su
     person itself or holds an active consent of it, and ``ConsentRequired`` otherwise — also for an
     unknown RIN. Raises ``InvalidRin`` for a malformed number and ``Throttled`` over the look-up limits.
     """
-    digest = rin_lookup_hash(rin_validate((rin or "").strip()).rin)
+    check = rin_validate((rin or "").strip())
     rin_lookup_count(viewer=viewer)
-    subject = Subject.objects.select_related("person").filter(person__rin_hash=digest).first()
+    subject = subject_by_rin(check.rin)
     if entitled or looks_up_persons(viewer):
         return subject
     if subject is not None and viewer.subject_id is not None and viewer.subject_id == subject.pk:
