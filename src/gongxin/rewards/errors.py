@@ -67,6 +67,13 @@ class MeasureInvalid(ValidationFailed):
     default_message = _("The measure is not valid.")
 
 
+class OutcomeInvalid(MeasureInvalid):
+    """Feedback naming an outcome that is not one of FeedbackOutcome."""
+
+    code = "rewards.outcome_invalid"
+    default_message = _("Unknown outcome.")
+
+
 class LegalBasisRequired(ValidationFailed):
     code = "rewards.legal_basis_required"
     default_message = _("Every measure needs its legal basis.")

@@ -683,7 +683,7 @@ def check_feedback(*, check: Check, measures_applied: Sequence[str], outcome: st
     if actor.client_id is None or check.client_id != actor.client_id:
         raise errors.FeedbackNotAllowed()
     if outcome not in FeedbackOutcome.values:
-        raise errors.MeasureInvalid(_("Unknown outcome."), code="rewards.outcome_invalid")
+        raise errors.OutcomeInvalid()
     hit_codes = {h["measure"] for h in check.hits}
     applied = sorted(set(measures_applied))
     if set(applied) - hit_codes:
