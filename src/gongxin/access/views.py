@@ -121,8 +121,8 @@ def consents(request: HttpRequest) -> HttpResponse:
             except GongxinError as error:
                 form.add_error(None, str(error.message))
             else:
-                grantee = consent_grantee_shown(consent=consent, viewer=viewer)
-                messages.success(request, _("Consent granted to %(grantee)s.") % {"grantee": grantee})
+                shown = consent_grantee_shown(consent=consent, viewer=viewer)
+                messages.success(request, _("Consent granted to %(grantee)s.") % {"grantee": shown})
                 return redirect("access:consents")
         return render(request, "access/consents.html", _consents_context(viewer, subject, form), status=400)
     return render(request, "access/consents.html", _consents_context(viewer, subject, form))

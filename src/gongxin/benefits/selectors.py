@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -168,8 +169,8 @@ def scenario_statistics(*, viewer: Viewer) -> list[ScenarioFigures]:
     suspensions = dict(Suspension.objects.values("scenario_id").annotate(n=Count("id")).values_list("scenario_id", "n"))
     figures = []
     for scenario in Scenario.objects.order_by("code"):
-        c = checks.get(scenario.pk, {})
-        u = usages.get(scenario.pk, {})
+        c: Mapping[str, Any] = checks.get(scenario.pk, {})
+        u: Mapping[str, Any] = usages.get(scenario.pk, {})
         figures.append(ScenarioFigures(
             code=scenario.code, name=scenario.name,
             checks=c.get("n", 0), checks_eligible=c.get("yes", 0),

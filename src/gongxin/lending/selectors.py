@@ -3,8 +3,10 @@ authorized profile a lender receives, loans, the fund ledger and statistics."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -42,9 +44,10 @@ def staff_check(viewer: Viewer) -> None:
 
 def firm_of(*, viewer: Viewer) -> Subject:
     """The organization the signed-in viewer acts for as its agent; anyone else is refused."""
-    subject = (Subject.objects.select_related("organization").filter(pk=viewer.subject_id,
+    subject_id = viewer.subject_id if acts_for_organization(viewer) else None
+    subject = (Subject.objects.select_related("organization").filter(pk=subject_id,
                                                                       kind=SubjectKind.ORGANIZATION).first()
-               if acts_for_organization(viewer) else None)
+               if subject_id is not None else None)
     if subject is None:
         raise NotFirmAgent()
     return subject
@@ -199,7 +202,7 @@ class FundFigures:
 
 def fund_figures(*, fund: RiskFund) -> FundFigures:
     last = fund.entries.order_by("-sequence").first()
-    sums = {
+    sums: dict[str, Mapping[str, Any]] = {
         row["kind"]: row
         for row in fund.entries.values("kind").annotate(amount=Sum("amount_yuan"), covered=Sum("covered_yuan"),
                                                         n=Count("id"))
@@ -233,7 +236,7 @@ class LenderFigures:
 def lending_statistics(*, viewer: Viewer) -> list[LenderFigures]:
     """Per lender: pulls, firms that authorized it, applications and outcomes, amounts (staff)."""
     staff_check(viewer)
-    loans = {
+    loans: dict[int, Mapping[str, Any]] = {
         row["lender_id"]: row
         for row in Loan.objects.values("lender_id").annotate(
             n=Count("id"),

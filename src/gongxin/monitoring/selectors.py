@@ -82,8 +82,8 @@ def alerts_list(*, viewer: Viewer, status: str | None = None, kind: str | None =
         alerts = alerts.filter(kind=kind)
     if subject_id:
         alerts = alerts.filter(subject_id=subject_id)
-    if mine:
-        alerts = alerts.filter(watch__user_id=viewer.user_id)
+    if mine:  # the alerts of the viewer's own watches (only users watch)
+        alerts = alerts.filter(watch__user_id=viewer.user_id) if viewer.user_id is not None else alerts.none()
     return alerts
 
 
@@ -126,7 +126,8 @@ def organization_get(*, subject_id: int, viewer: Viewer) -> Subject:
 
 def watch_get(*, watch_id: int, viewer: Viewer) -> Watch:
     reader_check(viewer)
-    found = Watch.objects.select_related("subject").filter(pk=watch_id, user_id=viewer.user_id).first()
+    found = (Watch.objects.select_related("subject").filter(pk=watch_id, user_id=viewer.user_id).first()
+             if viewer.user_id is not None else None)
     if found is None:
         raise WatchNotFound()
     return found
@@ -134,6 +135,8 @@ def watch_get(*, watch_id: int, viewer: Viewer) -> Watch:
 
 def watches_of(*, viewer: Viewer) -> QuerySet[Watch]:
     reader_check(viewer)
+    if viewer.user_id is None:  # only users watch
+        return Watch.objects.none()
     return Watch.objects.filter(user_id=viewer.user_id, is_active=True).select_related("subject").order_by(
         "-created_at")
 

@@ -148,7 +148,7 @@ def _out(objection: Objection) -> dict[str, Any]:
         "extension_request_reason": objection.extension_request_reason,
         "rejection_reason": objection.rejection_reason, "decision": objection.decision,
         "decision_reason": objection.decision_reason, "decided_at": objection.decided_at,
-        "decision_version": objection.decision_version.number if objection.decision_version_id else None,
+        "decision_version": objection.decision_version.number if objection.decision_version else None,
         "review_requested_at": objection.review_requested_at, "review_reason": objection.review_reason,
     }
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -217,7 +218,7 @@ def _export_count(request: HttpRequest) -> None:
 
 
 @require_safe
-def publicity(request: HttpRequest) -> HttpResponse:
+def publicity(request: HttpRequest) -> HttpResponseBase:
     """The latest public licences and penalties city-wide, filterable, paginated, exportable (?format=)."""
     context = _listing_context(request)
     try:

@@ -78,7 +78,7 @@ def subscriptions_overview(*, viewer: Viewer | None = None, subscription_id: int
                 .annotate(last=Max("id")).order_by().values_list("subscription_id", "last"))
     out = [
         SubscriptionRow(
-            subscription=s, subjects=s.n_subjects,  # type: ignore[attr-defined]
+            subscription=s, subjects=s.n_subjects,
             pending=counts.get(s.pk, {}).get(DeliveryState.PENDING, 0),
             delivered=counts.get(s.pk, {}).get(DeliveryState.DELIVERED, 0),
             feed=counts.get(s.pk, {}).get(DeliveryState.FEED, 0),
