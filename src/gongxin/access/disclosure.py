@@ -31,8 +31,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
-    "ANONYMOUS", "LOGGED_PURPOSES", "NON_PUBLIC_PURPOSES", "Grant", "Viewer", "fields_shown", "purpose_check",
-    "records_visible", "subject_grant", "subject_visible", "viewer_for_client", "viewer_for_user", "visibility_q",
+    "ANONYMOUS", "LEVELS_SHOWN", "LOGGED_PURPOSES", "NON_PUBLIC_PURPOSES", "Grant", "Viewer", "fields_shown",
+    "purpose_check", "records_visible", "subject_grant", "subject_visible", "viewer_for_client", "viewer_for_user",
+    "visibility_q",
 ]
 
 from django.db.models import Q, QuerySet
@@ -129,6 +130,16 @@ def subject_visible(
     return subject, grant
 
 
+# The catalog disclosure levels each outward purpose may ever show (the subject itself sees every level but
+# internal). The fan-out of webhooks (sharing) reads the same table, so a client never learns that a record of
+# another level exists.
+LEVELS_SHOWN: dict[str, tuple[str, ...]] = {
+    Purpose.PUBLIC: (DisclosureLevel.PUBLIC,),
+    Purpose.SHARING: (DisclosureLevel.PUBLIC, DisclosureLevel.SHARED),
+    Purpose.AUTHORIZED: (DisclosureLevel.PUBLIC, DisclosureLevel.SHARED, DisclosureLevel.AUTHORIZED),
+}
+
+
 def visibility_q(*, purpose: str, today: date) -> Q:
     """The rule as a filter on ``Record`` (through its current version and catalog item).
 
@@ -143,19 +154,16 @@ def visibility_q(*, purpose: str, today: date) -> Q:
         )
         return (
             Q(subject__kind=SubjectKind.ORGANIZATION)
-            & Q(catalog_item__disclosure_level=DisclosureLevel.PUBLIC)
+            & Q(catalog_item__disclosure_level__in=LEVELS_SHOWN[Purpose.PUBLIC])
             & Q(current_version__published=True)
             & (~Q(current_version__polarity=Polarity.NEGATIVE) | negative_in_window)
             & counts_q(day=today)
         )
     if purpose == Purpose.SELF:
         return ~Q(catalog_item__disclosure_level=DisclosureLevel.INTERNAL) & counts_q(day=today)
-    if purpose == Purpose.SHARING:
-        levels = [DisclosureLevel.PUBLIC, DisclosureLevel.SHARED]
-        return Q(catalog_item__disclosure_level__in=levels) & counts_q(day=today, repaired_counts=False)
-    if purpose == Purpose.AUTHORIZED:
-        levels = [DisclosureLevel.PUBLIC, DisclosureLevel.SHARED, DisclosureLevel.AUTHORIZED]
-        return Q(catalog_item__disclosure_level__in=levels) & counts_q(day=today, repaired_counts=False)
+    if purpose in (Purpose.SHARING, Purpose.AUTHORIZED):
+        return (Q(catalog_item__disclosure_level__in=LEVELS_SHOWN[purpose])
+                & counts_q(day=today, repaired_counts=False))
     if purpose == Purpose.STAFF:
         return ~Q(current_version__status=RecordStatus.ARCHIVED)
     if purpose == Purpose.AUDIT:

@@ -15,23 +15,21 @@ from datetime import date, datetime
 from typing import Any
 
 from gongxin.access.choices import Channel
-from gongxin.access.disclosure import LOGGED_PURPOSES, fields_shown, records_visible
+from gongxin.access.disclosure import LEVELS_SHOWN, LOGGED_PURPOSES, fields_shown, records_visible
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.choices import Scope
 from gongxin.accounts.models import ApiClient
 from gongxin.accounts.viewer import Viewer, viewer_for_client
-from gongxin.catalog.choices import DisclosureLevel, SubjectKind
+from gongxin.catalog.choices import SubjectKind
 from gongxin.core.errors import PermissionDenied
 from gongxin.records.choices import Purpose
 from gongxin.sharing.models import Delivery
 from gongxin.subjects.models import Subject
 
-# Catalog disclosure levels a purpose can ever show; the fan-out skips events of other items so a client
-# never learns that an internal record exists. Mirrors access.disclosure.visibility_q (a test holds the two
-# together); asked of the lead: a ``levels_for(purpose)`` in access.disclosure to replace this copy.
+# The purposes a subscription reads with (client_purpose) and the catalog levels each may ever show: the
+# disclosure policy's table, so the fan-out skips events of other items.
 PURPOSE_LEVELS: dict[str, tuple[str, ...]] = {
-    Purpose.SHARING: (DisclosureLevel.PUBLIC, DisclosureLevel.SHARED),
-    Purpose.PUBLIC: (DisclosureLevel.PUBLIC,),
+    purpose: LEVELS_SHOWN[purpose] for purpose in (Purpose.SHARING, Purpose.PUBLIC)
 }
 
 # aggregate type -> function(ids, viewer, purpose) -> {id: content}. Apps whose events carry a subject
