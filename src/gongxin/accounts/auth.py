@@ -14,9 +14,9 @@ from django.http import HttpRequest
 from ninja.security import APIKeyHeader
 from ninja.utils import check_csrf
 
+from gongxin.accounts.errors import CsrfFailed
 from gongxin.accounts.services import api_client_authenticate, api_client_rate_limit_hit, api_rate_limit_charge
 from gongxin.accounts.viewer import Viewer, viewer_for_client, viewer_for_user
-from gongxin.core.errors import PermissionDenied
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -37,7 +37,7 @@ class ViewerAuth(APIKeyHeader):
         user = getattr(request, "user", None)
         writes = request.method not in SAFE_METHODS
         if user is not None and user.is_authenticated and writes and check_csrf(request) is not None:
-            raise PermissionDenied(code="auth.csrf_failed")
+            raise CsrfFailed()
         viewer = viewer_for_user(user)
         if viewer.user_id is not None:  # signed-in persons' API calls have a limit too (api.session)
             api_rate_limit_charge(viewer=viewer, cost=1)

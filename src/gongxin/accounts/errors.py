@@ -2,7 +2,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.core.errors import NotAuthenticated, RateLimited, ValidationFailed
+from gongxin.core.errors import NotAuthenticated, PermissionDenied, RateLimited, ValidationFailed
 
 
 class InvalidApiKey(NotAuthenticated):
@@ -17,6 +17,12 @@ class ClientRateLimited(RateLimited):
     def __init__(self, message: Any = None, *, retry_after: int = 60, details: Any = None) -> None:
         super().__init__(message, details=details)
         self.retry_after = max(1, int(retry_after))  # seconds to the next minute (the Retry-After header)
+
+
+class CsrfFailed(PermissionDenied):
+    """A signed-in person's API write without a valid CSRF token (the session alone does not authorize it)."""
+
+    code = "auth.csrf_failed"
 
 
 class UnknownScope(ValidationFailed):

@@ -38,13 +38,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.errors import (
     RuleBudgetExceeded,
-    RuleError,
     RuleEvaluationError,
     RuleFails,
     RuleSyntaxError,
     RuleTooCostly,
     RuleTypeError,
     RuleUnknownName,
+    RuleUnknownType,
 )
 
 # The cost budget of a rule (decision 035). Shape limits, checked before a rule is compiled or run:
@@ -193,9 +193,7 @@ def type_zero(type_label: str) -> Any:
     if label.startswith("map"):
         return {}
     if label not in _ZERO:
-        raise RuleError(
-            _("Unknown fact type: %(type)s.") % {"type": label}, code="rule.unknown_type", details={"type": label}
-        )
+        raise RuleUnknownType(_("Unknown fact type: %(type)s.") % {"type": label}, details={"type": label})
     return _ZERO[label]
 
 

@@ -119,6 +119,19 @@ class RuleBudgetExceeded(RuleError):
     default_message = _("Evaluating the rule took longer than its time budget; nothing was counted.")
 
 
+class RuleUnknownType(RuleError):
+    """A fact declared with a type label CEL does not know (the message names the label)."""
+
+    code = "rule.unknown_type"
+
+
+# Signing (core.signing): the platform's public keys, published under /.well-known/.
+class SigningKeyNotFound(NotFound):
+    """No current or retired signing key has this key id."""
+
+    code = "signing.key_not_found"
+
+
 def retry_after_apply(response: Any, exc: BaseException) -> Any:
     """Say when to come back (``Retry-After``, seconds) on ``response`` when ``exc`` knows it (the rate limits
     of core.throttle and accounts); the API's and the pages' error answers both go through here."""

@@ -57,6 +57,12 @@ class ReportReasonRequired(ValidationFailed):
     default_message = _("Give the reason for revoking the report.")
 
 
+class ReportListNotAllowed(PermissionDenied):
+    """A subject's list of reports is for the subject itself and the credit office."""
+
+    code = "report.list_not_allowed"
+
+
 class ReportRevokeNotAllowed(PermissionDenied):
     code = "report.revoke_not_allowed"
     default_message = _("Only credit office staff may revoke a report.")

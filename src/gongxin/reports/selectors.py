@@ -21,10 +21,9 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock
 from gongxin.core.documents import VerificationResult, stored_report_verify
-from gongxin.core.errors import PermissionDenied
 from gongxin.records.choices import Purpose
 from gongxin.reports.choices import ReportKind, ReportStatus
-from gongxin.reports.errors import ReportNotFound
+from gongxin.reports.errors import ReportListNotAllowed, ReportNotFound
 from gongxin.reports.models import Report
 from gongxin.reports.personal import report_signed_content
 
@@ -108,7 +107,7 @@ def report_verification(report: Report) -> ReportVerification:
 def reports_of_subject(*, subject_id: int, viewer: Viewer) -> QuerySet[Report]:
     """A subject's reports, newest first: for the subject itself and the credit office."""
     if viewer.subject_id != subject_id and not is_office(viewer):
-        raise PermissionDenied(code="report.list_not_allowed")
+        raise ReportListNotAllowed()
     return Report.objects.filter(subject_id=subject_id).order_by("-created_at", "-id")
 
 

@@ -23,7 +23,7 @@ from gongxin.accounts.viewer import viewer_for_user
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import signing
 from gongxin.core.documents import JSON_CONTENT_TYPE
-from gongxin.core.errors import GongxinError, NotFound
+from gongxin.core.errors import GongxinError, SigningKeyNotFound
 from gongxin.core.middleware import error_page
 from gongxin.reports.choices import ReportKind
 from gongxin.reports.errors import ReportNotFound, ReportRangeInvalid
@@ -46,6 +46,7 @@ from gongxin.reports.services import purpose_default, report_request
 from gongxin.rewards.errors import CertificateNotFound
 from gongxin.rewards.selectors import certificate_by_number
 from gongxin.rewards.views import certificate_verify
+from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import subject_by_uscc
 
@@ -74,11 +75,11 @@ def _subject_for_issue(request: HttpRequest, viewer_subject_id: int | None) -> S
         except GongxinError:
             subject = None
         if subject is None:
-            raise NotFound(_("No organization has this unified social credit code."), code="subject.not_found")
+            raise SubjectNotFound(_("No organization has this unified social credit code."))
         return subject
     if viewer_subject_id is not None:  # a signed-in subject asking for its own report
         return Subject.objects.get(pk=viewer_subject_id)
-    raise NotFound(_("No organization has this unified social credit code."), code="subject.not_found")
+    raise SubjectNotFound(_("No organization has this unified social credit code."))
 
 
 @require_POST
@@ -205,7 +206,7 @@ def signing_key_pem(request: HttpRequest) -> HttpResponse:
     kid = request.GET.get("kid", "").strip() or signing.key_id()
     raw = signing.public_keys().get(kid)
     if raw is None:
-        return _error(request, NotFound(code="signing.key_not_found"))
+        return _error(request, SigningKeyNotFound())
     response = HttpResponse(signing.pem_of(raw), content_type="application/x-pem-file")
     response["Content-Disposition"] = 'inline; filename="gongxin-signing-key.pem"'
     response["Gongxin-Key-Id"] = kid

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from gongxin.core.cel import FactsContext, rule_compile, rule_evaluate, type_zero
-from gongxin.core.errors import GongxinError, RuleEvaluationError, RuleSyntaxError, RuleTypeError, RuleUnknownName
+from gongxin.core.errors import (
+    GongxinError,
+    RuleEvaluationError,
+    RuleSyntaxError,
+    RuleTypeError,
+    RuleUnknownName,
+    RuleUnknownType,
+)
 
 NAMES = {
     "lists": "list<string>",
@@ -47,6 +54,14 @@ def test_unknown_fact_is_named() -> None:
     assert caught.value.code == "rule.unknown_name"
     assert caught.value.details["names"] == ["sesame_score"]
     assert "sesame_score" in str(caught.value.message)
+
+
+def test_unknown_fact_type_is_named() -> None:
+    with pytest.raises(RuleUnknownType) as caught:
+        type_zero("decimal")
+    assert caught.value.code == "rule.unknown_type" and caught.value.status == 422
+    assert caught.value.details == {"type": "decimal"}
+    assert str(caught.value.message) == "未知的事实类型：decimal。"
 
 
 def test_unknown_function_is_an_unknown_name() -> None:
