@@ -34,7 +34,7 @@ from gongxin.access.shown import ShownRecord, profile_records, record_shown, rec
 from gongxin.accounts.actors import actors_annotate
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.capabilities import decides_for_office
-from gongxin.accounts.doors import viewer_for_request
+from gongxin.accounts.doors import api_viewer, viewer_for_request
 from gongxin.accounts.viewer import Viewer
 from gongxin.records.api import RecordListOut, RecordOut, VersionOut
 from gongxin.records.api import router as records_router
@@ -263,7 +263,7 @@ def records_of_subject(
 ) -> dict[str, Any]:
     """``subject`` is an organization's USCC. ``purpose`` decides what is disclosed (access.disclosure):
     public for anyone; self for the subject's own agent; sharing for government clients; staff, audit."""
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     target = subject_by_uscc(subject)
     if target is None:
         raise SubjectNotFound()
@@ -274,7 +274,7 @@ def records_of_subject(
 
 @records_router.get("/mine", response=RecordListOut, summary="The signed-in subject's own records")
 def records_mine(request: HttpRequest) -> dict[str, Any]:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     if viewer.subject_id is None:
         raise SubjectNotFound()
     target = Subject.objects.get(pk=viewer.subject_id)
@@ -284,9 +284,9 @@ def records_mine(request: HttpRequest) -> dict[str, Any]:
 
 @records_router.get("/{int:record_id}", response=RecordOut, summary="One record")
 def record_detail(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.PUBLIC) -> ShownRecord:
-    return record_shown(record_id=record_id, viewer=request.auth, purpose=purpose)  # type: ignore[attr-defined]
+    return record_shown(record_id=record_id, viewer=api_viewer(request), purpose=purpose)
 
 
 @records_router.get("/{int:record_id}/versions", response=list[VersionOut], summary="A record's history")
 def record_history(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.STAFF) -> list[Any]:
-    return record_versions(record_id=record_id, viewer=request.auth, purpose=purpose)  # type: ignore[attr-defined]
+    return record_versions(record_id=record_id, viewer=api_viewer(request), purpose=purpose)

@@ -35,9 +35,16 @@ def has_account(viewer: Viewer) -> bool:
     return viewer.user_id is not None and viewer.client_id is None
 
 
+def api_viewer(request: HttpRequest) -> Viewer:
+    """The API caller as a ``Viewer``, anonymous callers included (``ANONYMOUS``), for operations open to the
+    public whose answer depends on who asks (the disclosure policy decides)."""
+    viewer: Viewer = request.auth  # type: ignore[attr-defined]  # set by accounts.auth.ViewerAuth on every call
+    return viewer
+
+
 def viewer_for_request(request: HttpRequest, *, require: Capability | None = None) -> Viewer:
     """The API caller as a ``Viewer``: 401 for an anonymous caller, 403 when ``require`` does not hold for it."""
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     if viewer.is_anonymous:
         raise NotAuthenticated()
     if require is not None and not require(viewer):

@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.doors import api_viewer
 from gongxin.accounts.viewer import Viewer
 from gongxin.benefits.models import Scenario, Usage
 from gongxin.benefits.rules import Verdict
@@ -154,7 +155,7 @@ class FiguresOut(Schema):
 
 
 def _signed_in(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     if viewer.is_anonymous:
         raise NotAuthenticated()
     return viewer

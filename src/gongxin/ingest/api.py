@@ -14,7 +14,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongxin.accounts.auth import viewer_auth
-from gongxin.accounts.viewer import Viewer
+from gongxin.accounts.doors import api_viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.catalog.selectors import item_by_code, source_unit_by_code
 from gongxin.ingest.models import Batch
@@ -139,7 +139,7 @@ def batch_upload_endpoint(request: HttpRequest, source_unit: Form[str], item: Fo
                           file: File[UploadedFile]) -> Status[dict[str, Any]]:
     """multipart/form-data: ``source_unit`` (department code), ``item`` (catalog item code) and ``file``
     (CSV in UTF-8/GBK/GB18030, .xlsx, or JSON Lines). Follow the batch at ``GET /batches/{id}``."""
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     unit, found = _unit_and_item(source_unit, item)
     batch = batch_upload(source_unit=unit, item=found, upload=file, actor=viewer)
     batch.refresh_from_db()
@@ -150,7 +150,7 @@ def batch_upload_endpoint(request: HttpRequest, source_unit: Form[str], item: Fo
 def batches_list(request: HttpRequest, source_unit: str = "", item: str = "", status: str = "",
                  limit: int = Query(50, ge=1, le=500),
                  offset: int = Query(0, ge=0, le=OFFSET_MAX)) -> list[dict[str, Any]]:
-    batches = batches_visible(viewer=request.auth)  # type: ignore[attr-defined]
+    batches = batches_visible(viewer=api_viewer(request))
     if source_unit:
         batches = batches.filter(source_unit__department__code=source_unit)
     if item:
@@ -162,14 +162,14 @@ def batches_list(request: HttpRequest, source_unit: str = "", item: str = "", st
 
 @router.get("/batches/{int:batch_id}", response=BatchOut, summary="One batch: status, progress and counts")
 def batch_detail(request: HttpRequest, batch_id: int) -> dict[str, Any]:
-    return _batch_out(batch_get(batch_id=batch_id, viewer=request.auth))  # type: ignore[attr-defined]
+    return _batch_out(batch_get(batch_id=batch_id, viewer=api_viewer(request)))
 
 
 @router.get("/batches/{int:batch_id}/issues", response=list[IssueOut], summary="Rejected and flagged rows")
 def batch_issues(request: HttpRequest, batch_id: int, level: str = "", code: str = "",
                  limit: int = Query(100, ge=1, le=1000),
                  offset: int = Query(0, ge=0, le=OFFSET_MAX)) -> list[dict[str, Any]]:
-    batch = batch_get(batch_id=batch_id, viewer=request.auth)  # type: ignore[attr-defined]
+    batch = batch_get(batch_id=batch_id, viewer=api_viewer(request))
     issues = batch.issues.order_by("row_number", "pk")
     if level:
         issues = issues.filter(level=level)
@@ -198,12 +198,12 @@ def error_report_response(batch: Batch) -> StreamingHttpResponse:
 @router.get("/batches/{int:batch_id}/errors.csv", summary="The error report as CSV (row, column, value, reasons)",
             response={200: None})
 def batch_error_report(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
-    return error_report_response(batch_get(batch_id=batch_id, viewer=request.auth))  # type: ignore[attr-defined]
+    return error_report_response(batch_get(batch_id=batch_id, viewer=api_viewer(request)))
 
 
 @router.post("/push", response=PushOut, summary="Push up to 10,000 records; per-row results")
 def push(request: HttpRequest, body: PushIn) -> dict[str, Any]:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     unit, found = _unit_and_item(body.source_unit, body.item)
     batch = batch_push(source_unit=unit, item=found, records=body.records, idempotency_key=body.idempotency_key,
                        actor=viewer)
@@ -227,6 +227,6 @@ def quality(request: HttpRequest, source_unit: str = "", item: str = "", since: 
     unit_id = None
     if source_unit:
         unit_id = source_unit_by_code(source_unit).pk
-    rows = quality_by_unit_and_item(viewer=request.auth, source_unit_id=unit_id, item_code=item or None,  # type: ignore[attr-defined]
+    rows = quality_by_unit_and_item(viewer=api_viewer(request), source_unit_id=unit_id, item_code=item or None,
                                     since=since)
     return [quality_out(q) for q in rows]

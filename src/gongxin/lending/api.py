@@ -19,6 +19,7 @@ from ninja import Field, Router, Schema, Status
 
 from gongxin.access.selectors import consent_state
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.doors import api_viewer
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.errors import NotAuthenticated
 from gongxin.lending.models import Loan
@@ -212,7 +213,7 @@ class LenderFiguresOut(Schema):
 
 
 def _signed_in(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     if viewer.is_anonymous:
         raise NotAuthenticated()
     return viewer

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from gongxin.accounts.auth import viewer_auth
-from gongxin.accounts.viewer import Viewer
+from gongxin.accounts.doors import api_viewer
 from gongxin.catalog.selectors import item_by_code, source_unit_by_code
 from gongxin.records.errors import RecordNotFound, SubjectRequired
 from gongxin.records.models import Record
@@ -107,7 +107,7 @@ class RecordRevokeIn(Schema):
 
 @router.post("", response={200: RecordSubmitOut, 201: RecordSubmitOut}, summary="Submit a record (create or correct)")
 def record_submit_endpoint(request: HttpRequest, body: RecordSubmitIn) -> Status[dict[str, Any]]:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     source_unit = source_unit_by_code(body.source_unit)
     item = item_by_code(body.item)
     if not body.subject.uscc and not body.subject.rin:
@@ -128,7 +128,7 @@ def record_submit_endpoint(request: HttpRequest, body: RecordSubmitIn) -> Status
 
 @router.post("/{int:record_id}/revoke", response=RecordSubmitOut, summary="Revoke a record")
 def record_revoke_endpoint(request: HttpRequest, record_id: int, body: RecordRevokeIn) -> dict[str, Any]:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     record = Record.objects.select_related("source_unit", "catalog_item").filter(pk=record_id).first()
     if record is None:
         raise RecordNotFound()

@@ -18,6 +18,7 @@ from ninja import Field, Router, Schema, Status
 
 from gongxin.access.persons import person_by_rin_for
 from gongxin.accounts.auth import viewer_auth
+from gongxin.accounts.doors import api_viewer
 from gongxin.accounts.viewer import Viewer
 from gongxin.core.documents import JSON_CONTENT_TYPE
 from gongxin.core.schemas import ErrorOut
@@ -178,7 +179,7 @@ def report_issue_endpoint(request: HttpRequest, body: ReportIssueIn) -> Status[d
     """Organization reports: ``public`` (anyone), ``self``, ``sharing``, ``authorized``, ``staff``. Person
     reports: ``self`` or ``authorized`` (consent) only. Special reports (penalties, enforcement and
     serious-dishonesty lists over up to 5 years, repaired records marked 已修复): ``self`` or ``staff``."""
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     subject = _subject(body.subject, viewer)
     purpose = body.purpose or purpose_default(kind=body.kind, subject=subject, viewer=viewer)
     report, issued = report_request(subject=subject, kind=body.kind, viewer=viewer, purpose=purpose,
@@ -188,7 +189,7 @@ def report_issue_endpoint(request: HttpRequest, body: ReportIssueIn) -> Status[d
 
 @router.get("/mine", response=list[ReportOut], summary="The signed-in subject's own reports")
 def reports_mine(request: HttpRequest) -> list[dict[str, Any]]:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     if viewer.subject_id is None:
         raise SubjectNotFound()
     reports = reports_of_subject(subject_id=viewer.subject_id, viewer=viewer).select_related("superseded_by")
@@ -198,13 +199,13 @@ def reports_mine(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/{number}.pdf", response={404: ErrorOut}, url_name="report_pdf",
             summary="A report as PDF (signed; the JSON envelope attached)", openapi_extra=_binary("application/pdf"))
 def report_pdf_endpoint(request: HttpRequest, number: str) -> HttpResponse:
-    return _file(report_for_viewer(number, viewer=request.auth), "pdf")  # type: ignore[attr-defined]
+    return _file(report_for_viewer(number, viewer=api_viewer(request)), "pdf")
 
 
 @router.get("/{number}.html", response={404: ErrorOut}, url_name="report_html",
             summary="A report as printable HTML", openapi_extra=_binary("text/html"))
 def report_html_endpoint(request: HttpRequest, number: str) -> HttpResponse:
-    return _file(report_for_viewer(number, viewer=request.auth), "html")  # type: ignore[attr-defined]
+    return _file(report_for_viewer(number, viewer=api_viewer(request)), "html")
 
 
 @router.get("/{number}/verification", response={200: VerificationOut, 404: ErrorOut},
@@ -227,7 +228,7 @@ def report_verification_endpoint(request: HttpRequest, number: str) -> dict[str,
 @router.post("/{number}/revoke", response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
              summary="Revoke a report (credit office staff)")
 def report_revoke_endpoint(request: HttpRequest, number: str, body: ReportRevokeIn) -> dict[str, Any]:
-    viewer: Viewer = request.auth  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     report = report_revoke(report=report_by_number(number), actor=viewer, reason=body.reason)
     return _out(report)
 
@@ -235,4 +236,4 @@ def report_revoke_endpoint(request: HttpRequest, number: str, body: ReportRevoke
 @router.get("/{number}", response={200: EnvelopeOut, 404: ErrorOut}, url_name="report_json",
             summary="A report: the signed JSON envelope (or ?format=html|pdf)")
 def report_json_endpoint(request: HttpRequest, number: str, format: Format = "json") -> HttpResponse:
-    return _file(report_for_viewer(number, viewer=request.auth), format)  # type: ignore[attr-defined]
+    return _file(report_for_viewer(number, viewer=api_viewer(request)), format)

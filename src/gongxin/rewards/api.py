@@ -23,7 +23,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder
 
 from gongxin.accounts.auth import viewer_auth
-from gongxin.accounts.doors import viewer_for_request
+from gongxin.accounts.doors import api_viewer, viewer_for_request
 from gongxin.accounts.services import api_rate_limit_charge
 from gongxin.core import clock
 from gongxin.core.documents import verify_url_for
@@ -380,4 +380,4 @@ def statistics_endpoint(
             summary="A check certificate's signed envelope (an organization's: whoever holds the number; a "
                     "person's: the person, the system that made the check, staff)")
 def certificate_detail(request: HttpRequest, number: str) -> dict[str, Any]:
-    return _certificate_out(selectors.certificate_for_viewer(number, viewer=request.auth))  # type: ignore[attr-defined]
+    return _certificate_out(selectors.certificate_for_viewer(number, viewer=api_viewer(request)))
