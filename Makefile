@@ -19,6 +19,8 @@ test: setup-dev browser
 # The fast lane while working: no browser, no fuzz, no slow test (docs/testing.md). `make test` stays the proof.
 test-fast: setup-dev
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -m "not browser and not fuzz and not slow"
 
 $(BIN)/python:
