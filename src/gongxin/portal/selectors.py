@@ -24,7 +24,16 @@ from gongxin.catalog.seed import LICENCE_CATEGORIES
 from gongxin.catalog.selectors import source_units
 from gongxin.core import clock
 from gongxin.core.errors import NotFound, ValidationFailed
-from gongxin.portal.errors import CardNotFound, InvalidListingFilter
+from gongxin.portal.errors import (
+    CardNotFound,
+    ListingDateInvalid,
+    ListingDateRangeInvalid,
+    ListingDepartmentUnknown,
+    ListingDistrictUnknown,
+    ListingKindUnknown,
+    ListingTypeKindMismatch,
+    ListingTypeUnknown,
+)
 from gongxin.records.choices import Purpose
 from gongxin.records.models import ListEntry, Record
 from gongxin.scoring.selectors import PublicGrade, grade_public
@@ -116,9 +125,9 @@ def _date(value: date | str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidListingFilter(
+        raise ListingDateInvalid(
             _("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text[:40]},
-            code="listing.invalid_date", details={"field": name},
+            details={"field": name},
         ) from None
 
 
@@ -134,24 +143,24 @@ def publicity_filters_parse(
     """Check the listing's filters; raise ``InvalidListingFilter`` (422) with a clear message on a bad one."""
     kind_value = _clean(kind).lower()
     if kind_value and kind_value not in PUBLICITY_KINDS:
-        raise InvalidListingFilter(
+        raise ListingKindUnknown(
             _("Unknown kind “%(value)s”: use “licence” or “penalty”.") % {"value": kind_value[:40]},
-            code="listing.unknown_kind", details={"field": "kind"},
+            details={"field": "kind"},
         )
 
     department_value = _clean(department)
     if department_value and not SourceUnit.objects.filter(department__code=department_value).exists():
-        raise InvalidListingFilter(
+        raise ListingDepartmentUnknown(
             _("No source unit has the code “%(value)s”.") % {"value": department_value[:40]},
-            code="listing.unknown_department", details={"field": "department"},
+            details={"field": "department"},
         )
 
     district_value = _clean(district)
     if district_value and district_value not in _DISTRICTS:
-        raise InvalidListingFilter(
+        raise ListingDistrictUnknown(
             _("Unknown district “%(value)s”: give the six-digit code of a district of the city.")
             % {"value": district_value[:40]},
-            code="listing.unknown_district", details={"field": "district"},
+            details={"field": "district"},
         )
 
     type_value = _clean(type_code)
@@ -159,25 +168,22 @@ def publicity_filters_parse(
         is_licence_type = type_value in dict(licence_categories())
         is_penalty_type = type_value in PENALTY_TYPES
         if not (is_licence_type or is_penalty_type):
-            raise InvalidListingFilter(
+            raise ListingTypeUnknown(
                 _("Unknown type “%(value)s”.") % {"value": type_value[:40]},
-                code="listing.unknown_type", details={"field": "type"},
+                details={"field": "type"},
             )
         if (kind_value == RecordKind.LICENCE and not is_licence_type) or (
             kind_value == RecordKind.PENALTY and not is_penalty_type
         ):
-            raise InvalidListingFilter(
+            raise ListingTypeKindMismatch(
                 _("The type “%(value)s” does not belong to the chosen kind.") % {"value": type_value},
-                code="listing.type_kind_mismatch", details={"field": "type"},
+                details={"field": "type"},
             )
 
     start = _date(date_from, "date_from")
     end = _date(date_to, "date_to")
     if start and end and start > end:
-        raise InvalidListingFilter(
-            _("The start date is after the end date."), code="listing.invalid_date_range",
-            details={"field": "date_from"},
-        )
+        raise ListingDateRangeInvalid(details={"field": "date_from"})
     return PublicityFilters(kind=kind_value, department=department_value, district=district_value,
                             type_code=type_value, date_from=start, date_to=end)
 

@@ -27,6 +27,18 @@ class SubjectConflict(Conflict):
     default_message = _("This subject is already registered.")
 
 
+class IdentifierDuplicate(SubjectConflict):
+    """An alias code (an older registration number ...) that already belongs to another subject."""
+
+    code = "subject.duplicate_identifier"
+    default_message = _("This code already belongs to another subject.")
+
+
+class RelationDuplicate(SubjectConflict):
+    code = "subject.duplicate_relation"
+    default_message = _("This relation is already recorded.")
+
+
 class SubjectNotFound(NotFound):
     """Unknown, or not visible to the viewer (persons for the public): the one "not found" of subjects, so
     ids and codes cannot be enumerated to learn who is a subject."""
