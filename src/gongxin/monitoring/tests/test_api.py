@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from gongxin.access.models import Inquiry
-from gongxin.monitoring.models import Alert
-from gongxin.monitoring.services import risk_run
+from gongxin.monitoring.errors import WatchNotYours
+from gongxin.monitoring.models import Alert, Watch
+from gongxin.monitoring.services import risk_run, watch_start, watch_stop
 from gongxin.monitoring.tests.conftest import TODAY, handmade_scorecard, penalty, viewer
 from gongxin.testing.personas import signed_in
 
@@ -85,3 +86,28 @@ def test_watches_are_started_listed_and_stopped(acme, staff) -> None:
     assert [w["id"] for w in client.get(f"{BASE}/watches").json()] == [watch["id"]]
     assert client.delete(f"{BASE}/watches/{watch['id']}").status_code == 204
     assert client.get(f"{BASE}/watches").json() == []
+
+
+def test_another_staff_members_watch_is_not_found_and_stays_on(acme, staff, other_staff) -> None:
+    """A watch is looked up among the caller's own (monitoring.selectors.watch_get), so another staff member's
+    watch id answers as an unknown one does: its existence is not confirmed, and it is not stopped."""
+    created = signed_in(staff).post(f"{BASE}/watches", {"subject_id": acme.pk}, content_type="application/json")
+    watch_id = created.json()["id"]
+    for missing_id in (watch_id, watch_id + 1000):
+        response = signed_in(other_staff).delete(f"{BASE}/watches/{missing_id}")
+        assert response.status_code == 404
+        assert response.json() == {"code": "monitoring.watch_not_found", "message": "没有该关注。"}
+    assert Watch.objects.get(pk=watch_id).is_active
+
+
+def test_stopping_another_staff_members_watch_is_refused_with_its_own_message(acme, staff, other_staff) -> None:
+    """The service's own check, for callers holding a watch that is not the actor's (the API and the pages
+    never hand it one: see above): monitoring.not_your_watch, no longer the 'only organizations' message."""
+    watch = watch_start(subject=acme, actor=viewer(staff))
+    with pytest.raises(WatchNotYours) as caught:
+        watch_stop(watch=watch, actor=viewer(other_staff))
+    assert caught.value.code == "monitoring.not_your_watch" and caught.value.status == 422
+    assert caught.value.as_dict() == {"code": "monitoring.not_your_watch",
+                                      "message": "只有添加关注的人才能取消该关注。"}
+    watch.refresh_from_db()
+    assert watch.is_active
