@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from gongxin.accounts.choices import Role, Scope
 from gongxin.accounts.viewer import Viewer
 
@@ -106,6 +108,20 @@ def acts_for_source_unit(viewer: Viewer) -> bool:
     if viewer.department_id is None or viewer.role != Role.OPERATOR:
         return False
     return viewer.client_id is None or Scope.RECORDS_WRITE in viewer.scopes
+
+
+def case_files_q(viewer: Viewer) -> Q:
+    """Which case files about a subject handled by a source unit (repair applications, commitments) ``viewer``
+    sees, as a filter on their ``source_unit_id`` and ``subject_id``: the office every one, a unit that
+    ``acts_for_source_unit`` its own unit's, a subject its own, anyone else none (a filter that matches nothing
+    and costs no query)."""
+    if is_office(viewer):
+        return Q()
+    if acts_for_source_unit(viewer):
+        return Q(source_unit_id=viewer.department_id)
+    if viewer.subject_id is not None:
+        return Q(subject_id=viewer.subject_id)
+    return Q(pk__in=[])
 
 
 def writes_for_unit(viewer: Viewer, *, source_unit_id: int) -> bool:

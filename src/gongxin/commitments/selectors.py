@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from gongxin.access.persons import person_by_rin_for
-from gongxin.accounts.capabilities import acts_for_source_unit, is_office
+from gongxin.accounts.capabilities import acts_for_source_unit, case_files_q, is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.catalog.models import SourceUnit
@@ -42,13 +42,7 @@ def _base() -> QuerySet[Commitment]:
 
 
 def commitments_visible(*, viewer: Viewer) -> QuerySet[Commitment]:
-    if is_office(viewer):
-        return _base()
-    if acts_for_source_unit(viewer):
-        return _base().filter(source_unit_id=viewer.department_id)
-    if viewer.subject_id is not None:
-        return _base().filter(subject_id=viewer.subject_id)
-    return _base().none()
+    return _base().filter(case_files_q(viewer))
 
 
 def commitment_visible(*, commitment_id: int, viewer: Viewer) -> Commitment:

@@ -18,7 +18,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import get_language
 
 from gongxin.access.disclosure import fields_shown, records_visible
-from gongxin.accounts.capabilities import acts_for_source_unit, is_office
+from gongxin.accounts.capabilities import acts_for_source_unit, case_files_q, is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
 from gongxin.core.errors import PermissionDenied
@@ -58,13 +58,7 @@ def _base() -> QuerySet[RepairApplication]:
 
 def repairs_visible(*, viewer: Viewer) -> QuerySet[RepairApplication]:
     """Every application ``viewer`` may see (none for the public)."""
-    if is_office(viewer):
-        return _base()
-    if acts_for_source_unit(viewer):
-        return _base().filter(source_unit_id=viewer.department_id)
-    if viewer.subject_id is not None:
-        return _base().filter(subject_id=viewer.subject_id)
-    return _base().none()
+    return _base().filter(case_files_q(viewer))
 
 
 def repair_visible(*, application_id: int, viewer: Viewer) -> RepairApplication:
