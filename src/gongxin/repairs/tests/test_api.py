@@ -123,3 +123,18 @@ def test_a_units_client_sees_its_queue_only_with_records_write(penalty, agent, u
     system = Client(HTTP_X_API_KEY=system_key)
     assert [a["id"] for a in system.get(BASE).json()] == [created["id"]]
     assert system.get(f"{BASE}/{created['id']}").json()["statement"] == BODY["statement"]
+
+
+def test_a_blank_statement_or_signer_is_refused_with_its_code_and_message(penalty, agent):
+    """The schema lets whitespace through; the service, which trims, refuses it with its own code."""
+    own = signed_in(agent)
+    blank_statement = own.post(BASE, {"record_id": penalty.pk, **BODY, "statement": "   "},
+                               content_type="application/json")
+    assert blank_statement.status_code == 422
+    assert blank_statement.json() == {"code": "repair.statement_invalid",
+                                      "message": "请说明失信行为的纠正情况（不超过4000字）。"}
+    blank_signer = own.post(BASE, {"record_id": penalty.pk, **BODY, "commitment_signer": " "},
+                            content_type="application/json")
+    assert blank_signer.status_code == 422
+    assert blank_signer.json() == {"code": "repair.signer_missing", "message": "请填写签署人姓名以签署信用承诺书。"}
+    assert own.get(BASE).json() == []
