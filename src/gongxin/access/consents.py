@@ -68,8 +68,9 @@ def consent_grantee_shown(*, consent: Consent, viewer: Viewer) -> str:
     account by its display name, as the subject named it (the office sees the stored label)."""
     if is_office(viewer):
         return consent.grantee_label
-    if consent.grantee_client_id is not None:
-        return consent.grantee_client.department.name
+    client = consent.grantee_client
+    if client is not None:
+        return client.department.name
     return consent.grantee_label
 
 

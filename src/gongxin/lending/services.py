@@ -232,7 +232,7 @@ def _staff_write_check(actor: Viewer) -> None:
 
 
 def _entry_append(
-    *, fund: RiskFund, kind: str, actor: Viewer, amount: Decimal = Decimal("0"), covered: Decimal = Decimal("0"),
+    *, fund: RiskFund, kind: EntryKind, actor: Viewer, amount: Decimal = Decimal("0"), covered: Decimal = Decimal("0"),
     loan: Loan | None = None, note: str = "",
 ) -> FundEntry:
     """Append one ledger line with the running totals; the fund row's lock orders concurrent writers."""

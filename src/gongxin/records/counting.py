@@ -52,17 +52,22 @@ __all__ = [
 
 
 class CountedVersion(Protocol):
-    """What ``counts`` reads: a ``RecordVersion``, or a plain object with the same fields."""
+    """What ``counts`` reads: a ``RecordVersion``, or a plain object with the same fields (read-only ones
+    too: a frozen dataclass or a shown record)."""
 
-    status: str
-    repaired: bool
-    retention_end: Any  # date | None
+    @property
+    def status(self) -> str: ...
+    @property
+    def repaired(self) -> bool: ...
+    @property
+    def retention_end(self) -> Any: ...  # date | None
 
 
 class PublishedVersion(Protocol):
     """What ``within_publicity`` reads."""
 
-    publicity_max_end: Any  # date | None
+    @property
+    def publicity_max_end(self) -> Any: ...  # date | None
 
 
 # --- Q on Record ------------------------------------------------------------------------------------------

@@ -30,14 +30,20 @@ def _parse(value: object) -> date | None:
 
 
 class VersionLike(Protocol):
-    """What a list entry is computed from: a RecordVersion, or the bulk path's plain version data."""
+    """What a list entry is computed from: a RecordVersion, or the bulk path's plain version data (frozen)."""
 
-    payload: Any
-    decision_date: Any
-    status: str
-    repaired: bool
-    retention_end: Any
-    legal_basis: str
+    @property
+    def payload(self) -> Any: ...
+    @property
+    def decision_date(self) -> Any: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def repaired(self) -> bool: ...
+    @property
+    def retention_end(self) -> Any: ...
+    @property
+    def legal_basis(self) -> str: ...
 
 
 def _entry_values(version: VersionLike, today: date) -> dict[str, object]:

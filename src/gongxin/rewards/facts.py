@@ -24,7 +24,7 @@ may declare a built-in name again with the same type (``grade``); its value then
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -98,7 +98,7 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _record_lifts(row: dict[str, Any], today: date) -> list[dict[str, Any]]:
+def _record_lifts(row: Mapping[str, Any], today: date) -> list[dict[str, Any]]:
     """How a negative record stops being a basis: repaired (from the end of its minimum publicity),
     an objection, or the end of retention."""
     repair_from = row["current_version__publicity_min_end"]
@@ -110,7 +110,7 @@ def _record_lifts(row: dict[str, Any], today: date) -> list[dict[str, Any]]:
     return lifts
 
 
-def _entry_lifts(row: dict[str, Any]) -> list[dict[str, Any]]:
+def _entry_lifts(row: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A list entry ends on its end date; earlier by repair (exit after correcting the act and
     performing the obligation) or a successful objection."""
     lifts = []
@@ -186,14 +186,14 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
                 "current_version__severity", "current_version__decision_date",
                 "current_version__publicity_min_end", "current_version__retention_end")
     )
-    for row in records:
-        sid = row["subject_id"]
+    for record_row in records:
+        sid = record_row["subject_id"]
         subject_facts = facts[sid]
-        ends = counting_ends_on(row["current_version__retention_end"])
+        ends = counting_ends_on(record_row["current_version__retention_end"])
         if ends is not None:
             changes[sid].append(ends)
-        kind = row["catalog_item__record_kind"]
-        if row["current_version__polarity"] == Polarity.POSITIVE:
+        kind = record_row["catalog_item__record_kind"]
+        if record_row["current_version__polarity"] == Polarity.POSITIVE:
             if kind == RecordKind.VOLUNTARY_PERFORMANCE:
                 subject_facts["voluntary_performance"] += 1
                 named = ["voluntary_performance"]
@@ -205,18 +205,19 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
                 named = ["tax_grade_a"]
             lifts = [{"how": LiftHow.END_DATE.value, "date": _iso(ends)}]
         else:
-            severity = row["current_version__severity"] or Severity.GENERAL
+            severity = record_row["current_version__severity"] or Severity.GENERAL
             fact = f"negative_{severity}"
             subject_facts[fact] += 1
             named = [fact]
             if severity == Severity.SERIOUS:
                 subject_facts["unrepaired_serious"] = True
                 named.append("unrepaired_serious")
-            lifts = _record_lifts(row, today)
+            lifts = _record_lifts(record_row, today)
         bases[sid].append({
-            "type": "record", "facts": named, "id": row["pk"], "item": row["catalog_item__code"],
-            "label": row["catalog_item__name"], "source_record_id": row["source_record_id"],
-            "severity": row["current_version__severity"], "date": _iso(row["current_version__decision_date"]),
+            "type": "record", "facts": named, "id": record_row["pk"], "item": record_row["catalog_item__code"],
+            "label": record_row["catalog_item__name"], "source_record_id": record_row["source_record_id"],
+            "severity": record_row["current_version__severity"],
+            "date": _iso(record_row["current_version__decision_date"]),
             "lift": lifts[0], "lift_options": lifts,
         })
 

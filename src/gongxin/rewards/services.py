@@ -41,6 +41,7 @@ from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
 from gongxin.core.cel import rule_compile, rule_evaluate_many
+from gongxin.core.errors import GongxinError
 from gongxin.core.events import (
     CERTIFICATE_ISSUED,
     CHECK_FEEDBACK_RECORDED,
@@ -365,7 +366,7 @@ class CheckOutcome:
 
     request: CheckRequest
     row: dict[str, Any] | None = None  # the check's columns as written, with its "id"
-    error: errors.GongxinError | None = None
+    error: GongxinError | None = None
     subject_code: str = ""
     subject_name: str = ""
     subject_kind: str = ""
@@ -544,7 +545,7 @@ def _checks_write(*, outcomes: list[CheckOutcome], resolved: dict[int, _Resolved
     now = clock.now()
     day = clock.today(now)
     _facts_current(resolved, day)
-    rows: list[tuple[int, dict[str, Any], Sequence[CompiledMeasure]]] = []
+    rows: list[tuple[int, dict[str, Any], tuple[CompiledMeasure, ...]]] = []
     for i, r in resolved.items():
         request = outcomes[i].request
         hits, hit_measures = _evaluate(rules, matter, day, r.facts or {}, r.bases or [])
@@ -599,7 +600,7 @@ _CHECK_COLUMNS = ("subject_id", "matter_id", "system_id", "client_id", "actor_la
 _JSON_COLUMNS = frozenset({"hits", "warnings"})
 
 
-def _columns_of(model: type[Model]) -> set[str]:
+def _columns_of(model: type[Model]) -> set[str | None]:  # the stubs type a column as optional
     return {f.column for f in model._meta.concrete_fields if not f.primary_key}
 
 

@@ -29,7 +29,7 @@ from django.db import connection
 from gongxin.core import clock
 from gongxin.core.events import SCORE_CHANGED
 from gongxin.scoring.features import FeatureParamsInvalid, feature_get, source_get, sql_date
-from gongxin.scoring.models import ScoringModel
+from gongxin.scoring.models import Indicator, ScoringModel
 from gongxin.subjects.models import Subject
 
 NEW_TABLE = "scoring_new"
@@ -73,12 +73,12 @@ class Plan:
     repaired_weight: Decimal
     dimensions: tuple[PlanDimension, ...]
     bands: tuple[tuple[str, int], ...]  # (grade code, min score), highest first
-    indicator_rows: tuple[Any, ...] = field(default=(), repr=False)
+    indicator_rows: tuple[Indicator, ...] = field(default=(), repr=False)
 
 
 def model_plan(model: ScoringModel) -> Plan:
     dimensions = []
-    rows = []
+    rows: list[Indicator] = []
     for d_index, dimension in enumerate(model.dimensions.order_by("position", "code").prefetch_related("indicators")):
         indicators = []
         for indicator in sorted(dimension.indicators.all(), key=lambda i: (i.position, i.code)):

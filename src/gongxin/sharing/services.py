@@ -122,7 +122,7 @@ def _webhook_target_check(host: str, port: int) -> None:
         return
 
 
-def _filters_check(filters: Filters) -> list[tuple[str, str]]:
+def _filters_check(filters: Filters) -> list[tuple[FilterKind, str]]:
     items = set(filters.items)
     known_items = set(CatalogItem.objects.filter(code__in=items).values_list("code", flat=True))
     known_lists = set(ListType.objects.filter(code__in=set(filters.list_types)).values_list("code", flat=True))
@@ -138,7 +138,7 @@ def _filters_check(filters: Filters) -> list[tuple[str, str]]:
             + [(FilterKind.LIST_TYPE, c) for c in sorted(set(filters.list_types))])
 
 
-def _filters_write(subscription: Subscription, rows: list[tuple[str, str]]) -> None:
+def _filters_write(subscription: Subscription, rows: list[tuple[FilterKind, str]]) -> None:
     SubscriptionFilter.objects.filter(subscription=subscription).delete()
     SubscriptionFilter.objects.bulk_create(
         [SubscriptionFilter(subscription=subscription, kind=kind, code=code) for kind, code in rows])

@@ -35,7 +35,7 @@ def travel(day: date, hour: int = 10) -> time_machine.travel:
 
 
 @pytest.fixture(autouse=True)
-def clock_at_start() -> Iterator[time_machine.Coordinates]:
+def clock_at_start() -> Iterator[time_machine.Traveller]:
     with travel(START) as traveller:
         yield traveller
 

@@ -26,7 +26,7 @@ def public_record(client: Client, record: Record) -> dict[str, Any]:
 
 
 def test_objection_from_filing_to_correction_across_the_national_day_holiday(
-    clock_at_start: time_machine.Coordinates, penalty: Record, acme_agent: User, staff: User, operator: User,
+    clock_at_start: time_machine.Traveller, penalty: Record, acme_agent: User, staff: User, operator: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     subject, office, unit = signed_in(acme_agent), signed_in(staff), signed_in(operator)
@@ -124,7 +124,7 @@ def test_objection_from_filing_to_correction_across_the_national_day_holiday(
 
 
 def test_review_reopens_once_for_a_second_decision(
-    clock_at_start: time_machine.Coordinates, penalty: Record, acme_agent: User, staff: User, operator: User,
+    clock_at_start: time_machine.Traveller, penalty: Record, acme_agent: User, staff: User, operator: User,
 ) -> None:
     subject, office, unit = signed_in(acme_agent), signed_in(staff), signed_in(operator)
     oid = api(subject, "post", "", {"record_id": penalty.pk, "ground": "wrong_facts",
@@ -180,7 +180,7 @@ def test_rejected_objection_never_marks_the_record_and_a_new_one_may_follow(
 
 
 def test_deadline_days_come_from_the_policy_in_force(
-    clock_at_start: time_machine.Coordinates, penalty: Record, acme_agent: User, staff: User
+    clock_at_start: time_machine.Traveller, penalty: Record, acme_agent: User, staff: User
 ) -> None:
     """A city policy of 3 days (10 in all) replaces Zhejiang's 5 (20) from its effective date."""
     from django.conf import settings

@@ -36,7 +36,7 @@ def test_me_offers_no_second_objection_while_one_is_handled(
 
 
 def test_filing_through_the_page_then_staff_and_operator_act_through_pages(
-    clock_at_start: time_machine.Coordinates, penalty: Record, acme_agent: User, staff: User, operator: User,
+    clock_at_start: time_machine.Traveller, penalty: Record, acme_agent: User, staff: User, operator: User,
 ) -> None:
     subject = signed_in(acme_agent)
     form = subject.get(f"/objections/file/?record={penalty.pk}")
@@ -87,7 +87,7 @@ def test_filing_through_the_page_then_staff_and_operator_act_through_pages(
 
 
 def test_workbench_filters_and_overdue(
-    clock_at_start: time_machine.Coordinates, penalty: Record, acme_agent: User, staff: User, operator: User,
+    clock_at_start: time_machine.Traveller, penalty: Record, acme_agent: User, staff: User, operator: User,
 ) -> None:
     subject, office = signed_in(acme_agent), signed_in(staff)
     subject.post(f"/objections/file/?record={penalty.pk}", {"ground": "other", "description": "x"})
