@@ -37,6 +37,7 @@ from gongxin.monitoring import features as feature_set
 from gongxin.monitoring.choices import AlertKind, AlertStatus, MonitoringPolicyKind, ScorecardStatus
 from gongxin.monitoring.errors import (
     AlertClosed,
+    MonitoringNotStaff,
     NoActiveScorecard,
     ScorecardNotDraft,
     SubjectNotOrganization,
@@ -286,10 +287,13 @@ def alert_close(*, alert: Alert, actor: Viewer, note: str = "") -> Alert:
 def watch_start(*, subject: Subject, actor: Viewer, note: str = "") -> Watch:
     """Watch an organization: each new negative record of it raises an alert for this staff member."""
     writer_check(actor)
+    user_id = actor.user_id
+    if user_id is None:  # a watch alerts the staff member who started it: the platform's own actors have none
+        raise MonitoringNotStaff()
     if subject.kind != "organization":
         raise SubjectNotOrganization()
     with transaction.atomic():
-        watch, _created = Watch.objects.get_or_create(subject=subject, user_id=actor.user_id,
+        watch, _created = Watch.objects.get_or_create(subject=subject, user_id=user_id,
                                                       defaults={"note": note, "created_at": clock.now()})
         if not watch.is_active or watch.note != note:
             watch.is_active = True
@@ -322,18 +326,18 @@ def watch_stop(*, watch: Watch, actor: Viewer) -> Watch:
 def watch_alerts_raise(*, events: Sequence[OutboxEvent]) -> int:
     """Alerts for the watchers of the subjects of new negative records among ``events``. Idempotent: an
     alert's key is (watch, record), so handling an event twice raises nothing new."""
-    negative = [e for e in events if e.topic == RECORD_CREATED and e.aggregate_type == "record"
-                and e.subject_id and e.payload.get("polarity") == "negative"]
+    negative = [(e, subject_id) for e in events if e.topic == RECORD_CREATED and e.aggregate_type == "record"
+                and (subject_id := e.subject_id) and e.payload.get("polarity") == "negative"]
     if not negative:
         return 0
     watches: dict[int, list[Watch]] = {}
-    for watch in Watch.objects.filter(subject_id__in={e.subject_id for e in negative}, is_active=True):
+    for watch in Watch.objects.filter(subject_id__in={subject_id for _e, subject_id in negative}, is_active=True):
         watches.setdefault(watch.subject_id, []).append(watch)
     now = clock.now()
     alerts = [
-        Alert(subject_id=e.subject_id, kind=AlertKind.WATCH, dedupe_key=f"watch:{w.pk}:{e.aggregate_id}",
+        Alert(subject_id=subject_id, kind=AlertKind.WATCH, dedupe_key=f"watch:{w.pk}:{e.aggregate_id}",
               watch=w, record_id=e.aggregate_id, detail={"item": e.payload.get("item", ""), "event": e.pk},
               raised_at=now, updated_at=now)
-        for e in negative for w in watches.get(e.subject_id, ())
+        for e, subject_id in negative for w in watches.get(subject_id, ())
     ]
     return _alerts_insert(alerts, actor_label="watch")

@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 
+from gongxin.accounts.viewer import SYSTEM
 from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import outbox_dispatch
 from gongxin.monitoring.choices import AlertKind
 from gongxin.monitoring.consumers import WatchConsumer
 from gongxin.monitoring.errors import MonitoringNotStaff, SubjectNotOrganization
-from gongxin.monitoring.models import Alert, AlertEvent
+from gongxin.monitoring.models import Alert, AlertEvent, Watch
 from gongxin.monitoring.services import watch_start, watch_start_by_id, watch_stop
 from gongxin.monitoring.tests.conftest import TODAY, penalty, viewer
 from gongxin.testing import factories
@@ -77,3 +78,11 @@ def test_who_may_watch_is_checked_before_the_subject_is_looked_up(staff, auditor
             watch_start_by_id(subject_id=subject_id, actor=viewer(auditor))
     with pytest.raises(SubjectNotOrganization):
         watch_start_by_id(subject_id=person.pk, actor=viewer(staff))
+
+
+def test_an_actor_without_an_account_watches_nothing(acme) -> None:
+    """A watch alerts the staff member who started it: the platform's own actors (an administrator role with
+    no account, as the jobs and commands act) are refused, and no watch without a watcher is written."""
+    with pytest.raises(MonitoringNotStaff):
+        watch_start(subject=acme, actor=SYSTEM)
+    assert not Watch.objects.exists()
