@@ -15,10 +15,14 @@ from gongxin.catalog.choices import SubjectKind
 from gongxin.subjects.choices import IdentifierScheme, OrganizationKind, OrganizationStatus, RelationKind
 from gongxin.subjects.names import name_initials
 
+# Column widths the services check before writing (their refusal names the field, not a database error).
+NAME_MAX_LENGTH = 200
+IDENTIFIER_VALUE_MAX_LENGTH = 40
+
 
 class Subject(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=SubjectKind.choices)
-    name = models.CharField(_("name"), max_length=200, db_index=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH, db_index=True)
     # Pinyin initials of an organization's name, for the public search ("nbwy" finds 宁波万业…); blank
     # for persons, who are never searched publicly. Kept by ``save`` and by the services' bulk path; on
     # PostgreSQL both columns have trigram indexes (migration 0004).
@@ -97,7 +101,7 @@ class SubjectIdentifier(models.Model):
 
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="identifiers")
     scheme = models.CharField(_("scheme"), max_length=40, choices=IdentifierScheme.choices)
-    value = models.CharField(_("value"), max_length=40)
+    value = models.CharField(_("value"), max_length=IDENTIFIER_VALUE_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("identifier")
