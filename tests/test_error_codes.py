@@ -14,26 +14,6 @@ from gongxin.core.errors import GongxinError
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "gongxin"
 
-# Codes still given where an error is raised (``raise NotFound(code="...")``) instead of by a class of the
-# app's errors.py: each becomes a class (a subclass where a family shares a parent); the list only shrinks.
-CODES_AT_RAISE_NOT_YET_MOVED = {
-    "accounts/auth.py:auth.csrf_failed",
-    "core/cel.py:rule.unknown_type",
-    "portal/selectors.py:listing.invalid_date",
-    "portal/selectors.py:listing.invalid_date_range",
-    "portal/selectors.py:listing.type_kind_mismatch",
-    "portal/selectors.py:listing.unknown_department",
-    "portal/selectors.py:listing.unknown_district",
-    "portal/selectors.py:listing.unknown_kind",
-    "portal/selectors.py:listing.unknown_type",
-    "reports/selectors.py:report.list_not_allowed",
-    "reports/views.py:subject.not_found",
-    "rewards/services.py:rewards.outcome_invalid",
-    "subjects/services.py:subject.duplicate_identifier",
-    "subjects/services.py:subject.duplicate_relation",
-}
-
-
 def _error_modules() -> list[str]:
     names = []
     for config in apps.get_app_configs():
@@ -71,16 +51,42 @@ def test_error_classes_live_in_errors_modules() -> None:
     assert not found, sorted(found)
 
 
-def test_codes_are_not_given_where_errors_are_raised() -> None:
-    """No ``raise SomeError(..., code="...")`` outside errors.py: a code belongs to one class, so a reader
-    finds every code of an app in its errors module and a second meaning cannot borrow a class."""
+def _error_class_names() -> set[str]:
+    """The names of every error class of the platform (GongxinError and its subclasses, all apps' errors
+    modules imported), so a constructor call is known for one whether it is raised, returned or passed on."""
+    for name in _error_modules():
+        importlib.import_module(name)
+    names: set[str] = set()
+    pending: list[type] = [GongxinError]
+    while pending:
+        cls = pending.pop()
+        names.add(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return names
+
+
+def _called_name(call: ast.Call) -> str:
+    """``NotFound`` for ``NotFound(...)`` and ``errors.NotFound(...)``; "" for any other callee."""
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return ""
+
+
+def test_codes_are_not_given_where_errors_are_made() -> None:
+    """No ``SomeError(..., code="...")`` outside errors.py, raised or not (``raise NotFound(code=...)``,
+    ``error_page(request, NotFound(code=...))``): a code belongs to one class, so a reader finds every code
+    of an app in its errors module and a second meaning cannot borrow a class."""
+    error_classes = _error_class_names()
+    assert {"GongxinError", "NotFound", "SubjectNotFound"} <= error_classes
     found = set()
     for path in SRC.rglob("*.py"):
         if path.name == "errors.py" or "migrations" in path.parts or "tests" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-                for keyword in node.exc.keywords:
-                    if keyword.arg == "code" and isinstance(keyword.value, ast.Constant):
-                        found.add(f"{path.relative_to(SRC)}:{keyword.value.value}")
-    assert not found - CODES_AT_RAISE_NOT_YET_MOVED, sorted(found - CODES_AT_RAISE_NOT_YET_MOVED)
+            if isinstance(node, ast.Call) and _called_name(node) in error_classes:
+                for keyword in node.keywords:
+                    if keyword.arg == "code":
+                        found.add(f"{path.relative_to(SRC)}:{ast.unparse(keyword.value)}")
+    assert not found, sorted(found)

@@ -28,7 +28,7 @@ from gongxin.core.errors import GongxinError
 from gongxin.core.events import IDENTIFIER_ADDED, RELATION_ADDED, SUBJECT_CREATED
 from gongxin.core.outbox import EventDraft, event_emit, events_emit_bulk
 from gongxin.subjects.choices import IdentifierScheme, OrganizationKind, OrganizationStatus, RelationKind
-from gongxin.subjects.errors import SubjectConflict, SubjectInvalid
+from gongxin.subjects.errors import IdentifierDuplicate, RelationDuplicate, SubjectConflict, SubjectInvalid
 from gongxin.subjects.identifiers import (
     RIN_CONTEXT,
     identifier_normalize,
@@ -38,7 +38,15 @@ from gongxin.subjects.identifiers import (
     uscc_org_kind_guess,
     uscc_validate,
 )
-from gongxin.subjects.models import Organization, Person, Relation, Subject, SubjectIdentifier
+from gongxin.subjects.models import (
+    IDENTIFIER_VALUE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    Organization,
+    Person,
+    Relation,
+    Subject,
+    SubjectIdentifier,
+)
 from gongxin.subjects.names import name_initials
 from gongxin.subjects.selectors import CODE_RIN_HASH, CODE_USCC, subjects_by_codes
 
@@ -144,23 +152,21 @@ def identifier_add(*, subject: Subject, scheme: str, value: str, actor_label: st
     """Attach an older code (registration number, organization code ...) to an organization.
 
     Adding the same code to the same subject again returns the existing row; the same code on another
-    subject is a ``SubjectConflict`` (``subject.duplicate_identifier``).
+    subject is an ``IdentifierDuplicate`` (a ``SubjectConflict``, ``subject.duplicate_identifier``).
     """
     if scheme not in IdentifierScheme.values:
         raise SubjectInvalid(_("Unknown identifier scheme."), details={"field": "scheme"})
     if subject.kind != SubjectKind.ORGANIZATION:
         raise SubjectInvalid(_("Only organizations have alias codes."), details={"field": "subject"})
     code = identifier_normalize(value)
-    if not code or len(code) > SubjectIdentifier._meta.get_field("value").max_length:
+    if not code or len(code) > IDENTIFIER_VALUE_MAX_LENGTH:
         raise SubjectInvalid(_("The code is empty or too long."), details={"field": "value"})
     with transaction.atomic():
         existing = SubjectIdentifier.objects.filter(scheme=scheme, value=code).first()
         if existing is not None:
             if existing.subject_id == subject.pk:
                 return existing
-            raise SubjectConflict(
-                _("This code already belongs to another subject."), code="subject.duplicate_identifier"
-            )
+            raise IdentifierDuplicate()
         identifier = SubjectIdentifier.objects.create(subject=subject, scheme=scheme, value=code)
         event_emit(
             topic=IDENTIFIER_ADDED,
@@ -195,7 +201,7 @@ def relation_add(
             raise SubjectInvalid(_("A share ratio lies between 0 and 1."), details={"field": "share_ratio"})
     with transaction.atomic():
         if Relation.objects.filter(from_subject=from_subject, to_subject=to_subject, kind=kind).exists():
-            raise SubjectConflict(_("This relation is already recorded."), code="subject.duplicate_relation")
+            raise RelationDuplicate()
         relation = Relation.objects.create(
             from_subject=from_subject, to_subject=to_subject, kind=kind, share_ratio=share_ratio,
             start_date=start_date,
@@ -377,7 +383,7 @@ def _duplicate_uscc(uscc: str) -> SubjectConflict:
 
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
-    if not name or len(name) > Subject._meta.get_field("name").max_length:
+    if not name or len(name) > NAME_MAX_LENGTH:
         raise SubjectInvalid(
             _("A subject needs a name of at most 200 characters."), details={"field": "name"}
         )
