@@ -55,6 +55,7 @@ class _Stored:
 
 _cache: tuple[float, _Stored] | None = None
 _cache_lock = threading.Lock()
+_frozen = False
 
 
 def calendar_invalidate() -> None:
@@ -63,11 +64,26 @@ def calendar_invalidate() -> None:
     _cache = None
 
 
+def calendar_preload() -> None:
+    """Read the stored arrangements now unless a fresh copy is held (before forking a process that may not
+    touch the database)."""
+    _stored()
+
+
+def calendar_freeze() -> None:
+    """Keep the stored arrangements held for the rest of this process, never reading them again: for a process
+    that must not touch the database — ingest's forked reader, which counts working days for the clocks, runs
+    this first thing after its parent called ``calendar_preload`` before the fork."""
+    global _frozen
+    _frozen = True
+    _stored()
+
+
 def _stored() -> _Stored:
     global _cache
     cached = _cache
     now = time.monotonic()
-    if cached is not None and now - cached[0] < settings.GONGXIN_CALENDAR_REFRESH_SECONDS:
+    if cached is not None and (_frozen or now - cached[0] < settings.GONGXIN_CALENDAR_REFRESH_SECONDS):
         return cached[1]
     from gongxin.core.models import ArrangementDay, DayKind, HolidayArrangement
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
-from gongxin.core import clock
+from gongxin.core import clock, workdays
 from gongxin.core.errors import GongxinError
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import IssueLevel, RowOutcome
@@ -405,6 +405,7 @@ def _worker_main(sender: Connection, receiver: Connection, path: Path, name: str
                  skip: int, chunk_size: int) -> None:
     """The forked reader: checks rows and sends them; errors travel as data (never touches the database)."""
     _worker_detach(receiver)
+    workdays.calendar_freeze()
     try:
         for message in _checked_chunks(path, name, checker, skip, chunk_size):
             sender.send(("rows", message))
@@ -420,6 +421,7 @@ def _worker_main(sender: Connection, receiver: Connection, path: Path, name: str
 
 def _checked_in_worker(path: Path, name: str, checker: RowChecker, skip: int, chunk_size: int) -> Iterator[Any]:
     context = multiprocessing.get_context("fork")
+    workdays.calendar_preload()  # the reader counts working days (the clocks) and may not read the database
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_worker_main,
                              args=(sender, receiver, path, name, checker, skip, chunk_size),
