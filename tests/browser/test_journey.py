@@ -11,6 +11,7 @@ import pytest
 from django.db import connections
 
 from gongxin.catalog.seed import catalog_seed
+from gongxin.scoring.seed import scoring_seed
 from gongxin.scoring.selectors import grade_public
 from gongxin.testing import factories
 
@@ -25,6 +26,7 @@ pytestmark = [
 
 def test_search_an_organization_and_read_its_penalty(live_server, browser, tmp_path):
     catalog_seed()  # idempotent: brings the seeded catalog back if an earlier transactional test flushed it
+    scoring_seed()  # likewise the scoring models, whose grade the card shows
     source_unit = factories.source_unit_create()
     acme = factories.organization_create(name="宁波市北仑区旅程演示机械有限公司")
     factories.organization_create(name="宁波市镇海区无关贸易有限公司")
