@@ -26,6 +26,7 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Any
 
+from gongxin.demo import distributions
 from gongxin.subjects.identifiers import USCC_ALPHABET, rin_generate, uscc_generate
 
 # ---------------------------------------------------------------------------------------------------
@@ -152,6 +153,8 @@ _TAG_ORGANIZATION = 1
 _TAG_PERSON = 2
 _TAG_RECORD = 3
 _TAG_BIJECTION = 4
+_TAG_PLAN = 5
+_TAG_COUNT = 6
 
 
 def _rng(seed: int, tag: int, index: int) -> random.Random:
@@ -792,11 +795,6 @@ KIND_WEIGHTS: dict[str, float] = {
     "licence": 48.0, "penalty": 24.0, "commitment": 12.0, "honour": 2.5, "tax_grade_a": 5.0,
     "judgment_debtor": 4.0, "voluntary_performance": 2.5, "serious_dishonesty": 1.0,
 }
-# Share of records of a kind that are about natural persons (when the item allows both).
-PERSON_SHARE: dict[str, float] = {
-    "licence": 0.12, "penalty": 0.08, "commitment": 0.10, "honour": 0.35, "judgment_debtor": 0.45,
-    "voluntary_performance": 0.30, "serious_dishonesty": 0.08,
-}
 _VIOLATIONS_BY_DOMAIN: dict[str, tuple[Violation, ...]] = {}
 for _v in VIOLATIONS:
     _VIOLATIONS_BY_DOMAIN[_v.domain] = (*_VIOLATIONS_BY_DOMAIN.get(_v.domain, ()), _v)
@@ -812,6 +810,9 @@ DECISIONS_FROM = date(2019, 7, 1)
 DEMO_AS_OF = date(2026, 11, 1)
 # 行政处罚法 第五十一条: summary procedure for a warning, or a fine up to 200 yuan (persons) / 3,000 (others).
 _SUMMARY_FINE_LIMIT = {"person": 200, "organization": 3_000}
+# Penalty types of the serious class (catalog severity_map): never in a penalty planned as general.
+_SERIOUS_PENALTY_TYPES = {"licence_revocation", "suspension", "closure", "practice_restriction",
+                          "business_restriction"}
 
 
 @dataclass(frozen=True)
@@ -850,6 +851,231 @@ class _Counter:
         return value
 
 
+# Share of the city's records that are about persons (when it has persons and organizations).
+PERSON_RECORD_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What a subject's plan fixes about one of its records: the day, or a general (fined) penalty."""
+
+    when: date | None = None
+    general: bool = False
+
+
+@dataclass(frozen=True)
+class _Planned:
+    kind: str
+    hint: Hint
+
+
+# The showcase subjects ``gongxin demo up`` prints: a firm with a believable history (records of several
+# kinds over the years, one red-list entry, a fined penalty that can be repaired and a recent one to object
+# to), the person the demo login acts for, and one big organization whose profile needs deep paging.
+# (kind, days before the city's day, general penalty).
+DEMO_FIRM_PLAN: tuple[tuple[str, int, bool], ...] = (
+    ("licence", 2600, False), ("licence", 2300, False), ("licence", 1900, False), ("licence", 1500, False),
+    ("licence", 1100, False), ("licence", 700, False), ("licence", 400, False), ("licence", 120, False),
+    ("penalty", 2200, True), ("penalty", 1400, True), ("penalty", 600, True), ("penalty", 190, True),
+    ("penalty", 40, True),
+    ("commitment", 2000, False), ("commitment", 1200, False), ("commitment", 500, False), ("commitment", 80, False),
+    ("tax_grade_a", 365 * 3, False), ("tax_grade_a", 365 * 2, False), ("tax_grade_a", 365, False),
+    ("voluntary_performance", 900, False), ("honour", 300, False),
+)
+DEMO_PERSON_PLAN: tuple[tuple[str, int, bool], ...] = (
+    ("licence", 2400, False), ("licence", 700, False), ("commitment", 1500, False), ("commitment", 200, False),
+    ("penalty", 250, True), ("voluntary_performance", 800, False),
+)
+BIG_ORGANIZATION_RECORDS = 500
+# Smallest cities that get the showcase subjects: the demo firm and person, and the big organization.
+SHOWCASE_FROM = 100
+BIG_ORGANIZATION_FROM = 10_000
+# The demo firm: an enterprise in business since before this day, among the first organizations.
+_DEMO_FIRM_REGISTERED_BEFORE = date(2016, 1, 1)
+SHOWCASE_SEARCH = 2_000
+
+
+def _showcase_pick(seed: int, as_of: date, count: int, skip: int | None, listed: bool) -> int | None:
+    fallback = None
+    for index in range(min(count, SHOWCASE_SEARCH)):
+        if index == skip:
+            continue
+        spec = organization_at(seed, index, as_of=as_of)
+        if spec.org_kind != "enterprise" or spec.status != "active":
+            continue
+        fallback = index if fallback is None else fallback
+        if spec.registration_date < _DEMO_FIRM_REGISTERED_BEFORE and (
+                not listed or spec.name.endswith("股份有限公司")):
+            return index
+    return fallback
+
+
+def demo_firm_index(seed: int, *, organizations: int, as_of: date) -> int | None:
+    """The organization the demo login acts for: the first active enterprise in business since before 2016."""
+    return _showcase_pick(seed, as_of, organizations, None, listed=False)
+
+
+def big_organization_index(seed: int, *, organizations: int, as_of: date) -> int | None:
+    """The big organization (a listed company with ``BIG_ORGANIZATION_RECORDS`` records, for deep paging)."""
+    firm = demo_firm_index(seed, organizations=organizations, as_of=as_of)
+    return _showcase_pick(seed, as_of, organizations, firm, listed=True)
+
+
+DEMO_PERSON_INDEX = 0
+
+
+@dataclass
+class CityPlan:
+    """How many records each subject gets, and the showcase subjects' own plans."""
+
+    organization_counts: list[int]
+    person_counts: list[int]
+    lists: dict[tuple[str, int], tuple[distributions.PlannedEntry, ...]]
+    fixed: dict[tuple[str, int], tuple[_Planned, ...]]
+    demo_firm: int | None = None
+    big_organization: int | None = None
+    demo_person: int | None = None
+
+
+def _available_kinds(slots: Sequence[RecordSlot], subject_kind: str) -> set[str]:
+    return {s.kind for s in slots if not s.subject_kinds or subject_kind in s.subject_kinds}
+
+
+def _category(subject: _Subject) -> str:
+    if subject.org is None:
+        return "person"
+    return "individual_business" if subject.org.is_individual_business else "organization"
+
+
+def _fixed_plan(plan: Sequence[tuple[str, int, bool]], subject: _Subject, as_of: date,
+                available: set[str]) -> tuple[_Planned, ...]:
+    first = max(DECISIONS_FROM, subject.earliest)
+    return tuple(
+        _Planned(kind, Hint(when=max(first, min(as_of, as_of - timedelta(days=days))), general=general))
+        for kind, days, general in plan if kind in available)
+
+
+def city_plan(
+    *, seed: int, count: int, slots: Sequence[RecordSlot], organizations: int, persons: int, as_of: date
+) -> CityPlan:
+    """Spread ``count`` records over the city's subjects (``distributions``): list entries first, the
+    showcase subjects' fixed plans, then everyday records, exactly ``count`` in all."""
+    org_kinds = _available_kinds(slots, "organization") if organizations else set()
+    person_kinds = _available_kinds(slots, "person") if persons else set()
+    lists: dict[tuple[str, int], tuple[distributions.PlannedEntry, ...]] = {}
+    fixed: dict[tuple[str, int], tuple[_Planned, ...]] = {}
+    plan = CityPlan([0] * organizations, [0] * persons, lists, fixed)
+    budget = count
+    if count >= SHOWCASE_FROM:
+        firm = demo_firm_index(seed, organizations=organizations, as_of=as_of) if org_kinds else None
+        if firm is not None:
+            fixed[("organization", firm)] = _fixed_plan(
+                DEMO_FIRM_PLAN, _subject_at(seed, "organization", firm, persons, as_of), as_of, org_kinds)
+            plan.demo_firm = firm
+        if person_kinds and persons > DEMO_PERSON_INDEX:
+            fixed[("person", DEMO_PERSON_INDEX)] = _fixed_plan(
+                DEMO_PERSON_PLAN, _subject_at(seed, "person", DEMO_PERSON_INDEX, persons, as_of), as_of,
+                person_kinds)
+            plan.demo_person = DEMO_PERSON_INDEX
+    if count >= BIG_ORGANIZATION_FROM and org_kinds:
+        big = big_organization_index(seed, organizations=organizations, as_of=as_of)
+        if big is not None:
+            rng = _rng(seed, _TAG_PLAN, 0)
+            mix = distributions.ITEM_MIX["organization"]
+            fixed[("organization", big)] = tuple(
+                _Planned(kind, Hint()) for kind in distributions.kinds_draw(
+                    rng, BIG_ORGANIZATION_RECORDS, mix, available=sorted(org_kinds)))
+            plan.big_organization = big
+    budget -= sum(len(p) for p in fixed.values())
+    # List entries: a black one comes after a penalty (for organizations), a red one alone.
+    for kind, population, shares, available in (
+            ("organization", organizations, distributions.ORGANIZATION_LISTS, org_kinds),
+            ("person", persons, distributions.PERSON_LISTS, person_kinds)):
+        if not available & {"judgment_debtor", "serious_dishonesty", "honour"}:
+            continue
+        for index in range(population):
+            if (kind, index) in fixed:
+                continue
+            rng = _rng(seed, _TAG_PLAN, (index << 1) | (kind == "person"))
+            first = max(DECISIONS_FROM, _subject_earliest(seed, kind, index, persons, as_of))
+            entries = tuple(e for e in distributions.list_plan(rng, shares, first=first, as_of=as_of)
+                            if e.kind in available)
+            if entries and budget - len(entries) >= 0:
+                lists[(kind, index)] = entries
+                budget -= len(entries)
+    # Everyday records: a lognormal number per subject, adjusted to the budget left.
+    person_budget = 0
+    if persons and person_kinds - {"judgment_debtor", "serious_dishonesty", "honour"}:
+        person_budget = budget if not (organizations and org_kinds) else round(budget * PERSON_RECORD_SHARE)
+    org_budget = budget - person_budget
+    for counts, budget_of, make, kind in (
+            (plan.organization_counts, org_budget, distributions.organization_counts, "organization"),
+            (plan.person_counts, person_budget, distributions.person_counts, "person")):
+        free = [i for i in range(len(counts)) if (kind, i) not in fixed]
+        if not free or budget_of <= 0:
+            continue
+        shape = make(0)
+        mean = min(budget_of / len(free), shape.cap / 2)
+        distribution = make(mean)
+        draws = [distribution.draw(_rng(seed, _TAG_COUNT, (i << 1) | (kind == "person"))) for i in free]
+        fits = len(free) * shape.cap >= budget_of
+        distributions.counts_to_total(draws, budget_of, _rng(seed, _TAG_COUNT, (1 << 43) | (kind == "person")),
+                                      cap=shape.cap if fits else None)
+        for index, drawn in zip(free, draws, strict=True):
+            counts[index] = drawn
+    return plan
+
+
+def _subject_earliest(seed: int, kind: str, index: int, persons: int, as_of: date) -> date:
+    if kind == "organization":
+        return organization_at(seed, index, as_of=as_of, persons=persons).registration_date
+    return date(person_at(seed, index).birth_date.year + 18, 1, 1)
+
+
+def _subject_at(seed: int, kind: str, index: int, persons: int, as_of: date) -> _Subject:
+    if kind == "organization":
+        org = organization_at(seed, index, as_of=as_of, persons=persons)
+        return _Subject(kind, index, org.uscc, org.name, org.district_code, org.registration_date, org)
+    person = person_at(seed, index)
+    adult = date(person.birth_date.year + 18, 1, 1)
+    return _Subject(kind, index, person.rin, person.name, person.district_code, adult, None)
+
+
+def _subject_records(
+    rng: random.Random, subject: _Subject, plan: CityPlan, everyday: int, available: set[str], as_of: date
+) -> list[_Planned]:
+    """One subject's records in the order they are generated: fixed plan, or list entries and everyday ones."""
+    key = (subject.kind, subject.index)
+    if key in plan.fixed:
+        return list(plan.fixed[key])
+    planned: list[_Planned] = []
+    first = max(DECISIONS_FROM, subject.earliest)
+    entries = plan.lists.get(key, ())
+    kinds = distributions.kinds_draw(rng, everyday, distributions.ITEM_MIX[_category(subject)],
+                                     available=sorted(available))
+    for entry in entries:
+        if entry.is_black and "penalty" in kinds:  # the penalty that led to the listing comes before it
+            kinds.remove("penalty")
+            before = entry.start - timedelta(days=rng.randint(30, 200))
+            planned.append(_Planned("penalty", Hint(when=max(first, before), general=True)))
+        planned.append(_Planned(entry.kind, Hint(when=entry.start)))
+    # Tax grades: one a year at most, in distinct years.
+    last_year = as_of.year - 1 if as_of >= date(as_of.year, 4, 30) else as_of.year - 2
+    years = list(range(min(last_year, max(2019, subject.earliest.year)), last_year + 1))
+    taxes = rng.sample(years, min(len(years), kinds.count("tax_grade_a")))
+    for kind in kinds:
+        if kind == "tax_grade_a":
+            if not taxes:
+                kind = "licence" if "licence" in available else kind
+                if kind == "tax_grade_a":
+                    continue
+            else:
+                planned.append(_Planned(kind, Hint(when=date(taxes.pop(), 6, 30))))
+                continue
+        planned.append(_Planned(kind, Hint()))
+    return planned
+
+
 def records(
     *,
     seed: int,
@@ -860,50 +1086,45 @@ def records(
     as_of: date,
 ) -> Iterator[RecordFacts]:
     """Stream ``count`` records over ``slots``, about organizations ``[0, organizations)`` and persons
-    ``[0, persons)``. Source record ids are ``DEMO<seed>-<sequence>``, so a re-run names the same records."""
-    usable = [s for s in slots if s.kind in _GENERATORS and _kinds_available(s, organizations, persons)]
+    ``[0, persons)``, subject by subject (``city_plan``). Source record ids are ``DEMO<seed>-<sequence>``,
+    so a re-run names the same records."""
+    usable = [s for s in slots if s.kind in _GENERATORS and s.weight > 0]
     if not usable or count <= 0:
         return
-    weights = [s.weight for s in usable]
+    plan = city_plan(seed=seed, count=count, slots=usable, organizations=organizations, persons=persons,
+                     as_of=as_of)
+    by_kind: dict[tuple[str, str], tuple[list[RecordSlot], list[float]]] = {}
+    for subject_kind in ("organization", "person"):
+        for kind in _available_kinds(usable, subject_kind):
+            chosen = [s for s in usable if s.kind == kind and (not s.subject_kinds or subject_kind in s.subject_kinds)]
+            by_kind[(subject_kind, kind)] = (chosen, [s.weight for s in chosen])
     rng = _rng(seed, _TAG_RECORD, 0)
     counter = _Counter()
-    for sequence in range(count):
-        slot = rng.choices(usable, weights)[0]
-        subject = _subject_pick(rng, seed, slot, organizations, persons, as_of)
-        authority, payload = _GENERATORS[slot.kind](rng, slot, subject, as_of, counter)
-        payload.update(_subject_payload(subject))
-        payload.setdefault("authority_name", authority.name)
-        payload.setdefault("authority_uscc", authority.uscc)
-        payload.setdefault("data_source_unit", authority.name)
-        payload.setdefault("data_source_uscc", authority.uscc)
-        yield RecordFacts(
-            slot=slot.key, sequence=sequence, authority=authority, subject_kind=subject.kind,
-            subject_index=subject.index, subject_code=subject.code, source_record_id=f"DEMO{seed}-{sequence:09d}",
-            payload=payload,
-        )
-
-
-def _kinds_available(slot: RecordSlot, organizations: int, persons: int) -> bool:
-    kinds = set(slot.subject_kinds) or {"organization", "person"}
-    return ("organization" in kinds and organizations > 0) or ("person" in kinds and persons > 0)
-
-
-def _subject_pick(
-    rng: random.Random, seed: int, slot: RecordSlot, organizations: int, persons: int, as_of: date
-) -> _Subject:
-    kinds = [k for k in (slot.subject_kinds or ("organization", "person"))
-             if (k == "organization" and organizations > 0) or (k == "person" and persons > 0)]
-    kind = kinds[0] if len(kinds) == 1 else (
-        "person" if rng.random() < PERSON_SHARE.get(slot.kind, 0.1) else "organization")
-    population = organizations if kind == "organization" else persons
-    # Skewed towards low indexes: a few subjects have many records, most have few or none.
-    index = min(population - 1, int(population * rng.random() ** 1.7))
-    if kind == "organization":
-        org = organization_at(seed, index, as_of=as_of, persons=persons)
-        return _Subject(kind, index, org.uscc, org.name, org.district_code, org.registration_date, org)
-    person = person_at(seed, index)
-    adult = date(person.birth_date.year + 18, 1, 1)
-    return _Subject(kind, index, person.rin, person.name, person.district_code, adult, None)
+    sequence = 0
+    for subject_kind, counts in (("organization", plan.organization_counts), ("person", plan.person_counts)):
+        available = _available_kinds(usable, subject_kind)
+        for index, everyday in enumerate(counts):
+            key = (subject_kind, index)
+            if not everyday and key not in plan.fixed and key not in plan.lists:
+                continue
+            subject = _subject_at(seed, subject_kind, index, persons, as_of)
+            for planned in _subject_records(rng, subject, plan, everyday, available, as_of):
+                if sequence >= count:
+                    return
+                candidates, weights = by_kind[(subject_kind, planned.kind)]
+                slot = candidates[0] if len(candidates) == 1 else rng.choices(candidates, weights)[0]
+                authority, payload = _GENERATORS[slot.kind](rng, slot, subject, as_of, counter, planned.hint)
+                payload.update(_subject_payload(subject))
+                payload.setdefault("authority_name", authority.name)
+                payload.setdefault("authority_uscc", authority.uscc)
+                payload.setdefault("data_source_unit", authority.name)
+                payload.setdefault("data_source_uscc", authority.uscc)
+                yield RecordFacts(
+                    slot=slot.key, sequence=sequence, authority=authority, subject_kind=subject.kind,
+                    subject_index=subject.index, subject_code=subject.code,
+                    source_record_id=f"DEMO{seed}-{sequence:09d}", payload=payload,
+                )
+                sequence += 1
 
 
 def _subject_payload(subject: _Subject) -> dict[str, Any]:
@@ -960,17 +1181,22 @@ def _authority(rng: random.Random, slot: RecordSlot, domain: str, district: str)
 
 
 def _penalty(
-    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter, hint: Hint
 ) -> tuple[Authority, dict[str, Any]]:
     domain = _domain_pick(rng, slot, _PENALTY_DOMAIN_WEIGHTS)
     authority = _authority(rng, slot, domain, subject.district)
     candidates = _VIOLATIONS_BY_DOMAIN.get(domain) or _VIOLATIONS_BY_DOMAIN["market_regulation"]
+    if hint.general:  # a fine, the general class: published, and repairable once its minimum has passed
+        candidates = tuple(v for v in candidates if "fine" in v.penalty_types and not (
+            set(v.penalty_types) & _SERIOUS_PENALTY_TYPES)) or candidates
     violation = rng.choices(candidates, [v.weight for v in candidates])[0]
-    decided = _decision_date(rng, subject.earliest, as_of)
+    decided = hint.when or _decision_date(rng, subject.earliest, as_of)
     types = list(violation.penalty_types)
     fine = _rounded_amount(rng, *violation.fine) if violation.fine else 0
     confiscated = _rounded_amount(rng, *violation.confiscate) if violation.confiscate else 0
-    if "warning" in types and "fine" in types and rng.random() < 0.5:  # a first offence: the warning alone
+    if "warning" in types and "fine" in types and (hint.general or rng.random() < 0.5):
+        types.remove("warning")
+    elif "warning" in types and "fine" in types:  # a first offence: the warning alone
         types, fine = ["warning"], 0
     if "confiscation" in types and rng.random() < 0.3:  # nothing to confiscate
         types.remove("confiscation")
@@ -1001,7 +1227,7 @@ def _penalty(
 
 
 def _licence(
-    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter, hint: Hint
 ) -> tuple[Authority, dict[str, Any]]:
     persons = subject.kind == "person"
     pool = [k for k in LICENCES if k.for_persons == persons
@@ -1009,7 +1235,7 @@ def _licence(
         k for k in LICENCES if k.for_persons == persons]
     kind = rng.choice(pool)
     authority = _authority(rng, slot, kind.domain, subject.district)
-    decided = _decision_date(rng, subject.earliest, as_of)
+    decided = hint.when or _decision_date(rng, subject.earliest, as_of)
     number = counter.next(authority.short + "许", decided.year)
     valid_to = date(2099, 12, 31) if kind.years is None else decided + timedelta(days=365 * kind.years - 1)
     status = "有效" if valid_to >= as_of else "已过期"
@@ -1039,10 +1265,10 @@ def _district_court(district: str) -> str:
 
 
 def _judgment_debtor(
-    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter, hint: Hint
 ) -> tuple[Authority, dict[str, Any]]:
     authority = _authority(rng, slot, "court", subject.district)
-    listed = _decision_date(rng, subject.earliest, as_of)
+    listed = hint.when or _decision_date(rng, subject.earliest, as_of)
     filed = listed - timedelta(days=rng.randint(30, 200))
     judged = filed - timedelta(days=rng.randint(60, 400))
     court = "宁波市中级人民法院" if rng.random() < 0.15 else _district_court(subject.district)
@@ -1063,10 +1289,10 @@ def _judgment_debtor(
 
 
 def _voluntary_performance(
-    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter, hint: Hint
 ) -> tuple[Authority, dict[str, Any]]:
     authority = _authority(rng, slot, "court", subject.district)
-    performed = _decision_date(rng, subject.earliest, as_of)
+    performed = hint.when or _decision_date(rng, subject.earliest, as_of)
     amount = _rounded_amount(rng, 2_000, 2_000_000)
     judged = performed - timedelta(days=rng.randint(10, 60))
     return authority, {
@@ -1079,12 +1305,12 @@ def _voluntary_performance(
 
 
 def _serious_dishonesty(
-    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter, hint: Hint
 ) -> tuple[Authority, dict[str, Any]]:
     domain = slot.authority.domain if slot.authority else rng.choice(tuple(SERIOUS_LISTS))
     name, reason, basis = SERIOUS_LISTS.get(domain) or SERIOUS_LISTS["market_regulation"]
     authority = _authority(rng, slot, domain, subject.district)
-    listed = _decision_date(rng, subject.earliest, as_of)
+    listed = hint.when or _decision_date(rng, subject.earliest, as_of)
     number = counter.next(authority.short + "失信", listed.year)
     return authority, {
         "list_name": name,
@@ -1097,12 +1323,12 @@ def _serious_dishonesty(
 
 
 def _honour(
-    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter, hint: Hint
 ) -> tuple[Authority, dict[str, Any]]:
     persons = subject.kind == "person"
     honour = rng.choice([h for h in HONOURS if h.for_persons == persons])
     authority = _authority(rng, slot, honour.domain, subject.district)
-    awarded = _decision_date(rng, subject.earliest, as_of)
+    awarded = hint.when or _decision_date(rng, subject.earliest, as_of)
     number = counter.next(authority.short + "荣", awarded.year)
     return authority, {
         "honour_name": honour.name,
@@ -1115,13 +1341,13 @@ def _honour(
 
 
 def _tax_grade_a(
-    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter, hint: Hint
 ) -> tuple[Authority, dict[str, Any]]:
     authority = _authority(rng, slot, "tax", subject.district)
     # Grades of a year are published in April of the next; none before the firm existed.
     last = as_of.year - 1 if as_of >= date(as_of.year, 4, 30) else as_of.year - 2
     first = min(last, max(2019, subject.earliest.year))
-    year = rng.randint(first, last)
+    year = hint.when.year if hint.when else rng.randint(first, last)
     return authority, {
         "evaluation_year": str(year),
         "grade": "A",
@@ -1131,12 +1357,12 @@ def _tax_grade_a(
 
 
 def _commitment(
-    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter
+    rng: random.Random, slot: RecordSlot, subject: _Subject, as_of: date, counter: _Counter, hint: Hint
 ) -> tuple[Authority, dict[str, Any]]:
     matter, domain = rng.choice(COMMITMENT_MATTERS)
     authority = _authority(rng, slot, domain, subject.district)
     kind = rng.choices(COMMITMENT_TYPES, [w for _, w in COMMITMENT_TYPES])[0][0]
-    committed = _decision_date(rng, subject.earliest, as_of)
+    committed = hint.when or _decision_date(rng, subject.earliest, as_of)
     due = committed + timedelta(days=rng.choice((30, 60, 90, 180)))
     state = "履约中" if due > as_of else ("已履约" if rng.random() < 0.96 else "未履约")
     return authority, {

@@ -404,22 +404,66 @@ OPERATOR_DEPARTMENT = city.CITY_AUTHORITIES[0].code  # 宁波市市场监督管�
 STAFF_DEPARTMENT = next(a.code for a in city.CITY_AUTHORITIES if a.domain == "credit")  # 发展和改革委员会
 
 
-def _demo_subjects(seed: int) -> tuple[Subject | None, Subject | None]:
-    """The person and the organization the demo logins act for: the first of the seeded city that exists."""
+def _organization_of(seed: int, index: int | None) -> Subject | None:
+    if index is None:
+        return None
     as_of = min(city.DEMO_AS_OF, clock.today())
-    person = next((s for s in (subject_by_rin(city.person_at(seed, i).rin) for i in range(3)) if s), None)
-    org = None
-    for index in range(50):
-        spec = city.organization_at(seed, index, as_of=as_of)
-        if spec.org_kind == "enterprise":
-            org = subject_by_uscc(spec.uscc)
-            if org is not None:
-                break
+    return subject_by_uscc(city.organization_at(seed, index, as_of=as_of).uscc)
+
+
+def _demo_subjects(seed: int) -> tuple[Subject | None, Subject | None]:
+    """The person and the organization the demo logins act for: the city's demo person and demo firm (whose
+    histories the generator plans, ``city.DEMO_PERSON_PLAN`` / ``DEMO_FIRM_PLAN``), else the first that exists."""
+    as_of = min(city.DEMO_AS_OF, clock.today())
+    person = next((s for s in (subject_by_rin(city.person_at(seed, i).rin)
+                               for i in (city.DEMO_PERSON_INDEX, 1, 2)) if s), None)
+    org = _organization_of(seed, city.demo_firm_index(seed, organizations=city.SHOWCASE_SEARCH, as_of=as_of))
+    if org is None:
+        for index in range(50):
+            spec = city.organization_at(seed, index, as_of=as_of)
+            if spec.org_kind == "enterprise":
+                org = subject_by_uscc(spec.uscc)
+                if org is not None:
+                    break
     if person is None:
         person = Subject.objects.filter(kind="person").order_by("pk").first()
     if org is None:
         org = Subject.objects.filter(kind="organization").order_by("pk").first()
     return person, org
+
+
+@dataclass(frozen=True)
+class Showcase:
+    """A subject ``gongxin demo up`` points at, with the size of its history."""
+
+    label: str
+    name: str
+    code: str  # the USCC, or the masked RIN
+    records: int
+    list_entries: int
+
+
+def demo_showcase(*, seed: int = DEFAULT_SEED) -> list[Showcase]:
+    """The demo firm and person (the logins act for them) and the big organization (deep paging), as seeded."""
+    from gongxin.records.models import ListEntry, Record
+
+    as_of = min(city.DEMO_AS_OF, clock.today())
+    person, firm = _demo_subjects(seed)
+    big = _organization_of(seed, city.big_organization_index(seed, organizations=city.SHOWCASE_SEARCH, as_of=as_of))
+    rows: list[Showcase] = []
+    for label, subject in (("demo firm", firm), ("demo person", person), ("big organization", big)):
+        if subject is None or (label == "big organization" and subject == firm):
+            continue
+        records = Record.objects.filter(subject=subject).count()
+        if label == "big organization" and records < city.BIG_ORGANIZATION_RECORDS:  # a small city has none
+            continue
+        code = subject.organization.uscc if subject.kind == "organization" else subject.person.rin_masked
+        rows.append(Showcase(
+            label=label, name=subject.name, code=code,
+            records=records,
+            list_entries=ListEntry.objects.filter(subject=subject).count(),
+        ))
+    return rows
 
 
 def demo_accounts_ensure(*, seed: int = DEFAULT_SEED) -> list[tuple[str, str, str]]:
