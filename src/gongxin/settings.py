@@ -241,7 +241,10 @@ GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.rewards.consumers.SubjectFactsConsumer",
     "gongxin.monitoring.consumers.WatchConsumer",
     "gongxin.sharing.consumers.SubscriptionFanout",
+    # The home page's figures, recounted at most once per GONGXIN_FIGURES_REFRESH_SECONDS (portal.statistics).
+    "gongxin.portal.statistics.FiguresConsumer",
 ]
+GONGXIN_FIGURES_REFRESH_SECONDS = float(os.environ.get("GONGXIN_FIGURES_REFRESH_SECONDS", "0" if TESTING else "60"))
 # Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
 GONGXIN_FACT_PROVIDERS: list[str] = [
     "gongxin.scoring.facts.ScoringFacts",  # grade, score, score_level

@@ -43,9 +43,9 @@ from gongxin.portal.selectors import (
     publicity_filters_parse,
     publicity_page,
 )
+from gongxin.portal.statistics import figures_current
 from gongxin.portal.workbench import workbench_for
 from gongxin.records.choices import Purpose
-from gongxin.records.selectors import platform_figures
 from gongxin.subjects.selectors import organizations_search, subject_by_uscc
 
 PAGE_SIZE = 20
@@ -145,9 +145,8 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    figures = platform_figures()
-    subjects = figures.get("organizations", 0) + figures.get("persons", 0)
-    return render(request, "portal/home.html", {"figures": figures, "subjects": subjects})
+    """The search box and the platform's figures as last counted (portal.statistics; no count per request)."""
+    return render(request, "portal/home.html", {"figures": figures_current()})
 
 
 def search(request: HttpRequest) -> HttpResponse:
