@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 from typing import Any
 
@@ -499,6 +499,39 @@ def demo_accounts_ensure(*, seed: int = DEFAULT_SEED) -> list[tuple[str, str, st
             user.save()
             rows.append((str(account.role), account.username, DEMO_PASSWORD))
     return rows
+
+
+# The demo firm's record that is under objection when the demo starts (the penalty its plan dates this many
+# days before the city's day); its newest penalty is left for the visitor to object to, and the fined one
+# of half a year ago to repair.
+OBJECTED_PENALTY_DAYS = 600
+OBJECTION_DESCRIPTION = "处罚决定书载明的违法事实与现场检查记录不符，当事人已在检查当日整改完毕，请求核实更正。"
+
+
+def demo_objection_ensure(*, seed: int = DEFAULT_SEED) -> str | None:
+    """One of the demo firm's penalties under objection (filed by its agent, accepted by the credit office),
+    unless the firm has an objection already. Returns the objection's number when one is filed now."""
+    from gongxin.accounts.viewer import viewer_for_user
+    from gongxin.objections.choices import Ground
+    from gongxin.objections.models import Objection
+    from gongxin.objections.services import objection_accept, objection_file
+    from gongxin.records.models import Record
+
+    _person, firm = _demo_subjects(seed)
+    agent = User.objects.filter(username="demo-org", subject=firm).first() if firm else None
+    staff = User.objects.filter(username="demo-staff").first()
+    if firm is None or agent is None or staff is None or Objection.objects.filter(subject=firm).exists():
+        return None
+    day = min(city.DEMO_AS_OF, clock.today()) - timedelta(days=OBJECTED_PENALTY_DAYS)
+    record = (Record.objects.filter(subject=firm, catalog_item__record_kind="penalty",
+                                    current_version__decision_date=day, current_version__status="active")
+              .order_by("pk").first())
+    if record is None:
+        return None
+    objection = objection_file(record=record, ground=Ground.WRONG_FACTS, description=OBJECTION_DESCRIPTION,
+                               actor=viewer_for_user(agent))
+    objection_accept(objection=objection, actor=viewer_for_user(staff))
+    return objection.number
 
 
 # ---------------------------------------------------------------------------------------------------

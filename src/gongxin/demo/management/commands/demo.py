@@ -96,6 +96,7 @@ class Command(BaseCommand):
             self.stdout.write("The database has no subjects yet: seeding the demo city …")
             self._seed(options)
         logins = services.demo_accounts_ensure(seed=options["seed"])
+        services.demo_objection_ensure(seed=options["seed"])
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Gongxin is ready at {url}"))
