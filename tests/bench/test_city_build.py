@@ -1,0 +1,66 @@
+"""The city benchmark's builder (bench/city_build.py) writes a believable city: most organizations have
+0–3 records, one organization has exactly 500, no subject is on a red and a black list on the same days,
+and every record points at its latest version. PostgreSQL only (the builder writes with COPY)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from gongxin.records.models import ListEntry, Record, RecordVersion
+from gongxin.subjects.models import Subject
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the city builder writes with COPY")
+
+
+@pytest.fixture
+def built(db: None) -> Any:
+    sys.path.insert(0, str(BENCH))
+    try:
+        from city_build import Builder, Progress
+    finally:
+        sys.path.remove(str(BENCH))
+    from gongxin.demo.services import departments_ensure, reference_data_ensure
+
+    reference_data_ensure()
+    builder = Builder(records=10_000, seed=7, as_of=date(2026, 6, 1), progress=False)
+    builder.units = departments_ensure()
+    for phase in (builder._organizations, builder._persons, builder._records):
+        phase(Progress("test", 0, enabled=False))
+    return builder
+
+
+def test_the_city_is_believable(built: Any) -> None:
+    """One build (a few seconds), three properties."""
+    # Most organizations have 0-3 records; the big one has exactly 500.
+    counts = dict(Record.objects.values_list("subject_id").annotate(n=Count("id")).values_list("subject_id", "n"))
+    organizations = list(Subject.objects.filter(kind="organization").values_list("id", flat=True))
+    per_org = [counts.get(pk, 0) for pk in organizations]
+    assert Record.objects.count() == 10_000
+    assert sum(n <= 3 for n in per_org) / len(per_org) > 0.5
+    assert [pk for pk in organizations if counts.get(pk) == 500] == [built.org_id(built.plan.big_index)]
+
+    # Black-list entries exist, and no subject is on a red and a black list on the same days.
+    entries = list(ListEntry.objects.values_list("subject_id", "list_type__kind", "start_date", "end_date"))
+    assert any(kind == "black" for _s, kind, _a, _b in entries)
+    by_subject: dict[int, list[tuple[str, date, date]]] = {}
+    for subject_id, kind, start, end in entries:
+        by_subject.setdefault(subject_id, []).append((kind, start, end or date.max))
+    for spans in by_subject.values():
+        for kind, start, end in spans:
+            for other, start2, end2 in spans:
+                if kind == "red" and other == "black":
+                    assert end < start2 or end2 < start
+
+    # Every record points at its latest version.
+    latest = dict(RecordVersion.objects.values_list("record_id").annotate(n=Count("id"))
+                  .values_list("record_id", "n"))
+    assert all(number == latest[pk] for pk, number in Record.objects.values_list("id", "current_version__number"))
