@@ -244,6 +244,9 @@ GONGXIN_OUTBOX_CONSUMERS = [
     # The home page's figures, recounted at most once per GONGXIN_FIGURES_REFRESH_SECONDS (portal.statistics).
     "gongxin.portal.statistics.FiguresConsumer",
 ]
+# Classes adding entries to each subject's ProfileSummary (records.consumers.SummaryProvider): what each
+# disclosure purpose is shown, by kind, so profile pages count nothing per request.
+GONGXIN_SUMMARY_PROVIDERS: list[str] = ["gongxin.access.summary.ShownSummary"]
 GONGXIN_FIGURES_REFRESH_SECONDS = float(os.environ.get("GONGXIN_FIGURES_REFRESH_SECONDS", "0" if TESTING else "60"))
 # Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
 GONGXIN_FACT_PROVIDERS: list[str] = [

@@ -1,7 +1,8 @@
-"""The subject's own view of its profile (self-service): every record it may see of itself, the clocks
-of each negative record with the days left, and what it can do about each (object, repair).
+"""The subject's own view of its profile (self-service): every record it may see of itself, grouped by kind
+and paged, the black lists it is on, the clocks of each negative record with the days left, and what it can do
+about each (object, repair).
 
-Records come from ``access.shown.profile_records`` for the ``self`` purpose, so the disclosure
+Records come from ``access.grouped`` (``access.shown`` for the ``self`` purpose), so the disclosure
 policy decides (non-public records and the subject's own personal fields included, internal items
 not). The remedies are the rules of credit-rules.md applied to the record's marks and clocks; the
 working-day deadlines come from the ``deadlines`` policy in force today.
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongxin.access.choices import Channel
 from gongxin.access.errors import NoSubject
-from gongxin.access.shown import ShownRecord, profile_records
+from gongxin.access.grouped import GroupedProfile, ProfileGroup, profile_grouped
+from gongxin.access.listings import BlackListing, black_lists_current
+from gongxin.access.shown import ShownPage, ShownRecord
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import Polarity, Severity, SubjectKind
 from gongxin.catalog.policy import deadline_working_days
@@ -63,28 +67,53 @@ class OwnRecord:
 
 
 @dataclass(frozen=True)
+class OwnGroup:
+    """One group of the own profile (access.grouped) with its records on this page and what can be done."""
+
+    group: ProfileGroup
+    records: list[OwnRecord]
+
+    @property
+    def key(self) -> str:
+        return self.group.key
+
+    @property
+    def heading(self) -> Any:
+        return self.group.heading
+
+    @property
+    def count(self) -> int:
+        return self.group.count
+
+    @property
+    def page(self) -> ShownPage | None:
+        return self.group.page
+
+
+@dataclass(frozen=True)
 class OwnProfile:
     subject: Subject
     code: str  # the USCC, or the person's own RIN unmasked
     facts: list[tuple[str, str]]
-    records: list[OwnRecord]
+    grouped: GroupedProfile
+    groups: list[OwnGroup]  # the groups whose records are on this page
+    black_lists: list[BlackListing]
 
     @property
-    def negative(self) -> list[OwnRecord]:
-        return [r for r in self.records if r.is_negative]
-
-    @property
-    def others(self) -> list[OwnRecord]:
-        return [r for r in self.records if not r.is_negative]
+    def records(self) -> list[OwnRecord]:
+        """The records on this page, group after group."""
+        return [record for group in self.groups for record in group.records]
 
     @property
     def counts(self) -> dict[str, int]:
+        """The whole profile's counts (access.summary), not only this page's."""
+        counts = self.grouped.counts
         return {
-            "all": len(self.records),
-            "negative": len(self.negative),
-            "under_objection": sum(1 for r in self.records if r.record.under_objection),
-            "repaired": sum(1 for r in self.records if r.record.repaired),
-            "unpublished": sum(1 for r in self.records if not r.record.published),
+            "all": counts.total,
+            "negative": counts.negative,
+            "under_objection": counts.under_objection,
+            "repaired": counts.repaired,
+            "unpublished": counts.unpublished,
         }
 
 
@@ -180,26 +209,33 @@ def _facts(subject: Subject) -> list[tuple[str, str]]:
     return [(_("Region code"), subject.region_code)]
 
 
-def own_profile(*, viewer: Viewer, channel: str = Channel.PORTAL) -> OwnProfile:
-    """The signed-in subject's whole own profile; raises ``NoSubject`` when the viewer acts for none."""
+def own_profile(
+    *, viewer: Viewer, channel: str = Channel.PORTAL, group: str | None = None, cursor: str | None = None,
+) -> OwnProfile:
+    """The signed-in subject's own profile, grouped by kind and paged (access.grouped: each group's newest
+    records, or ``group`` alone at ``cursor``), with the black lists it is on; raises ``NoSubject`` when the
+    viewer acts for none, ``core.paging.CursorInvalid`` for a bad cursor."""
     if viewer.subject_id is None:
         raise NoSubject()
     subject = Subject.objects.select_related("organization", "person").get(pk=viewer.subject_id)
-    shown = profile_records(subject=subject, viewer=viewer, purpose=Purpose.SELF, channel=channel)
+    grouped = profile_grouped(subject=subject, viewer=viewer, purpose=Purpose.SELF, group=group, cursor=cursor,
+                              channel=channel)
     today = clock.today()
     deadlines = _deadlines(today)
-    records = [
-        OwnRecord(record=r, clocks=record_clocks(r, today=today),
-                  remedies=record_remedies(r, today=today, deadlines=deadlines))
-        for r in shown
+    groups = [
+        OwnGroup(group=shown_group, records=[
+            OwnRecord(record=r, clocks=record_clocks(r, today=today),
+                      remedies=record_remedies(r, today=today, deadlines=deadlines))
+            for r in (shown_group.page.records if shown_group.page else [])
+        ])
+        for shown_group in grouped.shown
     ]
-    # Negative records first, then by decision date (newest first) as profile_records orders them.
-    records.sort(key=lambda r: not r.is_negative)
     if subject.kind == SubjectKind.ORGANIZATION:
         code = subject.organization.uscc
     else:
         code = person_rin_reveal(person=subject.person, viewer=viewer)
-    return OwnProfile(subject=subject, code=code, facts=_facts(subject), records=records)
+    return OwnProfile(subject=subject, code=code, facts=_facts(subject), grouped=grouped, groups=groups,
+                      black_lists=black_lists_current(subject=subject, viewer=viewer, purpose=Purpose.SELF))
 
 
 def _sentence_gap() -> str:

@@ -6,6 +6,7 @@ purpose is logged as an inquiry in the same call (access.services.inquiry_record
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -16,6 +17,7 @@ from gongxin.access.disclosure import LOGGED_PURPOSES, Viewer, fields_shown, pur
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.actors import actors_shown
 from gongxin.accounts.choices import Role
+from gongxin.core.paging import Keyset, SortKey, keyset_page
 from gongxin.records.choices import Purpose
 from gongxin.records.errors import RecordNotFound
 from gongxin.records.models import Record, RecordVersion
@@ -94,6 +96,44 @@ def profile_records(
         inquiry_record(subject_id=subject.pk, viewer=viewer, purpose=purpose, channel=channel,
                        consent=grant.consent, reason=reason, records_shown=len(shown))
     return shown
+
+
+def profile_keyset(name: str) -> Keyset:
+    """A profile's order, newest decision first, records without a decision date last, then the newest id; the
+    ``name`` (one per group of a profile) salts the cursors, so a cursor of one group is refused by another."""
+    return Keyset(name=f"profile.{name}", keys=(
+        SortKey("current_version__decision_date", "date", nullable=True), SortKey("id", "int")))
+
+
+@dataclass(frozen=True)
+class ShownPage:
+    """One page of a subject's records, with the cursors of its neighbours (None: there is none)."""
+
+    records: list[ShownRecord]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def profile_records_page(
+    *, subject: Subject, viewer: Viewer, purpose: str, name: str, kinds: Collection[str] | None = None,
+    other_than: Collection[str] = (), cursor: str | None = None, size: int = 10, channel: str = Channel.PORTAL,
+    reason: str = "",
+) -> ShownPage:
+    """One page of ``profile_records``: the records of ``kinds`` (None: all but ``other_than``), keyset-paged in the
+    profile's order (core.paging; a bad cursor raises ``CursorInvalid``). The same disclosure and the same
+    inquiry log as the whole profile: a logged purpose logs each page it reads."""
+    grant = purpose_check(viewer=viewer, purpose=purpose, subject=subject)
+    queryset = records_visible(viewer=viewer, purpose=purpose, subject=subject, grant=grant)
+    if kinds is not None:
+        queryset = queryset.filter(catalog_item__record_kind__in=list(kinds))
+    if other_than:
+        queryset = queryset.exclude(catalog_item__record_kind__in=list(other_than))
+    page = keyset_page(queryset, keyset=profile_keyset(name), cursor=cursor, size=size)
+    shown = [_shown(record, purpose) for record in page.items]
+    if purpose in LOGGED_PURPOSES:
+        inquiry_record(subject_id=subject.pk, viewer=viewer, purpose=purpose, channel=channel,
+                       consent=grant.consent, reason=reason, records_shown=len(shown))
+    return ShownPage(records=shown, next_cursor=page.next_cursor, previous_cursor=page.previous_cursor)
 
 
 def record_shown(*, record_id: int, viewer: Viewer, purpose: str) -> ShownRecord:

@@ -34,6 +34,7 @@ from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.selectors import items_current
 from gongxin.core.errors import GongxinError
+from gongxin.core.paging import CursorInvalid
 from gongxin.subjects.models import Subject
 
 INQUIRIES_PER_PAGE = 30
@@ -54,11 +55,14 @@ def _subject(viewer: Viewer) -> Subject | None:
 def profile(request: HttpRequest) -> HttpResponse:
     viewer = page_viewer(request)
     try:
-        own = own_profile(viewer=viewer)
+        own = own_profile(viewer=viewer, group=request.GET.get("group"), cursor=request.GET.get("cursor"))
     except NoSubject:
         return _no_subject(request, "profile")
+    except CursorInvalid as error:
+        return render(request, "portal/error.html", {"status": 400, "message": error.message}, status=400)
     return render(request, "access/profile.html",
-                  {"section": "profile", "own": own, "counts": own.counts, "viewer": viewer})
+                  {"section": "profile", "own": own, "counts": own.counts, "grouped": own.grouped,
+                   "black_lists": own.black_lists, "viewer": viewer})
 
 
 @page_requires()

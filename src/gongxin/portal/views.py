@@ -18,16 +18,17 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from gongxin.access.disclosure import viewer_for_user
-from gongxin.access.shown import ShownRecord, profile_records
+from gongxin.access.grouped import profile_grouped
+from gongxin.access.listings import black_lists_current
 from gongxin.accounts.capabilities import is_official
 from gongxin.accounts.doors import page_requires, page_viewer
-from gongxin.catalog.choices import RecordKind
 from gongxin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from gongxin.core.paging import CursorInvalid
 from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.portal import exports, qr
 from gongxin.portal.errors import CardNotFound, InvalidListingFilter
@@ -52,32 +53,6 @@ PAGE_SIZE = 20
 MAX_PAGE = 100_000
 # Longer queries are cut: no organization name is this long, and it bounds the LIKE pattern.
 QUERY_MAX_LENGTH = 100
-
-# How the profile groups records: (key, heading, record kinds), in the order shown.
-RECORD_GROUPS: tuple[tuple[str, Any, frozenset[str]], ...] = (
-    ("licences", gettext_lazy("Administrative licences"), frozenset({RecordKind.LICENCE})),
-    ("penalties", gettext_lazy("Administrative penalties"), frozenset({RecordKind.PENALTY})),
-    (
-        "lists",
-        gettext_lazy("Red and black lists"),
-        frozenset({RecordKind.SERIOUS_DISHONESTY, RecordKind.JUDGMENT_DEBTOR}),
-    ),
-    ("commitments", gettext_lazy("Credit commitments"), frozenset({RecordKind.COMMITMENT})),
-    (
-        "honours",
-        gettext_lazy("Honours and incentives"),
-        frozenset({RecordKind.HONOUR, RecordKind.TAX_GRADE_A, RecordKind.VOLUNTARY_PERFORMANCE}),
-    ),
-)
-OTHER_GROUP = ("other", gettext_lazy("Other records"))
-
-
-@dataclass(frozen=True)
-class RecordGroup:
-    key: str
-    heading: Any
-    records: list[ShownRecord]
-
 
 @dataclass(frozen=True)
 class Page:
@@ -124,22 +99,6 @@ def _page_number(raw: str | None) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def record_groups(shown: list[ShownRecord]) -> list[RecordGroup]:
-    """Group records for display; newest decision first within a group; empty groups left out."""
-    buckets: dict[str, list[ShownRecord]] = {key: [] for key, _heading, _kinds in RECORD_GROUPS}
-    buckets[OTHER_GROUP[0]] = []
-    for record in shown:
-        key = next((k for k, _h, kinds in RECORD_GROUPS if record.record_kind in kinds), OTHER_GROUP[0])
-        buckets[key].append(record)
-    headings = [(key, heading) for key, heading, _kinds in RECORD_GROUPS] + [OTHER_GROUP]
-    groups = []
-    for key, heading in headings:
-        records = sorted(buckets[key], key=lambda r: (r.decision_date is not None, r.decision_date), reverse=True)
-        if records:
-            groups.append(RecordGroup(key=key, heading=heading, records=records))
-    return groups
-
-
 def _not_found(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "portal/error.html", {"status": 404, "message": message}, status=404)
 
@@ -165,6 +124,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def organization(request: HttpRequest, uscc: str) -> HttpResponse:
+    """An organization's public profile: the black-list banner, counts per group with jump links, each group's
+    newest records; ``?group=<key>&cursor=<token>`` pages one group (access.grouped, keyset paging)."""
     code = uscc.strip().upper()
     message = _("No organization has this unified social credit code.")
     try:
@@ -176,7 +137,11 @@ def organization(request: HttpRequest, uscc: str) -> HttpResponse:
         return _not_found(request, message)
     viewer = viewer_for_user(request.user)
     try:
-        shown = profile_records(subject=subject, viewer=viewer, purpose=Purpose.PUBLIC)
+        grouped = profile_grouped(subject=subject, viewer=viewer, purpose=Purpose.PUBLIC,
+                                  group=request.GET.get("group"), cursor=request.GET.get("cursor"))
+        black_lists = black_lists_current(subject=subject, viewer=viewer, purpose=Purpose.PUBLIC)
+    except CursorInvalid as error:
+        return render(request, "portal/error.html", {"status": 400, "message": error.message}, status=400)
     except (NotFound, PermissionDenied):
         return _not_found(request, message)
     return render(
@@ -185,8 +150,9 @@ def organization(request: HttpRequest, uscc: str) -> HttpResponse:
         {
             "subject": subject,
             "organization": subject.organization,
-            "groups": record_groups(shown),
-            "record_count": len(shown),
+            "grouped": grouped,
+            "black_lists": black_lists,
+            "record_count": grouped.counts.total,
             "viewer": viewer,  # the score panel shows itself only to those who may see the evaluation
         },
     )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Protocol
 
+from django.conf import settings
 from django.db.models import Count
+from django.utils.module_loading import import_string
 
 from gongxin.core import clock
 from gongxin.core.models import OutboxEvent
@@ -12,8 +15,21 @@ from gongxin.records.choices import RecordStatus
 from gongxin.records.models import ProfileSummary, Record
 
 
+class SummaryProvider(Protocol):
+    """Adds entries to the touched subjects' summaries (``settings.GONGXIN_SUMMARY_PROVIDERS``): an app above the
+    store that keeps its own per-subject counts there, computed by its own rules (access: what each purpose
+    is shown). ``summary`` returns, per subject id, the keys to set."""
+
+    def summary(self, subject_ids: set[int]) -> dict[int, dict[str, Any]]: ...
+
+
+def summary_providers() -> list[SummaryProvider]:
+    return [import_string(path)() for path in getattr(settings, "GONGXIN_SUMMARY_PROVIDERS", [])]
+
+
 class ProfileSummaryConsumer:
-    """Keeps ``ProfileSummary`` — counts of each subject's records in effect by kind and polarity.
+    """Keeps ``ProfileSummary`` — counts of each subject's records in effect by kind and polarity, and the
+    entries of the summary providers.
 
     Idempotent by construction: it recomputes the touched subjects' counts from the records, so
     handling an event twice gives the same row.
@@ -34,8 +50,12 @@ class ProfileSummaryConsumer:
         for subject_id, kind, polarity, n in rows:
             counts[subject_id][kind] = counts[subject_id].get(kind, 0) + n
             counts[subject_id][f"polarity:{polarity}"] = counts[subject_id].get(f"polarity:{polarity}", 0) + n
+        summaries: dict[int, dict[str, Any]] = {sid: dict(counts[sid]) for sid in subject_ids}
+        for provider in summary_providers():
+            for subject_id, entries in provider.summary(subject_ids).items():
+                summaries[subject_id].update(entries)
         now = clock.now()
         ProfileSummary.objects.bulk_create(
-            [ProfileSummary(subject_id=s, counts=counts[s], updated_at=now) for s in subject_ids],
+            [ProfileSummary(subject_id=s, counts=summaries[s], updated_at=now) for s in subject_ids],
             update_conflicts=True, unique_fields=["subject"], update_fields=["counts", "updated_at"], batch_size=500,
         )

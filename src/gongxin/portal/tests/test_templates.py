@@ -13,8 +13,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from gongxin.access.shown import ShownField, ShownRecord
-from gongxin.portal.views import record_groups
+from gongxin.access.grouped import GroupedProfile, ProfileGroup
+from gongxin.access.shown import ShownField, ShownPage, ShownRecord
+from gongxin.access.summary import ShownCounts
 
 pytestmark = pytest.mark.django_db
 
@@ -31,28 +32,18 @@ def _shown(**overrides) -> ShownRecord:
     return replace(base, **overrides)
 
 
+def _grouped(records: list[ShownRecord]) -> GroupedProfile:
+    group = ProfileGroup(key="penalties", heading="行政处罚", count=len(records),
+                         page=ShownPage(records=records, next_cursor=None, previous_cursor=None))
+    return GroupedProfile(counts=ShownCounts(kinds={"penalty": len(records)}), groups=[group], opened=None)
+
+
 def test_marks_clocks_and_fields_are_rendered(acme):
     with translation.override("zh-hans"):
         html = render_to_string("portal/organization.html", {
-            "subject": acme, "organization": acme.organization,
-            "groups": record_groups([_shown()]), "record_count": 1,
+            "subject": acme, "organization": acme.organization, "grouped": _grouped([_shown()]), "record_count": 1,
         })
     assert "异议中" in html and "已修复" in html
     assert "严重" in html
     assert "2028-01-02" in html and "2030-01-02" in html
     assert "行政处罚决定书文号" in html and "甬市监罚〔2025〕1号" in html
-
-
-def test_grouping_orders_groups_and_newest_first():
-    records = [
-        _shown(record_id=1, record_kind="honour", decision_date=date(2024, 1, 1)),
-        _shown(record_id=2, record_kind="penalty", decision_date=date(2023, 1, 1)),
-        _shown(record_id=3, record_kind="penalty", decision_date=date(2025, 1, 1)),
-        _shown(record_id=4, record_kind="judgment_debtor", decision_date=None),
-        _shown(record_id=5, record_kind="basic", decision_date=date(2022, 1, 1)),
-        _shown(record_id=6, record_kind="licence", decision_date=date(2021, 1, 1)),
-        _shown(record_id=7, record_kind="commitment", decision_date=date(2021, 1, 1)),
-    ]
-    groups = record_groups(records)
-    assert [g.key for g in groups] == ["licences", "penalties", "lists", "commitments", "honours", "other"]
-    assert [r.record_id for r in groups[1].records] == [3, 2]
