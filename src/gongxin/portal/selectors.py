@@ -36,6 +36,7 @@ from gongxin.portal.errors import (
 )
 from gongxin.records.choices import Purpose
 from gongxin.records.models import ListEntry, Record
+from gongxin.records.packing import payload_key_q
 from gongxin.scoring.selectors import PublicGrade, grade_public
 from gongxin.subjects.models import Organization, Subject
 from gongxin.subjects.selectors import subject_by_uscc
@@ -200,11 +201,11 @@ def publicity_records(filters: PublicityFilters) -> QuerySet[Record]:
     if filters.type_code:
         condition = Q()
         if filters.type_code in dict(licence_categories()):
-            condition |= Q(catalog_item__record_kind=RecordKind.LICENCE,
-                           current_version__payload__licence_category=filters.type_code)
+            condition |= Q(catalog_item__record_kind=RecordKind.LICENCE) & payload_key_q(
+                prefix="current_version__", key="licence_category", value=filters.type_code)
         if filters.type_code in PENALTY_TYPES:
-            condition |= Q(catalog_item__record_kind=RecordKind.PENALTY,
-                           current_version__payload__penalty_types__icontains=filters.type_code)
+            condition |= Q(catalog_item__record_kind=RecordKind.PENALTY) & payload_key_q(
+                prefix="current_version__", key="penalty_types", lookup="icontains", value=filters.type_code)
         queryset = queryset.filter(condition)
     if filters.date_from:
         queryset = queryset.filter(current_version__decision_date__gte=filters.date_from)

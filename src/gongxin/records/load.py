@@ -29,6 +29,7 @@ from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_digest, record_identity
 from gongxin.records.lists import list_entries_sync_bulk, list_types_by_code
 from gongxin.records.models import Record, RecordVersion
+from gongxin.records.packing import payload_pack_json, texts_ensure
 from gongxin.records.personal import payload_seal
 
 
@@ -42,8 +43,9 @@ class RowContent:
     identity: str
     payload: dict[str, Any]
     digest: str
-    payload_json: str
+    payload_json: str  # the stored form (records.packing): ``[layout, values...]`` as JSON text
     fields: dict[str, Any]
+    layout: str = ""  # the text of the payload's layout (stored before the version, by the writer)
 
 
 def record_content(*, item: CatalogItem, domain: str, payload: dict[str, Any], severity: str | None,
@@ -53,15 +55,15 @@ def record_content(*, item: CatalogItem, domain: str, payload: dict[str, Any], s
     identity). ``fields_cache`` shares one clock-fields dict per distinct clocks (they repeat a lot)."""
     clocks = policies.clocks(item=item, domain=domain, payload=payload, severity=severity)
     identity = record_identity(item=item, payload=payload, source_record_id=source_record_id)
-    digest, payload_json = content_digest(payload=payload, severity=clocks.severity)
+    digest, _canonical = content_digest(payload=payload, severity=clocks.severity)
     stored = payload_seal(item=item, payload=payload)  # the hash is of the plain content; storage is sealed
-    if stored is not payload:
-        payload_json = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    layout, payload_json = payload_pack_json(stored)
     if fields_cache is None:
         fields = clock_fields(clocks)
     else:
         fields = fields_cache.get(clocks) or fields_cache.setdefault(clocks, clock_fields(clocks))
-    return RowContent(identity=identity, payload=stored, digest=digest, payload_json=payload_json, fields=fields)
+    return RowContent(identity=identity, payload=stored, digest=digest, payload_json=payload_json, fields=fields,
+                      layout=layout)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ class _Prepared:
     digest: str
     fields: dict[str, Any]
     payload_json: str = ""
+    layout: str = ""
 
 
 def _prepare(
@@ -179,7 +182,7 @@ def _prepare(
         # The last row wins when a chunk holds the same identity twice.
         prepared[(row.source_unit_id, item.pk, content.identity)] = _Prepared(
             row=row, source_record_id=content.identity, payload=content.payload, digest=content.digest,
-            fields=content.fields, payload_json=content.payload_json,
+            fields=content.fields, payload_json=content.payload_json, layout=content.layout,
         )
     return list(prepared.values())
 
@@ -242,7 +245,7 @@ def _lookup_postgresql(unit_id: int, item_id: int, source_record_ids: list[str])
     record, version = Record._meta.db_table, RecordVersion._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT r.id, r.source_record_id, r.subject_id, v.number, v.status, v.content_hash, "  # noqa: S608
+            f"SELECT r.id, r.source_record_id, r.subject_id, v.number, v.status, encode(v.content_hash, 'hex'), "  # noqa: S608
             f"v.under_objection, v.repaired, v.publicity_ended FROM unnest(%s::text[]) AS k(source_record_id) "
             f"CROSS JOIN LATERAL (SELECT id, source_record_id, subject_id, current_version_id FROM {record} "
             f"WHERE source_unit_id = %s AND catalog_item_id = %s AND source_record_id = k.source_record_id LIMIT 1) r "
@@ -270,7 +273,7 @@ _VERSION_COLUMNS = (
     "record_id", "number", "change", "status", "payload", "content_hash", "polarity", "severity", "decision_date",
     "under_objection", "repaired", "published", "publicity_min_end", "publicity_max_end", "publicity_ended",
     "retention_end", "publicity_policy_id", "retention_policy_id", "actor_label", "reason", "legal_basis",
-    "created_at",
+    "legal_basis_ref", "created_at",
 )
 
 
@@ -292,15 +295,28 @@ def _new_version(p: _Prepared, current: _Current, change: str) -> _NewVersion:
     )
 
 
-def _version_values(p: _Prepared, current: _Current, change: str, actor_label: str) -> list[Any]:
-    """The values of ``_VERSION_COLUMNS`` after ``record_id`` and ``number`` (Python types)."""
+def _version_values(p: _Prepared, current: _Current, change: str, actor_label: str,
+                    refs: dict[str, int | None]) -> list[Any]:
+    """The values of ``_VERSION_COLUMNS`` after ``record_id`` and ``number``: the payload as stored JSON text
+    (packed when its layout is stored, ``refs``), the hash as bytes, the legal basis by reference."""
     f = p.fields
+    basis = p.row.catalog_item.legal_basis
+    basis_ref = refs.get(basis) if basis else None
+    payload_json = p.payload_json if refs.get(p.layout) is not None else json.dumps(
+        p.payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return [
-        change, RecordStatus.ACTIVE, p.payload, p.digest, f["polarity"], f["severity"], f["decision_date"],
-        current.under_objection, current.repaired, f["published"], f["publicity_min_end"], f["publicity_max_end"],
-        current.publicity_ended, f["retention_end"], f["publicity_policy_id"], f["retention_policy_id"],
-        actor_label, "", p.row.catalog_item.legal_basis,
+        change, RecordStatus.ACTIVE, payload_json, bytes.fromhex(p.digest), f["polarity"], f["severity"],
+        f["decision_date"], current.under_objection, current.repaired, f["published"], f["publicity_min_end"],
+        f["publicity_max_end"], current.publicity_ended, f["retention_end"], f["publicity_policy_id"],
+        f["retention_policy_id"], actor_label, "", "" if basis_ref is not None else basis, basis_ref,
     ]
+
+
+def _texts_refs(pairs: list[tuple[_Prepared, _Current, str]]) -> dict[str, int | None]:
+    """Store the layouts and legal bases of a chunk's versions (set-based) and return their references."""
+    texts = {p.layout for p, _current, _change in pairs} | {
+        p.row.catalog_item.legal_basis for p, _current, _change in pairs if p.row.catalog_item.legal_basis}
+    return texts_ensure(texts) if texts else {}
 
 
 def _insert_records(fresh: list[_Prepared], now_db: Any) -> list[tuple[_Prepared, _Current, str]]:
@@ -322,9 +338,9 @@ def _write_versions(pairs: list[tuple[_Prepared, _Current, str]], *, actor_label
     """SQLite: insert the versions and point their records at them (executemany)."""
     ops = connection.ops
     rows = []
+    refs = _texts_refs(pairs)
     for p, current, change in pairs:
-        values = _version_values(p, current, change, actor_label)
-        values[2] = ops.adapt_json_value(values[2], None)
+        values = _version_values(p, current, change, actor_label, refs)
         for position in (6, 10, 11, 13):
             values[position] = ops.adapt_datefield_value(values[position])
         rows.append((current.record_id, current.number + 1, *values, now_db))
@@ -373,11 +389,11 @@ def _write_copy(fresh: list[_Prepared], changed: list[tuple[_Prepared, _Current]
                     copy.write_row((record_id, p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id,
                                     p.row.subject_id, now, version_id))
         if pairs:
+            refs = _texts_refs(pairs)
             columns = ", ".join(ops.quote_name(c) for c in ("id", *_VERSION_COLUMNS))
             with cursor.copy(f"COPY {ops.quote_name(version_table)} ({columns}) FROM STDIN") as copy:
                 for version_id, (p, current, change) in zip(version_ids, pairs, strict=True):
-                    values = _version_values(p, current, change, actor_label)
-                    values[2] = p.payload_json
+                    values = _version_values(p, current, change, actor_label, refs)
                     copy.write_row((version_id, current.record_id, current.number + 1, *values, now))
         if changed:
             cursor.execute(

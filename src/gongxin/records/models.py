@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.choices import Polarity, Severity
 from gongxin.records.choices import ChangeKind, ListKind, RecordStatus
+from gongxin.records.fields import Sha256Field
+from gongxin.records.packing import layout_text, payload_pack, payload_unpack, text_of, texts_ensure
 
 
 class ImmutableError(Exception):
@@ -60,8 +62,9 @@ class RecordVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     change = models.CharField(_("change"), max_length=30, choices=ChangeKind.choices)
     status = models.CharField(_("status"), max_length=12, choices=RecordStatus.choices)
-    payload = models.JSONField(_("content"))
-    content_hash = models.CharField(_("content hash"), max_length=64)
+    # The content in its stored form, ``[layout, values...]`` (records.packing); read and write ``payload``.
+    packed_payload = models.JSONField(_("content"), db_column="payload")
+    content_hash = Sha256Field(_("content hash"))  # 32 bytes, read as 64 hex characters
     polarity = models.CharField(_("polarity"), max_length=10, choices=Polarity.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
@@ -85,7 +88,10 @@ class RecordVersion(models.Model):
                               related_name="+")
     actor_label = models.CharField(_("actor"), max_length=200)
     reason = models.TextField(_("reason"), blank=True)
-    legal_basis = models.TextField(_("legal basis"), blank=True)
+    # The legal basis by reference to its stored text (the same few texts on every version of an item), or as
+    # text when its reference is taken (records.packing); read and write ``legal_basis``.
+    legal_basis_ref = models.BigIntegerField(_("legal basis (stored text)"), null=True, blank=True)
+    legal_basis_text = models.TextField(_("legal basis"), blank=True, db_column="legal_basis")
     created_at = models.DateTimeField(_("created at"))
 
     objects = VersionQuerySet.as_manager()
@@ -101,10 +107,61 @@ class RecordVersion(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None or not self._state.adding:
             raise ImmutableError("record versions are immutable")
+        self._texts_store()
         super().save(*args, **kwargs)
+
+    def _texts_store(self) -> None:
+        """Pack the payload and refer to the legal basis (their texts stored first, in this transaction)."""
+        pending: dict[str, Any] = self.__dict__.get("_texts_pending", {})
+        payload = pending.get("payload")
+        basis = pending.get("legal_basis") or ""
+        wanted = [basis] if basis else []
+        if isinstance(payload, dict):
+            wanted.append(layout_text(payload))
+        refs = texts_ensure(wanted) if wanted else {}
+        if isinstance(payload, dict) and refs.get(layout_text(payload)) is not None:
+            self.packed_payload = payload_pack(payload)
+        if basis and refs.get(basis) is not None:
+            self.legal_basis_ref, self.legal_basis_text = refs[basis], ""
+        self.__dict__.pop("_texts_pending", None)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableError("record versions are immutable")
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return payload_unpack(self.packed_payload)
+
+    @payload.setter
+    def payload(self, value: dict[str, Any]) -> None:
+        self.__dict__.setdefault("_texts_pending", {})["payload"] = value
+        self.packed_payload = value  # packed on save, once its layout is stored
+
+    @property
+    def legal_basis(self) -> str:
+        if self.legal_basis_ref is not None:
+            return text_of(self.legal_basis_ref)
+        return self.legal_basis_text
+
+    @legal_basis.setter
+    def legal_basis(self, value: str) -> None:
+        self.__dict__.setdefault("_texts_pending", {})["legal_basis"] = value
+        self.legal_basis_ref, self.legal_basis_text = None, value  # by reference on save
+
+
+class VersionText(models.Model):
+    """A text that many versions share, stored once: a payload layout (its sorted keys as a JSON list) or a
+    legal basis. ``id`` is derived from the text (records.packing.text_id); rows are only ever added."""
+
+    id = models.BigIntegerField(primary_key=True)
+    value = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("stored version text")
+        verbose_name_plural = _("stored version texts")
+
+    def __str__(self) -> str:
+        return self.value[:60]
 
 
 class ListType(models.Model):

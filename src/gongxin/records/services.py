@@ -69,17 +69,18 @@ def record_version_append(
     if previous is not None:
         state = {name: getattr(previous, name) for name in VERSION_FIELDS}
     state.update(changes)
-    version = RecordVersion.objects.create(
+    version = RecordVersion(
         record=locked,
         number=(previous.number + 1) if previous else 1,
         change=change,
         actor_id=actor.user_id,
         actor_label=actor.label,
         reason=reason,
-        legal_basis=legal_basis,
         created_at=clock.now(),
         **state,
     )
+    version.legal_basis = legal_basis  # a property: stored by reference (records.packing)
+    version.save(force_insert=True)
     Record.objects.filter(pk=locked.pk).update(current_version=version)
     record.current_version = version
     list_entry_sync(record=record, version=version)

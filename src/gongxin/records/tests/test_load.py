@@ -89,7 +89,7 @@ class TestRecordsLoad:
             for row in rows
         ]
         assert records_load(rows + ahead, actor_label="batch:test").inserted == 12
-        columns = ("payload", "content_hash", "polarity", "severity", "decision_date", "published",
+        columns = ("packed_payload", "content_hash", "polarity", "severity", "decision_date", "published",
                    "publicity_min_end", "publicity_max_end", "retention_end", "publicity_policy_id",
                    "retention_policy_id")
         for row in rows:

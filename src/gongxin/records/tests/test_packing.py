@@ -1,0 +1,101 @@
+"""Compact storage of versions (decision 047): the payload packed by layout, the legal basis by reference, the
+content hash as 32 bytes — and every reader still sees the dict and the strings it always saw."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+
+from gongxin.records.load import RecordRow, records_load
+from gongxin.records.models import Record, RecordVersion, VersionText
+from gongxin.records.packing import layout_text, payload_key_q, payload_pack, payload_unpack, text_id, texts_ensure
+from gongxin.records.services import record_submit
+from gongxin.testing.payloads import item, payload_for
+
+
+def _raw(version_id: int) -> tuple[object, object, object, object]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT payload, legal_basis, legal_basis_ref, content_hash FROM records_recordversion "
+                       "WHERE id = %s", [version_id])
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db
+class TestStoredForm:
+    def test_service_version_is_stored_packed_and_read_as_before(self, market_unit, market_operator, organization):
+        penalty = item("penalty")
+        payload = payload_for(penalty, decision_date=date(2026, 5, 10))
+        result = record_submit(source_unit=market_unit, item=penalty, source_record_id="CF-PACK-1",
+                               subject=organization, payload=payload, actor=market_operator)
+        version = RecordVersion.objects.get(pk=result.version.pk)
+
+        stored, basis_text, basis_ref, digest = _raw(version.pk)
+        packed = json.loads(stored) if isinstance(stored, str) else stored
+        assert isinstance(packed, list)
+        assert packed[0] == text_id(layout_text(version.payload))
+        assert "decision_date" not in json.dumps(packed)  # the keys live once, in the layout
+        assert (basis_text, basis_ref) == ("", text_id(penalty.legal_basis))
+        assert bytes(digest) == bytes.fromhex(version.content_hash) and len(bytes(digest)) == 32
+        # Readers see what they always saw.
+        assert version.payload["decision_date"] == "2026-05-10"
+        assert version.legal_basis == penalty.legal_basis
+        assert len(version.content_hash) == 64
+
+    def test_bulk_and_service_store_the_same_form(self, market_unit, market_operator, organization):
+        penalty = item("penalty")
+        payload = payload_for(penalty, decision_date=date(2026, 3, 3))
+        records_load([RecordRow(source_unit_id=market_unit.pk, catalog_item=penalty, source_record_id="CF-BULK",
+                                subject_id=organization.pk, payload=payload)], actor_label="batch:test")
+        record_submit(source_unit=market_unit, item=penalty, source_record_id="CF-ONE", subject=organization,
+                      payload=payload, actor=market_operator)
+        bulk = Record.objects.get(source_record_id="CF-BULK").current_version
+        one = Record.objects.get(source_record_id="CF-ONE").current_version
+        assert bulk.packed_payload == one.packed_payload
+        assert (bulk.legal_basis_ref, bulk.legal_basis) == (one.legal_basis_ref, one.legal_basis)
+        assert bulk.content_hash == one.content_hash
+        # Unchanged content is recognised by its stored hash: loading again writes nothing.
+        again = records_load([RecordRow(source_unit_id=market_unit.pk, catalog_item=penalty,
+                                        source_record_id="CF-BULK", subject_id=organization.pk, payload=payload)],
+                             actor_label="batch:test")
+        assert again.unchanged == 1
+
+    def test_round_trip_keeps_types_and_the_empty_payload(self):
+        payload = {"b": 1, "a": "宁波", "c": None, "d": [1, "x"], "e": {"f": True}}
+        texts_ensure([layout_text(payload), layout_text({})])
+        assert payload_unpack(payload_pack(payload)) == payload
+        assert payload_unpack(payload_pack({})) == {}
+        assert payload_unpack({"plain": 1}) == {"plain": 1}  # stored plainly (a collision)
+
+    def test_text_id_is_the_first_40_bits_of_sha256(self):
+        digest = hashlib.sha256("《行政处罚法》".encode()).digest()
+        assert text_id("《行政处罚法》") == int.from_bytes(digest[:5], "big")
+
+    def test_a_taken_id_leaves_the_text_plain(self):
+        """Another text already holds the id: this one is not given it (its payloads are stored plainly)."""
+        text = '["zz_collision_key"]'
+        VersionText.objects.create(pk=text_id(text), value="another text")
+        assert texts_ensure([text]) == {text: None}
+
+    def test_a_rolled_back_text_is_stored_again(self):
+        text = '["rolled_back_key"]'
+        with pytest.raises(RuntimeError), transaction.atomic():
+            texts_ensure([text])
+            raise RuntimeError
+        assert not VersionText.objects.filter(pk=text_id(text)).exists()
+        texts_ensure([text])
+        assert VersionText.objects.filter(pk=text_id(text), value=text).exists()
+
+
+@pytest.mark.django_db
+def test_filter_on_a_payload_key_finds_packed_versions(market_unit, market_operator, organization):
+    penalty = item("penalty")
+    for number, types in (("1", "罚款"), ("2", "警告")):
+        record_submit(source_unit=market_unit, item=penalty, source_record_id=f"CF-Q-{number}", subject=organization,
+                      payload=payload_for(penalty, penalty_types=types), actor=market_operator)
+    found = Record.objects.filter(payload_key_q(prefix="current_version__", key="penalty_types",
+                                                lookup="icontains", value="警告"))
+    assert list(found.values_list("source_record_id", flat=True)) == ["CF-Q-2"]
