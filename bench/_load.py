@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 Request = tuple[str, str, bytes, dict[str, str]]  # method, path, body, headers
+# Told of each answered request of a fixed-rate run: its number, status, body and latency (ms from when it was due).
+OnResponse = Callable[[int, int, bytes, float], None]
 
 
 @dataclass
@@ -49,6 +51,7 @@ class _Connection:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.body = b""  # the last response's body
 
     async def request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> int:
         if self.writer is None or self.writer.is_closing():
@@ -75,14 +78,17 @@ class _Connection:
                 chunked = True
             elif name == "connection" and value == "close":
                 close = True
+        self.body = b""
         if chunked:
+            chunks = []
             while True:
                 size = int((await self.reader.readline()).strip(), 16)
-                await self.reader.readexactly(size + 2)
+                chunks.append((await self.reader.readexactly(size + 2))[:size])
                 if size == 0:
                     break
+            self.body = b"".join(chunks)
         elif length:
-            await self.reader.readexactly(length)
+            self.body = await self.reader.readexactly(length)
         if close:
             self.close()
         return status
@@ -94,7 +100,7 @@ class _Connection:
 
 
 async def _fixed_rate(host: str, port: int, make: Callable[[int], Request], *, rate: float, seconds: float,
-                      label: str, max_connections: int) -> LoadResult:
+                      label: str, max_connections: int, on_response: OnResponse | None = None) -> LoadResult:
     result = LoadResult(label)
     idle: list[_Connection] = [_Connection(host, port) for _ in range(min(16, max_connections))]
     opened = len(idle)
@@ -112,11 +118,14 @@ async def _fixed_rate(host: str, port: int, make: Callable[[int], Request], *, r
         try:
             status = await connection.request(method, path, body, headers)
             result.statuses[status] = result.statuses.get(status, 0) + 1
+            latency = (loop.time() - due) * 1000
             if 200 <= status < 300:
                 result.ok += 1
-                result.latencies_ms.append((loop.time() - due) * 1000)
+                result.latencies_ms.append(latency)
             else:
                 result.errors += 1
+            if on_response is not None:
+                on_response(i, status, connection.body, latency)
             idle.append(connection)
         except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError):
             result.errors += 1
@@ -173,9 +182,9 @@ async def _saturate(host: str, port: int, make: Callable[[int], Request], *, con
 
 
 def fixed_rate(host: str, port: int, make: Callable[[int], Request], *, rate: float, seconds: float,
-               label: str = "", max_connections: int = 256) -> LoadResult:
+               label: str = "", max_connections: int = 256, on_response: OnResponse | None = None) -> LoadResult:
     return asyncio.run(_fixed_rate(host, port, make, rate=rate, seconds=seconds, label=label,
-                                   max_connections=max_connections))
+                                   max_connections=max_connections, on_response=on_response))
 
 
 def saturate(host: str, port: int, make: Callable[[int], Request], *, concurrency: int, seconds: float,

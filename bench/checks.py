@@ -27,6 +27,15 @@ shared 2-core machine vary by 10-20 %, hence rounds and medians. ``--keep`` keep
 (its name is printed); ``--database NAME`` runs the load against it again without seeding (minutes
 instead of ~20 at 1M organizations).
 
+Sustained mode (issue #23, bench/checks_sustained.py): ``--sustained [MINUTES]`` (10 when given without a number)
+runs mixed traffic (single checks of clean and listed subjects, batches, feedback) at ``--rate`` req/s (500) for
+that long and prints a table per ``--interval`` (60 s) — throughput, p50/p99, PostgreSQL CPU per request, the log's
+size — with check / bare saturation before and after; ``--prelogged N`` first writes N checks and inquiries into the
+logs by COPY:
+
+    flock /tmp/bench.lock .venv/bin/python bench/checks.py --postgres URL --organizations 20000 \
+        --list-entries 2000 --seconds 10 --sustained 10 --prelogged 1000000
+
 Prints the figures and PASS/FAIL; exits 1 when a target fails.
 """
 
@@ -45,10 +54,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import checks_sustained
 from _load import LoadResult, fixed_rate, saturate, wait_until_up
 from _scratch import scratch_platform
 
 HOST, PORT = "127.0.0.1", 18090
+# The benchmark's database: only its backends count as "postgres backends" (others on a shared server do not).
+_database = ""
 MATTER = "bench.procurement"
 BENCH = Path(__file__).resolve().parent
 
@@ -68,6 +80,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the database and data directory")
     parser.add_argument("--database", metavar="NAME",
                         help="reuse a database an earlier --keep run seeded (skips seeding; registers a new system)")
+    parser.add_argument("--sustained", type=float, nargs="?", const=10.0, metavar="MINUTES",
+                        help="sustained mixed traffic at --rate for MINUTES (10 when no number is given)")
+    parser.add_argument("--rate", type=float, default=500.0, help="sustained mode: requests per second")
+    parser.add_argument("--interval", type=float, default=60.0, help="sustained mode: seconds per reported interval")
+    parser.add_argument("--prelogged", type=int, default=0, metavar="N",
+                        help="sustained mode: first write N checks and inquiries into the logs (COPY)")
     return parser.parse_args()
 
 
@@ -167,7 +185,7 @@ def _cpu_ticks() -> dict[int, tuple[str, int]]:
             group = "load generator"
         elif "gunicorn" in command:
             group = "server"
-        elif command.startswith("postgres:") and "127.0.0.1(" in command:
+        elif command.startswith("postgres:") and "127.0.0.1(" in command and f" {_database} " in command:
             group = "postgres backends"
         elif "postgres" in command:
             group = "postgres other"
@@ -298,6 +316,8 @@ def _bench(args: argparse.Namespace) -> bool:
     from gongxin.rewards.models import Measure
     from gongxin.subjects.models import Organization
 
+    global _database
+    _database = str(connection.settings_dict["NAME"])
     _phase("migrate", lambda: call_command("migrate", interactive=False, verbosity=0))
     if args.database:
         measures = Measure.objects.count()
@@ -316,6 +336,8 @@ def _bench(args: argparse.Namespace) -> bool:
     setup = {"organizations": Organization.objects.count(), "list_entries": ListEntry.objects.count(),
              "measures": measures}
     usccs = list(Organization.objects.values_list("uscc", flat=True)[:200_000])
+    if args.sustained:
+        return _bench_sustained(args, key, usccs, setup)
     connection.close()
 
     passed = True
@@ -328,6 +350,42 @@ def _bench(args: argparse.Namespace) -> bool:
             server.wait(30)
         passed &= _report(results, setup, workers=workers)
     return passed
+
+
+def _bench_sustained(args: argparse.Namespace, key: str, usccs: list[str], setup: dict[str, Any]) -> bool:
+    from django.db import connection
+
+    clean, listed = checks_sustained.subjects_split(MATTER)
+    print(f"organizations: {len(clean):,} clean, {len(listed):,} listed for {MATTER}", flush=True)
+    if args.prelogged:
+        _phase(f"prelog {args.prelogged:,} checks and inquiries", lambda: checks_sustained.prelog(
+            args.prelogged, matter_code=MATTER, listed_uscc=listed[0], seed=args.seed))
+    rng = random.Random(args.seed)
+    picks = [rng.choice(usccs) for _ in range(1 << 16)]
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
+
+    def check(i: int) -> tuple[str, str, bytes, dict[str, str]]:
+        return "POST", "/api/v1/checks", json.dumps({"matter": MATTER, "uscc": picks[i & 0xFFFF]}).encode(), headers
+
+    def bare(i: int) -> tuple[str, str, bytes, dict[str, str]]:
+        return "GET", f"/bench/bare?uscc={picks[i & 0xFFFF]}", b"", {}
+
+    mix = checks_sustained.Mix(clean=clean, listed=listed, key=key, matter=MATTER, rng=random.Random(args.seed + 1))
+    workers = int(str(args.workers).split(",")[0])
+    print(f"\nPostgreSQL, {setup['organizations']:,} organizations, {setup['list_entries']:,} list entries, "
+          f"{setup['measures']} measures; gunicorn {workers} sync workers; sustained {args.sustained:g} min",
+          flush=True)
+    connection.close()
+    server = _server(workers)
+    try:
+        runs = checks_sustained.sustained(
+            host=HOST, port=PORT, minutes=args.sustained, interval=args.interval, rate=args.rate,
+            seconds=args.seconds, mix=mix, single_check=check, bare=bare, measured=_measured,
+            concurrency=args.concurrency)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    return checks_sustained.report(runs, rate=args.rate, interval=args.interval)
 
 
 def main() -> None:

@@ -184,7 +184,11 @@ class Check(models.Model):
 class CheckHit(models.Model):
     """A measure that applied in a check; ``applied`` is set by the system's feedback. Statistics count these."""
 
-    check_row = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="hit_rows", db_index=False)
+    # No database constraint into the check log (decision 043): a hit is written in the statement that writes
+    # its check, and a constraint's lookup into the log ran on every hit with a plan PostgreSQL froze per
+    # connection while the log was small (a sequential scan of the whole log per hit as it grew).
+    check_row = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="hit_rows", db_index=False,
+                                  db_constraint=False)
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="hits", db_index=False)
     measure_version = models.ForeignKey(MeasureVersion, on_delete=models.PROTECT, related_name="+",
                                         db_index=False)
@@ -206,7 +210,8 @@ class CheckHit(models.Model):
 class CheckFeedback(models.Model):
     """What the business system did after a check (the closed loop); one per check."""
 
-    check_row = models.OneToOneField(Check, on_delete=models.PROTECT, related_name="feedback")
+    # Read by its service in the same transaction; no database constraint into the check log (decision 043).
+    check_row = models.OneToOneField(Check, on_delete=models.PROTECT, related_name="feedback", db_constraint=False)
     measures_applied = models.JSONField(_("measures applied"), default=list)
     outcome = models.CharField(_("outcome"), max_length=12, choices=FeedbackOutcome.choices)
     note = models.TextField(_("note"), blank=True)
@@ -225,7 +230,8 @@ class CheckCertificate(models.Model):
     """A check result issued as a signed document (same keys and envelope as credit reports)."""
 
     number = models.CharField(_("certificate number"), max_length=40, unique=True)
-    check_row = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="certificates")
+    # Read by its service first; no database constraint into the check log (decision 043).
+    check_row = models.ForeignKey(Check, on_delete=models.PROTECT, related_name="certificates", db_constraint=False)
     subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
                                 related_name="check_certificates")
     requested_by_label = models.CharField(_("requested by"), max_length=200)

@@ -1,0 +1,82 @@
+"""The check log under sustained load (decision 043): a check only appends — it updates and deletes no row —
+and writing a check with hits reads nothing of the log already written, so its cost does not grow with the log.
+No database constraint points into the check log: a constraint's lookup into it ran on every hit with a plan
+PostgreSQL froze per connection while the log was small (a scan of the whole log per hit)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongxin.accounts.viewer import Viewer
+from gongxin.rewards.models import Check, CheckCertificate, CheckFeedback, CheckHit
+from gongxin.rewards.services import CheckRequest, checks_perform
+from gongxin.subjects.models import Subject
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table statistics")
+
+
+def _uscc(subject: Subject) -> str:
+    return subject.organization.uscc
+
+
+def _row_changes() -> dict[str, tuple[int, int, int, int]]:
+    """PostgreSQL: per table, this transaction's rows updated and deleted so far, and its scans
+    (sequential, index) — ``pg_stat_xact_user_tables`` counts the current transaction, which is the test's."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_upd, n_tup_del, seq_scan, COALESCE(idx_scan, 0)"
+                       " FROM pg_stat_xact_user_tables")
+        return {name: (upd, dele, seq, idx) for name, upd, dele, seq, idx in cursor.fetchall()}
+
+
+def _checks(viewer: Viewer, *subjects: Subject) -> None:
+    """A single check of each subject (the one-statement path on PostgreSQL), then all of them in one batch."""
+    for subject in subjects:
+        outcome = checks_perform(requests=[CheckRequest(uscc=_uscc(subject))], matter_code="CZ-CG-001",
+                                 actor=viewer)[0]
+        assert outcome.error is None
+    outcomes = checks_perform(requests=[CheckRequest(uscc=_uscc(s)) for s in subjects], matter_code="CZ-CG-001",
+                              actor=viewer)
+    assert all(o.error is None for o in outcomes)
+
+
+def test_no_database_constraint_points_into_the_check_log(db: None) -> None:
+    log = Check._meta.db_table
+    with connection.cursor() as cursor:
+        for model in (CheckHit, CheckFeedback, CheckCertificate):
+            constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            into_log = [name for name, c in constraints.items() if c["foreign_key"] and c["foreign_key"][0] == log]
+            assert into_log == [], model.__name__
+
+
+def test_a_check_updates_and_deletes_nothing(system_viewer: Viewer, clean_org: Subject, debtor_org: Subject) -> None:
+    _checks(system_viewer, clean_org, debtor_org)  # the subjects' facts rows are current from here on
+    before = _row_changes() if connection.vendor == "postgresql" else {}
+    with CaptureQueriesContext(connection) as captured:
+        _checks(system_viewer, clean_org, debtor_org)
+    statements = [q["sql"].lstrip().split(None, 1)[0].upper() for q in captured.captured_queries]
+    assert "UPDATE" not in statements and "DELETE" not in statements
+    assert not any("ON CONFLICT" in q["sql"].upper() for q in captured.captured_queries)
+    if connection.vendor == "postgresql":  # the single check's statement runs past Django's cursor: count rows
+        after = _row_changes()
+        changed = {t: (after[t][0] - before.get(t, (0, 0, 0, 0))[0], after[t][1] - before.get(t, (0, 0, 0, 0))[1])
+                   for t in after}
+        assert {t: c for t, c in changed.items() if c != (0, 0)} == {}
+    assert CheckHit.objects.filter(check_row__subject=debtor_org).count() == 4
+
+
+@on_postgresql
+def test_a_check_with_hits_reads_nothing_of_the_log(system_viewer: Viewer, clean_org: Subject,
+                                                    debtor_org: Subject) -> None:
+    _checks(system_viewer, clean_org, debtor_org)
+    log = Check._meta.db_table
+    with connection.cursor() as cursor:
+        # Django's foreign keys are deferred to the commit, which a test never reaches: checked now, as a
+        # check's own statement (autocommit) is.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    before = _row_changes()[log]
+    _checks(system_viewer, clean_org, debtor_org)
+    after = _row_changes()[log]
+    assert (after[2] - before[2], after[3] - before[3]) == (0, 0)  # no sequential scan, no index scan
+    assert CheckHit.objects.filter(check_row__subject=debtor_org).count() == 4
