@@ -100,9 +100,12 @@ def events_emit_bulk(drafts: Iterable[EventDraft], *, batch_size: int = BATCH_SI
 
 
 def _events_copy(drafts: Iterable[EventDraft]) -> int:
+    from gongxin.core.outbox_partitions import outbox_partitions_ensure
+
     ops = connection.ops
     at = clock.now()
     count = 0
+    outbox_partitions_ensure()  # a partition's end is near only once per millions of events
     columns = ", ".join(ops.quote_name(c) for c in ("topic", "aggregate_type", "aggregate_id", "subject_id",
                                                      "payload", "created_at"))
     with connection.cursor() as cursor, cursor.copy(
@@ -151,6 +154,9 @@ def consumers() -> list[Consumer]:
 
 def outbox_dispatch(*, limit_batches: int | None = None) -> dict[str, int]:
     """Run every consumer up to the newest event. Returns events handled per consumer."""
+    from gongxin.core.outbox_partitions import outbox_partitions_ensure
+
+    outbox_partitions_ensure()  # events written one at a time meet no bulk path: keep partitions ahead here
     handled: dict[str, int] = {}
     for consumer in consumers():
         handled[consumer.name] = consumer_run(consumer, limit_batches=limit_batches)

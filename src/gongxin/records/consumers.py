@@ -13,6 +13,7 @@ from gongxin.core import clock
 from gongxin.core.models import OutboxEvent
 from gongxin.records.choices import RecordStatus
 from gongxin.records.models import ProfileSummary, Record
+from gongxin.records.partitions import version_partitions_ensure
 
 
 class SummaryProvider(Protocol):
@@ -38,6 +39,8 @@ class ProfileSummaryConsumer:
     name = "records.profile_summary"
 
     def handle(self, events: Sequence[OutboxEvent]) -> None:
+        # Versions written one at a time (services) meet no bulk path: keep their partitions ahead here too.
+        version_partitions_ensure()
         subject_ids = {e.subject_id for e in events if e.aggregate_type == "record" and e.subject_id}
         if not subject_ids:
             return

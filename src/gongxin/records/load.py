@@ -30,6 +30,7 @@ from gongxin.records.content import clock_fields, content_digest, record_identit
 from gongxin.records.lists import list_entries_sync_bulk, list_types_by_code
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.packing import payload_pack_json, texts_ensure
+from gongxin.records.partitions import version_partitions_ensure
 from gongxin.records.personal import payload_seal
 
 
@@ -374,6 +375,8 @@ def _write_copy(fresh: list[_Prepared], changed: list[tuple[_Prepared, _Current]
     with connection.cursor() as cursor:
         record_ids = _ids_reserve(cursor, record_table, len(fresh))
         version_ids = _ids_reserve(cursor, version_table, len(fresh) + len(changed))
+        if version_ids:
+            version_partitions_ensure(up_to=version_ids[-1])  # no-op but near a partition's end
         pairs: list[tuple[_Prepared, _Current, str]] = [
             (p, _Current(record_id=record_id, subject_id=p.row.subject_id, number=0, status=None,
                          content_hash=None, under_objection=False, repaired=False, publicity_ended=False),

@@ -28,7 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 _BITS = 40  # 13 digits in a packed payload; a collision is expected after ~10^6 distinct texts, and is harmless
-_known: dict[int, str] = {}  # id -> text, only texts whose row has committed (or was read committed)
+_texts: dict[int, str] = {}  # id -> text as read or written here: decoding (an id means one text per database)
+_stored: dict[int, str] = {}  # the same, only once the transaction that wrote or read the row has committed
 _lock = threading.Lock()
 
 
@@ -63,23 +64,24 @@ def payload_unpack(stored: Any) -> dict[str, Any]:
 
 
 def text_of(ref: int) -> str:
-    text = _known.get(ref)
+    text = _texts.get(ref)
     if text is None:
         from gongxin.records.models import VersionText
 
         text = VersionText.objects.filter(pk=ref).values_list("value", flat=True).first()
         if text is None:
             raise LookupError(f"no stored text {ref}")
+        _texts[ref] = text
         _remember({ref: text})
     return text
 
 
 def _remember(texts: dict[int, str]) -> None:
-    """Into the process cache — after the transaction that wrote (or read) them commits: a rolled back insert
-    must not be taken for a stored row."""
+    """Into the cache of stored rows — after the transaction that wrote (or read) them commits: a rolled back
+    insert must not be taken for a stored row (the writer would then skip storing it)."""
     def add() -> None:
         with _lock:
-            _known.update(texts)
+            _stored.update(texts)
 
     if connection.in_atomic_block:
         transaction.on_commit(add)
@@ -94,7 +96,7 @@ def texts_ensure(texts: Iterable[str]) -> dict[str, int | None]:
     from gongxin.records.models import VersionText
 
     wanted = {text: text_id(text) for text in set(texts)}
-    unknown = {text: ref for text, ref in wanted.items() if _known.get(ref) != text}
+    unknown = {text: ref for text, ref in wanted.items() if _stored.get(ref) != text}
     found: dict[str, int | None] = dict(wanted)
     if unknown:
         table = connection.ops.quote_name(VersionText._meta.db_table)
@@ -104,6 +106,7 @@ def texts_ensure(texts: Iterable[str]) -> dict[str, int | None]:
                 [(ref, text) for text, ref in unknown.items()],
             )
         stored = dict(VersionText.objects.filter(pk__in=list(unknown.values())).values_list("pk", "value"))
+        _texts.update(stored)
         _remember(dict(stored))
         for text, ref in unknown.items():
             if stored.get(ref) != text:
@@ -116,7 +119,7 @@ def payload_key_q(*, prefix: str, key: str, lookup: str = "exact", value: Any) -
     layout that has the key, the layout id first and the key's place in the array."""
     from gongxin.records.models import VersionText
 
-    layouts: dict[int, str] = {ref: text for ref, text in _known.items() if text.startswith("[")}
+    layouts: dict[int, str] = {ref: text for ref, text in _texts.items() if text.startswith("[")}
     layouts.update(VersionText.objects.filter(value__startswith="[").values_list("pk", "value"))
     field = f"{prefix}packed_payload"
     q = Q(**{f"{field}__{key}__{lookup}": value})  # a payload stored plainly (a collision)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -17,7 +18,7 @@ from gongxin.records.services import record_submit
 from gongxin.testing.payloads import item, payload_for
 
 
-def _raw(version_id: int) -> tuple[object, object, object, object]:
+def _raw(version_id: int) -> tuple[Any, Any, Any, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT payload, legal_basis, legal_basis_ref, content_hash FROM records_recordversion "
                        "WHERE id = %s", [version_id])
