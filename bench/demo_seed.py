@@ -25,7 +25,7 @@ from _scratch import scratch_platform
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--organizations", type=int, default=10_000)
+    parser.add_argument("--organizations", type=int, default=30_000)
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--postgres", metavar="URL", help="benchmark on PostgreSQL (a temporary database there)")
@@ -74,7 +74,29 @@ def _bench(args: argparse.Namespace) -> list[tuple[str, float, int | None]]:
             events = cursor.fetchone()[0]
         _timed("outbox consumers", timings, events)(outbox_dispatch)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    _print_shape(args.seed)
     return timings
+
+
+def _print_shape(seed: int) -> None:
+    """The seeded city's shape: records per organization, black-list share, the showcase subjects."""
+    from django.db.models import Count
+
+    from gongxin.demo.services import demo_showcase
+    from gongxin.records.models import ListEntry, Record
+    from gongxin.subjects.models import Subject
+
+    organizations = Subject.objects.filter(kind="organization").count() or 1
+    per = sorted(Record.objects.filter(subject__kind="organization").values("subject").annotate(n=Count("id"))
+                 .values_list("n", flat=True))
+    per = [0] * (organizations - len(per)) + list(per)
+    black = (ListEntry.objects.filter(list_type__kind="black", is_active=True, subject__kind="organization")
+             .values("subject").distinct().count())
+    print(f"records per organization: {sum(n <= 3 for n in per) / organizations:.0%} have 0-3, "
+          f"median {per[len(per) // 2]}, p99 {per[int(len(per) * 0.99)]}, max {per[-1]}; "
+          f"{black / organizations:.1%} of organizations on a black list now")
+    for shown in demo_showcase(seed=seed):
+        print(f"{shown.label}: {shown.name}, {shown.records} records, {shown.list_entries} list entries")
 
 
 def _print(timings: list[tuple[str, float, int | None]], args: argparse.Namespace) -> None:
