@@ -59,8 +59,8 @@ from gongxin.reports.errors import (
 )
 from gongxin.reports.models import Report
 from gongxin.reports.personal import personal_seal
-from gongxin.reports.selectors import report_public_of_today
-from gongxin.reports.snapshot import SPECIAL_KINDS, IssueContext, snapshot_build
+from gongxin.reports.selectors import list_memberships, report_public_of_today
+from gongxin.reports.snapshot import SPECIAL_KINDS, IssueContext, ListMembership, snapshot_build
 from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.identifiers import RIN_CONTEXT
 from gongxin.subjects.models import Subject
@@ -224,8 +224,9 @@ def report_issue(
         records = _included(shown, kind=kind, range_from=range_from, range_to=range_to, today=today)
         subject_code = subject_display_code(subject=subject, viewer=viewer)
         requester = _requester(viewer, purpose)
+        lists = list_memberships(subject_id=subject.pk, record_ids=[r.record_id for r in records], day=today)
         report = _report_create(number=number, subject=subject, kind=kind, viewer=viewer, purpose=purpose,
-                                records=records, subject_code=subject_code, requester=requester,
+                                records=records, lists=lists, subject_code=subject_code, requester=requester,
                                 issued_at=issued_at, range_from=range_from, range_to=range_to,
                                 personal=_personal_replacements(subject))
         event_emit(topic=REPORT_ISSUED, aggregate_type="report", aggregate_id=report.pk, subject_id=subject.pk,
@@ -244,7 +245,8 @@ def _personal_replacements(subject: Subject) -> list[tuple[str, str]]:
 
 
 def _report_create(*, number: str, subject: Subject, kind: str, viewer: Viewer, purpose: str,
-                   records: list[ShownRecord], subject_code: str, requester: str, issued_at: datetime,
+                   records: list[ShownRecord], lists: list[ListMembership], subject_code: str, requester: str,
+                   issued_at: datetime,
                    range_from: date | None, range_to: date | None, personal: list[tuple[str, str]]) -> Report:
     for attempt in range(ISSUE_ATTEMPTS):
         if attempt:  # the same random number twice (50 bits): draw again
@@ -255,7 +257,8 @@ def _report_create(*, number: str, subject: Subject, kind: str, viewer: Viewer, 
             verify_url=verify_url_for(number), public_key_url=public_key_url(), key_id=signing.key_id(),
             range_from=range_from, range_to=range_to,
         )
-        content = snapshot_build(subject=subject, subject_code=subject_code, records=records, context=context)
+        content = snapshot_build(subject=subject, subject_code=subject_code, records=records, context=context,
+                                 lists=lists)
         data = signing.canonical_json(content)
         signature = signing.sign(data)
         # Signed as issued (the person's own report shows its RIN); stored with the RIN sealed.

@@ -1,10 +1,12 @@
 """The frozen content of a credit report, in the structure of the national report standard.
 
 ``snapshot_build`` turns a subject, the records the disclosure policy let through and the issue's
-context into one JSON value: cover (封面), notes (说明), overview (概况: basic information and a
-summary by category and polarity), details by category (明细), and the verification block (the URL of
-the QR code and the signing key's id). That value is what is hashed, signed and stored; nothing is
-looked up again when the report is shown, so later changes of records never change an issued report.
+context into one JSON value: cover (封面), notes (说明), overview (概况: basic information, a summary by
+category and polarity, counts by year of decision and category, the lists the subject is on today with
+their basis and way out), details by category, newest first (明细: every record, with all its fields), and
+the verification block (the URL of the QR code and the signing key's id). That value is what is hashed,
+signed and stored; nothing is looked up again when the report is shown, so later changes of records never
+change an issued report.
 
 The report is a document in Chinese, as the national standard writes it: its headings, notes and
 labels below are part of the signed document (constants here), not interface strings; item names and
@@ -22,7 +24,14 @@ from typing import Any
 from gongxin.access.shown import ShownRecord
 from gongxin.catalog.choices import RecordKind
 
-SCHEMA = "gongxin.credit-report/1"
+SCHEMA = "gongxin.credit-report/2"
+# From this many records on, the printed report lists each record on one line with its essential fields
+# (``layout: "compact"``); the signed content still holds every record with all its fields, and the notes
+# say where to read them (docs/decisions/046-reports-of-big-subjects.md).
+COMPACT_FROM_RECORDS = 21
+LAYOUT_FULL = "full"
+LAYOUT_COMPACT = "compact"
+LIST_KIND_LABELS = {"red": "红名单", "black": "黑名单"}
 MARK_OBJECTION = "异议中"
 MARK_REPAIRED = "已修复"
 
@@ -160,6 +169,52 @@ def _sections(records: Sequence[ShownRecord], sections: Iterable[Section], *, ot
     return [(s, sorted(buckets[s.key], key=_sort_key, reverse=True)) for s in ordered]
 
 
+@dataclass(frozen=True)
+class ListMembership:
+    """A list the subject is on at the issue, through one of the records the report lists."""
+
+    record_id: int
+    list_code: str
+    list_name: str
+    list_kind: str  # "red" or "black"
+    start_date: date
+    end_date: date | None
+    basis: str  # this entry's own basis (the listing decision's)
+    legal_basis: str  # the list's legal basis
+    exit_conditions: str  # the way out
+
+
+def _list_entry(membership: ListMembership) -> dict[str, Any]:
+    return {
+        "record_id": membership.record_id,
+        "list_code": membership.list_code,
+        "list_name": membership.list_name,
+        "list_kind": membership.list_kind,
+        "list_kind_label": LIST_KIND_LABELS.get(membership.list_kind, membership.list_kind),
+        "start_date": _iso(membership.start_date),
+        "end_date": _iso(membership.end_date),
+        "basis": membership.basis,
+        "legal_basis": membership.legal_basis,
+        "exit_conditions": membership.exit_conditions,
+    }
+
+
+def _by_year(grouped: Sequence[tuple[Section, list[ShownRecord]]]) -> list[dict[str, Any]]:
+    """Counts by year of decision (newest first, undated last) and by section: a row per year."""
+    rows: dict[str, dict[str, Any]] = {}
+    for section, items in grouped:
+        for record in items:
+            year = str(record.decision_date.year) if record.decision_date is not None else ""
+            row = rows.setdefault(year, {"year": year, "total": 0, "negative": 0, "positive": 0, "sections": {}})
+            row["total"] += 1
+            if record.polarity in ("negative", "positive"):
+                row[record.polarity] += 1
+            row["sections"][section.key] = row["sections"].get(section.key, 0) + 1
+    keys = [s.key for s, _items in grouped]
+    ordered = sorted(rows, key=lambda year: (year == "", "" if year == "" else f"{9999 - int(year):04d}"))
+    return [{**rows[y], "sections": [rows[y]["sections"].get(k, 0) for k in keys]} for y in ordered]
+
+
 def _counts(records: Sequence[ShownRecord]) -> dict[str, int]:
     return {
         "total": len(records),
@@ -171,7 +226,7 @@ def _counts(records: Sequence[ShownRecord]) -> dict[str, int]:
     }
 
 
-def _notes(context: IssueContext) -> list[dict[str, str]]:
+def _notes(context: IssueContext, *, layout: str) -> list[dict[str, str]]:
     if context.kind == "special":
         scope = (
             f"本报告列示信用主体在报告期（{_iso(context.range_from)} 至 {_iso(context.range_to)}）内、截至出具时"
@@ -199,6 +254,7 @@ def _notes(context: IssueContext) -> list[dict[str, str]]:
          "text": (f"本报告由{context.issuer}依据《浙江省公共信用信息管理条例》等规定出具。报告所列信息由各信源单位"
                   "依法归集至本平台，每条信息注明来源单位、决定日期与依据；本平台如实记录，不对信息作评价。")},
         {"key": "scope", "title": "信息范围", "text": scope},
+        {"key": "details", "title": "明细编排", "text": _details_note(context, layout=layout)},
         {"key": "validity", "title": "有效性",
          "text": ("本报告反映出具时点的信息状态；出具后信息如有变化，以本平台最新信息为准。同一申请人就同一主体"
                   "新出具的同类报告将使此前报告状态变为“已被替代”；平台撤销的报告状态为“已撤销”。")},
@@ -210,6 +266,15 @@ def _notes(context: IssueContext) -> list[dict[str, str]]:
          "text": ("信用主体认为所列信息有误或超期公开的，可向本平台提出异议，相关信息在处理期间标注“异议中”；"
                   "已纠正失信行为、履行相关义务的，可依法申请信用修复。")},
     ]
+
+
+def _details_note(context: IssueContext, *, layout: str) -> str:
+    order = "明细按信息类别分组，每类按决定日期由近及远排列，列示本报告范围内的全部信息，无删减。"
+    if layout == LAYOUT_COMPACT:
+        return (order + "因信息较多，每条信息以一行列示决定日期、信息项、来源单位、文书号、主要内容和公示截止日期等"
+                f"主要字段；每条信息的全部字段载于随 PDF 附带的签名报告文件（{context.number}.json），也可在验证"
+                f"页面 {context.verify_url} 查看或下载，二者内容与本报告一致并受同一签名保护。")
+    return order + "每条信息列示其全部字段。"
 
 
 def _basic(subject: Any, *, code: str) -> list[dict[str, str]]:
@@ -239,12 +304,14 @@ def _basic(subject: Any, *, code: str) -> list[dict[str, str]]:
 
 
 def snapshot_build(*, subject: Any, subject_code: str, records: Sequence[ShownRecord],
-                   context: IssueContext) -> dict[str, Any]:
-    """The report's frozen content (see the module docstring). ``records`` are already filtered."""
+                   context: IssueContext, lists: Sequence[ListMembership] = ()) -> dict[str, Any]:
+    """The report's frozen content (see the module docstring). ``records`` are already filtered; ``lists``
+    are the list entries in force of those records."""
     special = context.kind == "special"
     grouped = _sections(records, SPECIAL_SECTIONS if special else PROFILE_SECTIONS,
                         other=None if special else OTHER_SECTION)
     counts = _counts(records)
+    layout = LAYOUT_COMPACT if counts["total"] >= COMPACT_FROM_RECORDS else LAYOUT_FULL
     summary = [
         {"key": section.key, "title": section.title, "covered": section.covered, **_counts(items)}
         for section, items in grouped
@@ -273,12 +340,15 @@ def snapshot_build(*, subject: Any, subject_code: str, records: Sequence[ShownRe
             "purpose_label": PURPOSE_LABELS.get(context.purpose, context.purpose),
             "requester": context.requester,
         },
-        "notes": _notes(context),
+        "notes": _notes(context, layout=layout),
         "overview": {
             "basic": _basic(subject, code=subject_code),
             "summary": summary,
             "totals": counts,
+            "by_year": _by_year(grouped),
+            "lists": [_list_entry(m) for m in lists],
         },
+        "layout": layout,
         "details": details,
         "verification": {
             "url": context.verify_url,

@@ -1,8 +1,12 @@
-"""Layout of a report's record details: label/value pairs two to a line, long values on a line of their own.
+"""Layout of a report's record details.
 
-Half as many lines as one field per line, so a record takes half the height and a PDF half the pages
-(WeasyPrint's layout time grows with the pages). The lines are plain blocks, not table rows
-(docs/decisions/019-pdf-build-time.md).
+The full layout (a report of up to ``snapshot.COMPACT_FROM_RECORDS`` records): label/value pairs two to a
+line, long values on a line of their own — half as many lines as one field per line, so a record takes half
+the height and a PDF half the pages (WeasyPrint's layout time grows with the pages). The lines are plain
+blocks, not table rows (docs/decisions/019-pdf-build-time.md).
+
+The compact layout (bigger reports, docs/decisions/046-reports-of-big-subjects.md): one line per record with
+its essential fields (``record_essentials``); all its fields stay in the signed content.
 """
 
 from __future__ import annotations
@@ -42,6 +46,38 @@ def _cells(record: dict[str, Any], subject_fields: Any) -> list[Cell]:
         value = str(field.get("value", ""))
         cells.append(Cell(str(field.get("label", "")), value, wide=len(value) > WIDE_AFTER_CHARACTERS))
     return cells
+
+
+# The fields that name a record's document and say what it is about, in order of preference (catalog field
+# codes: a penalty's decision number and content, a licence's, a list entry's reason, a court case ...).
+NUMBER_FIELDS = ("decision_number", "licence_decision_number", "case_number", "commitment_number",
+                 "basis_document_number", "licence_number")
+CONTENT_FIELDS = ("penalty_content", "licence_content", "listing_reason", "dishonesty_circumstances",
+                  "performance_content", "honour_name", "grade", "commitment_matter", "violation_type",
+                  "obligation")
+CONTENT_MAX_CHARACTERS = 40
+
+
+@dataclass(frozen=True)
+class Essentials:
+    number: str
+    content: str
+    publicity_end: str
+
+
+def _first(values: dict[str, str], codes: tuple[str, ...]) -> str:
+    return next((values[code] for code in codes if values.get(code)), "")
+
+
+@register.filter
+def record_essentials(record: dict[str, Any]) -> Essentials:
+    """The document number, a short content and the publicity end (negative records) of a record's entry."""
+    values = {str(f.get("code")): str(f.get("value", "")) for f in record.get("fields") or ()}
+    content = _first(values, CONTENT_FIELDS)
+    if len(content) > CONTENT_MAX_CHARACTERS:
+        content = content[:CONTENT_MAX_CHARACTERS - 1] + "…"
+    publicity_end = (record.get("publicity_end") or "—") if record.get("polarity") == "negative" else ""
+    return Essentials(number=_first(values, NUMBER_FIELDS), content=content, publicity_end=publicity_end)
 
 
 @register.filter

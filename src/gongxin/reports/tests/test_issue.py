@@ -52,12 +52,14 @@ def test_public_organization_report_has_the_standard_structure(acme, source_unit
     assert cover["subject_code"] == acme.organization.uscc
     assert cover["issuer"] == "宁波市公共信用信息平台"
     assert cover["requester"] == "社会公众"
-    assert [n["key"] for n in content["notes"]] == ["sources", "scope", "validity", "verification", "remedies"]
+    assert [n["key"] for n in content["notes"]] == ["sources", "scope", "details", "validity", "verification",
+                                                   "remedies"]
     assert {"label": "统一社会信用代码", "key": "uscc", "value": acme.organization.uscc} in content["overview"]["basic"]
     summary = {row["key"]: row for row in content["overview"]["summary"]}
     assert summary["penalties"]["total"] == 1 and summary["penalties"]["negative"] == 1
     assert summary["licences"]["total"] == 1 and summary["licences"]["positive"] == 1
     assert content["overview"]["totals"]["total"] == 2
+    assert content["layout"] == "full" and content["overview"]["lists"] == []
     [entry] = _records(report, "penalties")
     version = penalty.current_version
     assert entry["record_id"] == penalty.pk
