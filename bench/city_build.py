@@ -528,7 +528,7 @@ class Builder:
         from gongxin.monitoring.services import risk_run, scorecard_activate, scorecard_train
 
         try:
-            scorecard = scorecard_train(actor=SYSTEM, as_of=self.as_of)
+            scorecard = scorecard_train(actor=SYSTEM)  # on the features one horizon ago and what followed
             scorecard_activate(scorecard=scorecard, actor=SYSTEM)
             run = risk_run(actor=SYSTEM, as_of=self.as_of)
         except GongxinError as error:

@@ -134,7 +134,14 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
     cookies = {"staff": _session(staff), "person": _session(person), "agent": _session(agent)}
     viewer = Viewer(label=staff.username, role=Role.STAFF, user_id=staff.pk)
     reports = {}
-    typical = Subject.objects.get(organization__uscc=orgs[0][0])
+    # The typical firm: the median record count of the sample (the sample holds firms with records).
+    from django.db.models import Count
+
+    from gongxin.records.models import Record
+
+    counted = sorted(Record.objects.filter(subject_id__in=org_ids).values("subject_id").annotate(n=Count("id"))
+                     .values_list("n", "subject_id"))
+    typical = Subject.objects.get(pk=counted[len(counted) // 2][1])
     for label, subject in (("typical", typical), ("big", big)):
         report = report_issue(subject=subject, kind="organization", viewer=viewer,
                               purpose=purpose_default(kind="organization", subject=subject, viewer=viewer))
@@ -147,8 +154,10 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
     from checks import _system_register
 
     key = _system_register(f"city.system.{int(time.time())}")
+    typical_uscc = Organization.objects.get(subject_id=typical.pk).uscc
     return Targets(
-        usccs=[o[0] for o in orgs], big_uscc=big_uscc, names=names, uscc_prefixes=prefixes, initials=initials,
+        usccs=[typical_uscc] + [o[0] for o in orgs], big_uscc=big_uscc, names=names, uscc_prefixes=prefixes,
+        initials=initials,
         district="330212", department=department, type_code="fine", pages=max(1, (total + 19) // 20),
         cookies=cookies, reports=reports, check_key=key, check_usccs=[o[0] for o in orgs],
     )
@@ -160,6 +169,8 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
 
 
 def server_start(workers: int) -> subprocess.Popen[bytes]:
+    global WORKERS
+    WORKERS = workers
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="checks_site",
                PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent), os.environ.get("PYTHONPATH", "")]))
     # Exports and report issues are throttled per caller and address; the load generator is one of each.
@@ -183,14 +194,35 @@ def _get(path_of: Callable[[int], str], cookie: str = "") -> Callable[[int], tup
     return lambda i: ("GET", path_of(i), b"", headers)
 
 
+WORKERS = 3  # set by server_start
+
+
+def _sustainable(make: Callable[[int], tuple[str, str, bytes, dict[str, str]]], rate: float) -> float:
+    """``rate``, or less for a page too slow to serve it: a fixed rate above what the workers can serve
+    measures only the queue growing (and takes minutes). Three requests one after another tell the service
+    time; the rate is then held to half of what the workers could serve."""
+    samples = []
+    for i in range(3):
+        result = fixed_rate(HOST, PORT, lambda _j, i=i: make(i), rate=1000, seconds=0.001)
+        samples.extend(result.latencies_ms)
+    if not samples:
+        return rate
+    service_s = statistics.median(samples) / 1000
+    return min(rate, max(0.2, WORKERS / max(service_s, 1e-6) / 2))
+
+
 def _load(name: str, make: Callable[[int], tuple[str, str, bytes, dict[str, str]]], *, rate: float,
           seconds: float, kind: str = "page") -> Figure:
-    make(0)
-    result = fixed_rate(HOST, PORT, make, rate=rate, seconds=seconds, label=name)
+    used = _sustainable(make, rate)
+    result = fixed_rate(HOST, PORT, make, rate=used, seconds=max(seconds, 5 / used), label=name)
     figure = Figure(name, kind, p50=result.percentile(50), p95=result.percentile(95), p99=result.percentile(99),
-                    errors=result.errors)
+                    errors=result.errors, extra={"rate": used, "requests": result.sent})
+    notes = []
+    if used < rate:
+        notes.append(f"at {used:.2g} req/s (too slow for {rate:g})")
     if result.errors:
-        figure.note = f"{result.errors} errors {dict(sorted(result.statuses.items()))}"
+        notes.append(f"{result.errors} errors {dict(sorted(result.statuses.items()))}")
+    figure.note = "; ".join(notes)
     print(f"  {name:<44} p50 {figure.p50:8.1f} ms  p95 {figure.p95:8.1f} ms  {figure.note}", flush=True)
     return figure
 
@@ -315,7 +347,7 @@ def report_builds(t: Targets, runs: int = 5) -> list[Figure]:
     staff = User.objects.get(username="city-staff")
     viewer = Viewer(label=staff.username, role=Role.STAFF, user_id=staff.pk)
     figures = []
-    for label, uscc in (("typical firm", t.usccs[1]), ("500-record firm", t.big_uscc)):
+    for label, uscc in (("typical firm", t.usccs[0]), ("500-record firm", t.big_uscc)):
         subject = Subject.objects.get(organization__uscc=uscc)
         samples = []
         for run in range(runs + 1):
@@ -354,7 +386,8 @@ def nightly_measure(*, as_of: date, records: int, seed: int, organizations: int)
     from gongxin.accounts.viewer import SYSTEM
     from gongxin.core.models import OutboxEvent
     from gongxin.core.outbox import outbox_dispatch
-    from gongxin.monitoring.services import risk_run
+    from gongxin.monitoring.selectors import scorecard_active
+    from gongxin.monitoring.services import risk_run, scorecard_activate, scorecard_train
     from gongxin.records.expiry import clocks_run
     from gongxin.rewards.facts import facts_stale_refresh
     from gongxin.scoring.services import scores_run
@@ -366,6 +399,8 @@ def nightly_measure(*, as_of: date, records: int, seed: int, organizations: int)
             figures.append(_timed("nightly: rewards facts-stale", lambda: facts_stale_refresh(day=as_of)))
             figures.append(_timed("nightly: scoring run",
                                   lambda: scores_run(actor=SYSTEM, as_of=as_of).subjects_scored))
+            if scorecard_active() is None:  # a city built without one: trained now, outside the timing
+                scorecard_activate(scorecard=scorecard_train(actor=SYSTEM), actor=SYSTEM)
             figures.append(_timed("nightly: monitoring run", lambda: risk_run(actor=SYSTEM, as_of=as_of).subjects))
             before = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
             figures.append(_timed(f"ingest of {records // 20:,} records (bulk path)",
