@@ -108,6 +108,8 @@ def personal_seal(*, content: dict[str, Any], number: str, replacements: Sequenc
     ``replacements`` (``(clear, masked)`` pairs) gets the masked form instead, the original strings are
     sealed. Content holding none of them is returned as it is, with an empty sealed part."""
     replacements = [(clear, masked) for clear, masked in replacements if clear]
+    if not replacements:  # an organization's report: nothing to look for in its (maybe big) content
+        return content, ""
     found = _strings_holding(content, [clear for clear, _ in replacements])
     if not found:
         return content, ""
