@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from _load import fixed_rate, wait_until_up
 
@@ -60,6 +60,7 @@ class Targets:
     department: str
     type_code: str
     pages: int
+    middle_cursor: str  # the publicity listing is paged by keyset (decision 044): a cursor halfway down
     cookies: dict[str, str]
     reports: dict[str, str]  # label -> report number (issued by the staff user)
     check_key: str
@@ -109,7 +110,7 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
 
     from gongxin.accounts.choices import Role
     from gongxin.accounts.viewer import Viewer
-    from gongxin.portal.selectors import PublicityFilters, publicity_page
+    from gongxin.portal.selectors import PublicityFilters, publicity_count, publicity_deep_cursor
     from gongxin.reports.services import purpose_default, report_issue
     from gongxin.subjects.models import Organization, Subject
 
@@ -150,7 +151,8 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
         cursor.execute("SELECT d.code FROM accounts_department d JOIN catalog_sourceunit u ON u.department_id = d.id "
                        "WHERE d.code LIKE %s ORDER BY d.code LIMIT 1", ["%-amr"])
         department = cursor.fetchone()[0]
-    _rows, total, _number = publicity_page(filters=PublicityFilters(), number=1, size=20)
+    total = publicity_count(PublicityFilters()).value  # exact up to 10,000, else an estimate (or 10,000+)
+    middle_cursor = publicity_deep_cursor(depth=total // 2)
     from checks import _system_register
 
     key = _system_register(f"city.system.{int(time.time())}")
@@ -159,6 +161,7 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
         usccs=[typical_uscc] + [o[0] for o in orgs], big_uscc=big_uscc, names=names, uscc_prefixes=prefixes,
         initials=initials,
         district="330212", department=department, type_code="fine", pages=max(1, (total + 19) // 20),
+        middle_cursor=middle_cursor,
         cookies=cookies, reports=reports, check_key=key, check_usccs=[o[0] for o in orgs],
     )
 
@@ -276,9 +279,9 @@ def pages_measure(t: Targets, *, rate: float, seconds: float) -> list[Figure]:
         _load("profile of the 500-record firm, page 10", _get(lambda i: f"/org/{t.big_uscc}/?page=10"), rate=rate,
               seconds=seconds),
         _load("publicity, first page", _get(lambda i: listing), rate=rate, seconds=seconds),
-        _load(f"publicity, middle page ({middle:,})", _get(lambda i: f"{listing}page={middle}"), rate=rate,
-              seconds=seconds),
-        _load(f"publicity, last page ({last:,})", _get(lambda i: f"{listing}page={last}"), rate=rate, seconds=seconds),
+        _load(f"publicity, middle page ({middle:,})", _get(lambda i: f"{listing}cursor={quote(t.middle_cursor)}"),
+              rate=rate, seconds=seconds),
+        _load(f"publicity, last page ({last:,})", _get(lambda i: f"{listing}cursor=last"), rate=rate, seconds=seconds),
         _load("publicity, kind=penalty", _get(lambda i: f"{listing}kind=penalty"), rate=rate, seconds=seconds),
         _load("publicity, kind=licence", _get(lambda i: f"{listing}kind=licence"), rate=rate, seconds=seconds),
         _load("publicity, department", _get(lambda i: f"{listing}department={t.department}"), rate=rate,

@@ -41,7 +41,7 @@ from gongxin.core.errors import ValidationFailed
 
 __all__ = [
     "LAST", "CursorInvalid", "HonestCount", "Keyset", "KeysetPage", "SortKey", "count_honest", "keyset_chunks",
-    "keyset_page",
+    "keyset_page", "keyset_page_numbered",
 ]
 
 M = TypeVar("M", bound=Model)
@@ -270,6 +270,23 @@ def _backward(queryset: QuerySet[M], keyset: Keyset, values: Sequence[Any] | Non
         items=rows,
         next_cursor=keyset.cursor_make(rows[-1], before=False) if values is not None and rows else None,
         previous_cursor=keyset.cursor_make(rows[0], before=True) if more else None,
+        size=size,
+    )
+
+
+def keyset_page_numbered(queryset: QuerySet[M], *, keyset: Keyset, number: int, size: int) -> KeysetPage[M]:
+    """Page ``number`` (from 1) counted from the start, for links that still carry a page number: read by
+    offset, so only for small numbers (the caller bounds them); its cursors lead on by keyset."""
+    size = max(1, size)
+    offset = (max(1, number) - 1) * size
+    fetched = list(queryset.order_by(*keyset.order_by())[offset: offset + size + 1])
+    rows = fetched[:size]
+    if not rows and offset:
+        return _backward(queryset, keyset, None, size)  # past the end: the last page
+    return KeysetPage(
+        items=rows,
+        next_cursor=keyset.cursor_make(rows[-1], before=False) if len(fetched) > size else None,
+        previous_cursor=keyset.cursor_make(rows[0], before=True) if offset and rows else None,
         size=size,
     )
 

@@ -3,6 +3,10 @@
 Thin: parse, call ``portal.selectors``, shape. Public and anonymous: only what the disclosure policy
 shows to anyone (organizations' public licences and penalties, no personal fields). The CSV and Excel
 exports of the same listing are served by the page: ``/publicity/?<same filters>&format=csv|xlsx``.
+
+Paged by keyset (core.paging, decision 044): ``cursor`` (a page's ``next`` or ``previous``, or ``last``) and
+``limit``; the count is exact up to 10,000 rows and an estimate beyond. ``page`` of the numbered pages is still
+read up to page 50.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pydantic import Field
 
 from gongxin.core.schemas import ErrorOut
 from gongxin.portal.selectors import (
-    LISTING_MAX_PAGE,
+    LISTING_NUMBERED_PAGES_MAX,
     LISTING_PAGE_SIZE,
     LISTING_PAGE_SIZE_MAX,
     PublicityRow,
@@ -52,12 +56,21 @@ class PublicityItemOut(Schema):
     fields: list[PublicityFieldOut] = Field(description="Every public field of the record (personal fields never)")
 
 
+class PublicityCountOut(Schema):
+    value: int = Field(description="The number of rows; see exactness")
+    exactness: str = Field(description=(
+        "exact: value is the count; about: value is the database planner's estimate (rounded, PostgreSQL); "
+        "at_least: there are more than value rows (no estimate on SQLite)"
+    ))
+    text: str = Field(description="The count as a person reads it, in the request's language (约 1,230,000, 10,000+)")
+
+
 class PublicityPageOut(Schema):
     items: list[PublicityItemOut]
-    total: int
-    page: int
-    page_size: int
-    pages: int
+    limit: int
+    next: str | None = Field(description="cursor of the next page; null on the last page")
+    previous: str | None = Field(description="cursor of the previous page; null on the first page")
+    count: PublicityCountOut
 
 
 class PublicityQuery(Schema):
@@ -70,8 +83,14 @@ class PublicityQuery(Schema):
     ))
     date_from: date | None = Field(None, description="Decided on or after (YYYY-MM-DD)")
     date_to: date | None = Field(None, description="Decided on or before (YYYY-MM-DD)")
-    page: int = Field(1, ge=1, le=LISTING_MAX_PAGE)
-    page_size: int = Field(LISTING_PAGE_SIZE, ge=1, le=LISTING_PAGE_SIZE_MAX)
+    cursor: str = Field("", max_length=500, description=(
+        "Where the page starts: empty for the first page, a response's next or previous, or last for the last "
+        "page. A cursor is opaque; an altered one is refused (400 paging.cursor_invalid)"
+    ))
+    limit: int = Field(LISTING_PAGE_SIZE, ge=1, le=LISTING_PAGE_SIZE_MAX, description="Rows per page")
+    page: int | None = Field(None, ge=1, le=LISTING_NUMBERED_PAGES_MAX, description=(
+        "Deprecated: a page number of the numbered pages (read by offset, up to 50); use cursor"
+    ))
 
 
 def _item(row: PublicityRow) -> dict[str, object]:
@@ -97,7 +116,7 @@ def _item(row: PublicityRow) -> dict[str, object]:
 
 @router.get(
     "/publicity",
-    response={200: PublicityPageOut, 422: ErrorOut},
+    response={200: PublicityPageOut, 400: ErrorOut, 422: ErrorOut},
     summary="Double publicity: the latest public licences and penalties, newest decision first",
 )
 def publicity_list(request: HttpRequest, params: Query[PublicityQuery]) -> dict[str, object]:
@@ -105,14 +124,14 @@ def publicity_list(request: HttpRequest, params: Query[PublicityQuery]) -> dict[
         kind=params.kind, department=params.department, district=params.district, type_code=params.type,
         date_from=params.date_from, date_to=params.date_to,
     )
-    rows, total, number = publicity_page(
-        filters=filters, number=params.page, size=params.page_size,
+    listing = publicity_page(
+        filters=filters, cursor=params.cursor, number=params.page, size=params.limit,
         english=(get_language() or "").startswith("en"),
     )
     return {
-        "items": [_item(row) for row in rows],
-        "total": total,
-        "page": number,
-        "page_size": params.page_size,
-        "pages": max(1, -(-total // params.page_size)),
+        "items": [_item(row) for row in listing.rows],
+        "limit": listing.size,
+        "next": listing.next_cursor,
+        "previous": listing.previous_cursor,
+        "count": {"value": listing.count.value, "exactness": listing.count.exactness, "text": str(listing.count)},
     }

@@ -1,32 +1,34 @@
 """Exports of the double-publicity listing: CSV (UTF-8 with a BOM, so Excel opens it) and Excel .xlsx.
 
-Both hold the same columns and the same filtered rows as the page, at most ``EXPORT_MAX_ROWS``; they are
-produced without holding the rows in memory: the CSV streams line by line, the workbook is written by
-openpyxl's write-only mode into a temporary file that is then streamed. The response says how many rows
-an export may hold and whether this one was cut (headers ``X-Export-Limit`` and ``X-Export-Truncated``).
+Both hold the same columns and the same filtered rows as the page, in its order, and are streamed while
+the rows are read (decision 044): the rows come in keyset chunks (``portal.selectors.publicity_export_rows``,
+one short index range per query), the CSV leaves line by line and the workbook is zipped as it is written
+(``core.xlsx``), so the download starts at once and memory stays flat whatever the listing's length.
+
+An export holds at most ``EXPORT_MAX_ROWS`` rows (an Excel sheet cannot hold many more). When a listing is
+longer, the file itself says so: the CSV's last line and the sheet's last row name the limit and ask to
+narrow the filters; the page says it before the download. ``X-Export-Limit`` carries the limit too.
 """
 
 from __future__ import annotations
 
 import csv
-import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from gongxin.catalog.choices import RecordKind
 from gongxin.core import clock
 from gongxin.core.tabular import cell_defuse
+from gongxin.core.xlsx import xlsx_stream
 from gongxin.portal.selectors import (
     EXPORT_MAX_ROWS,
     PublicityFilters,
     PublicityRow,
     publicity_export_rows,
-    publicity_export_truncated,
 )
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -63,10 +65,29 @@ def _filename(extension: str) -> str:
     return f"publicity-{clock.now():%Y%m%d-%H%M}.{extension}"
 
 
-def _limit_headers(response: StreamingHttpResponse | FileResponse, filters: PublicityFilters, limit: int) -> None:
+def _headers(response: StreamingHttpResponse, *, extension: str, limit: int) -> None:
+    response["Content-Disposition"] = f'attachment; filename="{_filename(extension)}"'
     response["X-Export-Limit"] = str(limit)
-    response["X-Export-Truncated"] = "true" if publicity_export_truncated(filters=filters, limit=limit) else "false"
     response["Cache-Control"] = "no-store"
+
+
+def limit_note(limit: int) -> str:
+    """The last line of an export that stops at ``limit`` rows while the listing goes on."""
+    return _("The export stops here, after %(limit)s rows; the listing has more. Narrow the filters (a "
+             "department, a district, a period) to export the rest.") % {"limit": f"{limit:,}"}
+
+
+def _cells(filters: PublicityFilters, limit: int) -> Iterator[list[str]]:
+    """The header, then one list of cells per row; the limit's note as the last row when it was reached."""
+    columns = export_columns()  # headings translated now, in the request's language
+    english = (get_language() or "").startswith("en")
+    note = limit_note(limit)  # in the request's language too: the rest is read after the view returned
+    yield [heading for heading, _value in columns]
+    for row in publicity_export_rows(filters=filters, limit=limit, english=english):
+        if row is None:
+            yield [note]
+            return
+        yield [cell_defuse(value(row)) for _heading, value in columns]
 
 
 class _Echo:
@@ -77,34 +98,31 @@ class _Echo:
 
 
 def publicity_csv_response(*, filters: PublicityFilters, limit: int = EXPORT_MAX_ROWS) -> StreamingHttpResponse:
-    """The listing as a streamed CSV file."""
-    columns = export_columns()  # headings translated now, in the request's language
-    english = (get_language() or "").startswith("en")
+    """The listing as a streamed CSV file (UTF-8 with a BOM)."""
     writer = csv.writer(_Echo())
+    cells = _cells(filters, limit)
+    header = next(cells)  # read now, while the request's language is active
 
     def lines() -> Iterator[str]:
-        yield BOM + writer.writerow([heading for heading, _value in columns])
-        for row in publicity_export_rows(filters=filters, limit=limit, english=english):
-            yield writer.writerow([cell_defuse(value(row)) for _heading, value in columns])
+        yield BOM + writer.writerow(header)
+        for row in cells:
+            yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    _limit_headers(response, filters, limit)
+    _headers(response, extension="csv", limit=limit)
     return response
 
 
-def publicity_xlsx_response(*, filters: PublicityFilters, limit: int = EXPORT_MAX_ROWS) -> FileResponse:
-    """The listing as an Excel workbook (one sheet), written in write-only mode and streamed from disk."""
-    columns = export_columns()
-    english = (get_language() or "").startswith("en")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Double publicity")[:31])
-    sheet.append([heading for heading, _value in columns])
-    for row in publicity_export_rows(filters=filters, limit=limit, english=english):
-        sheet.append([cell_defuse(value(row)) for _heading, value in columns])
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the response is done
-    workbook.save(spool)
-    spool.seek(0)
-    response = FileResponse(spool, as_attachment=True, filename=_filename("xlsx"), content_type=XLSX_CONTENT_TYPE)
-    _limit_headers(response, filters, limit)
+def publicity_xlsx_response(*, filters: PublicityFilters, limit: int = EXPORT_MAX_ROWS) -> StreamingHttpResponse:
+    """The listing as an Excel workbook (one sheet), zipped while the rows are read."""
+    title = _("Double publicity")
+    cells = _cells(filters, limit)
+    header = next(cells)
+
+    def rows() -> Iterator[list[str]]:
+        yield header
+        yield from cells
+
+    response = StreamingHttpResponse(xlsx_stream(sheet_title=title, rows=rows()), content_type=XLSX_CONTENT_TYPE)
+    _headers(response, extension="xlsx", limit=limit)
     return response

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongxin.access.disclosure import fields_shown, records_visible
@@ -24,6 +24,16 @@ from gongxin.catalog.seed import LICENCE_CATEGORIES
 from gongxin.catalog.selectors import source_units
 from gongxin.core import clock
 from gongxin.core.errors import NotFound, ValidationFailed
+from gongxin.core.paging import (
+    LAST,
+    HonestCount,
+    Keyset,
+    SortKey,
+    count_honest,
+    keyset_chunks,
+    keyset_page,
+    keyset_page_numbered,
+)
 from gongxin.portal.errors import (
     CardNotFound,
     ListingDateInvalid,
@@ -46,10 +56,21 @@ from gongxin.subjects.selectors import subject_by_uscc
 PUBLICITY_KINDS: tuple[str, ...] = (RecordKind.LICENCE, RecordKind.PENALTY)
 LISTING_PAGE_SIZE = 20
 LISTING_PAGE_SIZE_MAX = 50
-# Deeper pages than this are not served (stale or forged links; keeps the SQL offset small).
-LISTING_MAX_PAGE = 5_000
-# Exports stop here; narrow the filters for more (the response says when it was cut).
-EXPORT_MAX_ROWS = 100_000
+# The listing is paged by keyset (core.paging): newest decision first (records without a date last), ties by
+# the current version's id, which the index portal 0002 holds with the date — so every page, the last one
+# too, is one short index range at any depth.
+PUBLICITY_KEYSET = Keyset(name="portal.publicity", keys=(
+    SortKey("current_version__decision_date", "date", nullable=True),
+    SortKey("current_version__id", "int"),
+))
+# Links that still carry a page number (?page=N, before keyset paging) are served up to this page, by offset;
+# deeper ones get the first page and a message.
+LISTING_NUMBERED_PAGES_MAX = 50
+# An export holds at most this many rows (an Excel sheet holds 1,048,576); past it the file's last line says
+# it stops there, and the page says so before the download.
+EXPORT_MAX_ROWS = 1_000_000
+# Rows read per query while an export streams (each chunk starts where the last stopped).
+EXPORT_CHUNK_ROWS = 2_000
 
 # The districts of Ningbo (GB/T 2260), the city this platform models.
 NINGBO_DISTRICTS: tuple[tuple[str, str], ...] = (
@@ -211,9 +232,7 @@ def publicity_records(filters: PublicityFilters) -> QuerySet[Record]:
         queryset = queryset.filter(current_version__decision_date__gte=filters.date_from)
     if filters.date_to:
         queryset = queryset.filter(current_version__decision_date__lte=filters.date_to)
-    return queryset.select_related("subject__organization").order_by(
-        F("current_version__decision_date").desc(nulls_last=True), "-pk"
-    )
+    return queryset.select_related("subject__organization").order_by(*PUBLICITY_KEYSET.order_by())
 
 
 @dataclass(frozen=True)
@@ -270,32 +289,82 @@ def _row(record: Record, *, english: bool) -> PublicityRow:
     )
 
 
+@dataclass(frozen=True)
+class PublicityListing:
+    """One page of the listing: its rows, the cursors of the pages around it (None: there is none), and how
+    many rows the whole listing has, as honestly as it is cheap to say (``core.paging.count_honest``)."""
+
+    rows: list[PublicityRow]
+    next_cursor: str | None
+    previous_cursor: str | None
+    count: HonestCount
+    size: int
+    # Set when a page number deeper than LISTING_NUMBERED_PAGES_MAX was asked for and the first page served.
+    numbered_page_refused: bool = False
+
+    @property
+    def is_first(self) -> bool:
+        return self.previous_cursor is None
+
+    @property
+    def is_last(self) -> bool:
+        return self.next_cursor is None
+
+
+def publicity_count(filters: PublicityFilters) -> HonestCount:
+    """How many rows the listing has: exact up to 10,000, then "about" (PostgreSQL) or "10,000+" (SQLite)."""
+    return count_honest(publicity_records(filters))
+
+
 def publicity_page(
-    *, filters: PublicityFilters, number: int = 1, size: int = LISTING_PAGE_SIZE, english: bool = False
-) -> tuple[list[PublicityRow], int, int]:
-    """One page of the listing: (rows, total, page number served). A page past the end serves the last."""
+    *, filters: PublicityFilters, cursor: str | None = None, number: int | None = None,
+    size: int = LISTING_PAGE_SIZE, english: bool = False,
+) -> PublicityListing:
+    """The page at ``cursor`` (None: the first page; ``core.paging.LAST``: the last page; else a cursor of a
+    page served before). ``number`` serves an old numbered link instead, up to LISTING_NUMBERED_PAGES_MAX.
+    A bad cursor raises ``core.paging.CursorInvalid`` (400)."""
     size = max(1, min(size, LISTING_PAGE_SIZE_MAX))
-    number = max(1, min(number, LISTING_MAX_PAGE))
     queryset = publicity_records(filters)
-    total = queryset.count()
-    last = max(1, -(-total // size))
-    number = min(number, last)
-    offset = (number - 1) * size
-    rows = [_row(record, english=english) for record in queryset[offset:offset + size]]
-    return rows, total, number
+    refused = False
+    if number is not None and number > 1 and not cursor:
+        if number <= LISTING_NUMBERED_PAGES_MAX:
+            page = keyset_page_numbered(queryset, keyset=PUBLICITY_KEYSET, number=number, size=size)
+        else:
+            refused = True
+            page = keyset_page(queryset, keyset=PUBLICITY_KEYSET, cursor=None, size=size)
+    else:
+        page = keyset_page(queryset, keyset=PUBLICITY_KEYSET, cursor=cursor, size=size)
+    return PublicityListing(
+        rows=[_row(record, english=english) for record in page.items],
+        next_cursor=page.next_cursor, previous_cursor=page.previous_cursor,
+        count=count_honest(queryset), size=size, numbered_page_refused=refused,
+    )
+
+
+def publicity_deep_cursor(*, filters: PublicityFilters | None = None, depth: int) -> str:
+    """A cursor to the page that starts after row ``depth`` of the listing (or the last page, if it is
+    shorter): what a reader who followed "next" that far holds. Found by offset — for benchmarks and tests."""
+    queryset = publicity_records(filters or PublicityFilters())
+    row = queryset[max(0, depth - 1): depth].first()
+    return PUBLICITY_KEYSET.cursor_make(row, before=False) if row is not None else LAST
 
 
 def publicity_export_rows(
-    *, filters: PublicityFilters, limit: int = EXPORT_MAX_ROWS, english: bool = False
-) -> Iterator[PublicityRow]:
-    """The listing's rows for an export, at most ``limit``, read in chunks (constant memory)."""
-    for record in publicity_records(filters)[:limit].iterator(chunk_size=2000):
-        yield _row(record, english=english)
-
-
-def publicity_export_truncated(*, filters: PublicityFilters, limit: int = EXPORT_MAX_ROWS) -> bool:
-    """Whether more rows match than an export holds."""
-    return publicity_records(filters)[limit:limit + 1].exists()
+    *, filters: PublicityFilters, limit: int = EXPORT_MAX_ROWS, english: bool = False,
+    chunk_size: int = EXPORT_CHUNK_ROWS,
+) -> Iterator[PublicityRow | None]:
+    """Every row of the listing for an export, in the page's order, read in keyset chunks (one short index
+    range per query, constant memory, no long transaction). After ``limit`` rows, if more follow, yields a
+    final ``None``: the export says there that it stops."""
+    served = 0
+    queryset = publicity_records(filters)
+    for chunk in keyset_chunks(queryset, keyset=PUBLICITY_KEYSET, chunk_size=chunk_size):
+        for record in chunk:
+            if served == limit:
+                yield None
+                return
+            served += 1
+            yield _row(record, english=english)
 
 
 def publicity_departments() -> list[tuple[str, str]]:

@@ -51,6 +51,8 @@ from gongxin.subjects.selectors import organizations_search, subject_by_uscc
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
+# A page link's cursor is far shorter; a longer one is cut (and then refused as not valid).
+CURSOR_MAX_LENGTH = 500
 # Longer queries are cut: no organization name is this long, and it bounds the LIKE pattern.
 QUERY_MAX_LENGTH = 100
 
@@ -207,14 +209,20 @@ def publicity(request: HttpRequest) -> HttpResponseBase:
         context.update(error=_("Unknown export format: use csv or xlsx."), rows=[], page=None, filters=filters)
         return render(request, "portal/publicity.html", context, status=400)
 
-    rows, total, number = publicity_page(
-        filters=filters, number=_page_number(request.GET.get("page")), size=LISTING_PAGE_SIZE,
-        english=(get_language() or "").startswith("en"),
-    )
-    count = max(1, -(-total // LISTING_PAGE_SIZE))
+    # Paged by keyset (core.paging): ?cursor= of a page's links, or "last"; an old ?page=N still serves
+    # small numbers, a deeper one the first page with a message.
+    cursor = request.GET.get("cursor", "")[:CURSOR_MAX_LENGTH]
+    number = _page_number(request.GET.get("page")) if request.GET.get("page") else None
+    try:
+        listing = publicity_page(filters=filters, cursor=cursor, number=number, size=LISTING_PAGE_SIZE,
+                                 english=(get_language() or "").startswith("en"))
+    except CursorInvalid as error:
+        context.update(error=error.message, rows=[], page=None, filters=filters)
+        return render(request, "portal/publicity.html", context, status=400)
     context.update(
-        filters=filters, rows=rows, page=Page(number=number, count=count, total=total, size=LISTING_PAGE_SIZE),
-        filtered=bool(filters.as_params()),
+        filters=filters, rows=listing.rows, page=listing, filtered=bool(filters.as_params()),
+        export_over_limit=listing.count.value > EXPORT_MAX_ROWS,
+        export_may_be_over_limit=not listing.count.exact and listing.count.value <= EXPORT_MAX_ROWS,
     )
     return render(request, "portal/publicity.html", context)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -22,6 +24,11 @@ def _listed(client, **params) -> list[int]:
     response = client.get(reverse("portal:publicity"), params)
     assert response.status_code == 200, response.content.decode()[:500]
     return [int(pk) for pk in re.findall(r'<tr data-record="(\d+)"', response.content.decode())]
+
+
+def _link(value: str) -> str:
+    """A query value as the page wrote it into a link (HTML-escaped, URL-encoded)."""
+    return unquote(html.unescape(value))
 
 
 def test_the_url_and_the_nav_link(client):
@@ -44,7 +51,7 @@ def test_lists_public_licences_and_penalties_only(client, acme, source_unit):
     html = response.content.decode()
 
     assert sorted(_listed(client)) == sorted([penalty.pk, licence.pk])
-    assert 'data-total="2"' in html
+    assert 'data-count="2"' in html and 'data-count-exactness="exact"' in html
     assert "王五" not in html  # persons never appear
     assert factories.SOURCE_UNIT_NAME in html
     assert penalty.current_version.payload["decision_number"] in html
@@ -150,12 +157,33 @@ def test_pagination_keeps_the_filters(client, acme, source_unit):
 
     first = client.get(URL, {"kind": "penalty"}).content.decode()
     assert re.findall(r'<tr data-record="(\d+)"', first) == [str(pk) for pk in newest_first[:LISTING_PAGE_SIZE]]
-    assert 'href="?kind=penalty&amp;page=2"' in first
     assert 'href="?kind=penalty&amp;format=csv"' in first  # exports carry the same filters
+    assert 'data-page="previous"' not in first and 'href="?kind=penalty&amp;cursor=last"' in first
+    # Next: a cursor link that keeps the filters.
+    cursor = _link(re.search(r'href="\?kind=penalty&amp;cursor=([^"]+)" data-page="next"', first)[1])
+    second = client.get(URL, {"kind": "penalty", "cursor": cursor}).content.decode()
+    assert re.findall(r'<tr data-record="(\d+)"', second) == [str(pk) for pk in newest_first[LISTING_PAGE_SIZE:]]
+    assert 'data-page="next"' not in second and 'data-page="first"' in second
+    back = _link(re.search(r'href="\?kind=penalty&amp;cursor=([^"]+)" data-page="previous"', second)[1])
+    assert _listed(client, kind="penalty", cursor=back) == newest_first[:LISTING_PAGE_SIZE]
+    # Last: the last full page, read from the end.
+    assert _listed(client, kind="penalty", cursor="last") == newest_first[-LISTING_PAGE_SIZE:]
 
+    # Old numbered links: small numbers still served, past the end the last page, deep ones the first page and a
+    # message.
     assert _listed(client, kind="penalty", page=2) == newest_first[LISTING_PAGE_SIZE:]
-    assert _listed(client, kind="penalty", page=99) == newest_first[LISTING_PAGE_SIZE:]  # past the end: last page
+    assert _listed(client, kind="penalty", page=3) == newest_first[-LISTING_PAGE_SIZE:]
     assert _listed(client, kind="penalty", page="x") == newest_first[:LISTING_PAGE_SIZE]
+    deep = client.get(URL, {"kind": "penalty", "page": 5000}).content.decode()
+    assert "data-numbered-page-refused" in deep
+    assert re.findall(r'<tr data-record="(\d+)"', deep) == [str(pk) for pk in newest_first[:LISTING_PAGE_SIZE]]
+
+
+def test_a_bad_cursor_is_a_clear_400(client, acme, source_unit):
+    factories.penalty_create(subject=acme, source_unit=source_unit)
+    response = client.get(URL, {"cursor": "not-a-cursor"})
+    assert response.status_code == 400
+    assert "data-error" in response.content.decode() and "data-record" not in response.content.decode()
 
 
 def test_nothing_published_says_so(client, acme):

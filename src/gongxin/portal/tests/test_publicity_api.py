@@ -29,7 +29,8 @@ def test_lists_public_licences_and_penalties_with_their_public_fields(client, ac
 
     body = client.get(URL).json()
 
-    assert body["total"] == 2 and body["page"] == 1 and body["pages"] == 1 and body["page_size"] == 20
+    assert body["count"]["value"] == 2 and body["count"]["exactness"] == "exact" and body["limit"] == 20
+    assert body["next"] is None and body["previous"] is None
     assert [item["record_id"] for item in body["items"]] == [licence.pk, penalty.pk]
     item = body["items"][1]
     version = penalty.current_version
@@ -67,15 +68,35 @@ def test_filters(client, source_unit):
     assert _ids(client, date_to=(today - timedelta(days=50)).isoformat()) == [fine.pk]
 
 
-def test_pages(client, acme, source_unit):
+def test_pages_by_cursor(client, acme, source_unit):
     today = clock.today()
     records = [factories.penalty_create(subject=acme, source_unit=source_unit, decided=today - timedelta(days=n + 1))
                for n in range(5)]
-    body = client.get(URL, {"page_size": 2, "page": 2}).json()
-    assert body["total"] == 5 and body["pages"] == 3 and body["page"] == 2
-    assert [i["record_id"] for i in body["items"]] == [records[2].pk, records[3].pk]
-    assert client.get(URL, {"page_size": 51}).status_code == 422
-    assert client.get(URL, {"page": 0}).status_code == 422
+    ids = [r.pk for r in records]
+    body = client.get(URL, {"limit": 2}).json()
+    assert body["count"] == {"value": 5, "exactness": "exact", "text": "5"}
+    assert body["limit"] == 2 and body["previous"] is None
+    seen = [i["record_id"] for i in body["items"]]
+    while body["next"]:
+        body = client.get(URL, {"limit": 2, "cursor": body["next"]}).json()
+        seen += [i["record_id"] for i in body["items"]]
+    assert seen == ids
+    assert body["previous"] is not None
+    back = client.get(URL, {"limit": 2, "cursor": body["previous"]}).json()
+    assert [i["record_id"] for i in back["items"]] == ids[2:4]
+    last = client.get(URL, {"limit": 2, "cursor": "last"}).json()
+    assert [i["record_id"] for i in last["items"]] == ids[3:] and last["next"] is None
+    # The numbered pages of before are still read, up to page 50.
+    assert [i["record_id"] for i in client.get(URL, {"limit": 2, "page": 2}).json()["items"]] == ids[2:4]
+    assert client.get(URL, {"limit": 51}).status_code == 422
+    assert client.get(URL, {"page": 51}).status_code == 422
+
+
+def test_a_bad_cursor_is_400_with_a_code(client, acme, source_unit):
+    factories.penalty_create(subject=acme, source_unit=source_unit)
+    response = client.get(URL, {"cursor": "eyJiIjowfQ:forged"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "paging.cursor_invalid" and response.json()["message"]
 
 
 @pytest.mark.parametrize(
@@ -102,4 +123,4 @@ def test_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     operation = paths[URL]["get"]
     names = {p["name"] for p in operation["parameters"]}
-    assert {"kind", "department", "district", "type", "date_from", "date_to", "page"} <= names
+    assert {"kind", "department", "district", "type", "date_from", "date_to", "cursor", "limit"} <= names

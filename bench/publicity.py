@@ -1,0 +1,107 @@
+"""Time the double-publicity listing, its JSON API and its exports on an existing platform (decision 044).
+
+Runs in-process (Django's test client, no server) against the data directory (SQLite) or DATABASE_URL
+given, so it measures the query and rendering work of one request, not the network. Each page is
+requested ``--repeat`` times and the median is printed; each export once, with the time to its first
+byte, its total time, its size in rows and the peak memory growth of the process.
+
+    python bench/publicity.py --data-dir /tmp/demo [--repeat 3] [PATH ...]
+
+Without paths it times the pages the decision names: the first page, a deep page and the last page (by
+``?page=`` on a platform that pages by number, by cursor on one that pages by keyset), the JSON listing
+at the same depths, and the CSV and XLSX exports of the whole listing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+def _setup(data_dir: str | None) -> None:
+    if data_dir:
+        os.environ["GONGXIN_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxin.settings")
+    os.environ.setdefault("GONGXIN_LOG_LEVEL", "ERROR")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    import django
+
+    django.setup()
+
+
+def _page(client, path: str, repeat: int) -> tuple[float, int, int]:
+    times = []
+    status = size = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        times.append(time.perf_counter() - start)
+        status, size = response.status_code, len(body)
+    return statistics.median(times), status, size
+
+
+def _export(client, path: str) -> tuple[float, float, int, int, int]:
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    first = None
+    size = lines = 0
+    chunks = response.streaming_content if response.streaming else [response.content]
+    for chunk in chunks:
+        if first is None:
+            first = time.perf_counter() - start
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    total = time.perf_counter() - start
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
+    return first or total, total, size, lines, grown_kib
+
+
+def _default_paths() -> list[str]:
+    """First, deep and last page of the page and the API, in whichever way this platform pages."""
+    try:
+        from gongxin.portal.selectors import publicity_deep_cursor  # keyset paging
+    except ImportError:
+        return ["/publicity/", "/publicity/?page=2000", "/publicity/?page=5397", "/publicity/?page=5000",
+                "/api/v1/listings/publicity", "/api/v1/listings/publicity?page=2000",
+                "/api/v1/listings/publicity?page=5000"]
+    deep = publicity_deep_cursor(depth=40_000)
+    return ["/publicity/", f"/publicity/?cursor={deep}", "/publicity/?cursor=last",
+            "/api/v1/listings/publicity", f"/api/v1/listings/publicity?cursor={deep}",
+            "/api/v1/listings/publicity?cursor=last"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", help="GONGXIN_DATA_DIR of the platform to time (its SQLite database)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-exports", action="store_true")
+    parser.add_argument("paths", nargs="*")
+    args = parser.parse_args()
+    _setup(args.data_dir)
+    from django.conf import settings
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    # The throttles count per caller and address; the bench is one caller asking many times.
+    settings.GONGXIN_THROTTLE_RATES = {"export.caller": "0/1", "export.address": "0/1"}
+    client = Client()
+    for path in args.paths or _default_paths():
+        seconds, status, size = _page(client, path, args.repeat)
+        print(f"{seconds * 1000:9.0f} ms  {status}  {size:>9,} B  {path[:90]}", flush=True)
+    if args.no_exports:
+        return
+    for export in ("csv", "xlsx"):
+        first, total, size, lines, grown = _export(client, f"/publicity/?format={export}")
+        print(f"{export}: first byte {first * 1000:.0f} ms, total {total:.1f} s, {size / 1e6:.1f} MB, "
+              f"{lines:,} lines (csv), max RSS grew {grown / 1024:.0f} MiB", flush=True)
+
+
+if __name__ == "__main__":
+    main()
