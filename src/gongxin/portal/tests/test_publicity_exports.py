@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -133,3 +134,49 @@ def test_exports_are_bounded_per_address(client, listing, settings):
     refused = client.get(URL, {"format": "xlsx"})
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert client.get(URL).status_code == 200  # the listing itself is not an export
+
+
+OLD_CAP = 100_000  # what an export held before it streamed (decision 044)
+
+
+def _penalties_loaded(*, subject, source_unit, count: int) -> None:
+    """``count`` public penalties of ``subject``, written set-based by the bulk path (records.load)."""
+    from gongxin.records.load import RecordRow, records_load
+
+    template = factories.penalty_create(subject=subject, source_unit=source_unit).current_version.payload
+    item = factories.seeded_item("penalty")
+    today = clock.today()
+    rows = (
+        RecordRow(source_unit_id=source_unit.pk, catalog_item=item, source_record_id=f"BIG{n}", subject_id=subject.pk,
+                  payload={**template, "decision_number": f"甬市监罚〔大〕{n}号",
+                           "decision_date": (today - timedelta(days=1 + n % 300)).isoformat()})
+        for n in range(count)
+    )
+    result = records_load(rows, actor_label="tests", batch_size=10_000)
+    assert result.inserted == count, result.rejections[:3]
+
+
+@pytest.mark.slow
+def test_an_export_longer_than_the_old_cap_is_complete_and_read_in_bounded_chunks(acme, source_unit):
+    """Every row of a listing past the old 100,000-row cap is in the file, none twice; the rows are read a
+    bounded chunk at a time (each query has a LIMIT), and the first bytes leave after the first chunk only."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongxin.portal.selectors import EXPORT_CHUNK_ROWS
+
+    _penalties_loaded(subject=acme, source_unit=source_unit, count=OLD_CAP + 50)
+    with CaptureQueriesContext(connection) as queries:
+        lines = exports.publicity_csv_response(filters=PublicityFilters(kind="penalty")).streaming_content
+        first = next(iter(lines))
+        reads_before_first_bytes = len([q for q in queries if "records_record" in q["sql"]])
+        body = first + b"".join(lines)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    numbers = [row[DECISION_NUMBER_COLUMN] for row in rows[1:]]
+    assert len(numbers) == OLD_CAP + 50 + 1 and len(set(numbers)) == len(numbers)  # the template penalty too
+    assert exports.limit_note(EXPORT_MAX_ROWS) not in body.decode("utf-8-sig")
+    record_reads = [q["sql"] for q in queries if "records_record" in q["sql"]]
+    assert reads_before_first_bytes <= 1
+    limits = [re.search(r"LIMIT (\d+)", sql) for sql in record_reads]
+    assert all(limit is not None and int(limit[1]) <= EXPORT_CHUNK_ROWS for limit in limits), record_reads[:2]
+    assert len(record_reads) >= (OLD_CAP + 51) // EXPORT_CHUNK_ROWS  # read in chunks, not in one go
