@@ -355,12 +355,14 @@ def _planner_rows(queryset: QuerySet[Any]) -> int | None:
 def count_honest(queryset: QuerySet[Any], *, exact_up_to: int = EXACT_UP_TO,
                  estimate: Callable[[QuerySet[Any]], int | None] = _planner_rows) -> HonestCount:
     """Count ``queryset`` exactly while it has at most ``exact_up_to`` rows (the count stops reading at one
-    more); past that, "about" the planner's estimate on PostgreSQL (never below what was counted) or "at
-    least ``exact_up_to``" where there is no estimate (SQLite)."""
+    more); past that, "about" the planner's estimate on PostgreSQL, or "at least ``exact_up_to``" where there
+    is no estimate (SQLite) or the estimate is below what was counted."""
     counted = queryset.order_by().values("pk")[: exact_up_to + 1].count()
     if counted <= exact_up_to:
         return HonestCount(counted, "exact")
     estimated = estimate(queryset)
-    if estimated is None:
+    if estimated is None or estimated <= exact_up_to:
+        # No estimate, or one below what was just counted (the planner misjudges joined filters): all that is
+        # known is "more than exact_up_to".
         return HonestCount(exact_up_to, "at_least")
-    return HonestCount(_round(max(estimated, counted)), "about")
+    return HonestCount(_round(estimated), "about")
