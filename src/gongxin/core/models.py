@@ -17,7 +17,8 @@ class OutboxEvent(models.Model):
     topic = models.CharField(_("topic"), max_length=80)  # e.g. "record.version.created"
     aggregate_type = models.CharField(_("aggregate type"), max_length=40)
     aggregate_id = models.BigIntegerField(_("aggregate id"))
-    subject_id = models.BigIntegerField(_("subject id"), null=True, blank=True, db_index=True)
+    # Not indexed: no query reads events by subject (consumers read by id; decision 047).
+    subject_id = models.BigIntegerField(_("subject id"), null=True, blank=True)
     payload = models.JSONField(_("payload"), default=dict)
     created_at = models.DateTimeField(_("created at"))
 

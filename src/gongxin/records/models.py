@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from gongxin.catalog.choices import Polarity, Severity
 from gongxin.records.choices import ChangeKind, ListKind, RecordStatus
 from gongxin.records.fields import Sha256Field
-from gongxin.records.packing import layout_text, payload_pack, payload_unpack, text_of, texts_ensure
+from gongxin.records.packing import payload_layout, payload_pack, payload_unpack, text_of, texts_ensure
 
 
 class ImmutableError(Exception):
@@ -41,8 +41,11 @@ class Record(models.Model):
     subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
                                 related_name="records")
     created_at = models.DateTimeField(_("created at"))
-    current_version = models.OneToOneField("RecordVersion", verbose_name=_("current version"), null=True,
-                                           blank=True, on_delete=models.PROTECT, related_name="+")
+    # A plain foreign key without an index: no query looks a record up by its current version (the join goes from
+    # the record to the version's primary key) and versions are never deleted, so an index (a unique one, for a
+    # one-to-one) would only cost bytes and inserts (decision 047).
+    current_version = models.ForeignKey("RecordVersion", verbose_name=_("current version"), null=True,
+                                        blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("record")
@@ -116,10 +119,11 @@ class RecordVersion(models.Model):
         payload = pending.get("payload")
         basis = pending.get("legal_basis") or ""
         wanted = [basis] if basis else []
-        if isinstance(payload, dict):
-            wanted.append(layout_text(payload))
+        layout = payload_layout(payload)[0] if isinstance(payload, dict) else None
+        if layout is not None:
+            wanted.append(layout)
         refs = texts_ensure(wanted) if wanted else {}
-        if isinstance(payload, dict) and refs.get(layout_text(payload)) is not None:
+        if isinstance(payload, dict) and layout is not None and refs.get(layout) is not None:
             self.packed_payload = payload_pack(payload)
         if basis and refs.get(basis) is not None:
             self.legal_basis_ref, self.legal_basis_text = refs[basis], ""
@@ -186,7 +190,9 @@ class ListEntry(models.Model):
     """A subject on a list. A projection of the list record's current version (records.services)."""
 
     list_type = models.ForeignKey(ListType, on_delete=models.PROTECT, related_name="entries")
-    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="list_entries")
+    # No index of its own: (subject, is_active) below starts with it.
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.PROTECT, related_name="list_entries",
+                                db_index=False)
     record = models.OneToOneField(Record, on_delete=models.PROTECT, related_name="list_entry")
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"), null=True, blank=True)

@@ -11,6 +11,13 @@ never mean two texts within one database: the writer inserts the texts of a chun
 same transaction), and checks that an existing row with that id holds the same text. On the (never yet seen)
 collision the version keeps that payload as a plain object (still decoded) and the basis as text.
 
+Fields whose values come from a small closed set (``REPEATING_FIELDS``: the issuing authority and its code, the
+data source unit, document and certificate names, categories and statuses) are kept in the layout too: a layout
+is then ``[[keys...], {field: value, ...}]`` and the array holds only the other fields' values, in key order. The
+same authority, unit, document and category recur on thousands of versions, so a city has a few thousand such
+layouts and every version leaves those values out (≈ 200 B of its ≈ 450). A value longer than
+``REPEATING_VALUE_MAX`` characters, or not a string, number or boolean, stays in the array.
+
 ``RecordVersion.payload`` and ``RecordVersion.legal_basis`` stay the dict and the string they always were; only
 code that reads the columns themselves (raw SQL, ``values()``) meets the stored form, and filters on a payload
 key go through ``payload_key_q``.
@@ -32,6 +39,18 @@ _texts: dict[int, str] = {}  # id -> text as read or written here: decoding (an 
 _stored: dict[int, str] = {}  # the same, only once the transaction that wrote or read the row has committed
 _lock = threading.Lock()
 
+# Fields whose values repeat across versions (closed sets: who issued it, whose data, which document, which kind).
+# Named here, once; a field that may carry free text (remarks, facts, contents) must not be added.
+REPEATING_FIELDS = frozenset({
+    "authority_name", "authority_uscc", "awarding_authority", "basis_unit", "certificate_name", "commitment_matter",
+    "commitment_type", "court", "current_status", "data_source_unit", "data_source_uscc", "dishonesty_circumstances",
+    "honour_level", "honour_name", "licence_category", "licence_document_name", "list_name", "listing_basis",
+    "listing_reason", "penalty_basis", "penalty_types", "performance_status", "procedure", "receiving_unit",
+    "subject_category", "tax_authority", "violation_type",
+})
+REPEATING_VALUE_MAX = 120
+_layouts: dict[int, tuple[list[str], dict[str, Any]]] = {}  # layout id -> (keys, values kept in the layout)
+
 
 def text_id(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") >> (64 - _BITS)
@@ -41,26 +60,61 @@ def layout_text(keys: Iterable[str]) -> str:
     return json.dumps(sorted(keys), ensure_ascii=False, separators=(",", ":"))
 
 
+def _repeating(key: str, value: Any) -> bool:
+    return key in REPEATING_FIELDS and (
+        isinstance(value, (int, float, bool)) or (isinstance(value, str) and len(value) <= REPEATING_VALUE_MAX))
+
+
+def payload_layout(payload: dict[str, Any]) -> tuple[str, list[Any]]:
+    """(layout text, the values stored in the array): the sorted keys, with the repeating fields' values."""
+    keys = sorted(payload)
+    kept = {k: payload[k] for k in keys if _repeating(k, payload[k])}
+    if not kept:
+        return layout_text(keys), [payload[k] for k in keys]
+    text = json.dumps([keys, kept], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text, [payload[k] for k in keys if k not in kept]
+
+
 def payload_pack(payload: dict[str, Any]) -> list[Any]:
     """The stored form of ``payload`` (its layout's row must exist: ``texts_ensure``)."""
-    keys = sorted(payload)
-    return [text_id(layout_text(keys)), *(payload[k] for k in keys)]
+    layout, values = payload_layout(payload)
+    return [text_id(layout), *values]
 
 
 def payload_pack_json(payload: dict[str, Any]) -> tuple[str, str]:
     """(layout text, stored form as JSON text) — for the bulk paths, which write JSON text."""
-    keys = sorted(payload)
-    layout = layout_text(keys)
-    packed = [text_id(layout), *(payload[k] for k in keys)]
-    return layout, json.dumps(packed, ensure_ascii=False, separators=(",", ":"), default=str)
+    layout, values = payload_layout(payload)
+    return layout, json.dumps([text_id(layout), *values], ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def layout_parse(text: str) -> tuple[list[str], dict[str, Any]]:
+    """(keys, values kept in the layout) of a layout text: ``[keys...]`` or ``[[keys...], {key: value}]``."""
+    parsed = json.loads(text)
+    if parsed and isinstance(parsed[0], list):
+        return parsed[0], parsed[1]
+    return parsed, {}
+
+
+def _layout(ref: int) -> tuple[list[str], dict[str, Any]]:
+    layout = _layouts.get(ref)
+    if layout is None:
+        layout = _layouts[ref] = layout_parse(text_of(ref))
+    return layout
 
 
 def payload_unpack(stored: Any) -> dict[str, Any]:
     """The payload from its stored form (an object stored plain is returned as is)."""
     if isinstance(stored, dict) or stored is None:
         return stored or {}
-    keys = json.loads(text_of(stored[0]))
-    return dict(zip(keys, stored[1:], strict=True))
+    keys, kept = _layout(stored[0])
+    values = iter(stored[1:])
+    payload = {k: kept[k] if k in kept else next(values) for k in keys}
+    if next(values, _END) is not _END:
+        raise ValueError(f"more values than layout {stored[0]} has keys")
+    return payload
+
+
+_END = object()
 
 
 def text_of(ref: int) -> str:
@@ -114,20 +168,49 @@ def texts_ensure(texts: Iterable[str]) -> dict[str, int | None]:
     return found
 
 
+def _matches(stored: Any, lookup: str, value: Any) -> bool:
+    """A value kept in a layout against a lookup, as the database compares a JSON key's value."""
+    if lookup == "exact":
+        return bool(stored == value)
+    text = stored if isinstance(stored, str) else json.dumps(stored, ensure_ascii=False)
+    if lookup == "iexact":
+        return text.casefold() == str(value).casefold()
+    if lookup == "contains":
+        return str(value) in text
+    if lookup == "icontains":
+        return str(value).casefold() in text.casefold()
+    raise ValueError(f"lookup {lookup!r} is not supported on a payload key")
+
+
 def payload_key_q(*, prefix: str, key: str, lookup: str = "exact", value: Any) -> Q:
-    """A filter on one payload key of the version at ``prefix`` (e.g. ``current_version__``): for each stored
-    layout that has the key, the layout id first and the key's place in the array."""
+    """A filter on one payload key of the version at ``prefix`` (e.g. ``current_version__``): the layouts that
+    keep the key's value and whose value matches (one ``IN``), and, per place of the key in the array, the layouts
+    with the key there and the value at that place."""
     from gongxin.records.models import VersionText
 
-    layouts: dict[int, str] = {ref: text for ref, text in _texts.items() if text.startswith("[")}
-    layouts.update(VersionText.objects.filter(value__startswith="[").values_list("pk", "value"))
+    needle = json.dumps(key, ensure_ascii=False)
+    layouts: dict[int, str] = {ref: text for ref, text in _texts.items() if text.startswith("[") and needle in text}
+    layouts.update(VersionText.objects.filter(value__startswith="[", value__contains=needle)
+                   .values_list("pk", "value"))
     field = f"{prefix}packed_payload"
     q = Q(**{f"{field}__{key}__{lookup}": value})  # a payload stored plainly (a collision)
+    kept_matching: list[int] = []
+    by_place: dict[int, list[int]] = {}
     for ref, text in layouts.items():
         try:
-            keys = json.loads(text)
-        except ValueError:
+            keys, kept = layout_parse(text)
+        except (ValueError, IndexError, TypeError):
+            continue  # a legal basis that starts with "["
+        if not isinstance(keys, list) or key not in keys:
             continue
-        if isinstance(keys, list) and key in keys:
-            q |= Q(**{f"{field}__0": ref, f"{field}__{keys.index(key) + 1}__{lookup}": value})
+        if key in kept:
+            if _matches(kept[key], lookup, value):
+                kept_matching.append(ref)
+        else:
+            place = [k for k in keys if k not in kept].index(key) + 1
+            by_place.setdefault(place, []).append(ref)
+    if kept_matching:
+        q |= Q(**{f"{field}__0__in": sorted(kept_matching)})
+    for place, refs in sorted(by_place.items()):
+        q |= Q(**{f"{field}__0__in": sorted(refs), f"{field}__{place}__{lookup}": value})
     return q

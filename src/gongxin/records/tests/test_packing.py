@@ -13,7 +13,16 @@ from django.db import connection, transaction
 
 from gongxin.records.load import RecordRow, records_load
 from gongxin.records.models import Record, RecordVersion, VersionText
-from gongxin.records.packing import layout_text, payload_key_q, payload_pack, payload_unpack, text_id, texts_ensure
+from gongxin.records.packing import (
+    REPEATING_FIELDS,
+    layout_text,
+    payload_key_q,
+    payload_layout,
+    payload_pack,
+    payload_unpack,
+    text_id,
+    texts_ensure,
+)
 from gongxin.records.services import record_submit
 from gongxin.testing.payloads import item, payload_for
 
@@ -37,8 +46,13 @@ class TestStoredForm:
         stored, basis_text, basis_ref, digest = _raw(version.pk)
         packed = json.loads(stored) if isinstance(stored, str) else stored
         assert isinstance(packed, list)
-        assert packed[0] == text_id(layout_text(version.payload))
+        assert packed[0] == text_id(payload_layout(version.payload)[0])
         assert "decision_date" not in json.dumps(packed)  # the keys live once, in the layout
+        # So do the values of the repeating fields (the issuing authority, the subject's category, ...).
+        repeating = {k: v for k, v in version.payload.items() if k in REPEATING_FIELDS}
+        assert "authority_name" in repeating
+        assert len(packed) == 1 + len(version.payload) - len(repeating)
+        assert not set(map(str, repeating.values())) & set(map(str, packed[1:]))
         assert (basis_text, basis_ref) == ("", text_id(penalty.legal_basis))
         assert bytes(digest) == bytes.fromhex(version.content_hash) and len(bytes(digest)) == 32
         # Readers see what they always saw.
@@ -71,6 +85,28 @@ class TestStoredForm:
         assert payload_unpack(payload_pack({})) == {}
         assert payload_unpack({"plain": 1}) == {"plain": 1}  # stored plainly (a collision)
 
+    def test_repeating_values_live_in_the_layout_and_round_trip(self):
+        payload = {"authority_name": "宁波市市场监督管理局", "subject_category": "organization", "fine_amount": "500",
+                   "court": "x" * 121, "penalty_types": ["罚款"], "procedure": None,
+                   "decision_number": "甬市监罚〔2026〕1号"}
+        layout, values = payload_layout(payload)
+        # Only short strings, numbers and booleans of the named fields are kept; the rest stay in the array.
+        assert json.loads(layout) == [sorted(payload), {"authority_name": "宁波市市场监督管理局",
+                                                        "subject_category": "organization"}]
+        assert values == ["x" * 121, "甬市监罚〔2026〕1号", "500", ["罚款"], None]
+        texts_ensure([layout])
+        assert payload_unpack(payload_pack(payload)) == payload
+        # The same authority and category on another payload: the same layout, the values differ.
+        other = {**payload, "decision_number": "甬市监罚〔2026〕2号", "fine_amount": "900"}
+        assert payload_layout(other)[0] == layout
+
+    def test_a_layout_of_keys_only_still_decodes(self):
+        """Versions stored before the repeating values moved into layouts (a layout of keys only)."""
+        layout = layout_text(["authority_name", "fine_amount"])
+        texts_ensure([layout])
+        assert payload_unpack([text_id(layout), "宁波市市场监督管理局", "500"]) == {
+            "authority_name": "宁波市市场监督管理局", "fine_amount": "500"}
+
     def test_text_id_is_the_first_40_bits_of_sha256(self):
         digest = hashlib.sha256("《行政处罚法》".encode()).digest()
         assert text_id("《行政处罚法》") == int.from_bytes(digest[:5], "big")
@@ -100,3 +136,16 @@ def test_filter_on_a_payload_key_finds_packed_versions(market_unit, market_opera
     found = Record.objects.filter(payload_key_q(prefix="current_version__", key="penalty_types",
                                                 lookup="icontains", value="警告"))
     assert list(found.values_list("source_record_id", flat=True)) == ["CF-Q-2"]
+    exact = Record.objects.filter(payload_key_q(prefix="current_version__", key="penalty_types", value="罚款"))
+    assert list(exact.values_list("source_record_id", flat=True)) == ["CF-Q-1"]
+
+
+@pytest.mark.django_db
+def test_filter_on_a_key_kept_in_the_array(market_unit, market_operator, organization):
+    penalty = item("penalty")
+    for number in ("1", "2"):
+        record_submit(source_unit=market_unit, item=penalty, source_record_id=f"CF-N-{number}", subject=organization,
+                      payload=payload_for(penalty, decision_number=f"甬罚〔2026〕{number}号"), actor=market_operator)
+    found = Record.objects.filter(payload_key_q(prefix="current_version__", key="decision_number",
+                                                value="甬罚〔2026〕2号"))
+    assert list(found.values_list("source_record_id", flat=True)) == ["CF-N-2"]
