@@ -106,8 +106,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{role:<12} {username:<16} {password}")
         self.stdout.write("")
         for shown in services.demo_showcase(seed=options["seed"]):
-            self.stdout.write(f"{shown.label:<17} {shown.name} ({shown.code}): {shown.records} records, "
-                              f"{shown.list_entries} list entries")
+            self.stdout.write(f"{shown.label:<17} {shown.name} ({shown.code}): records {shown.records}, "
+                              f"list entries {shown.list_entries}")
         self.stdout.write("")
         if options["no_serve"]:
             return
