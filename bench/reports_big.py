@@ -4,9 +4,9 @@
     .venv/bin/python bench/reports_big.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/reports_big.py --sqlite --sizes 10,100,500,800 --runs 7
 
-For each size N a demo organization with N records is generated (``demo.services.demo_seed`` with one
-organization and seed ``--seed + N``: the demo city's mix of kinds, authorities and dates, all about that
-one firm). Then, for each subject, ``--runs`` times (after one warm-up build that is not counted):
+For each size N an organization with N records is made: N records of the demo city's generator (seed
+``--seed + N``: its mix of kinds, authorities and dates), all bound to that one firm. Then, for each
+subject, ``--runs`` times (after one warm-up build that is not counted):
 
 - the report is issued for credit office staff (purpose ``staff``: every record that counts today):
   ``reports.services.report_issue`` — read, freeze, hash, sign, store — with the number of SQL queries;
@@ -29,6 +29,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from _scratch import scratch_platform
@@ -67,9 +68,9 @@ class Row:
 
 
 def _subjects(args: argparse.Namespace) -> dict[int, Any]:
-    """One organization per size, with that many records (made now, or found in a kept database): the demo
-    city's generator (``demo.city``) writes ``size`` records of its usual mix of kinds, authorities and
-    dates, all bound to that one organization, through the bulk path (``records.load.records_load``)."""
+    """One organization per size, with that many records (made now, or found in a kept database): ``size``
+    records of the demo city's generator (``demo.city``: its mix of kinds, authorities and dates), all bound
+    to that one organization, written through the bulk path (``records.load.records_load``)."""
     from gongxin.core import clock
     from gongxin.demo import city
     from gongxin.demo.services import catalog_slots, departments_ensure, reference_data_ensure
@@ -97,8 +98,7 @@ def _subjects(args: argparse.Namespace) -> dict[int, Any]:
             assert subject is not None
             own = {"subject_name": spec.name, "subject_category": "organization", "uscc": spec.uscc,
                    "legal_representative": spec.legal_representative}
-            facts = city.records(seed=args.seed + size, count=size, slots=slots, organizations=1, persons=0,
-                                 as_of=as_of)
+            facts = _facts(city, seed=args.seed + size, size=size, slots=slots, as_of=as_of)
             rows = [RecordRow(source_unit_id=units[f.authority.code].pk, catalog_item=items[f.slot],
                               source_record_id=f"BIG{size}-{f.sequence}", subject_id=subject.pk,
                               payload={k: v for k, v in {**f.payload, **own}.items() if k in codes[f.slot]})
@@ -108,6 +108,18 @@ def _subjects(args: argparse.Namespace) -> dict[int, Any]:
                   f"({time.perf_counter() - started:.1f} s)", flush=True)
         found[size] = subject
     return found
+
+
+def _facts(city: Any, *, seed: int, size: int, slots: Any, as_of: Any) -> list[Any]:
+    """``size`` records of the demo generator (drawn about a city of organizations, as the generator keeps
+    each firm's history believable, and then all bound to one organization)."""
+    count = size
+    while True:
+        facts = list(islice(city.records(seed=seed, count=count, slots=slots, organizations=max(1000, 10 * size),
+                                         persons=0, as_of=as_of), size))
+        if len(facts) == size or count > 1000 * size:
+            return facts
+        count *= 4
 
 
 def _pages(pdf: bytes) -> int:

@@ -37,8 +37,9 @@ NUMBER_MAX_LENGTH = 40
 
 def list_memberships(*, subject_id: int, record_ids: Collection[int], day: date) -> list[ListMembership]:
     """The lists ``subject_id`` is on on ``day`` through the records a report lists (``record_ids``: the
-    disclosure policy already chose them), black lists first, latest listing first. One query, whatever the
-    number of records (the subject's entries in force are few; the records are matched here)."""
+    disclosure policy already chose them): black lists first, by list, the latest listing first in each. One
+    query, whatever the number of records (the subject's entries in force are few; the records are matched
+    here)."""
     entries = (
         ListEntry.objects.filter(subject_id=subject_id, is_active=True, start_date__lte=day)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
@@ -52,7 +53,7 @@ def list_memberships(*, subject_id: int, record_ids: Collection[int], day: date)
                        legal_basis=e.list_type.legal_basis, exit_conditions=e.list_type.exit_conditions)
         for e in entries if e.record_id in wanted
     ]
-    return sorted(found, key=lambda m: m.list_kind != "black")  # stable: latest first within each kind
+    return sorted(found, key=lambda m: (m.list_kind != "black", m.list_code))  # stable: latest first in a list
 
 
 def number_normalize(number: str) -> str:

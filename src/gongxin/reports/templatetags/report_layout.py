@@ -128,6 +128,16 @@ def compact_years(section: dict[str, Any]) -> list[YearLines]:
 
 
 @register.filter
+def list_lines(entries: list[dict[str, Any]]) -> str:
+    """The entries of one list in force, one line each: since, until, on what basis."""
+    return "\n".join(
+        f"列入日期 {e.get('start_date') or '—'}　移出日期 {e.get('end_date') or '未定'}"
+        + (f"　列入依据：{e['basis']}" if e.get("basis") else "")
+        for e in entries
+    )
+
+
+@register.filter
 def field_rows(record: dict[str, Any], subject_fields: Any) -> list[list[Cell]]:
     """Rows of at most two cells; a wide cell is alone on its row."""
     rows: list[list[Cell]] = []
