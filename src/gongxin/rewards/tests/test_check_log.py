@@ -10,8 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.models import SourceUnit
 from gongxin.rewards.models import Check, CheckCertificate, CheckFeedback, CheckHit
-from gongxin.rewards.services import CheckRequest, checks_perform
+from gongxin.rewards.services import CheckRequest, check_feedback, check_perform, checks_perform
+from gongxin.rewards.tests.conftest import dispatch, serious_list_create
 from gongxin.subjects.models import Subject
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table statistics")
@@ -80,3 +82,21 @@ def test_a_check_with_hits_reads_nothing_of_the_log(system_viewer: Viewer, clean
     after = _row_changes()[log]
     assert (after[2] - before[2], after[3] - before[3]) == (0, 0)  # no sequential scan, no index scan
     assert CheckHit.objects.filter(check_row__subject=debtor_org).count() == 4
+
+
+def test_feedback_marks_the_hits_in_one_update_by_the_check(system_viewer: Viewer, unit: SourceUnit,
+                                                            debtor_org: Subject) -> None:
+    """Feedback updates its check's hit rows found by the check's index, in one statement: filtered through a
+    join (``WHERE id IN (SELECT …)``), PostgreSQL answered it with a scan of every hit ever logged."""
+    serious_list_create(subject=debtor_org, source_unit=unit, exit_on=None)
+    dispatch()
+    checked = check_perform(subject=debtor_org, matter="CZ-CG-001", actor=system_viewer)
+    codes = sorted(h["measure"] for h in checked.hits)
+    assert len(codes) >= 2
+    with CaptureQueriesContext(connection) as captured:
+        check_feedback(check=checked, measures_applied=codes[:1], outcome="rejected", note="", actor=system_viewer)
+    updates = [q["sql"] for q in captured.captured_queries
+               if q["sql"].lstrip().upper().startswith("UPDATE") and CheckHit._meta.db_table in q["sql"]]
+    assert len(updates) == 1 and "SELECT" not in updates[0].upper()
+    applied = dict(CheckHit.objects.filter(check_row=checked).values_list("measure__code", "applied"))
+    assert applied == {code: code == codes[0] for code in codes}
