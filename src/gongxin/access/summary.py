@@ -59,43 +59,43 @@ class ShownCounts:
 def shown_counts_compute(subject_ids: Iterable[int], *, day: date) -> dict[int, dict[str, Any]]:
     """Per subject: ``{"as_of", "until", <purpose>: ShownCounts.as_json()}`` for the kept purposes, on ``day``.
 
-    Set-based: one grouped count per purpose and one ``MIN`` of the ends still ahead, over the subjects'
-    records (the index on the record's subject)."""
+    Set-based, one statement over the subjects' records (the index on the record's subject): grouped by kind and
+    marks, a filtered count per purpose (the policy's own ``visibility_q``) and the earliest publicity and
+    retention ends still ahead."""
     ids = sorted(set(subject_ids))
     cells: dict[int, dict[str, dict[str, Any]]] = {
         sid: {p: {"kinds": {}, "negative": 0, "under_objection": 0, "repaired": 0, "unpublished": 0}
               for p in KEPT_PURPOSES} for sid in ids
     }
-    for purpose in KEPT_PURPOSES:
-        rows = (
-            Record.objects.filter(visibility_q(purpose=purpose, today=day), subject_id__in=ids,
-                                  current_version__isnull=False)
-            .order_by()
-            .values_list("subject_id", "catalog_item__record_kind", "current_version__polarity",
-                         "current_version__under_objection", "current_version__repaired",
-                         "current_version__published")
-            .annotate(n=Count("id"))
+    until: dict[int, date] = {}
+    in_effect = Q(current_version__status=RecordStatus.ACTIVE)
+    rows = (
+        Record.objects.filter(subject_id__in=ids, current_version__isnull=False)
+        .order_by()
+        .values_list("subject_id", "catalog_item__record_kind", "current_version__polarity",
+                     "current_version__under_objection", "current_version__repaired", "current_version__published")
+        .annotate(
+            **{f"n_{purpose}": Count("id", filter=visibility_q(purpose=purpose, today=day))
+               for purpose in KEPT_PURPOSES},
+            publicity=Min("current_version__publicity_max_end",
+                          filter=in_effect & Q(current_version__publicity_max_end__gte=day)),
+            retention=Min("current_version__retention_end",
+                          filter=in_effect & Q(current_version__retention_end__gte=day)),
         )
-        for subject_id, kind, polarity, under_objection, repaired, published, n in rows:
+    )
+    for subject_id, kind, polarity, under_objection, repaired, published, *counted, publicity, retention in rows:
+        for purpose, n in zip(KEPT_PURPOSES, counted, strict=True):
+            if not n:
+                continue
             cell = cells[subject_id][purpose]
             cell["kinds"][kind] = cell["kinds"].get(kind, 0) + n
             cell["negative"] += n if polarity == Polarity.NEGATIVE else 0
             cell["under_objection"] += n if under_objection else 0
             cell["repaired"] += n if repaired else 0
             cell["unpublished"] += n if not published else 0
-    ahead = (
-        Record.objects.filter(subject_id__in=ids, current_version__status=RecordStatus.ACTIVE)
-        .order_by().values("subject_id")
-        .annotate(publicity=Min("current_version__publicity_max_end",
-                                filter=Q(current_version__publicity_max_end__gte=day)),
-                  retention=Min("current_version__retention_end",
-                                filter=Q(current_version__retention_end__gte=day)))
-    )
-    until: dict[int, date] = {}
-    for row in ahead:
-        ends = [d for d in (row["publicity"], row["retention"]) if d is not None]
-        if ends:
-            until[row["subject_id"]] = min(ends)
+        for end in (publicity, retention):
+            if end is not None and (subject_id not in until or end < until[subject_id]):
+                until[subject_id] = end
     return {
         sid: {"as_of": day.isoformat(), "until": until[sid].isoformat() if sid in until else None, **cells[sid]}
         for sid in ids
