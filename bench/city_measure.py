@@ -160,7 +160,7 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
     return Targets(
         usccs=[typical_uscc] + [o[0] for o in orgs], big_uscc=big_uscc, names=names, uscc_prefixes=prefixes,
         initials=initials,
-        district="330212", department=department, type_code="fine", pages=max(1, (total + 19) // 20),
+        district="330212", department=department, type_code="罚款", pages=max(1, (total + 19) // 20),
         middle_cursor=middle_cursor,
         cookies=cookies, reports=reports, check_key=key, check_usccs=[o[0] for o in orgs],
     )
@@ -287,7 +287,7 @@ def pages_measure(t: Targets, *, rate: float, seconds: float) -> list[Figure]:
         _load("publicity, department", _get(lambda i: f"{listing}department={t.department}"), rate=rate,
               seconds=seconds),
         _load("publicity, district", _get(lambda i: f"{listing}district={t.district}"), rate=rate, seconds=seconds),
-        _load("publicity, type=fine", _get(lambda i: f"{listing}kind=penalty&type={t.type_code}"), rate=rate,
+        _load("publicity, type=fine", _get(lambda i: f"{listing}kind=penalty&type={quote(t.type_code)}"), rate=rate,
               seconds=seconds),
         _load("publicity, date range (one month)",
               _get(lambda i: f"{listing}date_from=2025-03-01&date_to=2025-03-31"), rate=rate, seconds=seconds),
