@@ -255,13 +255,17 @@ def table_print(result: dict[str, Any]) -> None:
               f"(target < 60 min): {'PASS' if scaled < NIGHTLY_S else 'FAIL'}")
 
 
+# Figures whose name ends with what depends on the size ("(page 25,000)"): compared without it.
+_NAMED_WITH_SIZE = ("publicity, ", "profile of the 500-record firm, deep page")
+
+
 def growth_print(results: list[dict[str, Any]]) -> None:
     results = sorted(results, key=lambda r: r["records"])
     small, large = results[0], results[-1]
     ratio_label = f"{size_label(large['records'])}/{size_label(small['records'])}"
     print(f"\nGrowth of p95 from {small['records']:,} to {large['records']:,} records (target ≤ {GROWTH})")
     print(f"{'figure':<48} " + " ".join(f"{size_label(r['records']):>9}" for r in results) + f" {ratio_label:>9}")
-    by_name = [{f["name"].split(" (")[0] if f["name"].startswith("publicity, ") else f["name"]: f
+    by_name = [{f["name"].split(" (")[0] if f["name"].startswith(_NAMED_WITH_SIZE) else f["name"]: f
                 for f in r["figures"]} for r in results]
     for name, first in by_name[0].items():
         values = [b.get(name) for b in by_name]

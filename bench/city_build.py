@@ -10,6 +10,10 @@ platform would have written:
 - record payloads from the demo generators of each kind, validated by ``catalog.schema.payload_validate``,
   hashed, sealed and clocked by ``records.load.record_content`` (the bulk path's function: the policy
   book's two clocks, memoized per distinct clock inputs); list entries by ``records.lists``' projection;
+- versions in the stored form of decision 047: the payload packed as ``[layout, values...]`` (the layouts
+  and legal bases stored once by ``records.packing.texts_ensure`` in the COPY's transaction, before it), the
+  legal basis by reference, the content hash as its 32 bytes; on PostgreSQL the version partitions for the
+  ids a block writes are created first (``records.partitions.version_partitions_ensure``);
 - the clocks already taken effect: a record whose publicity (retention) ended before yesterday carries the
   ``publicity_ended`` (``retention_ended``, archived) version the daily job would have written, so the
   nightly job measured afterwards has one day's work, not the city's history.
@@ -26,6 +30,7 @@ same seed and day give the same city.
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import time
@@ -115,6 +120,14 @@ def plan_counts(*, records: int, seed: int, as_of: date) -> Plan:
 def _then_none(items: Iterator[Any]) -> Iterator[Any]:
     yield from items
     yield None
+
+
+def _stored_payload(content: Any, refs: dict[str, int | None]) -> str:
+    """The payload as the version stores it: packed (``[layout, values...]``) when its layout's text is stored,
+    else (an id collision, records.packing) the plain object, as the bulk load path writes it."""
+    if refs.get(content.layout) is not None:
+        return str(content.payload_json)
+    return json.dumps(content.payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _aware(day: date, hour: int, minute: int = 0) -> datetime:
@@ -316,7 +329,7 @@ class Builder:
         created = _aware(min(self.as_of, decided + timedelta(days=rng.randint(1, 7))), rng.randint(8, 18),
                          rng.randrange(60))
         base = {**f, "change": ChangeKind.CREATED.value, "status": RecordStatus.ACTIVE.value,
-                "payload": content.payload_json, "content_hash": content.digest, "under_objection": False,
+                "content_hash": bytes.fromhex(content.digest), "under_objection": False,
                 "repaired": False, "publicity_ended": False, "actor_label": ACTOR, "reason": "",
                 "legal_basis": item.legal_basis, "created_at": created}
         chain = [base]
@@ -341,15 +354,17 @@ class Builder:
 
         from gongxin.demo.services import _facts_stream
         from gongxin.records.models import ListEntry, Record, RecordVersion
+        from gongxin.records.packing import texts_ensure
+        from gongxin.records.partitions import version_partitions_ensure
 
         self._catalog()
         records = CopyTable(Record, ["id", "source_unit_id", "catalog_item_id", "source_record_id", "subject_id",
                                      "created_at", "current_version_id"])
-        version_keys = ["id", "record_id", "number", "change", "status", "payload", "content_hash", "polarity",
-                        "severity", "decision_date", "under_objection", "repaired", "published",
+        version_keys = ["id", "record_id", "number", "change", "status", "packed_payload", "content_hash",
+                        "polarity", "severity", "decision_date", "under_objection", "repaired", "published",
                         "publicity_min_end", "publicity_max_end", "publicity_ended", "retention_end",
-                        "publicity_policy_id", "retention_policy_id", "actor_label", "reason", "legal_basis",
-                        "created_at"]
+                        "publicity_policy_id", "retention_policy_id", "actor_label", "reason", "legal_basis_text",
+                        "legal_basis_ref", "created_at"]
         versions = CopyTable(RecordVersion, version_keys)
         entries = CopyTable(ListEntry, ["list_type_id", "subject_id", "record_id", "start_date", "end_date",
                                         "basis", "is_active"])
@@ -368,25 +383,37 @@ class Builder:
             if not block:
                 break
             rng.shuffle(block)  # a subject's records spread over the table, as years of ingest leave them
+            built = [self._one(one) for one in block]
+            chains = [self._versions(rng, record) for record in built]
             record_rows, version_rows, entry_rows = [], [], []
-            for one in block:
-                record = self._one(one)
-                record_id += 1
-                chain = self._versions(rng, record)
-                for number, values in enumerate(chain, start=1):
-                    version_id += 1
-                    version_rows.append({k: values[k] for k in version_keys if k in values}
-                                        | {"id": version_id, "record_id": record_id, "number": number})
-                record_rows.append({"id": record_id, "source_unit_id": record["unit"].pk,
-                                    "catalog_item_id": record["item"].pk,
-                                    "source_record_id": record["source_record_id"],
-                                    "subject_id": record["subject_id"], "created_at": chain[0]["created_at"],
-                                    "current_version_id": version_id})
-                if record["entry"] is not None:
-                    entry_rows.append({"list_type_id": self.list_types[record["item"].list_type_code].pk,
-                                       "subject_id": record["subject_id"], "record_id": record_id,
-                                       **record["entry"](chain[-1])})
+            # The stored form (decision 047): the payloads' layouts and the legal bases are stored once
+            # (texts_ensure), in the transaction of the COPY that refers to them, before it.
+            texts = {record["content"].layout for record in built} | {
+                values["legal_basis"] for chain in chains for values in chain if values["legal_basis"]}
             with transaction.atomic():
+                refs = texts_ensure(texts)
+                for record, chain in zip(built, chains, strict=True):
+                    record_id += 1
+                    packed = _stored_payload(record["content"], refs)
+                    for number, values in enumerate(chain, start=1):
+                        version_id += 1
+                        basis = values["legal_basis"]
+                        basis_ref = refs.get(basis) if basis else None
+                        version_rows.append(
+                            {k: values[k] for k in version_keys if k in values}
+                            | {"id": version_id, "record_id": record_id, "number": number,
+                               "packed_payload": packed, "legal_basis_ref": basis_ref,
+                               "legal_basis_text": "" if basis_ref is not None else basis})
+                    record_rows.append({"id": record_id, "source_unit_id": record["unit"].pk,
+                                        "catalog_item_id": record["item"].pk,
+                                        "source_record_id": record["source_record_id"],
+                                        "subject_id": record["subject_id"], "created_at": chain[0]["created_at"],
+                                        "current_version_id": version_id})
+                    if record["entry"] is not None:
+                        entry_rows.append({"list_type_id": self.list_types[record["item"].list_type_code].pk,
+                                           "subject_id": record["subject_id"], "record_id": record_id,
+                                           **record["entry"](chain[-1])})
+                version_partitions_ensure(up_to=version_id)  # the ids written here, given, not drawn
                 records.write(record_rows)
                 versions.write(version_rows)
                 entries.write(entry_rows)

@@ -29,7 +29,9 @@ from urllib.parse import quote, urlencode
 from _load import fixed_rate, wait_until_up
 
 HOST, PORT = "127.0.0.1", 18095
-RECORD_TABLES = ("records_record", "records_recordversion", "records_listentry", "records_profilesummary")
+RECORD_TABLES = ("records_record", "records_recordversion", "records_listentry", "records_profilesummary",
+                 "records_versiontext")
+DEEP_PAGES = 10  # the deep page of the big firm's profile: this many "next" links into its largest group
 
 
 @dataclass
@@ -61,6 +63,9 @@ class Targets:
     type_code: str
     pages: int
     middle_cursor: str  # the publicity listing is paged by keyset (decision 044): a cursor halfway down
+    big_group: str  # the big firm's largest profile group (access.grouped) and a cursor DEEP_PAGES pages into it
+    big_deep_cursor: str
+    big_deep_page: int
     cookies: dict[str, str]
     reports: dict[str, str]  # label -> report number (issued by the staff user)
     check_key: str
@@ -151,6 +156,7 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
         cursor.execute("SELECT d.code FROM accounts_department d JOIN catalog_sourceunit u ON u.department_id = d.id "
                        "WHERE d.code LIKE %s ORDER BY d.code LIMIT 1", ["%-amr"])
         department = cursor.fetchone()[0]
+    big_group, big_deep_cursor, big_deep_page = _profile_deep_cursor(big)
     total = publicity_count(PublicityFilters()).value  # exact up to 10,000, else an estimate (or 10,000+)
     middle_cursor = publicity_deep_cursor(depth=total // 2)
     from checks import _system_register
@@ -161,9 +167,32 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
         usccs=[typical_uscc] + [o[0] for o in orgs], big_uscc=big_uscc, names=names, uscc_prefixes=prefixes,
         initials=initials,
         district="330212", department=department, type_code="罚款", pages=max(1, (total + 19) // 20),
-        middle_cursor=middle_cursor,
-        cookies=cookies, reports=reports, check_key=key, check_usccs=[o[0] for o in orgs],
+        middle_cursor=middle_cursor, big_group=big_group, big_deep_cursor=big_deep_cursor,
+        big_deep_page=big_deep_page, cookies=cookies, reports=reports, check_key=key, check_usccs=[o[0] for o in orgs],
     )
+
+
+def _profile_deep_cursor(subject: Any) -> tuple[str, str, int]:
+    """(group, cursor, page number): the public profile's largest group of ``subject``, and the cursor a reader
+    holds after following "next" ``DEEP_PAGES`` times in it (access.grouped; keyset paging, decision 045)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from gongxin.access.grouped import profile_grouped
+    from gongxin.accounts.viewer import viewer_for_user
+    from gongxin.records.choices import Purpose
+
+    viewer = viewer_for_user(AnonymousUser())
+    overview = profile_grouped(subject=subject, viewer=viewer, purpose=Purpose.PUBLIC)
+    group = max(overview.groups, key=lambda g: g.count)
+    cursor, page = "", 1
+    for _ in range(DEEP_PAGES):
+        opened = profile_grouped(subject=subject, viewer=viewer, purpose=Purpose.PUBLIC, group=group.key,
+                                 cursor=cursor or None)
+        shown = opened.shown[0].page
+        if shown is None or shown.next_cursor is None:
+            break
+        cursor, page = shown.next_cursor, page + 1
+    return group.key, cursor, page
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -274,10 +303,11 @@ def pages_measure(t: Targets, *, rate: float, seconds: float) -> list[Figure]:
         _load("search by initials", _get(lambda i: "/search/?" + urlencode({"q": initials(i)})), rate=rate,
               seconds=seconds),
         _load("profile, first page", _get(lambda i: f"/org/{uscc(i)}/"), rate=rate, seconds=seconds),
-        _load("profile of the 500-record firm (whole page)", _get(lambda i: f"/org/{t.big_uscc}/"), rate=rate,
+        _load("profile of the 500-record firm, first page", _get(lambda i: f"/org/{t.big_uscc}/"), rate=rate,
               seconds=seconds),
-        _load("profile of the 500-record firm, page 10", _get(lambda i: f"/org/{t.big_uscc}/?page=10"), rate=rate,
-              seconds=seconds),
+        _load(f"profile of the 500-record firm, deep page ({t.big_group} p. {t.big_deep_page})",
+              _get(lambda i: f"/org/{t.big_uscc}/?group={t.big_group}&cursor={quote(t.big_deep_cursor)}"),
+              rate=rate, seconds=seconds),
         _load("publicity, first page", _get(lambda i: listing), rate=rate, seconds=seconds),
         _load(f"publicity, middle page ({middle:,})", _get(lambda i: f"{listing}cursor={quote(t.middle_cursor)}"),
               rate=rate, seconds=seconds),
@@ -442,7 +472,8 @@ def _ingest(count: int, *, seed: int, as_of: date, organizations: int) -> int:
 
 
 def storage_measure(records: int) -> list[Figure]:
-    """Bytes of the record tables: heap, indexes, TOAST (with its index), per record."""
+    """Bytes of the record tables: heap, indexes, TOAST (with its index), per record; a partitioned table
+    (record versions, decision 047) counted over all its partitions."""
     from django.db import connection
 
     figures = []
@@ -450,10 +481,12 @@ def storage_measure(records: int) -> list[Figure]:
     with connection.cursor() as cursor:
         for table in RECORD_TABLES:
             cursor.execute(
-                "SELECT pg_relation_size(c.oid), pg_indexes_size(c.oid), "
-                "COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0), c.reltuples::bigint "
-                "FROM pg_class c WHERE c.oid = %s::regclass", [table])
-            heap, indexes, toast, rows = cursor.fetchone()
+                "SELECT COALESCE(sum(pg_relation_size(c.oid)), 0), COALESCE(sum(pg_indexes_size(c.oid)), 0), "
+                "COALESCE(sum(pg_total_relation_size(NULLIF(c.reltoastrelid, 0))), 0), "
+                "COALESCE(sum(GREATEST(c.reltuples, 0)), 0)::bigint "
+                "FROM pg_partition_tree(%s::regclass) t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf",
+                [table])
+            heap, indexes, toast, rows = (int(v) for v in cursor.fetchone())
             size = heap + indexes + toast
             total += size
             figure = Figure(f"bytes: {table}", "info",

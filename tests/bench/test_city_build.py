@@ -1,6 +1,7 @@
 """The city benchmark's builder (bench/city_build.py) writes a believable city: most organizations have
 0–3 records, one organization has exactly 500, no subject is on a red and a black list on the same days,
-and every record points at its latest version. PostgreSQL only (the builder writes with COPY)."""
+and every record points at its latest version; the versions are in the platform's stored form (decision 047)
+and read back as generated. PostgreSQL only (the builder writes with COPY)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,17 @@ def built(db: None) -> Any:
     reference_data_ensure()
     builder = Builder(records=10_000, seed=7, as_of=date(2026, 6, 1), progress=False)
     builder.units = departments_ensure()
+    # What the generators made of each record (its stored payload and hash), to compare with what was written.
+    one = builder._one
+    builder.generated = {}
+
+    def remembered(fact: Any) -> dict[str, Any]:
+        record = one(fact)
+        key = (record["unit"].pk, record["item"].pk, record["source_record_id"])
+        builder.generated[key] = (record["content"].payload, record["content"].digest, record["item"].legal_basis)
+        return record
+
+    builder._one = remembered
     for phase in (builder._organizations, builder._persons, builder._records):
         phase(Progress("test", 0, enabled=False))
     return builder
@@ -64,3 +76,27 @@ def test_the_city_is_believable(built: Any) -> None:
     latest = dict(RecordVersion.objects.values_list("record_id").annotate(n=Count("id"))
                   .values_list("record_id", "n"))
     assert all(number == latest[pk] for pk, number in Record.objects.values_list("id", "current_version__number"))
+
+
+def test_versions_are_stored_packed_and_read_back_as_generated(built: Any) -> None:
+    """Every version's payload is packed ([layout, values...]) and decodes to the generated payload; the hash is
+    the generated one (32 bytes); the legal basis is a reference to its stored text and reads back as written."""
+    assert len(built.generated) == Record.objects.count()
+    versions = RecordVersion.objects.select_related("record").order_by("id")
+    seen = 0
+    for version in versions.iterator(chunk_size=2000):
+        record = version.record
+        payload, digest, item_basis = built.generated[(record.source_unit_id, record.catalog_item_id,
+                                                       record.source_record_id)]
+        assert isinstance(version.packed_payload, list)
+        assert version.payload == payload
+        assert version.content_hash == digest
+        if version.number == 1:
+            assert version.legal_basis == item_basis
+        if version.legal_basis:
+            assert version.legal_basis_ref is not None and version.legal_basis_text == ""
+        seen += 1
+    assert seen == RecordVersion.objects.count() > Record.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT octet_length(content_hash) FROM records_recordversion GROUP BY 1")
+        assert cursor.fetchall() == [(32,)]
