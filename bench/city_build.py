@@ -450,7 +450,31 @@ class Builder:
                     JOIN {q(RecordVersion._meta.db_table)} v ON v.id = r.current_version_id
                     WHERE v.status = 'active' GROUP BY 1, 2
                 ) per GROUP BY subject_id""")
-            return cursor.rowcount
+            written = cursor.rowcount
+        self._summaries_provided()
+        return written
+
+    def _summaries_provided(self) -> None:
+        """The entries the summary providers add (``records.consumers.summary_providers``: access keeps what
+        each purpose is shown, by kind), as the consumer merges them, for the subjects with a summary."""
+        from django.db import connection
+
+        from gongxin.records.consumers import summary_providers
+        from gongxin.records.models import ProfileSummary
+
+        providers = summary_providers()
+        table = connection.ops.quote_name(ProfileSummary._meta.db_table)
+        ids = list(ProfileSummary.objects.order_by("subject_id").values_list("subject_id", flat=True))
+        for start in range(0, len(ids), 5_000):
+            chunk = set(ids[start:start + 5_000])
+            added: dict[int, dict[str, Any]] = {sid: {} for sid in chunk}
+            for provider in providers:
+                for sid, entry in provider.summary(chunk).items():
+                    added[sid].update(entry)
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET counts = counts || %s::jsonb WHERE subject_id = %s",
+                                   [(json.dumps(entry, ensure_ascii=False), sid) for sid, entry in added.items()
+                                    if entry])
 
     def _random_subject(self, rng: random.Random) -> int:
         plan = self.plan

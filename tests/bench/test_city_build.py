@@ -47,6 +47,7 @@ def built(db: None) -> Any:
     builder._one = remembered
     for phase in (builder._organizations, builder._persons, builder._records):
         phase(Progress("test", 0, enabled=False))
+    builder._summaries()
     return builder
 
 
@@ -100,3 +101,17 @@ def test_versions_are_stored_packed_and_read_back_as_generated(built: Any) -> No
     with connection.cursor() as cursor:
         cursor.execute("SELECT octet_length(content_hash) FROM records_recordversion GROUP BY 1")
         assert cursor.fetchall() == [(32,)]
+
+
+def test_summaries_hold_what_each_purpose_is_shown(built: Any) -> None:
+    """The built summaries carry the providers' entries (access: counts shown per purpose), equal to a live count."""
+    from gongxin.access.summary import SUMMARY_KEY, shown_counts, shown_counts_compute
+    from gongxin.core import clock
+    from gongxin.records.choices import Purpose
+    from gongxin.records.models import ProfileSummary
+
+    big = built.org_id(built.plan.big_index)
+    kept = ProfileSummary.objects.get(subject_id=big).counts[SUMMARY_KEY]
+    live = shown_counts_compute([big], day=clock.today())[big]
+    assert kept[Purpose.PUBLIC] == live[Purpose.PUBLIC] and kept[Purpose.SELF] == live[Purpose.SELF]
+    assert shown_counts(subject_id=big, purpose=Purpose.PUBLIC).from_summary
