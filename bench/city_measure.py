@@ -480,12 +480,17 @@ def storage_measure(records: int) -> list[Figure]:
     total = 0
     with connection.cursor() as cursor:
         for table in RECORD_TABLES:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+            if not cursor.fetchone()[0]:
+                continue  # a city built before the table existed
+            cursor.execute("SELECT relid::oid FROM pg_partition_tree(%s::regclass) WHERE isleaf", [table])
+            leaves = [row[0] for row in cursor.fetchall()]  # none for a table that is not partitioned
             cursor.execute(
                 "SELECT COALESCE(sum(pg_relation_size(c.oid)), 0), COALESCE(sum(pg_indexes_size(c.oid)), 0), "
                 "COALESCE(sum(pg_total_relation_size(NULLIF(c.reltoastrelid, 0))), 0), "
                 "COALESCE(sum(GREATEST(c.reltuples, 0)), 0)::bigint "
-                "FROM pg_partition_tree(%s::regclass) t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf",
-                [table])
+                "FROM pg_class c WHERE c.oid = ANY(%s::oid[]) OR (c.oid = %s::regclass AND %s)",
+                [leaves, table, not leaves])
             heap, indexes, toast, rows = (int(v) for v in cursor.fetchone())
             size = heap + indexes + toast
             total += size

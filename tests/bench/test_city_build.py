@@ -115,3 +115,24 @@ def test_summaries_hold_what_each_purpose_is_shown(built: Any) -> None:
     live = shown_counts_compute([big], day=clock.today())[big]
     assert kept[Purpose.PUBLIC] == live[Purpose.PUBLIC] and kept[Purpose.SELF] == live[Purpose.SELF]
     assert shown_counts(subject_id=big, purpose=Purpose.PUBLIC).from_summary
+
+
+def test_the_measure_reaches_a_deep_profile_page_and_counts_every_partition(built: Any, client: Any) -> None:
+    """What bench/city_measure.py asks for exists: a cursor ten pages into the big firm's largest group serves
+    that page; bytes are counted over the version partitions (a partitioned parent alone holds none)."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import city_measure
+    finally:
+        sys.path.remove(str(BENCH))
+    from gongxin.subjects.models import Organization
+
+    big = Organization.objects.select_related("subject").get(subject_id=built.org_id(built.plan.big_index))
+    group, cursor, page = city_measure._profile_deep_cursor(big.subject)
+    assert page == city_measure.DEEP_PAGES + 1 and cursor
+    response = client.get(f"/org/{big.uscc}/", {"group": group, "cursor": cursor})
+    assert response.status_code == 200
+    figures = {f.name: f for f in city_measure.storage_measure(Record.objects.count())}
+    versions = figures["bytes: records_recordversion"].extra
+    assert versions["heap"] > 0 and versions["rows"] >= 0
+    assert figures["bytes: records_versiontext"].extra["heap"] > 0
