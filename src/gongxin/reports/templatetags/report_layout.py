@@ -127,14 +127,22 @@ def compact_years(section: dict[str, Any]) -> list[YearLines]:
     return years
 
 
+# Entries of one list printed in the summary; the others are in the details (each is a record) and in the
+# signed content's ``overview.lists``, and the summary says so.
+LIST_LINES_PRINTED = 10
+
+
 @register.filter
 def list_lines(entries: list[dict[str, Any]]) -> str:
-    """The entries of one list in force, one line each: since, until, on what basis."""
-    return "\n".join(
+    """The entries of one list in force, latest first, one line each: since, until, on what basis."""
+    lines = [
         f"列入日期 {e.get('start_date') or '—'}　移出日期 {e.get('end_date') or '未定'}"
         + (f"　列入依据：{e['basis']}" if e.get("basis") else "")
-        for e in entries
-    )
+        for e in entries[:LIST_LINES_PRINTED]
+    ]
+    if len(entries) > LIST_LINES_PRINTED:
+        lines.append(f"……另有 {len(entries) - LIST_LINES_PRINTED} 项在列，均列于下文明细，并载于随附的签名报告文件。")
+    return "\n".join(lines)
 
 
 @register.filter

@@ -169,3 +169,16 @@ def test_a_big_report_verifies_as_json_pdf_online_and_with_the_command(acme, big
         out = StringIO()
         call_command("report", "verify", str(path), stdout=out)
         assert report.number in out.getvalue()
+
+
+def test_a_long_list_prints_its_latest_entries_and_says_where_the_others_are(acme, source_unit, agent):
+    today = clock.today()
+    ids = {_listed(acme, source_unit, listed=today - timedelta(days=10 + i)) for i in range(12)}
+    report = report_issue(subject=acme, kind="organization", viewer=agent, purpose="self")
+    memberships = report.content["overview"]["lists"]
+    assert {m["record_id"] for m in memberships} == ids  # the signed content names every one
+    assert [m["start_date"] for m in memberships] == sorted((m["start_date"] for m in memberships), reverse=True)
+    html = report_html(report)
+    block = html[html.index('data-list="serious_dishonesty"'):html.index("三、信用信息明细")]
+    assert block.count("列入日期 ") == 10 and "另有 2 项在列" in block
+    assert (today - timedelta(days=10)).isoformat() in block and (today - timedelta(days=21)).isoformat() not in block
