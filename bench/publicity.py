@@ -6,10 +6,14 @@ requested ``--repeat`` times and the median is printed; each export once, with t
 byte, its total time, its size in rows and the peak memory growth of the process.
 
     python bench/publicity.py --data-dir /tmp/demo [--repeat 3] [PATH ...]
+    DATABASE_URL=postgres://... python bench/publicity.py --filters [--repeat 3]
 
 Without paths it times the pages the decision names: the first page, a deep page and the last page (by
 ``?page=`` on a platform that pages by number, by cursor on one that pages by keyset), the JSON listing
 at the same depths, and the CSV and XLSX exports of the whole listing.
+
+``--filters`` times the listing's selector work per filter instead (no rendering): the first, next and last
+page each with its honest count, and the count alone, best of ``--repeat``.
 """
 
 from __future__ import annotations
@@ -77,14 +81,73 @@ def _default_paths() -> list[str]:
             "/api/v1/listings/publicity?cursor=last"]
 
 
+def _filters() -> list[tuple[str, dict[str, str]]]:
+    """The filters of decision 044's table: each kind, the busiest district and department, one month ending at
+    the newest decision, a common and a rare penalty type, a licence category."""
+    from django.db.models import Count, Max
+
+    from gongxin.records.models import Record
+
+    listed = Record.objects.filter(catalog_item__record_kind__in=["licence", "penalty"])
+    district = listed.values("subject__region_code").annotate(n=Count("pk")).order_by("-n")[0]
+    department = listed.values("source_unit__department__code").annotate(n=Count("pk")).order_by("-n")[0]
+    newest = listed.aggregate(d=Max("current_version__decision_date"))["d"]
+    month_start = newest.replace(day=1)
+    return [
+        ("unfiltered", {}),
+        ("kind = licence", {"kind": "licence"}),
+        ("kind = penalty", {"kind": "penalty"}),
+        ("one district", {"district": district["subject__region_code"]}),
+        ("one department", {"department": department["source_unit__department__code"]}),
+        ("one month", {"date_from": month_start.isoformat(), "date_to": newest.isoformat()}),
+        ("type = 罚款", {"type_code": "罚款"}),
+        ("rare type 行政拘留", {"type_code": "行政拘留"}),
+        ("licence category 特许", {"type_code": "franchise"}),
+    ]
+
+
+def _best(repeat: int, work) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def _time_filters(repeat: int) -> None:
+    from gongxin.core.paging import LAST
+    from gongxin.portal.selectors import publicity_count, publicity_filters_parse, publicity_page
+
+    print(f"{'listing':24} {'first':>9} {'next':>9} {'last':>9} {'count':>9}  count")
+    for label, params in _filters():
+        filters = publicity_filters_parse(**params)
+
+        def page(cursor: str | None, filters=filters):
+            return publicity_page(filters=filters, cursor=cursor)
+
+        first_s, first = _best(repeat, lambda: page(None))
+        next_s = last_s = float("nan")
+        if first.next_cursor:
+            next_s, _ = _best(repeat, lambda cursor=first.next_cursor: page(cursor))
+            last_s, _ = _best(repeat, lambda: page(LAST))
+        count_s, count = _best(repeat, lambda filters=filters: publicity_count(filters))
+        print(f"{label:24} {first_s * 1000:7.0f}ms {next_s * 1000:7.0f}ms {last_s * 1000:7.0f}ms "
+              f"{count_s * 1000:7.0f}ms  {count}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", help="GONGXIN_DATA_DIR of the platform to time (its SQLite database)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-exports", action="store_true")
+    parser.add_argument("--filters", action="store_true", help="time the selectors per filter (no pages)")
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
     _setup(args.data_dir)
+    if args.filters:
+        _time_filters(args.repeat)
+        return
     from django.conf import settings
     from django.test import Client
 

@@ -63,6 +63,7 @@ __all__ = [
     "jurisdiction_ancestors",
     "penalty_types_split",
     "policy_select",
+    "publicity_decided_since",
     "severity_classify",
 ]
 
@@ -315,6 +316,25 @@ def clocks_compute(
         publicity_policy_id=publicity.pk,
         retention_policy_id=retention.pk,
     )
+
+
+def publicity_decided_since(*, day: date) -> date | None:
+    """The earliest decision date a negative record can have and still be within its publicity window on
+    ``day``: ``day`` less the longest ``max_months`` of any publicity policy (whatever its dates or place), and
+    one month more for the clamping of month ends. A published negative record's window always ends
+    ``max_months`` after its decision date (``clocks_compute``), so none decided earlier is shown on ``day``.
+    None when no publicity policy exists (nothing is bounded)."""
+    longest = 0
+    for params in Policy.objects.filter(kind=PolicyKind.PUBLICITY).values_list("params", flat=True):
+        for regime in (params or {}).values():
+            if isinstance(regime, Mapping):
+                try:
+                    longest = max(longest, int(regime.get("max_months") or 0))
+                except (TypeError, ValueError):
+                    continue
+    if not longest:
+        return None
+    return add_months(day, -(longest + 1))
 
 
 def deadline_working_days(
