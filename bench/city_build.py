@@ -174,6 +174,7 @@ class Builder:
         self._phase("subject facts", plan.organizations + plan.persons, self._facts)
         self._phase("scores", plan.organizations + plan.persons, self._scores)
         self._phase("early warning", plan.organizations, self._early_warning)
+        self._phase("home figures", 0, self._figures)
         self._phase("vacuum analyze", 0, lambda bar: self._sql("VACUUM ANALYZE"))
         self._phase("checkpoint", 0, lambda bar: self._sql("CHECKPOINT"))
         connection.close()
@@ -572,6 +573,13 @@ class Builder:
         scored = scores_run(actor=SYSTEM, as_of=self.as_of).subjects_scored
         bar.add(scored)
         return scored
+
+    def _figures(self, bar: Progress) -> int:
+        """The home page's figures (portal.PlatformFigure), counted once as after a bulk load that wrote no
+        events (``gongxin figures refresh``)."""
+        from gongxin.portal.statistics import figures_refresh
+
+        return len(figures_refresh())
 
     def _early_warning(self, bar: Progress) -> int:
         from gongxin.accounts.viewer import SYSTEM
