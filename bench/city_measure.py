@@ -115,7 +115,7 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
 
     from gongxin.accounts.choices import Role
     from gongxin.accounts.viewer import Viewer
-    from gongxin.portal.selectors import PublicityFilters, publicity_count, publicity_deep_cursor
+    from gongxin.portal.selectors import PublicityFilters, publicity_deep_cursor, publicity_records
     from gongxin.reports.services import purpose_default, report_issue
     from gongxin.subjects.models import Organization, Subject
 
@@ -157,7 +157,8 @@ def targets_prepare(*, big_uscc: str, seed: int) -> Targets:
                        "WHERE d.code LIKE %s ORDER BY d.code LIMIT 1", ["%-amr"])
         department = cursor.fetchone()[0]
     big_group, big_deep_cursor, big_deep_page = _profile_deep_cursor(big)
-    total = publicity_count(PublicityFilters()).value  # exact up to 10,000, else an estimate (or 10,000+)
+    # Counted exactly, once (the page itself says "about" or "10,000+" past 10,000): the middle is the true middle.
+    total = publicity_records(PublicityFilters()).count()
     middle_cursor = publicity_deep_cursor(depth=total // 2)
     from checks import _system_register
 
