@@ -132,6 +132,15 @@ class SigningKeyNotFound(NotFound):
     code = "signing.key_not_found"
 
 
+# Paging (core.paging): keyset cursors handed out by the lists.
+class CursorInvalid(ValidationFailed):
+    """A cursor that this list did not give out (edited, cut, of another list or of an older order)."""
+
+    code = "paging.cursor_invalid"
+    status = 400
+    default_message = _("This page link is not valid (it may be cut or altered); start from the first page.")
+
+
 def retry_after_apply(response: Any, exc: BaseException) -> Any:
     """Say when to come back (``Retry-After``, seconds) on ``response`` when ``exc`` knows it (the rate limits
     of core.throttle and accounts); the API's and the pages' error answers both go through here."""

@@ -35,9 +35,8 @@ from django.db import connections, transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from gongxin.core.errors import ValidationFailed
+from gongxin.core.errors import CursorInvalid
 
 __all__ = [
     "LAST", "CursorInvalid", "HonestCount", "Keyset", "KeysetPage", "SortKey", "count_honest", "keyset_chunks",
@@ -51,15 +50,6 @@ KeyKind = Literal["date", "datetime", "int", "str"]
 LAST = "last"
 # A text key longer than this is not a cursor value (bounds what a forged token can carry).
 _TEXT_MAX = 200
-
-
-class CursorInvalid(ValidationFailed):
-    """A cursor that this list did not give out (edited, cut, of another list or of an older order)."""
-
-    code = "paging.cursor_invalid"
-    status = 400
-    default_message = gettext_lazy("This page link is not valid (it may be cut or altered); start from the first "
-                                   "page.")
 
 
 @dataclass(frozen=True)
