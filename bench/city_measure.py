@@ -262,27 +262,38 @@ def _load(name: str, make: Callable[[int], tuple[str, str, bytes, dict[str, str]
     return figure
 
 
-def _download(name: str, path: str, cookie: str = "", runs: int = 1, timeout: float = 900) -> Figure:
-    """Time to the first body byte and to the last, and the size, of a streamed download (sequential runs)."""
-    first, total, size, status = [], [], 0, 0
-    for _ in range(runs):
-        connection = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
-        started = time.perf_counter()
-        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-        response = connection.getresponse()
-        status = response.status
-        chunk = response.read(1)
-        first.append((time.perf_counter() - started) * 1000)
-        size = len(chunk)
-        while chunk := response.read(1 << 16):
-            size += len(chunk)
-        total.append((time.perf_counter() - started) * 1000)
-        connection.close()
-    figure = Figure(name, "export", p50=statistics.median(first), p95=statistics.median(total),
-                    errors=0 if status == 200 else 1,
-                    note=f"first byte {statistics.median(first):,.0f} ms, total {statistics.median(total):,.0f} ms, "
-                         f"{size / 1e6:.1f} MB, status {status}")
-    figure.extra = {"first_byte_ms": figure.p50, "total_ms": figure.p95, "bytes": size}
+EXPORT_SECONDS = 120.0  # a download is read for at most this long: its first byte and rate, its total if it ends
+
+
+def _download(name: str, path: str, cookie: str = "", limit: float = EXPORT_SECONDS, timeout: float = 900) -> Figure:
+    """Time to the first body byte and to the last, and the size, of a streamed download. A download still
+    running after ``limit`` seconds is left there: its first byte and its rate so far are measured, its total
+    is not (None)."""
+    connection = http.client.HTTPConnection(HOST, PORT, timeout=timeout)
+    started = time.perf_counter()
+    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = connection.getresponse()
+    status = response.status
+    chunk = response.read(1)
+    first = (time.perf_counter() - started) * 1000
+    size, complete = len(chunk), True
+    while chunk := response.read(1 << 16):
+        size += len(chunk)
+        if time.perf_counter() - started > limit:
+            complete = False
+            break
+    elapsed = (time.perf_counter() - started) * 1000
+    connection.close()
+    total = elapsed if complete else None
+    rate = size / 1e6 / max(elapsed / 1000, 1e-9)
+    if complete:
+        note = f"first byte {first:,.0f} ms, total {elapsed:,.0f} ms, {size / 1e6:.1f} MB, status {status}"
+    else:
+        note = (f"first byte {first:,.0f} ms; left after {elapsed / 1000:,.0f} s at {size / 1e6:.1f} MB "
+                f"({rate:.2f} MB/s), total not measured, status {status}")
+    figure = Figure(name, "export", p50=first, p95=total, errors=0 if status == 200 else 1, note=note)
+    figure.extra = {"first_byte_ms": first, "total_ms": total, "bytes": size, "seconds_read": elapsed / 1000,
+                    "mb_per_s": rate, "complete": complete}
     print(f"  {name:<44} {figure.note}", flush=True)
     return figure
 
