@@ -173,6 +173,18 @@ def test_honest_count_is_exact_when_small_and_honest_when_not():
     assert count_honest(queryset, exact_up_to=5, estimate=lambda qs: 1_234_567) == HonestCount(1_230_000, "about")
     # An estimate below what was counted says nothing more than "more than 5".
     assert count_honest(queryset, exact_up_to=5, estimate=lambda qs: 3) == HonestCount(5, "at_least")
+    # Nor does a small one (below estimate_above, 10,000 by default): the planner may be wrong tenfold.
+    assert count_honest(queryset, exact_up_to=5, estimate=lambda qs: 1_743) == HonestCount(5, "at_least")
+    assert count_honest(queryset, exact_up_to=5, estimate=lambda qs: 1_743,
+                        estimate_above=100) == HonestCount(1_740, "about")
+
+
+def test_honest_count_walking_the_order_counts_the_same():
+    _add(12, rng=random.Random(9))
+    queryset = HolidayArrangement.objects.all()
+    assert count_honest(queryset, exact_up_to=20, walk=KEYSET) == HonestCount(12, "exact")
+    assert count_honest(queryset.filter(pk__in=_expected()[:7]), exact_up_to=20, walk=KEYSET).value == 7
+    assert count_honest(queryset, exact_up_to=5, walk=KEYSET).exactness in {"at_least", "about"}
 
 
 def test_honest_count_reads_honestly_in_both_languages():
