@@ -247,17 +247,29 @@ def _subject_ids(codes: Iterable[str], *, client: ApiClient) -> tuple[set[int], 
     usccs: dict[str, str] = {}
     rins: dict[str, str] = {}
     invalid: list[str] = []
+    ambiguous: dict[str, str] = {}  # valid as a USCC and as a RIN (about one RIN in 31 passes the USCC check)
     for raw in codes:
         text = str(raw).strip()
         if not text:
             continue
-        if uscc_is_valid(text):
+        is_uscc, is_rin = uscc_is_valid(text), rin_is_valid(text)
+        if is_uscc and is_rin:
+            ambiguous[uscc_normalize(text)] = text
+        elif is_uscc:
             usccs[uscc_normalize(text)] = text
-        elif rin_is_valid(text):
+        elif is_rin:
             rins[rin_lookup_hash(rin_validate(text).rin)] = text
         else:
             # Never echo what may be a mistyped ID number in the clear.
             invalid.append(rin_mask(text) if sum(c.isdigit() for c in text) >= 15 else text)
+    if ambiguous:
+        # An organization's code when an organization has it (organizations are public), else a person's.
+        organizations = dict(subjects_by_codes(scheme=CODE_USCC, codes=ambiguous))
+        for code, text in ambiguous.items():
+            if code in organizations:
+                usccs[code] = text
+            else:
+                rins[rin_lookup_hash(rin_validate(text).rin)] = text
     if rins and Scope.RECORDS_SHARE not in (client.scopes or []):
         raise PersonsNotAllowed()
     found_usccs: dict[str, int] = dict(subjects_by_codes(scheme=CODE_USCC, codes=usccs))

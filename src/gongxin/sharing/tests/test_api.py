@@ -90,6 +90,31 @@ def test_follow_subjects_in_bulk_by_uscc_and_rin(gov, market, acme, other_org, p
     assert denied.json()["code"] == "sharing.persons_not_allowed"
 
 
+def _rin_that_passes_the_uscc_check() -> str:
+    from gongxin.subjects.identifiers import uscc_is_valid
+
+    return next(rin for n in range(1, 999)
+                if uscc_is_valid(rin := rin_generate(area="330203", birth_date=date(1990, 1, 1), sequence=n)))
+
+
+def test_a_rin_that_also_passes_the_uscc_check_is_a_persons_code(market, gov):
+    """About one RIN in 31 is also a well-formed USCC; with no organization holding it, it is a person's code —
+    refused to a client that may not follow persons whether the person exists or not, never an unknown USCC."""
+    rin = _rin_that_passes_the_uscc_check()
+    theirs = _subscribe(market)
+    unknown = _post(market.http(), f"/subscriptions/{theirs['id']}/subjects", {"add": [rin]})
+    from gongxin.subjects.services import person_register
+
+    person_register(rin=rin, name="张三", region_code="330203", actor_label="tests")
+    known = _post(market.http(), f"/subscriptions/{theirs['id']}/subjects", {"add": [rin]})
+    assert unknown.status_code == known.status_code == 403
+    assert unknown.json() == known.json()
+    assert known.json()["code"] == "sharing.persons_not_allowed"
+    mine = _subscribe(gov)
+    added = _post(gov.http(), f"/subscriptions/{mine['id']}/subjects", {"add": [rin]}).json()
+    assert added["added"] == 1 and added["unknown"] == []
+
+
 def test_each_client_sees_only_its_own(gov, market, acme, unit):
     mine = _subscribe(gov, all_subjects=True)
     theirs = _subscribe(market, all_subjects=True)
