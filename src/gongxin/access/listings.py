@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q
 
 from gongxin.access.disclosure import Viewer, records_visible
 from gongxin.catalog.choices import PolicyKind
@@ -22,6 +21,7 @@ from gongxin.catalog.errors import PolicyNotFound
 from gongxin.catalog.policy import policy_select
 from gongxin.core import clock
 from gongxin.records.choices import ListKind
+from gongxin.records.lists import entries_in_force_q
 from gongxin.records.models import ListEntry
 from gongxin.subjects.models import Subject
 
@@ -54,9 +54,8 @@ def black_lists_current(*, subject: Subject, viewer: Viewer, purpose: str) -> li
     today = clock.today()
     visible = records_visible(viewer=viewer, purpose=purpose, subject=subject, today=today)
     entries = list(
-        ListEntry.objects.filter(subject=subject, is_active=True, list_type__kind=ListKind.BLACK,
-                                 record__in=visible.order_by().values("pk"), start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        ListEntry.objects.filter(entries_in_force_q(today), subject=subject, list_type__kind=ListKind.BLACK,
+                                 record__in=visible.order_by().values("pk"))
         .select_related("list_type", "record__catalog_item")
         .order_by("-start_date", "pk")
     )

@@ -46,6 +46,7 @@ from gongxin.portal.errors import (
     ListingTypeUnknown,
 )
 from gongxin.records.choices import Purpose
+from gongxin.records.lists import entries_in_force_q
 from gongxin.records.models import ListEntry, Record
 from gongxin.records.packing import payload_key_q
 from gongxin.scoring.selectors import PublicGrade, grade_public
@@ -449,8 +450,7 @@ def organization_lists_current(subject: Subject) -> list[CardList]:
     today = clock.today()
     visible = records_visible(viewer=ANONYMOUS, purpose=Purpose.PUBLIC, subject=subject, today=today)
     entries = (
-        ListEntry.objects.filter(subject=subject, is_active=True, record__in=visible.values("pk"))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
+        ListEntry.objects.filter(entries_in_force_q(today), subject=subject, record__in=visible.values("pk"))
         .select_related("list_type")
         .order_by("list_type__kind", "-start_date", "pk")
     )

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Protocol
 
+from django.db.models import Q
+
 from gongxin.core import clock
 from gongxin.records.counting import counts
 from gongxin.records.models import ListEntry, ListType, Record, RecordVersion
@@ -55,6 +57,12 @@ def _entry_values(version: VersionLike, today: date) -> dict[str, object]:
     active = counts(version, day=today, repaired_counts=False) and (end is None or end >= today)
     basis = str(payload.get("basis") or payload.get("listing_basis") or version.legal_basis or "")
     return {"start_date": start or today, "end_date": end, "is_active": active, "basis": basis}
+
+
+def entries_in_force_q(day: date) -> Q:
+    """A list entry in force on ``day``: active, started on or before it, and not ended before it (an entry
+    still holds on its end date). The one definition the profile banner, the credit card and reports use."""
+    return Q(is_active=True, start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 def list_types_by_code() -> dict[str, ListType]:

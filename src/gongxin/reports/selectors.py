@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cryptography.exceptions import InvalidTag
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from gongxin.accounts.capabilities import is_office, reveals_rin
 from gongxin.accounts.viewer import Viewer
@@ -24,6 +24,7 @@ from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock
 from gongxin.core.documents import VerificationResult, stored_report_verify
 from gongxin.records.choices import Purpose
+from gongxin.records.lists import entries_in_force_q
 from gongxin.records.models import ListEntry
 from gongxin.reports.choices import ReportKind, ReportStatus
 from gongxin.reports.errors import ReportListNotAllowed, ReportNotFound
@@ -41,8 +42,7 @@ def list_memberships(*, subject_id: int, record_ids: Collection[int], day: date)
     query, whatever the number of records (the subject's entries in force are few; the records are matched
     here)."""
     entries = (
-        ListEntry.objects.filter(subject_id=subject_id, is_active=True, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        ListEntry.objects.filter(entries_in_force_q(day), subject_id=subject_id)
         .select_related("list_type")
         .order_by("-start_date", "pk")
     )
