@@ -45,16 +45,12 @@ def range_partitions_ensure(*, table: str, size: int, up_to: int | None = None,
         return []
     created: list[str] = []
     last = up_to // size + SPARE
+    held = set(_partition_indexes(table))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                       "WHERE i.inhparent = to_regclass(%s)", [table])
-        existing = {row[0] for row in cursor.fetchall()}
-        prefix = f"{table}_p"
-        held = [int(n[len(prefix):]) for n in existing if n.startswith(prefix) and n[len(prefix):].isdigit()]
         # Partitions below the oldest one held were dropped on purpose (the outbox's delivered events).
         for index in range(min(held, default=0), last + 1):
             name = partition_name(table, index)
-            if name not in existing:
+            if index not in held:
                 cursor.execute(f'CREATE TABLE "{name}" PARTITION OF "{table}" '
                                f"FOR VALUES FROM ({index * size}) TO ({(index + 1) * size})")
                 if on_create is not None:
@@ -70,17 +66,21 @@ def pg_sequence(table: str) -> str:
         return str(cursor.fetchone()[0])
 
 
-def partitions_below(*, table: str, size: int, below: int) -> list[str]:
-    """The partitions of ``table`` whose every id is below ``below`` (oldest first)."""
-    if not is_partitioned(table):
-        return []
+def _partition_indexes(table: str) -> list[int]:
+    """The numbers ``k`` of ``table``'s partitions named ``<table>_p<k>``, in order."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                        "WHERE i.inhparent = to_regclass(%s)", [table])
         names = [row[0] for row in cursor.fetchall()]
     prefix = f"{table}_p"
-    indexes = sorted(int(n[len(prefix):]) for n in names if n.startswith(prefix) and n[len(prefix):].isdigit())
-    return [partition_name(table, k) for k in indexes if (k + 1) * size <= below]
+    return sorted(int(n[len(prefix):]) for n in names if n.startswith(prefix) and n[len(prefix):].isdigit())
+
+
+def partitions_below(*, table: str, size: int, below: int) -> list[str]:
+    """The partitions of ``table`` whose every id is below ``below`` (oldest first)."""
+    if not is_partitioned(table):
+        return []
+    return [partition_name(table, k) for k in _partition_indexes(table) if (k + 1) * size <= below]
 
 
 def forget(table: str) -> None:
