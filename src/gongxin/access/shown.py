@@ -196,10 +196,3 @@ def record_versions(*, record_id: int, viewer: Viewer, purpose: str) -> list[Sho
         for v in versions
     ]
 
-
-def records_by_kind(shown: list[ShownRecord]) -> dict[str, list[ShownRecord]]:
-    grouped: dict[str, list[ShownRecord]] = {}
-    for record in shown:
-        grouped.setdefault(record.record_kind, []).append(record)
-    return grouped
-
