@@ -98,6 +98,13 @@ RELATION_CHANGED = _topic("subjects.relation.changed", aggregate="subject",
                           payload=("model", "object_id", "changed", "actor"),
                           meaning="Staff changed a relation in the administration.")
 
+# --- accounts (also the audit action codes of AgentMandateEvent) -----------------------------------------
+_MANDATE = ("organization_id", "agent_id", "capabilities", "valid_from", "valid_until", "actor")
+AGENT_AUTHORIZED = _topic("accounts.agent.authorized", aggregate="agent_mandate", payload=_MANDATE, subject=False,
+                          meaning="A firm's legal representative authorized a person as the firm's agent.")
+AGENT_REVOKED = _topic("accounts.agent.revoked", aggregate="agent_mandate", payload=(*_MANDATE, "revoked_at"),
+                       subject=False, meaning="A firm's agent's authorization was revoked.")
+
 # --- access ----------------------------------------------------------------------------------------------
 _CONSENT = ("grantee_kind", "grantee_id", "grantee_label", "purpose", "scope", "valid_from", "valid_until", "actor")
 CONSENT_GRANTED = _topic("access.consent.granted", aggregate="consent", payload=_CONSENT,
