@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.access.choices import Channel
+from gongxin.core import clock
 from gongxin.records.choices import Purpose
 
 
@@ -78,4 +79,4 @@ class Inquiry(models.Model):
         indexes = [models.Index(fields=["subject", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.viewer_label} → {self.subject_id} ({self.purpose})"
+        return f"{clock.local(self.created_at):%Y-%m-%d %H:%M} {self.viewer_label} → {self.subject_id} ({self.purpose})"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from gongxin.catalog.choices import Polarity, Severity
 from gongxin.commitments.choices import CommitmentStatus, Condition
 from gongxin.commitments.models import Commitment, CommitmentType
+from gongxin.core import clock
 from gongxin.records.counting import counts_q
 from gongxin.records.models import Record
 from gongxin.subjects.models import Subject
@@ -106,7 +107,7 @@ def eligibility_check(*, subject: Subject, type: CommitmentType, matter_code: st
                 "Commitment %(number)s (%(matter)s) was found false or broken on %(date)s; its negative record is "
                 "still in effect."
             ) % {"number": breach.number, "matter": breach.matter_name,
-                 "date": breach.verified_at.date().isoformat() if breach.verified_at else "—"}))
+                 "date": clock.local(breach.verified_at).date().isoformat() if breach.verified_at else "—"}))
         else:
             conditions.append(_c(Condition.NO_BREACH, True, _("No false or broken commitment in effect.")))
     else:

@@ -170,7 +170,7 @@ def calendar_coverage(*, years: Iterable[int]) -> list[YearCoverage]:
         if year in stored:
             arrangement = stored[year]
             detail = f"{arrangement.source} ({arrangement.get_origin_display()}, {arrangement.entered_by_label}, " \
-                     f"{arrangement.entered_at:%Y-%m-%d})"
+                     f"{clock.local(arrangement.entered_at):%Y-%m-%d})"
             source = CalendarSource.STORED
         elif source is CalendarSource.LIBRARY:
             detail = f"chinesecalendar {LIBRARY_VERSION}"

@@ -22,6 +22,13 @@ def today(at: datetime | None = None) -> date:
     return (timezone.now() if at is None else at).astimezone(timezone.get_default_timezone()).date()
 
 
+def local(at: datetime | None = None) -> datetime:
+    """The instant ``at`` (default: now) in the platform's zone (settings.TIME_ZONE, whatever zone a request
+    activated): the time a person reads — file names, certificates, notices, the command's output. API
+    timestamps may keep another offset; they are the same instant."""
+    return (timezone.now() if at is None else at).astimezone(timezone.get_default_timezone())
+
+
 def add_months(start: date, months: int) -> date:
     """Calendar months, clamped to the month's last day (2025-08-31 + 6 months = 2026-02-28)."""
     month_index = start.month - 1 + months

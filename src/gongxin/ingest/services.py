@@ -240,7 +240,7 @@ def batch_push(*, source_unit: SourceUnit, item: CatalogItem, records: list[dict
                 with transaction.atomic():
                     batch = Batch.objects.create(
                         source_unit=source_unit, catalog_item=item, channel=BatchChannel.PUSH,
-                        status=BatchStatus.QUEUED, file_name=f"push-{clock.now():%Y%m%d%H%M%S}.jsonl",
+                        status=BatchStatus.QUEUED, file_name=f"push-{clock.local():%Y%m%d%H%M%S}.jsonl",
                         file_format=FileFormat.JSONL, idempotency_key=key, actor_id=actor.user_id,
                         actor_label=actor.label, created_at=clock.now(), results=[],
                     )

@@ -62,7 +62,8 @@ def export_columns() -> list[tuple[str, Callable[[PublicityRow], str]]]:
 
 
 def _filename(extension: str) -> str:
-    return f"publicity-{clock.now():%Y%m%d-%H%M}.{extension}"
+    # The platform's date and time, as the listing shows them (Beijing time), never UTC.
+    return f"publicity-{clock.local():%Y%m%d-%H%M}.{extension}"
 
 
 def _headers(response: StreamingHttpResponse, *, extension: str, limit: int) -> None:

@@ -740,8 +740,9 @@ def _certificate_content(*, check: Check, number: str, subject_code: str, verify
         "kind": "check_certificate",
         "number": number,
         "issuer": settings.GONGXIN_SIGNING_ISSUER,
-        "issued_at": clock.now().isoformat(timespec="seconds"),
-        "check": {"id": check.pk, "checked_at": check.created_at.isoformat(timespec="seconds"),
+        # Times in the platform's zone (+08:00), as every page shows them: a person reads the certificate.
+        "issued_at": clock.local().isoformat(timespec="seconds"),
+        "check": {"id": check.pk, "checked_at": clock.local(check.created_at).isoformat(timespec="seconds"),
                   "date": day.isoformat(), "decision": check.decision},
         "subject": {"name": check.subject.name, "kind": check.subject.kind, "code": subject_code},
         "matter": {"code": matter.code, "name": matter.name, "system": matter.system.name,

@@ -28,6 +28,7 @@ from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.errors import CatalogItemNotFound, SourceUnitNotFound
 from gongxin.catalog.selectors import item_by_code, source_unit_by_code
+from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.locking import batch_interrupted_mark, owner_describe
@@ -118,7 +119,7 @@ class Command(BaseCommand):
         for batch in batches.order_by("pk")[:200]:
             interrupted = batch_interrupted_mark(batch=batch)
             owner = owner_describe(batch.owner) if batch.owner else {"host": "", "pid": ""}
-            progress = batch.heartbeat_at.isoformat(timespec="seconds") if batch.heartbeat_at else "-"
+            progress = clock.local(batch.heartbeat_at).isoformat(timespec="seconds") if batch.heartbeat_at else "-"
             line = (f"batch {batch.pk}: {batch.status}  {batch.source_unit.department.code}/{batch.catalog_item.code}"
                     f"  rows {batch.rows_done}  last progress {progress}")
             if batch.status == BatchStatus.RUNNING:

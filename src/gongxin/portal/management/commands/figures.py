@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from gongxin.core import clock
 from gongxin.portal.models import PlatformFigure
 from gongxin.portal.statistics import figures_refresh
 
@@ -25,4 +26,4 @@ class Command(BaseCommand):
             figures = figures_refresh()
             self.stdout.write(f"{len(figures)} figures counted in {time.perf_counter() - started:.2f} s")
         for key, value, as_of in PlatformFigure.objects.order_by("key").values_list("key", "value", "as_of"):
-            self.stdout.write(f"{key:<36} {value:>14,}  as of {as_of.isoformat(timespec='seconds')}")
+            self.stdout.write(f"{key:<36} {value:>14,}  as of {clock.local(as_of).isoformat(timespec='seconds')}")
