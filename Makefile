@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast setup setup-dev browser fonts messages lint bench clean
+.PHONY: demo test test-fast setup setup-dev browser fonts pdf-tools messages lint bench clean
 
 demo: setup
 	$(BIN)/gongxin demo up
@@ -34,7 +34,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 setup: $(STAMP) messages fonts
 
-setup-dev: setup
+setup-dev: setup pdf-tools
 
 # Compiled message catalogs (zh-hans, en) are build output, not sources.
 messages: $(STAMP)
@@ -45,6 +45,13 @@ fonts:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; fi; }
+
+# The report PDFs are tested in the engines viewers are built on (decision 050): poppler (pdftotext, pdftoppm) and
+# MuPDF (mutool) from Debian, used as programs by the tests only; pdfium comes with the dev extras (pypdfium2).
+pdf-tools:
+	@{ command -v pdftotext && command -v pdftoppm && command -v mutool; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils mupdf-tools >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils mupdf-tools >/dev/null; fi; }
 
 # Browser tests drive Debian's Chromium (no browser download); installed here when missing.
 browser:
