@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gongxin.catalog",
     "gongxin.subjects",
     "gongxin.records",
+    "gongxin.identity",  # unified identity: OpenID Connect sign-in (docs/identity.md)
     "gongxin.access",
     "gongxin.reports",
     "gongxin.ingest",

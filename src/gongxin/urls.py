@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("gongxin.accounts.urls")),
+    path("identity/", include("gongxin.identity.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("me/", include("gongxin.access.urls")),
     path("ingest/", include("gongxin.ingest.urls")),

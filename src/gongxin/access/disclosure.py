@@ -48,6 +48,8 @@ from gongxin.catalog.choices import DisclosureLevel, Polarity, SubjectKind
 from gongxin.catalog.models import CatalogItem
 from gongxin.core import clock
 from gongxin.core.errors import NotFound, PermissionDenied
+from gongxin.identity.assurance import assurance_require
+from gongxin.identity.choices import AssuredCapability
 from gongxin.records.choices import Purpose, RecordStatus
 from gongxin.records.counting import counts_q, within_publicity_q
 from gongxin.records.models import Record
@@ -80,6 +82,8 @@ def purpose_check(*, viewer: Viewer, purpose: str, subject: Subject | None) -> G
     if purpose == Purpose.SELF:
         if subject is None or viewer.subject_id != subject.pk:
             raise PurposeNotAllowed()
+        # A weakly verified sign-in does not read its own full profile (decision 055).
+        assurance_require(viewer=viewer, capability=AssuredCapability.PROFILE_FULL)
         return Grant(purpose)
     if purpose == Purpose.SHARING:
         if shares_records(viewer):
