@@ -31,6 +31,8 @@ from gongxin.core import clock
 from gongxin.core.errors import ValidationFailed
 from gongxin.core.outbox import event_emit
 from gongxin.core.workdays import add_working_days
+from gongxin.identity.assurance import assurance_require
+from gongxin.identity.choices import AssuredCapability
 from gongxin.notices.services import notice_send
 from gongxin.objections.choices import OPEN_STATUSES, PAYLOAD_DECISIONS, Action, Decision, Ground, Status
 from gongxin.objections.errors import (
@@ -143,6 +145,8 @@ def objection_file(
     """The subject objects to one of its own records, with evidence files."""
     if actor.user_id is None or actor.subject_id is None or actor.subject_id != record.subject_id:
         raise NotOwnRecord()
+    # Filing sets a procedure going against a source unit: a verified identity only (decision 055).
+    assurance_require(viewer=actor, capability=AssuredCapability.OBJECTION_FILE)
     if ground not in Ground.values:
         raise ValidationFailed(details={"field": "ground", "allowed": list(Ground.values)})
     text = _text(description, limit=DESCRIPTION_MAX, required=True)

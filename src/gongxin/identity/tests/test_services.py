@@ -74,7 +74,8 @@ def test_claims_without_a_valid_identity_are_refused(db) -> None:
 def test_local_accounts_have_the_configured_level_and_the_policy_is_data(db, settings) -> None:
     person = person_create(name="钱七")
     local = user_create("qian", role=Role.PERSON, subject=person)
-    weak = identity_sign_in(issuer=ISSUER, claims=_claims("sub-1", rin_new(), acr="1"))
+    rin = rin_new()
+    weak = identity_sign_in(issuer=ISSUER, claims=_claims("sub-1", rin, acr="1"))
     assert assurance_of(local) == AssuranceLevel.VERIFIED and assurance_of(weak) == AssuranceLevel.BASIC
     assurance_require(viewer=viewer_for_user(local), capability=AssuredCapability.OBJECTION_FILE)
     with pytest.raises(AssuranceTooLow):
@@ -86,3 +87,21 @@ def test_local_accounts_have_the_configured_level_and_the_policy_is_data(db, set
     assert assurance_of(local) == AssuranceLevel.BASIC
     with pytest.raises(AssuranceTooLow):
         assurance_require(viewer=viewer_for_user(local), capability=AssuredCapability.PROFILE_FULL)
+
+
+def test_a_weak_login_files_no_objection_whatever_the_door(db, market_unit) -> None:
+    from gongxin.objections.choices import Ground
+    from gongxin.objections.models import Objection
+    from gongxin.objections.services import objection_file
+    from gongxin.testing import factories
+
+    rin = rin_new()
+    weak = identity_sign_in(issuer=ISSUER, claims=_claims("sub-1", rin, acr="1"))
+    record = factories.penalty_create(subject=weak.subject, source_unit=market_unit)
+    with pytest.raises(AssuranceTooLow):
+        objection_file(record=record, ground=Ground.WRONG_FACTS, description="不是我", actor=viewer_for_user(weak))
+    assert not Objection.objects.exists()
+    # The same account signed in again with a verified identity files it.
+    strong = identity_sign_in(issuer=ISSUER, claims=_claims("sub-1", rin, acr="2"))
+    objection_file(record=record, ground=Ground.WRONG_FACTS, description="不是我", actor=viewer_for_user(strong))
+    assert Objection.objects.get().record_id == record.pk
