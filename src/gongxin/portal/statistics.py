@@ -8,24 +8,32 @@ a small table), and replaces the ``PlatformFigure`` rows in one transaction. It 
   not once per batch of events), and
 - from ``gongxin figures refresh`` (cron, or by hand after a bulk load that wrote no events).
 
-``figures_current`` is what the page reads: one query over the figures and one over the list types (a few
-rows), whatever the size of the store. The page says when the figures were counted (``as_of``). The figures are
-aggregates only: no count names or singles out a subject, and list figures count organizations only (persons are
-never public, not even as the size of a list).
+Besides single figures, the refresh keeps two *series* for the home page's chart, as figures sharing a key
+prefix: records by month of decision over the last ``MONTHS_IN_SERIES`` months (``month:2026-11``) and records by
+source unit (``unit:<department code>``). They are counted in the same refresh, set-based: one GROUP BY over the
+record identity index (source unit, catalog item) gives the records by item and by unit together, one range of
+the versions' decision-date index the months.
+
+``figures_current`` is what the page reads: one query over the figures, one over the list types and one over the
+source units' names (a few rows each), whatever the size of the store. The page says when the figures were counted
+(``as_of``). The figures are aggregates only: no count names or singles out a subject, and list figures count
+organizations only (persons are never public, not even as the size of a list).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
 from gongxin.catalog.choices import RecordKind, SubjectKind
-from gongxin.catalog.models import CatalogItem
+from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.catalog.selectors import items_current, source_units
 from gongxin.core import clock
 from gongxin.core.models import OutboxEvent
@@ -35,6 +43,25 @@ from gongxin.subjects.models import Subject
 
 RECORDS_PREFIX = "records:"
 LIST_PREFIX = "list:"
+# The chart's series (figures whose keys share a prefix): records by month of decision, records by source unit.
+MONTH_PREFIX = "month:"
+UNIT_PREFIX = "unit:"
+# The month series covers this many months up to the current one (a year: the chart's width).
+MONTHS_IN_SERIES = 12
+# The source unit series on the home page: the units with the most records (the rest are summed as "others").
+UNITS_SHOWN = 10
+
+
+def _months(today: date, count: int) -> list[date]:
+    """The first days of the ``count`` months up to and including ``today``'s, oldest first."""
+    months = [today.replace(day=1)]
+    while len(months) < count:
+        months.append(clock.add_months(months[-1], -1))
+    return list(reversed(months))
+
+
+def _month_key(month: date) -> str:
+    return f"{MONTH_PREFIX}{month:%Y-%m}"
 
 
 def figures_count() -> dict[str, int]:
@@ -46,13 +73,35 @@ def figures_count() -> dict[str, int]:
         "source_units": source_units().count(),
         "catalog_items": items_current().count(),
     }
-    # Records by catalog item (the index on the item's foreign key), then summed by the item's record kind.
-    by_item = dict(Record.objects.order_by().values_list("catalog_item_id").annotate(n=Count("id")))
+    # Records by source unit and catalog item in one GROUP BY along the record identity index (it starts with
+    # both), then summed by the item's record kind and by the unit.
+    by_unit_item = list(Record.objects.order_by().values_list("source_unit_id", "catalog_item_id")
+                        .annotate(n=Count("id")))
+    by_item: dict[int, int] = {}
+    by_unit: dict[int, int] = {}
+    for unit_id, item_id, n in by_unit_item:
+        by_item[item_id] = by_item.get(item_id, 0) + n
+        by_unit[unit_id] = by_unit.get(unit_id, 0) + n
     item_kinds = dict(CatalogItem.objects.filter(pk__in=list(by_item)).values_list("pk", "record_kind"))
     figures["records"] = sum(by_item.values())
     for item_id, n in by_item.items():
         key = RECORDS_PREFIX + str(item_kinds.get(item_id, RecordKind.OTHER))
         figures[key] = figures.get(key, 0) + n
+    unit_codes = dict(SourceUnit.objects.filter(pk__in=list(by_unit)).values_list("pk", "department__code"))
+    for unit_id, n in by_unit.items():
+        figures[UNIT_PREFIX + str(unit_codes.get(unit_id, unit_id))] = n
+    # Records by month of their current version's decision (a range of the versions' decision-date index);
+    # every month of the series is stored, zero when nothing was decided in it.
+    months = _months(clock.today(), MONTHS_IN_SERIES)
+    for month in months:
+        figures[_month_key(month)] = 0
+    by_month = (Record.objects.filter(current_version__decision_date__gte=months[0],
+                                      current_version__decision_date__lte=clock.today())
+                .annotate(month=TruncMonth("current_version__decision_date")).order_by()
+                .values_list("month").annotate(n=Count("id")))
+    for month_value, n in by_month:
+        if month_value is not None:
+            figures[_month_key(month_value)] = n
     # Organizations on each list today (the entry projection's ``is_active``; kept by the daily clock job).
     for code in ListType.objects.values_list("code", flat=True):
         figures[LIST_PREFIX + code] = 0
@@ -92,6 +141,13 @@ class RecordKindFigure:
 
 
 @dataclass(frozen=True)
+class SeriesPoint:
+    key: str
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
 class HomeFigures:
     """What the home page shows; ``as_of`` is None when the figures were never counted."""
 
@@ -99,14 +155,38 @@ class HomeFigures:
     as_of: datetime | None
     lists: list[ListFigure]
     record_kinds: list[RecordKindFigure]
+    # The chart's series, as last counted: records by month (oldest first), records by source unit (most first).
+    by_month: list[SeriesPoint] = field(default_factory=list)
+    by_unit: list[SeriesPoint] = field(default_factory=list)
 
     @property
     def subjects(self) -> int:
         return self.values.get("organizations", 0) + self.values.get("persons", 0)
 
 
+def _by_month(values: dict[str, int]) -> list[SeriesPoint]:
+    points = sorted((key, value) for key, value in values.items() if key.startswith(MONTH_PREFIX))
+    return [SeriesPoint(key=key.removeprefix(MONTH_PREFIX), label=key.removeprefix(MONTH_PREFIX), value=value)
+            for key, value in points[-MONTHS_IN_SERIES:]]
+
+
+def _by_unit(values: dict[str, int]) -> list[SeriesPoint]:
+    counted = sorted(((value, key.removeprefix(UNIT_PREFIX)) for key, value in values.items()
+                      if key.startswith(UNIT_PREFIX) and value), key=lambda pair: (-pair[0], pair[1]))
+    if not counted:
+        return []
+    shown = counted[:UNITS_SHOWN]
+    names = dict(SourceUnit.objects.filter(department__code__in=[code for _n, code in shown])
+                 .values_list("department__code", "department__name"))
+    points = [SeriesPoint(key=code, label=names.get(code, code), value=value) for value, code in shown]
+    others = sum(value for value, _code in counted[UNITS_SHOWN:])
+    if others:
+        points.append(SeriesPoint(key="", label=str(_("Other source units")), value=others))
+    return points
+
+
 def figures_current() -> HomeFigures:
-    """The stored figures (one small query, and one over the list types)."""
+    """The stored figures (one small query, one over the list types and one over the shown units' names)."""
     rows = list(PlatformFigure.objects.values_list("key", "value", "as_of"))
     values = {key: value for key, value, _at in rows}
     as_of = min((at for _key, _value, at in rows), default=None)
@@ -119,7 +199,8 @@ def figures_current() -> HomeFigures:
         RecordKindFigure(kind=kind, label=str(labels[kind]), records=values[RECORDS_PREFIX + kind])
         for kind in RecordKind.values if values.get(RECORDS_PREFIX + kind)
     ]
-    return HomeFigures(values=values, as_of=as_of, lists=lists, record_kinds=record_kinds)
+    return HomeFigures(values=values, as_of=as_of, lists=lists, record_kinds=record_kinds,
+                       by_month=_by_month(values), by_unit=_by_unit(values))
 
 
 def _refresh_interval() -> timedelta:

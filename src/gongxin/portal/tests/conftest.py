@@ -16,11 +16,13 @@ from gongxin.subjects.models import Subject
 from gongxin.testing import factories
 
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
+# The apps' own catalogs (the portal's among them) are compiled too: Django merges them with the main one.
+APP_LOCALE_DIRS = sorted(Path(__file__).resolve().parents[2].glob("*/locale"))
 
 
 def _compile_catalogs() -> None:
     msgfmt = shutil.which("msgfmt")
-    for po in LOCALE_DIR.glob("*/LC_MESSAGES/*.po"):
+    for po in [po for directory in (LOCALE_DIR, *APP_LOCALE_DIRS) for po in directory.glob("*/LC_MESSAGES/*.po")]:
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue

@@ -57,20 +57,30 @@ def test_home_on_an_empty_platform_shows_zeros(client):
     assert 'data-figures-as-of=""' in html  # never counted: said so, not counted on the spot
 
 
-def test_home_counts_no_table_per_request(client, source_unit, acme):
-    """The page reads the figures table and the list types (a few rows): no statement touches subjects,
-    records, their versions or list entries, whatever their size."""
-    factories.penalty_create(subject=acme, source_unit=source_unit)
+# The home page's statements: the figures, the list types, the shown units' names, the newest double-publicity
+# rows, the newest red and black list entries: seven, and one to spare. None counts.
+HOME_MAX_QUERIES = 8
+
+
+def test_home_counts_nothing_per_request_and_reads_records_only_in_short_ranges(client, source_unit, acme):
+    """Figures come from the maintained table; the only reads of records are the newest rows (a LIMIT along the
+    listing's index), so the page costs the same few statements whatever the size of the store."""
+    for _n in range(3):
+        factories.penalty_create(subject=acme, source_unit=source_unit)
+    judgment_debtor_of(subject=acme, source_unit=source_unit)
     figures_refresh()
-    big = {model._meta.db_table for model in (Subject, Record, RecordVersion, ListEntry)}
+    client.get("/")  # warm the process's caches (stored texts, the calendar)
 
     with CaptureQueriesContext(connection) as captured:
         html = client.get("/").content.decode()
 
-    assert _figure(html, "records") == "1"
+    assert _figure(html, "records") == "4"
     statements = [q["sql"] for q in captured.captured_queries]
-    assert not [sql for sql in statements if any(f'"{table}"' in sql for table in big)], statements
+    assert len(statements) <= HOME_MAX_QUERIES, statements
     assert not [sql for sql in statements if "COUNT(" in sql.upper()], statements
+    big = {model._meta.db_table for model in (Subject, Record, RecordVersion, ListEntry)}
+    reads = [sql for sql in statements if any(f'"{table}"' in sql for table in big)]
+    assert reads and all("LIMIT" in sql.upper() for sql in reads), reads
 
 
 def test_organizations_on_each_list_are_counted(client, source_unit, acme):
@@ -118,8 +128,80 @@ def test_the_command_recounts_and_prints(source_unit, acme, capsys):
     assert re.search(r"^records\s+1\s+as of", out, re.MULTILINE)
 
 
-def test_home_links_the_api_docs_and_login(client, db):
+def test_home_links_the_api_docs_in_the_footer_not_the_top_menu(client, db):
     html = client.get("/").content.decode()
-    assert 'href="/api/v1/docs"' in html
+    nav = html[html.index('<nav class="site-nav"'):html.index("</nav>")]
+    footer = html[html.index('<footer'):]
+    assert "/api/v1/docs" not in nav
+    assert 'href="/api/v1/docs"' in footer and 'data-footer="developers"' in footer
     assert 'href="/accounts/login/?next=/"' in html
     assert "/static/portal/site.css" in html
+
+
+def test_home_shows_the_newest_publicity_and_the_public_list_entries(client, source_unit, acme):
+    today = clock.today()
+    older = factories.penalty_create(subject=acme, source_unit=source_unit, decided=today - timedelta(days=20))
+    newer = factories.licence_create(subject=acme, source_unit=source_unit, decided=today - timedelta(days=2))
+    firm = factories.organization_create(name="宁波市江北区失信样例有限公司")
+    listed = judgment_debtor_of(subject=firm, source_unit=source_unit)
+    person = factories.person_create(name="王五")
+    hidden = judgment_debtor_of(subject=person, source_unit=source_unit)
+    honoured = factories.honour_create(subject=acme, source_unit=source_unit)
+
+    html = client.get("/").content.decode()
+
+    latest = html[html.index('data-home="publicity"'):html.index('data-home="lists"')]
+    assert latest.index(f'data-latest-record="{newer.pk}"') < latest.index(f'data-latest-record="{older.pk}"')
+    assert f'href="/org/{acme.organization.uscc}/"' in latest
+    black = html[html.index('data-list-highlights="black"'):]
+    assert f'data-list-entry="{listed.pk}"' in black and firm.name in black
+    assert f'data-list-entry="{hidden.pk}"' not in html and "王五" not in html  # persons are never public
+    red = html[html.index('data-list-highlights="red"'):html.index('data-list-highlights="black"')]
+    assert f'data-list-entry="{honoured.pk}"' in red  # honours are the red list's entries
+
+
+def test_home_offers_the_services_as_entrances(client, db):
+    html = client.get("/").content.decode()
+    for key, url_name in (("report", "reports:issue"), ("objection", "objections:mine"), ("repair", "repairs:mine"),
+                          ("commitment", "commitments:sign"), ("benefits", "benefits:mine"),
+                          ("lending", "lending:firm")):
+        assert re.search(rf'data-entrance="{key}"><a href="{re.escape(reverse(url_name))}"', html), key
+    assert html.index('data-home="search"') < html.index('data-home="services"')  # search first
+
+
+def test_figures_have_thousands_separators_and_the_chart_series(client, source_unit, acme):
+    today = clock.today()
+    factories.penalty_create(subject=acme, source_unit=source_unit, decided=today)
+    figures_refresh()
+    PlatformFigure.objects.filter(key="records").update(value=1_234_567)
+
+    html = client.get("/").content.decode()
+
+    assert _figure(html, "records") == "1,234,567"
+    month = html[html.index('data-chart-name="by_month"'):]
+    month = month[:month.index("</table>")]
+    assert month.count("<tr>") == 13  # the head and twelve months, the current one last
+    assert f"<th scope=\"row\">{today:%Y-%m}</th>" in month and 'data-value="1"' in month
+    unit = html[html.index('data-chart-name="by_unit"'):]
+    unit = unit[:unit.index("</table>")]
+    assert source_unit.department.name in unit and 'data-value="1"' in unit
+    assert 'data-chart="bar"' in html and 'data-chart="hbar"' in html
+    assert "/static/portal/charts.js" in html and "/static/vendor/chart.js/chart.umd.min.js" in html
+
+
+def test_series_count_months_without_records_as_zero_and_sum_the_smaller_units(source_unit, acme, monkeypatch):
+    from gongxin.portal import statistics
+
+    other = factories.source_unit_create(code="sthjj", name="宁波市生态环境局", domain="ecology")
+    today = clock.today()
+    factories.penalty_create(subject=acme, source_unit=source_unit, decided=today)
+    factories.penalty_create(subject=acme, source_unit=source_unit, decided=today)
+    factories.penalty_create(subject=acme, source_unit=other, decided=today - timedelta(days=400))  # a year ago
+    figures_refresh()
+    monkeypatch.setattr(statistics, "UNITS_SHOWN", 1)
+
+    figures = statistics.figures_current()
+
+    assert [p.value for p in figures.by_month][-1] == 2 and sum(p.value for p in figures.by_month) == 2
+    assert len(figures.by_month) == statistics.MONTHS_IN_SERIES
+    assert [(p.label, p.value) for p in figures.by_unit] == [(source_unit.department.name, 2), ("其他信源单位", 1)]

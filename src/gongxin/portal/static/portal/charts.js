@@ -1,0 +1,96 @@
+/* Charts over data tables: every <table data-chart="bar|hbar"> gets a chart drawn from its own rows (row header =
+   label, the cell with data-value = value) with the chart library the platform serves itself (Chart.js, installed
+   by `npm ci`, decision 052). The table stays in the page: it is what screen readers read and what shows without
+   JavaScript or when the library is missing; once the chart is drawn it is only hidden from sight. */
+(function () {
+  "use strict";
+
+  function cssColour(name, fallback) {
+    var value = window.getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function rowsOf(table) {
+    var labels = [];
+    var values = [];
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var head = row.querySelector("th");
+      var cell = row.querySelector("[data-value]");
+      if (!head || !cell) {
+        return;
+      }
+      labels.push(head.textContent.trim());
+      values.push(Number(cell.getAttribute("data-value")));
+    });
+    return { labels: labels, values: values };
+  }
+
+  function draw(table) {
+    if (table.getAttribute("data-chart-drawn")) {
+      return;
+    }
+    var data = rowsOf(table);
+    if (!data.labels.length) {
+      return;
+    }
+    var anchor = table.closest(".table-scroll") || table;
+    var figure = anchor.parentNode;
+    var caption = figure.querySelector("figcaption, h2, h3");
+    var horizontal = table.getAttribute("data-chart") === "hbar";
+    var negative = table.getAttribute("data-chart-tone") === "negative";
+    var positive = table.getAttribute("data-chart-tone") === "positive";
+    var colour = negative ? cssColour("--negative", "#b4232a")
+      : positive ? cssColour("--positive", "#1f7a4d") : cssColour("--link", "#1d5fb4");
+
+    var box = document.createElement("div");
+    box.className = "chart-canvas";
+    // Set through the CSSOM (not a style attribute): the content security policy allows it.
+    box.style.height = (horizontal ? Math.max(140, data.labels.length * 30 + 40) : 240) + "px";
+    var canvas = document.createElement("canvas");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", caption ? caption.textContent.trim() : "");
+    box.appendChild(canvas);
+    figure.insertBefore(box, anchor);
+
+    var valueHeading = table.querySelector("thead th:last-child");
+    new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: [{
+          label: valueHeading ? valueHeading.textContent.trim() : "",
+          data: data.values,
+          backgroundColor: colour,
+          borderRadius: 3,
+          maxBarThickness: 28
+        }]
+      },
+      options: {
+        indexAxis: horizontal ? "y" : "x",
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        locale: document.documentElement.lang || undefined,
+        plugins: { legend: { display: false } },
+        scales: horizontal
+          ? { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } }
+          : { y: { beginAtZero: true, ticks: { precision: 0 } } }
+      }
+    });
+    table.setAttribute("data-chart-drawn", "1");
+    figure.classList.add("chart-drawn");
+  }
+
+  function start() {
+    if (!window.Chart) {
+      return; // the library is not served: the tables stay as they are
+    }
+    document.querySelectorAll("table[data-chart]").forEach(draw);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
