@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast setup setup-dev browser fonts pdf-tools messages lint bench clean
+.PHONY: demo test test-fast setup setup-dev browser fonts pdf-tools messages assets lint bench clean
 
 demo: setup
 	$(BIN)/gongxin demo up
@@ -32,13 +32,24 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-setup: $(STAMP) messages fonts
+setup: $(STAMP) messages fonts assets
 
 setup-dev: setup pdf-tools
 
 # Compiled message catalogs (zh-hans, en) are build output, not sources.
 messages: $(STAMP)
 	cd src/gongxin && GONGXIN_DATA_DIR=$(CURDIR)/var ../../$(BIN)/gongxin compilemessages -v0
+
+# Browser assets (the chart library, decision 052): `npm ci` from the committed package-lock.json into node_modules/,
+# which Django's static files serve (never copied into the repository, no CDN). npm comes from Debian when missing.
+assets: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; fi; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
 
 # Chinese fonts for PDF reports (embedded into each PDF) and for the browser: Debian's Noto CJK.
 fonts:
@@ -67,4 +78,4 @@ bench: setup-dev
 	$(BIN)/python bench/demo_seed.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules
