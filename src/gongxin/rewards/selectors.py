@@ -15,7 +15,7 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core.documents import VerificationResult, envelope_build, stored_report_verify
 from gongxin.rewards import errors
-from gongxin.rewards.choices import MeasureKind
+from gongxin.rewards.choices import Decision, MeasureKind
 from gongxin.rewards.models import (
     BusinessSystem,
     Check,
@@ -44,6 +44,29 @@ def checks_recent(*, viewer: Viewer, limit: int = 50) -> QuerySet[Check]:
     if not is_office(viewer):
         raise errors.NotStaff()
     return Check.objects.select_related("matter__system", "subject").order_by("-created_at")[:limit]
+
+
+# A system reports back what it applied after a check that hit a measure; the office looks at checks whose
+# feedback has not come this many days after the check (a working convention of the workbench, not a legal term).
+FEEDBACK_DUE_DAYS = 5
+# Checks are looked at for missing feedback up to this many days after they became due, and at most this many of
+# the newest of them (the check log grows by tens of thousands a day: the read stays a bounded index range).
+FEEDBACK_WINDOW_DAYS = 30
+FEEDBACK_SCAN_LIMIT = 5_000
+
+
+def checks_awaiting_feedback(*, viewer: Viewer, now: datetime) -> QuerySet[Check]:
+    """Checks that hit a measure (any answer but "pass") and are past ``FEEDBACK_DUE_DAYS`` without feedback, among
+    the newest ``FEEDBACK_SCAN_LIMIT`` checks of the ``FEEDBACK_WINDOW_DAYS`` before that: the oldest (most overdue)
+    first. The credit office's."""
+    if not is_office(viewer):
+        raise errors.NotStaff()
+    due_before = now - timedelta(days=FEEDBACK_DUE_DAYS)
+    recent = (Check.objects.filter(created_at__lt=due_before,
+                                   created_at__gte=due_before - timedelta(days=FEEDBACK_WINDOW_DAYS))
+              .order_by("-created_at").values("pk")[:FEEDBACK_SCAN_LIMIT])
+    return (Check.objects.filter(pk__in=recent).exclude(decision=Decision.PASS).filter(feedback__isnull=True)
+            .select_related("matter__system", "subject").order_by("created_at", "id"))
 
 
 def measures_current() -> list[MeasureVersion]:
