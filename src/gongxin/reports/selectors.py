@@ -25,7 +25,7 @@ from gongxin.core import clock
 from gongxin.core.documents import VerificationResult, stored_report_verify
 from gongxin.records.choices import Purpose
 from gongxin.records.lists import entries_in_force_q
-from gongxin.records.models import ListEntry
+from gongxin.records.models import ListEntry, RecordVersion
 from gongxin.reports.choices import ReportKind, ReportStatus
 from gongxin.reports.errors import ReportListNotAllowed, ReportNotFound
 from gongxin.reports.models import Report
@@ -137,11 +137,18 @@ def reports_of_subject(*, subject_id: int, viewer: Viewer) -> QuerySet[Report]:
 
 
 def report_public_of_today(*, subject_id: int) -> Report | None:
-    """Today's valid public report of an organization, if one was issued (by anyone): served again
-    instead of issuing another. A public report names "the public" as requester and shows what anyone
-    may see, so one a day is enough; re-issuing it on every request let anonymous callers grow the
-    database at will."""
-    start = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    return (Report.objects.filter(subject_id=subject_id, kind=ReportKind.ORGANIZATION, purpose=Purpose.PUBLIC,
-                                  status=ReportStatus.VALID, created_at__gte=start)
-            .select_related("superseded_by").order_by("-created_at", "-id").first())
+    """Today's valid public report of an organization, if one was issued (by anyone) and the organization's records
+    have not changed since: served again instead of issuing another. A public report names "the public" as
+    requester and shows what anyone may see, so one a day is enough while its content stays the same; re-issuing it
+    on every request let anonymous callers grow the database at will. A record version written after the report
+    (a new record, a correction, a mark, an end of publicity) makes it stale: the next request issues a new one
+    (counted against the caller's and the address's limits). The check is one short read of the subject's records
+    and their versions' index."""
+    start = clock.local().replace(hour=0, minute=0, second=0, microsecond=0)  # the platform's day, not UTC's
+    report = (Report.objects.filter(subject_id=subject_id, kind=ReportKind.ORGANIZATION, purpose=Purpose.PUBLIC,
+                                    status=ReportStatus.VALID, created_at__gte=start)
+              .select_related("superseded_by").order_by("-created_at", "-id").first())
+    if report is None:
+        return None
+    changed = RecordVersion.objects.filter(record__subject_id=subject_id, created_at__gt=report.created_at).exists()
+    return None if changed else report
