@@ -121,6 +121,9 @@ PAGES: dict[str, Rule] = {
     "GET ingest/batches/<int:batch_id>/": R(GOV, OFFICE),
     "GET ingest/batches/<int:batch_id>/errors.csv": R(GOV, OFFICE),
     "GET ingest/quality/": R(GOV),
+    "GET ingest/templates/<slug:item_code>/": R(GOV),
+    "GET ingest/templates/<slug:item_code>.csv": R(GOV),
+    "GET ingest/templates/<slug:item_code>.xlsx": R(GOV),
     "GET notices/": R(SIGNED_IN),
     "POST notices/<int:notice_id>/read/": R({"person"}, NOBODY, silent=SILENT),
     "POST notices/read-all/": R(SIGNED_IN, silent=SILENT),
@@ -535,6 +538,7 @@ def world_build() -> World:
         "model_id": both(model.pk if model else MISSING),
         "field_code": both("market_regulation"),
         "grade": both("A"),
+        "item_code": both("penalty"),
         **more,
     }
     sessions = {persona: {"HTTP_X_API_KEY": key} for persona, key in keys.items()}

@@ -120,7 +120,7 @@ class QualityOut(Schema):
 def _batch_out(batch: Batch) -> dict[str, Any]:
     return {
         "id": batch.pk, "source_unit": batch.source_unit.department.code, "item": batch.catalog_item.code,
-        "channel": batch.channel, "status": batch.status, "file_name": batch.file_name.rsplit("/", 1)[-1],
+        "channel": batch.channel, "status": batch.status, "file_name": batch.file_shown,
         "file_format": batch.file_format, "encoding": batch.encoding, "rows_done": batch.rows_done,
         "received": batch.received, "inserted": batch.inserted, "corrected": batch.corrected,
         "unchanged": batch.unchanged, "revoked": batch.revoked, "duplicate": batch.duplicate,

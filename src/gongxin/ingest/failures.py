@@ -60,7 +60,7 @@ def _resave() -> str:
 
 def _unreadable(details: dict[str, Any], batch: Batch) -> tuple[str, str]:
     reason = str(details.get("reason", ""))
-    if details.get("encoding") or _is_codec(reason):
+    if _is_codec(reason):
         return (_("The file is not text encoded as UTF-8 or GB18030 (GBK), the encodings the platform reads."),
                 _resave())
     if reason in {"empty file", "empty sheet"}:
@@ -83,7 +83,8 @@ def failure_explain(batch: Batch) -> FailureExplained | None:
         return None
     error = _stored(batch.failure)
     code = str(error.get("code") or "")
-    details = error.get("details") if isinstance(error.get("details"), dict) else {}
+    raw_details = error.get("details")
+    details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
     message = str(error.get("message") or "")
     line = _line(details)
     if code == "ingest.file_unreadable":

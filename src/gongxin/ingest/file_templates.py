@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from gongxin.accounts.capabilities import is_office
 from gongxin.accounts.viewer import Viewer
-from gongxin.catalog.choices import FieldType, SubjectKind
+from gongxin.catalog.choices import FieldType, Severity, SubjectKind
 from gongxin.catalog.errors import CatalogItemNotFound
 from gongxin.catalog.models import CatalogItem
 from gongxin.catalog.selectors import items_current
@@ -76,9 +76,10 @@ def _person_only(item: CatalogItem) -> bool:
 
 def _date_value(definition: dict[str, Any], item: CatalogItem, today: date) -> str:
     # The decision a day ago (never in the future, within the double-publicity days); a date that must not be
-    # before another, a year later.
-    if definition.get("not_before") or (definition["code"] != item.decision_date_field and any(
-            word in definition["code"] for word in ("until", "valid_to", "end", "expir"))):
+    # before another, or that ends something, a year later.
+    code = definition["code"]
+    later = definition.get("not_before") or any(word in code for word in ("until", "valid_to", "deadline", "expir"))
+    if code != item.decision_date_field and later:
         return (today + timedelta(days=365)).isoformat()
     return (today - timedelta(days=1)).isoformat()
 
@@ -131,8 +132,8 @@ def _hint(definition: dict[str, Any]) -> str:
     if kind == FieldType.DECIMAL:
         return _("A number.")
     if kind == FieldType.ENUM:
-        labels = "、".join(f"{e['label']}（{e['code']}）" for e in definition.get("enum", []))
-        return _("One of: %(values)s (the label or the code).") % {"values": labels}
+        labels = "、".join(str(e["label"]) for e in definition.get("enum", []))
+        return _("One of: %(values)s.") % {"values": labels}
     if kind == FieldType.USCC:
         return _("The 18-character unified social credit code; its check character is verified.")
     if kind == FieldType.ID_NUMBER:
@@ -162,16 +163,16 @@ def template_columns(item: CatalogItem, *, today: date | None = None) -> list[Te
     ]
 
 
-def special_columns() -> list[tuple[str, str, str]]:
-    """The columns any item's file may add: (header, field code, what it does, translated)."""
+def special_columns() -> list[tuple[str, str, str, str]]:
+    """The columns any item's file may add: (header, field code, what it does (translated), the values it takes)."""
     meaning = {
-        parsing.SOURCE_RECORD_ID: _("The record's id in the source unit's system; without it a record is known by "
-                                    "the item's key fields."),
-        parsing.REVOKED: _("是 withdraws the record named by the row (a revocation)."),
-        parsing.SEVERITY: _("The severity class of a negative record (minor, general or serious) when the unit sets "
-                            "it; else the catalog's policy classifies it."),
+        parsing.SOURCE_RECORD_ID: (_("The record's id in the source unit's system; without it a record is known by "
+                                     "the item's key fields."), ""),
+        parsing.REVOKED: (_("Withdraws the record the row names (a revocation)."), "是 · 1 · true"),
+        parsing.SEVERITY: (_("The severity class of a negative record, when the unit sets it; else the catalog's "
+                             "policy classifies it."), " · ".join(Severity.values)),
     }
-    return [(header, code, meaning[key]) for key, header, code in _SPECIAL_COLUMNS]
+    return [(header, code, *meaning[key]) for key, header, code in _SPECIAL_COLUMNS]
 
 
 def template_rows(item: CatalogItem, *, today: date | None = None) -> list[list[str]]:

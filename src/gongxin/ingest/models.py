@@ -9,6 +9,8 @@ error report: every rejected row with its column, value and reason, and the flag
 
 from __future__ import annotations
 
+from pathlib import PureWindowsPath
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +66,12 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"batch {self.pk} ({self.file_name or self.channel})"
+
+    @property
+    def file_shown(self) -> str:
+        """The file's own name, as its sender named it: a batch loaded by ``gongxin ingest`` keeps the server
+        path it was read from (to resume it), which pages and the API never show."""
+        return PureWindowsPath(self.file_name).name if self.file_name else ""
 
     @property
     def duration_seconds(self) -> float | None:

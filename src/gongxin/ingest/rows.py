@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -161,7 +161,7 @@ class RowChecker:
         try:
             payload = payload_validate(item=self.item, payload=raw, today=self.today)
         except CatalogValidationFailed:
-            return self._validation_issues(raw)
+            return self._validation_issues(raw, cells)
         try:
             identity = record_identity(item=self.item, payload=payload, source_record_id=source_record_id)
         except GongxinError:
@@ -185,6 +185,9 @@ class RowChecker:
         if self.measure_lag and self.item.decision_date_field in payload:
             late = self._late_flag(payload[self.item.decision_date_field])
             if late is not None:
+                submitted = cells.get(self.item.decision_date_field)
+                if submitted is not None and str(submitted) != late.value:  # the date as the file spells it
+                    late = replace(late, value=_quoted(submitted))
                 checked.flags.append(late)
         return checked
 
@@ -224,8 +227,9 @@ class RowChecker:
             )
         return self._late[decided]
 
-    def _validation_issues(self, raw: dict[str, Any]) -> list[Issue]:
-        """Every problem of the row, each with its reason in both languages."""
+    def _validation_issues(self, raw: dict[str, Any], cells: dict[str, Any]) -> list[Issue]:
+        """Every problem of the row, each with its reason in both languages and the value as the file gave it
+        (an amount in 万元 as written, not converted to yuan; a date as spelled)."""
         found: dict[str, list[dict[str, Any]]] = {}
         for language in ("zh-hans", "en"):
             with translation.override(language):
@@ -236,7 +240,8 @@ class RowChecker:
         issues = []
         for zh, en in zip(found.get("zh-hans", []), found.get("en", []), strict=False):
             column = self.labels.get(zh["field"], zh["field"])
-            issues.append(Issue(IssueLevel.ERROR, column, _quoted(zh["value"]), zh["code"], zh["reason"],
+            submitted = cells.get(zh["field"], zh["value"])
+            issues.append(Issue(IssueLevel.ERROR, column, _quoted(submitted), zh["code"], zh["reason"],
                                 en["reason"]))
         return issues
 

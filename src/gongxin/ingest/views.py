@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from gongxin.accounts.capabilities import is_official, writes_for_unit
@@ -19,8 +20,18 @@ from gongxin.core.charts import bars
 from gongxin.core.errors import GongxinError
 from gongxin.ingest.api import error_report_response
 from gongxin.ingest.choices import BatchStatus
+from gongxin.ingest.failures import failure_explain
+from gongxin.ingest.file_templates import (
+    XLSX_CONTENT_TYPE,
+    special_columns,
+    template_columns,
+    template_csv,
+    template_item,
+    template_items,
+    template_xlsx,
+)
 from gongxin.ingest.forms import BatchUploadForm
-from gongxin.ingest.locking import INTERRUPTED_CODE, INTERRUPTED_MESSAGE, batch_interrupted_mark
+from gongxin.ingest.locking import INTERRUPTED_CODE, batch_interrupted_mark
 from gongxin.ingest.selectors import LAG_BUCKETS, batches_visible, quality_by_unit_and_item
 from gongxin.ingest.services import batch_get, batch_upload
 
@@ -46,7 +57,8 @@ def batches(request: HttpRequest) -> HttpResponse:
     page = Paginator(batches_visible(viewer=viewer), 30).get_page(request.GET.get("page"))
     for listed in page.object_list:
         batch_interrupted_mark(batch=listed)  # a batch whose run died shows as failed (resumable), not running
-    return render(request, "ingest/batches.html", {"page": page, "form": form, "unit": unit})
+    return render(request, "ingest/batches.html", {"page": page, "form": form, "unit": unit,
+                                                   "template_items": template_items(viewer=viewer)})
 
 
 @page_requires()
@@ -57,10 +69,10 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     by_code = list(found.issues.values("level", "code").annotate(rows=Count("row_number", distinct=True))
                    .order_by("level", "-rows", "code"))
     running = found.status in {BatchStatus.QUEUED, BatchStatus.RUNNING}
-    interrupted = found.status == BatchStatus.FAILED and f'"{INTERRUPTED_CODE}"' in found.failure
+    failure = failure_explain(found) if found.status == BatchStatus.FAILED else None
+    interrupted = failure is not None and failure.code == INTERRUPTED_CODE
     return render(request, "ingest/batch.html", {"batch": found, "issues": issues, "running": running,
-                                                 "by_code": by_code, "interrupted": interrupted,
-                                                 "interrupted_message": INTERRUPTED_MESSAGE,
+                                                 "by_code": by_code, "failure": failure, "interrupted": interrupted,
                                                  "more_issues": sum(c["rows"] for c in by_code) > 200})
 
 
@@ -77,6 +89,31 @@ def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponseBase:
     return error_report_response(batch_get(batch_id=batch_id, viewer=page_viewer(request)))
 
 
+
+
+@page_requires(is_official)
+def template_columns_page(request: HttpRequest, item_code: str) -> HttpResponse:
+    """The columns of a catalog item's file: headers, field codes, how to write each value, the example."""
+    item = template_item(viewer=page_viewer(request), code=item_code)
+    return render(request, "ingest/template.html", {"item": item, "columns": template_columns(item),
+                                                    "special_columns": special_columns()})
+
+
+def _download(content: bytes, *, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["Cache-Control"] = "no-store"  # the example row carries today's dates
+    return response
+
+
+@page_requires(is_official)
+def template_download(request: HttpRequest, item_code: str, extension: str) -> HttpResponse:
+    """The item's file template, CSV or XLSX: the Chinese headers and one example row that passes validation."""
+    item = template_item(viewer=page_viewer(request), code=item_code)
+    name = _("%(item)s template") % {"item": item.name}
+    if extension == "xlsx":
+        return _download(b"".join(template_xlsx(item)), name=f"{name}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return _download(template_csv(item), name=f"{name}.csv", content_type="text/csv; charset=utf-8")
 
 
 @page_requires(is_official)

