@@ -38,25 +38,19 @@ def _prepare(clients: list[tuple[str, str, str]]) -> None:
     from django.core.management import call_command
     from oauth2_provider.models import get_application_model
 
-    call_command("migrate", interactive=False, verbosity=0)
-    people: list[dict[str, Any]] = json.loads(settings.PEOPLE_FILE.read_text(encoding="utf-8"))
+    call_command("migrate", interactive=False, verbosity=0, run_syncdb=True)
+    people_file: Path = getattr(settings, "PEOPLE_FILE")  # noqa: B009 - the provider's own setting
+    people: list[dict[str, Any]] = json.loads(people_file.read_text(encoding="utf-8"))
     users = get_user_model()
     for person in people:
-        user = users.objects.filter(username=person["username"]).first() or users(username=person["username"])
-        if user.pk is None or not user.check_password(person["password"]):
-            user.set_password(person["password"])
-            user.save()
+        users.objects.create_user(username=person["username"], password=person["password"])
     applications = get_application_model()
     for client_id, secret, redirect_uri in clients:
-        application = applications.objects.filter(client_id=client_id).first() or applications(client_id=client_id)
-        application.name = client_id
-        application.client_secret = secret
-        application.client_type = applications.CLIENT_CONFIDENTIAL
-        application.authorization_grant_type = applications.GRANT_AUTHORIZATION_CODE
-        application.redirect_uris = redirect_uri
-        application.algorithm = applications.RS256_ALGORITHM
-        application.skip_authorization = True
-        application.save()
+        applications.objects.create(
+            client_id=client_id, name=client_id, client_secret=secret, client_type=applications.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=applications.GRANT_AUTHORIZATION_CODE, redirect_uris=redirect_uri,
+            algorithm=applications.RS256_ALGORITHM, skip_authorization=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -69,6 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     directory: Path = options.dir.resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    # A disposable database: its people and clients are the command line's and the people file's, every start.
+    (directory / "provider.sqlite3").unlink(missing_ok=True)
     _key_ensure(directory)
     os.environ["GONGXIN_IDP_DIR"] = str(directory)
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
@@ -87,8 +83,8 @@ def main(argv: list[str] | None = None) -> None:
 
     server = ThreadedWSGIServer((options.host, options.port), QuietHandler)
     server.set_app(WSGIHandler())
-    host, port = server.server_address[:2]
-    print(f"issuer http://{host}:{port}/o", flush=True)  # the parent process reads this line
+    port = server.server_address[1]
+    print(f"issuer http://{options.host}:{port}/o", flush=True)  # the parent process reads this line
     try:
         server.serve_forever()
     except KeyboardInterrupt:
