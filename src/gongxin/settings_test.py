@@ -18,3 +18,8 @@ os.environ.setdefault("GONGXIN_SECRET_KEY", "test-secret-key-not-for-production-
 os.environ.setdefault("GONGXIN_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 from gongxin.settings import *  # noqa: F403 - the platform's settings, read with the values above
+
+# Government users' sign-in timers (decision 060) are off in the suite, whose tests move the clock by days with a
+# signed-in official; the second factor itself stays on (the test kit verifies sign-ins: gongxin.testing
+# .second_factor). accounts/tests/test_second_factor.py turns the timers on with the platform's defaults.
+GONGXIN_GOVERNMENT_SIGN_IN = {"idle_minutes": None, "reauthentication_minutes": None}

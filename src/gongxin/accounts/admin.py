@@ -1,7 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from gongxin.accounts.models import ApiClient, Department, User
+from gongxin.accounts.models import AgentMandate, AgentMandateEvent, ApiClient, Department, User
 
 
 @admin.register(Department)
@@ -26,3 +28,32 @@ class ApiClientAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     readonly_fields = ["key_prefix", "key_hash", "created_at", "last_used_at"]
     search_fields = ["name", "key_prefix"]
+
+
+class AgentMandateEventInline(admin.TabularInline):
+    model = AgentMandateEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "actor_label", "at", "details"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AgentMandate)
+class AgentMandateAdmin(admin.ModelAdmin):
+    """Read-only: mandates are given and revoked by the firm on its agents page (accounts.agents)."""
+
+    list_display = ["organization", "agent", "valid_from", "valid_until", "granted_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    raw_id_fields = ["organization", "agent", "granted_by", "revoked_by"]
+    inlines = [AgentMandateEventInline]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from gongxin.accounts.choices import Role, Scope
+from gongxin.accounts.choices import AgentCapability, Role, Scope
 from gongxin.accounts.viewer import Viewer
 
 # The credit office: staff, auditors and administrators (oversight of every unit's work).
@@ -135,8 +135,34 @@ def writes_for_unit(viewer: Viewer, *, source_unit_id: int) -> bool:
 
 
 def acts_for_organization(viewer: Viewer) -> bool:
-    """An organization's agent signed in for its firm: authorizes lenders and sees the firm's loans."""
-    return viewer.client_id is None and viewer.subject_id is not None and viewer.role == Role.ORG_AGENT
+    """An organization's agent signed in for its firm: authorizes lenders and sees the firm's loans. A person
+    acting under the firm's mandate (accounts.agents) needs the mandate's ``lending`` capability."""
+    return (viewer.client_id is None and viewer.subject_id is not None and viewer.role == Role.ORG_AGENT
+            and _mandate_allows(viewer, AgentCapability.LENDING))
+
+
+def _mandate_allows(viewer: Viewer, capability: str) -> bool:
+    return viewer.agent_capabilities is None or capability in viewer.agent_capabilities
+
+
+def acts_for_subject(viewer: Viewer, *, subject_id: int, capability: str) -> bool:
+    """Signed in for the subject ``subject_id`` and may do ``capability`` (an ``AgentCapability``) for it:
+    the subject's own accounts always; a person acting as a firm's agent only within its mandate (the mandate
+    is checked again on every request, so a revoked or expired one stops at once). Never an API client.
+
+    What it allows: the subject's own acts — issuing its own credit report (``reports``), filing objections
+    (``objections``), applying for repair (``repairs``), signing commitments (``commitments``); authorizing
+    lenders is ``acts_for_organization``. Reading the subject's own profile needs only ``viewer.subject_id``:
+    an agent with any capability reads what it acts on."""
+    return (viewer.client_id is None and viewer.user_id is not None and viewer.subject_id is not None
+            and viewer.subject_id == subject_id and _mandate_allows(viewer, capability))
+
+
+def needs_second_factor(viewer: Viewer) -> bool:
+    """Signs in with a second factor (TOTP, decision 060) before any page or API call answers: government users
+    — the credit office (staff, auditors, administrators) and source units' operators — who can see others'
+    data. Persons and firms sign in through the unified identity service instead (docs/identity.md)."""
+    return _signed_in_as(viewer, GOVERNMENT_ROLES)
 
 
 def reads_supervision(viewer: Viewer) -> bool:

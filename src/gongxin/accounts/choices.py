@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.core import events
+
 
 class Role(models.TextChoices):
     PUBLIC = "public", _("Member of the public")
@@ -27,3 +29,20 @@ class Scope(models.TextChoices):
     RECORDS_WRITE = "records:write", _("Submit, correct and revoke the own source unit's records")
     SUBJECTS_READ = "subjects:read", _("Look up subjects")
     CATALOG_READ = "catalog:read", _("Read the catalog")
+
+
+class AgentCapability(models.TextChoices):
+    """What a firm's legal representative may authorize an agent (经办人) to do for the firm, one by one."""
+
+    REPORTS = "reports", _("Credit reports")
+    OBJECTIONS = "objections", _("Objections")
+    REPAIRS = "repairs", _("Credit repair")
+    COMMITMENTS = "commitments", _("Commitments")
+    LENDING = "lending", _("Lending authorizations")
+
+
+class MandateAction(models.TextChoices):
+    """The steps of an agent's authorization, as its audit rows name them (``accounts.agent.<action>``)."""
+
+    AUTHORIZED = events.AGENT_AUTHORIZED, _("Agent authorized")
+    REVOKED = events.AGENT_REVOKED, _("Agent's authorization revoked")

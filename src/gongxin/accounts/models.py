@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.accounts.choices import Level, Role
+from gongxin.accounts.choices import Level, MandateAction, Role
 
 
 class Department(models.Model):
@@ -86,3 +86,74 @@ class ApiClientUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} @ {self.window_start}: {self.count}"
+
+
+class AgentInvitation(models.Model):
+    """A code a person hands to a firm's legal representative so that it can name them its agent without
+    typing their identity number. The code is shown once to the person; only its SHA-256 is kept."""
+
+    person = models.ForeignKey(
+        "subjects.Subject", verbose_name=_("person"), on_delete=models.CASCADE, related_name="agent_invitations",
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent invitation")
+        verbose_name_plural = _("agent invitations")
+
+    def __str__(self) -> str:
+        return f"invitation of {self.person_id}"
+
+
+class AgentMandate(models.Model):
+    """A firm's authorization of a person as its agent (经办人): which capabilities, for which period, given by
+    the legal representative. Never edited after it is granted but for its revocation; a change of scope or
+    period is a new mandate. Every step has an ``AgentMandateEvent`` and an outbox event."""
+
+    organization = models.ForeignKey(
+        "subjects.Subject", verbose_name=_("organization"), on_delete=models.PROTECT, related_name="agent_mandates",
+    )
+    agent = models.ForeignKey(
+        "subjects.Subject", verbose_name=_("agent"), on_delete=models.PROTECT, related_name="mandates_as_agent",
+    )
+    capabilities = models.JSONField(_("capabilities"), default=list)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    granted_by = models.ForeignKey(
+        User, verbose_name=_("granted by"), on_delete=models.PROTECT, related_name="mandates_granted",
+    )
+    granted_at = models.DateTimeField(_("granted at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="mandates_revoked",
+    )
+
+    class Meta:
+        verbose_name = _("agent authorization")
+        verbose_name_plural = _("agent authorizations")
+        indexes = [models.Index(fields=["agent", "organization"], name="accounts_mandate_agent_org")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} for {self.organization_id}"
+
+
+class AgentMandateEvent(models.Model):
+    """The audit row of one step of a mandate (authorized, revoked), written in the step's transaction."""
+
+    mandate = models.ForeignKey(AgentMandate, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=40, choices=MandateAction.choices)
+    actor_label = models.CharField(_("actor"), max_length=200)
+    at = models.DateTimeField(_("at"))
+    details = models.JSONField(_("details"), default=dict)
+
+    class Meta:
+        verbose_name = _("agent authorization event")
+        verbose_name_plural = _("agent authorization events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.mandate_id}"

@@ -21,6 +21,11 @@ class Viewer:
     department_id: int | None = None
     client_id: int | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # A person acting as a firm's agent (经办人): ``subject_id`` is the firm, ``agent_subject_id`` the person
+    # and ``agent_capabilities`` what the firm's mandate lets them do (accounts.capabilities.acts_for_subject).
+    # ``None`` for everyone else: a subject's own account acts for it without limits.
+    agent_subject_id: int | None = None
+    agent_capabilities: frozenset[str] | None = None
 
     @property
     def is_anonymous(self) -> bool:
@@ -31,9 +36,29 @@ ANONYMOUS = Viewer(label="anonymous")
 SYSTEM = Viewer(label="system", role=Role.ADMIN)
 
 
+@dataclass(frozen=True)
+class Acting:
+    """A signed-in person acting for a firm under a mandate in force (accounts.middleware sets it on the
+    request's user on every request, from the session's choice, after checking the mandate again)."""
+
+    mandate_id: int
+    organization_id: int
+    capabilities: frozenset[str]
+
+
 def viewer_for_user(user: Any) -> Viewer:
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
+    acting: Acting | None = getattr(user, "acting_for", None)
+    if acting is not None:
+        return Viewer(
+            label=f"user:{user.username}",
+            role=Role.ORG_AGENT,
+            user_id=user.pk,
+            subject_id=acting.organization_id,
+            agent_subject_id=user.subject_id,
+            agent_capabilities=acting.capabilities,
+        )
     role = Role.ADMIN if user.is_superuser else user.role
     return Viewer(
         label=f"user:{user.username}",

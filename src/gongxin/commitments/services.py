@@ -25,7 +25,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gongxin.accounts.capabilities import writes_for_unit
+from gongxin.accounts.capabilities import acts_for_subject, writes_for_unit
+from gongxin.accounts.choices import AgentCapability
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import Severity, SubjectKind
 from gongxin.catalog.models import CatalogItem, SourceUnit
@@ -187,7 +188,7 @@ def sign_check(*, actor: Viewer, subject: Subject, source_unit: SourceUnit, subj
     """How ``actor`` may sign for ``subject`` (a ``SignedVia``), or raise ``CommitmentNotSigner``: the subject's
     own signed-in users (portal or API session), or a system of the receiving department that sends the
     subject's signature."""
-    if actor.client_id is None and actor.subject_id is not None and actor.subject_id == subject.pk:
+    if acts_for_subject(actor, subject_id=subject.pk, capability=AgentCapability.COMMITMENTS):
         return SignedVia.PORTAL
     if actor.client_id is not None and actor.department_id == source_unit.pk and subject_signature.strip():
         return SignedVia.CLIENT

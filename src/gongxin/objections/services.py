@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from gongxin.accounts.capabilities import decides_for_office, writes_for_unit
+from gongxin.accounts.capabilities import acts_for_subject, decides_for_office, writes_for_unit
+from gongxin.accounts.choices import AgentCapability
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.policy import clocks_compute, deadline_working_days
 from gongxin.catalog.schema import payload_validate
@@ -75,7 +76,8 @@ def unit_decides(viewer: Viewer, objection: Objection) -> bool:
 
 
 def is_filer(viewer: Viewer, objection: Objection) -> bool:
-    return viewer.user_id is not None and viewer.subject_id == objection.subject_id
+    """The objecting subject's own accounts, and its agents whose mandate covers objections (accounts.agents)."""
+    return acts_for_subject(viewer, subject_id=objection.subject_id, capability=AgentCapability.OBJECTIONS)
 
 
 def _staff_check(actor: Viewer) -> None:
@@ -143,7 +145,7 @@ def objection_file(
     *, record: Record, ground: str, description: str, actor: Viewer, files: Sequence[UploadedFile] = ()
 ) -> Objection:
     """The subject objects to one of its own records, with evidence files."""
-    if actor.user_id is None or actor.subject_id is None or actor.subject_id != record.subject_id:
+    if not acts_for_subject(actor, subject_id=record.subject_id, capability=AgentCapability.OBJECTIONS):
         raise NotOwnRecord()
     # Filing sets a procedure going against a source unit: a verified identity only (decision 055).
     assurance_require(viewer=actor, capability=AssuredCapability.OBJECTION_FILE)

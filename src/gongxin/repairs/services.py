@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from gongxin.accounts.capabilities import writes_for_unit
+from gongxin.accounts.capabilities import acts_for_subject, writes_for_unit
+from gongxin.accounts.choices import AgentCapability
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.policy import deadline_working_days
 from gongxin.core import clock
@@ -119,7 +120,7 @@ def repair_apply(
 ) -> RepairApplication:
     """File a repair application for ``record`` as its subject. Raises ``RepairNotEligible`` (with every
     condition in ``details``) when a condition is not met."""
-    if actor.subject_id is None or actor.subject_id != record.subject_id:
+    if not acts_for_subject(actor, subject_id=record.subject_id, capability=AgentCapability.REPAIRS):
         raise RepairNotSubject()
     statement = (statement or "").strip()
     signer = (commitment_signer or "").strip()
@@ -267,7 +268,7 @@ def repair_reject(
 
 def repair_withdraw(*, application: RepairApplication, actor: Viewer) -> RepairApplication:
     """The subject withdraws its pending application."""
-    if actor.subject_id is None or actor.subject_id != application.subject_id:
+    if not acts_for_subject(actor, subject_id=application.subject_id, capability=AgentCapability.REPAIRS):
         raise RepairNotSubject()
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         locked = _pending_locked(application)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
@@ -18,7 +19,7 @@ from django.db.models import F, Lookup, Q, QuerySet, Value
 from gongxin.accounts.capabilities import reveals_rin
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core.crypto import unseal
-from gongxin.subjects.choices import IdentifierScheme
+from gongxin.subjects.choices import IdentifierScheme, RelationKind
 from gongxin.subjects.identifiers import (
     RIN_CONTEXT,
     InvalidRin,
@@ -76,6 +77,17 @@ def subject_by_rin(rin: str) -> Subject | None:
     except InvalidRin:
         return None
     return Subject.objects.select_related("person").filter(person__rin_hash=rin_lookup_hash(check.rin)).first()
+
+
+def organizations_represented_by(*, person_id: int, day: date) -> QuerySet[Subject]:
+    """The organizations whose registered legal representative (a ``legal_representative`` relation from the
+    person, not ended before ``day``) is the person ``person_id``, by name."""
+    return (Subject.objects.select_related("organization")
+            # One filter: the three conditions hold for the same relation row.
+            .filter(Q(relations_in__end_date__isnull=True) | Q(relations_in__end_date__gte=day),
+                    kind=SubjectKind.ORGANIZATION, relations_in__from_subject_id=person_id,
+                    relations_in__kind=RelationKind.LEGAL_REPRESENTATIVE)
+            .distinct().order_by("name", "pk"))
 
 
 # --- Bulk lookup by code ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from gongxin.accounts.models import Department, User
 from gongxin.accounts.viewer import ANONYMOUS, Viewer, viewer_for_user
 from gongxin.subjects.models import Subject
 from gongxin.testing.factories import PASSWORD, ApiCaller, ApiCallerFactory, UserFactory
+from gongxin.testing.second_factor import second_factor_on_login
 
 __all__ = [
     "PASSWORD", "ApiCaller", "api_caller_create", "api_http", "signed_in", "user_create",
@@ -33,10 +34,13 @@ def user_create(username: str, *, role: str = Role.PUBLIC, subject: Subject | No
                        email=email, display_name=display_name)
 
 
-def signed_in(user: User) -> Client:
-    """A test client with ``user``'s session (the login helper of page and session-API tests)."""
+def signed_in(user: User, *, second_factor: bool = True) -> Client:
+    """A test client with ``user``'s session (the login helper of page and session-API tests). A government
+    user's session is verified with a second factor unless ``second_factor`` is False (gongxin.testing
+    .second_factor); for others it changes nothing."""
     client = Client()
-    client.force_login(user)
+    with second_factor_on_login(second_factor):
+        client.force_login(user)
     return client
 
 

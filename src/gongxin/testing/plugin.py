@@ -20,8 +20,11 @@ from gongxin.testing.personas import (
     staff_viewer,
 )
 from gongxin.testing.records import seeded
+from gongxin.testing.second_factor import second_factor_auto_connect, second_factor_enforced
+
+second_factor_auto_connect()  # sign-ins in tests are verified with a second factor unless a test says not
 
 __all__ = [
     "admin", "admin_viewer", "anon_viewer", "auditor", "auditor_viewer", "browser", "public_user",
-    "public_viewer", "seeded", "staff", "staff_viewer",
+    "public_viewer", "second_factor_enforced", "seeded", "staff", "staff_viewer",
 ]
