@@ -97,6 +97,7 @@ def _platform(url: str, name: str) -> Path:
     os.environ.setdefault("GONGXIN_LOG_LEVEL", "ERROR")
     os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "gongxin.settings"
+    os.environ.setdefault("GONGXIN_PUBLIC_URL", "http://127.0.0.1:8000")  # reports sign their verify address
     return data
 
 

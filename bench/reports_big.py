@@ -197,6 +197,7 @@ def main() -> None:
         import django
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxin.settings")
+        os.environ.setdefault("GONGXIN_PUBLIC_URL", "http://127.0.0.1:8000")  # reports sign their verify address
         django.setup()
         from django.core.management import call_command
 

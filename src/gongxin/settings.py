@@ -328,8 +328,11 @@ GONGXIN_SIGNING_RETIRED_PUBLIC_KEYS = [
     k.strip() for k in os.environ.get("GONGXIN_SIGNING_RETIRED_PUBLIC_KEYS", "").split(",") if k.strip()
 ]
 # Who issues signed documents, and the public address their QR codes point to (it is signed with them,
-# so it comes from configuration, never from a request's Host header).
+# so it comes from configuration, never from a request's Host header). Unset outside debugging and the tests,
+# no report or certificate is issued (core.documents.verify_base_url; `gongxin check --deploy` says so);
+# `gongxin demo up` sets it to the address it serves.
 GONGXIN_SIGNING_ISSUER = os.environ.get("GONGXIN_SIGNING_ISSUER", "宁波市公共信用信息平台")
 GONGXIN_SIGNING_VERIFY_BASE_URL = (
-    os.environ.get("GONGXIN_SIGNING_VERIFY_BASE_URL") or os.environ.get("GONGXIN_PUBLIC_URL") or "http://127.0.0.1:8000"
+    os.environ.get("GONGXIN_SIGNING_VERIFY_BASE_URL") or os.environ.get("GONGXIN_PUBLIC_URL")
+    or ("http://127.0.0.1:8000" if DEBUG or TESTING else "")
 ).rstrip("/")

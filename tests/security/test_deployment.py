@@ -32,7 +32,8 @@ def _check_deploy(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[s
 
 def test_production_settings_pass_check_deploy_without_a_warning(tmp_path: Path) -> None:
     result = _check_deploy(tmp_path, GONGXIN_HTTPS="1", GONGXIN_ALLOWED_HOSTS="credit.example.gov.cn",
-                           GONGXIN_SECRET_KEY=secrets.token_urlsafe(50), GONGXIN_PROXY_COUNT="1")
+                           GONGXIN_SECRET_KEY=secrets.token_urlsafe(50), GONGXIN_PROXY_COUNT="1",
+                           GONGXIN_PUBLIC_URL="https://credit.example.gov.cn")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout + result.stderr
     assert "WARNING" not in result.stdout + result.stderr
@@ -42,7 +43,7 @@ def test_without_https_the_check_names_what_is_missing(tmp_path: Path) -> None:
     result = _check_deploy(tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    for code in ("security.W004", "security.W008", "security.W012", "security.W016"):
+    for code in ("security.W004", "security.W008", "security.W012", "security.W016", "gongxin.E001"):
         assert code in output
 
 

@@ -42,6 +42,7 @@ report is still valid, superseded or revoked is online state: its verification p
 from __future__ import annotations
 
 import json
+import logging
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -54,6 +55,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import signing
+from gongxin.core.errors import PublicAddressUnset
+
+logger = logging.getLogger(__name__)
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -80,14 +84,25 @@ def _invalid(code: str, message: Any, **extra: Any) -> VerificationResult:
 
 # --- where a document is verified ------------------------------------------------------------------
 
+def verify_base_url() -> str:
+    """The public address signed into every document (``GONGXIN_SIGNING_VERIFY_BASE_URL``, else
+    ``GONGXIN_PUBLIC_URL``; the demo sets it to the address it serves). Unset — production without a public
+    address — nothing is issued: ``PublicAddressUnset`` (503), rather than a QR code that leads nowhere."""
+    base = str(getattr(settings, "GONGXIN_SIGNING_VERIFY_BASE_URL", "") or "").rstrip("/")
+    if not base:
+        logger.error("A signed document was asked for while GONGXIN_PUBLIC_URL is unset: none is issued")
+        raise PublicAddressUnset()
+    return base
+
+
 def verify_url_for(number: str) -> str:
     """The verification page of the document ``number``: one page, /verify/<number>, for every signed document
     (the reports app serves it and hands a check certificate's number to rewards)."""
-    return f"{settings.GONGXIN_SIGNING_VERIFY_BASE_URL}{reverse('reports:verify', args=[number])}"
+    return f"{verify_base_url()}{reverse('reports:verify', args=[number])}"
 
 
 def public_key_url() -> str:
-    return f"{settings.GONGXIN_SIGNING_VERIFY_BASE_URL}{reverse('wellknown:signing_key_pem')}"
+    return f"{verify_base_url()}{reverse('wellknown:signing_key_pem')}"
 
 
 @lru_cache(maxsize=256)

@@ -132,6 +132,17 @@ class SigningKeyNotFound(NotFound):
     code = "signing.key_not_found"
 
 
+# Signed documents (core.documents): their verification address is signed into them.
+class PublicAddressUnset(GongxinError):
+    """No public address is configured (``GONGXIN_PUBLIC_URL``): a signed report or certificate would point
+    its QR code at an address nobody can reach, so none is issued (``gongxin check --deploy`` says so too)."""
+
+    code = "documents.public_address_unset"
+    status = 503
+    default_message = _("Reports and certificates cannot be issued yet: the platform's public address is not "
+                        "configured. Please tell the platform's administrator.")
+
+
 # Paging (core.paging): keyset cursors handed out by the lists.
 class CursorInvalid(ValidationFailed):
     """A cursor that this list did not give out (edited, cut, of another list or of an older order)."""
