@@ -115,7 +115,7 @@ def provider_login(session: requests.Session, url: str, person: ProviderPerson) 
             target, allow_redirects=False, timeout=10, headers={"Referer": form.url},
             data={"username": person.username, "password": person.password,
                   "next": parse_qs(urlsplit(target).query).get("next", [""])[0],
-                  "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
+                  "csrfmiddlewaretoken": session.cookies.get("provider_csrftoken", "")},
         )
         if posted.status_code not in (301, 302, 303):
             raise AssertionError(f"the provider refused the login of {person.username}: {posted.status_code}")

@@ -40,6 +40,10 @@ MIGRATION_MODULES = dict.fromkeys(("auth", "contenttypes", "sessions", "oauth2_p
 # scrypt, lighter than Django's default (hashers.py): a real password hash that keeps the start fast.
 PASSWORD_HASHERS = ["gongxin.identity.provider.hashers.ProviderScryptPasswordHasher"]
 LOGIN_URL = "/accounts/login/"
+# Cookies of its own: a browser keeps cookies per host, not per port, and the platform on the same loopback host
+# uses Django's default names (its session holds the sign-in's state, which the provider's must not overwrite).
+SESSION_COOKIE_NAME = "provider_sessionid"
+CSRF_COOKIE_NAME = "provider_csrftoken"
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
 LANGUAGE_CODE = "zh-hans"

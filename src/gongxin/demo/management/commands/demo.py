@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongxin.demo import services
+from gongxin.identity.local import LocalProvider
 
 WORKER_STOP_SECONDS = 10
 # What runs beside the web server: the task worker (outbox consumers, first webhook tries) and the webhook
@@ -50,6 +51,8 @@ class Command(BaseCommand):
         up.add_argument("--host", default="127.0.0.1")
         up.add_argument("--port", type=int, default=8000)
         up.add_argument("--no-serve", action="store_true", help="Prepare and print the logins, then stop.")
+        up.add_argument("--identity-port", type=int, default=8001,
+                        help="The local unified identity provider's port on loopback (0: none; docs/identity.md).")
         self._seed_arguments(up)
 
     @staticmethod
@@ -122,12 +125,16 @@ class Command(BaseCommand):
         # Our own interpreter and commands: no user input reaches the argument lists.
         workers = {name: subprocess.Popen([sys.executable, "-m", "gongxin.cli", *arguments])  # noqa: S603
                    for name, arguments in WORKERS.items()}
+        identity: LocalProvider | None = None
         try:
+            identity = self._identity_start(options)
             call_command("runserver", f"{options['host']}:{options['port']}", insecure_serving=True,
                          use_reloader=False)
         except KeyboardInterrupt:
             pass
         finally:
+            if identity is not None:
+                identity.stop()
             for worker in workers.values():
                 worker.terminate()
             for worker in workers.values():
@@ -139,3 +146,20 @@ class Command(BaseCommand):
         for name, worker in workers.items():
             if worker.returncode not in (0, -15, None):
                 raise CommandError(f"the {name} exited with status {worker.returncode}")
+
+    def _identity_start(self, options: dict[str, Any]) -> LocalProvider | None:
+        """The demo's unified identity (a local OpenID Connect provider, decision 056) beside the server, unless
+        a city's provider is configured or ``--identity-port 0``; prints its accounts."""
+        from gongxin.demo.identity import PASSWORD, demo_identity_start
+        from gongxin.identity.config import identity_settings
+
+        if not options["identity_port"] or identity_settings().enabled:
+            return None
+        provider, people = demo_identity_start(seed=options["seed"], host=options["host"], port=options["port"],
+                                               provider_port=options["identity_port"])
+        self.stdout.write(f"Unified identity (the local provider at {provider.issuer}): on the login page choose "
+                          "\"Sign in through unified identity\", then sign in there as")
+        for person in people:
+            self.stdout.write(f"{'identity':<12} {person.username:<16} {PASSWORD:<16} {person.name}: {person.who}")
+        self.stdout.write("")
+        return provider
