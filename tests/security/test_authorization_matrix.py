@@ -114,6 +114,7 @@ PAGES: dict[str, Rule] = {
     "GET me/": R(SIGNED_IN),
     "GET me/inquiries/": R(SIGNED_IN),
     "GET me/consents/": R(SIGNED_IN),
+    "GET me/consents/requesters/": R(SUBJECTS),  # the grant form's search: departments by name, for subjects
     # A login that is no subject gets the page saying so (200), never a revocation.
     "POST me/consents/<int:consent_id>/revoke/": R({"person", "public", "operator"} | OFFICE,
                                                    {"public", "operator"} | OFFICE),
@@ -182,6 +183,7 @@ PAGES: dict[str, Rule] = {
     "POST monitoring/watches/<int:watch_id>/remove/": R({"staff"}, NOBODY),
     "GET commitments/": R(SUBJECTS | GOV),  # officials are sent on to their workbench
     "GET commitments/sign/": R(SUBJECTS, read_must_answer=False),
+    "GET commitments/sign/matters/": R(SUBJECTS),  # the signing form's search: matters by name
     "GET commitments/<int:commitment_id>/": R({"agent", "operator"} | OFFICE, OFFICE),
     "GET commitments/workbench/": R({"operator"} | OFFICE),
     "GET commitments/workbench/<int:commitment_id>/": R({"agent", "operator"} | OFFICE, OFFICE),

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.access.choices import GranteeKind
 from gongxin.access.consents import consent_latest_end
+from gongxin.access.errors import ConsentValidityInvalid
+from gongxin.access.grantees import requester_by_value, requesters_named
+from gongxin.access.selectors import Grantee
 from gongxin.catalog.selectors import items_current
+from gongxin.core import clock
 from gongxin.subjects.models import Subject
 
 
 class ConsentGrantForm(forms.Form):
-    grantee_kind = forms.ChoiceField(label=_("Requester kind"), choices=GranteeKind.choices,
-                                     initial=GranteeKind.USER, widget=forms.RadioSelect)
-    grantee = forms.CharField(
-        label=_("Requester"), max_length=150,
-        help_text=_("The requester's user name, its API client's key prefix, or its department's code."),
+    grantee = forms.ChoiceField(
+        label=_("Requester"),
+        help_text=_("The organization that may query your records: a department, a bank or a service provider "
+                    "registered with the platform. Type part of its name to find it."),
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=200,
                               help_text=_("For example: loan application at a named bank."))
@@ -33,18 +35,26 @@ class ConsentGrantForm(forms.Form):
         help_text=_("At most one year from today."),
     )
 
-    def __init__(self, *args: Any, subject: Subject, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, subject: Subject, search_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         items = [item for item in items_current() if not item.subject_kinds or subject.kind in item.subject_kinds]
         cast(forms.ChoiceField, self.fields["scope"]).choices = [(item.code, item.name) for item in items]
+        # Without script the select lists every requester by name; with it (core/picker.js) a search box above
+        # it asks ``search_url`` as the person types.
+        grantee = cast(forms.ChoiceField, self.fields["grantee"])
+        grantee.choices = [("", _("Choose the requester")), *((r.value, r.label) for r in requesters_named())]
+        grantee.widget.attrs.update({"data-picker": search_url, "data-picker-placeholder": _("Search by name")})
 
-    def grantee_lookup(self) -> dict[str, str]:
-        """Keyword arguments of ``access.selectors.consent_grantee_find``."""
-        kind = self.cleaned_data["grantee_kind"]
-        value = self.cleaned_data["grantee"]
-        key = {GranteeKind.USER: "username", GranteeKind.CLIENT: "client_key_prefix",
-               GranteeKind.DEPARTMENT: "department_code"}[GranteeKind(kind)]
-        return {key: value}
+    def clean_valid_until(self) -> date:
+        # Checked before the confirmation shows it (consent_grant checks it again when the consent is made).
+        day: date = self.cleaned_data["valid_until"]
+        if day < clock.today() or day > timezone.localtime(consent_latest_end()).date():
+            raise forms.ValidationError(ConsentValidityInvalid.default_message)
+        return day
+
+    def grantee_lookup(self) -> Grantee:
+        """The requester chosen by name, resolved to the record ``access.consents.consent_grant`` names."""
+        return requester_by_value(self.cleaned_data["grantee"])
 
     def valid_until_at(self) -> datetime:
         """The end of the chosen day (local time), or the latest end allowed when that is the last day."""

@@ -7,12 +7,14 @@ for the ``self`` purpose), the log from ``access.selectors``, and every change f
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,9 +22,10 @@ from django.views.decorators.http import require_POST
 from gongxin.access.consents import consent_grant, consent_grantee_shown, consent_revoke
 from gongxin.access.errors import NoSubject
 from gongxin.access.forms import ConsentGrantForm, ConsentRevokeForm
+from gongxin.access.grantees import consent_preview, requesters_search
 from gongxin.access.profile import own_profile
 from gongxin.access.selectors import (
-    consent_grantee_find,
+    Grantee,
     consent_of_subject,
     consent_state,
     consents_of,
@@ -105,22 +108,33 @@ def _consents_context(viewer: Viewer, subject: Subject | None, form: ConsentGran
     }
 
 
+def _grant_form(subject: Subject, data: Any = None) -> ConsentGrantForm:
+    return ConsentGrantForm(data, subject=subject, search_url=reverse("access:consent_requesters"))
+
+
 @page_requires()
 def consents(request: HttpRequest) -> HttpResponse:
+    """GET: the consents and the grant form. POST: the form checked, then what the requester would see and until
+    when, to confirm (``confirm``) or change (``edit``); a confirmed grant is made and the page reloaded."""
     viewer = page_viewer(request)
     subject = _subject(viewer)
-    form = ConsentGrantForm(subject=subject) if subject is not None else None
+    form = _grant_form(subject) if subject is not None else None
     if request.method == "POST":
         if subject is None:
             return _no_subject(request, "consents")
-        form = ConsentGrantForm(request.POST, subject=subject)
-        if form.is_valid():
+        form = _grant_form(subject, request.POST)
+        if form.is_valid() and "edit" not in request.POST:
             try:
-                grantee = consent_grantee_find(**form.grantee_lookup())
+                grantee = form.grantee_lookup()
+                valid_until = form.valid_until_at()
+                if "confirm" not in request.POST:
+                    context = _consents_context(viewer, subject, form)
+                    context["preview"] = _preview(subject, form, grantee, valid_until)
+                    return render(request, "access/consents.html", context)
                 consent = consent_grant(
                     subject=subject, grantee_user=grantee.user, grantee_client=grantee.client,
                     grantee_department=grantee.department, purpose=form.cleaned_data["purpose"],
-                    scope=form.cleaned_data["scope"], valid_until=form.valid_until_at(), actor=viewer,
+                    scope=form.cleaned_data["scope"], valid_until=valid_until, actor=viewer,
                 )
             except GongxinError as error:
                 form.add_error(None, str(error.message))
@@ -128,8 +142,37 @@ def consents(request: HttpRequest) -> HttpResponse:
                 shown = consent_grantee_shown(consent=consent, viewer=viewer)
                 messages.success(request, _("Consent granted to %(grantee)s.") % {"grantee": shown})
                 return redirect("access:consents")
-        return render(request, "access/consents.html", _consents_context(viewer, subject, form), status=400)
+        status = 200 if "edit" in request.POST else 400
+        return render(request, "access/consents.html", _consents_context(viewer, subject, form), status=status)
     return render(request, "access/consents.html", _consents_context(viewer, subject, form))
+
+
+def _preview(subject: Subject, form: ConsentGrantForm, grantee: Grantee, valid_until: datetime) -> dict[str, Any]:
+    """What the confirmation shows: who, for what, until when, and the records the requester would see."""
+    scope = form.cleaned_data["scope"]
+    names = item_names()
+    lines = consent_preview(subject=subject, scope=scope)
+    return {
+        "grantee": grantee.department.name if grantee.department is not None else "",
+        "purpose": form.cleaned_data["purpose"],
+        "scope": [names.get(code, code) for code in scope],
+        # The last minute it is in force: a consent "until 12-17 inclusive" ends at midnight after that day.
+        "valid_until": valid_until - timedelta(seconds=1),
+        "lines": lines,
+        "records": sum(line.records for line in lines),
+        "not_public": sum(line.not_public for line in lines),
+    }
+
+
+@page_requires()
+def consent_requesters(request: HttpRequest) -> JsonResponse:
+    """The requesters whose name holds ``q`` (the grant form's search as the person types): names only, for a
+    signed-in subject — the same people the grant form is for. Never an account, so never a person."""
+    viewer = page_viewer(request)
+    if viewer.subject_id is None:
+        raise NoSubject()
+    found = requesters_search(text=request.GET.get("q", ""))
+    return JsonResponse({"results": [{"value": r.value, "label": r.label, "detail": r.detail} for r in found]})
 
 
 @page_requires()

@@ -22,6 +22,11 @@ class CommitmentUnitUnknown(NotFound):
     default_message = _("No such receiving department.")
 
 
+class CommitmentMatterUnknown(NotFound):
+    code = "commitments.unknown_matter"
+    default_message = _("No such matter is listed; choose one from the list or name it.")
+
+
 class CommitmentSubjectUnknown(NotFound):
     code = "commitments.unknown_subject"
     default_message = _("No such subject.")

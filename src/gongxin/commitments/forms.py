@@ -10,24 +10,54 @@ from django.utils.translation import pgettext_lazy
 
 from gongxin.catalog.choices import Severity
 from gongxin.commitments.choices import CommitmentStatus
+from gongxin.commitments.errors import CommitmentMatterUnknown
+from gongxin.commitments.matters import matter_chosen, matters_listed
 from gongxin.commitments.models import CommitmentType
 from gongxin.commitments.selectors import receiving_units, types_in_force
 
 
 class MatterForm(forms.Form):
-    """Step 1 (GET): which commitment, for which matter, to which department."""
+    """Step 1 (GET): which commitment, for which matter, to which department. The matter is picked by name from
+    the registry (``commitments.matters``), or named in words when it is not listed: never a code."""
 
     type = forms.ChoiceField(label=_("Commitment type"))
     department = forms.ChoiceField(label=_("Receiving department"))
-    matter_code = forms.CharField(label=_("Matter code"), max_length=60,
-                                  help_text=_("As given by the department handling the matter"))
-    matter_name = forms.CharField(label=_("Matter"), max_length=200)
+    matter = forms.ChoiceField(label=_("Matter"), required=False,
+                               help_text=_("The matter as the department lists it; type part of its name to find it."))
+    matter_other = forms.CharField(label=_("Or the matter's name, if it is not listed"), max_length=200,
+                                   required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, search_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["type"]).choices = [(t.code, t.name) for t in types_in_force()]
         cast(forms.ChoiceField, self.fields["department"]).choices = [
             (u.department.code, u.department.name) for u in receiving_units()]
+        # Without script the select lists every matter, grouped by department; with it (core/picker.js) a search
+        # box above it asks ``search_url`` for the chosen department's matters as the subject types.
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for choice in matters_listed():
+            groups.setdefault(choice.detail, []).append((choice.value, choice.label))
+        matter = cast(forms.ChoiceField, self.fields["matter"])
+        matter.choices = [("", _("Choose the matter")), *groups.items()]
+        matter.widget.attrs.update({"data-picker": search_url, "data-picker-params": "department",
+                                    "data-picker-placeholder": _("Search by name")})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code, other = data.get("matter") or "", (data.get("matter_other") or "").strip()
+        if code and other:
+            self.add_error("matter_other", _("Choose the matter from the list or name it, not both."))
+        elif not code and not other:
+            self.add_error("matter", _("Choose the matter, or name it below if it is not listed."))
+        return data
+
+    def matter_resolved(self) -> tuple[str, str]:
+        """(matter code, matter name) for ``commitments.services``: the listed matter's, or the name given."""
+        chosen = matter_chosen(code=self.cleaned_data.get("matter") or "",
+                               name=self.cleaned_data.get("matter_other") or "")
+        if chosen is None:
+            raise CommitmentMatterUnknown()
+        return chosen
 
 
 class SignForm(forms.Form):

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +24,7 @@ from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.accounts.viewer import Viewer
 from gongxin.commitments.errors import CommitmentNotEligible, CommitmentNotVerifier, CommitmentOpenExists
 from gongxin.commitments.forms import MatterForm, QueueFilterForm, SignForm, VerifyForm
+from gongxin.commitments.matters import matters_search
 from gongxin.commitments.models import Commitment
 from gongxin.commitments.selectors import (
     commitment_is_overdue,
@@ -75,7 +77,7 @@ def sign(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(NO_SUBJECT)
     subject = Subject.objects.get(pk=viewer.subject_id)
     source = request.POST if request.method == "POST" else request.GET
-    matter_form = MatterForm(source if source.get("type") else None)
+    matter_form = MatterForm(source if source.get("type") else None, search_url=reverse("commitments:matters"))
     context: dict[str, Any] = {"matter_form": matter_form, "subject": subject}
     if not matter_form.is_bound or not matter_form.is_valid():
         return render(request, "commitments/sign.html", context, status=400 if matter_form.is_bound else 200)
@@ -83,8 +85,9 @@ def sign(request: HttpRequest) -> HttpResponse:
     try:
         kind = type_by_code(data["type"])
         unit = receiving_unit(code=data["department"])
-        preview = commitment_preview(subject=subject, type=kind, source_unit=unit, matter_code=data["matter_code"],
-                                     matter_name=data["matter_name"])
+        matter_code, matter_name = matter_form.matter_resolved()
+        preview = commitment_preview(subject=subject, type=kind, source_unit=unit, matter_code=matter_code,
+                                     matter_name=matter_name)
     except GongxinError as error:
         matter_form.add_error(None, str(error.message))
         return render(request, "commitments/sign.html", context, status=400)
@@ -95,8 +98,8 @@ def sign(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 commitment = commitment_sign(
-                    subject=subject, type=kind, source_unit=unit, matter_code=data["matter_code"],
-                    matter_name=data["matter_name"], signer_name=form.cleaned_data["signer_name"],
+                    subject=subject, type=kind, source_unit=unit, matter_code=matter_code,
+                    matter_name=matter_name, signer_name=form.cleaned_data["signer_name"],
                     accepted=form.cleaned_data["accepted"], actor=viewer,
                     shown_text_sha256=form.cleaned_data["text_sha256"],
                     publish=bool(form.cleaned_data.get("publish")),
@@ -106,7 +109,7 @@ def sign(request: HttpRequest) -> HttpResponse:
             except GongxinError as error:
                 form.add_error(None, str(error.message))
                 preview = commitment_preview(subject=subject, type=kind, source_unit=unit,
-                                             matter_code=data["matter_code"], matter_name=data["matter_name"])
+                                             matter_code=matter_code, matter_name=matter_name)
             else:
                 messages.success(request, _("Commitment %(number)s signed. %(unit)s verifies it by %(deadline)s.")
                                  % {"number": commitment.number, "unit": unit.department.name,
@@ -115,8 +118,19 @@ def sign(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = SignForm(initial={"text_sha256": preview.text_sha256}, type=kind, organization=organization)
-    context.update({"preview": preview, "type": kind, "unit": unit, "form": form, "matter": data})
+    context.update({"preview": preview, "type": kind, "unit": unit, "form": form, "matter": data,
+                    "matter_name": matter_name})
     return render(request, "commitments/sign.html", context, status=status)
+
+
+@page_requires()
+def matters(request: HttpRequest) -> JsonResponse:
+    """The matters whose name holds ``q`` (of the ``department`` when given): the signing form's search as the
+    subject types. For a signed-in subject, like the form; active matters only, by name."""
+    if page_viewer(request).subject_id is None:
+        raise PermissionDenied(NO_SUBJECT)
+    found = matters_search(text=request.GET.get("q", ""), department_code=request.GET.get("department", ""))
+    return JsonResponse({"results": [{"value": m.value, "label": m.label, "detail": m.detail} for m in found]})
 
 
 def _commitment_context(commitment: Commitment, viewer: Viewer) -> dict[str, Any]:

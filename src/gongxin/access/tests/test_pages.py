@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from gongxin.access.consents import consent_grant
 from gongxin.access.models import Consent
+from gongxin.access.selectors import consent_active_for
 from gongxin.access.tests.conftest import ID_NUMBER, LI_RIN, api, in_days
 from gongxin.core import clock
 from gongxin.testing import factories
@@ -104,18 +105,39 @@ def test_the_inquiry_page_when_nobody_queried(acme_agent):
     assert "data-empty" in html
 
 
-def test_grant_and_revoke_on_the_consents_page(acme, acme_agent, banker):
-    client = signed_in(acme_agent)
-    page = client.get(reverse("access:consents"))
-    assert page.status_code == 200 and 'name="scope"' in page.content.decode()
+def _grant(bank, **changes):
+    data = {"grantee": str(bank.pk), "purpose": "经营贷款审批", "scope": ["penalty"],
+            "valid_until": (clock.today() + timedelta(days=10)).isoformat(), **changes}
+    return {key: value for key, value in data.items() if value is not None}
 
-    granted = client.post(reverse("access:consents"), {
-        "grantee_kind": "user", "grantee": "banker", "purpose": "经营贷款审批", "scope": ["penalty"],
-        "valid_until": (clock.today() + timedelta(days=10)).isoformat(),
-    })
+
+def test_the_grant_form_asks_for_no_internal_code(acme_agent, bank, banker):
+    html = signed_in(acme_agent).get(reverse("access:consents")).content.decode()
+    form = html.split('id="grant"', 1)[1].split("</section>", 1)[0]
+    assert '<select name="grantee"' in form and f'<option value="{bank.pk}">宁波某商业银行</option>' in form
+    assert 'name="grantee_kind"' not in form and "key prefix" not in form.lower() and "API" not in form
+    assert "banker" not in form and "陈信贷" not in form  # accounts, persons above all, are never listed
+    assert 'data-picker="/me/consents/requesters/"' in form and "core/picker.js" in html
+
+
+def test_grant_after_seeing_what_the_requester_will_see_and_revoke(acme, acme_agent, acme_records, bank, bank_viewer):
+    client = signed_in(acme_agent)
+    shown = client.post(reverse("access:consents"), _grant(bank))
+    html = shown.content.decode()
+    assert shown.status_code == 200 and "data-consent-preview" in html and not Consent.objects.exists()
+    assert 'data-preview-grantee>宁波某商业银行<' in html
+    last_day = (clock.today() + timedelta(days=10)).isoformat()
+    assert f'data-preview-until>{last_day} 23:59' in html  # through the chosen day, Beijing time
+    assert 'data-preview-records="1"' in html  # acme's one penalty: the scope
+    changed = client.post(reverse("access:consents"), _grant(bank, edit="1"))
+    assert changed.status_code == 200 and "data-consent-preview" not in changed.content.decode()
+
+    granted = client.post(reverse("access:consents"), _grant(bank, confirm="1"))
     assert granted.status_code == 302
     consent = Consent.objects.get()
-    assert (consent.grantee_user_id, consent.scope) == (banker.pk, ["penalty"])
+    assert (consent.grantee_department_id, consent.grantee_user_id, consent.scope) == (bank.pk, None, ["penalty"])
+    # The consent reaches the bank: its system (and its people) query under it.
+    assert consent_active_for(subject_id=acme.pk, viewer=bank_viewer) == consent
     # Valid through the chosen day: it ends at the next midnight, local time.
     assert timezone.localtime(consent.valid_until) == timezone.make_aware(
         datetime.combine(clock.today() + timedelta(days=11), time.min))
@@ -130,28 +152,36 @@ def test_grant_and_revoke_on_the_consents_page(acme, acme_agent, banker):
     assert 'data-state="revoked"' in client.get(reverse("access:consents")).content.decode()
 
 
-def test_grant_errors_are_shown_on_the_form(acme_agent, banker):
-    response = signed_in(acme_agent).post(reverse("access:consents"), {
-        "grantee_kind": "user", "grantee": "nobody-here", "purpose": "x", "valid_until": in_days(3).date().isoformat(),
-    })
-    assert response.status_code == 400
-    assert 'role="alert"' in response.content.decode()
-    too_late = signed_in(acme_agent).post(reverse("access:consents"), {
-        "grantee_kind": "user", "grantee": "banker", "purpose": "x", "valid_until": in_days(400).date().isoformat(),
-    })
-    assert too_late.status_code == 400
+def test_grant_errors_are_shown_on_the_form(acme_agent, bank):
+    unknown = signed_in(acme_agent).post(reverse("access:consents"), _grant(bank, grantee="999999", confirm="1"))
+    assert unknown.status_code == 400 and 'class="errors"' in unknown.content.decode()
+    too_late = signed_in(acme_agent).post(reverse("access:consents"), _grant(
+        bank, valid_until=in_days(400).date().isoformat(), confirm="1"))
+    assert too_late.status_code == 400 and "data-consent-preview" not in too_late.content.decode()
+    past = signed_in(acme_agent).post(reverse("access:consents"), _grant(bank, valid_until="2020-01-01"))
+    assert past.status_code == 400 and "data-consent-preview" not in past.content.decode()
     assert not Consent.objects.exists()
 
 
-def test_the_last_allowed_day_is_accepted(acme_agent, banker):
+def test_the_last_allowed_day_is_accepted(acme_agent, bank):
     from gongxin.access.consents import consent_latest_end
 
     last_day = consent_latest_end().date()
-    response = signed_in(acme_agent).post(reverse("access:consents"), {
-        "grantee_kind": "user", "grantee": "banker", "purpose": "x", "valid_until": last_day.isoformat(),
-    })
+    response = signed_in(acme_agent).post(reverse("access:consents"), _grant(
+        bank, valid_until=last_day.isoformat(), confirm="1"))
     assert response.status_code == 302
     assert Consent.objects.get().valid_until <= consent_latest_end()
+
+
+def test_the_requester_search_lists_departments_by_name_never_an_account(acme_agent, bank, banker, li_user):
+    url = reverse("access:consent_requesters")
+    assert Client().get(url, {"q": "银行"}).status_code == 302  # sign-in first
+    client = signed_in(acme_agent)
+    found = client.get(url, {"q": "商业银行"}).json()["results"]
+    assert found == [{"value": str(bank.pk), "label": "宁波某商业银行", "detail": "市级"}]
+    for text in ("陈信贷", "banker", "li-xiaomei", li_user.subject.name, ""):  # accounts and persons: never
+        assert client.get(url, {"q": text}).json()["results"] == []
+    assert signed_in(banker).get(url, {"q": "银行"}).status_code == 403  # the form is a subject's
 
 
 def test_another_subjects_consent_cannot_be_revoked_from_the_page(acme, acme_viewer, banker, other_agent):

@@ -13,10 +13,13 @@ from django.urls import reverse
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
+from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.seed import catalog_seed
 from gongxin.commitments.models import Commitment
 from gongxin.commitments.seed import commitments_seed
 from gongxin.records.seed import list_types_seed
+from gongxin.rewards.choices import MatterType
+from gongxin.rewards.services import matter_register, system_register
 from gongxin.testing import factories
 from gongxin.testing.browser import log_in
 from gongxin.testing.personas import PASSWORD
@@ -34,6 +37,11 @@ def test_sign_a_commitment_in_the_browser(live_server, browser, tmp_path):
     User.objects.create_user(username="acme-agent", password=PASSWORD, role=Role.ORG_AGENT, subject=acme)
     User.objects.create_user(username="unit-operator", password=PASSWORD, role=Role.OPERATOR,
                              department=unit.department)
+    office = Viewer(label="user:staff", role=Role.STAFF, user_id=None)
+    system = system_register(code="NB-SCJG-SP", name="食品经营许可系统", department=unit.department, client=None,
+                             actor=office)
+    matter_register(code="FOOD-LICENCE-NEW", name="食品经营许可（新办）", system=system,
+                    matter_type=MatterType.LICENCE, actor=office)
 
     subject_page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
     operator_page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
@@ -44,8 +52,10 @@ def test_sign_a_commitment_in_the_browser(live_server, browser, tmp_path):
         subject_page.wait_for_url("**/commitments/sign/")
         subject_page.select_option("select[name=type]", "certification_notice")
         subject_page.select_option("select[name=department]", unit.department.code)
-        subject_page.fill("input[name=matter_code]", "FOOD-LICENCE-NEW")
-        subject_page.fill("input[name=matter_name]", "食品经营许可（新办）")
+        # The matter by name: typed into the search box, the list narrows to it (core/picker.js).
+        subject_page.fill("input.picker-search", "食品经营")
+        subject_page.wait_for_selector("select[name=matter][size]")  # the answers shown as the select's options
+        assert subject_page.locator("select[name=matter]").input_value() == "FOOD-LICENCE-NEW"  # the one answer
         subject_page.click("[data-matter-form] button[type=submit]")
         subject_page.wait_for_selector("[data-sign-form]")
         assert subject_page.locator("[data-eligible]").get_attribute("data-eligible") == "true"

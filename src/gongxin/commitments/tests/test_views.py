@@ -7,24 +7,70 @@ from datetime import date
 
 import pytest
 from django.template import Context, Template
+from django.test import Client
 from django.urls import reverse
 
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import Viewer
 from gongxin.commitments.choices import CommitmentStatus
 from gongxin.commitments.models import Commitment
 from gongxin.commitments.services import commitment_preview, commitment_sign
 from gongxin.commitments.tests.conftest import as_viewer, kind, sign_kwargs
+from gongxin.rewards.choices import MatterType
+from gongxin.rewards.services import matter_register, system_register
 from gongxin.testing import factories
 from gongxin.testing.personas import signed_in
 
 pytestmark = pytest.mark.django_db
 
 
+OFFICE = Viewer(label="user:staff", role=Role.STAFF, user_id=None)
+
+
+@pytest.fixture
+def food_matter(unit):
+    """The receiving department's matter in the registry (rewards): the signing form lists it by name."""
+    system = system_register(code="NB-SCJG-SP", name="食品经营许可系统", department=unit.department, client=None,
+                             actor=OFFICE)
+    matter_register(code="GOV-PAY-1", name="政府采购投标", system=system, matter_type=MatterType.PROCUREMENT,
+                    actor=OFFICE, is_active=False)
+    return matter_register(code="FOOD-LICENCE-NEW", name="食品经营许可（新办）", system=system,
+                           matter_type=MatterType.LICENCE, actor=OFFICE)
+
+
 def _matter(unit, type_code="approval_substitute"):
-    return {"type": type_code, "department": unit.department.code, "matter_code": "FOOD-LICENCE-NEW",
-            "matter_name": "食品经营许可（新办）"}
+    return {"type": type_code, "department": unit.department.code, "matter": "FOOD-LICENCE-NEW"}
 
 
-def test_signing_on_the_page(acme, unit, agent):
+def test_the_signing_form_lists_matters_by_name_and_asks_no_code(acme, unit, agent, food_matter):
+    page = signed_in(agent).get(reverse("commitments:sign")).content.decode()
+    form = page.split("data-matter-form", 1)[1].split("</form>", 1)[0]
+    assert '<select name="matter"' in form and '<option value="FOOD-LICENCE-NEW">食品经营许可（新办）</option>' in form
+    assert 'name="matter_code"' not in form and "GOV-PAY-1" not in form  # inactive matters are not offered
+    assert 'name="matter_other"' in form and 'data-picker="/commitments/sign/matters/"' in form
+
+
+def test_a_matter_not_listed_is_named_in_words(acme, unit, agent, food_matter):
+    named = {"type": "certification_notice", "department": unit.department.code, "matter_other": "  户外广告设置 许可 "}
+    page = signed_in(agent).get(reverse("commitments:sign"), named).content.decode()
+    assert "data-sign-form" in page and "户外广告设置 许可" in page
+    neither = signed_in(agent).get(reverse("commitments:sign"), {**named, "matter_other": ""})
+    assert neither.status_code == 400 and "data-sign-form" not in neither.content.decode()
+    unknown = signed_in(agent).get(reverse("commitments:sign"), {**_matter(unit), "matter": "NO-SUCH"})
+    assert unknown.status_code == 400
+
+
+def test_the_matter_search_answers_signed_in_subjects_with_active_matters(acme, unit, agent, operator, food_matter):
+    url = reverse("commitments:matters")
+    assert Client().get(url, {"q": "食品"}).status_code == 302
+    found = signed_in(agent).get(url, {"q": "食品", "department": unit.department.code}).json()["results"]
+    assert found == [{"value": "FOOD-LICENCE-NEW", "label": "食品经营许可（新办）", "detail": unit.department.name}]
+    assert signed_in(agent).get(url, {"q": "政府采购"}).json()["results"] == []  # inactive
+    assert signed_in(agent).get(url, {"q": "食品", "department": "NB-OTHER"}).json()["results"] == []
+    assert signed_in(operator).get(url, {"q": "食品"}).status_code == 403
+
+
+def test_signing_on_the_page(acme, unit, agent, food_matter):
     client = signed_in(agent)
     empty = client.get(reverse("commitments:sign"))
     assert empty.status_code == 200 and b"data-matter-form" in empty.content and b"data-sign-form" not in empty.content
@@ -45,7 +91,7 @@ def test_signing_on_the_page(acme, unit, agent):
     assert f'data-commitment="{commitment.pk}"' in mine
 
 
-def test_signing_needs_the_acceptance_box(acme, unit, agent):
+def test_signing_needs_the_acceptance_box(acme, unit, agent, food_matter):
     preview = commitment_preview(subject=acme, type=kind("approval_substitute"), source_unit=unit,
                                  matter_code="FOOD-LICENCE-NEW", matter_name="食品经营许可（新办）")
     answer = signed_in(agent).post(reverse("commitments:sign"), {**_matter(unit), "text_sha256": preview.text_sha256,
@@ -53,7 +99,7 @@ def test_signing_needs_the_acceptance_box(acme, unit, agent):
     assert answer.status_code == 400 and not Commitment.objects.exists()
 
 
-def test_an_ineligible_subject_sees_why_and_no_form(acme, unit, agent):
+def test_an_ineligible_subject_sees_why_and_no_form(acme, unit, agent, food_matter):
     factories.penalty_create(subject=acme, source_unit=unit, decided=date(2026, 5, 1), penalty_types="吊销许可证件")
     page = signed_in(agent).get(reverse("commitments:sign"), _matter(unit)).content.decode()
     assert 'data-eligible="false"' in page
@@ -61,7 +107,7 @@ def test_an_ineligible_subject_sees_why_and_no_form(acme, unit, agent):
     assert "data-sign-form" not in page
 
 
-def test_a_person_is_never_offered_publication(person, unit, person_user):
+def test_a_person_is_never_offered_publication(person, unit, person_user, food_matter):
     page = signed_in(person_user).get(reverse("commitments:sign"), _matter(unit, "repair")).content.decode()
     assert "data-sign-form" in page and 'name="publish"' not in page
 
