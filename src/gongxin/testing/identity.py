@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
+from django.conf import settings
 from django.test import Client
 
 from gongxin.identity.local import local_provider_start
@@ -120,6 +121,9 @@ def provider_login(session: requests.Session, url: str, person: ProviderPerson) 
         if posted.status_code not in (301, 302, 303):
             raise AssertionError(f"the provider refused the login of {person.username}: {posted.status_code}")
         response = session.get(urljoin(target, posted.headers["Location"]), allow_redirects=False, timeout=10)
+        # A browser shares one host's cookies across its ports: the provider must not set the platform's.
+        clash = {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME} & set(session.cookies.keys())
+        assert not clash, f"the provider set the platform's cookies {clash}"
     raise AssertionError("the provider kept asking for a login")
 
 
