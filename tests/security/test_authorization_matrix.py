@@ -210,6 +210,7 @@ PAGES: dict[str, Rule] = {
     "GET search/": R(ALL),
     "GET org/<str:uscc>/": R(ALL),
     "GET publicity/": R(ALL),
+    "GET guide/voluntary-performance/": R(ALL),
     "GET workbench/": R(GOV),
     "GET card/<str:uscc>/": R(ALL),
     "GET card/<str:uscc>/qr.svg": R(ALL),

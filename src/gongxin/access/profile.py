@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from gongxin.access.choices import Channel
 from gongxin.access.errors import NoSubject
 from gongxin.access.grouped import GroupedProfile, ProfileGroup, profile_grouped
-from gongxin.access.listings import BlackListing, black_lists_current
+from gongxin.access.listings import BlackListing, black_lists_current, removals_today
 from gongxin.access.shown import ShownPage, ShownRecord
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import Polarity, Severity, SubjectKind
@@ -48,7 +48,8 @@ class ClockLine:
 
 @dataclass(frozen=True)
 class Remedy:
-    """What the subject can do about a record: ``kind`` is objection, repair or retention (information)."""
+    """What the subject can do about a record: ``kind`` is objection, repair, removed_by (removed by the court
+    instead of repaired) or retention (information)."""
 
     kind: str
     text: str
@@ -60,6 +61,12 @@ class OwnRecord:
     record: ShownRecord
     clocks: list[ClockLine] = field(default_factory=list)
     remedies: list[Remedy] = field(default_factory=list)
+    removal: str = ""  # who removes it instead of credit repair ("Removed by the court after performance"), or ""
+
+    @property
+    def repairable(self) -> bool:
+        """Credit repair may be offered: a negative record, not repaired, of a kind repair reaches."""
+        return self.is_negative and not self.record.repaired and not self.removal
 
     @property
     def is_negative(self) -> bool:
@@ -143,10 +150,13 @@ def record_clocks(record: ShownRecord, *, today: date) -> list[ClockLine]:
     return lines
 
 
-def record_remedies(record: ShownRecord, *, today: date, deadlines: dict[str, int]) -> list[Remedy]:
-    """What the subject can do about a negative record, by the rules (objection, repair, retention)."""
+def record_remedies(record: ShownRecord, *, today: date, deadlines: dict[str, int],
+                    removals: dict[str, str] | None = None) -> list[Remedy]:
+    """What the subject can do about a negative record, by the rules (objection, repair, retention).
+    ``removals``: the kinds credit repair does not reach, with what to say instead (``removals_today``)."""
     if record.polarity != Polarity.NEGATIVE:
         return []
+    removal = (removals or {}).get(record.record_kind, "")
     remedies: list[Remedy] = []
     if record.under_objection:
         remedies.append(Remedy("objection", _("An objection to this record is being handled; meanwhile the "
@@ -164,7 +174,12 @@ def record_remedies(record: ShownRecord, *, today: date, deadlines: dict[str, in
             "its conditions, you may file an objection. The record is marked at once."
         ), True))
 
-    if record.repaired:
+    if removal:
+        remedies.append(Remedy("removed_by", _(
+            "%(removal)s: the court that listed you removes the entry once the obligations of the judgment are "
+            "performed. Credit repair does not apply to it."
+        ) % {"removal": removal}, False))
+    elif record.repaired:
         remedies.append(Remedy("repair", _("This record has been repaired: it is no longer published, shared or "
                                            "used as a basis for measures."), False))
     elif record.publicity_min_end is not None and record.publicity_min_end > today:
@@ -181,7 +196,7 @@ def record_remedies(record: ShownRecord, *, today: date, deadlines: dict[str, in
             text += _sentence_gap() + _("The platform answers within %(days)s working days.") % {
                 "days": deadlines["repair_platform_working_days"]}
         remedies.append(Remedy("repair", text, True))
-    if record.severity == Severity.SERIOUS and not record.repaired:
+    if record.severity == Severity.SERIOUS and not record.repaired and not removal:
         remedies.append(Remedy("repair", _("Some serious acts cannot be repaired before the maximum publicity "
                                            "period ends."), False))
     if record.retention_end is not None:
@@ -222,10 +237,12 @@ def own_profile(
                               channel=channel)
     today = clock.today()
     deadlines = _deadlines(today)
+    removals = removals_today()
     groups = [
         OwnGroup(group=shown_group, records=[
             OwnRecord(record=r, clocks=record_clocks(r, today=today),
-                      remedies=record_remedies(r, today=today, deadlines=deadlines))
+                      remedies=record_remedies(r, today=today, deadlines=deadlines, removals=removals),
+                      removal=removals.get(r.record_kind, "") if r.polarity == Polarity.NEGATIVE else "")
             for r in (shown_group.page.records if shown_group.page else [])
         ])
         for shown_group in grouped.shown

@@ -60,6 +60,14 @@ class PolicyKind(models.TextChoices):
     REPAIR = "repair", _("Credit repair conditions")
 
 
+class RemovedBy(models.TextChoices):
+    """Who ends a negative record that credit repair does not reach (the ``repair`` policy's ``removed_by``,
+    catalog.policy.removal_authorities): the label is what every page, report and refusal says instead of
+    offering repair."""
+
+    COURT = "court", _("Removed by the court after performance")
+
+
 class UpdateFrequency(models.TextChoices):
     REALTIME = "realtime", _("Real time")
     DAILY = "daily", _("Daily")

@@ -35,6 +35,13 @@ decision date, or from ``payload["sentence_end_date"]`` when the payload has one
      "repair_department_working_days": 3, "repair_platform_working_days": 10,
      "double_publicity_working_days": 7}
 
+``repair`` — the conditions of credit repair (repairs.seed documents them); among them ``removed_by``, the
+record kinds repair does not reach, each with who removes them instead (``RemovedBy``)::
+
+    {"removed_by": {"judgment_debtor": "court"}, ...}
+
+  ``removal_authorities`` reads it for every app that would otherwise offer repair (decision 048).
+
 Bulk paths load every policy once into a ``PolicyBook`` and pass it as ``policies=``; without it each
 call reads the few candidate rows from the database.
 """
@@ -49,8 +56,9 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from gongxin.catalog.choices import DisclosureLevel, Polarity, PolicyKind, Severity
+from gongxin.catalog.choices import DisclosureLevel, Polarity, PolicyKind, RemovedBy, Severity
 from gongxin.catalog.errors import DecisionDateMissing, PolicyInvalid, PolicyNotFound, SeverityInvalid
 from gongxin.catalog.models import CatalogItem, Policy
 from gongxin.core.clock import add_months
@@ -348,3 +356,27 @@ def deadline_working_days(
         return int(policy.params[name])
     except (KeyError, TypeError, ValueError):
         raise PolicyInvalid(details={"policy": policy.code, "missing": name}) from None
+
+
+def removal_authorities(*, day: date, jurisdiction: str | None = None,
+                        policy: Policy | None = None) -> dict[str, str]:
+    """The record kinds that credit repair does not reach on ``day``, each with who removes them instead
+    (``RemovedBy``, e.g. ``{"judgment_debtor": "court"}``): the ``removed_by`` of the ``repair`` policy in
+    force (``policy``, when the caller holds it already). The one place that says so: repair eligibility, the
+    pages that offer repair, the score's tips and the check's ``lift`` all read it. Empty when no repair policy
+    is in force."""
+    if policy is None:
+        try:
+            policy = policy_select(kind=PolicyKind.REPAIR, day=day,
+                                   jurisdiction=jurisdiction or settings.GONGXIN_JURISDICTION)
+        except PolicyNotFound:
+            return {}
+    found = (policy.params or {}).get("removed_by") or {}
+    return {str(kind): str(authority) for kind, authority in found.items()} if isinstance(found, Mapping) else {}
+
+
+def removal_label(authority: str) -> str:
+    """What a page says of a record ``authority`` removes ("Removed by the court after performance")."""
+    if authority in RemovedBy.values:
+        return str(RemovedBy(authority).label)
+    return str(_("Removed by the authority that listed it, not by credit repair"))

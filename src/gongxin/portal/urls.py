@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("org/<str:uscc>/", views.organization, name="organization"),
     path("publicity/", views.publicity, name="publicity"),
+    path("guide/voluntary-performance/", views.voluntary_performance, name="voluntary_performance"),
     path("workbench/", views.workbench, name="workbench"),
     path("card/<str:uscc>/", views.card, name="card"),
     path("card/<str:uscc>/qr.svg", views.card_qr_svg, name="card_qr_svg"),

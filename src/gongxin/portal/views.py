@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 
 from gongxin.access.disclosure import viewer_for_user
 from gongxin.access.grouped import profile_grouped
-from gongxin.access.listings import black_lists_current
+from gongxin.access.listings import black_lists_current, removals_today
 from gongxin.accounts.capabilities import is_official
 from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -125,6 +125,13 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/search.html", context)
 
 
+@require_safe
+def voluntary_performance(request: HttpRequest) -> HttpResponse:
+    """How a dishonest judgment debtor leaves the court's list (performance, the court's removal) and what
+    voluntary performance earns: where the pages send a subject instead of offering credit repair."""
+    return render(request, "portal/voluntary_performance.html")
+
+
 def organization(request: HttpRequest, uscc: str) -> HttpResponse:
     """An organization's public profile: the black-list banner, counts per group with jump links, each group's
     newest records; ``?group=<key>&cursor=<token>`` pages one group (access.grouped, keyset paging)."""
@@ -156,6 +163,8 @@ def organization(request: HttpRequest, uscc: str) -> HttpResponse:
             "black_lists": black_lists,
             "record_count": grouped.counts.total,
             "viewer": viewer,  # the score panel shows itself only to those who may see the evaluation
+            # Kinds that credit repair does not reach, with what to say instead (catalog.policy, decision 048).
+            "removals": removals_today(),
         },
     )
 

@@ -6,7 +6,8 @@ clocks, which the ``publicity`` policy computed when the record came in:
 
 - a negative record in effect, not repaired yet;
 - a severity class the policy lets be repaired;
-- not an unrepairable kind (e.g. a dishonest judgment debtor, removed by the court), and some serious
+- not a kind someone else removes (the policy's ``removed_by``, read by ``catalog.policy.removal_authorities``:
+  a dishonest judgment debtor is removed by the court after performance), and some serious
   acts not before the maximum publicity period has ended;
 - the minimum publicity period served: from ``publicity_min_end`` on (the date the subject's own
   profile names; decisions/018);
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 from gongxin.catalog.choices import Polarity, Severity
 from gongxin.catalog.errors import PolicyNotFound
 from gongxin.catalog.models import Policy
-from gongxin.catalog.policy import penalty_types_split, policy_select
+from gongxin.catalog.policy import penalty_types_split, policy_select, removal_authorities, removal_label
 from gongxin.records.choices import RecordStatus
 from gongxin.records.counting import within_publicity
 from gongxin.records.models import Record
@@ -131,18 +132,17 @@ def eligibility_check(
         if severity_ok else _("Severity class: %(severity)s; %(policy)s does not allow repair of this class.")
     ) % {"severity": _severity_label(version.severity), "policy": policy.name}))
 
-    unrepairable_kinds = set(params.get("not_repairable_record_kinds") or [])
+    removed_by = removal_authorities(day=day, policy=policy)
     late = params.get("serious_not_before_max_end") or {}
     types = penalty_types_split((version.payload or {}).get("penalty_types"))
     late_kind = version.severity == Severity.SERIOUS and (
         item.record_kind in set(late.get("record_kinds") or [])
         or any(_matches(t, term) for t in types for term in late.get("penalty_types") or [])
     )
-    if item.record_kind in unrepairable_kinds:
+    if item.record_kind in removed_by:
         conditions.append(_c(Condition.REPAIRABLE_KIND, False, _(
-            "Records of this kind (%(item)s) are not repaired through the platform; they end by the procedure of "
-            "the authority that listed them."
-        ) % {"item": item.name}))
+            "%(removal)s: records of this kind (%(item)s) are not repaired through the platform."
+        ) % {"removal": removal_label(removed_by[item.record_kind]), "item": item.name}))
     elif late_kind and version.publicity_max_end is not None and within_publicity(version, day=day):
         conditions.append(_c(Condition.REPAIRABLE_KIND, False, _(
             "This serious act may be repaired only after the maximum publicity period, which ends on %(date)s "

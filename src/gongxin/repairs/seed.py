@@ -4,7 +4,8 @@ migration 0002; tests that flush the database call ``repair_policies_seed`` agai
 Parameters (``Policy.params``; the numbers and lists of the law live only here)::
 
     {"repairable_severities": ["minor", "general", "serious"],
-     "not_repairable_record_kinds": ["judgment_debtor"],        # removed by the court, not repaired
+     "removed_by": {"judgment_debtor": "court"},               # not repaired: the court removes them after
+                                                               # performance (catalog.policy.removal_authorities)
      "serious_not_before_max_end": {                           # some serious acts: only after the
          "record_kinds": ["serious_dishonesty"],                # maximum publicity period
          "penalty_types": ["吊销许可证件", "责令关闭", "限制从业"]},
@@ -39,7 +40,7 @@ _BASIS_ORDER_36 = (
 def _params() -> dict[str, Any]:
     return {
         "repairable_severities": ["minor", "general", "serious"],
-        "not_repairable_record_kinds": ["judgment_debtor"],
+        "removed_by": {"judgment_debtor": "court"},
         "serious_not_before_max_end": {
             "record_kinds": ["serious_dishonesty"],
             "penalty_types": ["吊销许可证件", "责令关闭", "限制从业"],

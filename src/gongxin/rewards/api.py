@@ -86,7 +86,10 @@ class CheckOut(Schema):
     hits: list[dict[str, Any]] = Field(..., description=(
         "Measures that apply: measure, name, version, kind (punishment|reward), class (legal|management|market), "
         "department, legal_basis, content, basis (list entries, records or facts behind it, each with its lift), "
-        "lift {how: repair|objection|end_date, date}"))
+        "lift {how: end_date|court|repair|objection, date}: end_date when every basis ends by itself (date: the "
+        "last end + 1 day); court when a basis is one the court removes after performance (a dishonest judgment "
+        "debtor's entry: credit repair does not apply); repair (date: the earliest a repair may be decided, where "
+        "known); else objection"))
     warnings: list[WarningOut]
     checked_at: datetime
     facts_as_of: datetime | None

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongxin.catalog.choices import RemovedBy
+
 
 class MeasureKind(models.TextChoices):
     PUNISHMENT = "punishment", _("Punishment (joint discipline)")
@@ -55,5 +57,7 @@ class LiftHow(models.TextChoices):
     """How the basis of a hit can go away."""
 
     REPAIR = "repair", _("Credit repair")
+    # A kind credit repair does not reach (catalog.policy.removal_authorities): the court removes it.
+    COURT = RemovedBy.COURT.value, RemovedBy.COURT.label
     OBJECTION = "objection", _("Objection")
     END_DATE = "end_date", _("End date")

@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from gongxin.catalog.choices import Polarity, RecordKind, Severity
+from gongxin.catalog.policy import removal_authorities
 from gongxin.core import clock
 from gongxin.records.choices import ListKind
 from gongxin.records.counting import counting_ends_on, counts_q
@@ -98,25 +99,30 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _record_lifts(row: Mapping[str, Any], today: date) -> list[dict[str, Any]]:
-    """How a negative record stops being a basis: repaired (from the end of its minimum publicity),
-    an objection, or the end of retention."""
+def _record_lifts(row: Mapping[str, Any], today: date, removed_by: Mapping[str, str]) -> list[dict[str, Any]]:
+    """How a negative record stops being a basis: repaired (from the end of its minimum publicity) — or, for a
+    kind repair does not reach, removed by its authority (``removed_by``: the court) —, an objection, or the end
+    of retention."""
+    authority = removed_by.get(row["catalog_item__record_kind"])
     repair_from = row["current_version__publicity_min_end"]
-    lifts = [{"how": LiftHow.REPAIR.value, "date": _iso(max(repair_from, today) if repair_from else today)},
-             {"how": LiftHow.OBJECTION.value, "date": None}]
+    first = ({"how": authority, "date": None} if authority else
+             {"how": LiftHow.REPAIR.value, "date": _iso(max(repair_from, today) if repair_from else today)})
+    lifts = [first, {"how": LiftHow.OBJECTION.value, "date": None}]
     ends = counting_ends_on(row["current_version__retention_end"])
     if ends is not None:
         lifts.append({"how": LiftHow.END_DATE.value, "date": _iso(ends)})
     return lifts
 
 
-def _entry_lifts(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _entry_lifts(row: Mapping[str, Any], removed_by: Mapping[str, str]) -> list[dict[str, Any]]:
     """A list entry ends on its end date; earlier by repair (exit after correcting the act and
-    performing the obligation) or a successful objection."""
+    performing the obligation) — or, for a list repair does not reach, removal by its authority (``removed_by``:
+    the court removes a judgment debtor after performance) — or a successful objection."""
     lifts = []
     if row["end_date"] is not None:
         lifts.append({"how": LiftHow.END_DATE.value, "date": _iso(row["end_date"] + timedelta(days=1))})
-    lifts.append({"how": LiftHow.REPAIR.value, "date": None})
+    lifts.append({"how": removed_by.get(row["record__catalog_item__record_kind"]) or LiftHow.REPAIR.value,
+                  "date": None})
     lifts.append({"how": LiftHow.OBJECTION.value, "date": None})
     return lifts
 
@@ -146,8 +152,10 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
                                  is_active=True)
         .order_by("pk")
         .values("pk", "subject_id", "record_id", "start_date", "end_date", "basis", "list_type__code",
-                "list_type__name", "list_type__kind", "list_type__is_serious_dishonesty")
+                "list_type__name", "list_type__kind", "list_type__is_serious_dishonesty",
+                "record__catalog_item__record_kind")
     )
+    removed_by = removal_authorities(day=today)  # kinds credit repair does not reach, and who removes them
     for row in entries:
         sid, code = row["subject_id"], row["list_type__code"]
         subject_facts = facts[sid]
@@ -165,7 +173,7 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
             named.append("red_list")
         if row["end_date"] is not None:
             changes[sid].append(row["end_date"] + timedelta(days=1))
-        lifts = _entry_lifts(row)
+        lifts = _entry_lifts(row, removed_by)
         bases[sid].append({
             "type": "list_entry", "facts": named, "list": code, "id": row["pk"], "record_id": row["record_id"],
             "label": row["list_type__name"], "start": _iso(row["start_date"]), "end": _iso(row["end_date"]),
@@ -212,7 +220,7 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
             if severity == Severity.SERIOUS:
                 subject_facts["unrepaired_serious"] = True
                 named.append("unrepaired_serious")
-            lifts = _record_lifts(record_row, today)
+            lifts = _record_lifts(record_row, today, removed_by)
         bases[sid].append({
             "type": "record", "facts": named, "id": record_row["pk"], "item": record_row["catalog_item__code"],
             "label": record_row["catalog_item__name"], "source_record_id": record_row["source_record_id"],

@@ -312,11 +312,14 @@ def _bases_for(measure: CompiledMeasure, bases: list[dict[str, Any]], facts: dic
 
 def _hit_lift(bases: list[dict[str, Any]]) -> dict[str, Any]:
     """When the hit goes away by itself (every basis has an end date: the last of them), else how it
-    can be lifted earliest (a repair; an objection when there is nothing to repair)."""
+    can be lifted earliest: by the court when a basis is one that only the court removes (a judgment debtor's
+    entry: no repair lifts the hit while it stands), else a repair, else an objection."""
     lifts = [b["lift"] for b in bases if b.get("lift")]
     ends = [lift["date"] for lift in lifts if lift["how"] == LiftHow.END_DATE and lift["date"]]
     if lifts and len(ends) == len(lifts):
         return {"how": LiftHow.END_DATE.value, "date": max(ends)}
+    if any(lift["how"] == LiftHow.COURT for lift in lifts):
+        return {"how": LiftHow.COURT.value, "date": None}
     repairs = [lift["date"] for lift in lifts if lift["how"] == LiftHow.REPAIR]
     if repairs:
         dated = [d for d in repairs if d]

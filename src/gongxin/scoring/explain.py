@@ -3,7 +3,8 @@
 Computed from the same generated SQL as the score (``engine.model_sql`` with ``explain=True``), so the
 reasons are exactly the indicators that cost points, ranked by points lost (consumer-credit practice:
 at most four, each specific, never "score too low"). What would change it comes from the subject's
-negative records: the day each stops counting (retention end), weighs less (decay), or may be repaired.
+negative records: the day each stops counting (retention end), weighs less (decay), or may be repaired (never
+for a kind credit repair does not reach: ``catalog.policy.removal_authorities``, the court's list).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from gongxin.catalog.choices import Polarity
+from gongxin.catalog.policy import removal_authorities
 from gongxin.core import clock
 from gongxin.records.counting import counting_ends_on, counts_q
 from gongxin.records.models import Record
@@ -129,6 +131,7 @@ def _changes(*, subject_id: int, as_of: date, decay: list[dict[str, Any]], repai
         .order_by("current_version__decision_date", "pk")[:200]
     )
     changes: list[Change] = []
+    removed_by = removal_authorities(day=as_of)  # kinds credit repair does not reach (the court's list)
     for record in records:
         version = record.current_version
         assert version is not None  # counts_q holds only records with a current version
@@ -151,7 +154,8 @@ def _changes(*, subject_id: int, as_of: date, decay: list[dict[str, Any]], repai
                                           f"{label}自{day.isoformat()}起按{following.get('weight', 1)}倍计分",
                                           f"The {label_en} weighs {following.get('weight', 1)} from {day.isoformat()}"))
                     break
-        if not version.repaired and version.publicity_min_end is not None:
+        if (not version.repaired and version.publicity_min_end is not None
+                and record.catalog_item.record_kind not in removed_by):
             day = max(version.publicity_min_end, as_of)
             changes.append(Change(day, "repairable", record.pk, item,
                                   f"{label}自{day.isoformat()}起可申请信用修复，修复后不再计入评价",

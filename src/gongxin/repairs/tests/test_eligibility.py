@@ -65,7 +65,7 @@ def test_some_serious_acts_only_after_the_maximum_period(acme, unit):
     assert _states(after)["repairable_kind"] is True
 
 
-def test_a_dishonest_judgment_debtor_is_not_repaired_through_the_platform(acme, unit):
+def test_a_dishonest_judgment_debtor_is_not_repaired_through_the_platform(acme, unit, agent):
     from gongxin.testing.factories import ADMIN
 
     payload = payload_for(item("judgment_debtor"), decision_date=date(2025, 1, 10), subject_name=acme.name)
@@ -73,7 +73,31 @@ def test_a_dishonest_judgment_debtor_is_not_repaired_through_the_platform(acme, 
                            payload=payload, actor=ADMIN).record
     result = eligibility_check(record=record, day=FILED)
     assert _states(result)["repairable_kind"] is False
+    # The reason every page gives (catalog.policy.removal_label of the policy's removed_by), not only "not repairable".
+    assert _explained(result, "repairable_kind").startswith("由法院在履行后移出")
     assert "失信被执行人" in _explained(result, "repairable_kind")
+    # Applying is refused with that same reason.
+    with pytest.raises(RepairNotEligible) as refused:
+        repair_apply(record=record, actor=as_viewer(agent), **apply_kwargs())
+    unmet = [c for c in refused.value.details["conditions"] if c["met"] is False]
+    assert [c["code"] for c in unmet] == ["repairable_kind"]
+    assert unmet[0]["explanation"] == _explained(result, "repairable_kind")
+
+
+def test_who_removes_a_kind_is_the_repair_policys_data(acme, unit):
+    from gongxin.catalog.models import Policy
+    from gongxin.catalog.policy import removal_authorities
+
+    assert removal_authorities(day=FILED) == {"judgment_debtor": "court"}
+    # Policy, not code: a policy in force that names no kind leaves the judgment debtor repairable.
+    for policy in Policy.objects.filter(kind="repair"):
+        policy.params = {**policy.params, "removed_by": {}}
+        policy.save(update_fields=["params"])
+    assert removal_authorities(day=FILED) == {}
+    record = record_submit(source_unit=unit, item=item("judgment_debtor"), source_record_id="JD-2", subject=acme,
+                           payload=payload_for(item("judgment_debtor"), decision_date=date(2025, 1, 10),
+                                               subject_name=acme.name), actor=factories.ADMIN).record
+    assert _states(eligibility_check(record=record, day=FILED))["repairable_kind"] is True
 
 
 def test_a_positive_record_is_not_repaired(acme, unit):

@@ -33,7 +33,7 @@ def test_check_endpoint(api: Client, debtor_org: Subject) -> None:
     assert body["subject"] == {"kind": "organization", "name": debtor_org.name, "code": debtor_org.organization.uscc}
     hit = body["hits"][0]
     assert hit["measure"] == "jd.procurement" and hit["class"] == "legal" and hit["legal_basis"]
-    assert hit["basis"][0]["type"] == "list_entry" and hit["lift"]["how"] == "repair"
+    assert hit["basis"][0]["type"] == "list_entry" and hit["lift"]["how"] == "court"
     assert Check.objects.filter(pk=body["check_id"]).exists()
     again = api.get(f"/api/v1/checks/{body['check_id']}").json()
     assert again["decision"] == "intercept" and again["hits"] == body["hits"]

@@ -53,7 +53,9 @@ def test_judgment_debtor_intercepted_with_basis_and_legal_basis(system_viewer: V
     assert hit["kind"] == "punishment" and hit["class"] == "legal" and "政府采购法" in hit["legal_basis"]
     entry = hit["basis"][0]
     assert entry["type"] == "list_entry" and entry["list"] == "judgment_debtor" and entry["record_id"]
-    assert hit["lift"]["how"] == "repair"
+    # The court removes a judgment debtor after performance; credit repair does not (the repair policy's removed_by).
+    assert hit["lift"] == {"how": "court", "date": None} and entry["lift"]["how"] == "court"
+    assert "repair" not in {lift["how"] for lift in entry["lift_options"]}
     # The hit rows the statistics count.
     assert CheckHit.objects.filter(check_row=result).count() == 1
 

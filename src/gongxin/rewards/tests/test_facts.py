@@ -45,7 +45,8 @@ def test_judgment_debtor_is_on_a_serious_list(debtor_org: Subject) -> None:
     assert row.facts["judgment_debtor"] is True and row.facts["serious_dishonesty"] is True
     basis = row.bases[0]
     assert basis["type"] == "list_entry" and basis["list"] == "judgment_debtor"
-    assert basis["lift"]["how"] == "repair"  # no end date: lifted by performance (repair) or objection
+    # No end date: the court removes it after performance (never credit repair), or an objection succeeds.
+    assert [lift["how"] for lift in basis["lift_options"]] == ["court", "objection"]
 
 
 def test_list_end_date_sets_valid_until(clean_org: Subject, unit: SourceUnit) -> None:

@@ -40,6 +40,16 @@ def test_staff_pages_render(staff_client: Client, system_viewer: Viewer, debtor_
     assert 'data-applied-count>1<' in stats
 
 
+def test_the_check_page_says_the_court_lifts_a_judgment_debtors_hit(staff_client: Client, system_viewer: Viewer,
+                                                                    debtor_org: Subject) -> None:
+    check = check_perform(subject=debtor_org, matter="CZ-CG-001", actor=system_viewer)
+    page = staff_client.get(f"/rewards/checks/{check.pk}/").content.decode()
+    start = page.index("data-hit=")
+    lifted = page[start:page.index("</section>", start)]
+    assert "由法院在履行后移出" in lifted and "信用修复" not in lifted
+    assert "jd.procurement</span>" not in page  # the measure by its name, not its code
+
+
 def test_pages_are_for_staff(clean_org: Subject, measures: None) -> None:
     user = User.objects.create_user(username="public", password="public-password-123", role=Role.PUBLIC)
     client = Client()

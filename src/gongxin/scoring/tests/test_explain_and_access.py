@@ -60,6 +60,29 @@ def test_what_would_change_it_lists_retention_ends_decay_and_repair_dates(organi
     assert any(c.kind == "repairable" for c in e.changes)
 
 
+def test_a_judgment_debtor_is_never_told_it_may_repair(organization, market_unit, market_operator):
+    """The court removes a judgment debtor after performance (the repair policy's removed_by): the tips name its
+    dates but never repair, while a penalty beside it may still be repaired."""
+    from gongxin.records.services import record_submit
+    from gongxin.testing.factories import ADMIN
+    from gongxin.testing.payloads import item, payload_for
+
+    debtor = item("judgment_debtor")
+    listed = record_submit(
+        source_unit=market_unit, item=debtor, source_record_id="JD-1", subject=organization, actor=ADMIN,
+        payload=payload_for(debtor, decision_date=date(2026, 6, 1), subject_name=organization.name,
+                            subject_category="organization", uscc=organization.organization.uscc)).record
+    fine = penalty(market_unit, market_operator, organization, decided=date(2026, 6, 1), number="G-1")
+    scores_run(actor=SYSTEM)
+
+    e = score_panel(subject=organization, viewer=STAFF).explanation
+
+    assert "on_judgment_debtor_list" in [r.code for r in e.reasons]
+    repairable = {c.record_id for c in e.changes if c.kind == "repairable"}
+    assert fine.pk in repairable and listed.pk not in repairable
+    assert not any("修复" in c.text_zh for c in e.changes if c.record_id == listed.pk)
+
+
 def test_the_public_sees_no_score_and_staff_looks_are_logged(organization, person):
     scores_run(actor=SYSTEM)
 
