@@ -129,7 +129,7 @@ def _harfbuzz_subset(source: Path, index: int, characters: list[int]) -> bytes:
     return font
 
 
-def _cff_index(data: bytes, at: int) -> tuple[list[bytes], int]:
+def _cff_index(data: bytes | bytearray, at: int) -> tuple[list[bytes], int]:
     """The items of the CFF INDEX at ``at`` and the offset just after it."""
     count = int.from_bytes(data[at:at + 2], "big")
     if count == 0:
@@ -137,7 +137,7 @@ def _cff_index(data: bytes, at: int) -> tuple[list[bytes], int]:
     size = data[at + 2]
     offsets = [int.from_bytes(data[at + 3 + i * size:at + 3 + (i + 1) * size], "big") for i in range(count + 1)]
     base = at + 2 + 1 + (count + 1) * size - 1
-    return [data[base + offsets[i]:base + offsets[i + 1]] for i in range(count)], base + offsets[-1]
+    return [bytes(data[base + offsets[i]:base + offsets[i + 1]]) for i in range(count)], base + offsets[-1]
 
 
 def _cff_dict(data: bytes) -> dict[int, list[float]]:
