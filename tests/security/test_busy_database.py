@@ -92,3 +92,73 @@ def test_an_api_write_while_another_writer_holds_the_lock_is_503_json() -> None:
     assert response.json()["code"] == "service.busy"
     assert int(response["Retry-After"]) > 0
     assert browser.post(f"/api/v1/notices/{notice.pk}/read").status_code == 200
+
+
+@contextmanager
+def write_lock_released_after(seconds: float, *tables: str) -> Iterator[None]:
+    """Another connection holds the write lock for ``seconds``, then lets go (from a timer thread), while this
+    connection waits for it as configured (SQLite: ``busy_timeout`` in milliseconds set by the caller)."""
+    import threading
+
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        name = connection.settings_dict["NAME"]
+        other = sqlite3.connect(name, uri=str(name).startswith("file:"), isolation_level=None, timeout=0.1,
+                                check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(seconds, lambda: (other.execute("ROLLBACK"), other.close()))
+    else:
+        import psycopg
+
+        params = connection.get_connection_params()
+        for key in ("cursor_factory", "context", "prepare_threshold"):
+            params.pop(key, None)
+        other = psycopg.connect(**params)
+        other.execute("BEGIN")
+        for table in tables:
+            other.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+        release = threading.Timer(seconds, lambda: (other.rollback(), other.close()))
+    release.start()
+    try:
+        yield
+    finally:
+        release.join()
+
+
+REPORT_TABLES = ("reports_report", "core_outboxevent", "core_throttlewindow", "access_inquiry")
+
+
+def test_a_report_asked_for_while_another_writer_holds_the_lock_is_503_never_500() -> None:
+    firm = organization_create()
+    browser = Client(raise_request_exception=False)
+    with write_lock_held(*REPORT_TABLES):
+        api = browser.post("/api/v1/reports", {"subject": {"uscc": firm.organization.uscc}},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        page = browser.post("/reports/issue/", {"uscc": firm.organization.uscc}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert api.status_code == 503 and api.json()["code"] == "service.busy" and int(api["Retry-After"]) > 0
+    assert "繁忙" in api.json()["message"]
+    assert page.status_code == 503 and "繁忙" in page.content.decode() and int(page["Retry-After"]) > 0
+    assert browser.post("/api/v1/reports", {"subject": {"uscc": firm.organization.uscc}},
+                        content_type="application/json").status_code == 201  # the lock is gone: issued
+
+
+def test_a_report_asked_for_while_the_lock_is_held_briefly_is_issued_once_it_is_released() -> None:
+    from gongxin.reports.models import Report
+
+    firm = organization_create()
+    staff = _user(role="staff")  # not counted by the report limits: the issue's transaction is the first write
+    browser = Client(raise_request_exception=False)
+    browser.force_login(staff)
+    connection.ensure_connection()
+    with connection.cursor() as cursor:  # shorter than the lock: the issue is run again after a pause
+        cursor.execute("PRAGMA busy_timeout = 200" if connection.vendor == "sqlite" else "SET lock_timeout = '200ms'")
+    try:
+        with write_lock_released_after(0.4, *REPORT_TABLES):
+            response = browser.post("/api/v1/reports", {"subject": {"uscc": firm.organization.uscc}},
+                                    content_type="application/json")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 10000" if connection.vendor == "sqlite" else "SET lock_timeout = 0")
+    assert response.status_code == 201, response.content.decode()[:300]
+    assert Report.objects.filter(subject=firm).count() == 1

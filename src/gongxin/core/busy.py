@@ -9,13 +9,16 @@ phase (the session's write after a login); the API's exception handler under /ap
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+T = TypeVar("T")
 API_PREFIX = "/api/"
 # SQLite's messages for a lock it waited for in vain; PostgreSQL's SQLSTATEs for lock_not_available and
 # query_canceled (a lock_timeout or statement_timeout set by the operator).
@@ -29,6 +32,21 @@ def database_busy(exc: BaseException | None) -> bool:
     if any(message in str(exc) for message in _SQLITE_MESSAGES):
         return True
     return getattr(exc.__cause__, "sqlstate", None) in _POSTGRESQL_STATES
+
+
+def busy_retried(action: Callable[[], T], *, attempts: int = 2, pause: float = 0.5) -> T:
+    """``action()``, run again (up to ``attempts`` times in all, ``pause`` seconds apart) when it found the
+    database busy. Only for an action that is one whole transaction of its own — a busy error rolled all of it
+    back, so a second run starts from scratch — and never inside a caller's transaction (PostgreSQL would
+    refuse every statement after the error). The last busy error propagates: 503 with Retry-After."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except OperationalError as exc:
+            if not database_busy(exc) or attempt == attempts or connection.in_atomic_block:
+                raise
+            time.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 def retry_after_seconds() -> int:

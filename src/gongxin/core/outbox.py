@@ -215,6 +215,40 @@ def consumer_run(consumer: Consumer, *, limit_batches: int | None = None) -> int
     return total
 
 
+def outbox_settled_position() -> int | None:
+    """The newest event id such that every event up to it is committed and visible, or None when that cannot
+    be told now (PostgreSQL: another transaction that has written is still running, and may hold a lower id)."""
+    newest = OutboxEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    if connection.vendor != "postgresql":
+        return newest  # one writer at a time: ids are committed in order
+    _now, running = _writers_started_before(None)
+    return None if running else newest
+
+
+def consumers_advance(*, names: Iterable[str], position: int | None) -> list[str]:
+    """Move the cursors of the consumers ``names`` forward to ``position`` (never back); returns those moved.
+
+    For a bulk path that has itself done, set-based and from the state after every event up to ``position``,
+    exactly what those consumers would do for those events (the demo's seed rescoring every subject, say): they
+    need not work through them again. The caller takes ``position`` from ``outbox_settled_position`` *before*
+    its set-based step, so nothing that step did not see is skipped; None moves nothing."""
+    if position is None:
+        return []
+    moved: list[str] = []
+    with transaction.atomic():
+        for name in names:
+            ConsumerCursor.objects.get_or_create(consumer=name)
+            cursor = ConsumerCursor.objects.select_for_update().get(consumer=name)
+            if cursor.position >= position:
+                continue
+            cursor.position = position
+            cursor.hole_seen_at = None
+            cursor.updated_at = clock.now()
+            cursor.save(update_fields=["position", "hole_seen_at", "updated_at"])
+            moved.append(name)
+    return moved
+
+
 @dataclass(frozen=True)
 class SettledRead:
     events: list[OutboxEvent]

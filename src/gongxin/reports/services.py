@@ -38,6 +38,7 @@ from gongxin.accounts.models import ApiClient, User
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock, signing
+from gongxin.core.busy import busy_retried
 from gongxin.core.crypto import unseal
 from gongxin.core.documents import public_key_url, verify_url_for
 from gongxin.core.events import REPORT_ISSUED, REPORT_REVOKED, REPORT_SUPERSEDED
@@ -193,8 +194,10 @@ def report_request(
         address = current_address()
         throttle_hit(hits=[("report_issue.caller", caller_key(viewer)),
                            ("report_issue.address", f"addr:{address}" if address else "")])
-    report = report_issue(subject=subject, kind=kind, viewer=viewer, purpose=purpose,
-                          range_from=range_from, range_to=range_to)
+    # One transaction of its own: issued again when the database was busy (SQLite's single writer held past the
+    # busy timeout), then 503 with Retry-After — never a 500 (core.busy).
+    report = busy_retried(lambda: report_issue(subject=subject, kind=kind, viewer=viewer, purpose=purpose,
+                                               range_from=range_from, range_to=range_to))
     return report, True
 
 
