@@ -202,6 +202,9 @@ def policy_rows() -> list[dict[str, Any]]:
                 "repair_department_working_days": 3,
                 "repair_platform_working_days": 10,
                 "double_publicity_working_days": 7,
+                # The share of a unit's records of an item in force that a full snapshot may revoke without the
+                # credit office's review (ingest.snapshot, decision 057).
+                "snapshot_revoke_max_share": 0.1,
             },
             "legal_basis": _BASIS_ZJ_DEADLINES,
         },

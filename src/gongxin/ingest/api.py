@@ -19,7 +19,15 @@ from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.catalog.selectors import item_by_code, source_unit_by_code
 from gongxin.ingest.models import Batch
 from gongxin.ingest.selectors import Quality, batches_visible, quality_by_unit_and_item
-from gongxin.ingest.services import PUSH_LIMIT, batch_get, batch_push, batch_upload, error_report_rows
+from gongxin.ingest.services import (
+    PUSH_LIMIT,
+    batch_get,
+    batch_push,
+    batch_snapshot_cancel,
+    batch_snapshot_confirm,
+    batch_upload,
+    error_report_rows,
+)
 
 router = Router(tags=["ingest"], auth=viewer_auth)
 # Past any batch's rows; larger offsets would overflow the database's integers (422 instead).
@@ -45,6 +53,11 @@ class BatchOut(Schema):
     rejected: int
     flagged: int
     failure: str
+    snapshot: bool = Field(..., description="a full snapshot of (source unit, item): records it no longer names "
+                                            "are revoked once confirmed")
+    missing: int = Field(..., description="records in force the snapshot no longer names (revoked on confirm)")
+    snapshot_plan: dict[str, Any] | None = Field(
+        None, description="active, missing, share, limit (over it: held for review), decision, by, at")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -125,9 +138,17 @@ def _batch_out(batch: Batch) -> dict[str, Any]:
         "received": batch.received, "inserted": batch.inserted, "corrected": batch.corrected,
         "unchanged": batch.unchanged, "revoked": batch.revoked, "duplicate": batch.duplicate,
         "rejected": batch.rejected, "flagged": batch.flagged, "failure": batch.failure,
+        "snapshot": batch.snapshot, "missing": batch.missing, "snapshot_plan": _plan_out(batch.snapshot_plan),
         "created_at": batch.created_at, "started_at": batch.started_at, "finished_at": batch.finished_at,
         "duration_seconds": batch.duration_seconds, "error_report_url": f"/api/v1/ingest/batches/{batch.pk}/errors.csv",
     }
+
+
+def _plan_out(plan: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not plan:
+        return None
+    return {key: plan[key] for key in ("active", "missing", "share", "limit", "held", "decision", "by", "at")
+            if key in plan}
 
 
 def _unit_and_item(source_unit: str, item: str) -> tuple[SourceUnit, CatalogItem]:
@@ -136,12 +157,14 @@ def _unit_and_item(source_unit: str, item: str) -> tuple[SourceUnit, CatalogItem
 
 @router.post("/batches", response={202: BatchOut}, summary="Upload a file as a batch (runs in the background)")
 def batch_upload_endpoint(request: HttpRequest, source_unit: Form[str], item: Form[str],
-                          file: File[UploadedFile]) -> Status[dict[str, Any]]:
+                          file: File[UploadedFile], snapshot: Form[bool] = False) -> Status[dict[str, Any]]:
     """multipart/form-data: ``source_unit`` (department code), ``item`` (catalog item code) and ``file``
-    (CSV in UTF-8/GBK/GB18030, .xlsx, or JSON Lines). Follow the batch at ``GET /batches/{id}``."""
+    (CSV in UTF-8/GBK/GB18030, .xlsx, or JSON Lines); ``snapshot=true`` when the file is the full snapshot of
+    the unit's records of the item (records it no longer names are revoked once confirmed:
+    ``POST /batches/{id}/confirm``). Follow the batch at ``GET /batches/{id}``."""
     viewer = api_viewer(request)
     unit, found = _unit_and_item(source_unit, item)
-    batch = batch_upload(source_unit=unit, item=found, upload=file, actor=viewer)
+    batch = batch_upload(source_unit=unit, item=found, upload=file, actor=viewer, snapshot=snapshot)
     batch.refresh_from_db()
     return Status(202, _batch_out(batch))
 
@@ -163,6 +186,21 @@ def batches_list(request: HttpRequest, source_unit: str = "", item: str = "", st
 @router.get("/batches/{int:batch_id}", response=BatchOut, summary="One batch: status, progress and counts")
 def batch_detail(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     return _batch_out(batch_get(batch_id=batch_id, viewer=api_viewer(request)))
+
+
+@router.post("/batches/{int:batch_id}/confirm", response={202: BatchOut},
+             summary="Confirm a snapshot: revoke the records it no longer names (in the background)")
+def batch_confirm(request: HttpRequest, batch_id: int) -> Status[dict[str, Any]]:
+    """A snapshot awaiting confirmation: the source unit's operators and systems; one held for review (over the
+    policy's share): the credit office. 409 ``ingest.snapshot_not_awaiting`` otherwise."""
+    batch = batch_snapshot_confirm(batch_id=batch_id, actor=api_viewer(request))
+    return Status(202, _batch_out(batch))
+
+
+@router.post("/batches/{int:batch_id}/cancel", response=BatchOut,
+             summary="Cancel a snapshot's revocations: its rows stay loaded, no record is revoked")
+def batch_cancel(request: HttpRequest, batch_id: int) -> dict[str, Any]:
+    return _batch_out(batch_snapshot_cancel(batch_id=batch_id, actor=api_viewer(request)))
 
 
 @router.get("/batches/{int:batch_id}/issues", response=list[IssueOut], summary="Rejected and flagged rows")

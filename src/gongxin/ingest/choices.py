@@ -7,6 +7,9 @@ class BatchStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    # A snapshot whose rows are loaded and whose missing records wait for a decision (ingest.snapshot).
+    AWAITING = "awaiting", _("Awaiting confirmation")
+    HELD = "held", _("Held for review")
 
 
 class BatchChannel(models.TextChoices):

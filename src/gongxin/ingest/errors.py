@@ -74,3 +74,14 @@ class XlsxTooLarge(FileRefused):
     code = "ingest.xlsx_too_large"
     default_message = _("The Excel file would unpack to more than the platform accepts (or one of its parts is "
                         "compressed far more than spreadsheets are); it was not opened.")
+
+
+class SnapshotNotAwaiting(Conflict):
+    code = "ingest.snapshot_not_awaiting"
+    default_message = _("This batch is not a snapshot awaiting a decision on its missing records.")
+
+
+class SnapshotHeldForReview(PermissionDenied):
+    code = "ingest.snapshot_held_for_review"
+    default_message = _("This snapshot would revoke more than the policy's share of the records in force; only "
+                        "the credit office may confirm it after review.")

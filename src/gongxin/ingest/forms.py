@@ -22,6 +22,9 @@ class BatchUploadForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_(
         "CSV (UTF-8, GBK or GB18030), Excel .xlsx or JSON Lines, with the item's Chinese column headers or field "
         "codes."), widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED}))
+    snapshot = forms.BooleanField(label=_("Full snapshot"), required=False, help_text=_(
+        "The file holds every record of this item the unit keeps in force. Unchanged rows write nothing; records "
+        "the file no longer holds are revoked only after you confirm how many."))
 
     def __init__(self, *args: Any, source_unit_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -32,15 +32,17 @@ from django.utils.translation import gettext as _
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
+from gongxin.catalog.policy import PolicyBook
 from gongxin.core import clock, workdays
 from gongxin.core.errors import GongxinError
-from gongxin.ingest import parsing
+from gongxin.ingest import parsing, snapshot
 from gongxin.ingest.choices import IssueLevel, RowOutcome
 from gongxin.ingest.errors import BatchTakenOver
-from gongxin.ingest.locking import chunk_lock
+from gongxin.ingest.locking import chunk_lock, subjects_lock
 from gongxin.ingest.models import Batch, BatchIssue
 from gongxin.ingest.rows import CheckedRow, Issue, RowChecker, SubjectKey, both_languages, issue_make
 from gongxin.records.choices import RecordStatus
+from gongxin.records.content import content_digest
 from gongxin.records.errors import RecordRevoked
 from gongxin.records.load import LoadResult, RecordRow, records_load
 from gongxin.records.models import Record
@@ -107,6 +109,12 @@ class BatchLoader:
             self.tally.results = list(batch.results or [])
         self.chunk_size = chunk_size
         self.seen: dict[str, int] = {}
+        # A full snapshot: each chunk's identities are staged and its unchanged rows found in SQL by content hash
+        # (ingest.snapshot); computing the hash needs the clocks' severity, so the policies are loaded once.
+        self.snapshot = batch.snapshot
+        self.policies = PolicyBook.load() if self.snapshot else None
+        if self.snapshot:
+            snapshot.stage_create(batch.pk)
 
     # -- reading and checking ------------------------------------------------------------------------
 
@@ -132,6 +140,7 @@ class BatchLoader:
         parts: list[list[CheckedRow]] = [[]]
         in_part: set[str] = set()
         results: dict[int, dict[str, Any]] = {}
+        named: list[str] = []  # identities of rejected rows that name one (a snapshot keeps their records)
         for number, checked in checked_rows:
             if not isinstance(checked, CheckedRow):
                 if checked and checked[0].level == IssueLevel.WARNING:  # a note on the file, not a row
@@ -139,6 +148,9 @@ class BatchLoader:
                     continue
                 self.tally.received += 1
                 self._reject(number, checked, issues, results)
+                identity = getattr(checked, "identity", None)
+                if identity:
+                    named.append(identity)
                 continue
             self.tally.received += 1
             known = self.seen.get(checked.identity)
@@ -153,15 +165,72 @@ class BatchLoader:
             parts[-1].append(checked)
             in_part.add(checked.identity)
         with transaction.atomic():
-            chunk_lock()
+            chunk_lock(source_unit_id=self.source_unit.pk, item_id=self.item.pk)
+            if self.snapshot:
+                parts = self._unchanged_set_aside(parts, named, issues, results)
+            rows = [checked for part in parts for checked in part]
+            resolved = self._subjects(rows, issues, results) if rows else {}
             for part in parts:
                 if part:
-                    self._part(part, issues, results)
+                    self._part(part, resolved, issues, results)
             self._save(before, issues, results, len(checked_rows))
 
-    def _part(self, part: list[CheckedRow], issues: list[tuple[int, Issue]],
-              results: dict[int, dict[str, Any]]) -> None:
-        resolved = self._subjects(part, issues, results)
+    def _unchanged_set_aside(self, parts: list[list[CheckedRow]], named: list[str],
+                             issues: list[tuple[int, Issue]],
+                             results: dict[int, dict[str, Any]]) -> list[list[CheckedRow]]:
+        """A snapshot's chunk: stage every identity it names and take out the rows whose content equals their
+        record's current version — found by content hash in one statement; they write nothing, resolve no
+        subject and never reach the record tables' writers. The other rows (new, changed) are returned."""
+        identities = list(named)
+        candidates: list[tuple[int, str, str]] = []
+        # An identity the chunk names in several parts (corrected within the file) loads the usual way: its later
+        # rows must be compared with its earlier rows' versions, not with the version before the chunk.
+        repeated: set[str] = set()
+        if len(parts) > 1:
+            counts: dict[str, int] = {}
+            for part in parts:
+                for checked in part:
+                    counts[checked.identity] = counts.get(checked.identity, 0) + 1
+            repeated = {identity for identity, count in counts.items() if count > 1}
+        for part in parts:
+            for checked in part:
+                identities.append(checked.identity)
+                if not checked.revoke and checked.identity not in repeated:
+                    digest = self._digest(checked)
+                    if digest is not None:
+                        candidates.append((checked.number, checked.identity, digest))
+        unchanged = snapshot.stage_and_compare(batch_id=self.batch.pk, unit_id=self.source_unit.pk,
+                                               item_id=self.item.pk, identities=identities, candidates=candidates)
+        if not unchanged:
+            return parts
+        rest: list[list[CheckedRow]] = []
+        for part in parts:
+            kept = []
+            for checked in part:
+                if checked.number not in unchanged:
+                    kept.append(checked)
+                    continue
+                self.tally.unchanged += 1
+                if checked.flags:
+                    self.tally.flagged += 1
+                    issues.extend((checked.number, flag) for flag in checked.flags)
+                self._stats(checked)
+                self._result(results, checked.number, RowOutcome.UNCHANGED)
+            rest.append(kept)
+        return rest
+
+    def _digest(self, checked: CheckedRow) -> str | None:
+        """The row's content hash as ``records.load`` computes it (None: its clocks fail; loading rejects it)."""
+        assert self.policies is not None
+        try:
+            clocks = self.policies.clocks(item=self.item, domain=self.source_unit.domain, payload=checked.payload,
+                                          severity=checked.severity)
+        except GongxinError:
+            return None
+        return content_digest(payload=checked.payload, severity=clocks.severity)[0]
+
+    def _part(self, part: list[CheckedRow], resolved: dict[tuple[str, str], _Resolved],
+              issues: list[tuple[int, Issue]], results: dict[int, dict[str, Any]]) -> None:
         loads: list[RecordRow] = []
         revocations: list[tuple[CheckedRow, int]] = []
         for checked in part:
@@ -201,6 +270,7 @@ class BatchLoader:
         missing_orgs = {v: k for (s, v), k in keys.items() if s == "uscc" and (s, v) not in found}
         missing_persons = {v: k for (s, v), k in keys.items() if s == "rin" and (s, v) not in found}
         bad_uscc = {v for v in missing_orgs if not uscc_is_valid(v)}
+        subjects_lock([("uscc", v) for v in missing_orgs if v not in bad_uscc] + [("rin", v) for v in missing_persons])
         if missing_orgs.keys() - bad_uscc:
             organizations_register_bulk(
                 (OrganizationRow(uscc=v, name=k.name, org_kind=uscc_org_kind_guess(v), needs_enrichment=True)

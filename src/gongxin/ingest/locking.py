@@ -13,9 +13,10 @@ A run claims its batch before it reads a row and gives it up when it ends:
 
 Each chunk's commit updates the batch only ``WHERE owner =`` the run's token (a fencing token): a run that
 lost its batch to another (its connection dropped and a re-run took over) fails its chunk instead of writing
-counters twice. Chunks of different batches take a transaction-level advisory lock on PostgreSQL, so two
-batches loading the same records (the same file uploaded twice) commit one after the other instead of one
-failing on a unique index; SQLite serializes writers by itself.
+counters twice. Chunks of batches of the same source unit and item take a transaction-level advisory lock on
+PostgreSQL, so two batches loading the same records (the same file uploaded twice) commit one after the other
+instead of one failing on a unique index, while other units' and items' batches load alongside; subjects a
+chunk registers are locked by their code (``subjects_lock``). SQLite serializes writers by itself.
 
 A batch left ``running`` by a dead run is marked failed (``ingest.run_interrupted``) when it is next read —
 the batch page, the API, ``gongxin ingest status`` — and resumes after its committed rows when run again.
@@ -26,6 +27,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import zlib
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import connection
@@ -39,6 +42,7 @@ from gongxin.ingest.models import Batch
 # Advisory lock keys (two int4): the namespace of the platform's ingest runs, then the batch id (0: chunks).
 _LOCK_RUN = 0x47580131
 _LOCK_CHUNK = 0x47580132
+_LOCK_SUBJECT = 0x47580133
 # An owner on another host (SQLite on shared storage, or a lock the server could not be asked about) is dead
 # when it has not committed a chunk for this long.
 LEASE = timedelta(minutes=15)
@@ -155,11 +159,33 @@ def _release_lock(batch_id: int, locked: bool) -> None:
             return
 
 
-def chunk_lock() -> None:
-    """Inside a chunk's transaction: chunks of concurrent batches commit one after the other (PostgreSQL)."""
+def _key(text: str) -> int:
+    """A text as an advisory lock's int4 key (a collision only makes two chunks wait for each other)."""
+    return zlib.crc32(text.encode("utf-8")) - (1 << 31)
+
+
+def chunk_lock(*, source_unit_id: int, item_id: int) -> None:
+    """Inside a chunk's transaction (PostgreSQL): chunks of batches of the same source unit and item commit one
+    after the other — they write the same records —, chunks of other units' or items' batches run alongside
+    (decision 058)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CHUNK, 0])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                           [_LOCK_CHUNK, _key(f"{source_unit_id}:{item_id}")])
+
+
+def subjects_lock(keys: Iterable[tuple[str, str]]) -> None:
+    """Inside a chunk's transaction (PostgreSQL), before registering subjects it did not find: one lock per
+    (scheme, code), taken in one order, held to the commit. Two chunks that register the same new subject (two
+    units' batches naming one new firm) then register it once: the second waits for the first's commit, and
+    the registration's own lookup sees the subject committed (decision 058)."""
+    if connection.vendor != "postgresql":
+        return
+    numbers = sorted({_key(f"{scheme}:{value}") for scheme, value in keys})
+    if numbers:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::int[]) AS k", [_LOCK_SUBJECT, numbers])
+            cursor.fetchall()
 
 
 def _running(batch: Batch) -> BatchRunning:

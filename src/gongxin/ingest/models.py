@@ -30,6 +30,12 @@ class Batch(models.Model):
     file_format = models.CharField(_("format"), max_length=8, choices=FileFormat.choices, blank=True)
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, blank=True)
+    # A full snapshot of (source unit, item): records it no longer contains are revoked once confirmed
+    # (ingest.snapshot, decision 057). ``missing`` counts them; ``snapshot_plan`` holds the count of records in
+    # force, the share, the limit, the id bounds the revocation keeps to and the decision (who, when).
+    snapshot = models.BooleanField(_("full snapshot"), default=False)
+    missing = models.PositiveIntegerField(_("missing from the snapshot"), default=0)
+    snapshot_plan = models.JSONField(_("snapshot plan"), null=True, blank=True)
     # Counters (written with each committed chunk).
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     received = models.PositiveIntegerField(_("received"), default=0)

@@ -55,6 +55,20 @@ class Issue:
     reason_en: str
 
 
+class Rejection(list[Issue]):
+    """The issues that reject a row, with the identity the row names when it can be told from its cells (its
+    source record id, or its natural key as given): a snapshot keeps that record — a row it cannot load is no
+    reason to revoke the record it names (ingest.snapshot)."""
+
+    identity: str | None = None
+
+
+def _rejection(issues: list[Issue], identity: str | None) -> Rejection:
+    rejection = Rejection(issues)
+    rejection.identity = identity
+    return rejection
+
+
 @dataclass(frozen=True)
 class SubjectKey:
     """How a row names its subject: by USCC, by RIN (kept with its lookup hash) or by an old code."""
@@ -161,7 +175,7 @@ class RowChecker:
         try:
             payload = payload_validate(item=self.item, payload=raw, today=self.today)
         except CatalogValidationFailed:
-            return self._validation_issues(raw, cells)
+            return _rejection(self._validation_issues(raw, cells), self._identity_as_given(raw, source_record_id))
         try:
             identity = record_identity(item=self.item, payload=payload, source_record_id=source_record_id)
         except GongxinError:
@@ -170,7 +184,7 @@ class RowChecker:
                            lambda: _("Give the source record id, or fill every natural-key field."))]
         subject = self._subject_key(payload)
         if isinstance(subject, Issue):
-            return [subject]
+            return _rejection([subject], identity)
         checked = CheckedRow(
             number=row.number, payload=payload, identity=identity, source_record_id=source_record_id,
             subject=subject, revoke=revoke, severity=severity,
@@ -190,6 +204,13 @@ class RowChecker:
                     late = replace(late, value=_quoted(submitted))
                 checked.flags.append(late)
         return checked
+
+    def _identity_as_given(self, raw: dict[str, Any], source_record_id: str | None) -> str | None:
+        """The identity of a row that failed validation, from its normalized cells (None: it names none)."""
+        try:
+            return record_identity(item=self.item, payload=raw, source_record_id=source_record_id)
+        except GongxinError:
+            return None
 
     def _special(self, cells: dict[str, Any]) -> list[Issue] | None:
         """The issues of a row the reader could not give as cells: unreadable, bad cells, reading stopped."""

@@ -19,8 +19,10 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
 
-from gongxin.accounts.capabilities import is_office, writes_for_unit
+from gongxin.accounts.capabilities import decides_for_office, is_office, writes_for_unit
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem, SourceUnit
@@ -29,7 +31,7 @@ from gongxin.core.errors import GongxinError
 from gongxin.core.files import upload_sha256
 from gongxin.core.models import OutboxEvent
 from gongxin.core.tabular import cell_defuse
-from gongxin.ingest import parsing
+from gongxin.ingest import parsing, snapshot
 from gongxin.ingest.choices import BatchChannel, BatchStatus, FileFormat
 from gongxin.ingest.errors import (
     BatchNotFound,
@@ -40,11 +42,14 @@ from gongxin.ingest.errors import (
     NulCharacter,
     PushEmpty,
     PushTooLarge,
+    SnapshotHeldForReview,
+    SnapshotNotAwaiting,
     UploadTooLarge,
 )
 from gongxin.ingest.load import CHUNK_SIZE, BatchLoader
-from gongxin.ingest.locking import batch_claim, batch_interrupted_mark, batch_release
+from gongxin.ingest.locking import batch_claim, batch_interrupted_mark, batch_release, chunk_lock
 from gongxin.ingest.models import Batch
+from gongxin.records.load import records_revoke_bulk
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.permissions import write_check
 
@@ -66,8 +71,10 @@ def batch_visible_check(*, batch: Batch, viewer: Viewer) -> None:
     raise BatchNotYours()
 
 
-def batch_upload(*, source_unit: SourceUnit, item: CatalogItem, upload: UploadedFile, actor: Viewer) -> Batch:
-    """Store an uploaded file as a queued batch and run it in the background once committed.
+def batch_upload(*, source_unit: SourceUnit, item: CatalogItem, upload: UploadedFile, actor: Viewer,
+                 snapshot: bool = False) -> Batch:
+    """Store an uploaded file as a queued batch and run it in the background once committed. With ``snapshot``
+    the file is the full snapshot of (unit, item): records it no longer names are revoked once confirmed.
 
     Refused at once, with nothing kept: a file over ``GONGXIN_INGEST_MAX_UPLOAD_BYTES``, one that cannot be
     read or lacks required columns, an .xlsx that would unpack too large (``FileRefused``)."""
@@ -79,7 +86,7 @@ def batch_upload(*, source_unit: SourceUnit, item: CatalogItem, upload: Uploaded
     batch = Batch(
         source_unit=source_unit, catalog_item=item, channel=BatchChannel.UPLOAD, status=BatchStatus.QUEUED,
         file_name=(upload.name or "upload")[:255], file_sha256=digest, actor_id=actor.user_id,
-        actor_label=actor.label, created_at=clock.now(),
+        actor_label=actor.label, created_at=clock.now(), snapshot=snapshot,
     )
     batch.file.save(Path(upload.name or "upload").name, upload, save=False)
     try:
@@ -101,21 +108,27 @@ def _enqueue(batch_id: int) -> None:
     batch_run_task.enqueue(batch_id)
 
 
-def batch_for_file(*, path: Path, source_unit: SourceUnit, item: CatalogItem, actor: Viewer) -> Batch:
-    """The batch that loads a local file: the unfinished batch of the same file (resumed), or a new one."""
+def batch_for_file(*, path: Path, source_unit: SourceUnit, item: CatalogItem, actor: Viewer,
+                   snapshot: bool = False) -> Batch:
+    """The batch that loads a local file: the unfinished batch of the same file (resumed; a snapshot awaiting
+    its decision is returned as it is), or a new one."""
     write_check(viewer=actor, source_unit=source_unit, item=item)
     digest = _sha256_of(path)
     unfinished = Batch.objects.filter(
-        source_unit=source_unit, catalog_item=item, file_sha256=digest,
-        status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED],
+        source_unit=source_unit, catalog_item=item, file_sha256=digest, snapshot=snapshot,
+        status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED, *_DECIDING],
     ).order_by("-pk").first()
     if unfinished is not None:
         return unfinished
     return Batch.objects.create(
         source_unit=source_unit, catalog_item=item, channel=BatchChannel.COMMAND, status=BatchStatus.QUEUED,
         file_name=str(path)[:255], file_sha256=digest, actor_id=actor.user_id, actor_label=actor.label,
-        created_at=clock.now(),
+        created_at=clock.now(), snapshot=snapshot,
     )
+
+
+# A snapshot whose missing records wait for a decision: confirm or cancel.
+_DECIDING = (BatchStatus.AWAITING, BatchStatus.HELD)
 
 
 def batch_run(*, batch_id: int, path: Path | None = None, actor: Viewer | None = None,
@@ -126,7 +139,7 @@ def batch_run(*, batch_id: int, path: Path | None = None, actor: Viewer | None =
     that cannot be loaded fails the batch with the reason (an uploaded one is removed: it is refused);
     rows never fail a batch, they are rejected one by one."""
     batch = Batch.objects.select_related("source_unit", "catalog_item").get(pk=batch_id)
-    if batch.status == BatchStatus.DONE:
+    if batch.status == BatchStatus.DONE or batch.status in _DECIDING:
         return batch
     token = batch_claim(batch=batch)
     if token is None:  # finished by another run meanwhile
@@ -149,15 +162,19 @@ def _run_claimed(batch: Batch, token: str, *, path: Path | None, actor: Viewer |
     if batch.started_at is None:
         batch.started_at = clock.now()
         Batch.objects.filter(pk=batch.pk).update(started_at=batch.started_at)
+    confirmed = (batch.snapshot_plan or {}).get("decision") == "confirmed"
     try:
-        table = parsing.table_open(source, item=batch.catalog_item, name=batch.file_name)
-        table.close()
-        Batch.objects.filter(pk=batch.pk).update(file_format=table.file_format, encoding=table.encoding)
-        batch.file_format, batch.encoding = table.file_format, table.encoding
-        loader = BatchLoader(batch=batch, actor=runner, owner=token, chunk_size=chunk_size or CHUNK_SIZE)
-        in_worker = settings.GONGXIN_INGEST_READER_PROCESS and source.stat().st_size > READER_PROCESS_MIN_BYTES
-        loader.load_file(source, name=batch.file_name, skip=batch.rows_done, in_worker=in_worker,
-                         progress=progress)
+        if not confirmed:  # a confirmed snapshot has read its file: only its revocations are left
+            table = parsing.table_open(source, item=batch.catalog_item, name=batch.file_name)
+            table.close()
+            Batch.objects.filter(pk=batch.pk).update(file_format=table.file_format, encoding=table.encoding)
+            batch.file_format, batch.encoding = table.file_format, table.encoding
+            loader = BatchLoader(batch=batch, actor=runner, owner=token, chunk_size=chunk_size or CHUNK_SIZE)
+            in_worker = settings.GONGXIN_INGEST_READER_PROCESS and source.stat().st_size > READER_PROCESS_MIN_BYTES
+            loader.load_file(source, name=batch.file_name, skip=batch.rows_done, in_worker=in_worker,
+                             progress=progress)
+        if batch.snapshot and _snapshot_finish(batch, token, runner, confirmed=confirmed):
+            return
     except BatchTakenOver:
         batch.refresh_from_db()
         raise
@@ -176,6 +193,113 @@ def _run_claimed(batch: Batch, token: str, *, path: Path | None, actor: Viewer |
         raise
     Batch.objects.filter(pk=batch.pk, owner=token).update(status=BatchStatus.DONE, finished_at=clock.now())
     batch.refresh_from_db()
+
+
+def _snapshot_finish(batch: Batch, token: str, runner: Viewer, *, confirmed: bool) -> bool:
+    """A snapshot's file is read: revoke its missing records when confirmed; else count them and, when there
+    are any, leave the batch awaiting confirmation (or held for review, over the policy's share). True when
+    the batch now waits for that decision."""
+    if confirmed:
+        if snapshot.stage_exists(batch.pk):  # else revoked and dropped by a run that died just before the end
+            _snapshot_revoke(batch, token, runner)
+            snapshot.stage_drop(batch.pk)
+        return False
+    plan = snapshot.plan_compute(batch_id=batch.pk, unit_id=batch.source_unit_id, item_id=batch.catalog_item_id,
+                                 day=clock.today())
+    _snapshots_supersede(batch)
+    if not plan["missing"]:
+        Batch.objects.filter(pk=batch.pk, owner=token).update(missing=0, snapshot_plan=plan)
+        snapshot.stage_drop(batch.pk)
+        return False
+    status = BatchStatus.HELD if plan["held"] else BatchStatus.AWAITING
+    Batch.objects.filter(pk=batch.pk, owner=token).update(status=status, missing=plan["missing"],
+                                                           snapshot_plan=plan, heartbeat_at=clock.now())
+    batch.refresh_from_db()
+    return True
+
+
+def _snapshots_supersede(batch: Batch) -> None:
+    """Earlier snapshots of the same unit and item still waiting for a decision are cancelled: this one is newer
+    (confirming an older one would revoke what this one names)."""
+    older = Batch.objects.filter(source_unit_id=batch.source_unit_id, catalog_item_id=batch.catalog_item_id,
+                                 snapshot=True, status__in=_DECIDING, pk__lt=batch.pk)
+    for earlier in older:
+        plan = {**(earlier.snapshot_plan or {}), "decision": "superseded", "by_batch": batch.pk,
+                "at": clock.now().isoformat()}
+        if Batch.objects.filter(pk=earlier.pk, status=earlier.status).update(
+                status=BatchStatus.DONE, snapshot_plan=plan, finished_at=clock.now()):
+            snapshot.stage_drop(earlier.pk)
+
+
+# Missing records revoked per transaction by a confirmed snapshot.
+REVOKE_CHUNK = 5000
+
+
+def _snapshot_revoke(batch: Batch, token: str, runner: Viewer) -> None:
+    """Revoke the confirmed snapshot's missing records, a chunk per transaction (set-based:
+    ``records.load.records_revoke_bulk``); a run killed midway resumes with those not revoked yet."""
+    plan = batch.snapshot_plan or {}
+    ids = snapshot.missing_ids(batch_id=batch.pk, unit_id=batch.source_unit_id, item_id=batch.catalog_item_id,
+                               plan=plan)
+    reason = _("Not in the full snapshot of batch %(batch)s (confirmed by %(by)s).") % {
+        "batch": batch.pk, "by": plan.get("by", "")}
+    for start in range(0, len(ids), REVOKE_CHUNK):
+        with transaction.atomic():
+            chunk_lock(source_unit_id=batch.source_unit_id, item_id=batch.catalog_item_id)
+            revoked = records_revoke_bulk(ids[start:start + REVOKE_CHUNK], actor_label=runner.label,
+                                          actor_id=runner.user_id, reason=reason)
+            saved = Batch.objects.filter(pk=batch.pk, owner=token).update(
+                revoked=F("revoked") + len(revoked), heartbeat_at=clock.now())
+            if not saved:
+                raise BatchTakenOver()
+
+
+def batch_snapshot_confirm(*, batch_id: int, actor: Viewer, background: bool = True) -> Batch:
+    """Confirm the revocation of a snapshot's missing records: the unit's operators for a snapshot awaiting
+    confirmation, the credit office (staff, administrators) for one held for review. The revocations run in
+    the background (``background``) or by the caller's ``batch_run`` (the command)."""
+    batch = batch_get(batch_id=batch_id, viewer=actor)
+    if batch.status not in _DECIDING:
+        raise SnapshotNotAwaiting(details={"batch": batch.pk, "status": batch.status})
+    if batch.status == BatchStatus.HELD and not decides_for_office(actor):
+        raise SnapshotHeldForReview(details={"batch": batch.pk, **_plan_details(batch)})
+    if batch.status == BatchStatus.AWAITING:
+        _decider_check(batch, actor)
+    plan = {**(batch.snapshot_plan or {}), "decision": "confirmed", "by": actor.label,
+            "at": clock.now().isoformat()}
+    with transaction.atomic():
+        if not Batch.objects.filter(pk=batch.pk, status=batch.status).update(status=BatchStatus.QUEUED,
+                                                                             snapshot_plan=plan):
+            raise SnapshotNotAwaiting(details={"batch": batch.pk})
+        if background:
+            transaction.on_commit(lambda: _enqueue(batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def batch_snapshot_cancel(*, batch_id: int, actor: Viewer) -> Batch:
+    """Keep the snapshot's missing records: the batch ends with its rows loaded and nothing revoked."""
+    batch = batch_get(batch_id=batch_id, viewer=actor)
+    if batch.status not in _DECIDING:
+        raise SnapshotNotAwaiting(details={"batch": batch.pk, "status": batch.status})
+    _decider_check(batch, actor)
+    plan = {**(batch.snapshot_plan or {}), "decision": "cancelled", "by": actor.label, "at": clock.now().isoformat()}
+    if not Batch.objects.filter(pk=batch.pk, status=batch.status).update(
+            status=BatchStatus.DONE, snapshot_plan=plan, finished_at=clock.now()):
+        raise SnapshotNotAwaiting(details={"batch": batch.pk})
+    snapshot.stage_drop(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def _decider_check(batch: Batch, actor: Viewer) -> None:
+    if not (writes_for_unit(actor, source_unit_id=batch.source_unit_id) or decides_for_office(actor)):
+        raise BatchNotYours()
+
+
+def _plan_details(batch: Batch) -> dict[str, Any]:
+    plan = batch.snapshot_plan or {}
+    return {key: plan.get(key) for key in ("active", "missing", "share", "limit")}
 
 
 # After a batch that wrote this many versions, PostgreSQL's planner statistics are refreshed at once.
@@ -202,10 +326,11 @@ def _fail(batch: Batch, error: dict[str, Any], token: str) -> None:
 
 
 def batch_ingest_file(*, path: Path, source_unit: SourceUnit, item: CatalogItem, actor: Viewer,
-                      progress: Callable[[int], None] | None = None) -> Batch:
+                      progress: Callable[[int], None] | None = None, snapshot: bool = False,
+                      chunk_size: int | None = None) -> Batch:
     """``gongxin ingest``: load a local file in the foreground, resuming an interrupted run of it."""
-    batch = batch_for_file(path=path, source_unit=source_unit, item=item, actor=actor)
-    return batch_run(batch_id=batch.pk, path=path, actor=actor, progress=progress)
+    batch = batch_for_file(path=path, source_unit=source_unit, item=item, actor=actor, snapshot=snapshot)
+    return batch_run(batch_id=batch.pk, path=path, actor=actor, progress=progress, chunk_size=chunk_size)
 
 
 def batch_push(*, source_unit: SourceUnit, item: CatalogItem, records: list[dict[str, Any]],

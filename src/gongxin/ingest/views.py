@@ -12,6 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gongxin.accounts.capabilities import is_official, writes_for_unit
 from gongxin.accounts.doors import page_requires, page_viewer
@@ -33,7 +34,7 @@ from gongxin.ingest.file_templates import (
 from gongxin.ingest.forms import BatchUploadForm
 from gongxin.ingest.locking import INTERRUPTED_CODE, batch_interrupted_mark
 from gongxin.ingest.selectors import LAG_BUCKETS, batches_visible, quality_by_unit_and_item
-from gongxin.ingest.services import batch_get, batch_upload
+from gongxin.ingest.services import batch_get, batch_snapshot_cancel, batch_snapshot_confirm, batch_upload
 
 
 @page_requires(is_official)
@@ -48,7 +49,8 @@ def batches(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 batch = batch_upload(source_unit=unit, item=form.cleaned_data["item"],
-                                     upload=form.cleaned_data["file"], actor=viewer)
+                                     upload=form.cleaned_data["file"], actor=viewer,
+                                     snapshot=bool(form.cleaned_data.get("snapshot")))
             except GongxinError as exc:
                 messages.error(request, _error_text(exc))
             else:
@@ -89,6 +91,31 @@ def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponseBase:
     return error_report_response(batch_get(batch_id=batch_id, viewer=page_viewer(request)))
 
 
+
+
+@require_POST
+@page_requires()
+def batch_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """A snapshot's missing records are revoked (in the background) once its reader confirms the count."""
+    try:
+        batch_snapshot_confirm(batch_id=batch_id, actor=page_viewer(request))
+    except GongxinError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Confirmed: the records the snapshot no longer holds are being revoked."))
+    return redirect("ingest:batch", batch_id=batch_id)
+
+
+@require_POST
+@page_requires()
+def batch_cancel(request: HttpRequest, batch_id: int) -> HttpResponse:
+    try:
+        batch_snapshot_cancel(batch_id=batch_id, actor=page_viewer(request))
+    except GongxinError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Cancelled: no record was revoked; the snapshot's rows stay loaded."))
+    return redirect("ingest:batch", batch_id=batch_id)
 
 
 @page_requires(is_official)

@@ -458,3 +458,99 @@ def _load_chunk(
     if with_outcomes:
         result.outcomes.extend(RowOutcome(p.row.tag, str(change), current.record_id) for p, current, change in pairs)
     return result
+
+
+_REVOKE_COPIED = (
+    "payload", "content_hash", "polarity", "severity", "decision_date", "under_objection", "repaired", "published",
+    "publicity_min_end", "publicity_max_end", "publicity_ended", "retention_end", "publicity_policy_id",
+    "retention_policy_id",
+)
+
+
+def records_revoke_bulk(record_ids: list[int], *, actor_label: str, reason: str,
+                        actor_id: int | None = None) -> list[int]:
+    """Revoke many records set-based: the bulk form of ``records.services.record_revoke`` (a snapshot's
+    missing records, ingest.snapshot). Each record not revoked yet gets a revoked version — its current version's
+    state otherwise, as ``record_version_append`` copies it —, is pointed at it, has its list entry rewritten and
+    a ``records.record.revoked`` event, in the caller's transaction. The records are locked first (PostgreSQL),
+    as ``record_version_append`` locks one. Returns the ids revoked (those already revoked are left as they are).
+    """
+    if not record_ids:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("records_revoke_bulk must run inside a transaction")
+    ops = connection.ops
+    record_table = ops.quote_name(Record._meta.db_table)
+    version_table = ops.quote_name(RecordVersion._meta.db_table)
+    item_table = ops.quote_name(CatalogItem._meta.db_table)
+    postgres = connection.vendor == "postgresql"
+    rows: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        step = len(record_ids) if postgres else 900  # SQLite's host-parameter limit
+        for start in range(0, len(record_ids), step):
+            part = sorted(record_ids[start:start + step])
+            params: list[Any]
+            if postgres:
+                cursor.execute(f"SELECT id FROM {record_table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # noqa: S608
+                               [part])
+                where, params = "r.id = ANY(%s)", [part]
+            else:
+                where, params = f"r.id IN ({', '.join(['%s'] * len(part))})", part
+            cursor.execute(
+                f"SELECT r.id, r.subject_id, v.id, v.number, v.polarity, i.code, i.list_type_code "  # noqa: S608
+                f"FROM {record_table} r JOIN {version_table} v ON v.id = r.current_version_id "
+                f"JOIN {item_table} i ON i.id = r.catalog_item_id WHERE {where} AND v.status <> %s ORDER BY r.id",
+                [*params, RecordStatus.REVOKED],
+            )
+            rows.extend(cursor.fetchall())
+        if not rows:
+            return []
+        now = clock.now()
+        copied = ", ".join(f"v.{ops.quote_name(c)}" for c in _REVOKE_COPIED)
+        columns = ", ".join(ops.quote_name(c) for c in (
+            "record_id", "number", "change", "status", *_REVOKE_COPIED, "actor_id", "actor_label", "reason",
+            "legal_basis", "legal_basis_ref", "created_at"))
+        fixed = [ChangeKind.REVOKED, RecordStatus.REVOKED]
+        tail = [actor_id, actor_label, reason, "", None]
+        if postgres:
+            version_ids = _ids_reserve(cursor, RecordVersion._meta.db_table, len(rows))
+            version_partitions_ensure(up_to=version_ids[-1])
+            cursor.execute(
+                f"INSERT INTO {version_table} (id, {columns}) SELECT n.new_id, v.record_id, v.number + 1, %s, %s, "  # noqa: S608
+                f"{copied}, %s, %s, %s, %s, %s, %s FROM unnest(%s::bigint[], %s::bigint[]) AS n(old_id, new_id) "
+                f"JOIN {version_table} v ON v.id = n.old_id",
+                [*fixed, *tail, now, [row[2] for row in rows], version_ids],
+            )
+            cursor.execute(
+                f"UPDATE {record_table} AS r SET current_version_id = n.new_id "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS n(record_id, new_id) WHERE r.id = n.record_id",
+                [[row[0] for row in rows], version_ids],
+            )
+        else:
+            now_db = ops.adapt_datetimefield_value(now)
+            cursor.executemany(
+                f"INSERT INTO {version_table} ({columns}) SELECT v.record_id, v.number + 1, %s, %s, {copied}, "  # noqa: S608
+                f"%s, %s, %s, %s, %s, %s FROM {version_table} v WHERE v.id = %s",
+                [(*fixed, *tail, now_db, row[2]) for row in rows],
+            )
+            cursor.executemany(
+                f"UPDATE {record_table} SET current_version_id = (SELECT v.id FROM {version_table} v "  # noqa: S608
+                "WHERE v.record_id = %s AND v.number = %s) WHERE id = %s",
+                [(row[0], row[3] + 1, row[0]) for row in rows],
+            )
+    listed = [row for row in rows if row[6]]
+    if listed:
+        versions = {
+            v.record_id: v for v in RecordVersion.objects.filter(
+                record_id__in=[row[0] for row in listed], status=RecordStatus.REVOKED, change=ChangeKind.REVOKED,
+            ).order_by("record_id", "number")
+        }  # the last (highest number) of each record wins: the version just written
+        list_entries_sync_bulk(((row[0], row[1], row[6], versions[row[0]]) for row in listed),
+                               list_types=list_types_by_code())
+    events_emit_bulk(
+        EventDraft(topic=record_topic(ChangeKind.REVOKED), aggregate_type="record", aggregate_id=row[0],
+                   subject_id=row[1], payload={"version": row[3] + 1, "item": row[5], "status": RecordStatus.REVOKED,
+                                               "polarity": row[4]})
+        for row in rows
+    )
+    return [row[0] for row in rows]

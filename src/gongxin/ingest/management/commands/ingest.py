@@ -9,6 +9,10 @@ not be read; rejected rows do not change the exit status (they are in the error 
 One run at a time: while a live run loads the same file, another is refused (exit status 1, with the
 run's host, pid and last progress); a run that died (killed, host lost) leaves its batch resumable.
 
+``--snapshot``: the file is the full snapshot of the unit's records of the item. Unchanged rows write nothing;
+records the file no longer holds are counted, and revoked only by ``gongxin ingest confirm BATCH`` (or kept by
+``gongxin ingest cancel BATCH``); a snapshot over the policy's share is held for the credit office's review.
+
 ``gongxin ingest report BATCH [--output FILE]`` writes a batch's error report as CSV.
 ``gongxin ingest status [BATCH]`` shows the unfinished batches (or one), marking those whose run died.
 """
@@ -33,19 +37,29 @@ from gongxin.core.errors import GongxinError
 from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.locking import batch_interrupted_mark, owner_describe
 from gongxin.ingest.models import Batch
-from gongxin.ingest.services import batch_ingest_file, error_report_rows
+from gongxin.ingest.services import (
+    batch_ingest_file,
+    batch_run,
+    batch_snapshot_cancel,
+    batch_snapshot_confirm,
+    error_report_rows,
+)
 
 
 class Command(BaseCommand):
     help = "Load a file of records for a source unit and catalog item (or write a batch's error report)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="CSV, .xlsx or .jsonl file — or 'report' / 'status' and a batch id")
+        parser.add_argument("file", help="CSV, .xlsx or .jsonl file — or 'report' / 'status' / 'confirm' / 'cancel' "
+                                         "and a batch id")
         parser.add_argument("batch", nargs="?", help="with 'report' or 'status': the batch id")
         parser.add_argument("--source-unit", help="the source unit's department code")
         parser.add_argument("--item", help="the catalog item's code (current edition)")
         parser.add_argument("--chunk-size", type=int, default=None, help="rows per transaction (default 5000)")
         parser.add_argument("--output", help="with 'report': write the CSV here instead of stdout")
+        parser.add_argument("--snapshot", action="store_true",
+                            help="the file is the full snapshot of the unit's records of the item: records it no "
+                                 "longer holds are revoked once confirmed ('confirm' BATCH)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["file"] == "report":
@@ -53,6 +67,9 @@ class Command(BaseCommand):
             return
         if options["file"] == "status":
             self._status(options)
+            return
+        if options["file"] in ("confirm", "cancel"):
+            self._decide(options)
             return
         path = Path(options["file"])
         if not path.is_file():
@@ -77,7 +94,8 @@ class Command(BaseCommand):
 
         try:
             batch = batch_ingest_file(path=path.resolve(), source_unit=source_unit, item=item, actor=actor,
-                                      progress=progress)
+                                      progress=progress, snapshot=options["snapshot"],
+                                      chunk_size=options["chunk_size"])
         except GongxinError as exc:
             details = f" {json.dumps(exc.details, ensure_ascii=False, default=str)}" if exc.details else ""
             raise CommandError(f"{exc.code}: {exc.message}{details}") from exc
@@ -96,6 +114,38 @@ class Command(BaseCommand):
         )
         if batch.rejected or batch.flagged:
             self.stdout.write(f"error report: gongxin ingest report {batch.pk} --output batch-{batch.pk}-errors.csv")
+        if batch.status in (BatchStatus.AWAITING, BatchStatus.HELD):
+            plan = batch.snapshot_plan or {}
+            held = " — over the policy's share: held for the credit office's review" if plan.get("held") else ""
+            self.stdout.write(
+                f"snapshot: {batch.missing} of {plan.get('active', 0)} records in force are no longer in the file "
+                f"({100 * float(plan.get('share', 0)):.2f} %, limit {100 * float(plan.get('limit', 0)):.0f} %){held}.\n"
+                f"revoke them: gongxin ingest confirm {batch.pk}    keep them: gongxin ingest cancel {batch.pk}")
+
+    def _decide(self, options: dict[str, Any]) -> None:
+        """Confirm (revoke the snapshot's missing records, in the foreground) or cancel (keep them)."""
+        try:
+            batch_id = int(options["batch"] or "")
+        except ValueError:
+            raise CommandError(f"No batch {options['batch']!r}.") from None
+        actor = Viewer(label="cli:ingest", role=Role.ADMIN)
+        try:
+            if options["file"] == "cancel":
+                batch = batch_snapshot_cancel(batch_id=batch_id, actor=actor)
+            else:
+                found = Batch.objects.filter(pk=batch_id).first()
+                resuming = (found is not None and found.status != BatchStatus.DONE
+                            and (found.snapshot_plan or {}).get("decision") == "confirmed")
+                if not resuming:  # a confirmed revocation that was interrupted is simply run again
+                    batch_snapshot_confirm(batch_id=batch_id, actor=actor, background=False)
+                batch = batch_run(batch_id=batch_id, actor=actor)
+        except Batch.DoesNotExist:
+            raise CommandError(f"No batch {options['batch']!r}.") from None
+        except GongxinError as exc:
+            raise CommandError(f"{exc.code}: {exc.message}") from exc
+        self._summary(batch)
+        if batch.status == BatchStatus.FAILED:
+            raise CommandError(f"Batch {batch.pk} failed: {batch.failure}")
 
     def _report(self, options: dict[str, Any]) -> None:
         try:
