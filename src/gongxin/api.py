@@ -79,6 +79,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 def _register_routers() -> None:
     from gongxin.access.api import inquiries_router
     from gongxin.access.api import router as consents_router
+    from gongxin.accounts.api import router as agents_router
     from gongxin.benefits.api import router as benefits_router
     from gongxin.catalog.api import router as catalog_router
     from gongxin.commitments.api import router as commitments_router
@@ -117,6 +118,7 @@ def _register_routers() -> None:
     api.add_router("/commitments", commitments_router)
     api.add_router("/benefits", benefits_router)
     api.add_router("/lending", lending_router)
+    api.add_router("/agents", agents_router)
 
 
 _register_routers()

@@ -177,3 +177,31 @@ def test_an_agent_stays_within_its_capabilities_and_period(representative, firm,
         capabilities=["objections"], valid_from=clock.today() + timedelta(days=3),
         valid_until=clock.today() + timedelta(days=30))
     assert signed_in(agent_user).post(f"/accounts/agents/mandates/{later.pk}/act/").status_code == 404
+
+
+def test_the_agents_api(representative, firm, agent_user):
+    agent, rep = signed_in(agent_user), signed_in(representative)
+    invitation = agent.post("/api/v1/agents/invitations")
+    assert invitation.status_code == 201
+    body = {"organization_id": firm.pk, "invitation_code": invitation.json()["code"], "capabilities": ["reports"],
+            "valid_from": clock.today().isoformat(), "valid_until": (clock.today() + timedelta(days=5)).isoformat()}
+    assert agent.post("/api/v1/agents/mandates", body, content_type="application/json").status_code == 403
+    created = rep.post("/api/v1/agents/mandates", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    mandate = created.json()
+    assert mandate["agent_name"] == "赵六" and mandate["state"] == "in_force" and mandate["capabilities"] == ["reports"]
+    assert mandate["agent_rin_masked"] == agent_user.subject.person.rin_masked
+    assert AGENT_RIN not in created.content.decode()
+    assert [m["id"] for m in rep.get(f"/api/v1/agents/organizations/{firm.pk}/mandates").json()] == [mandate["id"]]
+    assert agent.get(f"/api/v1/agents/organizations/{firm.pk}/mandates").status_code == 403
+    assert [m["id"] for m in agent.get("/api/v1/agents/mine").json()] == [mandate["id"]]
+
+    assert agent.post(f"/api/v1/agents/mandates/{mandate['id']}/act").status_code == 200
+    assert agent.post("/api/v1/reports", {"subject": {"uscc": firm.organization.uscc}},
+                      content_type="application/json").json()["purpose"] == "self"
+    revoked = rep.post(f"/api/v1/agents/mandates/{mandate['id']}/revoke")
+    assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
+    assert agent.post("/api/v1/reports", {"subject": {"uscc": firm.organization.uscc}, "purpose": "self"},
+                      content_type="application/json").status_code == 403
+    assert agent.post(f"/api/v1/agents/mandates/{mandate['id']}/act").status_code == 404
+    assert agent.post("/api/v1/agents/act/stop").status_code == 204
