@@ -33,7 +33,8 @@ from django.utils import timezone, translation
 from gongxin.access.choices import Channel
 from gongxin.access.persons import caller_key
 from gongxin.access.shown import ShownRecord, profile_records
-from gongxin.accounts.capabilities import decides_for_office
+from gongxin.accounts.capabilities import acts_for_subject, decides_for_office
+from gongxin.accounts.choices import AgentCapability
 from gongxin.accounts.models import ApiClient, User
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.catalog.choices import SubjectKind
@@ -213,6 +214,9 @@ def report_issue(
     """Issue a credit report of ``subject`` for ``viewer``: freeze, hash and sign its content, store it,
     supersede the requester's older ones. Raises the disclosure errors when the purpose is not allowed."""
     _kind_check(kind=kind, subject=subject, purpose=purpose)
+    if purpose == Purpose.SELF and not acts_for_subject(viewer, subject_id=subject.pk,
+                                                        capability=AgentCapability.REPORTS):
+        raise ReportPurposeNotAllowed()  # a firm's agent without the mandate's "reports" (accounts.agents)
     range_from, range_to = report_range_check(kind=kind, range_from=range_from, range_to=range_to)
     subject = Subject.objects.select_related("organization", "person").get(pk=subject.pk)
     issued_at = clock.now().replace(microsecond=0)
