@@ -248,6 +248,9 @@ GONGXIN_OUTBOX_CONSUMERS = [
 # Classes adding entries to each subject's ProfileSummary (records.consumers.SummaryProvider): what each
 # disclosure purpose is shown, by kind, so profile pages count nothing per request.
 GONGXIN_SUMMARY_PROVIDERS: list[str] = ["gongxin.access.summary.ShownSummary"]
+# Which of a page's records have an objection filed and not yet accepted (no mark yet): the subject's own page
+# (access.profile, below objections) says "submitted, awaiting acceptance" for them.
+GONGXIN_OBJECTIONS_AWAITING = "gongxin.objections.selectors.records_awaiting_acceptance"
 GONGXIN_FIGURES_REFRESH_SECONDS = float(os.environ.get("GONGXIN_FIGURES_REFRESH_SECONDS", "0" if TESTING else "60"))
 # Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
 GONGXIN_FACT_PROVIDERS: list[str] = [

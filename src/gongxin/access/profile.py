@@ -10,10 +10,13 @@ working-day deadlines come from the ``deadlines`` policy in force today.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -62,6 +65,9 @@ class OwnRecord:
     clocks: list[ClockLine] = field(default_factory=list)
     remedies: list[Remedy] = field(default_factory=list)
     removal: str = ""  # who removes it instead of credit repair ("Removed by the court after performance"), or ""
+    # An objection was filed and waits for the credit office to accept it: no mark yet (the mark comes at
+    # acceptance), so the page says "submitted, awaiting acceptance" and offers no second objection.
+    objection_submitted: bool = False
 
     @property
     def repairable(self) -> bool:
@@ -151,27 +157,33 @@ def record_clocks(record: ShownRecord, *, today: date) -> list[ClockLine]:
 
 
 def record_remedies(record: ShownRecord, *, today: date, deadlines: dict[str, int],
-                    removals: dict[str, str] | None = None) -> list[Remedy]:
+                    removals: dict[str, str] | None = None, objection_submitted: bool = False) -> list[Remedy]:
     """What the subject can do about a negative record, by the rules (objection, repair, retention).
-    ``removals``: the kinds credit repair does not reach, with what to say instead (``removals_today``)."""
+    ``removals``: the kinds credit repair does not reach, with what to say instead (``removals_today``);
+    ``objection_submitted``: an objection to it waits for acceptance (``objections_awaiting``)."""
     if record.polarity != Polarity.NEGATIVE:
         return []
     removal = (removals or {}).get(record.record_kind, "")
     remedies: list[Remedy] = []
-    if record.under_objection:
+    if objection_submitted and not record.under_objection:
+        remedies.append(Remedy("objection", _(
+            "Your objection has been submitted and waits for the credit office to accept it. Once it is accepted, "
+            "the record carries the mark \"under objection\" until the source unit decides."), False))
+    elif record.under_objection:
         remedies.append(Remedy("objection", _("An objection to this record is being handled; meanwhile the "
                                               "record carries the mark \"under objection\"."), False))
     elif "objection_decide_working_days" in deadlines and "objection_max_working_days" in deadlines:
         remedies.append(Remedy("objection", _(
             "If this record is wrong or incomplete, is disclosed beyond its period, or a listing does not meet "
-            "its conditions, you may file an objection. The record is marked at once; the decision comes "
-            "within %(days)s working days (at most %(max)s)."
+            "its conditions, you may file an objection. Once the credit office accepts it, the record is marked "
+            "\"under objection\"; the decision comes within %(days)s working days of acceptance (at most %(max)s)."
         ) % {"days": deadlines["objection_decide_working_days"],
              "max": deadlines["objection_max_working_days"]}, True))
     else:
         remedies.append(Remedy("objection", _(
             "If this record is wrong or incomplete, is disclosed beyond its period, or a listing does not meet "
-            "its conditions, you may file an objection. The record is marked at once."
+            "its conditions, you may file an objection. Once the credit office accepts it, the record is marked "
+            "\"under objection\"."
         ), True))
 
     if removal:
@@ -238,11 +250,15 @@ def own_profile(
     today = clock.today()
     deadlines = _deadlines(today)
     removals = removals_today()
+    awaiting = objections_awaiting(
+        [r.record_id for g in grouped.shown for r in (g.page.records if g.page else [])])
     groups = [
         OwnGroup(group=shown_group, records=[
             OwnRecord(record=r, clocks=record_clocks(r, today=today),
-                      remedies=record_remedies(r, today=today, deadlines=deadlines, removals=removals),
-                      removal=removals.get(r.record_kind, "") if r.polarity == Polarity.NEGATIVE else "")
+                      remedies=record_remedies(r, today=today, deadlines=deadlines, removals=removals,
+                                               objection_submitted=r.record_id in awaiting),
+                      removal=removals.get(r.record_kind, "") if r.polarity == Polarity.NEGATIVE else "",
+                      objection_submitted=r.record_id in awaiting and not r.under_objection)
             for r in (shown_group.page.records if shown_group.page else [])
         ])
         for shown_group in grouped.shown
@@ -253,6 +269,17 @@ def own_profile(
         code = person_rin_reveal(person=subject.person, viewer=viewer)
     return OwnProfile(subject=subject, code=code, facts=_facts(subject), grouped=grouped, groups=groups,
                       black_lists=black_lists_current(subject=subject, viewer=viewer, purpose=Purpose.SELF))
+
+
+def objections_awaiting(record_ids: list[int]) -> set[int]:
+    """Of ``record_ids``, those with an objection filed and not yet accepted. The objections app sits above this
+    one, so its reader is named by ``settings.GONGXIN_OBJECTIONS_AWAITING`` (as the summary and fact providers
+    are); none without it."""
+    path = getattr(settings, "GONGXIN_OBJECTIONS_AWAITING", "")
+    if not path or not record_ids:
+        return set()
+    reader: Callable[..., set[int]] = import_string(path)
+    return set(reader(record_ids=record_ids))
 
 
 def _sentence_gap() -> str:

@@ -6,6 +6,7 @@ auditors, and — once it was forwarded to them — the operators of the record'
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -91,6 +92,16 @@ def record_for_filing(*, record_id: int, viewer: Viewer) -> Record:
 def objection_pending_for(*, record: Record) -> Objection | None:
     """The objection to ``record`` that is not yet decided or rejected, if any (at most one)."""
     return Objection.objects.filter(record=record, status__in=(Status.SUBMITTED, *OPEN_STATUSES)).first()
+
+
+def records_awaiting_acceptance(*, record_ids: Collection[int]) -> set[int]:
+    """Of ``record_ids``, those with an objection filed and not yet accepted: the record carries no mark yet (it
+    comes at acceptance), so the subject's own page says "submitted, awaiting acceptance" instead
+    (``settings.GONGXIN_OBJECTIONS_AWAITING`` names this reader for access.profile, below this app)."""
+    if not record_ids:
+        return set()
+    return set(Objection.objects.filter(record_id__in=list(record_ids), status=Status.SUBMITTED)
+               .values_list("record_id", flat=True))
 
 
 def objections_of_subject(*, viewer: Viewer) -> QuerySet[Objection]:

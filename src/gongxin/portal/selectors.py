@@ -49,7 +49,7 @@ from gongxin.records.choices import Purpose
 from gongxin.records.lists import entries_in_force_q
 from gongxin.records.models import ListEntry, Record
 from gongxin.records.packing import payload_key_q
-from gongxin.scoring.selectors import PublicGrade, grade_public
+from gongxin.scoring.selectors import PublicGrade, evaluated, grade_public
 from gongxin.subjects.models import Organization, Subject
 from gongxin.subjects.selectors import subject_by_uscc
 
@@ -434,6 +434,9 @@ class OrganizationCard:
     as_of: datetime
     # The grade under the active organization model (scoring.selectors.grade_public); None when not scored.
     grade: PublicGrade | None = None
+    # Scored, though no grade is public (a score left by a model no longer active): the card says "not public",
+    # not "not evaluated yet" (scoring.selectors.evaluated).
+    evaluated: bool = False
 
     @property
     def red_lists(self) -> list[CardList]:
@@ -475,6 +478,7 @@ def organization_card(*, uscc: str) -> OrganizationCard:
     )
     counts = {key: sum(by_kind.get(kind, 0) for kind in kinds) for key, kinds in CARD_COUNT_KINDS}
     updated_at = visible.order_by().aggregate(latest=Max("current_version__created_at"))["latest"]
+    grade = grade_public(subject=subject)
     return OrganizationCard(
         subject=subject,
         organization=subject.organization,
@@ -482,5 +486,6 @@ def organization_card(*, uscc: str) -> OrganizationCard:
         counts=counts,
         updated_at=updated_at,
         as_of=clock.now(),
-        grade=grade_public(subject=subject),
+        grade=grade,
+        evaluated=grade is not None or evaluated(subject=subject),
     )

@@ -28,7 +28,7 @@ from gongxin.access.listings import black_lists_current, removals_today
 from gongxin.accounts.capabilities import is_official
 from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from gongxin.core.paging import CursorInvalid
+from gongxin.core.paging import CursorInvalid, HonestCount
 from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.portal import exports, qr
 from gongxin.portal.errors import CardNotFound, InvalidListingFilter
@@ -47,7 +47,7 @@ from gongxin.portal.selectors import (
 from gongxin.portal.statistics import figures_current
 from gongxin.portal.workbench import workbench_for
 from gongxin.records.choices import Purpose
-from gongxin.subjects.selectors import organizations_search, subject_by_uscc
+from gongxin.subjects.selectors import organizations_search_page, subject_by_uscc
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
@@ -62,6 +62,17 @@ class Page:
     count: int
     total: int
     size: int = PAGE_SIZE
+    capped: bool = False  # more match than were counted: ``total`` is the cap
+
+    @property
+    def total_shown(self) -> str:
+        """The total as a person may read it: "1,000+" past the cap (core.paging.HonestCount), else exact."""
+        return str(HonestCount(self.total, "at_least" if self.capped else "exact"))
+
+    @property
+    def count_shown(self) -> str:
+        """The number of pages, "50+" past the cap."""
+        return f"{self.count:,}+" if self.capped else f"{self.count:,}"
 
     @property
     def offset(self) -> int:
@@ -115,13 +126,14 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"query": query, "results": [], "page": None}
     if query:
         number = _page_number(request.GET.get("page"))
-        results, total = organizations_search(q=query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-        count = max(1, -(-total // PAGE_SIZE))
-        if number > count and total:
+        found = organizations_search_page(q=query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        count = max(1, -(-found.total // PAGE_SIZE))
+        if number > count and found.total:
             # Past the end (a stale link): show the last page instead of an empty one.
             number = count
-            results, total = organizations_search(q=query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-        context.update(results=results, page=Page(number=number, count=count, total=total))
+            found = organizations_search_page(q=query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        context.update(results=found.items, page=Page(number=number, count=count, total=found.total,
+                                                      capped=found.total_capped))
     return render(request, "portal/search.html", context)
 
 

@@ -113,6 +113,12 @@ def grade_public(*, subject: Subject) -> PublicGrade | None:
     return PublicGrade(code=band.code, name=band.name, name_en=band.name_en, as_of=score["as_of"])
 
 
+def evaluated(*, subject: Subject) -> bool:
+    """Whether ``subject`` has a score at all (under any model): a card without a public grade then says "not
+    public" rather than "not evaluated yet"."""
+    return SubjectScore.objects.filter(subject_id=subject.pk).exists()
+
+
 def _purpose_for(*, viewer: Viewer, subject: Subject) -> Any | None:
     """The first purpose on which ``viewer`` may see the subject's evaluation (it rests on non-public data:
     the public never sees it)."""

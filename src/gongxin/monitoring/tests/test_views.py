@@ -45,6 +45,18 @@ def test_pages_are_refused_to_outsiders(scored, outsider) -> None:
     assert Client().get("/monitoring/").status_code == 302  # to sign in
 
 
+def test_an_open_alert_reads_as_waiting_to_be_handled(scored, staff) -> None:
+    """Its status says what it is (待处理 / Open), not the notices' link word (查看) the bare msgid "Open" took."""
+    client = signed_in(staff)
+    for path in ("/monitoring/alerts/", f"/monitoring/alerts/{scored.pk}/"):
+        html = client.get(path).content.decode()
+        status = html[html.index('data-alert-status="open"'):]
+        assert status[status.index(">") + 1:status.index("</span>")] == "待处理"
+        english = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        status = english[english.index('data-alert-status="open"'):]
+        assert status[status.index(">") + 1:status.index("</span>")] == "Open"
+
+
 def test_alerts_are_filtered_and_acknowledged(scored, staff) -> None:
     client = signed_in(staff)
     html = client.get("/monitoring/alerts/", {"status": "open"}).content.decode()

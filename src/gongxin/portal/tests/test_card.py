@@ -44,7 +44,7 @@ def test_shows_name_code_status_and_an_empty_grade(client, acme):
     assert acme.name in html
     assert f"data-uscc>{acme.organization.uscc}<" in html
     assert 'data-status="active"' in html and "存续" in html
-    assert "data-grade>—<" in html  # no scoring yet
+    assert "data-grade>—<" in html and "暂未评价" in html  # no scoring yet
     assert "data-lists-empty" in html
     for key in ("licences", "penalties", "honours", "commitments"):
         assert _count(html, key) == 0
@@ -62,12 +62,15 @@ def test_shows_the_grade_of_a_scored_organization_under_the_active_model(client,
     assert organization_card(uscc=acme.organization.uscc).grade.code == band.code
 
 
-def test_a_score_left_by_a_model_no_longer_active_is_not_shown(client, acme):
+def test_a_score_left_by_a_model_no_longer_active_is_not_shown_and_the_card_says_not_public(client, acme):
     scores_run(actor=SYSTEM, subject_ids=[acme.pk])
     ScoringModel.objects.filter(status=ModelStatus.ACTIVE, subject_kind="organization").update(
         status=ModelStatus.RETIRED)
-    assert organization_card(uscc=acme.organization.uscc).grade is None
-    assert "data-grade>—<" in _card(client, acme)
+    card = organization_card(uscc=acme.organization.uscc)
+    assert card.grade is None and card.evaluated is True
+    html = _card(client, acme)
+    # Evaluated, but no grade the policy makes public: "不公开", never "暂未评价" (not evaluated yet).
+    assert 'data-grade="not-public">不公开<' in html and "暂未评价" not in html
 
 
 def test_counts_public_records_by_kind(client, acme, source_unit):

@@ -76,3 +76,18 @@ def test_results_are_paginated_twenty_a_page(client, db):
     assert "第 3 / 3 页" in past_end  # a stale link lands on the last page
     assert "第 1 / 3 页" in garbage
     assert "第 3 / 3 页" in huge
+
+
+def test_a_capped_search_says_there_are_more(client, monkeypatch):
+    """Past the cap the search counts no further: it says "3+" (here the cap is 3), never "3 organizations"."""
+    monkeypatch.setattr("gongxin.subjects.selectors.SEARCH_COUNT_CAP", 3)
+    for n in range(4):
+        factories.organization_create(name=f"宁波市诚实样例{n}贸易有限公司")
+
+    html = _search(client, q="诚实样例")
+
+    assert "data-count-capped" in html and "共找到 3+ 个组织" in html
+    assert "共找到 3 个组织" not in html
+
+    exact = _search(client, q="诚实样例1")
+    assert "data-count-capped" not in exact and "共找到 1 个组织" in exact
