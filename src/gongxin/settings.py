@@ -231,6 +231,8 @@ TASKS = {
 
 # The jurisdiction whose policy applies by default (Ningbo, Zhejiang). See catalog.Policy.
 GONGXIN_JURISDICTION = os.environ.get("GONGXIN_JURISDICTION", "CN-ZJ-NB")
+# The platform runs as the demo (`gongxin demo up` sets it): the home page links the demo's "try this" guide.
+GONGXIN_DEMO = _env_bool("GONGXIN_DEMO", False)
 # The platform's public address (https://credit.example.gov.cn), used in QR codes and report links;
 # empty: taken from each request's host.
 GONGXIN_PUBLIC_URL = os.environ.get("GONGXIN_PUBLIC_URL", "").rstrip("/")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("commitments/", include("gongxin.commitments.urls")),
     path("benefits/", include("gongxin.benefits.urls")),
     path("lending/", include("gongxin.lending.urls")),
+    path("demo/", include("gongxin.demo.urls")),  # the demo's guide: 404 unless the platform runs as the demo
     path(".well-known/", include("gongxin.reports.urls_wellknown")),
     path("", include("gongxin.reports.urls")),
     path("", include("gongxin.portal.urls")),

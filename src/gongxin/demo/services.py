@@ -13,6 +13,7 @@ departments and accounts are get-or-create.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import queue
@@ -23,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -400,6 +402,16 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(Role.AUDITOR, "demo-auditor", "审计员"),
     DemoAccount(Role.ADMIN, "demo-admin", "系统管理员"),
 )
+# What each demo login is for (printed by ``demo up``; the guide page at /demo/ says it in the page's language).
+JOURNEYS: dict[str, str] = {
+    Role.PUBLIC: "a public account (searching and public reports need no login)",
+    Role.PERSON: "the demo person: /me/, objections, repair, commitments, benefits, who queried me",
+    Role.ORG_AGENT: "the demo firm's agent: its profile, reports, objections, repair, consents, lending",
+    Role.OPERATOR: "the market regulation bureau: batches (/ingest/), its records, objections and repairs",
+    Role.STAFF: "the credit office: accept and forward objections, lists, measures, statistics",
+    Role.AUDITOR: "read-only: every workbench and the audit trail",
+    Role.ADMIN: "everything, and /admin/",
+}
 OPERATOR_DEPARTMENT = city.CITY_AUTHORITIES[0].code  # 宁波市市场监督管理局
 STAFF_DEPARTMENT = next(a.code for a in city.CITY_AUTHORITIES if a.domain == "credit")  # 发展和改革委员会
 
@@ -501,6 +513,135 @@ def demo_accounts_ensure(*, seed: int = DEFAULT_SEED) -> list[tuple[str, str, st
     return rows
 
 
+@dataclass(frozen=True)
+class Decider:
+    """A source unit's operator login that decides objections forwarded to the unit and repair applications
+    of its records: one per unit holding records of the demo firm or the demo person."""
+
+    username: str
+    unit: str  # the department's name
+    firm_records: int
+    person_records: int
+
+
+def decider_username(department: Department) -> str:
+    """``demo-operator`` for the market regulation bureau (its batch and most penalties), else
+    ``demo-op-<department code>`` (``demo-op-nb-tax``)."""
+    return "demo-operator" if department.code == OPERATOR_DEPARTMENT else f"demo-op-{department.code.lower()}"
+
+
+def demo_deciders_ensure(*, seed: int = DEFAULT_SEED) -> list[Decider]:
+    """The operator login of every source unit that holds records of the demo firm or the demo person
+    (get-or-create by username; a changed password is kept), so that each objection and repair of theirs has a
+    decider to sign in as — not only the admin. Returns them, the firm's units first."""
+    from django.db.models import Count
+
+    from gongxin.records.models import Record
+
+    person, firm = _demo_subjects(seed)
+    subjects = {s.pk: s for s in (firm, person) if s is not None}
+    counts: dict[int, dict[int, int]] = {}
+    for unit_id, subject_id, n in (Record.objects.filter(subject_id__in=subjects)
+                                   .values_list("source_unit_id", "subject_id").annotate(n=Count("id"))
+                                   .order_by()):
+        counts.setdefault(unit_id, {})[subject_id] = n
+    departments = Department.objects.in_bulk(list(counts))
+    firm_id = firm.pk if firm is not None else None
+    person_id = person.pk if person is not None else None
+    deciders: list[Decider] = []
+    with transaction.atomic():
+        for unit_id, by_subject in counts.items():
+            department = departments[unit_id]
+            username = decider_username(department)
+            user, created = User.objects.get_or_create(username=username)
+            user.role = Role.OPERATOR
+            user.department = department
+            user.subject = None
+            user.display_name = user.display_name or f"{department.name}信息员"
+            if created or not user.has_usable_password():
+                user.set_password(DEMO_PASSWORD)
+            user.save()
+            deciders.append(Decider(username=username, unit=department.name,
+                                    firm_records=by_subject.get(firm_id or -1, 0),
+                                    person_records=by_subject.get(person_id or -1, 0)))
+    deciders.sort(key=lambda d: (-d.firm_records, -d.person_records, d.username))
+    return deciders
+
+
+# The demo business system's API key is shown once when it is created; the demo keeps it in the data directory
+# (0700, beside keys.json) so that every `demo up` can print a key that works.
+BUSINESS_SYSTEM = "demo business system"
+
+
+def _keys_file() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "demo" / "api-keys.json"
+
+
+def demo_keys_remember(keys: list[tuple[str, str]]) -> None:
+    """Keep the API keys created by the seed (name -> key) for later ``demo up`` runs (file mode 0600)."""
+    if not keys:
+        return
+    path = _keys_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    known: dict[str, str] = {}
+    if path.is_file():
+        try:
+            known = dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            known = {}
+    known.update(dict(keys))
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.touch(mode=0o600)
+    partial.write_text(json.dumps(known, ensure_ascii=False, indent=1), encoding="utf-8")
+    partial.replace(path)
+
+
+def demo_business_key() -> str | None:
+    """The demo business system's API key when the demo kept it and it still works, else None."""
+    from gongxin.accounts.services import api_client_authenticate
+    from gongxin.core.errors import GongxinError
+
+    try:
+        key = json.loads(_keys_file().read_text(encoding="utf-8")).get(BUSINESS_SYSTEM)
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(key, str):
+        return None
+    try:
+        api_client_authenticate(key)
+    except GongxinError:
+        return None
+    return key
+
+
+def demo_mode_apply() -> None:
+    """The platform runs as the demo (``GONGXIN_DEMO``): the home page links the "try this" guide (/demo/),
+    which production never shows. In this process (the web server runs in it) and in the workers."""
+    from django.conf import settings
+
+    os.environ["GONGXIN_DEMO"] = "1"
+    settings.GONGXIN_DEMO = True
+
+
+def demo_public_address_apply(*, host: str, port: int) -> str:
+    """The address the demo serves on, made the platform's public address — what signed reports and check
+    certificates point their QR codes at — unless ``GONGXIN_PUBLIC_URL`` (or the verification address) is set:
+    in this process (the web server runs in it) and, through the environment, in the worker processes."""
+    from django.conf import settings
+
+    configured = os.environ.get("GONGXIN_SIGNING_VERIFY_BASE_URL") or os.environ.get("GONGXIN_PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    shown = "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host  # noqa: S104 - a name, nothing is bound here
+    address = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    os.environ["GONGXIN_PUBLIC_URL"] = address
+    settings.GONGXIN_PUBLIC_URL = address
+    settings.GONGXIN_SIGNING_VERIFY_BASE_URL = address
+    return address
+
+
 # The demo firm's record that is under objection when the demo starts (the penalty its plan dates this many
 # days before the city's day); its newest penalty is left for the visitor to object to, and the fined one
 # of half a year ago to repair.
@@ -545,6 +686,33 @@ class ServicesSeed:
     scored: int = 0
     facts: int = 0
     scorecard: str = ""  # how the early-warning scorecard went
+    summaries: int = 0
+    skipped: list[str] = field(default_factory=list)  # consumers whose seed events the set-based steps covered
+
+
+SUMMARY_CHUNK = 2_000
+
+
+def profile_summaries_rebuild(*, chunk_size: int = SUMMARY_CHUNK) -> int:
+    """Every subject's profile summary, as its consumer (records.consumers.ProfileSummaryConsumer) keeps it, by
+    chunks of subjects that hold records: the consumer itself handles one record event per subject, so the
+    counts are its own. Returns the subjects summarized."""
+    from gongxin.core.models import OutboxEvent
+    from gongxin.records.consumers import ProfileSummaryConsumer
+    from gongxin.records.models import Record
+
+    consumer = ProfileSummaryConsumer()
+    done = 0
+    last = 0
+    while True:
+        ids = list(Record.objects.filter(subject_id__gt=last).order_by("subject_id")
+                   .values_list("subject_id", flat=True).distinct()[:chunk_size])
+        if not ids:
+            return done
+        with transaction.atomic():
+            consumer.handle([OutboxEvent(aggregate_type="record", subject_id=subject_id) for subject_id in ids])
+        done += len(ids)
+        last = ids[-1]
 
 
 def demo_services_seed(*, report: SeedReport | None = None) -> ServicesSeed:
@@ -555,25 +723,45 @@ def demo_services_seed(*, report: SeedReport | None = None) -> ServicesSeed:
     from gongxin.accounts.viewer import SYSTEM
     from gongxin.benefits.demo import benefits_demo_ensure
     from gongxin.core.errors import GongxinError
+    from gongxin.core.outbox import consumers_advance, outbox_settled_position
     from gongxin.lending.demo import lending_demo_ensure
+    from gongxin.monitoring.consumers import WatchConsumer
+    from gongxin.monitoring.models import Watch
     from gongxin.monitoring.selectors import scorecard_active
     from gongxin.monitoring.services import risk_run, scorecard_activate, scorecard_train
+    from gongxin.portal.statistics import FiguresConsumer, figures_refresh
+    from gongxin.records.consumers import ProfileSummaryConsumer
+    from gongxin.rewards.consumers import SubjectFactsConsumer
     from gongxin.rewards.facts import facts_rebuild
     from gongxin.rewards.seed import registry_demo_seed
+    from gongxin.scoring.consumers import RescoreConsumer
     from gongxin.scoring.services import scores_run
+    from gongxin.sharing.consumers import SubscriptionFanout
+    from gongxin.sharing.models import Subscription
 
     report = report or SeedReport()
     done = ServicesSeed()
     with report.phase("business system, benefit providers, lenders"):
         key = registry_demo_seed()
         if key:
-            done.api_keys.append(("demo business system", key))
+            done.api_keys.append((BUSINESS_SYSTEM, key))
         done.api_keys += benefits_demo_ensure() + lending_demo_ensure()
+    # Each set-based step below does for every subject what an outbox consumer would do for the seed's events:
+    # that consumer's cursor is moved past the events the step saw (consumers_advance), so the background
+    # catch-up after the seed does not redo it event batch by event batch.
+    with report.phase("profile summaries"):
+        marked = outbox_settled_position()
+        done.summaries = profile_summaries_rebuild()
+        done.skipped += consumers_advance(names=[ProfileSummaryConsumer.name], position=marked)
     with report.phase("scores"):
+        marked = outbox_settled_position()
         done.scored = scores_run(actor=SYSTEM).subjects_scored
+        done.skipped += consumers_advance(names=[RescoreConsumer.name], position=marked)
     with report.phase("facts"):
+        marked = outbox_settled_position()
         for count, _total in facts_rebuild():
             done.facts = count
+        done.skipped += consumers_advance(names=[SubjectFactsConsumer.name], position=marked)
     with report.phase("early warning"):
         try:
             scorecard = scorecard_active()
@@ -586,5 +774,16 @@ def demo_services_seed(*, report: SeedReport | None = None) -> ServicesSeed:
                 done.scorecard = f"{scorecard.code} v{scorecard.version} (already active)"
         except GongxinError as error:  # a city too small or too young to learn from
             done.scorecard = f"not trained: {error.code}"
+    with report.phase("figures, idle consumers"):
+        # The home page's figures counted now; alerts of watched subjects and subscriptions' deliveries have
+        # nothing to do for the seed's events while nobody watches or subscribes (none does in a new city).
+        marked = outbox_settled_position()
+        idle = [FiguresConsumer.name]
+        figures_refresh()
+        if not Watch.objects.exists():
+            idle.append(WatchConsumer.name)
+        if not Subscription.objects.exists():
+            idle.append(SubscriptionFanout.name)
+        done.skipped += consumers_advance(names=idle, position=marked)
     report.counts.update({"scored": done.scored, "facts": done.facts})
     return done

@@ -89,6 +89,7 @@ class Command(BaseCommand):
                           f"early-warning scorecard {done.scorecard}")
         for name, key in done.api_keys:
             self.stdout.write(f"API key of {name} (shown once): {key}")
+        services.demo_keys_remember(done.api_keys)  # `demo up` prints the business system's key again
 
     def _up(self, options: dict[str, Any]) -> None:
         verbosity = options["verbosity"]
@@ -100,15 +101,40 @@ class Command(BaseCommand):
             self._seed(options)
         logins = services.demo_accounts_ensure(seed=options["seed"])
         services.demo_objection_ensure(seed=options["seed"])
+        public = services.demo_public_address_apply(host=options["host"], port=options["port"])
+        services.demo_mode_apply()
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Gongxin is ready at {url}"))
+        self.stdout.write(f"Reports and certificates are signed for verification at {public}/verify/…")
+        self.stdout.write(f"What to try, step by step, as each of them: {url}demo/")
         self.stdout.write("")
-        self.stdout.write(f"{'role':<12} {'username':<16} password")
+        self.stdout.write(f"{'role':<12} {'username':<16} {'password':<16} for")
         for role, username, password in logins:
-            self.stdout.write(f"{role:<12} {username:<16} {password}")
+            self.stdout.write(f"{role:<12} {username:<16} {password:<16} {services.JOURNEYS.get(role, '')}")
         self.stdout.write("")
-        for shown in services.demo_showcase(seed=options["seed"]):
+        deciders = services.demo_deciders_ensure(seed=options["seed"])
+        if deciders:
+            self.stdout.write("Source-unit operators: each decides the objections forwarded to its unit and the repair "
+                              "applications of its records")
+            for decider in deciders:
+                held = ", ".join(f"{label} {n} records" for label, n in (
+                    ("demo firm", decider.firm_records), ("demo person", decider.person_records)) if n)
+                self.stdout.write(f"{'operator':<12} {decider.username:<16} {services.DEMO_PASSWORD:<16} "
+                                  f"{decider.unit}: {held}")
+            self.stdout.write("")
+        key = services.demo_business_key()
+        showcase = services.demo_showcase(seed=options["seed"])
+        uscc = next((shown.code for shown in showcase if shown.label == "demo firm"), "<USCC>")
+        if key:
+            self.stdout.write(f"Business system (the check API): X-API-Key: {key}")
+            self.stdout.write(f"  curl -H 'X-API-Key: {key}' -H 'Content-Type: application/json' "
+                              f"-d '{{\"uscc\": \"{uscc}\", \"matter\": \"NB-CG-001\"}}' {url}api/v1/checks")
+        else:
+            self.stdout.write("Business system (the check API): its API key was printed once, when the city was "
+                              "seeded (not kept by this data directory)")
+        self.stdout.write("")
+        for shown in showcase:
             self.stdout.write(f"{shown.label:<17} {shown.name} ({shown.code}): records {shown.records}, "
                               f"list entries {shown.list_entries}")
         self.stdout.write("")
