@@ -109,6 +109,10 @@ SILENT = "answers a refusal and success alike (back to the inbox, no message); P
 PAGES: dict[str, Rule] = {
     "GET accounts/login/": R(ALL),
     "GET accounts/logout/": R(ALL, read_must_answer=False),  # POST only (405 to a GET)
+    # Unified identity: open to everyone; off in the matrix's world (no provider: 404 to all), else the
+    # provider's redirect and its answer (tested against a real provider in identity/tests).
+    "GET identity/login/": R(ALL, read_must_answer=False),
+    "GET identity/callback/": R(ALL, read_must_answer=False),
     "GET i18n/setlang/": R(ALL, read_must_answer=False),
     # The signed-in viewer's own things: an empty page for a login that is no subject.
     "GET me/": R(SIGNED_IN),
