@@ -14,7 +14,7 @@ ACCEPTED = ".csv,.txt,.xlsx,.jsonl,.ndjson"
 
 class _ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: CatalogItem) -> str:
-        return f"{obj.name}（{obj.code}）"
+        return str(obj.name)
 
 
 class BatchUploadForm(forms.Form):

@@ -32,6 +32,7 @@ from gongxin.ingest.file_templates import (
     template_xlsx,
 )
 from gongxin.ingest.forms import BatchUploadForm
+from gongxin.ingest.issue_labels import issue_label
 from gongxin.ingest.locking import INTERRUPTED_CODE, batch_interrupted_mark
 from gongxin.ingest.selectors import LAG_BUCKETS, batches_visible, quality_by_unit_and_item
 from gongxin.ingest.services import batch_get, batch_snapshot_cancel, batch_snapshot_confirm, batch_upload
@@ -70,6 +71,8 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     issues = found.issues.order_by("level", "row_number", "pk")[:200]
     by_code = list(found.issues.values("level", "code").annotate(rows=Count("row_number", distinct=True))
                    .order_by("level", "-rows", "code"))
+    for row in by_code:
+        row["label"] = issue_label(row["code"])  # what the code means; the code stays in the CSV and the API
     running = found.status in {BatchStatus.QUEUED, BatchStatus.RUNNING}
     failure = failure_explain(found) if found.status == BatchStatus.FAILED else None
     interrupted = failure is not None and failure.code == INTERRUPTED_CODE
@@ -151,7 +154,8 @@ def quality(request: HttpRequest) -> HttpResponse:
         rows.append({
             "q": q,
             "volume": bars(q.volume_series()),
-            "reasons": bars(sorted(q.rejections_by_reason.items(), key=lambda kv: -kv[1])[:8]),
+            "reasons": bars([(issue_label(code), count) for code, count
+                             in sorted(q.rejections_by_reason.items(), key=lambda kv: -kv[1])[:8]]),
             "lag": bars([(bucket, q.lag_buckets.get(bucket, 0)) for bucket in LAG_BUCKETS]),
             "completeness": [{"label": c["label"], "percent": round(100 * c["share"], 1)} for c in q.completeness()],
             "rejection_percent": round(100 * q.rejection_rate, 2),

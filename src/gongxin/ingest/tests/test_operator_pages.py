@@ -76,6 +76,11 @@ def test_the_error_report_quotes_each_value_as_written(client, tmp_path, market_
     client.force_login(operator_user)
     page = client.get(f"/ingest/batches/{batch.pk}/").content.decode()
     assert "<td>-2</td>" in page and "-20000" not in page
+    # The summary and the quality page say what each code means, not the code.
+    assert 'data-code="negative"' in page and "<td>金额为负数</td>" in page and "<code>negative</code>" not in page
+    quality = client.get("/ingest/quality/").content.decode()
+    assert "不是有效日期" in quality and "invalid_date" not in quality
+    assert "（penalty）" not in client.get("/ingest/").content.decode()  # the upload form names items by name
 
 
 def _template_rows(client, code: str, extension: str) -> list[list[str]]:
