@@ -48,12 +48,16 @@ def callback(request: HttpRequest) -> HttpResponse:
     config = identity_settings()
     if not config.enabled:
         return _refused(request, NotConfigured())
+    # A callback in a browser that started no sign-in is refused without an audit row: anyone can send one.
+    started = any(key.startswith(f"_state_{oidc.CLIENT_NAME}_")
+                  for key in request.session.keys())  # noqa: SIM118 - a session is not iterable
     try:
         claims = oidc.callback_claims(request, config=config)
     except SignInRefused as error:
-        reason = str((error.details or {}).get("reason", "")) if isinstance(error.details, dict) else ""
-        sign_in_refusal_record(issuer=config.issuer, action=Action.REFUSED_TOKEN,
-                               reason=f"{error.code} {reason}".strip())
+        if started:
+            reason = str(error.details.get("reason", "")) if isinstance(error.details, dict) else ""
+            sign_in_refusal_record(issuer=config.issuer, action=Action.REFUSED_TOKEN,
+                                   reason=f"{error.code} {reason}".strip())
         return _refused(request, error)
     except ProviderUnavailable as error:
         return _refused(request, error)

@@ -107,6 +107,9 @@ def test_a_mismatched_state_is_refused_before_the_code_is_used(identity_configur
     assert response.status_code == 403 and _refusal_code(response) == "identity.state_mismatch"
     assert _signed_in_account(client) is None and not ExternalIdentity.objects.exists()
     assert IdentityEvent.objects.get().action == Action.REFUSED_TOKEN
+    # The same forged answer in a browser that started no sign-in: refused, and nothing written.
+    stray = Client().get(forged)
+    assert _refusal_code(stray) == "identity.state_mismatch" and IdentityEvent.objects.count() == 1
     # The code was not spent: the genuine callback still signs in.
     assert client.get(callback).status_code == 302 and _signed_in_account(client) is not None
 
