@@ -62,7 +62,8 @@ class ActingForMiddleware:
                                                 "act for yourself again."))
             else:
                 user.acting_for = Acting(mandate_id=mandate.pk, organization_id=mandate.organization_id,
-                                         capabilities=frozenset(mandate.capabilities))
+                                         capabilities=frozenset(mandate.capabilities),
+                                         organization_name=mandate.organization.name)
         return self.get_response(request)
 
 

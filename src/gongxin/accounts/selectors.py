@@ -20,7 +20,8 @@ def mandate_in_force(*, mandate_id: int, agent_id: int | None) -> AgentMandate |
     its period), else None. One indexed read: run on every request of a person acting for a firm."""
     if agent_id is None:
         return None
-    return AgentMandate.objects.filter(_in_force_q(clock.today()), pk=mandate_id, agent_id=agent_id).first()
+    return (AgentMandate.objects.filter(_in_force_q(clock.today()), pk=mandate_id, agent_id=agent_id)
+            .select_related("organization").first())
 
 
 def mandates_of_agent(*, agent_id: int) -> QuerySet[AgentMandate]:

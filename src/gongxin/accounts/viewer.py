@@ -44,6 +44,7 @@ class Acting:
     mandate_id: int
     organization_id: int
     capabilities: frozenset[str]
+    organization_name: str = ""
 
 
 def viewer_for_user(user: Any) -> Viewer:
