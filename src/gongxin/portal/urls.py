@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic.base import RedirectView
 
 from gongxin.portal import views
 
@@ -14,4 +16,6 @@ urlpatterns = [
     path("card/<str:uscc>/", views.card, name="card"),
     path("card/<str:uscc>/qr.svg", views.card_qr_svg, name="card_qr_svg"),
     path("card/<str:uscc>/qr.png", views.card_qr_png, name="card_qr_png"),
+    # Browsers and crawlers ask for /favicon.ico whatever the page links: the platform's icon, not a 404.
+    path("favicon.ico", RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True), name="favicon"),
 ]

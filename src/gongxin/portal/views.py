@@ -32,6 +32,7 @@ from gongxin.core.paging import CursorInvalid, HonestCount
 from gongxin.core.throttle import current_address, throttle_hit
 from gongxin.portal import exports, qr
 from gongxin.portal.errors import CardNotFound, InvalidListingFilter
+from gongxin.portal.home import home_page
 from gongxin.portal.selectors import (
     EXPORT_MAX_ROWS,
     LISTING_PAGE_SIZE,
@@ -44,8 +45,7 @@ from gongxin.portal.selectors import (
     publicity_filters_parse,
     publicity_page,
 )
-from gongxin.portal.statistics import figures_current
-from gongxin.portal.workbench import workbench_for
+from gongxin.portal.workbench import todos_for, workbench_for
 from gongxin.records.choices import Purpose
 from gongxin.subjects.selectors import organizations_search_page, subject_by_uscc
 
@@ -117,8 +117,9 @@ def _not_found(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The search box and the platform's figures as last counted (portal.statistics; no count per request)."""
-    return render(request, "portal/home.html", {"figures": figures_current()})
+    """The portal's home page (portal.home: a few short reads, nothing counted per request)."""
+    page = home_page(english=(get_language() or "").startswith("en"))
+    return render(request, "portal/home.html", {"page": page, "figures": page.figures})
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -307,5 +308,7 @@ def card_qr_png(request: HttpRequest, uscc: str) -> HttpResponse:
 
 @page_requires(is_official)
 def workbench(request: HttpRequest) -> HttpResponse:
-    """Every working area the signed-in official opens (portal.workbench)."""
-    return render(request, "portal/workbench.html", {"sections": workbench_for(page_viewer(request))})
+    """What the signed-in official has to do (counts, deadlines, the most urgent items), then every working area
+    they open (portal.workbench)."""
+    viewer = page_viewer(request)
+    return render(request, "portal/workbench.html", {"todos": todos_for(viewer), "sections": workbench_for(viewer)})
