@@ -109,6 +109,19 @@ SILENT = "answers a refusal and success alike (back to the inbox, no message); P
 PAGES: dict[str, Rule] = {
     "GET accounts/login/": R(ALL),
     "GET accounts/logout/": R(ALL, read_must_answer=False),  # POST only (405 to a GET)
+    # The second factor's steps answer every login (persons and firms are sent on: they need none).
+    "GET accounts/second-factor/": R(ALL, read_must_answer=False),
+    "GET accounts/second-factor/enrol/": R(ALL, read_must_answer=False),
+    "GET accounts/reauthenticate/": R(SIGNED_IN),
+    # Firm agents: the page of every login (its own firms, mandates, invitation); an invitation code is a person's;
+    # no login of the matrix is a firm's registered legal representative, and the mandates' ids are not its world.
+    "GET accounts/agents/": R(SIGNED_IN),
+    "POST accounts/agents/invitation/": R({"person"}),
+    "POST accounts/agents/<int:organization_id>/authorize/": R(NOBODY),
+    "POST accounts/agents/mandates/<int:mandate_id>/revoke/": R(NOBODY),
+    "POST accounts/agents/mandates/<int:mandate_id>/act/": R(NOBODY),
+    "POST accounts/agents/act/stop/": R(SIGNED_IN, silent="back to the agents page, no message, for everyone: "
+                                                          "it only drops the session's choice of firm"),
     # Unified identity: open to everyone; off in the matrix's world (no provider: 404 to all), else the
     # provider's redirect and its answer (tested against a real provider in identity/tests).
     "GET identity/login/": R(ALL, read_must_answer=False),
@@ -261,6 +274,15 @@ OPERATIONS: dict[str, Rule] = {
     "GET /ingest/batches/{batch_id}/errors.csv": R(GOV | {"c_write"}, OFFICE),
     "POST /ingest/push": R(NOBODY),
     "GET /ingest/quality": R(GOV | API_CLIENTS),  # figures of the caller's own department
+    # Firm agents (sessions only): no login of the matrix is a firm's registered legal representative, and the
+    # mandates' ids are not its world; any signed-in login lists the firms it may act for (none) and stops acting.
+    "GET /agents/organizations/{organization_id}/mandates": R(NOBODY),
+    "POST /agents/mandates": R(NOBODY),
+    "POST /agents/mandates/{mandate_id}/revoke": R(NOBODY),
+    "POST /agents/mandates/{mandate_id}/act": R(NOBODY),
+    "POST /agents/invitations": R({"person"}),
+    "GET /agents/mine": R(SIGNED_IN),
+    "POST /agents/act/stop": R(SIGNED_IN),
     "GET /notices": R(SUBJECTS),
     "POST /notices/{notice_id}/read": R({"person"}, NOBODY),
     "POST /objections": R({"agent"}),
