@@ -10,19 +10,34 @@
     return value || fallback;
   }
 
+  // Row header = label; each cell with data-value = one series (a column). A table with several value columns
+  // (their headers marked data-series, toned by data-tone) is drawn as grouped bars.
   function rowsOf(table) {
     var labels = [];
-    var values = [];
+    var series = [];
     table.querySelectorAll("tbody tr").forEach(function (row) {
       var head = row.querySelector("th");
-      var cell = row.querySelector("[data-value]");
-      if (!head || !cell) {
+      var cells = row.querySelectorAll("[data-value]");
+      if (!head || !cells.length) {
         return;
       }
       labels.push(head.textContent.trim());
-      values.push(Number(cell.getAttribute("data-value")));
+      cells.forEach(function (cell, index) {
+        series[index] = series[index] || [];
+        series[index].push(Number(cell.getAttribute("data-value")));
+      });
     });
-    return { labels: labels, values: values };
+    return { labels: labels, series: series };
+  }
+
+  function toneColour(tone) {
+    if (tone === "negative") {
+      return cssColour("--negative", "#b4232a");
+    }
+    if (tone === "positive") {
+      return cssColour("--positive", "#1f7a4d");
+    }
+    return cssColour("--link", "#1d5fb4");
   }
 
   function draw(table) {
@@ -37,41 +52,39 @@
     var figure = anchor.parentNode;
     var caption = figure.querySelector("figcaption, h2, h3");
     var horizontal = table.getAttribute("data-chart") === "hbar";
-    var negative = table.getAttribute("data-chart-tone") === "negative";
-    var positive = table.getAttribute("data-chart-tone") === "positive";
-    var colour = negative ? cssColour("--negative", "#b4232a")
-      : positive ? cssColour("--positive", "#1f7a4d") : cssColour("--link", "#1d5fb4");
+    var headers = table.querySelectorAll("thead th[data-series]");
+    var valueHeading = table.querySelector("thead th:last-child");
+    var datasets = data.series.map(function (values, index) {
+      var header = headers[index];
+      return {
+        label: header ? header.textContent.trim() : (valueHeading ? valueHeading.textContent.trim() : ""),
+        data: values,
+        backgroundColor: toneColour(header ? header.getAttribute("data-tone") : table.getAttribute("data-chart-tone")),
+        borderRadius: 3,
+        maxBarThickness: 28
+      };
+    });
 
     var box = document.createElement("div");
     box.className = "chart-canvas";
     // Set through the CSSOM (not a style attribute): the content security policy allows it.
-    box.style.height = (horizontal ? Math.max(140, data.labels.length * 30 + 40) : 240) + "px";
+    box.style.height = (horizontal ? Math.max(140, data.labels.length * 30 * datasets.length + 40) : 240) + "px";
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", caption ? caption.textContent.trim() : "");
     box.appendChild(canvas);
     figure.insertBefore(box, anchor);
 
-    var valueHeading = table.querySelector("thead th:last-child");
     new window.Chart(canvas, {
       type: "bar",
-      data: {
-        labels: data.labels,
-        datasets: [{
-          label: valueHeading ? valueHeading.textContent.trim() : "",
-          data: data.values,
-          backgroundColor: colour,
-          borderRadius: 3,
-          maxBarThickness: 28
-        }]
-      },
+      data: { labels: data.labels, datasets: datasets },
       options: {
         indexAxis: horizontal ? "y" : "x",
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
         locale: document.documentElement.lang || undefined,
-        plugins: { legend: { display: false } },
+        plugins: { legend: { display: datasets.length > 1 } },
         scales: horizontal
           ? { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } }
           : { y: { beginAtZero: true, ticks: { precision: 0 } } }
