@@ -43,6 +43,11 @@ class TokenRefused(SignInRefused):
                         "this platform, or already used). Please sign in again.")
 
 
+class SignInCancelled(SignInRefused):
+    code = "identity.sign_in_cancelled"
+    default_message = _("The sign-in was cancelled at the unified identity service. Nothing was changed.")
+
+
 class StateMismatch(SignInRefused):
     code = "identity.state_mismatch"
     default_message = _("This sign-in was not started from this browser, or it was already completed. Please sign "

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from joserfc.errors import JoseError
 
 from gongxin.identity.config import IdentitySettings
-from gongxin.identity.errors import ProviderUnavailable, StateMismatch, TokenRefused
+from gongxin.identity.errors import ProviderUnavailable, SignInCancelled, StateMismatch, TokenRefused
 
 CLIENT_NAME = "unified_identity"
 _clients: dict[tuple[str, ...], DjangoOAuth2App] = {}
@@ -56,6 +56,8 @@ def callback_claims(request: HttpRequest, *, config: IdentitySettings) -> dict[s
     provider); a code the provider does not exchange — expired, already used, or with another PKCE verifier —
     and an ID token that fails verification (``TokenRefused``)."""
     client = oidc_client(config)
+    if request.GET.get("error") == "access_denied":  # the person said no at the provider (RFC 6749, 4.1.2.1)
+        raise SignInCancelled()
     try:
         token = client.authorize_access_token(request, claims_options=_claims_options(config))
     except MismatchingStateError as exc:

@@ -165,3 +165,11 @@ def test_a_weakly_verified_login_sees_less(identity_configured, market_unit) -> 
     objection = client.post("/api/v1/objections", {"record_id": record.pk, "ground": "wrong_facts",
                                                    "description": "不是我"}, content_type="application/json")
     assert objection.status_code == 403 and objection.json()["code"] == "identity.assurance_too_low"
+
+
+def test_a_sign_in_cancelled_at_the_provider_says_so(identity_configured) -> None:
+    client = Client()
+    state = parse_qs(urlsplit(client.get("/identity/login/")["Location"]).query)["state"][0]
+    response = client.get("/identity/callback/?" + urlencode({"error": "access_denied", "state": state}))
+    assert response.status_code == 403 and _refusal_code(response) == "identity.sign_in_cancelled"
+    assert _signed_in_account(client) is None
