@@ -26,7 +26,8 @@ from gongxin.access.errors import (
 )
 from gongxin.access.models import Consent
 from gongxin.access.selectors import consent_grantee_kind
-from gongxin.accounts.capabilities import decides_for_office, is_office
+from gongxin.accounts.capabilities import acts_for_subject, decides_for_office, is_office
+from gongxin.accounts.choices import AgentCapability
 from gongxin.accounts.models import ApiClient, Department, User
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.selectors import items_current
@@ -109,9 +110,10 @@ def consent_grant(
     """The subject authorizes one requester to query its non-public records until ``valid_until``.
 
     ``scope`` lists catalog item codes; empty means every item up to the authorized level. Only the
-    subject itself (a person, or an agent of the organization) may grant.
+    subject itself (a person, or an agent of the organization) may grant; a person acting as a firm's agent only
+    when its mandate covers authorizations (accounts.agents: ``lending``, "query and lending authorizations").
     """
-    if actor.subject_id is None or actor.subject_id != subject.pk:
+    if not acts_for_subject(actor, subject_id=subject.pk, capability=AgentCapability.LENDING):
         raise ConsentNotSubject()
     grantees = [g for g in (grantee_user, grantee_client, grantee_department) if g is not None]
     if len(grantees) != 1:

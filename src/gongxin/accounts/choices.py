@@ -38,7 +38,7 @@ class AgentCapability(models.TextChoices):
     OBJECTIONS = "objections", _("Objections")
     REPAIRS = "repairs", _("Credit repair")
     COMMITMENTS = "commitments", _("Commitments")
-    LENDING = "lending", _("Lending authorizations")
+    LENDING = "lending", _("Query and lending authorizations")
 
 
 class MandateAction(models.TextChoices):

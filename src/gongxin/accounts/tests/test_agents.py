@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from gongxin.access.consents import consent_grant
+from gongxin.access.errors import ConsentNotSubject
 from gongxin.accounts import agents
 from gongxin.accounts.choices import AgentCapability, MandateAction, Role
 from gongxin.accounts.errors import AgentNotFound, NotLegalRepresentative
@@ -165,6 +167,11 @@ def test_an_agent_stays_within_its_capabilities_and_period(representative, firm,
     assert agent.post("/api/v1/objections", {"record_id": record.pk, "ground": "wrong_facts", "description": "越权"},
                       content_type="application/json").status_code in (403, 404)
     assert not Objection.objects.exists()
+    # Nor does it authorize others to query the firm's records (consents need the "lending" capability).
+    lender_user = user_create("bank-reader", role=Role.PUBLIC)
+    with pytest.raises(ConsentNotSubject):
+        consent_grant(subject=firm, grantee_user=lender_user, purpose="贷款审查", scope=[],
+                      valid_until=clock.now() + timedelta(days=3), actor=acting)
 
     # After the period the mandate is no ground: the session's choice is dropped on the next request.
     with time_machine.travel(clock.now() + timedelta(days=11)):
