@@ -88,7 +88,8 @@ def identity_settings() -> IdentitySettings:
     """The settings in force: ``settings.GONGXIN_IDENTITY`` when the project sets it, else the environment's."""
     raw: Mapping[str, Any] = getattr(settings, "GONGXIN_IDENTITY", None) or settings_from_environment()
     return IdentitySettings(
-        issuer=str(raw.get("ISSUER", "") or "").rstrip("/"),
+        # Exactly as the provider writes it in its tokens (some end with "/"): compared as it is.
+        issuer=str(raw.get("ISSUER", "") or "").strip(),
         client_id=str(raw.get("CLIENT_ID", "") or ""),
         client_secret=str(raw.get("CLIENT_SECRET", "") or ""),
         scopes=str(raw.get("SCOPES") or "openid profile"),

@@ -92,8 +92,9 @@ def _claims_checked(token: Mapping[str, Any], *, config: IdentitySettings) -> di
     claims = token.get("userinfo")
     if not claims:
         raise TokenRefused(details={"reason": "no_id_token"})
-    # The discovery document names the issuer Authlib checks ``iss`` against; it must be the configured one.
-    if str(claims.get("iss", "")).rstrip("/") != config.issuer:
+    # Authlib checked ``iss`` against the configured issuer (``_claims_options``); said once more, as it is the
+    # binding's key.
+    if str(claims.get("iss", "")) != config.issuer:
         raise TokenRefused(details={"reason": "issuer"})
     return dict(claims)
 

@@ -105,3 +105,12 @@ def test_a_weak_login_files_no_objection_whatever_the_door(db, market_unit) -> N
     strong = identity_sign_in(issuer=ISSUER, claims=_claims("sub-1", rin, acr="2"))
     objection_file(record=record, ground=Ground.WRONG_FACTS, description="不是我", actor=viewer_for_user(strong))
     assert Objection.objects.get().record_id == record.pk
+
+
+def test_the_issuer_is_kept_as_the_provider_writes_it(settings) -> None:
+    from gongxin.identity.config import identity_settings
+
+    settings.GONGXIN_IDENTITY = {"ISSUER": "https://tenant.id.example.gov.cn/", "CLIENT_ID": "gongxin"}
+    config = identity_settings()
+    assert config.issuer == "https://tenant.id.example.gov.cn/"
+    assert config.metadata_url == "https://tenant.id.example.gov.cn/.well-known/openid-configuration"
