@@ -1,12 +1,14 @@
 """Who acted, as a given viewer may see it: the one rule for every timeline, history and log.
 
 Services store the acting ``Viewer``'s label beside each step (``user:<username>``, ``api-client:<name>``,
-``system``, a job's name ...). A login or a client's name is internal: the credit office (staff, auditors,
-administrators signed in) sees the stored label; the subject, source units, API clients and the public see a
-role-level name instead — the department that acted (an operator's or a client's), "the credit office" for
-its staff, "you" (the viewer's own subject) or "the applicant" (the subject the object is about) for the
-subject's own steps, the display name of anyone else (a person the subject authorized) or else their role,
-and "the platform" for the platform's own jobs. Never a username nor a client's name.
+``system``, a job's name ...). The stored label is a code, never shown as such. The credit office (staff,
+auditors, administrators signed in) sees who acted by name, with the login or client name beside it
+(``王经办（demo-person）``, ``宁波市市场监督管理局（scjg-system）``), and "the platform" for the platform's jobs.
+A login or a client's name is internal: the subject, source units, API clients and the public see a role-level
+name instead — the department that acted (an operator's or a client's), "the credit office" for its staff,
+"you" (the viewer's own subject) or "the applicant" (the subject the object is about) for the subject's own
+steps, the display name of anyone else (a person the subject authorized) or else their role, and "the platform"
+for the platform's own jobs. Never a username nor a client's name.
 """
 
 from __future__ import annotations
@@ -44,14 +46,14 @@ def _user_name(user: User, *, viewer: Viewer, subject_id: int | None) -> str:
 
 
 def actors_shown(*, labels: Iterable[str], viewer: Viewer, subject_id: int | None = None) -> dict[str, str]:
-    """Each stored actor label of ``labels`` as ``viewer`` may see it (a dict label -> shown name).
+    """Each stored actor label of ``labels`` as ``viewer`` may see it (a dict label -> shown name): for the credit
+    office the name and the login (or the client's department and name), for everyone else a role-level name.
 
     ``subject_id`` is the subject the object is about (a repair's, an objection's ...): its own accounts are
     named "the applicant" to others and "you" to itself. Two queries at most, whatever the number of labels.
     """
     wanted = set(labels)
-    if is_office(viewer):
-        return {label: label for label in wanted}
+    office = is_office(viewer)
     usernames = {label.removeprefix(USER_PREFIX) for label in wanted if label.startswith(USER_PREFIX)}
     client_names = {label.removeprefix(CLIENT_PREFIX) for label in wanted if label.startswith(CLIENT_PREFIX)}
     users = ({u.username: u for u in User.objects.filter(username__in=usernames).select_related("department")}
@@ -67,6 +69,14 @@ def actors_shown(*, labels: Iterable[str], viewer: Viewer, subject_id: int | Non
         client = clients.get(label.removeprefix(CLIENT_PREFIX)) if label.startswith(CLIENT_PREFIX) else None
         if not label:
             shown[label] = ""  # nobody yet (an undecided application's decider)
+        elif office and user is not None:
+            shown[label] = (_("%(name)s (%(login)s)") % {"name": user.display_name, "login": user.username}
+                            if user.display_name else user.username)
+        elif office and client is not None:
+            shown[label] = _("%(name)s (%(login)s)") % {"name": client.department.name, "login": client.name}
+        elif office and label.startswith((USER_PREFIX, CLIENT_PREFIX)):
+            # A login or client no longer there: the office still reads which one it was.
+            shown[label] = label.removeprefix(USER_PREFIX).removeprefix(CLIENT_PREFIX)
         elif user is not None:
             shown[label] = _user_name(user, viewer=viewer, subject_id=subject_id)
         elif client is not None:

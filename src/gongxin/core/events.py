@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 CATALOG_VERSION = 2
 
 
@@ -279,6 +282,100 @@ SUBSCRIPTION_FAILED = _topic("sharing.subscription.failed", aggregate="subscript
 SUBSCRIPTION_RECOVERED = _topic("sharing.subscription.recovered", aggregate="subscription", subject=False,
                                 payload=(*_SUBSCRIPTION, "failures"),
                                 meaning="A failing subscription's webhook answered again: it is active again.")
+
+
+# How each topic reads to a person (pages show these, never the topic itself): one label per topic.
+LABELS: dict[str, Promise] = {
+    RECORD_CREATED: _("Record taken in"),
+    RECORD_CORRECTED: _("Record corrected"),
+    RECORD_REVOKED: _("Record revoked"),
+    RECORD_OBJECTION_MARKED: _("Marked as under objection"),
+    RECORD_OBJECTION_CLEARED: _("Objection mark cleared"),
+    RECORD_REPAIRED: _("Record repaired"),
+    RECORD_PUBLICITY_ENDED: _("Publicity ended"),
+    RECORD_RETENTION_ENDED: _("Retention ended"),
+    RECORD_RETENTION_EXTENDED: _("Retention extended"),
+    RECORD_LIST_REMOVED: _("Removed from a list"),
+    SUBJECT_CREATED: _("Subject registered"),
+    SUBJECT_UPDATED: _("Subject data changed"),
+    IDENTIFIER_ADDED: _("Identifier added"),
+    IDENTIFIER_CHANGED: _("Identifier changed"),
+    RELATION_ADDED: _("Relation added"),
+    RELATION_CHANGED: _("Relation changed"),
+    AGENT_AUTHORIZED: _("Agent authorized"),
+    AGENT_REVOKED: _("Agent's authorization revoked"),
+    CONSENT_GRANTED: _("Consent granted"),
+    CONSENT_REVOKED: _("Consent withdrawn"),
+    OBJECTION_FILED: _("Objection filed"),
+    OBJECTION_EVIDENCE_ADDED: _("Objection evidence added"),
+    OBJECTION_ACCEPTED: _("Objection accepted"),
+    OBJECTION_REJECTED: _("Objection not accepted"),
+    OBJECTION_FORWARDED: _("Objection forwarded to the source unit"),
+    OBJECTION_EXTENSION_REQUESTED: _("More time requested for an objection"),
+    OBJECTION_EXTENDED: _("Objection deadline extended"),
+    OBJECTION_DECIDED: _("Objection decided"),
+    OBJECTION_REVIEW_REQUESTED: _("Review of an objection requested"),
+    REPAIR_APPLIED: _("Repair applied for"),
+    REPAIR_APPROVED: _("Repair approved"),
+    REPAIR_REJECTED: _("Repair rejected"),
+    REPAIR_WITHDRAWN: _("Repair application withdrawn"),
+    COMMITMENT_SIGNED: _("Commitment signed"),
+    COMMITMENT_FULFILLED: _("Commitment kept"),
+    COMMITMENT_BREACHED: _("Commitment broken"),
+    COMMITMENT_REMINDED: _("Commitment reminder sent"),
+    COMMITMENT_OVERDUE: _("Commitment overdue"),
+    PAYOUT_DECIDED: _("Payout decided"),
+    REPORT_ISSUED: _("Credit report issued"),
+    REPORT_SUPERSEDED: _("Credit report superseded"),
+    REPORT_REVOKED: _("Credit report revoked"),
+    MEASURE_VERSIONED: _("Measure changed"),
+    SYSTEM_REGISTERED: _("Business system registered"),
+    MATTER_REGISTERED: _("Matter registered"),
+    CHECK_FEEDBACK_RECORDED: _("Check feedback recorded"),
+    CERTIFICATE_ISSUED: _("Check certificate issued"),
+    SCORE_RUN_COMPLETED: _("Scoring run completed"),
+    SCORE_CHANGED: _("Grade changed"),
+    MODEL_DRAFTED: _("Scoring model drafted"),
+    MODEL_CHANGED: _("Scoring model changed"),
+    MODEL_ACTIVATED: _("Scoring model activated"),
+    SUPERVISION_RULE_SET: _("Supervision rule set"),
+    SCORECARD_TRAINED: _("Scorecard trained"),
+    SCORECARD_ACTIVATED: _("Scorecard activated"),
+    RISK_RUN_COMPLETED: _("Risk run completed"),
+    ALERT_RAISED: _("Alert raised"),
+    ALERT_ACKNOWLEDGED: _("Alert acknowledged"),
+    ALERT_CLOSED: _("Alert closed"),
+    WATCH_STARTED: _("Watch started"),
+    WATCH_STOPPED: _("Watch stopped"),
+    USAGE_STARTED: _("Benefit used"),
+    USAGE_ENDED: _("Benefit usage ended"),
+    DEFAULT_RECORDED: _("Default recorded"),
+    SUSPENSION_STARTED: _("Benefit suspended"),
+    LOAN_APPLIED: _("Loan applied for"),
+    LOAN_APPROVED: _("Loan approved"),
+    LOAN_DECLINED: _("Loan declined"),
+    LOAN_REPAID: _("Loan repaid"),
+    LOAN_DEFAULTED: _("Loan defaulted"),
+    FUND_CONTRIBUTED: _("Contribution to the risk fund"),
+    FUND_LOAN_COVERED: _("Loan covered by the risk fund"),
+    FUND_CLAIM_PAID: _("Risk fund claim paid"),
+    FUND_RECOVERED: _("Risk fund recovery"),
+    SUBSCRIPTION_CREATED: _("Subscription created"),
+    SUBSCRIPTION_UPDATED: _("Subscription changed"),
+    SUBSCRIPTION_SECRET_ROTATED: _("Subscription secret rotated"),
+    SUBSCRIPTION_DELETED: _("Subscription deleted"),
+    SUBSCRIPTION_SUBJECTS_CHANGED: _("Subscribed subjects changed"),
+    SUBSCRIPTION_REPLAYED: _("Subscription replayed"),
+    SUBSCRIPTION_FAILED: _("Subscription deliveries failing"),
+    SUBSCRIPTION_RECOVERED: _("Subscription deliveries recovered"),
+}
+
+
+def topic_label(name: str) -> str:
+    """A topic (or an audit action code, which is its topic) as a person reads it; an unknown one is said to be
+    an event of the platform, never shown as its code."""
+    label = LABELS.get(name)
+    return str(label) if label is not None else str(_("Platform event"))
 
 # Catalog v1 → v2 (frozen: data migrations apply it; never edit it).
 RENAMED_IN_V2: dict[str, str] = {

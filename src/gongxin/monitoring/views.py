@@ -16,14 +16,16 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongxin.access.choices import Channel
 from gongxin.accounts.capabilities import decides_for_office, is_office
 from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.errors import CatalogItemNotFound
+from gongxin.catalog.selectors import item_by_code
 from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.monitoring.choices import AlertKind, AlertStatus
 from gongxin.monitoring.features import feature_label
@@ -151,8 +153,19 @@ def alert(request: HttpRequest, viewer: Viewer, alert_id: int) -> HttpResponse:
             return redirect("monitoring:alert", alert_id=found.pk)
     return render(request, "monitoring/alert.html", {
         "alert": found, "events": found.events.all(), "form": form, "can_act": _can_act(viewer),
-        "section": "alerts",
+        "section": "alerts", "item_name": _item_name(str((found.detail or {}).get("item") or "")),
     })
+
+
+def _item_name(code: str) -> str:
+    """The catalog item an alert's record is of, by name in the page's language (the alert stores its code)."""
+    if not code:
+        return ""
+    try:
+        item = item_by_code(code)
+    except CatalogItemNotFound:
+        return ""
+    return item.name_en if item.name_en and (get_language() or "").startswith("en") else item.name
 
 
 @staff_page

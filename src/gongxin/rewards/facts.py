@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db.models import Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.choices import Polarity, RecordKind, Severity
 from gongxin.catalog.policy import removal_authorities
@@ -61,6 +62,12 @@ BUILTIN_FACTS: dict[str, str] = {
     "score_level": "string",
 }
 
+# A fact's type as staff read it beside the fact's name (the name itself is what a rule's author types).
+FACT_TYPE_LABELS: dict[str, Any] = {
+    "bool": _("yes / no"), "int": _("whole number"), "double": _("number"), "string": _("text"),
+    "list<string>": _("list of texts"),
+}
+
 JUDGMENT_DEBTOR_LIST = "judgment_debtor"
 REBUILD_CHUNK = 2000
 
@@ -78,6 +85,11 @@ def _providers(paths: tuple[str, ...]) -> tuple[FactProvider, ...]:
 
 def providers() -> tuple[FactProvider, ...]:
     return _providers(tuple(getattr(settings, "GONGXIN_FACT_PROVIDERS", [])))
+
+
+def fact_type_label(type_name: str) -> str:
+    """A fact's type label in words ("yes / no" for ``bool``); an unknown type as "value"."""
+    return str(FACT_TYPE_LABELS.get(type_name, _("value")))
 
 
 def fact_names() -> dict[str, str]:

@@ -26,7 +26,9 @@ class MatterForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=60, help_text=_("e.g. sd.procurement"))
+    code = forms.CharField(label=_("Code"), max_length=60,
+                           help_text=_("A short code that names the measure for good: its family and what it restricts "
+                                       "or grants, in lowercase letters joined by a dot"))
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=MeasureKind.choices)
     measure_class = forms.ChoiceField(label=_("Class"), choices=MeasureClass.choices)

@@ -11,10 +11,16 @@ subject's score or grade changes; ``ScoreRun`` records each run with the grade d
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.choices import SubjectKind
 from gongxin.scoring.choices import ModelStatus, RunKind
+
+
+def _in_language(chinese: str, english: str) -> str:
+    """A name stored in both languages, in the page's (Chinese when there is no English)."""
+    return english if english and (get_language() or "").startswith("en") else chinese
 
 
 class ScoringModel(models.Model):
@@ -100,6 +106,25 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.dimension} {self.code}"
 
+    @property
+    def shown_name(self) -> str:
+        return _in_language(self.name, self.name_en)
+
+    @property
+    def feature_label(self) -> str:
+        """What the indicator counts, in words (the feature registry's label), not the feature's code."""
+        from gongxin.scoring.features import features_all
+
+        feature = features_all().get(self.feature)
+        return str(feature.label) if feature is not None else self.shown_name
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason a subject is given when the indicator costs points, as written for the page's language (its
+        placeholders as "n")."""
+        text = _in_language(self.reason_zh, self.reason_en)
+        return text.replace("{count}", "n").replace("{recent}", "n").replace("{months}", "n")
+
 
 class GradeBand(models.Model):
     """Scores from ``min_score`` up to the next band are ``code``; ``supervision_class`` is the A/B/C/D
@@ -120,6 +145,11 @@ class GradeBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.code} ≥ {self.min_score}"
+
+    @property
+    def shown_name(self) -> str:
+        """The grade in the page's language (良好 / Good), never its code: one language per page."""
+        return _in_language(self.name, self.name_en)
 
 
 class SubjectScore(models.Model):

@@ -23,7 +23,7 @@ from gongxin.scoring.models import GradeBand
 def _bars(counts: dict[str, int], bands: list[GradeBand]) -> list[dict[str, Any]]:
     total = sum(counts.values()) or 1
     widest = max(counts.values(), default=0) or 1
-    return [{"label": f"{b.name} ({b.code})", "value": counts.get(b.code, 0),
+    return [{"label": b.shown_name, "value": counts.get(b.code, 0),
              "share": round(100 * counts.get(b.code, 0) / total, 1),
              "percent": round(100 * counts.get(b.code, 0) / widest, 1),
              "negative": b.min_score == min(x.min_score for x in bands)} for b in bands]

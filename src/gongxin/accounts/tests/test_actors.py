@@ -1,5 +1,6 @@
-"""``actors_shown``: the credit office sees stored actor labels; everyone else a role-level name, never a login or
-a client's name (#22, High 4 and Low "internal actors")."""
+"""``actors_shown``: the credit office sees who acted by name with the login beside it, never a stored code
+(``user:…``, #18); everyone else a role-level name, never a login or a client's name (#22, High 4 and Low
+"internal actors")."""
 
 from __future__ import annotations
 
@@ -35,9 +36,17 @@ LABELS = ["user:credit-li", "user:scjg-wang", "user:firm-zhang", "api-client:scj
           "system:commitments-daily", "user:nobody-known"]
 
 
-def test_the_credit_office_sees_the_stored_labels(cast):
+def test_the_credit_office_sees_names_with_logins_never_the_stored_codes(cast):
+    cast["operator"].display_name = "王科员"
+    cast["operator"].save(update_fields=["display_name"])
     staff = viewer_for_user(cast["staff"])
-    assert actors_shown(labels=LABELS, viewer=staff, subject_id=cast["firm"].pk) == {label: label for label in LABELS}
+    with translation.override("zh-hans"):
+        shown = actors_shown(labels=LABELS, viewer=staff, subject_id=cast["firm"].pk)
+    assert shown == {
+        "user:credit-li": "credit-li", "user:scjg-wang": "王科员（scjg-wang）", "user:firm-zhang": "firm-zhang",
+        "api-client:scjg-system": "宁波市市场监督管理局（scjg-system）", "system": "平台",
+        "system:commitments-daily": "平台", "user:nobody-known": "nobody-known",
+    }
 
 
 def test_the_subject_and_the_public_see_role_level_names(cast):
