@@ -186,7 +186,7 @@ LOGOUT_REDIRECT_URL = "portal:home"
 # while the username or the address is locked (decision 032, docs/operations.md "Sign-in lockout").
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "gongxin.identity.backends.SubjectPasswordsBackend",  # persons' and firms' passwords where allowed (docs/identity.md)
+    "gongxin.identity.backends.SubjectPasswordsBackend",  # subjects' passwords where allowed (docs/identity.md)
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("GONGXIN_LOGIN_FAILURE_LIMIT", "5"))

@@ -48,6 +48,8 @@ class IdentitySettings:
     # Accounts that never signed in through the provider (made by an administrator, the demo's): their level.
     local_assurance: str = AssuranceLevel.VERIFIED
     assurance_policy: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ASSURANCE_POLICY))
+    # Accounts acting for a subject may sign in with a local password (identity.backends); staff always may.
+    local_subject_passwords: bool = True
 
     @property
     def enabled(self) -> bool:
@@ -78,6 +80,8 @@ def settings_from_environment() -> dict[str, Any]:
         "SCOPES": os.environ.get("GONGXIN_OIDC_SCOPES", ""),
         "REDIRECT_URI": os.environ.get("GONGXIN_OIDC_REDIRECT_URI", ""),
         "LOCAL_ASSURANCE": os.environ.get("GONGXIN_LOCAL_ASSURANCE", ""),
+        "LOCAL_SUBJECT_PASSWORDS": os.environ.get("GONGXIN_LOCAL_SUBJECT_PASSWORDS", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
         "CLAIMS": _json_env("GONGXIN_OIDC_CLAIMS"),
         "ASSURANCE_MAP": _json_env("GONGXIN_OIDC_ASSURANCE_MAP"),
     }
@@ -100,4 +104,5 @@ def identity_settings() -> IdentitySettings:
                        **{str(k): str(v) for k, v in dict(raw.get("ASSURANCE_MAP") or {}).items()}},
         local_assurance=str(raw.get("LOCAL_ASSURANCE") or AssuranceLevel.VERIFIED),
         assurance_policy={**DEFAULT_ASSURANCE_POLICY, **dict(raw.get("ASSURANCE_POLICY") or {})},
+        local_subject_passwords=bool(raw.get("LOCAL_SUBJECT_PASSWORDS", True)),
     )
