@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
@@ -19,7 +19,11 @@ from gongxin.accounts.models import User
 from gongxin.identity.config import identity_settings
 
 
-class SubjectPasswordsBackend(BaseBackend):
+class SubjectPasswordsBackend(ModelBackend):
+    """Checks no password itself (``None``: the model backend after it does); ``get_user`` is the model backend's,
+    because ``force_login`` and ``login`` record the first backend that has one, and the session must find its user.
+    """
+
     def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
                      **kwargs: Any) -> None:
         if identity_settings().local_subject_passwords or not username:
