@@ -95,8 +95,8 @@ def test_the_legal_representative_authorizes_an_agent_who_reports_and_objects_un
     assert again.status_code == 422 and AgentMandate.objects.count() == 1
 
     _act(agent, mandate)
-    page = agent.get("/accounts/agents/").content.decode()
-    assert 'data-nav="acting"' in page and f'data-acting="{firm.pk}"' in page  # every page says for whom
+    shown = agent.get("/accounts/agents/").content.decode()
+    assert 'data-nav="acting"' in shown and f'data-acting="{firm.pk}"' in shown  # every page says for whom
     issued = agent.post("/api/v1/reports", {"subject": {"uscc": firm.organization.uscc}},
                         content_type="application/json")
     assert issued.status_code == 201, issued.content
