@@ -45,8 +45,12 @@ def busy_retried(action: Callable[[], T], *, attempts: int = 2, pause: float = 0
         except OperationalError as exc:
             if not database_busy(exc) or attempt == attempts or connection.in_atomic_block:
                 raise
-            time.sleep(pause)
+            _pause(pause)
     raise AssertionError("unreachable")
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def retry_after_seconds() -> int:
