@@ -77,3 +77,13 @@ def test_cursors_move_forward_past_what_was_done_never_back() -> None:
     positions = dict(ConsumerCursor.objects.values_list("consumer", "position"))
     assert positions[names[0]] == positions[names[1]] == ids[3]
     assert positions[names[2]] == ids[1]
+
+
+def test_the_workbench_shows_the_backlog_while_there_is_one(client, staff) -> None:
+    client.force_login(staff)
+    ids = _events(10)
+    _at(ids[0] - 1)
+    page = client.get("/workbench/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'data-catchup-pending="{10 * len(consumers())}"' in page and "后台处理进度" in page
+    _at(ids[-1])
+    assert "data-catchup" not in client.get("/workbench/").content.decode()
