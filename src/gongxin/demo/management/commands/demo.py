@@ -109,18 +109,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Reports and certificates are signed for verification at {public}/verify/…")
         self.stdout.write(f"What to try, step by step, as each of them: {url}demo/")
         self.stdout.write("")
-        self.stdout.write(f"{'role':<12} {'username':<16} {'password':<16} for")
+        self.stdout.write(f"{'role':<12} {'username':<20} {'password':<14} for")
         for role, username, password in logins:
-            self.stdout.write(f"{role:<12} {username:<16} {password:<16} {services.JOURNEYS.get(role, '')}")
+            self.stdout.write(f"{role:<12} {username:<20} {password:<14} {services.JOURNEYS.get(role, '')}")
         self.stdout.write("")
         deciders = services.demo_deciders_ensure(seed=options["seed"])
         if deciders:
             self.stdout.write("Source-unit operators: each decides the objections forwarded to its unit and the repair "
                               "applications of its records")
             for decider in deciders:
-                held = ", ".join(f"{label} {n} records" for label, n in (
+                held = ", ".join(f"{label} {n} record{'' if n == 1 else 's'}" for label, n in (
                     ("demo firm", decider.firm_records), ("demo person", decider.person_records)) if n)
-                self.stdout.write(f"{'operator':<12} {decider.username:<16} {services.DEMO_PASSWORD:<16} "
+                self.stdout.write(f"{'operator':<12} {decider.username:<20} {services.DEMO_PASSWORD:<14} "
                                   f"{decider.unit}: {held}")
             self.stdout.write("")
         key = services.demo_business_key()
