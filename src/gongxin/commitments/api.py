@@ -50,6 +50,7 @@ from gongxin.commitments.services import (
     payout_request,
     preview_check,
 )
+from gongxin.core.events import topic_label
 from gongxin.records.choices import Purpose
 from gongxin.subjects.models import Subject
 
@@ -108,6 +109,7 @@ class SignIn(Schema):
 
 class CommitmentEventOut(Schema):
     action: str
+    action_label: str = Field("", description="the step in words, in the request's language (core.events.topic_label)")
     actor: str
     note: str
     at: datetime
@@ -207,7 +209,8 @@ def _out(commitment: Commitment, *, viewer: Viewer, detail: bool = False,
     }
     if detail:
         body["signature_valid"] = commitment_signature_valid(commitment)
-        body["events"] = [{"action": e.action, "actor": e.actor_shown, "note": e.note, "at": e.created_at}
+        body["events"] = [{"action": e.action, "action_label": topic_label(e.action), "actor": e.actor_shown,
+                           "note": e.note, "at": e.created_at}
                           for e in actors_annotate(items=commitment.events.all(), viewer=viewer,
                                                    subject_id=commitment.subject_id)]
     return body

@@ -18,8 +18,11 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from gongxin.access.choices import Channel
+from gongxin.accounts.actors import actors_annotate
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.doors import viewer_for_request
+from gongxin.accounts.viewer import Viewer
+from gongxin.core.events import topic_label
 from gongxin.monitoring.models import Alert, RiskScore, Scorecard, Watch
 from gongxin.monitoring.selectors import (
     alert_get,
@@ -85,6 +88,7 @@ class ScorecardOut(Schema):
 
 class AlertEventOut(Schema):
     action: str
+    action_label: str = Field("", description="the step in words, in the request's language (core.events.topic_label)")
     actor: str
     note: str
     at: datetime
@@ -154,16 +158,19 @@ def _scorecard_out(scorecard: Scorecard, *, detail: bool) -> dict[str, Any]:
     return body
 
 
-def _alert_out(alert: Alert, *, detail: bool = False) -> dict[str, Any]:
+def _alert_out(alert: Alert, *, viewer: Viewer | None = None) -> dict[str, Any]:
+    """An alert; with ``viewer``, its history too, each step's actor as that viewer may see it."""
     body: dict[str, Any] = {
         "id": alert.pk, "subject_id": alert.subject_id, "subject_name": alert.subject.name, "kind": alert.kind,
         "kind_label": str(alert.get_kind_display()), "status": alert.status, "score": alert.score,
         "previous_score": alert.previous_score, "run_id": alert.run_id, "record_id": alert.record_id,
         "detail": alert.detail, "raised_at": alert.raised_at, "updated_at": alert.updated_at,
     }
-    if detail:
-        body["events"] = [{"action": e.action, "actor": e.actor_label, "note": e.note, "at": e.created_at}
-                          for e in alert.events.all()]
+    if viewer is not None:
+        body["events"] = [{"action": e.action, "action_label": topic_label(e.action), "actor": e.actor_shown,
+                           "note": e.note, "at": e.created_at}
+                          for e in actors_annotate(items=alert.events.all(), viewer=viewer,
+                                                   subject_id=alert.subject_id)]
     return body
 
 
@@ -209,21 +216,22 @@ def alerts_endpoint(request: HttpRequest, status: str = "", kind: str = "", subj
 
 @router.get("/alerts/{alert_id}", response=AlertOut, summary="One alert with its history")
 def alert_endpoint(request: HttpRequest, alert_id: int) -> dict[str, Any]:
-    return _alert_out(alert_get(alert_id=alert_id, viewer=viewer_for_request(request)), detail=True)
+    viewer = viewer_for_request(request)
+    return _alert_out(alert_get(alert_id=alert_id, viewer=viewer), viewer=viewer)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, summary="Acknowledge an alert")
 def alert_acknowledge_endpoint(request: HttpRequest, alert_id: int, body: AlertNoteIn) -> dict[str, Any]:
     viewer = viewer_for_request(request)
     alert = alert_acknowledge(alert=alert_get(alert_id=alert_id, viewer=viewer), actor=viewer, note=body.note)
-    return _alert_out(alert_get(alert_id=alert.pk, viewer=viewer), detail=True)
+    return _alert_out(alert_get(alert_id=alert.pk, viewer=viewer), viewer=viewer)
 
 
 @router.post("/alerts/{alert_id}/close", response=AlertOut, summary="Close an alert")
 def alert_close_endpoint(request: HttpRequest, alert_id: int, body: AlertNoteIn) -> dict[str, Any]:
     viewer = viewer_for_request(request)
     alert = alert_close(alert=alert_get(alert_id=alert_id, viewer=viewer), actor=viewer, note=body.note)
-    return _alert_out(alert_get(alert_id=alert.pk, viewer=viewer), detail=True)
+    return _alert_out(alert_get(alert_id=alert.pk, viewer=viewer), viewer=viewer)
 
 
 @router.get("/subjects/{subject_id}/risk", response=list[RiskOut],

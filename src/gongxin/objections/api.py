@@ -20,6 +20,7 @@ from gongxin.accounts.capabilities import decides_for_office
 from gongxin.accounts.doors import viewer_for_request
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
+from gongxin.core.events import topic_label
 from gongxin.objections.choices import Decision, Ground
 from gongxin.objections.models import Evidence, Objection
 from gongxin.objections.selectors import (
@@ -77,6 +78,7 @@ class DecideIn(Schema):
 
 class ObjectionEventOut(Schema):
     action: str
+    action_label: str = Field("", description="the step in words, in the request's language (core.events.topic_label)")
     status: str
     actor: str
     note: str
@@ -164,7 +166,8 @@ def _detail(objection_id: int, viewer: Viewer) -> dict[str, Any]:
     body = _out(objection)
     if not (decides_for_office(viewer) or unit_decides(viewer, objection)):
         body["extension_request_reason"] = ""  # the unit's request to the office (objection_timeline)
-    body["events"] = [{"action": e.action, "status": e.status, "actor": e.actor_shown, "note": e.note,
+    body["events"] = [{"action": e.action, "action_label": topic_label(e.action), "status": e.status,
+                       "actor": e.actor_shown, "note": e.note,
                        "at": e.created_at} for e in objection_timeline(objection=objection, viewer=viewer)]
     body["evidence"] = [_evidence_out(e) for e in objection.evidence.order_by("id")]
     return body

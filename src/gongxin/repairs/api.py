@@ -23,6 +23,7 @@ from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.doors import viewer_for_request
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
+from gongxin.core.events import topic_label
 from gongxin.repairs.eligibility import eligibility_check
 from gongxin.repairs.models import RepairApplication
 from gongxin.repairs.selectors import (
@@ -73,6 +74,7 @@ class RepairEvidenceOut(Schema):
 
 class RepairEventOut(Schema):
     action: str
+    action_label: str = Field("", description="the step in words, in the request's language (core.events.topic_label)")
     actor: str
     note: str
     at: datetime
@@ -150,7 +152,8 @@ def _out(application: RepairApplication, *, viewer: Viewer, detail: bool = False
             for e in application.evidence.all()
         ]
         body["events"] = [
-            {"action": e.action, "actor": e.actor_shown, "note": e.note, "at": e.created_at}
+            {"action": e.action, "action_label": topic_label(e.action), "actor": e.actor_shown, "note": e.note,
+             "at": e.created_at}
             for e in actors_annotate(items=application.events.all(), viewer=viewer, subject_id=application.subject_id)
         ]
     return body

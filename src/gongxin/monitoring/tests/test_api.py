@@ -55,6 +55,9 @@ def test_alerts_are_listed_filtered_and_acknowledged(alerted, staff, auditor) ->
                        content_type="application/json").json()
     assert done["status"] == "acknowledged"
     assert [e["action"] for e in done["events"]] == ["monitoring.alert.raised", "monitoring.alert.acknowledged"]
+    # Each step in words, and who acted by name, never the stored code (#18 point 1).
+    assert [e["action_label"] for e in done["events"]] == ["产生预警", "预警已确认"]
+    assert "user:" not in done["events"][1]["actor"] and staff.username in done["events"][1]["actor"]
     closed = client.post(f"{BASE}/alerts/{alerted.pk}/close", {"note": "done"}, content_type="application/json")
     assert closed.json()["status"] == "closed"
 

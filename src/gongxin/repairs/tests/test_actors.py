@@ -29,6 +29,7 @@ def test_the_subjects_api_view_names_the_unit_and_keeps_the_reasons(rejected, ag
     body = signed_in(agent).get(f"/api/v1/repairs/{rejected.pk}").json()
     assert [(e["action"], e["actor"]) for e in body["events"]] == [
         ("repairs.repair.applied", "您"), ("repairs.repair.rejected", unit.department.name)]
+    assert [e["action_label"] for e in body["events"]] == ["申请信用修复", "信用修复未通过"]
     assert body["decided_by"] == unit.department.name
     assert body["decision_note"] == "罚款尚未缴清。" and body["events"][1]["note"] == "罚款尚未缴清。"
     listed = signed_in(agent).get("/api/v1/repairs").content.decode()
