@@ -44,7 +44,7 @@ def _mupdf_text(path: Path) -> str:
 
 
 def _pdfium_text(data: bytes) -> str:
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]  # no type information
 
     document = pdfium.PdfDocument(data)
     try:
