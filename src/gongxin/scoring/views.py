@@ -53,6 +53,13 @@ def model_detail(request: HttpRequest, model_id: int) -> HttpResponse:
     sim_bars = None
     if simulation is not None:
         sim_bars = {"before": _bars(simulation.before, bands), "after": _bars(simulation.after, bands)}
+        # Grades by name in the page's language, never their codes: this version's bands win over earlier ones'.
+        names = {b.code: b.shown_name for b in GradeBand.objects.filter(model__subject_kind=model.subject_kind)
+                 .exclude(model=model)}
+        names.update({b.code: b.shown_name for b in bands})
+        for change in simulation.changed:
+            change["grade_before_name"] = names.get(change["grade_before"], "")
+            change["grade_after_name"] = names.get(change["grade_after"], "")
     return render(request, "scoring/model.html", {
         "model": model, "dimensions": model.dimensions.prefetch_related("indicators"), "bands": bands,
         "simulation": simulation, "sim_bars": sim_bars,

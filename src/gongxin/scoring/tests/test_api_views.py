@@ -83,6 +83,9 @@ def test_staff_pages_render_distributions_and_simulation(staff, organization, pe
     assert overview.status_code == 200 and "bar-row" in overview.content.decode()
     assert "等级分布" in overview.content.decode() or "信用评价" in overview.content.decode()
     assert model.status_code == 200 and "行政监管" in model.content.decode()
+    # Grades by name only, one language per page (#18 point 1): never "较差 (poor)".
+    for code in ("excellent", "good", "fair", "poor"):
+        assert f"({code})" not in model.content.decode() and f">{code}<" not in model.content.decode()
 
 
 def test_subject_page_shows_the_panel_only_to_those_allowed(person, person_user):
