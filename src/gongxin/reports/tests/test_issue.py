@@ -54,6 +54,9 @@ def test_public_organization_report_has_the_standard_structure(acme, source_unit
     assert cover["requester"] == "社会公众"
     assert [n["key"] for n in content["notes"]] == ["sources", "scope", "details", "validity", "verification",
                                                    "remedies"]
+    # Judgment debtors are removed by the court, never repaired; the mark comes with an objection's acceptance (#18).
+    remedies = content["notes"][-1]["text"]
+    assert "人民法院在被执行人履行义务后移出名单" in remedies and "异议受理后" in remedies
     assert {"label": "统一社会信用代码", "key": "uscc", "value": acme.organization.uscc} in content["overview"]["basic"]
     summary = {row["key"]: row for row in content["overview"]["summary"]}
     assert summary["penalties"]["total"] == 1 and summary["penalties"]["negative"] == 1
