@@ -286,8 +286,10 @@ def floor_run() -> float:
     with raw.cursor() as cursor:
         for source, copy in _TABLES.items():
             cursor.execute(f"CREATE TABLE {copy} (LIKE {source} INCLUDING ALL)")
+        # Top-level constraints only: a key referencing the partitioned versions also has a clone per partition.
         cursor.execute("SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)", [list(_TABLES)])
+                       "WHERE contype = 'f' AND conparentid = 0 AND conrelid::regclass::text = ANY(%s)",
+                       [list(_TABLES)])
         for n, (table, definition) in enumerate(cursor.fetchall()):
             for source, copy in _TABLES.items():  # the copies reference each other, as the originals do
                 definition = definition.replace(f"REFERENCES {source}(", f"REFERENCES {copy}(")
