@@ -12,7 +12,8 @@ Besides single figures, the refresh keeps two *series* for the home page's chart
 prefix: records by month of decision over the last ``MONTHS_IN_SERIES`` months (``month:2026-11``) and records by
 source unit (``unit:<department code>``). They are counted in the same refresh, set-based: one GROUP BY over the
 record identity index (source unit, catalog item) gives the records by item and by unit together, one range of
-the versions' decision-date index the months.
+the versions' decision-date index the months. The refresh also finds the home page's newest public rows and stores
+their record ids (``latest:publicity:1`` …, portal.latest).
 
 ``figures_current`` is what the page reads: one query over the figures, one over the list types and one over the
 source units' names (a few rows each), whatever the size of the store. The page says when the figures were counted
@@ -37,6 +38,7 @@ from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.catalog.selectors import items_current, source_units
 from gongxin.core import clock
 from gongxin.core.models import OutboxEvent
+from gongxin.portal.latest import latest_count
 from gongxin.portal.models import PlatformFigure
 from gongxin.records.models import ListEntry, ListType, Record
 from gongxin.subjects.models import Subject
@@ -109,6 +111,8 @@ def figures_count() -> dict[str, int]:
                 .values_list("list_type__code").annotate(n=Count("subject_id", distinct=True)))
     for code, n in on_lists:
         figures[LIST_PREFIX + code] = n
+    # The home page's newest rows, found here once rather than on every visit (portal.latest).
+    figures.update(latest_count())
     return figures
 
 
