@@ -228,6 +228,7 @@ PAGES: dict[str, Rule] = {
     "GET org/<str:uscc>/": R(ALL),
     "GET publicity/": R(ALL),
     "GET guide/voluntary-performance/": R(ALL),
+    "GET demo/": R(NOBODY),  # the demo's "try this" guide: 404 to all unless the platform runs as the demo
     "GET workbench/": R(GOV),
     "GET card/<str:uscc>/": R(ALL),
     "GET card/<str:uscc>/qr.svg": R(ALL),
