@@ -101,6 +101,15 @@ def verify_url_for(number: str) -> str:
     return f"{verify_base_url()}{reverse('reports:verify', args=[number])}"
 
 
+def verify_url_shown(number: str, *, signed: str) -> str:
+    """The verification address a page shows for a document already issued: the configured one, or — with no
+    public address configured — the one it was signed with, so that its page opens all the same."""
+    try:
+        return verify_url_for(number)
+    except PublicAddressUnset:
+        return signed
+
+
 def public_key_url() -> str:
     return f"{verify_base_url()}{reverse('wellknown:signing_key_pem')}"
 

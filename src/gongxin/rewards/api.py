@@ -26,7 +26,7 @@ from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.doors import api_viewer, viewer_for_request
 from gongxin.accounts.services import api_rate_limit_charge
 from gongxin.core import clock
-from gongxin.core.documents import verify_url_for
+from gongxin.core.documents import verify_url_shown
 from gongxin.core.schemas import ErrorOut
 from gongxin.rewards import selectors
 from gongxin.rewards.choices import Decision, FeedbackOutcome
@@ -241,7 +241,8 @@ def _measure_out(version: MeasureVersion) -> dict[str, Any]:
 
 
 def _certificate_out(certificate: CheckCertificate) -> dict[str, Any]:
-    return {"number": certificate.number, "verify_url": verify_url_for(certificate.number),
+    signed = certificate.content.get("verification", {}).get("url", "")
+    return {"number": certificate.number, "verify_url": verify_url_shown(certificate.number, signed=signed),
             "issued_at": certificate.created_at, "envelope": selectors.certificate_envelope(certificate)}
 
 

@@ -21,7 +21,7 @@ from gongxin.accounts.capabilities import decides_for_office, is_office
 from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.core import clock, signing
-from gongxin.core.documents import JSON_CONTENT_TYPE, qr_svg, verify_url_for
+from gongxin.core.documents import JSON_CONTENT_TYPE, qr_svg, verify_url_shown
 from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.core.middleware import error_page
 from gongxin.rewards import selectors
@@ -222,7 +222,7 @@ def _certificate_context(number: str, *, viewer: Viewer, page: bool = True) -> d
     else:
         certificate = selectors.certificate_by_number(number)
     show_content = selectors.certificate_viewer_entitled(certificate=certificate, viewer=viewer)
-    url = verify_url_for(certificate.number)
+    url = verify_url_shown(certificate.number, signed=certificate.content.get("verification", {}).get("url", ""))
     return {"certificate": certificate, "content": certificate.content if show_content else {},
             "show_content": show_content, "verify_url": url, "qr_svg": qr_svg(url),
             "verification": selectors.certificate_verification(certificate)}

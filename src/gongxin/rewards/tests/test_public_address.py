@@ -23,3 +23,16 @@ def test_no_certificate_is_issued_while_the_public_address_is_unset(api: Client,
     assert refused.json()["code"] == "documents.public_address_unset"
     assert "公开地址" in refused.json()["message"]
     assert not CheckCertificate.objects.exists()
+
+
+def test_a_certificate_issued_before_still_opens_while_the_public_address_is_unset(api: Client, clean_org: Subject,
+                                                                                   settings) -> None:
+    check = api.post("/api/v1/checks", json.dumps({"uscc": clean_org.organization.uscc, "matter": "CZ-CG-001"}),
+                     content_type="application/json").json()
+    number = api.post(f"/api/v1/checks/{check['check_id']}/certificate", "{}",
+                      content_type="application/json").json()["number"]
+    settings.GONGXIN_SIGNING_VERIFY_BASE_URL = ""
+    public = Client().get(f"/api/v1/rewards/certificates/{number}")
+    assert public.status_code == 200
+    assert public.json()["verify_url"] == f"http://127.0.0.1:8000/verify/{number}/"  # the address it was signed for
+    assert Client().get(f"/verify/{number}/").status_code == 200
