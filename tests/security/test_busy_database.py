@@ -106,7 +106,7 @@ def write_lock_released_at_the_pause(monkeypatch: pytest.MonkeyPatch, *tables: s
         name = connection.settings_dict["NAME"]
         other = sqlite3.connect(name, uri=str(name).startswith("file:"), isolation_level=None, timeout=0.1)
         other.execute("BEGIN IMMEDIATE")
-        release = lambda: (other.execute("ROLLBACK"), other.close())  # noqa: E731
+        closing: Any = other
     else:
         import psycopg
 
@@ -117,7 +117,12 @@ def write_lock_released_at_the_pause(monkeypatch: pytest.MonkeyPatch, *tables: s
         pg.execute("BEGIN")
         for table in tables:
             pg.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
-        release = lambda: (pg.rollback(), pg.close())  # noqa: E731
+        closing = pg
+
+    def release() -> None:
+        closing.rollback()  # sqlite3 and psycopg connections alike
+        closing.close()
+
     pauses: list[float] = []
 
     def pause(seconds: float) -> None:
