@@ -43,6 +43,8 @@ ALIAS_FIELDS = {
     "social_organization_registration_number": IdentifierScheme.SOCIAL_ORGANIZATION_CERTIFICATE,
 }
 _DOUBLE_PUBLICITY_KINDS = {RecordKind.LICENCE, RecordKind.PENALTY}
+NORMALIZED_MEMO_MAX = 100_000  # distinct (field, cell text) pairs remembered per checker
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,10 @@ class RowChecker:
         )
         self._lag: dict[str, int] = {}
         self._late: dict[str, Issue | None] = {}
+        # (field code, cell text) -> the normalized cell: authorities, categories, dates, codes and names repeat
+        # across a file's rows, and ``parsing.cell_normalize`` is a pure function of the two (bounded: the first
+        # distinct values fill it; decision 059).
+        self._normalized: dict[tuple[str, str], Any] = {}
         self.cell_chars = parsing.ReadLimits.from_settings().cell_chars
 
     def lag_of(self, decision_date: str) -> int:
@@ -163,10 +169,19 @@ class RowChecker:
             if special is not None:
                 return special
         raw: dict[str, Any] = {}
+        memo = self._normalized
         for code, value in cells.items():
             definition = self.definitions.get(code)
             if definition is not None:
-                normalized = parsing.cell_normalize(definition, value)
+                if value.__class__ is str:
+                    key = (code, value)
+                    normalized = memo.get(key, _UNSEEN)
+                    if normalized is _UNSEEN:
+                        normalized = parsing.cell_normalize(definition, value)
+                        if len(memo) < NORMALIZED_MEMO_MAX:
+                            memo[key] = normalized
+                else:
+                    normalized = parsing.cell_normalize(definition, value)
                 if normalized is not None:
                     raw[code] = normalized
         revoke = str(cells.get(parsing.REVOKED) or "").strip().lower() in _TRUE

@@ -123,3 +123,23 @@ class TestEncodingsAndFormats:
         path.write_bytes(b"\xff\xfe\x00\x01garbage")
         with pytest.raises(FileRefused):
             parsing.table_open(path, item=penalty)
+
+
+def test_the_checkers_memo_of_normalized_cells_changes_no_result(tmp_path, market_unit, penalty, frozen_today):
+    """A checker remembers normalized cells by (field, text); a row checked from the memo (its second time, or by
+    a checker whose memo is full) gives exactly what a fresh checker gives."""
+    from gongxin.ingest import rows as checking
+
+    messy = [penalty_row(number=f"甬市监罚〔2026〕{n}号", fine=fine, decided=decided, 违法行为类型=kind)
+             for n, (fine, decided, kind) in enumerate([("１．２", "2026年3月5日", "销售不合格产品"),
+                                                        ("1.2", "2026/3/5", " 销售不合格产品 "),
+                                                        ("-1", "20260305", "销售不合格产品"),
+                                                        ("0.001", "2026-02-30", ""), ("3", "46086", "虚假宣传")])]
+    table = parsing.table_open(csv_write(tmp_path / "m.csv", messy), item=penalty, name="m.csv")
+    source = list(table.rows)
+    remembering = checking.RowChecker(item=penalty)
+    first = [remembering.check(row) for row in source]
+    assert remembering._normalized  # the memo was used
+    again = [remembering.check(row) for row in source]
+    fresh = [checking.RowChecker(item=penalty).check(row) for row in source]
+    assert first == again == fresh
