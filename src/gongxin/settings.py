@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",  # sign-in throttling and lockout (decision 032)
+    "django_otp",  # government users' second factor (decision 060)
+    "django_otp.plugins.otp_totp",
     "ninja",  # serves its bundled Swagger UI for /api/v1/docs (no CDN)
     "django_tasks",
     "django_tasks_db",
@@ -94,6 +96,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session's second factor
+    "gongxin.accounts.middleware.ActingForMiddleware",  # a firm's agent: the mandate checked on every request
+    "gongxin.accounts.middleware.GovernmentSignInGuardMiddleware",  # second factor, idle timeout, re-authentication
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongxin.core.middleware.GongxinErrorPageMiddleware",
     "gongxin.core.busy.DatabaseBusyMiddleware",  # a locked database is 503 + Retry-After, not 500
@@ -222,6 +227,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Browser libraries installed by `make setup` (`npm ci` into the repository's node_modules/, decision 052) are
+# served from there as static/vendor/<package>/; never copied into the repository. A checkout without them still
+# runs: pages keep the tables the charts are drawn from.
+NODE_MODULES = Path(os.environ.get("GONGXIN_NODE_MODULES", BASE_DIR.parent.parent / "node_modules"))
+STATICFILES_DIRS = [
+    (f"vendor/{package}", NODE_MODULES / package / "dist")
+    for package in ("chart.js",) if (NODE_MODULES / package / "dist").is_dir()
+]
 
 TASKS = {
     "default": {
@@ -230,6 +243,10 @@ TASKS = {
     }
 }
 
+# Government users' sign-in (decision 060): any key of accounts.second_factor.POLICY_DEFAULT (idle_minutes,
+# reauthentication_minutes, acts) may be overridden here.
+GONGXIN_GOVERNMENT_SIGN_IN: dict[str, object] = {}
+OTP_TOTP_ISSUER = os.environ.get("GONGXIN_TOTP_ISSUER", "Gongxin")  # the name authenticator apps show
 # The jurisdiction whose policy applies by default (Ningbo, Zhejiang). See catalog.Policy.
 GONGXIN_JURISDICTION = os.environ.get("GONGXIN_JURISDICTION", "CN-ZJ-NB")
 # The platform runs as the demo (`gongxin demo up` sets it): the home page links the demo's "try this" guide.
