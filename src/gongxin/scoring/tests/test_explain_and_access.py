@@ -9,10 +9,11 @@ import time_machine
 
 from gongxin.access.models import Inquiry
 from gongxin.accounts.choices import Role
-from gongxin.accounts.viewer import SYSTEM, Viewer
+from gongxin.accounts.viewer import SYSTEM, viewer_for_user
 from gongxin.scoring.selectors import score_panel
 from gongxin.scoring.services import scores_run
 from gongxin.scoring.tests.conftest import OUTSIDER, STAFF, penalty
+from gongxin.testing.personas import user_create
 
 TODAY = date(2026, 11, 25)
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("scoring_models")]
@@ -32,7 +33,8 @@ def test_reasons_are_the_indicators_that_cost_points_ranked_and_specific(organiz
     penalty(market_unit, market_operator, organization, decided=date(2026, 9, 1), number="S-1", severity="serious")
     penalty(market_unit, market_operator, organization, decided=date(2026, 9, 2), number="M-1", severity="minor")
     scores_run(actor=SYSTEM)
-    subject_self = Viewer(label="user:org", role=Role.ORG_AGENT, subject_id=organization.pk)
+    # A real sign-in of the firm (the self purpose asks the sign-in's assurance level, decision 055).
+    subject_self = viewer_for_user(user_create("org-self", role=Role.ORG_AGENT, subject=organization))
 
     panel = score_panel(subject=organization, viewer=subject_self)
 
@@ -94,7 +96,7 @@ def test_the_public_sees_no_score_and_staff_looks_are_logged(organization, perso
 
 def test_the_subject_sees_its_own_score_without_an_inquiry(person):
     scores_run(actor=SYSTEM)
-    me = Viewer(label="user:me", role=Role.PERSON, subject_id=person.pk)
+    me = viewer_for_user(user_create("person-self", role=Role.PERSON, subject=person))
 
     panel = score_panel(subject=person, viewer=me)
 
