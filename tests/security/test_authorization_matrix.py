@@ -127,6 +127,7 @@ PAGES: dict[str, Rule] = {
     "GET identity/login/": R(ALL, read_must_answer=False),
     "GET identity/callback/": R(ALL, read_must_answer=False),
     "GET i18n/setlang/": R(ALL, read_must_answer=False),
+    "GET favicon.ico": R(ALL, read_must_answer=False),  # a redirect to the icon in static files
     # The signed-in viewer's own things: an empty page for a login that is no subject.
     "GET me/": R(SIGNED_IN),
     "GET me/inquiries/": R(SIGNED_IN),
@@ -139,6 +140,10 @@ PAGES: dict[str, Rule] = {
     "GET ingest/batches/<int:batch_id>/": R(GOV, OFFICE),
     "GET ingest/batches/<int:batch_id>/errors.csv": R(GOV, OFFICE),
     "GET ingest/quality/": R(GOV),
+    # A snapshot's decision: refused and allowed alike go back to the batch page with a message (the world's batch
+    # awaits no decision); the API's operations prove the door.
+    "POST ingest/batches/<int:batch_id>/confirm/": R(GOV, OFFICE, silent="back to the batch page with a message"),
+    "POST ingest/batches/<int:batch_id>/cancel/": R(GOV, OFFICE, silent="back to the batch page with a message"),
     "GET ingest/templates/<slug:item_code>/": R(GOV),
     "GET ingest/templates/<slug:item_code>.csv": R(GOV),
     "GET ingest/templates/<slug:item_code>.xlsx": R(GOV),
@@ -273,6 +278,8 @@ OPERATIONS: dict[str, Rule] = {
     "GET /ingest/batches/{batch_id}": R(GOV | {"c_write"}, OFFICE),
     "GET /ingest/batches/{batch_id}/issues": R(GOV | {"c_write"}, OFFICE),
     "GET /ingest/batches/{batch_id}/errors.csv": R(GOV | {"c_write"}, OFFICE),
+    "POST /ingest/batches/{batch_id}/confirm": R(GOV | {"c_write"}, OFFICE),
+    "POST /ingest/batches/{batch_id}/cancel": R(GOV | {"c_write"}, OFFICE),
     "POST /ingest/push": R(NOBODY),
     "GET /ingest/quality": R(GOV | API_CLIENTS),  # figures of the caller's own department
     # Firm agents (sessions only): no login of the matrix is a firm's registered legal representative, and the
