@@ -4,6 +4,8 @@ so intranets need no script library)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -69,8 +71,9 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     found = batch_get(batch_id=batch_id, viewer=page_viewer(request))
     # Rejections first (they are what the source unit must fix), then flags; each in row order.
     issues = found.issues.order_by("level", "row_number", "pk")[:200]
-    by_code = list(found.issues.values("level", "code").annotate(rows=Count("row_number", distinct=True))
-                   .order_by("level", "-rows", "code"))
+    by_code: list[dict[str, Any]] = [dict(row) for row in found.issues.values("level", "code")
+                                     .annotate(rows=Count("row_number", distinct=True))
+                                     .order_by("level", "-rows", "code")]
     for row in by_code:
         row["label"] = issue_label(row["code"])  # what the code means; the code stays in the CSV and the API
     running = found.status in {BatchStatus.QUEUED, BatchStatus.RUNNING}

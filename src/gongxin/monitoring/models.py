@@ -168,6 +168,9 @@ class Alert(models.Model):
 class AlertEvent(models.Model):
     """One step of an alert (append-only): ``action`` is monitoring.alert.<raised|acknowledged|closed>."""
 
+    # Not a column: set for display by accounts.actors.actors_annotate (the actor as the viewer may see it).
+    actor_shown: str
+
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=60)
     actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
