@@ -271,6 +271,8 @@ GONGXIN_SUMMARY_PROVIDERS: list[str] = ["gongxin.access.summary.ShownSummary"]
 # Which of a page's records have an objection filed and not yet accepted (no mark yet): the subject's own page
 # (access.profile, below objections) says "submitted, awaiting acceptance" for them.
 GONGXIN_OBJECTIONS_AWAITING = "gongxin.objections.selectors.records_awaiting_acceptance"
+# The assurance level a legal representative's sign-in needs to authorize a firm's agents (identity, above accounts).
+GONGXIN_AGENTS_AUTHORIZE_GUARD = "gongxin.identity.assurance.agents_authorize_assured"
 GONGXIN_FIGURES_REFRESH_SECONDS = float(os.environ.get("GONGXIN_FIGURES_REFRESH_SECONDS", "0" if TESTING else "60"))
 # Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
 GONGXIN_FACT_PROVIDERS: list[str] = [

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.accounts.choices import AgentCapability, MandateAction, Role
@@ -80,6 +81,16 @@ def legal_representative_check(*, actor: Viewer, organization_id: int) -> None:
         raise NotLegalRepresentative()
 
 
+def authorizing_check(*, actor: Viewer, organization_id: int) -> None:
+    """Raise unless ``actor`` may name and authorize the firm's agents: its legal representative, signed in as
+    strongly as the assurance policy asks (``settings.GONGXIN_AGENTS_AUTHORIZE_GUARD``, identity's guard: this
+    app sits below identity)."""
+    legal_representative_check(actor=actor, organization_id=organization_id)
+    guard = getattr(settings, "GONGXIN_AGENTS_AUTHORIZE_GUARD", "")
+    if guard:
+        import_string(guard)(actor)
+
+
 def agents_manage_check(*, actor: Viewer, organization_id: int) -> None:
     """Who sees and revokes a firm's agents: its legal representative, and the firm's own accounts (signed in
     for the firm without a mandate's limits)."""
@@ -121,7 +132,7 @@ def _lookups_count(actor: Viewer) -> None:
 
 def agent_candidate_by_invitation(*, actor: Viewer, organization_id: int, code: str) -> AgentCandidate:
     """The person who made the invitation ``code`` (unused, not expired), for the legal representative to confirm."""
-    legal_representative_check(actor=actor, organization_id=organization_id)
+    authorizing_check(actor=actor, organization_id=organization_id)
     _lookups_count(actor)
     invitation = (AgentInvitation.objects.select_related("person", "person__person")
                   .filter(code_hash=_code_hash(code), used_at__isnull=True, expires_at__gt=clock.now()).first())
@@ -135,7 +146,7 @@ def agent_candidate_by_invitation(*, actor: Viewer, organization_id: int, code: 
 def agent_candidate_by_rin(*, actor: Viewer, organization_id: int, name: str, rin: str) -> AgentCandidate:
     """The person with this RIN (by its keyed hash) when the name matches too, for the legal representative to
     confirm. An unknown RIN and a wrong name get the same answer."""
-    legal_representative_check(actor=actor, organization_id=organization_id)
+    authorizing_check(actor=actor, organization_id=organization_id)
     _lookups_count(actor)
     subject = subject_by_rin(rin)
     if subject is None or not subject.is_person or subject.name.strip() != (name or "").strip():
@@ -182,7 +193,7 @@ def agent_authorize(*, actor: Viewer, organization_id: int, candidate: AgentCand
                     valid_from: date, valid_until: date) -> AgentMandate:
     """The legal representative ``actor`` authorizes the confirmed ``candidate`` to act for the firm, for
     ``capabilities`` from ``valid_from`` to ``valid_until`` (both days included). An invitation is used up."""
-    legal_representative_check(actor=actor, organization_id=organization_id)
+    authorizing_check(actor=actor, organization_id=organization_id)
     assert actor.user_id is not None  # the legal representative is signed in (checked above)
     chosen = _capabilities_clean(capabilities)
     _period_clean(valid_from, valid_until)

@@ -87,7 +87,7 @@ def mandate_authorize(request: HttpRequest, body: AuthorizeIn) -> Status:
         candidate = agents.agent_candidate_by_rin(actor=viewer, organization_id=body.organization_id,
                                                   name=body.name, rin=body.rin)
     else:
-        agents.legal_representative_check(actor=viewer, organization_id=body.organization_id)
+        agents.authorizing_check(actor=viewer, organization_id=body.organization_id)
         raise MandateInvalid(details={"field": "invitation_code", "or": ["name", "rin"]})
     mandate = agents.agent_authorize(actor=viewer, organization_id=body.organization_id, candidate=candidate,
                                      capabilities=[c.value for c in body.capabilities], valid_from=body.valid_from,

@@ -110,7 +110,7 @@ def agent_invitation(request: HttpRequest) -> HttpResponse:
 @require_POST
 def agent_authorize(request: HttpRequest, organization_id: int) -> HttpResponseBase:
     viewer = page_viewer(request)
-    agents.legal_representative_check(actor=viewer, organization_id=organization_id)
+    agents.authorizing_check(actor=viewer, organization_id=organization_id)
     form = AuthorizeForm(request.POST)
     if not form.is_valid():
         return render(request, "accounts/agents.html", _agents_context(request, viewer, form=form,

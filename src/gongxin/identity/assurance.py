@@ -10,7 +10,7 @@ filing. The table itself is data: ``config.DEFAULT_ASSURANCE_POLICY``, overridde
 from __future__ import annotations
 
 from gongxin.accounts.viewer import Viewer
-from gongxin.identity.choices import ORDER, AssuranceLevel
+from gongxin.identity.choices import ORDER, AssuranceLevel, AssuredCapability
 from gongxin.identity.config import identity_settings
 from gongxin.identity.errors import AssuranceTooLow
 from gongxin.identity.selectors import assurance_of_viewer
@@ -42,3 +42,9 @@ def assurance_require(*, viewer: Viewer, capability: str) -> None:
     """Raise ``AssuranceTooLow`` unless ``viewer``'s sign-in is as strong as the policy asks for ``capability``."""
     if not assurance_allows(viewer=viewer, capability=capability):
         raise AssuranceTooLow(details={"capability": capability, "required": assurance_required(capability)})
+
+
+def agents_authorize_assured(viewer: Viewer) -> None:
+    """The guard accounts' agent authorization calls (``settings.GONGXIN_AGENTS_AUTHORIZE_GUARD``: accounts sits
+    below this app): a weakly verified legal representative authorizes no agent (decision 055)."""
+    assurance_require(viewer=viewer, capability=AssuredCapability.AGENTS_AUTHORIZE)

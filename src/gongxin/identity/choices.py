@@ -25,6 +25,7 @@ class AssuredCapability(models.TextChoices):
 
     PROFILE_FULL = "profile.read_full", _("Read one's own full profile and reports")
     OBJECTION_FILE = "objection.file", _("File an objection")
+    AGENTS_AUTHORIZE = "agents.authorize", _("Authorize agents to act for one's firm")
 
 
 class IdentityKind(models.TextChoices):

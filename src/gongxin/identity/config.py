@@ -32,6 +32,8 @@ DEFAULT_ASSURANCE_MAP: dict[str, str] = {
 DEFAULT_ASSURANCE_POLICY: dict[str, str] = {
     AssuredCapability.PROFILE_FULL: AssuranceLevel.VERIFIED,
     AssuredCapability.OBJECTION_FILE: AssuranceLevel.VERIFIED,
+    # A firm's legal representative hands the firm's acts to others: no less than reading one's own profile.
+    AssuredCapability.AGENTS_AUTHORIZE: AssuranceLevel.VERIFIED,
 }
 
 

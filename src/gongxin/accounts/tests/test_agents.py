@@ -214,3 +214,27 @@ def test_the_agents_api(representative, firm, agent_user):
                       content_type="application/json").status_code == 403
     assert agent.post(f"/api/v1/agents/mandates/{mandate['id']}/act").status_code == 404
     assert agent.post("/api/v1/agents/act/stop").status_code == 204
+
+
+def test_a_weakly_verified_legal_representative_authorizes_no_agent(representative, firm, agent_user, settings):
+    """Handing the firm's acts to others needs the level the assurance policy asks (decision 055): a basic
+    sign-in of the legal representative is refused by the service, the page and the API, and writes nothing."""
+    from gongxin.identity.errors import AssuranceTooLow
+
+    settings.GONGXIN_IDENTITY = {"LOCAL_ASSURANCE": "basic"}
+    with pytest.raises(AssuranceTooLow):
+        _authorize(representative, firm, agent_user, capabilities=["reports"])
+    form = {"way": "rin", "name": "赵六", "rin": AGENT_RIN, "capabilities": ["reports"],
+            "valid_from": clock.today().isoformat(), "valid_until": (clock.today() + timedelta(days=9)).isoformat(),
+            "confirm": "yes"}
+    rep = signed_in(representative)
+    assert rep.post(f"/accounts/agents/{firm.pk}/authorize/", form).status_code == 403
+    api = rep.post("/api/v1/agents/mandates", {"organization_id": firm.pk, "name": "赵六", "rin": AGENT_RIN,
+                                               "capabilities": ["reports"], "valid_from": form["valid_from"],
+                                               "valid_until": form["valid_until"]}, content_type="application/json")
+    assert api.status_code == 403 and api.json()["code"] == "identity.assurance_too_low"
+    assert not AgentMandate.objects.exists()
+
+    settings.GONGXIN_IDENTITY = {"LOCAL_ASSURANCE": "verified"}
+    assert rep.post(f"/accounts/agents/{firm.pk}/authorize/", form).status_code == 302
+    assert AgentMandate.objects.count() == 1
