@@ -56,6 +56,10 @@ ENDPOINTS: dict[tuple[str, str], tuple[str, Body]] = {
         "/api/v1/benefits/scenarios/test_borrowing/eligibility", lambda rin: {"subject_code": rin}),
     ("POST", "/api/v1/benefits/scenarios/{code}/usages"): (
         "/api/v1/benefits/scenarios/test_borrowing/usages", lambda rin: {"subject_code": rin, "reference": "u-1"}),
+    # Naming a firm's agent by name and RIN: only the firm's legal representative gets past the door.
+    ("POST", "/api/v1/agents/mandates"): ("/api/v1/agents/mandates", lambda rin: {
+        "organization_id": 1, "name": "张三", "rin": rin, "capabilities": ["reports"],
+        "valid_from": "2026-06-01", "valid_until": "2026-06-30"}),
 }
 # Taking RINs in a list the OpenAPI names otherwise: tried as well.
 EXTRA = {

@@ -122,8 +122,8 @@ def _authority_of_unit(unit: SourceUnit) -> city.Authority:
 
 
 def reference_data_ensure() -> None:
-    """The seeded catalog, policies and list types, which migrations create; restored if emptied
-    (e.g. by ``flush``). Both seeds are idempotent."""
+    """The seeded catalog, policies (the repair policies too) and list types, which migrations create; restored
+    if emptied (e.g. by ``flush``). The seeds are idempotent."""
     from gongxin.catalog.seed import catalog_seed
     from gongxin.records.models import ListType
     from gongxin.records.seed import list_types_seed
@@ -132,6 +132,12 @@ def reference_data_ensure() -> None:
         catalog_seed()
     if not ListType.objects.exists():
         list_types_seed()
+    from gongxin.catalog.choices import PolicyKind
+    from gongxin.catalog.models import Policy
+    from gongxin.repairs.seed import repair_policies_seed
+
+    if not Policy.objects.filter(kind=PolicyKind.REPAIR).exists():
+        repair_policies_seed()
 
 
 def catalog_slots() -> tuple[list[city.RecordSlot], dict[str, CatalogItem]]:

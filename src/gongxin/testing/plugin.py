@@ -19,12 +19,14 @@ from gongxin.testing.personas import (
     staff,
     staff_viewer,
 )
+from gongxin.testing.process_state import demo_process_state_restored
 from gongxin.testing.records import seeded
 from gongxin.testing.second_factor import second_factor_auto_connect, second_factor_enforced
 
 second_factor_auto_connect()  # sign-ins in tests are verified with a second factor unless a test says not
 
 __all__ = [
-    "admin", "admin_viewer", "anon_viewer", "auditor", "auditor_viewer", "browser", "public_user",
+    "admin", "admin_viewer", "anon_viewer", "auditor", "auditor_viewer", "browser", "demo_process_state_restored",
+    "public_user",
     "public_viewer", "second_factor_enforced", "seeded", "staff", "staff_viewer",
 ]

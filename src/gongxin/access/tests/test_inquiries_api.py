@@ -65,7 +65,8 @@ def test_staff_and_auditors_read_any_organizations_log_others_do_not(acme, acme_
     for user in (staff, auditor):
         response = api(signed_in(user), "get", "/inquiries", {"subject": uscc})
         assert (response.status_code, response.json()["total"]) == (200, 1)
-        assert response.json()["items"][0]["requester"] == "api-client:税务业务系统"  # the office sees the label
+        # The office sees who asked by name: the department and its system, never a raw "api-client:" label.
+        assert response.json()["items"][0]["requester"] == "国家税务总局宁波市税务局（税务业务系统）"
 
     refused = api(signed_in(other_agent), "get", "/inquiries", {"subject": uscc})
     assert (refused.status_code, refused.json()["code"]) == (403, "access.inquiries_not_allowed")

@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 
 from gongxin.access.disclosure import records_visible
 from gongxin.accounts.choices import Role, Scope
-from gongxin.accounts.viewer import ANONYMOUS, Viewer
+from gongxin.accounts.viewer import ANONYMOUS, Viewer, viewer_for_user
 from gongxin.core.errors import ValidationFailed
 from gongxin.core.models import OutboxEvent
 from gongxin.records.choices import ChangeKind, Purpose, RecordStatus
@@ -25,6 +25,7 @@ from gongxin.records.expiry import clocks_run, clocks_run_task
 from gongxin.records.models import ListEntry, Record, RecordVersion
 from gongxin.records.services import record_submit
 from gongxin.testing.payloads import item, payload_for
+from gongxin.testing.personas import user_create
 
 ADMIN = Viewer(label="tests", role=Role.ADMIN)
 AUDITOR = Viewer(label="user:auditor", role=Role.AUDITOR)
@@ -127,7 +128,8 @@ def test_archived_records_are_visible_only_for_audit(ecology_unit, organization)
     day = date(2025, 3, 11)
     run_on(day)
     assert current(record).status == RecordStatus.ARCHIVED
-    own = Viewer(label="user:own", role=Role.ORG_AGENT, subject_id=organization.pk)
+    # A real sign-in of the firm (the self purpose asks its assurance level, decision 055).
+    own = viewer_for_user(user_create("own", role=Role.ORG_AGENT, subject=organization))
     with travel(day):
         for viewer, purpose in ((ANONYMOUS, Purpose.PUBLIC), (own, Purpose.SELF), (SHARING, Purpose.SHARING),
                                 (STAFF, Purpose.STAFF)):
