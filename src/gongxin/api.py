@@ -83,9 +83,12 @@ def _register_routers() -> None:
     from gongxin.benefits.api import router as benefits_router
     from gongxin.catalog.api import router as catalog_router
     from gongxin.commitments.api import router as commitments_router
+    from gongxin.exchange.api import router as exchange_router
     from gongxin.ingest.api import router as ingest_router
+    from gongxin.ledger.api import router as ledger_router
     from gongxin.lending.api import router as lending_router
     from gongxin.monitoring.api import router as monitoring_router
+    from gongxin.monitoring.api_associations import router as associations_router
     from gongxin.notices.api import router as notices_router
     from gongxin.objections.api import router as objections_router
     from gongxin.portal.api import router as listings_router
@@ -115,10 +118,13 @@ def _register_routers() -> None:
     api.add_router("/sharing", sharing_router)
     api.add_router("/scoring", scoring_router)
     api.add_router("/monitoring", monitoring_router)
+    api.add_router("/associations", associations_router)
     api.add_router("/commitments", commitments_router)
     api.add_router("/benefits", benefits_router)
     api.add_router("/lending", lending_router)
     api.add_router("/agents", agents_router)
+    api.add_router("/ledger", ledger_router)
+    api.add_router("/exchange", exchange_router)
 
 
 _register_routers()

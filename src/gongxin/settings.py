@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "gongxin.core",
+    "gongxin.ledger",  # tamper evidence: the Merkle log of record versions (docs/ledger.md)
     "gongxin.accounts",
     "gongxin.catalog",
     "gongxin.subjects",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "gongxin.commitments",
     "gongxin.benefits",
     "gongxin.lending",
+    "gongxin.exchange",  # the four-level exchange, GB/T 39443 (docs/exchange.md)
     "gongxin.portal",
     "gongxin.demo",
 ]

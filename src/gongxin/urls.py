@@ -20,9 +20,12 @@ urlpatterns = [
     path("sharing/", include("gongxin.sharing.urls")),
     path("scoring/", include("gongxin.scoring.urls")),
     path("monitoring/", include("gongxin.monitoring.urls")),
+    path("associations/", include("gongxin.monitoring.urls_associations")),
     path("commitments/", include("gongxin.commitments.urls")),
     path("benefits/", include("gongxin.benefits.urls")),
     path("lending/", include("gongxin.lending.urls")),
+    path("ledger/", include("gongxin.ledger.urls")),
+    path("exchange/", include("gongxin.exchange.urls")),
     path("demo/", include("gongxin.demo.urls")),  # the demo's guide: 404 unless the platform runs as the demo
     path(".well-known/", include("gongxin.reports.urls_wellknown")),
     path("", include("gongxin.reports.urls")),

@@ -1,0 +1,6 @@
+"""Pages of the exchange app, mounted at /exchange/."""
+
+
+app_name = "exchange"
+
+urlpatterns: list = []

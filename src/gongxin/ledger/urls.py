@@ -1,0 +1,6 @@
+"""Pages of the ledger app, mounted at /ledger/."""
+
+
+app_name = "ledger"
+
+urlpatterns: list = []
