@@ -4,7 +4,7 @@ published test vectors of Certificate Transparency (the eight leaves and roots o
 from __future__ import annotations
 
 import random
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +16,7 @@ MAX = 1000
 LEAVES = [merkle.leaf_hash(i.to_bytes(4, "big") + b"gongxin") for i in range(MAX)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def ref_mth(a: int, b: int) -> bytes:
     """MTH(D[a:b]) exactly as RFC 6962 §2.1 defines it."""
     n = b - a
@@ -37,8 +37,8 @@ def ref_path(m: int, a: int, b: int) -> list[bytes]:
     while k * 2 < n:
         k *= 2
     if m < a + k:
-        return ref_path(m, a, a + k) + [ref_mth(a + k, b)]
-    return ref_path(m, a + k, b) + [ref_mth(a, a + k)]
+        return [*ref_path(m, a, a + k), ref_mth(a + k, b)]
+    return [*ref_path(m, a + k, b), ref_mth(a, a + k)]
 
 
 def ref_subproof(m: int, a: int, b: int, flag: bool) -> list[bytes]:
@@ -50,8 +50,8 @@ def ref_subproof(m: int, a: int, b: int, flag: bool) -> list[bytes]:
     while k * 2 < n:
         k *= 2
     if m <= k:
-        return ref_subproof(m, a, a + k, flag) + [ref_mth(a + k, b)]
-    return ref_subproof(m - k, a + k, b, False) + [ref_mth(a, a + k)]
+        return [*ref_subproof(m, a, a + k, flag), ref_mth(a + k, b)]
+    return [*ref_subproof(m - k, a + k, b, False), ref_mth(a, a + k)]
 
 
 # every perfect subtree of the 1000-leaf tree: the node table a store would hold
@@ -112,7 +112,7 @@ def _check_inclusion(index: int, size: int) -> None:
     if size < MAX:
         assert not merkle.inclusion_verify(leaf_hash=leaf, index=index, size=size + 1, proof=proof,
                                            root=ref_mth(0, size + 1))
-    assert not merkle.inclusion_verify(leaf_hash=leaf, index=index, size=size, proof=proof + [root], root=root)
+    assert not merkle.inclusion_verify(leaf_hash=leaf, index=index, size=size, proof=[*proof, root], root=root)
     if size > 1:
         other = (index + 1) % size
         if LEAVES[other] != leaf:
@@ -141,7 +141,7 @@ def _check_consistency(size1: int, size2: int) -> None:
         assert not merkle.consistency_verify(size1=size1, size2=size2, root1=root1, root2=root2,
                                              proof=proof[:-1])
         assert not merkle.consistency_verify(size1=size1, size2=size2, root1=root1, root2=root2,
-                                             proof=proof + [root1])
+                                             proof=[*proof, root1])
         assert not merkle.consistency_verify(size1=size2, size2=size1, root1=root2, root2=root1, proof=proof)
 
 
@@ -203,20 +203,16 @@ def test_the_edges() -> None:
     with pytest.raises(ValueError):
         merkle.consistency_proof(6, 5, node_at)
     # the nodes a proof names are exactly the nodes it reads
-    for index, size in [(0, 1000), (999, 1000), (517, 777), (3, 5)]:
-        read: list[tuple[int, int]] = []
+    read: list[tuple[int, int]] = []
 
-        def recording(level: int, i: int) -> bytes:
-            read.append((level, i))
-            return node_at(level, i)
-
-        merkle.inclusion_proof(index, size, recording)
-        assert set(read) == set(merkle.inclusion_proof_nodes(index, size))
-    read2: list[tuple[int, int]] = []
-
-    def recording2(level: int, i: int) -> bytes:
-        read2.append((level, i))
+    def recording(level: int, i: int) -> bytes:
+        read.append((level, i))
         return node_at(level, i)
 
-    merkle.consistency_proof(300, 999, recording2)
-    assert set(read2) == set(merkle.consistency_proof_nodes(300, 999))
+    for index, size in [(0, 1000), (999, 1000), (517, 777), (3, 5)]:
+        read.clear()
+        merkle.inclusion_proof(index, size, recording)
+        assert set(read) == set(merkle.inclusion_proof_nodes(index, size))
+    read.clear()
+    merkle.consistency_proof(300, 999, recording)
+    assert set(read) == set(merkle.consistency_proof_nodes(300, 999))
