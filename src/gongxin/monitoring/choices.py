@@ -15,6 +15,19 @@ class AlertKind(models.TextChoices):
     THRESHOLD = "threshold", _("Risk above the threshold")
     DETERIORATION = "deterioration", _("Risk deteriorated")
     WATCH = "watch", _("New negative record of a watched subject")
+    RELATED_LISTED = "related_listed", _("A related subject was newly listed")
+    CONTROLLER_CHANGED = "controller_changed", _("The controller of a listed organization changed")
+
+
+# What an alert is about: one open alert per subject and cause (``Alert.cause``). A watch's alerts are per
+# watch (``watch:<id>``); the run's threshold and deterioration alerts share one cause.
+CAUSE_RISK = "risk"
+CAUSE_RELATED_LISTED = "related_listed"
+CAUSE_CONTROLLER_CHANGED = "controller_changed"
+
+
+def watch_cause(watch_id: int) -> str:
+    return f"watch:{watch_id}"
 
 
 class AlertStatus(models.TextChoices):

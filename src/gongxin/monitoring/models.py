@@ -84,6 +84,10 @@ class RiskRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     subjects = models.PositiveIntegerField(_("subjects scored"), default=0)
     alerts_raised = models.PositiveIntegerField(_("alerts raised"), default=0)
+    # Candidates the month's alert budget (the policy's target share) left unraised, and the ones that renewed an
+    # alert already open for the same subject and cause (decision 072).
+    alerts_held = models.PositiveIntegerField(_("alerts held back by the monthly target"), default=0)
+    alerts_renewed = models.PositiveIntegerField(_("open alerts renewed"), default=0)
     actor_label = models.CharField(_("started by"), max_length=200)
 
     class Meta:
@@ -142,6 +146,16 @@ class Alert(models.Model):
     status = models.CharField(_("status"), max_length=15, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     # What makes the alert unique: raising it again (a re-run, a re-dispatched event) finds this key.
     dedupe_key = models.CharField(_("deduplication key"), max_length=120, unique=True)
+    # What the alert is about (monitoring.choices: risk, watch:<id>, related_listed, controller_changed): at most
+    # one open or acknowledged alert per subject and cause; a new occurrence renews the open one (decision 072).
+    cause = models.CharField(_("cause"), max_length=60, default="", blank=True)
+    # The rank in the staff's queues, highest first: the probability of the adverse outcome, weighted up by a
+    # fall of the score and by related-party events (services.alert_priority).
+    priority = models.FloatField(_("priority"), default=0.0)
+    # The field the alert belongs to: the subject's district and its regulatory domain (from its industry, by
+    # the alert policy's ``industry_domains``), copied when the alert is raised.
+    region_code = models.CharField(_("district"), max_length=6, blank=True, default="")
+    domain = models.CharField(_("regulatory domain"), max_length=40, blank=True, default="")
     run = models.ForeignKey(RiskRun, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
     score = models.IntegerField(_("score"), null=True, blank=True)
     previous_score = models.IntegerField(_("previous score"), null=True, blank=True)
@@ -159,6 +173,11 @@ class Alert(models.Model):
         indexes = [
             models.Index(fields=["status", "-raised_at"], name="alert_queue"),
             models.Index(fields=["subject", "kind", "status"], name="alert_of_subject"),
+            models.Index(fields=["status", "region_code", "-priority"], name="alert_field_queue"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "cause"], name="one_open_alert_per_cause",
+                                    condition=models.Q(status__in=["open", "acknowledged"]) & ~models.Q(cause="")),
         ]
 
     def __str__(self) -> str:
@@ -185,3 +204,28 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.alert_id}"
+
+
+class DashboardFigure(models.Model):
+    """A maintained statistic of the dashboards (decision 073): one value of a series for a month and a
+    dimension (a source unit's code, a district, a field, a kind; "" for the series' total).
+
+    Written only by ``monitoring.dashboards.dashboards_refresh`` (an outbox consumer at most once a refresh interval
+    and ``gongxin monitoring dashboards``), set-based, replacing a series' rows in one transaction; the pages read
+    these rows and count nothing. ``public`` marks the series the home page may show (aggregates of public
+    records about organizations only)."""
+
+    series = models.CharField(_("series"), max_length=40)
+    month = models.CharField(_("month"), max_length=7, blank=True, default="")  # "2026-11"; "" when not monthly
+    dimension = models.CharField(_("dimension"), max_length=60, blank=True, default="")
+    value = models.FloatField(_("value"))
+    public = models.BooleanField(_("public"), default=False)
+    as_of = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        verbose_name = _("dashboard figure")
+        verbose_name_plural = _("dashboard figures")
+        constraints = [models.UniqueConstraint(fields=["series", "month", "dimension"], name="uniq_dashboard_figure")]
+
+    def __str__(self) -> str:
+        return f"{self.series}:{self.month}:{self.dimension}={self.value}"

@@ -9,13 +9,16 @@ scores, alerts and their events, one bulk outbox emit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import clock
@@ -34,11 +37,19 @@ from gongxin.core.events import (
 from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import EventDraft, event_emit, events_emit_bulk
 from gongxin.monitoring import features as feature_set
-from gongxin.monitoring.choices import AlertKind, AlertStatus, MonitoringPolicyKind, ScorecardStatus
+from gongxin.monitoring.choices import (
+    CAUSE_RISK,
+    AlertKind,
+    AlertStatus,
+    MonitoringPolicyKind,
+    ScorecardStatus,
+    watch_cause,
+)
 from gongxin.monitoring.errors import (
     AlertClosed,
     MonitoringNotStaff,
     NoActiveScorecard,
+    NoTrainingPolicy,
     ScorecardNotDraft,
     SubjectNotOrganization,
     TrainingDataInsufficient,
@@ -157,7 +168,8 @@ def _reasons(fitted: FittedScorecard, points: np.ndarray, row: dict[str, Any], t
 
 def risk_run(*, actor: Viewer, as_of: date | None = None, scorecard: Scorecard | None = None) -> RiskRun:
     """Score every organization with the active scorecard on ``as_of`` (default today), store a score,
-    probability and reasons per subject, and raise the alerts of the alert policy."""
+    probability and reasons per subject, and raise the alerts of the alert policy: ranked, one open alert per
+    subject and cause, within the month's target share when the policy sets one (decision 072)."""
     writer_check(actor)
     scorecard = scorecard or scorecard_active()
     if scorecard is None:
@@ -171,33 +183,48 @@ def risk_run(*, actor: Viewer, as_of: date | None = None, scorecard: Scorecard |
     labels = {f["code"]: (feature_set.feature_label(f["code"], language="zh-hans"),
                           feature_set.feature_label(f["code"], language="en")) for f in fitted.features}
     top = int(rules.get("reasons", 3))
+    threshold = int(rules["score_below"])
+    drop = int(rules["drop_points"])
     with transaction.atomic():
         # Runs take turns (the active scorecard's row is the lock): each compares with the one before it,
         # and two runs at once could otherwise both see "no open alert" for the same subject.
         Scorecard.objects.select_for_update().filter(pk=scorecard.pk).first()
         previous = _previous_run()
+        before: dict[int, int] = {}
+        if previous is not None:
+            before = dict(RiskScore.objects.filter(run=previous).values_list("subject_id", "score")
+                          .iterator(chunk_size=BATCH))
         run = RiskRun.objects.create(scorecard=scorecard, as_of=as_of, started_at=clock.now(),
                                      actor_label=actor.label)
         rows = []
+        candidates: list[Candidate] = []
         for i, subject_id in enumerate(snapshot.subject_ids):
             values = snapshot.row(i)
-            rows.append(RiskScore(
-                run=run, subject_id=subject_id, score=int(applied.score[i]),
-                probability=round(float(applied.probability[i]), 6), features=values,
-                reasons=_reasons(fitted, applied.points[i], values, top, labels, best)))
+            score = int(applied.score[i])
+            probability = round(float(applied.probability[i]), 6)
+            reasons = _reasons(fitted, applied.points[i], values, top, labels, best)
+            rows.append(RiskScore(run=run, subject_id=subject_id, score=score, probability=probability,
+                                  features=values, reasons=reasons))
+            last = before.get(subject_id)
+            crossed = score < threshold and (last is None or last >= threshold)
+            fell = last is not None and last - score >= drop
+            if crossed or fell:
+                candidates.append(Candidate(subject_id=subject_id, score=score, previous_score=last,
+                                            probability=probability, crossed=crossed, fell=fell,
+                                            features=values, reasons=reasons))
             if len(rows) >= BATCH:
                 RiskScore.objects.bulk_create(rows)
                 rows = []
         RiskScore.objects.bulk_create(rows)
-        raised = _run_alerts_raise(run=run, subject_ids=snapshot.subject_ids, scores=applied.score,
-                                   previous=previous, rules=rules)
+        outcome = _run_alerts_raise(run=run, candidates=candidates, previous=previous, rules=rules,
+                                    organizations=len(snapshot.subject_ids), pdo=scorecard.pdo, labels=labels)
         run.finished_at = clock.now()
         run.subjects = len(snapshot.subject_ids)
-        run.alerts_raised = raised
-        run.save(update_fields=["finished_at", "subjects", "alerts_raised"])
+        run.alerts_raised, run.alerts_renewed, run.alerts_held = outcome
+        run.save(update_fields=["finished_at", "subjects", "alerts_raised", "alerts_renewed", "alerts_held"])
         event_emit(topic=RISK_RUN_COMPLETED, aggregate_type="risk_run", aggregate_id=run.pk,
                    subject_id=None, payload={"scorecard": scorecard.pk, "as_of": as_of.isoformat(),
-                                             "subjects": run.subjects, "alerts": raised})
+                                             "subjects": run.subjects, "alerts": run.alerts_raised})
     return run
 
 
@@ -205,47 +232,194 @@ def _previous_run() -> RiskRun | None:
     return RiskRun.objects.filter(finished_at__isnull=False).order_by("-finished_at", "-id").first()
 
 
-def _run_alerts_raise(*, run: RiskRun, subject_ids: Sequence[int], scores: np.ndarray,
-                      previous: RiskRun | None, rules: dict[str, Any]) -> int:
-    """Threshold alerts when a score falls below the line (crossing it, and no open one for the subject);
-    deterioration alerts when it fell by at least the rule's points since the previous run."""
+@dataclass
+class Candidate:
+    """A subject the run would alert: its score crossed the line or fell by the policy's points."""
+
+    subject_id: int
+    score: int
+    previous_score: int | None
+    probability: float
+    crossed: bool
+    fell: bool
+    features: dict[str, Any]
+    reasons: list[dict[str, Any]]
+
+    @property
+    def fell_by(self) -> int:
+        return 0 if self.previous_score is None else max(self.previous_score - self.score, 0)
+
+
+def alert_priority(*, probability: float, fell_by: int = 0, pdo: float = 20.0, weight: float = 1.0) -> float:
+    """The rank of an alert in the queues: the probability of the adverse outcome, its odds doubled for every
+    ``pdo`` points the score fell since the previous run (the scorecard's own scale), times a weight (related-party
+    events, by policy). Higher first."""
+    return round(probability * 2 ** (max(fell_by, 0) / (pdo or 20.0)) * weight, 6)
+
+
+def month_start(day: date) -> datetime:
+    """The first instant of ``day``'s calendar month in the platform's zone."""
+    return datetime.combine(day.replace(day=1), time.min, tzinfo=timezone.get_default_timezone())
+
+
+def alerts_of_month(*, day: date) -> int:
+    """New alerts (risk and related-party causes; watches are each staff member's own) raised in ``day``'s
+    month: what the policy's target share is measured against."""
+    start = month_start(day)
+    end = month_start(add_months(day.replace(day=1), 1))
+    return (Alert.objects.filter(raised_at__gte=start, raised_at__lt=end)
+            .exclude(kind=AlertKind.WATCH).count())
+
+
+def monthly_budget(*, rules: dict[str, Any], organizations: int, day: date) -> int | None:
+    """How many new alerts the month still allows (None: the policy sets no target share)."""
+    share = rules.get("target_share_per_month")
+    if share is None:
+        return None
+    target = math.ceil(float(share) * organizations)
+    return max(target - alerts_of_month(day=day), 0)
+
+
+def field_of_subjects(subject_ids: Sequence[int], *, rules: dict[str, Any]) -> dict[int, tuple[str, str]]:
+    """Each subject's field: (district, regulatory domain by the section of its industry, policy data)."""
+    domains: dict[str, str] = rules.get("industry_domains") or {}
+    default = str(rules.get("default_domain", ""))
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(subject_ids), BATCH):
+        chunk = subject_ids[start:start + BATCH]
+        for subject_id, region, industry in (Subject.objects.filter(pk__in=chunk)
+                                             .values_list("pk", "region_code", "organization__industry")):
+            section = (industry or "").strip()[:1].upper()
+            found[subject_id] = (region or "", domains.get(section, default))
+    return found
+
+
+def _why_now(candidate: Candidate, before: dict[str, Any] | None, *, previous: RiskRun | None,
+             labels: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """What changed since the last run: the score, and the scorecard's features whose values changed (the
+    reasons' features first)."""
+    changes = []
+    if before is not None:
+        order = [r["feature"] for r in candidate.reasons]
+        codes = order + [code for code in labels if code not in order]
+        for code in codes:
+            was, now = before.get(code), candidate.features.get(code)
+            if was != now:
+                changes.append({"feature": code, "before": was, "after": now,
+                                "label_zh": labels.get(code, (code, code))[0],
+                                "label_en": labels.get(code, (code, code))[1]})
+    return {"since": previous.as_of.isoformat() if previous is not None else None,
+            "score_before": candidate.previous_score, "score_after": candidate.score, "changes": changes}
+
+
+def _run_alerts_raise(*, run: RiskRun, candidates: list[Candidate], previous: RiskRun | None,
+                      rules: dict[str, Any], organizations: int, pdo: float,
+                      labels: dict[str, tuple[str, str]]) -> tuple[int, int, int]:
+    """The run's alerts (decision 072): one per candidate subject (cause ``risk``), of kind deterioration when its
+    score fell by the policy's points, else threshold (its score crossed the line). A subject with an open alert of
+    the same cause has it renewed (score, reasons, why now) instead of a second one; new ones are raised highest
+    priority first, up to the month's budget when the policy sets a target share; the rest are held (counted on
+    the run). Returns (raised, renewed, held)."""
     threshold = int(rules["score_below"])
     drop = int(rules["drop_points"])
-    before: dict[int, int] = {}
+    if not candidates:
+        return 0, 0, 0
+    by_subject = {c.subject_id: c for c in candidates}
+    previous_features: dict[int, dict[str, Any]] = {}
     if previous is not None:
-        before = dict(RiskScore.objects.filter(run=previous).values_list("subject_id", "score")
-                      .iterator(chunk_size=BATCH))
-    open_threshold = set(Alert.objects.filter(kind=AlertKind.THRESHOLD, status__in=OPEN_STATUSES)
-                         .values_list("subject_id", flat=True))
+        ids = list(by_subject)
+        for start in range(0, len(ids), BATCH):
+            previous_features.update(RiskScore.objects.filter(run=previous, subject_id__in=ids[start:start + BATCH])
+                                     .values_list("subject_id", "features"))
     now = clock.now()
-    alerts: list[Alert] = []
-    for subject_id, score in zip(subject_ids, scores.tolist(), strict=True):
-        last = before.get(subject_id)
-        if score < threshold and (last is None or last >= threshold) and subject_id not in open_threshold:
-            alerts.append(Alert(subject_id=subject_id, kind=AlertKind.THRESHOLD,
-                                dedupe_key=f"threshold:{run.pk}:{subject_id}", run=run, score=score,
-                                previous_score=last, detail={"score_below": threshold},
-                                raised_at=now, updated_at=now))
-        if last is not None and last - score >= drop:
-            alerts.append(Alert(subject_id=subject_id, kind=AlertKind.DETERIORATION,
-                                dedupe_key=f"deterioration:{run.pk}:{subject_id}", run=run, score=score,
-                                previous_score=last, detail={"drop_points": drop, "fell_by": last - score},
-                                raised_at=now, updated_at=now))
-    return _alerts_insert(alerts, actor_label=f"run:{run.pk}")
+    open_alerts = {a.subject_id: a for a in Alert.objects.filter(
+        cause=CAUSE_RISK, status__in=OPEN_STATUSES, subject_id__in=list(by_subject))}
+
+    def detail_of(c: Candidate) -> dict[str, Any]:
+        detail: dict[str, Any] = {"score_below": threshold, "reasons": c.reasons,
+                                  "why_now": _why_now(c, previous_features.get(c.subject_id), previous=previous,
+                                                      labels=labels)}
+        if c.fell:
+            detail.update({"drop_points": drop, "fell_by": c.fell_by})
+        return detail
+
+    renewed: list[Alert] = []
+    for subject_id, alert in open_alerts.items():
+        c = by_subject[subject_id]
+        alert.kind = AlertKind.DETERIORATION if c.fell else alert.kind
+        alert.run, alert.score, alert.previous_score = run, c.score, c.previous_score
+        alert.priority = alert_priority(probability=c.probability, fell_by=c.fell_by, pdo=pdo)
+        alert.detail = {**detail_of(c), "renewed": int((alert.detail or {}).get("renewed", 0)) + 1}
+        alert.updated_at = now
+        renewed.append(alert)
+    Alert.objects.bulk_update(renewed, ["kind", "run", "score", "previous_score", "priority", "detail", "updated_at"],
+                              batch_size=BATCH)
+    fresh = [c for c in candidates if c.subject_id not in open_alerts]
+    fresh.sort(key=lambda c: (-alert_priority(probability=c.probability, fell_by=c.fell_by, pdo=pdo), c.subject_id))
+    budget = monthly_budget(rules=rules, organizations=organizations, day=run.as_of)
+    held = 0
+    if budget is not None and len(fresh) > budget:
+        held = len(fresh) - budget
+        fresh = fresh[:budget]
+    fields = field_of_subjects([c.subject_id for c in fresh], rules=rules)
+    alerts = [
+        Alert(subject_id=c.subject_id, kind=AlertKind.DETERIORATION if c.fell else AlertKind.THRESHOLD,
+              cause=CAUSE_RISK, dedupe_key=f"risk:{run.pk}:{c.subject_id}", run=run, score=c.score,
+              previous_score=c.previous_score, detail=detail_of(c),
+              priority=alert_priority(probability=c.probability, fell_by=c.fell_by, pdo=pdo),
+              region_code=fields.get(c.subject_id, ("", ""))[0], domain=fields.get(c.subject_id, ("", ""))[1],
+              raised_at=now, updated_at=now)
+        for c in fresh
+    ]
+    return _alerts_insert(alerts, actor_label=f"run:{run.pk}"), len(renewed), held
+
+
+OCCURRENCES_KEPT = 20
 
 
 def _alerts_insert(alerts: list[Alert], *, actor_label: str) -> int:
-    """Insert the alerts whose keys are new, with their ``raised`` history rows and outbox events."""
+    """Insert the alerts whose keys are new, with their ``raised`` history rows and outbox events. An alert whose
+    (subject, cause) already has an open one is not raised again: the open one is renewed — its detail keeps the
+    new occurrence (the newest ``OCCURRENCES_KEPT``), its ``updated_at`` moves (decision 072)."""
     if not alerts:
         return 0
     known = set(Alert.objects.filter(dedupe_key__in=[a.dedupe_key for a in alerts])
                 .values_list("dedupe_key", flat=True))
-    fresh = [a for a in alerts if a.dedupe_key not in known]
+    open_by_cause = {(a.subject_id, a.cause): a for a in Alert.objects.filter(
+        status__in=OPEN_STATUSES, cause__in={a.cause for a in alerts if a.cause},
+        subject_id__in={a.subject_id for a in alerts})}
+    fresh: list[Alert] = []
+    renewed: dict[int, Alert] = {}
+    now = clock.now()
+    for a in alerts:
+        if a.dedupe_key in known:
+            continue
+        known.add(a.dedupe_key)
+        current = open_by_cause.get((a.subject_id, a.cause)) if a.cause else None
+        if current is None:
+            fresh.append(a)
+            if a.cause:
+                open_by_cause[(a.subject_id, a.cause)] = a
+            continue
+        if any(o.get("key") == a.dedupe_key for o in (current.detail or {}).get("occurrences", [])):
+            continue  # this occurrence renewed it already (an event handled twice)
+        # A duplicate inside this batch stays on the alert about to be raised; else the open one is renewed.
+        target = current if current.pk is None else renewed.setdefault(current.pk, current)
+        detail = dict(target.detail or {})
+        occurrence = {"key": a.dedupe_key, "at": now.isoformat(), **(a.detail or {})}
+        detail["occurrences"] = [*detail.get("occurrences", []), occurrence][-OCCURRENCES_KEPT:]
+        detail["renewed"] = int(detail.get("renewed", 0)) + 1
+        target.detail = detail
+        target.priority = max(target.priority, a.priority)
+        target.updated_at = now
+    Alert.objects.bulk_update(list(renewed.values()), ["detail", "priority", "updated_at"], batch_size=BATCH)
     for start in range(0, len(fresh), BATCH):
         Alert.objects.bulk_create(fresh[start:start + BATCH])
     # Re-read the ids (bulk_create returns them on PostgreSQL and recent SQLite, but not everywhere).
-    ids = dict(Alert.objects.filter(dedupe_key__in=[a.dedupe_key for a in fresh]).values_list("dedupe_key", "id"))
-    now = clock.now()
+    ids: dict[str, int] = {}
+    keys = [a.dedupe_key for a in fresh]
+    for start in range(0, len(keys), BATCH):
+        ids.update(Alert.objects.filter(dedupe_key__in=keys[start:start + BATCH]).values_list("dedupe_key", "id"))
     AlertEvent.objects.bulk_create(
         [AlertEvent(alert_id=ids[a.dedupe_key], action=ALERT_RAISED, actor_label=actor_label,
                     created_at=now) for a in fresh], batch_size=BATCH)
@@ -254,6 +428,14 @@ def _alerts_insert(alerts: list[Alert], *, actor_label: str) -> int:
                                 payload={"kind": a.kind, "score": a.score, "previous_score": a.previous_score})
                      for a in fresh)
     return len(fresh)
+
+
+def _alert_rules() -> dict[str, Any]:
+    """The alert policy in effect today (its parameters); an empty one where none was seeded."""
+    try:
+        return policy_in_effect(kind=MonitoringPolicyKind.ALERTS, day=clock.today()).params
+    except NoTrainingPolicy:
+        return {}
 
 
 def _alert_step(*, alert: Alert, actor: Viewer, status: str, action: str, note: str) -> Alert:
@@ -334,10 +516,13 @@ def watch_alerts_raise(*, events: Sequence[OutboxEvent]) -> int:
     for watch in Watch.objects.filter(subject_id__in={subject_id for _e, subject_id in negative}, is_active=True):
         watches.setdefault(watch.subject_id, []).append(watch)
     now = clock.now()
+    fields = field_of_subjects(list(watches), rules=_alert_rules())
     alerts = [
         Alert(subject_id=subject_id, kind=AlertKind.WATCH, dedupe_key=f"watch:{w.pk}:{e.aggregate_id}",
-              watch=w, record_id=e.aggregate_id, detail={"item": e.payload.get("item", ""), "event": e.pk},
-              raised_at=now, updated_at=now)
+              cause=watch_cause(w.pk), watch=w, record_id=e.aggregate_id,
+              detail={"item": e.payload.get("item", ""), "event": e.pk, "record": e.aggregate_id},
+              priority=1.0, region_code=fields.get(subject_id, ("", ""))[0],
+              domain=fields.get(subject_id, ("", ""))[1], raised_at=now, updated_at=now)
         for e, subject_id in negative for w in watches.get(subject_id, ())
     ]
     return _alerts_insert(alerts, actor_label="watch")

@@ -85,23 +85,46 @@ def test_threshold_alert_is_raised_once(acme, unit, staff) -> None:
     assert Alert.objects.filter(subject=acme).count() == 1
 
 
-def test_deterioration_and_crossing_raise_alerts(acme, unit, staff) -> None:
+def test_deterioration_and_crossing_raise_one_alert_with_why_now(acme, unit, staff) -> None:
+    """A score that crossed the line and fell is one alert of the subject's risk cause (decision 072), of kind
+    deterioration, with the reasons and what changed since the previous run."""
     handmade_scorecard()
     other = factories.organization_create(name="宁波市江北区稳定经营有限公司")
-    risk_run(actor=viewer(staff))
+    first = risk_run(actor=viewer(staff))
     assert not Alert.objects.exists()
     penalty(acme, unit, TODAY - timedelta(days=5))
     penalty(acme, unit, TODAY - timedelta(days=6))
     with time_machine.travel(clock.now() + timedelta(hours=1), tick=False):
         run = risk_run(actor=viewer(staff))
-    alerts = {a.kind: a for a in Alert.objects.filter(run=run)}
-    assert set(alerts) == {AlertKind.THRESHOLD, AlertKind.DETERIORATION}
-    assert all(a.subject_id == acme.pk for a in alerts.values())
-    deterioration = alerts[AlertKind.DETERIORATION]
-    assert (deterioration.score, deterioration.previous_score) == (480, 600)
-    assert deterioration.detail == {"drop_points": 30, "fell_by": 120}
+    alert = Alert.objects.get(run=run)
+    assert (alert.subject_id, alert.kind, alert.cause) == (acme.pk, AlertKind.DETERIORATION, "risk")
+    assert (alert.score, alert.previous_score) == (480, 600)
+    assert (alert.detail["drop_points"], alert.detail["fell_by"], alert.detail["score_below"]) == (30, 120, 540)
+    assert alert.detail["reasons"][0]["feature"] == "negative_12m"
+    why = alert.detail["why_now"]
+    assert (why["since"], why["score_before"], why["score_after"]) == (first.as_of.isoformat(), 600, 480)
+    assert [(c["feature"], c["before"], c["after"]) for c in why["changes"]] == [("negative_12m", 0, 2)]
+    assert alert.priority > 0 and alert.region_code == acme.region_code
     assert not Alert.objects.filter(subject=other).exists()
-    assert run.alerts_raised == 2
+    assert run.alerts_raised == 1
+
+
+def test_an_open_alert_is_renewed_not_raised_again(acme, unit, staff) -> None:
+    handmade_scorecard()
+    risk_run(actor=viewer(staff))
+    penalty(acme, unit, TODAY - timedelta(days=5))
+    penalty(acme, unit, TODAY - timedelta(days=6))
+    with time_machine.travel(clock.now() + timedelta(hours=1), tick=False):
+        risk_run(actor=viewer(staff))
+    alert = Alert.objects.get(subject=acme)
+    for day in (3, 4, 5):
+        penalty(acme, unit, TODAY - timedelta(days=day))
+    with time_machine.travel(clock.now() + timedelta(hours=2), tick=False):
+        again = risk_run(actor=viewer(staff))  # no further fall of 30 points: not a candidate, nothing changes
+    assert (again.alerts_raised, again.alerts_renewed) == (0, 0)
+    alert.refresh_from_db()
+    assert alert.detail.get("renewed") is None
+    assert Alert.objects.filter(subject=acme).count() == 1
 
 
 def test_alert_lifecycle_keeps_its_history(acme, unit, staff, auditor) -> None:
