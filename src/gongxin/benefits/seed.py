@@ -136,3 +136,11 @@ def scenarios_seed(apps: Any = None) -> int:
                       "effective_from": EFFECTIVE},
         )
     return len(SCENARIOS)
+
+
+def seed_restore() -> None:
+    """Seed the benefit scenarios again if a flush emptied them (core.seeds); a no-op otherwise."""
+    from gongxin.benefits.models import Scenario
+
+    if not (Scenario.objects.exists()):
+        scenarios_seed()

@@ -142,3 +142,12 @@ def commitments_seed(*, CommitmentType: Any = None, CatalogEdition: Any = None, 
     code = values.pop("code")
     for edition in editions.distinct():
         CatalogItem.objects.update_or_create(edition=edition, code=code, defaults=values)
+
+
+def seed_restore() -> None:
+    """Seed the commitment types and the broken-commitment item again if a flush emptied
+    them (core.seeds); a no-op otherwise."""
+    from gongxin.commitments.models import CommitmentType
+
+    if not (CommitmentType.objects.exists()):
+        commitments_seed()

@@ -35,6 +35,7 @@ from gongxin.accounts.models import Department, User
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.catalog.selectors import items_current
 from gongxin.core import clock
+from gongxin.core.seeds import migration_seeds_restore
 from gongxin.demo import city
 from gongxin.records.load import LoadResult, RecordRow, records_load
 from gongxin.subjects.choices import RelationKind
@@ -122,22 +123,9 @@ def _authority_of_unit(unit: SourceUnit) -> city.Authority:
 
 
 def reference_data_ensure() -> None:
-    """The seeded catalog, policies (the repair policies too) and list types, which migrations create; restored
-    if emptied (e.g. by ``flush``). The seeds are idempotent."""
-    from gongxin.catalog.seed import catalog_seed
-    from gongxin.records.models import ListType
-    from gongxin.records.seed import list_types_seed
-
-    if not items_current().exists():
-        catalog_seed()
-    if not ListType.objects.exists():
-        list_types_seed()
-    from gongxin.catalog.choices import PolicyKind
-    from gongxin.catalog.models import Policy
-    from gongxin.repairs.seed import repair_policies_seed
-
-    if not Policy.objects.filter(kind=PolicyKind.REPAIR).exists():
-        repair_policies_seed()
+    """What the data migrations seed (catalog, policies, list types, measures, models …), restored if emptied (e.g.
+    by ``flush``; core.seeds)."""
+    migration_seeds_restore()
 
 
 def catalog_slots() -> tuple[list[city.RecordSlot], dict[str, CatalogItem]]:

@@ -13,8 +13,8 @@ from django.db import transaction
 from gongxin.accounts.models import Department
 from gongxin.accounts.services import api_client_create
 from gongxin.accounts.viewer import SYSTEM
-from gongxin.lending.models import FundEntry, Lender, RiskFund
-from gongxin.lending.seed import lending_seed
+from gongxin.core.seeds import migration_seeds_restore
+from gongxin.lending.models import FundEntry, Lender
 from gongxin.lending.selectors import fund_current
 from gongxin.lending.services import fund_contribute
 
@@ -35,8 +35,7 @@ def lending_demo_ensure() -> list[tuple[str, str]]:
             client, key = api_client_create(name=f"{name}信易贷系统", department=department, scopes=[])
             Lender.objects.create(code=code, name=name, client=client)
             created.append((name, key))
-        if not RiskFund.objects.filter(is_active=True).exists():
-            lending_seed()  # the fund its migration seeds, restored if emptied (e.g. by ``flush``); idempotent
+        migration_seeds_restore()  # the fund its migration seeds, restored if a ``flush`` emptied it
         fund = fund_current()
         if not FundEntry.objects.filter(fund=fund).exists():
             fund_contribute(fund=fund, amount_yuan=DEMO_CONTRIBUTION_YUAN, actor=SYSTEM, note="市财政首期注资（演示）")

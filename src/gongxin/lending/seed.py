@@ -62,3 +62,12 @@ def lending_seed(apps: Any = None) -> None:
             defaults={"fields": row["fields"], "legal_basis": BASIS, "effective_from": EFFECTIVE},
         )
     RiskFund.objects.update_or_create(code=FUND["code"], defaults={k: v for k, v in FUND.items() if k != "code"})
+
+
+def seed_restore() -> None:
+    """Seed the lending data items and the risk fund again if a flush emptied
+    them (core.seeds); a no-op otherwise."""
+    from gongxin.lending.models import LendingDataItem, RiskFund
+
+    if not (LendingDataItem.objects.exists() and RiskFund.objects.exists()):
+        lending_seed()

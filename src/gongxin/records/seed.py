@@ -46,3 +46,11 @@ def list_types_seed(*, ListType: Any = None) -> None:
         from gongxin.records.models import ListType
     for values in LIST_TYPES:
         ListType.objects.update_or_create(code=values["code"], defaults=values)
+
+
+def seed_restore() -> None:
+    """Seed the list types again if a flush emptied them (core.seeds); a no-op otherwise."""
+    from gongxin.records.models import ListType
+
+    if not (ListType.objects.exists()):
+        list_types_seed()

@@ -84,3 +84,11 @@ def repair_policies_seed(*, Policy: Any = None) -> None:
         values = dict(row)
         code = values.pop("code")
         Policy.objects.update_or_create(code=code, defaults=values)
+
+
+def seed_restore() -> None:
+    """Seed the repair policies again if a flush emptied them (core.seeds); a no-op otherwise."""
+    from gongxin.catalog.models import Policy
+
+    if not (Policy.objects.filter(kind=REPAIR_KIND).exists()):
+        repair_policies_seed()

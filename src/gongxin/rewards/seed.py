@@ -232,3 +232,11 @@ def registry_demo_seed() -> str | None:
     for code, name, matter_type in DEMO_MATTERS:
         matter_register(code=code, name=name, system=system, matter_type=matter_type, actor=actor)
     return key
+
+
+def seed_restore() -> None:
+    """Seed the measures and their rules again if a flush emptied them (core.seeds); a no-op otherwise."""
+    from gongxin.rewards.models import Measure
+
+    if not (Measure.objects.exists()):
+        measures_seed()

@@ -247,3 +247,11 @@ def _model(app_label: str, name: str) -> Any:
     from django.apps import apps as registry
 
     return registry.get_model(app_label, name)
+
+
+def seed_restore() -> None:
+    """Seed the scoring models again if a flush emptied them (core.seeds); a no-op otherwise."""
+    from gongxin.scoring.models import ScoringModel
+
+    if not (ScoringModel.objects.exists()):
+        scoring_seed()

@@ -8,13 +8,12 @@ import pytest
 from gongxin.accounts.models import ApiClient, Department
 from gongxin.accounts.services import api_client_create
 from gongxin.benefits.models import Provider, Scenario
-from gongxin.benefits.seed import BASIS, EFFECTIVE, FEW_DEFAULTS, NOT_LISTED, scenarios_seed
+from gongxin.benefits.seed import BASIS, EFFECTIVE, FEW_DEFAULTS, NOT_LISTED
 
 
 @pytest.fixture
 def scenarios(seeded: None) -> None:
-    if not Scenario.objects.exists():
-        scenarios_seed()
+    """The benefit scenarios of migration 0002 (``seeded`` restores them after a flush)."""
 
 
 @pytest.fixture

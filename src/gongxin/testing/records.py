@@ -10,22 +10,18 @@ import pytest
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import Department
 from gongxin.accounts.viewer import Viewer
-from gongxin.catalog.models import CatalogItem, SourceUnit
-from gongxin.catalog.seed import catalog_seed
+from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
-from gongxin.records.models import ListType
-from gongxin.records.seed import list_types_seed
+from gongxin.core.seeds import migration_seeds_restore
 from gongxin.subjects.models import Organization, Person, Subject
 from gongxin.testing.payloads import uscc_with_check
 
 
 @pytest.fixture
 def seeded(db: None) -> None:
-    """The catalog, policies and list types that migrations seed (a transactional test's flush empties them)."""
-    if not CatalogItem.objects.exists():
-        catalog_seed()
-    if not ListType.objects.exists():
-        list_types_seed()
+    """What the data migrations seed — the catalog, list types, policies, measures, models, scenarios … — restored
+    after a transactional test's flush emptied it (core.seeds)."""
+    migration_seeds_restore()
 
 
 def _unit(code: str, name: str, domain: str) -> SourceUnit:

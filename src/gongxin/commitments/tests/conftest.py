@@ -22,7 +22,6 @@ from gongxin.accounts.services import api_client_create
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.models import SourceUnit
 from gongxin.commitments.models import CommitmentType
-from gongxin.commitments.seed import commitments_seed
 from gongxin.subjects.models import Subject
 from gongxin.testing import factories, personas
 
@@ -52,8 +51,7 @@ def _signing_day():
 
 @pytest.fixture
 def types(seeded: None) -> None:
-    """The types and the broken-commitment item of migration 0002 (a flush empties them)."""
-    commitments_seed()
+    """The types and the broken-commitment item of migration 0002 (``seeded`` restores them after a flush)."""
 
 
 def kind(code: str) -> CommitmentType:

@@ -14,10 +14,7 @@ from django.urls import reverse
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
 from gongxin.accounts.viewer import Viewer
-from gongxin.catalog.seed import catalog_seed
 from gongxin.commitments.models import Commitment
-from gongxin.commitments.seed import commitments_seed
-from gongxin.records.seed import list_types_seed
 from gongxin.rewards.choices import MatterType
 from gongxin.rewards.services import matter_register, system_register
 from gongxin.testing import factories
@@ -27,11 +24,7 @@ from gongxin.testing.personas import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_a_commitment_in_the_browser(live_server, browser, tmp_path):
-    # Idempotent seeds: an earlier transactional test's flush may have emptied them.
-    catalog_seed()
-    list_types_seed()
-    commitments_seed()
+def test_sign_a_commitment_in_the_browser(live_server, browser, tmp_path, seeded):
     unit = factories.source_unit_create()
     acme = factories.organization_create(name="宁波市江北区承诺旅程演示有限公司")
     User.objects.create_user(username="acme-agent", password=PASSWORD, role=Role.ORG_AGENT, subject=acme)

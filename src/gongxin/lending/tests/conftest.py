@@ -14,8 +14,7 @@ from gongxin.accounts.services import api_client_create
 from gongxin.accounts.viewer import viewer_for_user
 from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
-from gongxin.lending.models import Lender, LendingDataItem
-from gongxin.lending.seed import lending_seed
+from gongxin.lending.models import Lender
 from gongxin.lending.services import lender_authorize
 from gongxin.subjects.models import Subject
 from gongxin.testing import factories
@@ -24,8 +23,7 @@ from gongxin.testing.personas import user_create
 
 @pytest.fixture
 def lending_data(seeded: None) -> None:
-    if not LendingDataItem.objects.exists():
-        lending_seed()
+    """The lending data items and the fund of migration 0002 (``seeded`` restores them after a flush)."""
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from gongxin.benefits.demo import benefits_demo_ensure
 from gongxin.benefits.models import Provider
-from gongxin.benefits.seed import scenarios_seed
 from gongxin.lending.demo import DEMO_CONTRIBUTION_YUAN, DEMO_LENDERS, lending_demo_ensure
 from gongxin.lending.models import FundEntry, Lender
 from gongxin.lending.tests.conftest import api
@@ -20,9 +19,7 @@ def test_demo_lenders_and_fund(lending_data):
         {"code": "x", "authorized": False, "name": "", "uscc": "", "records": []}]
 
 
-def test_demo_providers(db):
-    if not Provider.objects.exists():
-        scenarios_seed()
+def test_demo_providers(seeded):
     created = benefits_demo_ensure()
     assert len(created) == Provider.objects.count() and benefits_demo_ensure() == []
     assert not Provider.objects.filter(client__isnull=True).exists()

@@ -18,8 +18,6 @@ from gongxin.accounts.choices import Role
 from gongxin.accounts.models import User
 from gongxin.accounts.viewer import Viewer, viewer_for_user
 from gongxin.catalog.models import SourceUnit
-from gongxin.monitoring.models import MonitoringPolicy
-from gongxin.monitoring.seed import monitoring_policies_seed
 from gongxin.subjects.models import Subject
 from gongxin.testing import factories, personas
 
@@ -41,8 +39,7 @@ def user_create(username: str, *, role: str, subject: Subject | None = None) -> 
 
 @pytest.fixture
 def policies(seeded: None) -> None:
-    if not MonitoringPolicy.objects.exists():
-        monitoring_policies_seed()
+    """The monitoring policies of migration 0002 (``seeded`` restores them after a flush)."""
 
 
 @pytest.fixture

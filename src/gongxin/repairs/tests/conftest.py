@@ -16,9 +16,8 @@ import time_machine
 from gongxin.accounts.choices import Role
 from gongxin.accounts.models import Department, User
 from gongxin.accounts.viewer import Viewer, viewer_for_user
-from gongxin.catalog.models import Policy, SourceUnit
+from gongxin.catalog.models import SourceUnit
 from gongxin.records.models import Record
-from gongxin.repairs.seed import REPAIR_KIND, repair_policies_seed
 from gongxin.subjects.models import Subject
 from gongxin.testing import factories, personas
 
@@ -44,8 +43,7 @@ def _filing_day():
 
 @pytest.fixture
 def policies(seeded: None) -> None:
-    if not Policy.objects.filter(kind=REPAIR_KIND).exists():
-        repair_policies_seed()
+    """The repair policies of the migrations (``seeded`` restores them after a flush)."""
 
 
 @pytest.fixture

@@ -22,9 +22,8 @@ from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
 from gongxin.core.outbox import outbox_dispatch
 from gongxin.records.models import Record
-from gongxin.rewards.models import BusinessSystem, Measure
+from gongxin.rewards.models import BusinessSystem
 from gongxin.rewards.rules import rules_forget
-from gongxin.rewards.seed import measures_seed
 from gongxin.rewards.services import matter_register, system_register
 from gongxin.subjects.models import Subject
 from gongxin.testing import factories
@@ -64,8 +63,7 @@ def _today():
 
 @pytest.fixture
 def measures(seeded: None) -> None:
-    if not Measure.objects.exists():
-        measures_seed()
+    """The measures of migration 0002 (``seeded`` restores them after a flush)."""
     rules_forget()
 
 

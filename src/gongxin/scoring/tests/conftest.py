@@ -13,8 +13,6 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import SourceUnit
 from gongxin.records.models import Record
 from gongxin.records.services import record_submit
-from gongxin.scoring.models import ScoringModel
-from gongxin.scoring.seed import scoring_seed
 from gongxin.subjects.models import Subject
 from gongxin.testing.payloads import item, payload_for
 from gongxin.testing.records import (  # noqa: F401 - fixtures of this package's tests
@@ -32,10 +30,8 @@ OUTSIDER = Viewer(label="user:outsider", role=Role.PUBLIC)
 
 @pytest.fixture
 def scoring_models(request: pytest.FixtureRequest) -> None:
-    """The seeded models (a transactional test's flush empties them)."""
+    """The seeded models (``seeded`` restores them after a transactional test's flush)."""
     request.getfixturevalue("seeded")
-    if not ScoringModel.objects.exists():
-        scoring_seed()
 
 
 @pytest.fixture
