@@ -259,8 +259,6 @@ GONGXIN_PUBLIC_URL = os.environ.get("GONGXIN_PUBLIC_URL", "").rstrip("/")
 # Consumers of the event outbox, in the order they run. Each keeps its own cursor.
 GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.records.consumers.ProfileSummaryConsumer",
-    # Relations as data: subjects.Relation from the registration-relation records, before the facts read them.
-    "gongxin.monitoring.relations.RelationProjection",
     # Scores first: the grade changes they announce reach the facts and the fan-out in the same dispatch.
     "gongxin.scoring.consumers.RescoreConsumer",
     "gongxin.rewards.consumers.SubjectFactsConsumer",
@@ -313,8 +311,6 @@ GONGXIN_CALENDAR_REFRESH_SECONDS = float(os.environ.get("GONGXIN_CALENDAR_REFRES
 
 # Ingest reads and checks large files in a forked process while the main one writes (ingest.load).
 GONGXIN_INGEST_READER_PROCESS = _env_bool("GONGXIN_INGEST_READER_PROCESS", True)
-# Ingest checks the rows of a chunk column by column (ingest.columnar, decision 074); off: row by row only.
-GONGXIN_INGEST_COLUMNAR = _env_bool("GONGXIN_INGEST_COLUMNAR", True)
 # Limits of one ingest file (docs/ingest.md "Limits"): an upload larger than MAX_UPLOAD_BYTES is refused; a batch
 # holds at most MAX_ROWS rows; a cell holds at most MAX_CELL_CHARS characters (Excel's own limit; a longer one
 # rejects its row); reading stops after MAX_EMPTY_ROWS empty rows in a row; an .xlsx is refused unopened when

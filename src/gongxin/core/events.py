@@ -100,15 +100,6 @@ RELATION_ADDED = _topic("subjects.relation.added", aggregate="subject",
 RELATION_CHANGED = _topic("subjects.relation.changed", aggregate="subject",
                           payload=("model", "object_id", "changed", "actor"),
                           meaning="Staff changed a relation in the administration.")
-# The relation projection of the registration-relation records (subjects.services.relations_apply, docs/monitoring.md):
-# started (RELATION_ADDED, with the record), corrected, ended. Their subject is the relation's from-side (the person or
-# the holding firm); ``to_subject_id`` is the organization it is related to.
-_RELATION = ("relation_id", "kind", "from_subject_id", "to_subject_id", "share_ratio", "start_date", "end_date",
-             "record_id", "actor")
-RELATION_CORRECTED = _topic("subjects.relation.corrected", aggregate="subject", payload=(*_RELATION, "changed"),
-                            meaning="A relation's registration was corrected (kind, share, dates or party).")
-RELATION_ENDED = _topic("subjects.relation.ended", aggregate="subject", payload=_RELATION,
-                        meaning="A relation ended (its end date was registered, or its record was revoked).")
 
 # --- accounts (also the audit action codes of AgentMandateEvent) -----------------------------------------
 _MANDATE = ("organization_id", "agent_id", "capabilities", "valid_from", "valid_until", "actor")
@@ -292,12 +283,6 @@ SUBSCRIPTION_RECOVERED = _topic("sharing.subscription.recovered", aggregate="sub
                                 payload=(*_SUBSCRIPTION, "failures"),
                                 meaning="A failing subscription's webhook answered again: it is active again.")
 
-# --- ledger (decision 065): a split view or a refused checkpoint, on the log's or the witness's side -------
-LEDGER_ALERT_RAISED = _topic("ledger.alert.raised", aggregate="ledger_alert", subject=False,
-                             payload=("side", "kind", "origin", "tree_size", "reported_by"),
-                             meaning="A witness refused a checkpoint of the log (a split view or an inconsistent "
-                                     "one), or a cosigned checkpoint the log never signed came back.")
-
 
 # How each topic reads to a person (pages show these, never the topic itself): one label per topic.
 LABELS: dict[str, Promise] = {
@@ -317,8 +302,6 @@ LABELS: dict[str, Promise] = {
     IDENTIFIER_CHANGED: _("Identifier changed"),
     RELATION_ADDED: _("Relation added"),
     RELATION_CHANGED: _("Relation changed"),
-    RELATION_CORRECTED: _("Relation corrected"),
-    RELATION_ENDED: _("Relation ended"),
     AGENT_AUTHORIZED: _("Agent authorized"),
     AGENT_REVOKED: _("Agent's authorization revoked"),
     CONSENT_GRANTED: _("Consent granted"),
@@ -385,7 +368,6 @@ LABELS: dict[str, Promise] = {
     SUBSCRIPTION_REPLAYED: _("Subscription replayed"),
     SUBSCRIPTION_FAILED: _("Subscription deliveries failing"),
     SUBSCRIPTION_RECOVERED: _("Subscription deliveries recovered"),
-    LEDGER_ALERT_RAISED: _("Tamper-evident log alert raised"),
 }
 
 
