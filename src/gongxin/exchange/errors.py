@@ -1,0 +1,81 @@
+"""Errors of the exchange (codes are public: docs/api.md, docs/exchange.md)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from gongxin.core.errors import Conflict, NotFound, ValidationFailed
+
+
+class PackageRefused(ValidationFailed):
+    """A package that is not opened: the receipt names the code and says why in words."""
+
+    code = "exchange.package_refused"
+    default_message = _("The data package was refused.")
+
+
+class PackageUnsigned(PackageRefused):
+    code = "exchange.package_unsigned"
+    default_message = _("The data package carries no signature of its sender.")
+
+
+class PackageBadSignature(PackageRefused):
+    code = "exchange.package_bad_signature"
+    default_message = _("The sender's signature does not match the package header.")
+
+
+class PackageTampered(PackageRefused):
+    code = "exchange.package_tampered"
+    default_message = _("The package body does not match the content hash in its header: it was changed after "
+                        "signing or damaged in transit.")
+
+
+class PackageUnknownSender(PackageRefused):
+    code = "exchange.package_unknown_sender"
+    default_message = _("The package comes from a node that is not registered here as a peer, or was signed with a "
+                        "key not registered for it.")
+
+
+class PackageWrongReceiver(PackageRefused):
+    code = "exchange.package_wrong_receiver"
+    default_message = _("The package is addressed to another exchange node.")
+
+
+class PackageMalformed(PackageRefused):
+    code = "exchange.package_malformed"
+    default_message = _("The data package cannot be read: it is not a package of the exchange format.")
+
+
+class PackageUnsupportedVersion(PackageRefused):
+    code = "exchange.package_unsupported_version"
+    default_message = _("The data package is written in a format version this node does not read.")
+
+
+class PackageUnknownItem(PackageRefused):
+    code = "exchange.package_unknown_item"
+    default_message = _("The package's national catalog item is not mapped to a catalog item here.")
+
+
+class SealFailed(PackageRefused):
+    code = "exchange.seal_failed"
+    default_message = _("A sealed personal identifier in the package cannot be opened with this node's keys.")
+
+
+class NodeNotConfigured(Conflict):
+    code = "exchange.node_not_configured"
+    default_message = _("This platform is not configured as an exchange node yet.")
+
+
+class PeerNotFound(NotFound):
+    code = "exchange.peer_not_found"
+    default_message = _("No such exchange peer.")
+
+
+class PeerInvalid(ValidationFailed):
+    code = "exchange.peer_invalid"
+    default_message = _("The exchange peer's details are not valid.")
+
+
+class ReceiptNotFound(NotFound):
+    code = "exchange.receipt_not_found"
+    default_message = _("No receipt for this package.")
