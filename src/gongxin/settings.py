@@ -259,6 +259,8 @@ GONGXIN_PUBLIC_URL = os.environ.get("GONGXIN_PUBLIC_URL", "").rstrip("/")
 # Consumers of the event outbox, in the order they run. Each keeps its own cursor.
 GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.records.consumers.ProfileSummaryConsumer",
+    # Relations as data: subjects.Relation from the registration-relation records, before the facts read them.
+    "gongxin.monitoring.relations.RelationProjection",
     # Scores first: the grade changes they announce reach the facts and the fan-out in the same dispatch.
     "gongxin.scoring.consumers.RescoreConsumer",
     "gongxin.rewards.consumers.SubjectFactsConsumer",

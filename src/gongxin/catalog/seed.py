@@ -432,6 +432,47 @@ def commitment_fields() -> list[dict[str, Any]]:
     ]
 
 
+RELATION_KINDS = _enum(
+    ("legal_representative", "法定代表人"), ("shareholder", "股东（发起人）"), ("executive", "主要人员"),
+    ("branch", "分支机构"), ("actual_controller", "实际控制人"),
+)
+PARTY_CATEGORIES = _enum(("organization", "法人及非法人组织"), ("person", "自然人"))
+
+
+def registration_relation_fields() -> list[dict[str, Any]]:
+    """One relation of a registered organization (企业登记关联关系): who is its legal representative, a shareholder
+    with the share held, an executive, a branch of it, its actual controller. The record is about the organization;
+    the party is named by its USCC or, for a natural person, its identity number (personal: sealed at rest)."""
+    return [
+        _f("subject_name", "企业名称", "Organization name", required=True, max_length=200),
+        _f("subject_category", "主体类别", "Subject category", "enum", required=True, enum=SUBJECT_CATEGORIES),
+        _f("uscc", "统一社会信用代码", "Unified social credit code", "uscc", required=True),
+        _f("relation_number", "关系登记编号", "Relation registration number", required=True, max_length=100),
+        _f("relation_kind", "关系类型", "Relation", "enum", required=True, enum=RELATION_KINDS),
+        _f("party_name", "关联方名称/姓名", "Related party", required=True, max_length=200),
+        _f("party_category", "关联方类别", "Related party category", "enum", required=True, enum=PARTY_CATEGORIES),
+        _f("party_uscc", "关联方统一社会信用代码", "Related party USCC", "uscc"),
+        _f("party_id_number", "关联方证件号码", "Related party identity number", "id_number", personal=True,
+           max_length=50),
+        _f("share_ratio", "持股比例（%）", "Share held (%)", "decimal", aliases=["持股比例(%)", "出资比例（%）"]),
+        _f("position", "职务", "Position", max_length=100),
+        _f("start_date", "起始日期", "Start date", "date", required=True),
+        _f("end_date", "终止日期", "End date", "date", not_before="start_date"),
+        _f("authority_name", "登记机关", "Registration authority", required=True, max_length=200),
+        _remarks(),
+    ]
+
+
+RELATION_ITEM = {
+    "code": "registration_relation", "name": "企业登记关联关系信息", "name_en": "Registration relations",
+    "subject_kinds": ["organization"], "category": "基础信息", "record_kind": "basic", "polarity": "neutral",
+    "fields": registration_relation_fields(), "natural_key": ["relation_number"], "decision_date_field": "start_date",
+    "disclosure_level": "shared", "default_severity": "", "list_type_code": "",
+    "legal_basis": "《中华人民共和国市场主体登记管理条例》第八条、第九条（法定代表人、股东、主要人员、分支机构登记事项）；"
+                   "《企业信息公示暂行条例》；《最高人民法院关于限制被执行人高消费及有关消费的若干规定》第三条；" + _BASIS_ZJ,
+    "update_frequency": "daily",
+}
+
 BOTH = ["organization", "person"]
 
 
@@ -501,6 +542,7 @@ def item_rows() -> list[dict[str, Any]]:
             "list_type_code": "", "legal_basis": "《纳税信用管理办法》（国家税务总局）；" + _BASIS_ZJ,
             "update_frequency": "yearly",
         },
+        dict(RELATION_ITEM),
         {
             "code": "commitment", "name": "信用承诺信息", "name_en": "Credit commitments",
             "subject_kinds": BOTH, "category": "信用承诺及履行情况信息", "record_kind": "commitment",

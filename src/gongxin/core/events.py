@@ -100,6 +100,15 @@ RELATION_ADDED = _topic("subjects.relation.added", aggregate="subject",
 RELATION_CHANGED = _topic("subjects.relation.changed", aggregate="subject",
                           payload=("model", "object_id", "changed", "actor"),
                           meaning="Staff changed a relation in the administration.")
+# The relation projection of the registration-relation records (subjects.services.relations_apply, docs/monitoring.md):
+# started (RELATION_ADDED, with the record), corrected, ended. Their subject is the relation's from-side (the person or
+# the holding firm); ``to_subject_id`` is the organization it is related to.
+_RELATION = ("relation_id", "kind", "from_subject_id", "to_subject_id", "share_ratio", "start_date", "end_date",
+             "record_id", "actor")
+RELATION_CORRECTED = _topic("subjects.relation.corrected", aggregate="subject", payload=(*_RELATION, "changed"),
+                            meaning="A relation's registration was corrected (kind, share, dates or party).")
+RELATION_ENDED = _topic("subjects.relation.ended", aggregate="subject", payload=_RELATION,
+                        meaning="A relation ended (its end date was registered, or its record was revoked).")
 
 # --- accounts (also the audit action codes of AgentMandateEvent) -----------------------------------------
 _MANDATE = ("organization_id", "agent_id", "capabilities", "valid_from", "valid_until", "actor")
@@ -302,6 +311,8 @@ LABELS: dict[str, Promise] = {
     IDENTIFIER_CHANGED: _("Identifier changed"),
     RELATION_ADDED: _("Relation added"),
     RELATION_CHANGED: _("Relation changed"),
+    RELATION_CORRECTED: _("Relation corrected"),
+    RELATION_ENDED: _("Relation ended"),
     AGENT_AUTHORIZED: _("Agent authorized"),
     AGENT_REVOKED: _("Agent's authorization revoked"),
     CONSENT_GRANTED: _("Consent granted"),

@@ -30,7 +30,11 @@ class IdentifierScheme(models.TextChoices):
 
 
 class RelationKind(models.TextChoices):
+    """What ``from_subject`` is of the organization ``to_subject`` (a branch: ``from_subject`` is a branch of it)."""
+
     LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
     SHAREHOLDER = "shareholder", _("Shareholder")
     EXECUTIVE = "executive", _("Executive")
     INVESTMENT = "investment", _("Investment")
+    BRANCH = "branch", _("Branch")
+    ACTUAL_CONTROLLER = "actual_controller", _("Actual controller")

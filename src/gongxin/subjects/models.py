@@ -77,6 +77,8 @@ class Organization(models.Model):
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        # Firms sharing a registered address (subjects.associations.shared_addresses).
+        indexes = [models.Index(fields=["address"], name="organization_address")]
 
     def __str__(self) -> str:
         return f"{self.subject.name} ({self.uscc})"
@@ -113,18 +115,31 @@ class SubjectIdentifier(models.Model):
 
 
 class Relation(models.Model):
+    """``from_subject`` is the ``kind`` of the organization ``to_subject`` (its legal representative, a shareholder
+    holding ``share_ratio`` of it, a branch of it ...) from ``start_date`` until the day before ``end_date``: in
+    effect on day *d* when ``start_date <= d < end_date`` (an open end: still in effect). Rows are ended, never
+    deleted, so "as of" questions keep their answer.
+
+    Rows with a ``record_ref`` are the projection of a registration-relation record (the catalog item
+    ``registration_relation``, kept by ``monitoring.relations.RelationProjection`` through
+    ``subjects.services.relations_apply``); rows without one were added by ``relation_add``."""
+
     from_subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="relations_out")
     to_subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="relations_in")
     kind = models.CharField(_("kind"), max_length=30, choices=RelationKind.choices)
     share_ratio = models.DecimalField(_("share ratio"), max_digits=7, decimal_places=4, null=True, blank=True)
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
+    # The id of the record this row projects (records is above subjects: a plain number, not a foreign key).
+    record_ref = models.BigIntegerField(_("record"), null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("relation")
         verbose_name_plural = _("relations")
+        # Relations added by hand stay one per (from, to, kind); a projected relation may repeat one that ended.
         constraints = [
-            models.UniqueConstraint(fields=["from_subject", "to_subject", "kind"], name="uniq_relation"),
+            models.UniqueConstraint(fields=["from_subject", "to_subject", "kind"], name="uniq_relation",
+                                    condition=models.Q(record_ref__isnull=True)),
         ]
 
     def __str__(self) -> str:

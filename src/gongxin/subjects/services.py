@@ -25,7 +25,7 @@ from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock
 from gongxin.core.crypto import seal
 from gongxin.core.errors import GongxinError
-from gongxin.core.events import IDENTIFIER_ADDED, RELATION_ADDED, SUBJECT_CREATED
+from gongxin.core.events import IDENTIFIER_ADDED, RELATION_ADDED, RELATION_CORRECTED, RELATION_ENDED, SUBJECT_CREATED
 from gongxin.core.outbox import EventDraft, event_emit, events_emit_bulk
 from gongxin.subjects.choices import IdentifierScheme, OrganizationKind, OrganizationStatus, RelationKind
 from gongxin.subjects.errors import IdentifierDuplicate, RelationDuplicate, SubjectConflict, SubjectInvalid
@@ -200,7 +200,8 @@ def relation_add(
         if not Decimal(0) <= share_ratio <= Decimal(1):
             raise SubjectInvalid(_("A share ratio lies between 0 and 1."), details={"field": "share_ratio"})
     with transaction.atomic():
-        if Relation.objects.filter(from_subject=from_subject, to_subject=to_subject, kind=kind).exists():
+        if Relation.objects.filter(from_subject=from_subject, to_subject=to_subject, kind=kind,
+                                   record_ref__isnull=True).exists():
             raise RelationDuplicate()
         relation = Relation.objects.create(
             from_subject=from_subject, to_subject=to_subject, kind=kind, share_ratio=share_ratio,
@@ -495,3 +496,95 @@ def _person_created_event(subject_id: int, row: PersonRow, actor_label: str) -> 
             "actor": actor_label,
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The relation projection of registration-relation records (monitoring.relations keeps it)
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelationState:
+    """What a registration-relation record says now: ``from_subject_id`` is the ``kind`` of the organization
+    ``to_subject_id`` from ``start_date`` until the day before ``end_date``. A revoked record arrives with
+    ``end_date`` set (the day of revocation, or its own earlier end)."""
+
+    record_ref: int
+    from_subject_id: int
+    to_subject_id: int
+    kind: str
+    share_ratio: Decimal | None
+    start_date: date | None
+    end_date: date | None
+
+
+_RELATION_FIELDS = ("from_subject_id", "to_subject_id", "kind", "share_ratio", "start_date", "end_date")
+
+
+def _relation_payload(relation: Relation, *, actor_label: str, changed: list[str] | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "relation_id": relation.pk, "kind": relation.kind, "from_subject_id": relation.from_subject_id,
+        "to_subject_id": relation.to_subject_id,
+        "share_ratio": None if relation.share_ratio is None else str(relation.share_ratio),
+        "start_date": None if relation.start_date is None else relation.start_date.isoformat(),
+        "end_date": None if relation.end_date is None else relation.end_date.isoformat(),
+        "record_id": relation.record_ref, "actor": actor_label,
+    }
+    if changed is not None:
+        payload["changed"] = changed
+    return payload
+
+
+def relations_apply(states: Iterable[RelationState], *, actor_label: str) -> dict[str, int]:
+    """Bring the projected relations in line with their records, set-based: one read of the rows the records
+    project, one bulk insert, one bulk update and one bulk emit, in one transaction. Idempotent: a state equal to
+    its row writes nothing. Events: ``subjects.relation.added`` for a new row, ``subjects.relation.ended`` when
+    an end date appears (or moves), ``subjects.relation.corrected`` for any other change. Returns the counts."""
+    wanted = {s.record_ref: s for s in states}
+    counts = {"added": 0, "corrected": 0, "ended": 0, "unchanged": 0}
+    if not wanted:
+        return counts
+    for state in wanted.values():
+        if state.kind not in RelationKind.values:
+            raise SubjectInvalid(_("Unknown relation kind."), details={"field": "kind"})
+    with transaction.atomic():
+        existing = {r.record_ref: r for r in Relation.objects.select_for_update()
+                    .filter(record_ref__in=list(wanted)).order_by("pk")}
+        new = [Relation(record_ref=ref, **{f: getattr(s, f) for f in _RELATION_FIELDS})
+               for ref, s in wanted.items() if ref not in existing]
+        Relation.objects.bulk_create(new, batch_size=1000)
+        if any(r.pk is None for r in new):  # backends that return no keys from a bulk insert
+            ids = dict(Relation.objects.filter(record_ref__in=[r.record_ref for r in new])
+                       .values_list("record_ref", "pk"))
+            for r in new:
+                r.pk = ids[r.record_ref]
+        drafts = [EventDraft(topic=RELATION_ADDED, aggregate_type=AGGREGATE, aggregate_id=r.from_subject_id,
+                             subject_id=r.from_subject_id, payload=_relation_payload(r, actor_label=actor_label))
+                  for r in new]
+        counts["added"] = len(new)
+        changed_rows = []
+        for ref, row in existing.items():
+            state = wanted[ref]
+            changed = [f for f in _RELATION_FIELDS
+                       if (getattr(row, f) != getattr(state, f)) and not (
+                           f == "share_ratio" and row.share_ratio is not None and state.share_ratio is not None
+                           and Decimal(row.share_ratio) == Decimal(state.share_ratio))]
+            if not changed:
+                counts["unchanged"] += 1
+                continue
+            for f in changed:
+                setattr(row, f, getattr(state, f))
+            changed_rows.append(row)
+            if changed == ["end_date"] and row.end_date is not None:
+                topic, key, extra = RELATION_ENDED, "ended", None
+            else:
+                topic, key, extra = RELATION_CORRECTED, "corrected", [f.removesuffix("_id") for f in changed]
+            counts[key] += 1
+            drafts.append(EventDraft(topic=topic, aggregate_type=AGGREGATE, aggregate_id=row.from_subject_id,
+                                     subject_id=row.from_subject_id,
+                                     payload=_relation_payload(row, actor_label=actor_label, changed=extra)))
+        if changed_rows:
+            Relation.objects.bulk_update(changed_rows, list(_RELATION_FIELDS), batch_size=1000)
+        if drafts:
+            events_emit_bulk(drafts)
+    return counts
