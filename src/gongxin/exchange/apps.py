@@ -6,3 +6,11 @@ class ExchangeConfig(AppConfig):
     name = "gongxin.exchange"
     label = "exchange"
     verbose_name = _("Four-level exchange")
+
+    def ready(self) -> None:
+        # The sending side's models (subscriptions, cursors, snapshot schedules) live in their own module.
+        # The pull endpoint joins the exchange's router before the API's URLs are built.
+        from gongxin.exchange import (
+            api_pull,  # noqa: F401
+            sending_models,  # noqa: F401
+        )
