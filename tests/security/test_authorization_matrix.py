@@ -128,6 +128,8 @@ PAGES: dict[str, Rule] = {
     "GET identity/callback/": R(ALL, read_must_answer=False),
     "GET i18n/setlang/": R(ALL, read_must_answer=False),
     "GET favicon.ico": R(ALL, read_must_answer=False),  # a redirect to the icon in static files
+    # The exchange audit (decision 069): the credit office's oversight read.
+    "GET exchange/audit/": R(OFFICE),
     # The signed-in viewer's own things: an empty page for a login that is no subject.
     "GET me/": R(SIGNED_IN),
     "GET me/inquiries/": R(SIGNED_IN),
@@ -242,6 +244,9 @@ PAGES: dict[str, Rule] = {
 
 OPERATIONS: dict[str, Rule] = {
     "GET /health": R(ALL),
+    # Pull by cursor (decision 068): only a registered exchange peer signing with its node key; no login or API
+    # client of the matrix is one (401 to all).
+    "GET /exchange/packages": R(NOBODY, query={"item": "XZCF", "after": "0"}),
     "POST /checks": R(NOBODY),
     "POST /checks/batch": R(NOBODY),
     "GET /checks/{check_id}": R({"agent", "c_share"} | OFFICE, OFFICE),  # auditors read; issuing is a write

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from gongxin.core.errors import Conflict, NotFound, ValidationFailed
+from gongxin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 
 class PackageRefused(ValidationFailed):
@@ -79,3 +79,28 @@ class PeerInvalid(ValidationFailed):
 class ReceiptNotFound(NotFound):
     code = "exchange.receipt_not_found"
     default_message = _("No receipt for this package.")
+
+
+# Pull by cursor (exchange.pulling, decision 068).
+class PullNotSigned(PermissionDenied):
+    code = "exchange.pull_not_signed"
+    status = 401
+    default_message = _("Pulling packages needs a request signed with the key of a registered exchange peer.")
+
+
+class PullBadSignature(PermissionDenied):
+    code = "exchange.pull_bad_signature"
+    status = 401
+    default_message = _("The request's signature does not verify with a key of that peer valid at that time, or its "
+                        "time is too far from this node's clock.")
+
+
+class SubscriptionNotFound(NotFound):
+    code = "exchange.subscription_not_found"
+    default_message = _("This peer receives no such catalog item from this node.")
+
+
+class PullAhead(Conflict):
+    code = "exchange.pull_ahead"
+    default_message = _("The sequence asked after was never sent for this item; ask after the last package "
+                        "applied.")

@@ -29,12 +29,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext_lazy as _
 
 from gongxin.core import clock
-from gongxin.core.errors import Conflict, NotFound, PermissionDenied
 from gongxin.exchange import sending
 from gongxin.exchange.choices import PackageDirection, PackageStatus
+from gongxin.exchange.errors import PullAhead, PullBadSignature, PullNotSigned, SubscriptionNotFound
 from gongxin.exchange.keys import b64, local_node, unb64
 from gongxin.exchange.models import Package, Peer
 from gongxin.exchange.sending_models import SendingCursor, Subscription
@@ -43,30 +42,6 @@ log = logging.getLogger(__name__)
 
 SKEW = timedelta(minutes=5)
 PULL_PATH = "/api/v1/exchange/packages"
-
-
-class PullNotSigned(PermissionDenied):
-    code = "exchange.pull_not_signed"
-    status = 401
-    default_message = _("Pulling packages needs a request signed with the key of a registered exchange peer.")
-
-
-class PullBadSignature(PermissionDenied):
-    code = "exchange.pull_bad_signature"
-    status = 401
-    default_message = _("The request's signature does not verify with a key of that peer valid at that time, or its "
-                        "time is too far from this node's clock.")
-
-
-class SubscriptionNotFound(NotFound):
-    code = "exchange.subscription_not_found"
-    default_message = _("This peer receives no such catalog item from this node.")
-
-
-class PullAhead(Conflict):
-    code = "exchange.pull_ahead"
-    default_message = _("The sequence asked after was never sent for this item; ask after the last package "
-                        "applied.")
 
 
 def request_signature_text(*, method: str, path_with_query: str, at: str) -> bytes:
