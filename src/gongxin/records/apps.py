@@ -6,3 +6,8 @@ class RecordsConfig(AppConfig):
     name = "gongxin.records"
     label = "records"
     verbose_name = _("Records")
+
+    def ready(self) -> None:
+        from gongxin.records.ledger import kinds_register
+
+        kinds_register()  # record versions are leaves of the tamper-evident log (ledger)

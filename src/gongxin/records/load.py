@@ -27,6 +27,7 @@ from gongxin.core.events import record_topic
 from gongxin.core.outbox import EventDraft, events_emit_bulk
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_digest, record_identity
+from gongxin.records.ledger import version_leaf, version_leaves, versions_log
 from gongxin.records.lists import list_entries_sync_bulk, list_types_by_code
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.packing import payload_pack_json, texts_ensure
@@ -137,11 +138,12 @@ def records_load(
     repeats (ingest) send each identity at most once per chunk."""
     total = LoadResult()
     domains = dict(SourceUnit.objects.values_list("pk", "domain"))
+    unit_codes = dict(SourceUnit.objects.values_list("pk", "department__code"))
     list_types = list_types_by_code()
     policies = PolicyBook.load()
     for chunk in _chunks(rows, batch_size):
         result = _load_chunk(chunk, actor_label=actor_label, domains=domains, list_types=list_types,
-                             policies=policies, with_outcomes=with_outcomes)
+                             policies=policies, with_outcomes=with_outcomes, unit_codes=unit_codes)
         if len(total.rejections) + len(result.rejections) > keep_rejections:
             result.rejections = result.rejections[: max(0, keep_rejections - len(total.rejections))]
         total.add(result)
@@ -414,6 +416,7 @@ def _load_chunk(
     chunk: list[RecordRow], *, actor_label: str, domains: dict[int, str], list_types: dict[str, Any],
     policies: PolicyBook,
     with_outcomes: bool = False,
+    unit_codes: dict[int, str] | None = None,
 ) -> LoadResult:
     result = LoadResult()
     prepared = _prepare(chunk, domains, policies, result)
@@ -441,6 +444,7 @@ def _load_chunk(
         else:
             pairs = _insert_records(fresh, now_db) + [(p, current, ChangeKind.CORRECTED) for p, current in changed]
             versions = _write_versions(pairs, actor_label=actor_label, now_db=now_db)
+        _versions_log(pairs, now=now, unit_codes=unit_codes)
         list_entries_sync_bulk(
             ((v.record_id, v.subject_id, v.item.list_type_code, v) for v in versions if v.item.list_type_code),
             list_types=list_types,
@@ -458,6 +462,29 @@ def _load_chunk(
     if with_outcomes:
         result.outcomes.extend(RowOutcome(p.row.tag, str(change), current.record_id) for p, current, change in pairs)
     return result
+
+
+def _versions_log(pairs: list[tuple[_Prepared, _Current, str]], *, now: Any,
+                  unit_codes: dict[int, str] | None) -> None:
+    """Queue the chunk's versions' leaves of the tamper-evident log (records.ledger), in the chunk's transaction:
+    computed from what was just written, one executemany (COPY on PostgreSQL) for the chunk."""
+    if not pairs:
+        return
+    if unit_codes is None or any(p.row.source_unit_id not in unit_codes for p, _c, _ch in pairs):
+        unit_codes = dict(SourceUnit.objects.values_list("pk", "department__code"))
+    leaves = []
+    for p, current, change in pairs:
+        f = p.fields
+        number = current.number + 1
+        leaves.append((current.record_id, number, version_leaf(
+            record_id=current.record_id, number=number, unit_code=unit_codes[p.row.source_unit_id],
+            item=p.row.catalog_item, source_record_id=p.source_record_id, change=change, status=RecordStatus.ACTIVE,
+            created_at=now, digest=p.digest, payload=p.payload,
+            fields={**f, "under_objection": current.under_objection, "repaired": current.repaired,
+                    "publicity_ended": current.publicity_ended},
+            legal_basis=p.row.catalog_item.legal_basis,
+        )))
+    versions_log(leaves)
 
 
 _REVOKE_COPIED = (
@@ -538,6 +565,9 @@ def records_revoke_bulk(record_ids: list[int], *, actor_label: str, reason: str,
                 "WHERE v.record_id = %s AND v.number = %s) WHERE id = %s",
                 [(row[0], row[3] + 1, row[0]) for row in rows],
             )
+    # Their leaves of the tamper-evident log, read back from the versions just written (records.ledger).
+    written = version_leaves([(row[0], row[3] + 1) for row in rows], from_stored_hash=True)
+    versions_log((record_id, number, leaf) for (record_id, number), leaf in sorted(written.items()))
     listed = [row for row in rows if row[6]]
     if listed:
         versions = {

@@ -23,6 +23,7 @@ from gongxin.core.outbox import event_emit
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_hash, record_identity
 from gongxin.records.errors import RecordRevoked, WrongSubjectKind
+from gongxin.records.ledger import version_log
 from gongxin.records.lists import list_entry_sync
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.permissions import write_check
@@ -81,6 +82,7 @@ def record_version_append(
     )
     version.legal_basis = legal_basis  # a property: stored by reference (records.packing)
     version.save(force_insert=True)
+    version_log(record=record, version=version)  # its leaf of the tamper-evident log, in this transaction
     Record.objects.filter(pk=locked.pk).update(current_version=version)
     record.current_version = version
     list_entry_sync(record=record, version=version)

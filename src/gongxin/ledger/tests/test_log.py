@@ -1,0 +1,176 @@
+"""The log's write path, integration, proofs from the node table, and the audit — on the real record store."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+
+from gongxin.accounts.choices import Role
+from gongxin.accounts.viewer import Viewer
+from gongxin.ledger import merkle, selectors
+from gongxin.ledger.audit import audit_run
+from gongxin.ledger.kinds import RECORD_VERSION, kinds
+from gongxin.ledger.models import AuditStatus, Leaf, Node, QueuedEntry
+from gongxin.ledger.services import ledger_integrate
+from gongxin.records.ledger import version_leaves
+from gongxin.records.load import RecordRow, records_load, records_revoke_bulk
+from gongxin.records.models import Record, RecordVersion
+from gongxin.records.services import record_revoke, record_submit
+from gongxin.testing.payloads import item, payload_for
+
+pytestmark = pytest.mark.django_db
+ADMIN = Viewer(label="tests", role=Role.ADMIN)
+ID_NUMBER = "110101199003071236"
+
+
+def _submit(unit, subject, sid: str, **overrides) -> Record:
+    penalty = item("penalty")
+    payload = payload_for(penalty, decision_date=date(2026, 3, 2), **overrides)
+    return record_submit(source_unit=unit, item=penalty, source_record_id=sid, subject=subject, payload=payload,
+                         actor=ADMIN).record
+
+
+def _load(unit, subject, n: int, prefix: str = "CF", **overrides) -> None:
+    penalty = item("penalty")
+    records_load([RecordRow(source_unit_id=unit.pk, catalog_item=penalty, source_record_id=f"{prefix}-{i:04d}",
+                            subject_id=subject.pk,
+                            payload=payload_for(penalty, decision_date=date(2026, 3, 1 + i % 28), **overrides))
+                  for i in range(n)], actor_label="batch:test", batch_size=40)
+
+
+def _verify_all(size: int) -> None:
+    """Every leaf of the tree of ``size`` proves its inclusion; every earlier size is consistent with it."""
+    root = selectors.root_at(size)
+    hashes = [bytes(h) for h in Leaf.objects.order_by("index").values_list("leaf_hash", flat=True)[:size]]
+    assert merkle.root_of(hashes) == root
+    for index in range(size):
+        proof = selectors.inclusion_proof_of(index, size)
+        assert merkle.inclusion_verify(leaf_hash=hashes[index], index=index, size=size, proof=proof, root=root)
+    for first in range(1, size + 1):
+        proof = selectors.consistency_proof_of(first, size)
+        assert merkle.consistency_verify(size1=first, size2=size, root1=merkle.root_of(hashes[:first]), root2=root,
+                                         proof=proof)
+
+
+def test_a_version_queues_its_leaf_in_its_transaction_and_integration_sequences_it(market_unit, organization):
+    record = _submit(market_unit, organization, "CF-1")
+    assert QueuedEntry.objects.filter(kind=RECORD_VERSION, ref=record.pk, sub=1).count() == 1
+    assert selectors.leaf_of(RECORD_VERSION, record.pk, 1).index is None  # queued
+    result = ledger_integrate()
+    assert (result.integrated, result.size) == (1, 1)
+    assert not QueuedEntry.objects.exists()
+    leaf = selectors.leaf_of(RECORD_VERSION, record.pk, 1)
+    assert leaf.index == 0
+    recomputed = version_leaves([(record.pk, 1)])[(record.pk, 1)]
+    assert merkle.leaf_hash(recomputed.data) == leaf.leaf_hash
+    assert selectors.tree_head() == (1, leaf.leaf_hash)
+
+
+def test_a_rolled_back_version_leaves_no_entry(market_unit, organization):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _submit(market_unit, organization, "CF-RB")
+        assert QueuedEntry.objects.count() == 1
+        raise RuntimeError("the write fails after its version")
+    assert not RecordVersion.objects.exists()
+    assert not QueuedEntry.objects.exists()
+
+
+def test_every_write_path_logs_every_version_and_the_audit_agrees(market_unit, organization):
+    _load(market_unit, organization, 70)                                   # bulk: 70 first versions
+    _load(market_unit, organization, 5, penalty_types="责令停产停业")         # bulk corrections
+    record = _submit(market_unit, organization, "CF-ONE")                  # service
+    record_revoke(record=record, actor=ADMIN, reason="withdrawn")          # service revocation
+    with transaction.atomic():                                             # bulk revocation (snapshots)
+        revoked = records_revoke_bulk(list(Record.objects.filter(source_record_id__in=["CF-0001", "CF-0002"])
+                                           .values_list("pk", flat=True)), actor_label="batch:test", reason="gone")
+    assert len(revoked) == 2
+    versions = RecordVersion.objects.count()
+    assert versions == 70 + 5 + 2 + 2
+    assert QueuedEntry.objects.count() == versions
+    ledger_integrate(batch=17)  # several batches: the node table is extended across them
+    assert Leaf.objects.count() == versions and not QueuedEntry.objects.exists()
+    run = audit_run(actor_label="tests")
+    assert run.status == AuditStatus.PASSED, run.findings
+    assert (run.leaves_checked, run.objects_checked, run.differences) == (versions, versions, 0)
+    _verify_all(versions)
+
+
+def test_the_node_table_is_what_the_rfc_tree_is(market_unit, organization):
+    _load(market_unit, organization, 37)
+    ledger_integrate(batch=5)
+    hashes = [bytes(h) for h in Leaf.objects.order_by("index").values_list("leaf_hash", flat=True)]
+    stored = {key: bytes(h) for key, h in Node.objects.values_list("id", "hash")}
+    for (level, index), digest in [((lv, i), merkle.root_of(hashes[i << lv:(i + 1) << lv]))
+                                   for lv in range(1, 6) for i in range(37 >> lv)]:
+        assert stored[(index << 6) | level] == digest
+    assert len(stored) == sum(37 >> lv for lv in range(1, 6))
+    assert selectors.tree_head() == (37, merkle.root_of(hashes))
+
+
+def test_a_leaf_holds_no_personal_data(market_unit, organization):
+    record = _submit(market_unit, organization, "CF-P", id_number=ID_NUMBER, id_type="身份证")
+    leaf = version_leaves([(record.pk, 1)])[(record.pk, 1)]
+    text = leaf.data.decode()
+    assert ID_NUMBER not in text and "1236" not in json.dumps(leaf.open_fields)
+    assert "id_number" not in leaf.open_fields
+    assert json.loads(text)["v"] == 1
+
+
+def _tamper(sql: str, params: list) -> None:
+    """A direct SQL UPDATE of a version with its immutability triggers out of the way."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")  # triggers do not fire
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS recordversion_no_update")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+@pytest.mark.parametrize("change", ["decision_date", "payload", "personal"])
+def test_the_audit_finds_a_version_changed_behind_the_platforms_back(market_unit, organization, change):
+    _load(market_unit, organization, 6, id_number=ID_NUMBER)
+    ledger_integrate()
+    assert audit_run().status == AuditStatus.PASSED
+    target = RecordVersion.objects.get(record__source_record_id="CF-0003")
+    if change == "decision_date":
+        _tamper("UPDATE records_recordversion SET decision_date = %s WHERE id = %s", ["2020-01-01", target.pk])
+    else:
+        payload = dict(target.payload)
+        if change == "payload":
+            payload["penalty_content"] = "罚款一元"
+        else:  # a personal field: sealed again, so only its content hash can tell
+            from gongxin.records.personal import payload_seal
+            payload = payload_seal(item=item("penalty"), payload={**payload, "id_number": "110101199003071244"})
+        _tamper("UPDATE records_recordversion SET payload = %s WHERE id = %s",
+                [json.dumps(payload, ensure_ascii=False), target.pk])
+    run = audit_run()
+    assert run.status == AuditStatus.FAILED
+    assert [(f["what"], f["ref"], f["sub"]) for f in run.findings] == [("changed", target.record_id, 1)]
+
+
+def test_the_audit_finds_a_missing_entry_an_extra_one_and_a_broken_node(market_unit, organization):
+    _load(market_unit, organization, 8)
+    ledger_integrate()
+    victim = Record.objects.get(source_record_id="CF-0005")
+    # A version written around the log (the bulk path's INSERT without its entry):
+    QueuedEntry.objects.all().delete()
+    _submit(market_unit, organization, "CF-NEW")
+    QueuedEntry.objects.all().delete()
+    new = Record.objects.get(source_record_id="CF-NEW")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE ledger_node SET hash = %s WHERE id = %s", [b"\x00" * 32, (0 << 6) | 1])
+        cursor.execute("UPDATE ledger_leaf SET ref = %s WHERE ref = %s", [victim.pk + 10_000, victim.pk])
+    findings = {(f["what"], f.get("ref")) for f in audit_run().findings}
+    assert ("missing", new.pk) in findings
+    assert ("missing", victim.pk) in findings
+    assert ("extra", victim.pk + 10_000) in findings
+    assert ("node", None) in findings
+
+
+def test_every_kind_is_registered():
+    assert RECORD_VERSION in kinds()

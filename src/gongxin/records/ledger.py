@@ -1,0 +1,206 @@
+"""Every record version is a leaf of the tamper-evident log (ledger app; docs/ledger.md, decision 063).
+
+The leaf of a version (kind ``record.version``, reference ``(record id, version number)``) is the canonical JSON
+(core.signing.canonical_json) of::
+
+    {"v": 1, "kind": "record.version", "record": <record id>, "n": <version number>,
+     "unit": <source unit code>, "item": <catalog item code>, "sid": <keyed hash of the source record id>,
+     "change": ..., "status": ..., "at": <created_at, UTC, ISO 8601 with microseconds>,
+     "polarity": ..., "severity": ..., "decision_date": ..., "published": ..., "publicity_min_end": ...,
+     "publicity_max_end": ..., "publicity_ended": ..., "retention_end": ..., "under_objection": ...,
+     "repaired": ..., "basis": <SHA-256 hex of the version's own legal basis text, "" when it has none>,
+     "open": <SHA-256 hex of open_salt || open JSON>, "content": <keyed hash of the content hash>}
+
+- ``open`` commits to the version's non-personal fields (``open JSON``: the payload without the item's personal
+  fields, ``json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))``) under a salt
+  (``open_salt``, a keyed hash of the version) that a credit report carries with those fields, so whoever holds
+  the report recomputes ``open`` — and the leaf — from what the report states;
+- ``content`` (HMAC-SHA256 under the ledger key of the version's content hash, which covers the personal fields
+  in clear) and ``sid`` are keyed hashes: nobody outside the platform can test a guess against them, so a leaf is
+  public without disclosing anything personal.
+
+``version_leaves`` recomputes leaves from the stored versions (the payload unsealed, its content hash computed
+again — a field changed behind the platform's back changes the leaf); the write paths compute them from what they
+are writing (``version_leaf``) and queue them with ``ledger.services.entries_append`` in their transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from gongxin.catalog.models import CatalogItem
+from gongxin.core.signing import canonical_json
+from gongxin.ledger import kinds
+from gongxin.ledger.services import entries_append
+from gongxin.records.content import content_hash
+from gongxin.records.personal import payload_unseal, personal_codes
+
+KIND = kinds.RECORD_VERSION
+
+
+def open_json(open_fields: dict[str, Any]) -> bytes:
+    return json.dumps(open_fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str).encode("utf-8")
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def at_text(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class VersionLeaf:
+    """A version's leaf, and what a report carries to let its reader recompute it."""
+
+    leaf: dict[str, Any]
+    open_salt: str  # hex
+    open_fields: dict[str, Any]
+
+    @property
+    def data(self) -> bytes:
+        return canonical_json(self.leaf)
+
+
+def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogItem, source_record_id: str,
+                 change: str, status: str, created_at: datetime, digest: str, payload: dict[str, Any],
+                 fields: dict[str, Any], legal_basis: str) -> VersionLeaf:
+    """The leaf of one version. ``payload`` is the stored payload (personal fields sealed or not: they are left
+    out of ``open``); ``digest`` the content hash (hex) over the plain content; ``fields`` the version's clock
+    and mark fields (polarity, severity, decision_date, published, publicity_min_end, publicity_max_end,
+    publicity_ended, retention_end, under_objection, repaired)."""
+    personal = personal_codes(item)
+    open_fields = {k: v for k, v in payload.items() if k not in personal} if personal else payload
+    digest_bytes = bytes.fromhex(digest) if digest else b""
+    salt = kinds.keyed(b"record.open", f"{record_id}:{number}:".encode() + digest_bytes)
+    leaf = {
+        "v": kinds.LEAF_VERSION,
+        "kind": KIND,
+        "record": record_id,
+        "n": number,
+        "unit": unit_code,
+        "item": item.code,
+        "sid": kinds.keyed(b"record.sid", f"{unit_code}|{item.code}|{source_record_id}".encode()).hex(),
+        "change": str(change),
+        "status": str(status),
+        "at": at_text(created_at),
+        "polarity": str(fields["polarity"]),
+        "severity": str(fields["severity"] or ""),
+        "decision_date": _iso(fields["decision_date"]),
+        "published": bool(fields["published"]),
+        "publicity_min_end": _iso(fields["publicity_min_end"]),
+        "publicity_max_end": _iso(fields["publicity_max_end"]),
+        "publicity_ended": bool(fields["publicity_ended"]),
+        "retention_end": _iso(fields["retention_end"]),
+        "under_objection": bool(fields["under_objection"]),
+        "repaired": bool(fields["repaired"]),
+        "basis": hashlib.sha256(legal_basis.encode("utf-8")).hexdigest() if legal_basis else "",
+        "open": kinds.salted(salt, open_json(open_fields)),
+        "content": kinds.keyed(b"record.content", digest_bytes).hex(),
+    }
+    return VersionLeaf(leaf=leaf, open_salt=salt.hex(), open_fields=open_fields)
+
+
+def open_verify(*, leaf: dict[str, Any], open_salt: str, open_fields: dict[str, Any]) -> bool:
+    """Whether the open fields a report carries are those the leaf commits to (used offline by report verify)."""
+    try:
+        salt = bytes.fromhex(open_salt)
+    except ValueError:
+        return False
+    return bool(leaf.get("open")) and kinds.salted(salt, open_json(open_fields)) == leaf["open"]
+
+
+MARK_FIELDS = ("polarity", "severity", "decision_date", "published", "publicity_min_end", "publicity_max_end",
+               "publicity_ended", "retention_end", "under_objection", "repaired")
+
+
+def versions_log(leaves: Iterable[tuple[int, int, VersionLeaf]]) -> int:
+    """Queue the leaves ``(record id, number, leaf)`` (in the transaction that writes the versions)."""
+    refs: list[tuple[int, int]] = []
+    data: list[bytes] = []
+    for record_id, number, leaf in leaves:
+        refs.append((record_id, number))
+        data.append(leaf.data)
+    return entries_append(kind=KIND, refs=refs, leaf_data=data)
+
+
+def version_log(*, record: Any, version: Any) -> None:
+    """Queue the leaf of a version just written by the model (records.services.record_version_append)."""
+    leaf = version_leaf(
+        record_id=record.pk, number=version.number, unit_code=record.source_unit.department.code,
+        item=record.catalog_item, source_record_id=record.source_record_id, change=version.change,
+        status=version.status, created_at=version.created_at, digest=version.content_hash or "",
+        payload=version.payload or {}, fields={name: getattr(version, name) for name in MARK_FIELDS},
+        legal_basis=version.legal_basis,
+    )
+    versions_log([(record.pk, version.number, leaf)])
+
+
+def version_leaves(refs: Sequence[tuple[int, int]], *,
+                   from_stored_hash: bool = False) -> dict[tuple[int, int], VersionLeaf]:
+    """The leaves of the versions ``(record id, number)`` recomputed from what is stored now: the payload unsealed
+    and its content hash computed again (``from_stored_hash``: the stored content hash instead). Versions that do
+    not exist are left out."""
+    from django.db.models import Q
+
+    from gongxin.records.models import RecordVersion
+
+    found: dict[tuple[int, int], VersionLeaf] = {}
+    items: dict[int, CatalogItem] = {}
+    refs = list(refs)
+    for start in range(0, len(refs), 400):
+        part = refs[start:start + 400]
+        condition = Q()
+        by_record: dict[int, list[int]] = {}
+        for record_id, number in part:
+            by_record.setdefault(record_id, []).append(number)
+        for record_id, numbers in by_record.items():
+            condition |= Q(record_id=record_id, number__in=numbers)
+        versions = (RecordVersion.objects.filter(condition)
+                    .select_related("record__source_unit__department"))
+        for version in versions:
+            record = version.record
+            item = items.get(record.catalog_item_id)
+            if item is None:
+                item = items[record.catalog_item_id] = CatalogItem.objects.get(pk=record.catalog_item_id)
+            payload = version.payload or {}
+            if from_stored_hash:
+                digest = version.content_hash or ""
+            else:
+                digest = content_hash(payload=payload_unseal(item=item, payload=payload),
+                                      severity=version.severity) if version.content_hash else ""
+            found[(record.pk, version.number)] = version_leaf(
+                record_id=record.pk, number=version.number, unit_code=record.source_unit.department.code,
+                item=item, source_record_id=record.source_record_id, change=version.change, status=version.status,
+                created_at=version.created_at, digest=digest, payload=payload,
+                fields={name: getattr(version, name) for name in MARK_FIELDS},
+                legal_basis=version.legal_basis,
+            )
+    return found
+
+
+def _leaves(refs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    return {ref: leaf.data for ref, leaf in version_leaves(refs).items()}
+
+
+def _refs(after: tuple[int, int] | None, limit: int) -> list[tuple[int, int]]:
+    """Every version, in (record id, number) order, after ``after``."""
+    from django.db.models import Q
+
+    from gongxin.records.models import RecordVersion
+
+    queryset = RecordVersion.objects.all()
+    if after is not None:
+        queryset = queryset.filter(Q(record_id__gt=after[0]) | Q(record_id=after[0], number__gt=after[1]))
+    return list(queryset.order_by("record_id", "number").values_list("record_id", "number")[:limit])
+
+
+def kinds_register() -> None:
+    kinds.kind_register(name=KIND, leaves=_leaves, refs=_refs)
