@@ -7,6 +7,7 @@ data keys explicitly; see docs/operations.md.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -365,3 +366,16 @@ GONGXIN_SIGNING_VERIFY_BASE_URL = (
     os.environ.get("GONGXIN_SIGNING_VERIFY_BASE_URL") or os.environ.get("GONGXIN_PUBLIC_URL")
     or ("http://127.0.0.1:8000" if DEBUG or TESTING else "")
 ).rstrip("/")
+
+# The tamper-evident log's checkpoints and witnesses (gongxin.ledger; decisions 064, 065). ORIGIN names the log
+# (its checkpoints' first line and key name; empty: gongxin/<jurisdiction>); a checkpoint is signed at most every
+# CHECKPOINT_SECONDS while the log grows. WITNESSES: the cosigner vkeys (type 0x04) whose cosignatures this log
+# accepts and publishes, comma-separated. WITNESSED_LOGS: the logs this platform witnesses, a JSON list of
+# {"url": base URL, "vkeys": [the log's vkeys]}; WITNESS_NAME: its cosignatures' key name (empty: <origin>/witness);
+# PEER_CLIENT: the class that reaches a witnessed log (ledger.peers).
+GONGXIN_LEDGER_ORIGIN = os.environ.get("GONGXIN_LEDGER_ORIGIN", "")
+GONGXIN_LEDGER_CHECKPOINT_SECONDS = float(os.environ.get("GONGXIN_LEDGER_CHECKPOINT_SECONDS", "300"))
+GONGXIN_LEDGER_WITNESSES = [v.strip() for v in os.environ.get("GONGXIN_LEDGER_WITNESSES", "").split(",") if v.strip()]
+GONGXIN_LEDGER_WITNESSED_LOGS = json.loads(os.environ.get("GONGXIN_LEDGER_WITNESSED_LOGS", "[]"))
+GONGXIN_LEDGER_WITNESS_NAME = os.environ.get("GONGXIN_LEDGER_WITNESS_NAME", "")
+GONGXIN_LEDGER_PEER_CLIENT = os.environ.get("GONGXIN_LEDGER_PEER_CLIENT", "gongxin.ledger.peers.HttpLogPeer")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("ledger/", include("gongxin.ledger.urls")),
     path("exchange/", include("gongxin.exchange.urls")),
     path("demo/", include("gongxin.demo.urls")),  # the demo's guide: 404 unless the platform runs as the demo
+    path(".well-known/gongxin-ledger/", include("gongxin.ledger.urls_wellknown")),
     path(".well-known/", include("gongxin.reports.urls_wellknown")),
     path("", include("gongxin.reports.urls")),
     path("", include("gongxin.portal.urls")),

@@ -240,6 +240,17 @@ PAGES: dict[str, Rule] = {
     "GET card/<str:uscc>/": R(ALL),
     "GET card/<str:uscc>/qr.svg": R(ALL),
     "GET card/<str:uscc>/qr.png": R(ALL),
+    # The tamper-evident log's checkpoints (decision 064): published to everyone; the auditors' pages for the office.
+    "GET .well-known/gongxin-ledger/checkpoint": R(ALL),
+    "GET .well-known/gongxin-ledger/checkpoint/<int:tree_size>": R(ALL),
+    "GET .well-known/gongxin-ledger/log-keys": R(ALL),
+    "GET .well-known/gongxin-ledger/witness-key": R(ALL),
+    "GET ledger/": R(OFFICE),
+    "GET ledger/checkpoints/": R(OFFICE),
+    "GET ledger/checkpoints/<int:tree_size>/": R(OFFICE),
+    "GET ledger/alerts/": R(OFFICE),
+    "GET ledger/alerts/<int:alert_id>/": R(OFFICE, use={"alert_id": "ledger_alert_id"}),
+    "GET ledger/audits/": R(OFFICE),
 }
 
 OPERATIONS: dict[str, Rule] = {
@@ -398,6 +409,11 @@ OPERATIONS: dict[str, Rule] = {
     "POST /lending/fund/contributions": R(STAFF),
     "POST /lending/fund/claims": R(STAFF),
     "GET /lending/statistics": R(OFFICE),
+    # Checkpoints are public; a witness's cosignature or refusal needs no account but must carry the signature of a
+    # configured witness (none is configured here: every body is refused with 422 past the door).
+    "GET /ledger/checkpoints": R(ALL),
+    "POST /ledger/cosignatures": R(ALL),
+    "POST /ledger/witness-alerts": R(ALL),
 }
 
 
@@ -465,6 +481,16 @@ class World:
 
 def _user(username: str, role: str, **kwargs: Any) -> User:
     return User.objects.create_user(username=username, password="x", role=role, **kwargs)
+
+
+def _ledger_params() -> dict[str, tuple[str, str]]:
+    """A signed checkpoint of the log and an alert of a refused checkpoint (no side: the log is the platform's)."""
+    from gongxin.ledger.checkpoints import checkpoint_ensure
+    from gongxin.ledger.witness_alerts import alert_raise
+
+    checkpoint = checkpoint_ensure()
+    alert = alert_raise(side="witness", kind="split_view", origin="gongxin/matrix-peer", tree_size=1)
+    return {"tree_size": (str(checkpoint.tree_size),) * 2, "ledger_alert_id": (str(alert.pk),) * 2}
 
 
 def world_build() -> World:
@@ -581,6 +607,7 @@ def world_build() -> World:
         "field_code": both("market_regulation"),
         "grade": both("A"),
         "item_code": both("penalty"),
+        **_ledger_params(),
         **more,
     }
     sessions = {persona: {"HTTP_X_API_KEY": key} for persona, key in keys.items()}

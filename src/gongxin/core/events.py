@@ -292,6 +292,12 @@ SUBSCRIPTION_RECOVERED = _topic("sharing.subscription.recovered", aggregate="sub
                                 payload=(*_SUBSCRIPTION, "failures"),
                                 meaning="A failing subscription's webhook answered again: it is active again.")
 
+# --- ledger (decision 065): a split view or a refused checkpoint, on the log's or the witness's side -------
+LEDGER_ALERT_RAISED = _topic("ledger.alert.raised", aggregate="ledger_alert", subject=False,
+                             payload=("side", "kind", "origin", "tree_size", "reported_by"),
+                             meaning="A witness refused a checkpoint of the log (a split view or an inconsistent "
+                                     "one), or a cosigned checkpoint the log never signed came back.")
+
 
 # How each topic reads to a person (pages show these, never the topic itself): one label per topic.
 LABELS: dict[str, Promise] = {
@@ -379,6 +385,7 @@ LABELS: dict[str, Promise] = {
     SUBSCRIPTION_REPLAYED: _("Subscription replayed"),
     SUBSCRIPTION_FAILED: _("Subscription deliveries failing"),
     SUBSCRIPTION_RECOVERED: _("Subscription deliveries recovered"),
+    LEDGER_ALERT_RAISED: _("Tamper-evident log alert raised"),
 }
 
 

@@ -5,3 +5,8 @@ from __future__ import annotations
 from ninja import Router
 
 router = Router(tags=["ledger"])
+
+# Checkpoints and witnessing (decisions 064, 065): GET /checkpoints, POST /cosignatures, POST /witness-alerts.
+from gongxin.ledger.api_witnessing import router as _witnessing  # noqa: E402 - mounted after the router exists
+
+router.add_router("", _witnessing)

@@ -113,3 +113,19 @@ class AuditRun(models.Model):
 
     def __str__(self) -> str:
         return f"audit {self.pk} {self.status}"
+
+# Checkpoints, cosignatures, witnessed logs and the ledger's alerts (decisions 064, 065) live in their own module.
+from gongxin.ledger.models_witnessing import Checkpoint, Cosignature, LedgerAlert, WitnessedLog  # noqa: E402
+
+__all__ = [
+    "AuditRun",
+    "Checkpoint",
+    "Cosignature",
+    "Leaf",
+    "LedgerAlert",
+    "Node",
+    "QueuedEntry",
+    "TreeHead",
+    "WitnessedLog",
+    "node_key",
+]
