@@ -266,6 +266,10 @@ GONGXIN_OUTBOX_CONSUMERS = [
     "gongxin.scoring.consumers.RescoreConsumer",
     "gongxin.rewards.consumers.SubjectFactsConsumer",
     "gongxin.monitoring.consumers.WatchConsumer",
+    # Alerts from association events (a related subject newly listed, a controller change of a listed firm; after
+    # the relation projection) and the dashboards' statistics (at most once per GONGXIN_DASHBOARDS_REFRESH_SECONDS).
+    "gongxin.monitoring.consumers.AssociationAlertConsumer",
+    "gongxin.monitoring.dashboards.DashboardConsumer",
     "gongxin.sharing.consumers.SubscriptionFanout",
     # The home page's figures, recounted at most once per GONGXIN_FIGURES_REFRESH_SECONDS (portal.statistics).
     "gongxin.portal.statistics.FiguresConsumer",

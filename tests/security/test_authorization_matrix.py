@@ -205,6 +205,12 @@ PAGES: dict[str, Rule] = {
     "POST monitoring/subjects/<int:subject_id>/watch/": R(NOBODY),
     "GET monitoring/watches/": R(OFFICE),
     "POST monitoring/watches/<int:watch_id>/remove/": R({"staff"}, NOBODY),
+    # The credit brain (decision 073): dashboards for the office, the public series' CSV for everyone; a subject's
+    # relation graph (the ids here are persons: named to the office's deciders, not found for auditors).
+    "GET monitoring/dashboards/": R(OFFICE),
+    "GET monitoring/dashboards/<slug:series>.csv": R(OFFICE),
+    "GET monitoring/public/<slug:series>.csv": R(ALL),
+    "GET monitoring/subjects/<int:subject_id>/relations/": R(STAFF),
     "GET commitments/": R(SUBJECTS | GOV),  # officials are sent on to their workbench
     "GET commitments/sign/": R(SUBJECTS, read_must_answer=False),
     "GET commitments/sign/matters/": R(SUBJECTS),  # the signing form's search: matters by name
@@ -607,6 +613,7 @@ def world_build() -> World:
         "field_code": both("market_regulation"),
         "grade": both("A"),
         "item_code": both("penalty"),
+        "series": both("records"),
         **_ledger_params(),
         **more,
     }

@@ -45,7 +45,10 @@ POLICIES: list[dict[str, Any]] = [
         "effective_from": date(2026, 12, 1), "basis": TARGET_BASIS,
         "params": {
             "score_below": 540, "drop_points": 30, "reasons": 3,
-            "target_share_per_month": 0.02, "cap_per_field": 25, "related_weight": 1.5, "related_depth": 2,
+            # Below the line, a subject stays a candidate run after run, except ``quiet_months`` after its
+            # alert was closed.
+            "target_share_per_month": 0.02, "quiet_months": 6, "cap_per_field": 25,
+            "related_weight": 1.5, "related_depth": 2,
             # Regulatory domain of an organization by the section of its industry (GB/T 4754); others: the default.
             "industry_domains": {"E": "housing", "G": "transport", "Q": "health", "N": "ecology_environment",
                                  "B": "work_safety", "D": "work_safety"},

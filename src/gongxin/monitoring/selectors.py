@@ -13,9 +13,10 @@ from django.db.models import Count, QuerySet
 
 from gongxin.access.services import inquiry_record
 from gongxin.accounts.capabilities import decides_for_office, is_office
+from gongxin.accounts.choices import Level
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
-from gongxin.monitoring.choices import AlertStatus, ScorecardStatus
+from gongxin.monitoring.choices import AlertKind, AlertStatus, MonitoringPolicyKind, ScorecardStatus
 from gongxin.monitoring.errors import (
     AlertNotFound,
     MonitoringNotStaff,
@@ -30,6 +31,7 @@ from gongxin.records.choices import Purpose
 from gongxin.subjects.models import Subject
 
 OPEN_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+LIST_CAP = 25  # alerts in a field's queue when the policy in effect sets no cap
 
 
 def reader_check(viewer: Viewer) -> None:
@@ -75,7 +77,7 @@ def run_latest() -> RiskRun | None:
 def alerts_list(*, viewer: Viewer, status: str | None = None, kind: str | None = None,
                 subject_id: int | None = None, mine: bool = False) -> QuerySet[Alert]:
     reader_check(viewer)
-    alerts = Alert.objects.select_related("subject", "watch").order_by("-raised_at", "-id")
+    alerts = Alert.objects.select_related("subject", "watch").order_by("-priority", "-raised_at", "-id")
     if status:
         alerts = alerts.filter(status=status)
     if kind:
@@ -85,6 +87,55 @@ def alerts_list(*, viewer: Viewer, status: str | None = None, kind: str | None =
     if mine:  # the alerts of the viewer's own watches (only users watch)
         alerts = alerts.filter(watch__user_id=viewer.user_id) if viewer.user_id is not None else alerts.none()
     return alerts
+
+
+@dataclass(frozen=True)
+class StaffField:
+    """A staff member's field (decision 072): the district of a district-level department (all districts for a
+    city-level one), and the regulatory domain of a department that is a source unit of one domain (all domains
+    for the credit office or a general one). ``cap`` is the policy's number of alerts shown in the queue."""
+
+    region_code: str
+    domain: str
+    cap: int
+
+    @property
+    def is_whole_city(self) -> bool:
+        return not self.region_code and not self.domain
+
+
+GENERAL_DOMAINS = frozenset({"", "credit"})
+
+
+def field_of(viewer: Viewer, *, day: date | None = None) -> StaffField:
+    from gongxin.accounts.models import Department
+    from gongxin.core import clock
+
+    try:
+        rules = policy_in_effect(kind=MonitoringPolicyKind.ALERTS, day=day or clock.today()).params
+    except NoTrainingPolicy:
+        rules = {}
+    cap = int(rules.get("cap_per_field", LIST_CAP))
+    department = (Department.objects.filter(pk=viewer.department_id).select_related("source_unit").first()
+                  if viewer.department_id is not None else None)
+    if department is None:
+        return StaffField(region_code="", domain="", cap=cap)
+    region = department.region_code if department.level == Level.DISTRICT else ""
+    unit = getattr(department, "source_unit", None)
+    domain = "" if unit is None or unit.domain in GENERAL_DOMAINS else unit.domain
+    return StaffField(region_code=region, domain=domain, cap=cap)
+
+
+def alerts_of_field(*, viewer: Viewer, field: StaffField | None = None) -> QuerySet[Alert]:
+    """The open alerts of the viewer's field, highest priority first, capped by the policy (the work queue)."""
+    reader_check(viewer)
+    field = field or field_of(viewer)
+    alerts = Alert.objects.filter(status__in=OPEN_STATUSES).exclude(kind=AlertKind.WATCH)
+    if field.region_code:
+        alerts = alerts.filter(region_code=field.region_code)
+    if field.domain:
+        alerts = alerts.filter(domain=field.domain)
+    return alerts.select_related("subject").order_by("-priority", "-raised_at", "-id")[:field.cap]
 
 
 def alert_counts(*, viewer: Viewer) -> dict[str, int]:

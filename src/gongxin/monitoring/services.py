@@ -21,13 +21,18 @@ from django.db.models import Max
 from django.utils import timezone
 
 from gongxin.accounts.viewer import Viewer
+from gongxin.catalog.choices import SubjectKind
 from gongxin.core import clock
 from gongxin.core.clock import add_months
 from gongxin.core.events import (
     ALERT_ACKNOWLEDGED,
     ALERT_CLOSED,
     ALERT_RAISED,
+    RECORD_CORRECTED,
     RECORD_CREATED,
+    RELATION_ADDED,
+    RELATION_CORRECTED,
+    RELATION_ENDED,
     RISK_RUN_COMPLETED,
     SCORECARD_ACTIVATED,
     SCORECARD_TRAINED,
@@ -38,6 +43,8 @@ from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import EventDraft, event_emit, events_emit_bulk
 from gongxin.monitoring import features as feature_set
 from gongxin.monitoring.choices import (
+    CAUSE_CONTROLLER_CHANGED,
+    CAUSE_RELATED_LISTED,
     CAUSE_RISK,
     AlertKind,
     AlertStatus,
@@ -65,6 +72,8 @@ from gongxin.monitoring.selectors import (
     scorecard_active,
     writer_check,
 )
+from gongxin.records.choices import ListKind
+from gongxin.records.models import ListEntry
 from gongxin.subjects.models import Subject
 
 DEFAULT_CODE = "org_early_warning"
@@ -190,6 +199,14 @@ def risk_run(*, actor: Viewer, as_of: date | None = None, scorecard: Scorecard |
         # and two runs at once could otherwise both see "no open alert" for the same subject.
         Scorecard.objects.select_for_update().filter(pk=scorecard.pk).first()
         previous = _previous_run()
+        # Under a monthly target (decision 072) a subject below the line stays a candidate run after run (a held
+        # one is not lost), unless an alert of it was closed within ``quiet_months``; without one, only crossing.
+        persistent = rules.get("target_share_per_month") is not None
+        quiet: set[int] = set()
+        if persistent:
+            since = month_start(add_months(as_of.replace(day=1), -int(rules.get("quiet_months", 6))))
+            quiet = set(Alert.objects.filter(cause=CAUSE_RISK, status=AlertStatus.CLOSED, updated_at__gte=since)
+                        .values_list("subject_id", flat=True))
         before: dict[int, int] = {}
         if previous is not None:
             before = dict(RiskScore.objects.filter(run=previous).values_list("subject_id", "score")
@@ -206,7 +223,8 @@ def risk_run(*, actor: Viewer, as_of: date | None = None, scorecard: Scorecard |
             rows.append(RiskScore(run=run, subject_id=subject_id, score=score, probability=probability,
                                   features=values, reasons=reasons))
             last = before.get(subject_id)
-            crossed = score < threshold and (last is None or last >= threshold)
+            crossed = score < threshold and ((subject_id not in quiet) if persistent
+                                             else (last is None or last >= threshold))
             fell = last is not None and last - score >= drop
             if crossed or fell:
                 candidates.append(Candidate(subject_id=subject_id, score=score, previous_score=last,
@@ -526,3 +544,91 @@ def watch_alerts_raise(*, events: Sequence[OutboxEvent]) -> int:
         for e, subject_id in negative for w in watches.get(subject_id, ())
     ]
     return _alerts_insert(alerts, actor_label="watch")
+
+
+# --- association events as alert triggers (decision 072) -----------------------------------------------------
+
+# Relations whose change is a change of who controls or represents a firm.
+CONTROL_KINDS = frozenset({"actual_controller", "shareholder", "investment", "legal_representative"})
+LISTING_TOPICS = frozenset({RECORD_CREATED, RECORD_CORRECTED})
+RELATION_TOPICS = frozenset({RELATION_ADDED, RELATION_CORRECTED, RELATION_ENDED})
+
+
+def _path_shown(path: Sequence[Any]) -> list[dict[str, Any]]:
+    """A path of hops (subjects.associations.Hop) as stored in an alert's detail (ids and kinds; names are
+    looked up when shown, through the disclosure policy)."""
+    return [{"subject_id": hop.subject_id, "kind": hop.kind, "direction": hop.direction,
+             "relation_id": hop.relation_id} for hop in path]
+
+
+def _latest_probabilities(subject_ids: Sequence[int]) -> dict[int, float]:
+    run = _previous_run()
+    if run is None or not subject_ids:
+        return {}
+    return dict(RiskScore.objects.filter(run=run, subject_id__in=list(subject_ids))
+                .values_list("subject_id", "probability"))
+
+
+def association_alerts_raise(*, events: Sequence[OutboxEvent]) -> int:
+    """Alerts from association events (decision 072), idempotent by key:
+
+    - *a related subject newly listed*: a new or corrected record that is an active black-list entry makes an
+      alert (cause ``related_listed``) for every organization within the policy's ``related_depth`` of the listed
+      subject (subjects.associations.related_subjects), naming the list and the path;
+    - *a controller change of a listed firm*: a relation of a controlling kind (actual controller, shareholder,
+      investment, legal representative) added, corrected or ended, whose organization is on an active black list,
+      makes an alert (cause ``controller_changed``) for that organization.
+
+    Priorities are the subject's latest risk probability (0.5 when never scored) times the policy's
+    ``related_weight``."""
+    from gongxin.subjects.associations import related_subjects
+
+    rules = _alert_rules()
+    weight = float(rules.get("related_weight", 1.0))
+    depth = int(rules.get("related_depth", 2))
+    now = clock.now()
+    alerts: list[Alert] = []
+    pending: list[tuple[int, str, str, dict[str, Any]]] = []  # (subject, kind, key, detail)
+    record_ids = [e.aggregate_id for e in events if e.topic in LISTING_TOPICS and e.aggregate_type == "record"]
+    if record_ids:
+        listed = (ListEntry.objects.filter(record_id__in=record_ids, is_active=True, list_type__kind=ListKind.BLACK)
+                  .select_related("list_type").order_by("pk"))
+        for entry in listed:
+            for found in related_subjects(subject_id=entry.subject_id, depth=depth):
+                if found.subject_kind != SubjectKind.ORGANIZATION:
+                    continue
+                pending.append((found.subject_id, AlertKind.RELATED_LISTED,
+                                f"related_listed:{entry.record_id}:{found.subject_id}",
+                                {"listed_subject": entry.subject_id, "list": entry.list_type.code,
+                                 "list_name": entry.list_type.name, "record": entry.record_id,
+                                 "path": _path_shown(found.path)}))
+    changes = [e for e in events if e.topic in RELATION_TOPICS and e.payload.get("kind") in CONTROL_KINDS
+               and e.payload.get("to_subject_id")]
+    if changes:
+        firms = {int(e.payload["to_subject_id"]) for e in changes}
+        on_lists: dict[int, list[str]] = {}
+        for subject_id, code in (ListEntry.objects.filter(subject_id__in=firms, is_active=True,
+                                                          list_type__kind=ListKind.BLACK)
+                                 .values_list("subject_id", "list_type__code")):
+            on_lists.setdefault(subject_id, []).append(code)
+        for e in changes:
+            firm = int(e.payload["to_subject_id"])
+            if firm not in on_lists:
+                continue
+            pending.append((firm, AlertKind.CONTROLLER_CHANGED, f"controller_changed:{e.pk}",
+                            {"event": e.pk, "change": e.topic, "relation": e.payload.get("relation_id"),
+                             "relation_kind": e.payload.get("kind"), "party": e.subject_id,
+                             "lists": sorted(on_lists[firm])}))
+    if not pending:
+        return 0
+    subjects = [subject_id for subject_id, *_rest in pending]
+    probabilities = _latest_probabilities(subjects)
+    fields = field_of_subjects(subjects, rules=rules)
+    for subject_id, kind, key, detail in pending:
+        cause = CAUSE_RELATED_LISTED if kind == AlertKind.RELATED_LISTED else CAUSE_CONTROLLER_CHANGED
+        region, domain = fields.get(subject_id, ("", ""))
+        alerts.append(Alert(subject_id=subject_id, kind=kind, cause=cause, dedupe_key=key[:120], detail=detail,
+                            priority=alert_priority(probability=probabilities.get(subject_id, 0.5), weight=weight),
+                            region_code=region, domain=domain, raised_at=now, updated_at=now))
+    with transaction.atomic():
+        return _alerts_insert(alerts, actor_label="associations")

@@ -31,10 +31,13 @@ from gongxin.monitoring.choices import AlertKind, AlertStatus
 from gongxin.monitoring.features import feature_label
 from gongxin.monitoring.models import Scorecard
 from gongxin.monitoring.selectors import (
+    StaffField,
     alert_counts,
     alert_get,
     alerts_list,
+    alerts_of_field,
     feature_chart,
+    field_of,
     organization_get,
     risk_distribution,
     risk_of_subject,
@@ -130,10 +133,24 @@ def alerts(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         status, kind, mine = (filters.cleaned_data["status"], filters.cleaned_data["kind"],
                               filters.cleaned_data["mine"])
     rows = alerts_list(viewer=viewer, status=status or None, kind=kind or None, mine=mine)[:LIST_LIMIT]
+    field = field_of(viewer)
     return render(request, "monitoring/alerts.html", {
         "rows": rows, "filters": filters, "counts": alert_counts(viewer=viewer), "can_act": _can_act(viewer),
-        "section": "alerts",
+        "section": "alerts", "field": field, "field_name": _field_name(field),
+        "queue": alerts_of_field(viewer=viewer, field=field),
     })
+
+
+def _field_name(field: StaffField) -> str:
+    """The field in words: its district's name and its domain's, or the whole city."""
+    from gongxin.monitoring.dashboards import DOMAIN_LABELS, district_name
+
+    parts = []
+    if field.region_code:
+        parts.append(district_name(field.region_code))
+    if field.domain:
+        parts.append(str(dict(DOMAIN_LABELS).get(field.domain, field.domain)))
+    return " · ".join(parts) or _("The whole city")
 
 
 @staff_page
@@ -154,7 +171,28 @@ def alert(request: HttpRequest, viewer: Viewer, alert_id: int) -> HttpResponse:
     return render(request, "monitoring/alert.html", {
         "alert": found, "events": found.events.all(), "form": form, "can_act": _can_act(viewer),
         "section": "alerts", "item_name": _item_name(str((found.detail or {}).get("item") or "")),
+        "why_now": (found.detail or {}).get("why_now"), "english": (get_language() or "").startswith("en"),
+        "path": _path_named(found, viewer),
     })
+
+
+def _path_named(found: Any, viewer: Viewer) -> list[dict[str, Any]]:
+    """The path of a related-party alert with the subjects' names (persons named only for the office's deciders)."""
+    from gongxin.subjects.choices import RelationKind
+    from gongxin.subjects.models import Subject
+
+    hops = (found.detail or {}).get("path") or []
+    if not hops:
+        return []
+    subjects = {s.pk: s for s in Subject.objects.filter(pk__in=[h["subject_id"] for h in hops])}
+    labels = dict(RelationKind.choices)
+    named = []
+    for hop in hops:
+        subject = subjects.get(hop["subject_id"])
+        shown = subject is not None and (not subject.is_person or _can_act(viewer))
+        named.append({"name": subject.name if shown and subject else _("Natural person"),
+                      "kind": labels.get(hop["kind"], hop["kind"])})
+    return named
 
 
 def _item_name(code: str) -> str:

@@ -3,7 +3,8 @@
 - ``train [--as-of DATE] [--seed N] [--activate]``: a draft scorecard from the platform's outcomes;
 - ``activate --scorecard ID``: make a draft the active scorecard;
 - ``run [--as-of DATE]``: score every organization with the active scorecard and raise alerts;
-- ``validate [--seed N]``: the same pipeline on the public German credit data (AUC and KS printed).
+- ``validate [--seed N]``: the same pipeline on the public German credit data (AUC and KS printed);
+- ``dashboards``: recount the dashboards' maintained statistics (the nightly job; decision 073).
 Each is safe to re-run: training adds a version, a run adds a run (alerts are raised once).
 """
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
     help = "Train, activate and run the early-warning scorecard; validate it on German credit."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["train", "activate", "run", "validate"])
+        parser.add_argument("action", choices=["train", "activate", "run", "validate", "dashboards"])
         parser.add_argument("--as-of", type=date.fromisoformat, default=None)
         parser.add_argument("--seed", type=int, default=None)
         parser.add_argument("--scorecard", type=int, default=None)
@@ -48,6 +49,16 @@ class Command(BaseCommand):
             services.scorecard_activate(scorecard=scorecard, actor=SYSTEM)
             self.stdout.write(f"scorecard {scorecard.pk} is active")
 
+    def _dashboards(self, services: Any, options: dict[str, Any]) -> None:
+        import time
+
+        from gongxin.monitoring.dashboards import dashboards_refresh
+
+        started = time.monotonic()
+        stored = dashboards_refresh()
+        self.stdout.write(f"dashboards counted in {time.monotonic() - started:.2f} s: "
+                          + ", ".join(f"{key} {rows}" for key, rows in stored.items()))
+
     def _activate(self, services: Any, options: dict[str, Any]) -> None:
         scorecard = Scorecard.objects.filter(pk=options["scorecard"]).first()
         if scorecard is None:
@@ -58,7 +69,8 @@ class Command(BaseCommand):
     def _run(self, services: Any, options: dict[str, Any]) -> None:
         run = services.risk_run(actor=SYSTEM, as_of=options["as_of"])
         self.stdout.write(f"run {run.pk}: {run.subjects} organizations scored as of {run.as_of}, "
-                          f"{run.alerts_raised} alerts raised")
+                          f"{run.alerts_raised} alerts raised, {run.alerts_renewed} open ones renewed, "
+                          f"{run.alerts_held} held back by the monthly target")
 
     def _validate(self, services: Any, options: dict[str, Any]) -> None:
         from gongxin.monitoring.datasets import german_credit
