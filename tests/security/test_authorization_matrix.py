@@ -420,6 +420,11 @@ OPERATIONS: dict[str, Rule] = {
     "GET /ledger/checkpoints": R(ALL),
     "POST /ledger/cosignatures": R(ALL),
     "POST /ledger/witness-alerts": R(ALL),
+    # The log's tree head, leaves and proofs: hashes only, public (decision 062).
+    "GET /ledger/tree": R(ALL),
+    "GET /ledger/leaves/{index}": R(ALL, use={"index": "ledger_leaf_index"}),
+    "GET /ledger/proofs/inclusion": R(ALL, query={"index": "0", "size": "1"}),
+    "GET /ledger/proofs/consistency": R(ALL, query={"first": "1", "second": "1"}),
 }
 
 
@@ -487,6 +492,14 @@ class World:
 
 def _user(username: str, role: str, **kwargs: Any) -> User:
     return User.objects.create_user(username=username, password="x", role=role, **kwargs)
+
+
+def _ledger_leaf_index() -> str:
+    """The first leaf of the log, once the world's record versions are integrated (no side: the log is public)."""
+    from gongxin.ledger.services import ledger_integrate
+
+    assert ledger_integrate().size > 0
+    return "0"
 
 
 def _ledger_params() -> dict[str, tuple[str, str]]:
@@ -614,6 +627,7 @@ def world_build() -> World:
         "grade": both("A"),
         "item_code": both("penalty"),
         "series": both("records"),
+        "ledger_leaf_index": both(_ledger_leaf_index()),
         **_ledger_params(),
         **more,
     }

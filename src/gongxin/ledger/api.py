@@ -10,3 +10,8 @@ router = Router(tags=["ledger"])
 from gongxin.ledger.api_witnessing import router as _witnessing  # noqa: E402 - mounted after the router exists
 
 router.add_router("", _witnessing)
+
+# Proofs (decision 062): GET /tree, /leaves/{index}, /proofs/inclusion, /proofs/consistency.
+from gongxin.ledger.api_proofs import router as _proofs  # noqa: E402 - mounted after the router exists
+
+router.add_router("", _proofs)
