@@ -101,14 +101,17 @@ def package_for_pull(*, peer: Peer, item_code: str, after: int) -> PulledPackage
         if after > cursor.sequence:
             raise PullAhead(details={"after": after, "sent": cursor.sequence})
         if cursor.pending_guid and cursor.pending_sequence is not None and after >= cursor.pending_sequence:
-            sending.acknowledge(cursor, {"status": "applied", "via": "pull", "sequence": after}, clock.now())
+            # The puller's word (its signed request) is the acknowledgement; its receipts stay on its side.
+            sending.acknowledge(cursor, {"document": {"status": "applied", "via": "pull", "sequence": after}},
+                                clock.now(), verified=True)
     cursor = sending.package_next(subscription=subscription)
     if not cursor.pending_guid:
         return None
     now = clock.now()
     SendingCursor.objects.filter(pk=cursor.pk).update(last_sent_at=now)
     Package.objects.filter(direction=PackageDirection.SENT, guid=cursor.pending_guid,
-                           status=PackageStatus.BUILT).update(status=PackageStatus.DELIVERED, received_at=now)
+                           status=PackageStatus.BUILT).update(status=PackageStatus.DELIVERED, received_at=now,
+                                                              via="pull")
     return PulledPackage(guid=cursor.pending_guid, sequence=cursor.pending_sequence or 0,
                          path=Path(cursor.pending_file))
 

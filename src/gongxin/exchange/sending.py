@@ -240,8 +240,20 @@ def _receipt_status(receipt: dict[str, Any]) -> str:
     return str(document.get("status") or document.get("outcome") or "")
 
 
-def acknowledge(cursor: SendingCursor, receipt: dict[str, Any], now: datetime) -> str:
-    """Store the receipt; move the cursor when it says applied. Returns the receipt's status."""
+def acknowledge(cursor: SendingCursor, receipt: dict[str, Any], now: datetime, *, verified: bool | None = None
+                ) -> str:
+    """Store the receipt; move the cursor when it says applied. Returns the receipt's status. A receipt that comes
+    from the peer (file or response body) must carry its signature (``exchange.services.receipt_verify``) and name
+    the outstanding package; one that does not is no receipt (the package stays outstanding, with the reason)."""
+    if verified is None:
+        from gongxin.exchange.services import receipt_verify
+
+        document = receipt.get("document")
+        verified = receipt_verify(receipt) and isinstance(document, dict) and str(
+            document.get("package_guid") or "") == cursor.pending_guid
+        if not verified:
+            receipt = {"document": {"status": "unverified", "code": "exchange.receipt_unverified",
+                                    "message": "the answer is not a receipt signed by the peer for this package"}}
     status = _receipt_status(receipt)
     guid = cursor.pending_guid
     document = receipt.get("document", receipt)
@@ -253,7 +265,7 @@ def acknowledge(cursor: SendingCursor, receipt: dict[str, Any], now: datetime) -
             direction=PackageDirection.SENT, package_guid=uuid.UUID(guid),
             defaults={"status": status, "document": document, "signature": str(receipt.get("signature", "")),
                       "key_id": str(receipt.get("key_id", "")), "issued_at": now,
-                      "verified": bool(receipt.get("verified", False))})
+                      "verified": bool(verified)})
         package = Package.objects.filter(direction=PackageDirection.SENT, guid=uuid.UUID(guid))
         counts = document.get("counts") or {}
         if status in ACKNOWLEDGING:
@@ -308,7 +320,8 @@ def _deliver(subscription: Subscription, cursor: SendingCursor, outcome: SendOut
         return False
     SendingCursor.objects.filter(pk=cursor.pk).update(last_sent_at=now)
     Package.objects.filter(direction=PackageDirection.SENT, guid=uuid.UUID(cursor.pending_guid),
-                           status=PackageStatus.BUILT).update(status=PackageStatus.DELIVERED, received_at=now)
+                           status=PackageStatus.BUILT).update(status=PackageStatus.DELIVERED, received_at=now,
+                                                              via="service" if peer.service_url else "file")
     if receipt is None:
         outcome.state = "waiting"  # file interface: the receipt comes back as a file
         return False

@@ -15,6 +15,7 @@ from django.test import Client
 
 from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.core import clock
+from gongxin.core.signing import canonical_json
 from gongxin.exchange import sending
 from gongxin.exchange.choices import PackageDirection, PackageStatus
 from gongxin.exchange.keys import NodeIdentity, b64
@@ -57,10 +58,15 @@ def _inbox_files(inbox: Path) -> list[Path]:
     return sorted((inbox / "inbox").glob("*.gxp"))
 
 
-def _receipt(inbox: Path, guid: str, status: str = "applied", **counts: int) -> None:
+def _receipt(inbox: Path, nation: NodeIdentity, guid: str, status: str = "applied", *, signed: bool = True,
+             **counts: int) -> None:
+    """The nation's receipt written back into the exchange directory, signed with its node key (or not)."""
+    document = {"package_guid": guid, "receiver": nation.code, "status": status, "counts": counts}
+    wire: dict[str, Any] = {"document": document, "key_id": nation.current.key_id, "algorithm": "Ed25519",
+                            "signature": b64(nation.current.signing.sign(canonical_json(document))) if signed else ""}
     folder = inbox / "receipts"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{guid}.json").write_text(json.dumps({"document": {"guid": guid, "status": status, "counts": counts}}))
+    (folder / f"{guid}.json").write_text(json.dumps(wire))
 
 
 def test_packages_by_cursor_resent_alike_and_moved_only_by_receipts(
@@ -89,11 +95,15 @@ def test_packages_by_cursor_resent_alike_and_moved_only_by_receipts(
     assert Package.objects.filter(direction=PackageDirection.SENT).count() == 1
 
     # A receipt that refuses does not move the cursor; one that says applied does, and the next package follows.
-    _receipt(inbox, guid, status="refused")
+    _receipt(inbox, nation, guid, status="applied", signed=False, applied=2)  # not signed: no receipt
     assert sending.receipts_collect(peer=subscribed.peer) == 0
     cursor.refresh_from_db()
     assert (cursor.position, cursor.pending_guid, cursor.attempts) == (0, guid, 1)
-    _receipt(inbox, guid, status="applied", applied=2)
+    _receipt(inbox, nation, guid, status="refused")
+    assert sending.receipts_collect(peer=subscribed.peer) == 0
+    cursor.refresh_from_db()
+    assert (cursor.position, cursor.pending_guid, cursor.attempts) == (0, guid, 2)
+    _receipt(inbox, nation, guid, status="applied", applied=2)
     assert sending.receipts_collect(peer=subscribed.peer) == 1
     cursor.refresh_from_db()
     assert cursor.pending_guid == "" and cursor.position == records[1].current_version_id
