@@ -289,6 +289,9 @@ GONGXIN_FACT_PROVIDERS: list[str] = [
     "gongxin.commitments.facts.CommitmentFacts",  # commitments_active, commitments_broken, false_commitment
     "gongxin.benefits.facts.BenefitFacts",  # benefit_defaults_12m
     "gongxin.lending.facts.LendingFacts",  # loan_defaults_24m
+    # legal_rep_of_judgment_debtor, controller_of_judgment_debtor, legal_rep_of_serious_dishonesty,
+    # founded_while_listed: a firm's listing followed to its people, each hit naming the path (decision 071)
+    "gongxin.rewards.related.RelatedFacts",
 ]
 GONGXIN_API_DEFAULT_RATE_LIMIT = int(os.environ.get("GONGXIN_API_DEFAULT_RATE_LIMIT", "600"))
 # Throttles (core.throttle): "count/seconds" per rate name, from GONGXIN_THROTTLE_<NAME>, the last dot of

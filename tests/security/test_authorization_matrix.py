@@ -211,6 +211,11 @@ PAGES: dict[str, Rule] = {
     "GET monitoring/dashboards/<slug:series>.csv": R(OFFICE),
     "GET monitoring/public/<slug:series>.csv": R(ALL),
     "GET monitoring/subjects/<int:subject_id>/relations/": R(STAFF),
+    # Association analysis (decision 070): the office and government sharing (operators; on the API also clients
+    # holding records:share); persons named to the office only, "a natural person" to sharing.
+    "GET associations/": R(OFFICE | {"operator"}),
+    "GET associations/subjects/<int:subject_id>/": R(OFFICE | {"operator"}, OFFICE | {"operator"}),
+    "GET associations/subjects/<int:subject_id>/related.csv": R(OFFICE | {"operator"}, OFFICE | {"operator"}),
     "GET commitments/": R(SUBJECTS | GOV),  # officials are sent on to their workbench
     "GET commitments/sign/": R(SUBJECTS, read_must_answer=False),
     "GET commitments/sign/matters/": R(SUBJECTS),  # the signing form's search: matters by name
@@ -379,6 +384,13 @@ OPERATIONS: dict[str, Rule] = {
     "POST /monitoring/alerts/{alert_id}/acknowledge": R(STAFF),
     "POST /monitoring/alerts/{alert_id}/close": R(STAFF),
     "GET /monitoring/subjects/{subject_id}/risk": R(NOBODY),  # organizations only; the ids here are persons
+    # Association analysis (decision 070): the office and government sharing; persons named to the office only.
+    "GET /associations/subjects/{subject_id}/related": R(OFFICE | {"operator", "c_share"},
+                                                         OFFICE | {"operator", "c_share"}),
+    "GET /associations/subjects/{subject_id}/controllers": R(OFFICE | {"operator", "c_share"},
+                                                             OFFICE | {"operator", "c_share"}),
+    "GET /associations/subjects/{subject_id}/shared": R(OFFICE | {"operator", "c_share"},
+                                                        OFFICE | {"operator", "c_share"}),
     "GET /monitoring/watches": R(OFFICE),
     "POST /monitoring/watches": R(STAFF),
     "DELETE /monitoring/watches/{watch_id}": R({"staff"}, NOBODY),

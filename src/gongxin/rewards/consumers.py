@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from gongxin.core.events import topics_of
 from gongxin.core.models import OutboxEvent
 from gongxin.rewards.facts import facts_refresh
+from gongxin.rewards.related import related_sources
 
 # Events of this app never change a subject's facts (feedback, certificates).
 OWN_TOPICS = topics_of("rewards")
@@ -22,4 +23,5 @@ class SubjectFactsConsumer:
     def handle(self, events: Sequence[OutboxEvent]) -> None:
         subject_ids = {e.subject_id for e in events if e.subject_id and e.topic not in OWN_TOPICS}
         if subject_ids:
-            facts_refresh(subject_ids)
+            # A firm's listing follows its legal representatives, controllers and shareholders (rewards.related).
+            facts_refresh(subject_ids | related_sources(subject_ids))

@@ -16,10 +16,15 @@ Built-in facts (name → CEL type; a missing fact takes its type's zero value, s
   exists; the provider ``gongxin.scoring.facts.ScoringFacts`` fills them (``grade`` is the evaluation band,
   e.g. "excellent" for organizations; ``score_level`` the letter level, for organizations the supervision
   class A–D — the seeded "grade A" incentives read ``score_level == "A"`` of organizations).
+- ``legal_rep_of_judgment_debtor``, ``controller_of_judgment_debtor``, ``legal_rep_of_serious_dishonesty``,
+  ``founded_while_listed`` (bool): declared here so the seeded measures on related subjects validate; the provider
+  ``gongxin.rewards.related.RelatedFacts`` fills them, with bases naming the path (the firm, the relation).
 
 Providers: ``settings.GONGXIN_FACT_PROVIDERS`` lists dotted paths of classes with ``names: dict[str, str]``
 (fact → type label) and ``facts_for(subject_ids: Collection[int]) -> dict[int, dict[str, Any]]``. A provider
-may declare a built-in name again with the same type (``grade``); its value then wins.
+may declare a built-in name again with the same type (``grade``); its value then wins. A provider whose facts
+rest on bases of its own (``rewards.related``: the path from a person to a listed firm) offers
+``facts_with_bases(subject_ids, day=...)`` instead: per subject its facts, its bases and the days they change.
 """
 
 from __future__ import annotations
@@ -60,6 +65,12 @@ BUILTIN_FACTS: dict[str, str] = {
     "subject_kind": "string",
     "grade": "string",
     "score_level": "string",
+    # Declared here, like ``grade``, so the seeded measures on related subjects validate without their provider;
+    # ``gongxin.rewards.related.RelatedFacts`` fills them (decision 071).
+    "legal_rep_of_judgment_debtor": "bool",
+    "controller_of_judgment_debtor": "bool",
+    "legal_rep_of_serious_dishonesty": "bool",
+    "founded_while_listed": "bool",
 }
 
 # A fact's type as staff read it beside the fact's name (the name itself is what a rule's author types).
@@ -242,6 +253,14 @@ def facts_compute(subject_ids: Collection[int], *, day: date | None = None) -> d
         })
 
     for provider in providers():
+        with_bases = getattr(provider, "facts_with_bases", None)
+        if with_bases is not None:  # a provider that names its bases too (rewards.related: the path to a firm)
+            for sid, (values, found, days) in with_bases(list(facts), day=today).items():
+                if sid in facts:
+                    facts[sid].update({k: v for k, v in values.items() if v is not None})
+                    bases[sid].extend(found)
+                    changes[sid].extend(days)
+            continue
         for sid, values in provider.facts_for(list(facts)).items():
             if sid in facts:
                 facts[sid].update({k: v for k, v in values.items() if v is not None})

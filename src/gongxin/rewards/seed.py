@@ -64,6 +64,28 @@ MEASURES: list[dict[str, Any]] = [
         "content": "个人所负数额较大的债务到期未清偿被人民法院列为失信被执行人的，"
                    "不得担任公司的董事、监事、高级管理人员。",
     },
+    # --- punishments that follow a firm's listing to its people (rewards.related, decision 071) ----------
+    {
+        "code": "jd.legal_rep.high_consumption",
+        "name": "限制失信被执行人（单位）的法定代表人、实际控制人高消费及非生活和工作必需的消费",
+        "kind": "punishment", "measure_class": "legal",
+        "trigger": 'subject_kind == "person" && (legal_rep_of_judgment_debtor || controller_of_judgment_debtor)',
+        "matter_types": ["consumption"], "department": "人民法院；各消费场所监管部门",
+        "legal_basis": "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》（法释〔2015〕17号）第三条第二款："
+                       "被执行人为单位的，被采取限制消费措施后，被执行人及其法定代表人、主要负责人、"
+                       "影响债务履行的直接责任人员、实际控制人不得实施前款规定的行为；" + _JD_LIST,
+        "content": "失信被执行人为单位的，其法定代表人、实际控制人不得乘坐飞机、列车软卧、轮船二等以上舱位；"
+                   "不得在星级以上宾馆、酒店、夜总会、高尔夫球场等场所进行高消费；不得购买不动产或者新建、扩建、"
+                   "高档装修房屋；不得旅游、度假等。依据为该单位列入失信被执行人名单及其担任的职务（关联路径）。",
+    },
+    {
+        "code": "sd.founded_while_listed", "name": "列入严重失信主体名单期间设立或投资企业：重点关注",
+        "kind": "punishment", "measure_class": "management", "trigger": "founded_while_listed",
+        "matter_types": ["licence", "inspection"], "department": "市场监督管理部门；各行政管理部门",
+        "legal_basis": _SD + "（对失信主体加强监管）；" + _NEW_SUPERVISION + "；" + _ZJ,
+        "content": "在列入严重失信主体名单期间担任企业法定代表人或者成为股东的，"
+                   "在行政审批和日常监管中列为重点关注对象，适当提高抽查比例和频次。",
+    },
     # --- punishments: serious dishonesty lists --------------------------------------------------------
     {
         "code": "sd.procurement", "name": "严重失信主体限制参与政府采购和招标投标",
