@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -428,16 +429,24 @@ Checked = tuple[int, "CheckedRow | list[Issue]"]  # a row's number and what chec
 def _checked_chunks(path: Path, name: str, checker: RowChecker, skip: int,
                     chunk_size: int) -> Iterator[Any]:
     """First the identities of the ``skip`` rows already loaded, then the checked rows chunk by chunk."""
+    from gongxin.ingest.columnar import ColumnarChecker  # pyarrow: loaded where rows are read, not by every process
+
     table = parsing.table_open(path, item=checker.item, name=name)
     rows = iter(table.rows)
+    # Column by column (decision 074): the rows it rejects are checked again by the reference for their issues.
+    check: Callable[[list[parsing.SourceRow]], list[CheckedRow | list[Issue]]] = (
+        ColumnarChecker(checker).check_chunk if settings.GONGXIN_INGEST_COLUMNAR
+        else (lambda chunk: [checker.check(row) for row in chunk])
+    )
     done: dict[str, int] = {}
-    for row in islice(rows, skip):
-        checked = checker.check(row)
-        if isinstance(checked, CheckedRow):
-            done.setdefault(checked.identity, checked.fingerprint)
+    while skip > 0 and (skipped := list(islice(rows, min(skip, chunk_size)))):
+        skip -= len(skipped)
+        for checked in check(skipped):
+            if isinstance(checked, CheckedRow):
+                done.setdefault(checked.identity, checked.fingerprint)
     yield done
     while chunk := list(islice(rows, chunk_size)):
-        yield [(row.number, checker.check(row)) for row in chunk]
+        yield [(row.number, checked) for row, checked in zip(chunk, check(chunk), strict=True)]
 
 
 def _checked_here(path: Path, name: str, checker: RowChecker, skip: int, chunk_size: int) -> Iterator[Any]:

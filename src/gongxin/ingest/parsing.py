@@ -95,6 +95,7 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+FOLDED = frozenset(map(chr, _FOLD))  # every character ``fold_width`` changes
 
 
 def fold_width(text: str) -> str:

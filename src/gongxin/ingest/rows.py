@@ -163,11 +163,23 @@ class RowChecker:
         return lag
 
     def check(self, row: parsing.SourceRow) -> CheckedRow | list[Issue]:
+        """The row checked by the reference validator (``catalog.schema.payload_validate``): a ``CheckedRow``,
+        or the issues that reject it, with their exact reasons."""
         cells = row.cells
         if len(cells) == 1:  # the special rows hold one key
             special = self._special(cells)
             if special is not None:
                 return special
+        raw = self.normalized(cells)
+        try:
+            payload = payload_validate(item=self.item, payload=raw, today=self.today)
+        except CatalogValidationFailed:
+            source_record_id = str(cells.get(parsing.SOURCE_RECORD_ID) or "").strip() or None
+            return _rejection(self._validation_issues(raw, cells), self._identity_as_given(raw, source_record_id))
+        return self.accepted(row, payload)
+
+    def normalized(self, cells: dict[str, Any]) -> dict[str, Any]:
+        """The row's cells as ``payload_validate`` reads them (``parsing.cell_normalize``, remembered)."""
         raw: dict[str, Any] = {}
         memo = self._normalized
         for code, value in cells.items():
@@ -184,13 +196,15 @@ class RowChecker:
                     normalized = parsing.cell_normalize(definition, value)
                 if normalized is not None:
                     raw[code] = normalized
+        return raw
+
+    def accepted(self, row: parsing.SourceRow, payload: dict[str, Any]) -> CheckedRow | list[Issue]:
+        """What a row whose canonical payload is ``payload`` (accepted by the catalog's validator, or by the
+        columnar validator proved equal to it: ``ingest.columnar``) becomes: identity, subject, flags."""
+        cells = row.cells
         revoke = str(cells.get(parsing.REVOKED) or "").strip().lower() in _TRUE
         severity = str(cells.get(parsing.SEVERITY) or "").strip() or None
         source_record_id = str(cells.get(parsing.SOURCE_RECORD_ID) or "").strip() or None
-        try:
-            payload = payload_validate(item=self.item, payload=raw, today=self.today)
-        except CatalogValidationFailed:
-            return _rejection(self._validation_issues(raw, cells), self._identity_as_given(raw, source_record_id))
         try:
             identity = record_identity(item=self.item, payload=payload, source_record_id=source_record_id)
         except GongxinError:

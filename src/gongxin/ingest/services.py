@@ -13,6 +13,8 @@ import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +119,7 @@ def batch_for_file(*, path: Path, source_unit: SourceUnit, item: CatalogItem, ac
     unfinished = Batch.objects.filter(
         source_unit=source_unit, catalog_item=item, file_sha256=digest, snapshot=snapshot,
         status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED, *_DECIDING],
-    ).order_by("-pk").first()
+    ).exclude(snapshot_plan__decision__in=_ENDED).order_by("-pk").first()
     if unfinished is not None:
         return unfinished
     return Batch.objects.create(
@@ -129,6 +131,9 @@ def batch_for_file(*, path: Path, source_unit: SourceUnit, item: CatalogItem, ac
 
 # A snapshot whose missing records wait for a decision: confirm or cancel.
 _DECIDING = (BatchStatus.AWAITING, BatchStatus.HELD)
+# A failed snapshot that is never run again (its stage is dropped): its file was refused, a newer snapshot of
+# the unit and item superseded it, or ``gongxin ingest cleanup`` found it failed for longer than allowed.
+_ENDED = ("abandoned", "superseded")
 
 
 def batch_run(*, batch_id: int, path: Path | None = None, actor: Viewer | None = None,
@@ -141,6 +146,8 @@ def batch_run(*, batch_id: int, path: Path | None = None, actor: Viewer | None =
     batch = Batch.objects.select_related("source_unit", "catalog_item").get(pk=batch_id)
     if batch.status == BatchStatus.DONE or batch.status in _DECIDING:
         return batch
+    if batch.snapshot and (batch.snapshot_plan or {}).get("decision") in _ENDED:
+        return batch  # its stage is gone: resuming it would count every skipped row's record as missing
     token = batch_claim(batch=batch)
     if token is None:  # finished by another run meanwhile
         batch.refresh_from_db()
@@ -180,6 +187,8 @@ def _run_claimed(batch: Batch, token: str, *, path: Path | None, actor: Viewer |
         raise
     except FileRefused as exc:
         _fail(batch, exc.as_dict(), token)
+        if batch.snapshot:  # the same file is refused again: the batch has failed for good
+            _snapshot_abandon(batch, decision="abandoned", reason=exc.code)
         if batch.channel == BatchChannel.UPLOAD and batch.file:
             batch.file.delete(save=False)  # a refused upload is not kept
             Batch.objects.filter(pk=batch.pk).update(file="")
@@ -222,13 +231,77 @@ def _snapshots_supersede(batch: Batch) -> None:
     """Earlier snapshots of the same unit and item still waiting for a decision are cancelled: this one is newer
     (confirming an older one would revoke what this one names)."""
     older = Batch.objects.filter(source_unit_id=batch.source_unit_id, catalog_item_id=batch.catalog_item_id,
-                                 snapshot=True, status__in=_DECIDING, pk__lt=batch.pk)
-    for earlier in older:
+                                 snapshot=True, pk__lt=batch.pk)
+    for earlier in older.filter(status=BatchStatus.FAILED).exclude(snapshot_plan__decision__in=_ENDED):
+        _snapshot_abandon(earlier, decision="superseded", reason="superseded", by_batch=batch.pk)
+    for earlier in older.filter(status__in=_DECIDING):
         plan = {**(earlier.snapshot_plan or {}), "decision": "superseded", "by_batch": batch.pk,
                 "at": clock.now().isoformat()}
         if Batch.objects.filter(pk=earlier.pk, status=earlier.status).update(
                 status=BatchStatus.DONE, snapshot_plan=plan, finished_at=clock.now()):
             snapshot.stage_drop(earlier.pk)
+
+
+def _snapshot_abandon(batch: Batch, *, decision: str, reason: str, by_batch: int | None = None) -> bool:
+    """A failed snapshot ends for good: its stage is dropped and it is never run again (``_ENDED``); the same
+    file sent again is a new batch. False when the batch was no longer failed (a run took it meanwhile)."""
+    plan = {**(batch.snapshot_plan or {}), "decision": decision, "reason": reason, "at": clock.now().isoformat()}
+    if by_batch is not None:
+        plan["by_batch"] = by_batch
+    with transaction.atomic():
+        if not Batch.objects.filter(pk=batch.pk, status=BatchStatus.FAILED).update(snapshot_plan=plan):
+            return False
+        snapshot.stage_drop(batch.pk)
+    batch.snapshot_plan = plan
+    return True
+
+
+# A failed snapshot batch keeps its stage this many days for a resume; ``gongxin ingest cleanup`` then ends it.
+STAGE_KEEP_FAILED_DAYS = 7
+
+
+@dataclass(frozen=True)
+class StageDropped:
+    batch_id: int
+    table: str
+    reason: str  # "no_batch", "finished", "ended" (abandoned or superseded), "failed_long_ago"
+
+
+def snapshot_stages_cleanup(*, failed_days: int = STAGE_KEEP_FAILED_DAYS, dry_run: bool = False) -> list[StageDropped]:
+    """Drop the stages (``ingest_snapshot_<batch id>``) no batch will read again: of a batch that is gone or
+    finished, of a failed snapshot that has ended for good, and of one failed more than ``failed_days`` days
+    ago (ended now: never resumed, the same file sent again is a new batch). Stages of batches queued, running,
+    awaiting a decision, or failed recently (resumable) are kept. ``gongxin ingest cleanup``."""
+    dropped: list[StageDropped] = []
+    stages = snapshot.stages_list()
+    batches = Batch.objects.in_bulk(list(stages))
+    cutoff = clock.now() - timedelta(days=failed_days)
+    for batch_id, table in sorted(stages.items()):
+        batch = batches.get(batch_id)
+        if batch is not None and batch.status == BatchStatus.RUNNING:
+            batch_interrupted_mark(batch=batch)  # a dead run's batch is failed (and resumable) from now on
+        if batch is None:
+            reason = "no_batch"
+        elif batch.status == BatchStatus.DONE:
+            reason = "finished"
+        elif batch.status != BatchStatus.FAILED:
+            continue
+        elif (batch.snapshot_plan or {}).get("decision") in _ENDED:
+            reason = "ended"
+        elif (batch.finished_at or batch.created_at) < cutoff:
+            reason = "failed_long_ago"
+        else:
+            continue
+        if dry_run:
+            dropped.append(StageDropped(batch_id, table, reason))
+            continue
+        if reason == "failed_long_ago" and batch is not None:
+            if not _snapshot_abandon(batch, decision="abandoned", reason=reason):
+                continue
+        else:
+            snapshot.stage_drop(batch_id)
+        dropped.append(StageDropped(batch_id, table, reason))
+    return dropped
 
 
 # Missing records revoked per transaction by a confirmed snapshot.

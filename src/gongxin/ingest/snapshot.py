@@ -18,6 +18,7 @@ Decision 057.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,7 @@ from gongxin.records.models import Record, RecordVersion
 DEFAULT_REVOKE_MAX_SHARE = 0.10
 POLICY_PARAM = "snapshot_revoke_max_share"
 _CHUNK_TEMP = "ingest_snapshot_chunk"
+_STAGE_NAME = re.compile(r"ingest_snapshot_(\d+)")
 
 
 def stage_table(batch_id: int) -> str:
@@ -55,6 +57,14 @@ def stage_create(batch_id: int) -> None:
 def stage_exists(batch_id: int) -> bool:
     with connection.cursor() as cursor:
         return stage_table(batch_id) in connection.introspection.table_names(cursor)
+
+
+def stages_list() -> dict[int, str]:
+    """Every stage in the database: batch id -> table name (whatever its batch's state)."""
+    with connection.cursor() as cursor:
+        names = connection.introspection.table_names(cursor)
+    found = (_STAGE_NAME.fullmatch(name) for name in names)
+    return {int(match[1]): match[0] for match in found if match}
 
 
 def stage_drop(batch_id: int) -> None:

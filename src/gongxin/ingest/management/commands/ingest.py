@@ -15,6 +15,9 @@ records the file no longer holds are counted, and revoked only by ``gongxin inge
 
 ``gongxin ingest report BATCH [--output FILE]`` writes a batch's error report as CSV.
 ``gongxin ingest status [BATCH]`` shows the unfinished batches (or one), marking those whose run died.
+``gongxin ingest cleanup [--failed-days N] [--dry-run]`` drops the snapshot stages no batch will read again
+(of batches gone, finished or failed for good; a snapshot failed more than N days ago — 7 by default — ends
+for good: it is not resumed, the same file sent again is a new batch).
 """
 
 from __future__ import annotations
@@ -38,11 +41,13 @@ from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.locking import batch_interrupted_mark, owner_describe
 from gongxin.ingest.models import Batch
 from gongxin.ingest.services import (
+    STAGE_KEEP_FAILED_DAYS,
     batch_ingest_file,
     batch_run,
     batch_snapshot_cancel,
     batch_snapshot_confirm,
     error_report_rows,
+    snapshot_stages_cleanup,
 )
 
 
@@ -51,7 +56,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="CSV, .xlsx or .jsonl file — or 'report' / 'status' / 'confirm' / 'cancel' "
-                                         "and a batch id")
+                                         "and a batch id — or 'cleanup'")
         parser.add_argument("batch", nargs="?", help="with 'report' or 'status': the batch id")
         parser.add_argument("--source-unit", help="the source unit's department code")
         parser.add_argument("--item", help="the catalog item's code (current edition)")
@@ -60,6 +65,9 @@ class Command(BaseCommand):
         parser.add_argument("--snapshot", action="store_true",
                             help="the file is the full snapshot of the unit's records of the item: records it no "
                                  "longer holds are revoked once confirmed ('confirm' BATCH)")
+        parser.add_argument("--failed-days", type=int, default=STAGE_KEEP_FAILED_DAYS,
+                            help="with 'cleanup': a snapshot failed longer ago than this ends for good (default 7)")
+        parser.add_argument("--dry-run", action="store_true", help="with 'cleanup': only list what would be dropped")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["file"] == "report":
@@ -70,6 +78,9 @@ class Command(BaseCommand):
             return
         if options["file"] in ("confirm", "cancel"):
             self._decide(options)
+            return
+        if options["file"] == "cleanup":
+            self._cleanup(options)
             return
         path = Path(options["file"])
         if not path.is_file():
@@ -146,6 +157,16 @@ class Command(BaseCommand):
         self._summary(batch)
         if batch.status == BatchStatus.FAILED:
             raise CommandError(f"Batch {batch.pk} failed: {batch.failure}")
+
+    def _cleanup(self, options: dict[str, Any]) -> None:
+        """Drop the snapshot stages no batch will read again."""
+        if options["failed_days"] < 0:
+            raise CommandError("--failed-days must not be negative.")
+        dropped = snapshot_stages_cleanup(failed_days=options["failed_days"], dry_run=options["dry_run"])
+        verb = "would drop" if options["dry_run"] else "dropped"
+        for stage in dropped:
+            self.stdout.write(f"{verb} {stage.table} (batch {stage.batch_id}: {stage.reason})")
+        self.stdout.write(f"{len(dropped)} snapshot stage(s) {verb}.")
 
     def _report(self, options: dict[str, Any]) -> None:
         try:
