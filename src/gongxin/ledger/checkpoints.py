@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from gongxin.core import clock, signing
 from gongxin.ledger import merkle, note
 from gongxin.ledger.choices_witnessing import AlertKind, AlertSide, CheckpointCause
-from gongxin.ledger.errors_witnessing import CheckpointInconsistent, CheckpointUnavailable, CosignatureRefused
+from gongxin.ledger.errors import CheckpointInconsistent, CheckpointUnavailable, CosignatureRefused
 from gongxin.ledger.models_witnessing import Checkpoint, Cosignature
 from gongxin.ledger.witness_alerts import alert_raise
 

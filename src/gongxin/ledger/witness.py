@@ -30,7 +30,7 @@ from gongxin.core import clock, signing
 from gongxin.ledger import merkle, note
 from gongxin.ledger.checkpoints import log_origin, log_verifiers, witness_verifiers
 from gongxin.ledger.choices_witnessing import AlertKind, AlertSide
-from gongxin.ledger.errors_witnessing import WitnessReportRefused
+from gongxin.ledger.errors import WitnessReportRefused
 from gongxin.ledger.models_witnessing import LedgerAlert, WitnessedLog
 from gongxin.ledger.peers import LogPeer, PeerError, peer_for
 from gongxin.ledger.witness_alerts import alert_raise

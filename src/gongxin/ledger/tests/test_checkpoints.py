@@ -24,7 +24,7 @@ from gongxin.ledger.checkpoints import (
     log_verifiers,
 )
 from gongxin.ledger.choices_witnessing import AlertKind, AlertSide, CheckpointCause
-from gongxin.ledger.errors_witnessing import CheckpointInconsistent, CheckpointUnavailable
+from gongxin.ledger.errors import CheckpointInconsistent, CheckpointUnavailable
 from gongxin.ledger.models import Leaf, Node, TreeHead
 from gongxin.ledger.models_witnessing import Checkpoint, LedgerAlert
 from gongxin.ledger.tests.logs import grow

@@ -34,7 +34,7 @@ from gongxin.ledger.checkpoints import (
     witness_verifiers,
 )
 from gongxin.ledger.choices_witnessing import CheckpointCause
-from gongxin.ledger.errors_witnessing import CheckpointInconsistent
+from gongxin.ledger.errors import CheckpointInconsistent
 from gongxin.ledger.models_witnessing import Checkpoint
 from gongxin.ledger.selectors_witnessing import alerts_open_count, witnessed_states
 from gongxin.ledger.witness import witness_run_all, witness_vkey
