@@ -28,7 +28,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Min, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -331,15 +331,17 @@ def district_name(code: str) -> str:
 
 
 def stored(*, public: bool) -> tuple[dict[str, list[Row]], datetime | None]:
-    """The maintained rows by series (the public ones only when ``public``): one query."""
-    figures = DashboardFigure.objects.order_by("series", "month", "dimension")
+    """The maintained rows by series (the public ones only when ``public``) and when they were counted: two queries
+    (the time is one aggregate, not a timestamp parsed per row)."""
+    figures = DashboardFigure.objects.order_by()
     if public:
         figures = figures.filter(public=True, series__in=list(PUBLIC_KEYS))
     by_series: dict[str, list[Row]] = {}
-    as_of: datetime | None = None
-    for key, month, dimension, value, at in figures.values_list("series", "month", "dimension", "value", "as_of"):
+    for key, month, dimension, value in figures.values_list("series", "month", "dimension", "value"):
         by_series.setdefault(key, []).append((month, dimension, value))
-        as_of = at if as_of is None or at < as_of else as_of
+    for rows in by_series.values():
+        rows.sort()
+    as_of: datetime | None = figures.aggregate(at=Min("as_of"))["at"]
     return by_series, as_of
 
 
