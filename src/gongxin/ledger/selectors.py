@@ -44,8 +44,8 @@ def leaves_of(kind: str, refs: list[tuple[int, int]]) -> dict[tuple[int, int], i
     for ref, sub in refs:
         by_ref.setdefault(ref, set()).add(sub)
     ids = list(by_ref)
-    for start in range(0, len(ids), 500):
-        rows = Leaf.objects.filter(kind=kind, ref__in=ids[start:start + 500]).values_list("ref", "sub", "index")
+    for start in range(0, len(ids), 900):
+        rows = Leaf.objects.filter(kind=kind, ref__in=ids[start:start + 900]).values_list("ref", "sub", "index")
         for ref, sub, index in rows.order_by("-index"):  # the first leaf of an object wins
             if sub in by_ref[ref]:
                 found[(ref, sub)] = index

@@ -63,6 +63,7 @@ class VersionLeaf:
     leaf: dict[str, Any]
     open_salt: str  # hex
     open_fields: dict[str, Any]
+    sealed_fields: tuple[str, ...] = ()  # the personal fields present: in the leaf through its keyed content hash
 
     @property
     def data(self) -> bytes:
@@ -105,7 +106,8 @@ def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogIt
         "open": kinds.salted(salt, open_json(open_fields)),
         "content": kinds.keyed(b"record.content", digest_bytes).hex(),
     }
-    return VersionLeaf(leaf=leaf, open_salt=salt.hex(), open_fields=open_fields)
+    sealed = tuple(sorted(k for k in payload if k in personal)) if personal else ()
+    return VersionLeaf(leaf=leaf, open_salt=salt.hex(), open_fields=open_fields, sealed_fields=sealed)
 
 
 def open_verify(*, leaf: dict[str, Any], open_salt: str, open_fields: dict[str, Any]) -> bool:
@@ -164,12 +166,10 @@ def version_leaves(refs: Sequence[tuple[int, int]], *,
         for record_id, numbers in by_record.items():
             condition |= Q(record_id=record_id, number__in=numbers)
         versions = (RecordVersion.objects.filter(condition)
-                    .select_related("record__source_unit__department"))
+                    .select_related("record__source_unit__department", "record__catalog_item"))
         for version in versions:
             record = version.record
-            item = items.get(record.catalog_item_id)
-            if item is None:
-                item = items[record.catalog_item_id] = CatalogItem.objects.get(pk=record.catalog_item_id)
+            item = items.setdefault(record.catalog_item_id, record.catalog_item)  # one instance: its caches
             payload = version.payload or {}
             if from_stored_hash:
                 digest = version.content_hash or ""

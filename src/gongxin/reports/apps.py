@@ -19,6 +19,10 @@ class ReportsConfig(AppConfig):
         from django.conf import settings
         from django.core.signals import request_started
 
+        from gongxin.reports.ledger import kinds_register
+
+        kinds_register()  # every report issued is a leaf of the tamper-evident log (ledger)
+
         # The first PDF of a process costs about a second more (fontconfig, Pango, the CJK font): a web
         # process pays it in the background when it serves its first request, whatever the server
         # (runserver, gunicorn ...). Not in tests, and not in management commands, which serve nothing.

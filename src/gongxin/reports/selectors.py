@@ -21,13 +21,14 @@ from django.db.models import QuerySet
 from gongxin.accounts.capabilities import is_office, reveals_rin
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.choices import SubjectKind
-from gongxin.core import clock
+from gongxin.core import clock, signing
 from gongxin.core.documents import VerificationResult, stored_report_verify
 from gongxin.records.choices import Purpose
 from gongxin.records.lists import entries_in_force_q
 from gongxin.records.models import ListEntry, RecordVersion
 from gongxin.reports.choices import ReportKind, ReportStatus
 from gongxin.reports.errors import ReportListNotAllowed, ReportNotFound
+from gongxin.reports.ledger import LedgerCheck, ledger_verify
 from gongxin.reports.models import Report
 from gongxin.reports.personal import report_signed_content
 from gongxin.reports.snapshot import ListMembership
@@ -107,6 +108,7 @@ class ReportVerification:
     report: Report
     status: str
     signature: VerificationResult
+    ledger: LedgerCheck | None = None  # what the tamper-evident log proves of its records (reports.ledger)
 
     @property
     def is_valid(self) -> bool:
@@ -126,7 +128,8 @@ def report_verification(report: Report) -> ReportVerification:
         content = report.content
     check = stored_report_verify(content=content, content_hash=report.content_hash,
                                  signature=report.signature, key_id=report.key_id)
-    return ReportVerification(report=report, status=report.status, signature=check)
+    ledger = ledger_verify(content, public_keys=list(signing.public_keys().values()))
+    return ReportVerification(report=report, status=report.status, signature=check, ledger=ledger)
 
 
 def reports_of_subject(*, subject_id: int, viewer: Viewer) -> QuerySet[Report]:

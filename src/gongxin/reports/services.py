@@ -59,6 +59,7 @@ from gongxin.reports.errors import (
     ReportReasonRequired,
     ReportRevokeNotAllowed,
 )
+from gongxin.reports.ledger import ledger_block, ledger_integrate_before_issue, report_log
 from gongxin.reports.models import Report
 from gongxin.reports.personal import personal_seal
 from gongxin.reports.selectors import list_memberships, report_public_of_today
@@ -222,6 +223,8 @@ def report_issue(
     issued_at = clock.now().replace(microsecond=0)
     today = clock.today()
     number = report_number_new(day=today)
+    # Every version committed so far gets its leaf now, so the report proves each record it states (decision 063).
+    ledger_integrate_before_issue()
     with transaction.atomic():
         # The document is Chinese whatever the requester's interface language (item names, field labels).
         # The inquiry this logs (non-public purposes) names the report, so the subject can look it up.
@@ -232,8 +235,10 @@ def report_issue(
         subject_code = subject_display_code(subject=subject, viewer=viewer)
         requester = _requester(viewer, purpose)
         lists = list_memberships(subject_id=subject.pk, record_ids=[r.record_id for r in records], day=today)
+        ledger = ledger_block((r.record_id, r.version) for r in records)
         report = _report_create(number=number, subject=subject, kind=kind, viewer=viewer, purpose=purpose,
-                                records=records, lists=lists, subject_code=subject_code, requester=requester,
+                                records=records, lists=lists, ledger=ledger, subject_code=subject_code,
+                                requester=requester,
                                 issued_at=issued_at, range_from=range_from, range_to=range_to,
                                 personal=_personal_replacements(subject))
         event_emit(topic=REPORT_ISSUED, aggregate_type="report", aggregate_id=report.pk, subject_id=subject.pk,
@@ -252,7 +257,8 @@ def _personal_replacements(subject: Subject) -> list[tuple[str, str]]:
 
 
 def _report_create(*, number: str, subject: Subject, kind: str, viewer: Viewer, purpose: str,
-                   records: list[ShownRecord], lists: list[ListMembership], subject_code: str, requester: str,
+                   records: list[ShownRecord], lists: list[ListMembership], ledger: dict[str, Any],
+                   subject_code: str, requester: str,
                    issued_at: datetime,
                    range_from: date | None, range_to: date | None, personal: list[tuple[str, str]]) -> Report:
     for attempt in range(ISSUE_ATTEMPTS):
@@ -265,14 +271,14 @@ def _report_create(*, number: str, subject: Subject, kind: str, viewer: Viewer, 
             range_from=range_from, range_to=range_to,
         )
         content = snapshot_build(subject=subject, subject_code=subject_code, records=records, context=context,
-                                 lists=lists)
+                                 lists=lists, ledger=ledger)
         data = signing.canonical_json(content)
         signature = signing.sign(data)
         # Signed as issued (the person's own report shows its RIN); stored with the RIN sealed.
         stored, sealed = personal_seal(content=content, number=number, replacements=personal)
         try:
             with transaction.atomic():
-                return Report.objects.create(
+                report = Report.objects.create(
                     number=number, kind=kind, subject=subject, purpose=purpose,
                     requested_by_id=viewer.user_id, requested_by_client_id=viewer.client_id,
                     requested_by_label=viewer.label[:200], range_from=range_from, range_to=range_to,
@@ -280,6 +286,8 @@ def _report_create(*, number: str, subject: Subject, kind: str, viewer: Viewer, 
                     content_hash=signing.content_hash(data),
                     signature=signature.value_b64, key_id=signature.key_id, status=ReportStatus.VALID,
                 )
+                report_log(report)  # the issue is a leaf of the tamper-evident log, in this transaction
+                return report
         except IntegrityError:
             if attempt == ISSUE_ATTEMPTS - 1:
                 raise

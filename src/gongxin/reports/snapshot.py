@@ -305,9 +305,11 @@ def _basic(subject: Any, *, code: str) -> list[dict[str, str]]:
 
 
 def snapshot_build(*, subject: Any, subject_code: str, records: Sequence[ShownRecord],
-                   context: IssueContext, lists: Sequence[ListMembership] = ()) -> dict[str, Any]:
+                   context: IssueContext, lists: Sequence[ListMembership] = (),
+                   ledger: dict[str, Any] | None = None) -> dict[str, Any]:
     """The report's frozen content (see the module docstring). ``records`` are already filtered; ``lists``
-    are the list entries in force of those records."""
+    are the list entries in force of those records; ``ledger`` the proofs that its records are in the
+    tamper-evident log (reports.ledger)."""
     special = context.kind == "special"
     grouped = _sections(records, SPECIAL_SECTIONS if special else PROFILE_SECTIONS,
                         other=None if special else OTHER_SECTION)
@@ -359,6 +361,8 @@ def snapshot_build(*, subject: Any, subject_code: str, records: Sequence[ShownRe
             "hash": "SHA-256",
         },
     }
+    if ledger is not None:
+        snapshot["ledger"] = ledger
     if special:
         snapshot["range"] = {"from": _iso(context.range_from), "to": _iso(context.range_to)}
         snapshot["conclusion"] = _special_conclusion(counts, context)

@@ -19,6 +19,8 @@ from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import SourceUnit
 from gongxin.core import clock
 from gongxin.core.documents import document_verify, pdf_attachments
+from gongxin.ledger.checkpoints import checkpoint_ensure
+from gongxin.ledger.services import ledger_integrate
 from gongxin.records.load import RecordRow, records_load
 from gongxin.records.models import ListType
 from gongxin.reports.render import envelope_bytes, report_html, report_pdf
@@ -146,8 +148,11 @@ def test_reading_a_subject_costs_the_same_queries_for_3_records_as_for_300(acme,
     small = factories.organization_create(name="宁波市海曙区三条记录有限公司")
     _records_load(small, source_unit, penalties=2, licences=1)
     small_agent = Viewer(label="agent:small", role=agent.role, user_id=agent.user_id, subject_id=small.pk)
+    ledger_integrate()  # the log is up to date before each issue (the task did it): both integrate nothing,
+    checkpoint_ensure()  # and a signed checkpoint covers every record: neither signs one
     with CaptureQueriesContext(connection) as few:
         report_issue(subject=small, kind="organization", viewer=small_agent, purpose="self")
+    ledger_integrate()
     with CaptureQueriesContext(connection) as many:
         report = report_issue(subject=acme, kind="organization", viewer=agent, purpose="self")
     assert len(_details(report.content)["penalties"]) == 200

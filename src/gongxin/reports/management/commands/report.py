@@ -1,5 +1,7 @@
 """``gongxin report verify FILE [--public-key PEM]`` checks a downloaded report (JSON or PDF) offline:
-exit 0 when valid, 1 when not, with a message saying why.
+exit 0 when valid, 1 when not, with a message saying why. Besides the signature it proves that every record the
+report states is in the platform's tamper-evident log as stated (reports.ledger): the leaf recomputed from the
+record, its inclusion proof against the log's checkpoint, the checkpoint's signature with the same key.
 
 ``gongxin report issue --uscc CODE | --rin RIN [--kind organization|special] [--purpose P]
 [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format json|pdf|html] [--output FILE]`` issues a report as the
@@ -21,11 +23,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongxin.accounts.choices import Role
 from gongxin.accounts.viewer import Viewer
+from gongxin.core import signing
 from gongxin.core.documents import document_verify
 from gongxin.core.errors import GongxinError
 from gongxin.core.signing import PublicKeyError
 from gongxin.records.choices import Purpose
 from gongxin.reports.choices import ReportKind
+from gongxin.reports.ledger import ledger_verify
 from gongxin.reports.render import envelope_bytes, report_html, report_pdf_file
 from gongxin.reports.selectors import report_by_number
 from gongxin.reports.services import report_issue, report_revoke
@@ -91,12 +95,25 @@ class Command(BaseCommand):
             raise CommandError(f"INVALID ({result.code}): {result.message}", returncode=1)
         report = (result.envelope or {}).get("report", {})
         cover = report.get("cover", {})
+        # The records' proofs of the tamper-evident log, against its checkpoint signed with the same key(s).
+        keys = [signing.public_key_from_pem(pem)] if pem is not None else list(signing.public_keys().values())
+        ledger = ledger_verify(report, public_keys=keys)
+        if not ledger.valid:
+            raise CommandError(f"INVALID ({ledger.code}): {ledger.message} "
+                               f"({', '.join(ledger.failures[:10])})".replace(" ()", ""), returncode=1)
         self.stdout.write(self.style.SUCCESS(f"VALID: {result.message}"))
         self.stdout.write(f"  number        {result.number}")
         self.stdout.write(f"  subject       {cover.get('subject_name', '')} ({cover.get('subject_code', '')})")
         self.stdout.write(f"  issued at     {cover.get('issued_at', '')} by {cover.get('issuer', '')}")
         self.stdout.write(f"  content hash  {result.content_hash}")
         self.stdout.write(f"  key id        {result.key_id}")
+        if ledger.present:
+            self.stdout.write(f"  log           {ledger.message}")
+            self.stdout.write(f"                {ledger.proved} of {ledger.stated} records proved in the log "
+                              f"{ledger.origin} at tree size {ledger.tree_size}"
+                              + (f"; {ledger.pending} not yet in the log at the issue" if ledger.pending else ""))
+        else:
+            self.stdout.write(f"  log           {ledger.message}")
         self.stdout.write(f"  status online {report.get('verification', {}).get('url', '')} "
                           "(valid, superseded or revoked)")
 
