@@ -283,6 +283,8 @@ GONGXIN_OBJECTIONS_AWAITING = "gongxin.objections.selectors.records_awaiting_acc
 # The assurance level a legal representative's sign-in needs to authorize a firm's agents (identity, above accounts).
 GONGXIN_AGENTS_AUTHORIZE_GUARD = "gongxin.identity.assurance.agents_authorize_assured"
 GONGXIN_FIGURES_REFRESH_SECONDS = float(os.environ.get("GONGXIN_FIGURES_REFRESH_SECONDS", "0" if TESTING else "60"))
+# The credit brain's dashboards are recounted after events at most this often (monitoring.dashboards, decision 073).
+GONGXIN_DASHBOARDS_REFRESH_SECONDS = float(os.environ.get("GONGXIN_DASHBOARDS_REFRESH_SECONDS", "300"))
 # Classes adding facts to each subject's facts row for measures' triggers (docs/rewards.md).
 GONGXIN_FACT_PROVIDERS: list[str] = [
     "gongxin.scoring.facts.ScoringFacts",  # grade, score, score_level
