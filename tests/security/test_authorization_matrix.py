@@ -269,6 +269,10 @@ OPERATIONS: dict[str, Rule] = {
     # Pull by cursor (decision 068): only a registered exchange peer signing with its node key; no login or API
     # client of the matrix is one (401 to all).
     "GET /exchange/packages": R(NOBODY, query={"item": "XZCF", "after": "0"}),
+    # Push (decision 066): the package's own signature authenticates a registered peer; a receipt again only to
+    # the peer that sent the package, signing its request. No login or API client of the matrix is one.
+    "POST /exchange/packages": R(NOBODY),
+    "GET /exchange/receipts/{guid}": R(NOBODY),
     "POST /checks": R(NOBODY),
     "POST /checks/batch": R(NOBODY),
     "GET /checks/{check_id}": R({"agent", "c_share"} | OFFICE, OFFICE),  # auditors read; issuing is a write

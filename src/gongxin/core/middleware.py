@@ -12,6 +12,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
+# Endpoints whose body is a binary file streamed by the endpoint itself (exchange data packages, docs/exchange.md):
+# neither read whole here nor searched for NUL bytes (a ZIP file holds them); the endpoint verifies the file.
+BINARY_BODY_PATHS = frozenset({"/api/v1/exchange/packages"})
+BINARY_BODY_TYPES = frozenset({"application/zip", "application/octet-stream"})
+
+
+def binary_body(request: HttpRequest) -> bool:
+    return request.path in BINARY_BODY_PATHS and request.content_type in BINARY_BODY_TYPES
 
 
 def _fallback(status: int) -> tuple[str, str]:
@@ -63,7 +71,8 @@ class ApiBodyLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(API_PREFIX) and request.content_type != "multipart/form-data":
+        if (request.path.startswith(API_PREFIX) and request.content_type != "multipart/form-data"
+                and not binary_body(request)):
             limit = settings.GONGXIN_API_BODY_MAX_BYTES
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -97,7 +106,7 @@ class RejectNulMiddleware:
         query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
         writes = request.method in {"POST", "PUT", "PATCH"}
         multipart = request.content_type == "multipart/form-data"
-        body = request.body if writes and not multipart and self._small(request) else b""
+        body = request.body if writes and not multipart and self._small(request) and not binary_body(request) else b""
         if (
             b"\x00" in query or b"%00" in query or "\x00" in request.path or self._body_has_nul(request, body)
             or (writes and multipart and self._multipart_text_has_nul(request))

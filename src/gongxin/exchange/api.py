@@ -1,7 +1,100 @@
-"""The exchange API, mounted at /api/v1/exchange (thin: parse, call one service or selector, shape)."""
+"""The exchange API, mounted at /api/v1/exchange (thin: parse, call one service or selector, shape).
+
+The service interface's push: ``POST /packages`` with a data package as the body (authenticated by the package's
+own signature, which must be a registered peer's), answered with the signed receipt; ``GET /receipts/{guid}``
+gives a receipt again to the peer that sent the package (a request signed like a pull, exchange.pulling).
+"""
 
 from __future__ import annotations
 
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
+from gongxin.core.schemas import ErrorOut
+from gongxin.exchange.errors import ReceiptNotFound
+from gongxin.exchange.keys import local_node
+from gongxin.exchange.services import REFUSED, exchange_dir, package_receive, receipt_for_peer, receipt_wire
+
 router = Router(tags=["exchange"])
+
+_RECEIPT_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["document", "signature", "key_id"],
+    "properties": {
+        "document": {"type": "object", "description": "The receipt (docs/exchange.md \"Receipts\"): package_guid, "
+                     "sender, receiver, status (applied, partial, held, refused), code, message, counts, "
+                     "outcomes (the records not applied, each with its outcome, code and reason)"},
+        "signature": {"type": "string", "description": "Base64 Ed25519 signature over the document's canonical JSON"},
+        "key_id": {"type": "string"}, "algorithm": {"type": "string"},
+    },
+}
+_PUSH = {
+    "requestBody": {"required": True, "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}},
+                                                  "application/octet-stream": {"schema": {"type": "string",
+                                                                                          "format": "binary"}}}},
+    "responses": {
+        "200": {"description": "The signed receipt: applied, partly applied, or held until an earlier package",
+                "content": {"application/json": {"schema": _RECEIPT_SCHEMA}}},
+        "401": {"description": "The signed receipt of a package whose sender is not authenticated (not a package, "
+                               "unsigned, badly signed, an unknown sender or key): its code and reason",
+                "content": {"application/json": {"schema": _RECEIPT_SCHEMA}}},
+        "422": {"description": "The signed receipt of a refused package of a registered peer (tampered, for another "
+                               "node, an unknown item, a sequence number taken ...): its code and reason",
+                "content": {"application/json": {"schema": _RECEIPT_SCHEMA}}},
+    },
+}
+_RECEIPT = {"responses": {"200": {"description": "The signed receipt",
+                                  "content": {"application/json": {"schema": _RECEIPT_SCHEMA}}}}}
+
+
+def _body_to_file(request: HttpRequest) -> Path:
+    """The request body streamed to a private temporary file (a package may be far larger than memory allows)."""
+    limit = int(getattr(settings, "GONGXIN_EXCHANGE_PACKAGE_MAX_BYTES", 4 << 30))
+    handle = tempfile.NamedTemporaryFile(dir=exchange_dir("incoming"), suffix=".gxp", delete=False)  # noqa: SIM115
+    with handle:
+        copied = 0
+        while copied <= limit and (chunk := request.read(1 << 20)):
+            copied += len(chunk)
+            handle.write(chunk)  # a body over the limit is cut short: it no longer opens (refused as malformed)
+    return Path(handle.name)
+
+
+# Refusals that mean the sender is not authenticated: answered 401, like any request without valid credentials.
+UNAUTHENTICATED = frozenset({"exchange.package_malformed", "exchange.package_unsupported_version",
+                             "exchange.package_unsigned", "exchange.package_bad_signature",
+                             "exchange.package_unknown_sender"})
+
+
+@router.post("/packages", auth=None, response={404: ErrorOut}, openapi_extra=_PUSH,
+             summary="Push a data package (signed by a registered peer); the answer is its receipt")
+def package_push(request: HttpRequest) -> JsonResponse:
+    node = local_node()  # 404 on a platform that is no exchange node
+    path = _body_to_file(request)
+    try:
+        receipt = package_receive(data=path, via="service", node=node)
+    finally:
+        path.unlink(missing_ok=True)
+    status = 200
+    if receipt.status == REFUSED:
+        status = 401 if receipt.document.get("code") in UNAUTHENTICATED else 422
+    return JsonResponse(receipt_wire(receipt), status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/receipts/{guid}", auth=None, response={401: ErrorOut, 404: ErrorOut}, openapi_extra=_RECEIPT,
+            summary="The receipt of a package this peer sent (a request signed by the peer)")
+def receipt_get(request: HttpRequest, guid: uuid.UUID) -> JsonResponse:
+    from gongxin.exchange.pulling import request_peer
+
+    peer = request_peer(method="GET", path_with_query=request.get_full_path(), headers=request.headers)
+    receipt = receipt_for_peer(guid=guid, peer=peer)
+    if receipt is None:
+        raise ReceiptNotFound()
+    return JsonResponse(receipt_wire(receipt), json_dumps_params={"ensure_ascii": False})
+
+
+__all__ = ["package_push", "receipt_get", "router"]

@@ -56,12 +56,25 @@ class PackageUnknownItem(PackageRefused):
     default_message = _("The package's national catalog item is not mapped to a catalog item here.")
 
 
+class PackageSequenceReused(PackageRefused):
+    code = "exchange.package_sequence_reused"
+    default_message = _("Another package of this item from this sender already has this sequence number; a package "
+                        "is sent again with its own GUID, never under a new one.")
+
+
+class PackageNotApplied(PackageRefused):
+    code = "exchange.package_not_applied"
+    default_message = _("The package could not be applied: its records could not be read as the catalog item's.")
+
+
 class SealFailed(PackageRefused):
     code = "exchange.seal_failed"
     default_message = _("A sealed personal identifier in the package cannot be opened with this node's keys.")
 
 
-class NodeNotConfigured(Conflict):
+class NodeNotConfigured(NotFound):
+    """Also the answer of the service interface on a platform that is no exchange node (404: no such service)."""
+
     code = "exchange.node_not_configured"
     default_message = _("This platform is not configured as an exchange node yet.")
 

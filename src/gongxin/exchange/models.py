@@ -115,7 +115,8 @@ class Package(models.Model):
     source_unit_id = models.BigIntegerField(_("source unit"), null=True, blank=True)
     # A received package waiting for its turn (or being applied) is kept as a file until it is applied.
     file_path = models.CharField(_("stored file"), max_length=500, blank=True)
-    batch_id = models.BigIntegerField(_("ingest batch"), null=True, blank=True)
+    # The ingest batches that applied it: {issuing body's code ("" upward): batch id}.
+    batches = models.JSONField(_("ingest batches"), default=dict, blank=True)
     applied = models.PositiveBigIntegerField(_("applied records"), default=0)
     duplicates = models.PositiveBigIntegerField(_("duplicate records"), default=0)
     rejected = models.PositiveBigIntegerField(_("rejected records"), default=0)

@@ -220,16 +220,18 @@ class OpenedPackage:
     def created_at(self) -> datetime:
         return datetime.fromisoformat(self.header["created_at"])
 
-    def records(self) -> Iterator[OpenedRecord]:
-        """The body's records in order, personal identifiers unsealed (``SealFailed`` if one does not open)."""
+    def records(self, *, unseal: bool = True) -> Iterator[OpenedRecord]:
+        """The body's records in order, personal identifiers unsealed (``SealFailed`` if one does not open);
+        ``unseal=False`` leaves them out (a pass that needs only ids and issuers)."""
         guid = self.guid
         with self._archive.open(BODY) as body:
             for raw in io.TextIOWrapper(body, encoding="utf-8"):
                 line = json.loads(raw)
                 fields = dict(line.get("fields") or {})
                 source_record_id = str(line.get("source_record_id") or "")
-                for name, sealed in (line.get("sealed") or {}).items():
-                    fields[name] = self._unseal(sealed, _aad(guid, source_record_id, name))
+                if unseal:
+                    for name, sealed in (line.get("sealed") or {}).items():
+                        fields[name] = self._unseal(sealed, _aad(guid, source_record_id, name))
                 yield OpenedRecord(op=str(line.get("op") or "new"), source_record_id=source_record_id,
                                    issuer=dict(line.get("issuer") or {}), fields=fields)
 

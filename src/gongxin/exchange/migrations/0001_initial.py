@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
                 ('via', models.CharField(blank=True, max_length=10, verbose_name='interface')),
                 ('source_unit_id', models.BigIntegerField(blank=True, null=True, verbose_name='source unit')),
                 ('file_path', models.CharField(blank=True, max_length=500, verbose_name='stored file')),
-                ('batch_id', models.BigIntegerField(blank=True, null=True, verbose_name='ingest batch')),
+                ('batches', models.JSONField(blank=True, default=dict, verbose_name='ingest batches')),
                 ('applied', models.PositiveBigIntegerField(default=0, verbose_name='applied records')),
                 ('duplicates', models.PositiveBigIntegerField(default=0, verbose_name='duplicate records')),
                 ('rejected', models.PositiveBigIntegerField(default=0, verbose_name='rejected records')),

@@ -1,0 +1,125 @@
+"""The interfaces: the file interface (an exchange directory per peer: inbox, receipts, atomic writes) and the
+service interface (push answered with the receipt; a receipt fetched again by the signed sender)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.test import Client
+
+from gongxin.core import clock
+from gongxin.exchange.keys import NodeIdentity, b64
+from gongxin.exchange.models import Peer
+from gongxin.exchange.packages import package_build
+from gongxin.exchange.receiving import file_write_atomic, inbox_receive
+from gongxin.exchange.services import package_receive, receipt_verify, receipt_wire
+from gongxin.exchange.tests.kit import recipient, register, zip_rewrite
+from gongxin.records.models import Record
+from gongxin.testing.payloads import penalty_payload
+
+
+def _records(*numbers: int) -> list[dict]:
+    return [{"op": "new", "source_record_id": f"HS-{n}", "issuer": {"code": "11330203MB1234567X"},
+             "fields": penalty_payload(decision_number=f"海市监罚〔2026〕{n}号")} for n in numbers]
+
+
+def _package(district: NodeIdentity, city: NodeIdentity, *numbers: int, sequence: int = 1) -> bytes:
+    return package_build(receiver=recipient(city), sender=district, item_code="penalty", mode="incremental",
+                         sequence=sequence, records=_records(*numbers))
+
+
+def test_the_file_interface_applies_the_inbox_and_writes_receipts_back(
+        seeded: None, city: NodeIdentity, district: NodeIdentity, tmp_path: Path) -> None:
+    directory = tmp_path / "330203"
+    Peer.objects.filter(code="330203").update(directory=str(directory))
+    second = _package(district, city, 2, sequence=2)
+    first = _package(district, city, 1, sequence=1)
+    # Written out of order, and one still being written (hidden until renamed): the pass leaves it alone.
+    file_write_atomic(directory / "inbox" / "330203_penalty_000000000002_b.gxp", second)
+    file_write_atomic(directory / "inbox" / "330203_penalty_000000000001_a.gxp", first)
+    (directory / "inbox" / ".330203_penalty_000000000003_c.gxp.part").write_bytes(first[:100])
+    tampered = zip_rewrite(_package(district, city, 9, sequence=9),
+                           lambda name, content: content.replace(b"HS-9", b"HS-8") if name == "body.jsonl" else content)
+    file_write_atomic(directory / "inbox" / "330203_penalty_000000000009_z.gxp", tampered)
+
+    receipts = inbox_receive()
+
+    assert sorted(r.status for r in receipts) == ["applied", "applied", "refused"]
+    assert Record.objects.filter(source_record_id__in=["HS-1", "HS-2"]).count() == 2
+    written = {p.name: json.loads(p.read_text()) for p in (directory / "receipts").iterdir()}
+    assert len(written) == 3 and not any(name.startswith(".") for name in written)
+    refused = next(w for w in written.values() if w["document"]["status"] == "refused")
+    assert refused["document"]["code"] == "exchange.package_tampered" and refused["document"]["message"]
+    assert sorted(p.name for p in (directory / "inbox").iterdir()) == [".330203_penalty_000000000003_c.gxp.part",
+                                                                      "done"]
+    assert len(list((directory / "inbox" / "done").iterdir())) == 3
+    # A second pass has nothing to do.
+    assert inbox_receive() == []
+
+
+def test_a_pair_sharing_one_directory_leaves_its_own_packages_alone(
+        seeded: None, city: NodeIdentity, district: NodeIdentity, tmp_path: Path) -> None:
+    Peer.objects.filter(code="330203").update(directory=str(tmp_path))
+    own = package_build(receiver=recipient(district), sender=city, item_code="penalty", mode="incremental",
+                        sequence=1, records=_records(5))
+    file_write_atomic(tmp_path / "inbox" / "330200_penalty_000000000001_x.gxp", own)
+    assert inbox_receive() == []
+    assert (tmp_path / "inbox" / "330200_penalty_000000000001_x.gxp").exists()
+
+
+def test_a_push_is_answered_with_the_receipt(seeded: None, city: NodeIdentity, district: NodeIdentity) -> None:
+    client = Client()
+    response = client.post("/api/v1/exchange/packages", _package(district, city, 1),
+                           content_type="application/octet-stream")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["document"]["status"] == "applied" and body["document"]["counts"]["applied"] == 1
+    assert body["signature"] and body["key_id"] == city.current.key_id
+
+    unsigned = zip_rewrite(_package(district, city, 2, sequence=2),
+                           lambda name, content: None if name == "signature.json" else content)
+    refused = client.post("/api/v1/exchange/packages", unsigned, content_type="application/zip")
+    assert refused.status_code == 401
+    assert refused.json()["document"]["code"] == "exchange.package_unsigned"
+    wrong = package_build(receiver=recipient(district), sender=district, item_code="penalty", mode="incremental",
+                          sequence=2, records=_records(2))
+    refused = client.post("/api/v1/exchange/packages", wrong, content_type="application/zip")
+    assert refused.status_code == 422
+    assert refused.json()["document"]["code"] == "exchange.package_wrong_receiver"
+
+
+def test_a_receipt_is_given_again_to_the_signed_sender_only(seeded: None, city: NodeIdentity,
+                                                             district: NodeIdentity, nation: NodeIdentity) -> None:
+    from gongxin.exchange import pulling
+
+    receipt = package_receive(data=_package(district, city, 1), via="service")
+    path = f"/api/v1/exchange/receipts/{receipt.package_guid}"
+
+    def signed_by(node: NodeIdentity, path: str = path) -> dict[str, str]:
+        # As exchange.pulling.request_sign signs, with the other node's key (a second on: the key is brand new).
+        at = (clock.now() + timedelta(seconds=2)).isoformat(timespec="seconds")
+        signature = node.current.signing.sign(pulling.request_signature_text(method="GET", path_with_query=path,
+                                                                             at=at))
+        return {"HTTP_X_EXCHANGE_NODE": node.code, "HTTP_X_EXCHANGE_KEY": node.current.key_id,
+                "HTTP_X_EXCHANGE_TIME": at, "HTTP_X_EXCHANGE_SIGNATURE": b64(signature)}
+
+    client = Client()
+    assert client.get(path).status_code == 401
+    answer = client.get(path, **signed_by(district))
+    assert answer.status_code == 200 and answer.json()["document"] == receipt.document
+    assert client.get(path, **signed_by(nation)).status_code == 404  # not the nation's package
+    unknown = f"/api/v1/exchange/receipts/{uuid.uuid4()}"
+    assert client.get(unknown, **signed_by(district, unknown)).status_code == 404
+
+
+def test_the_sender_verifies_a_receipt(seeded: None, city: NodeIdentity, district: NodeIdentity) -> None:
+    receipt = package_receive(data=_package(district, city, 1), via="file")
+    wire = receipt_wire(receipt)
+    register(city, direction="upstream")  # as the district holds the city's keys
+    assert receipt_verify(wire) is True
+    changed = json.loads(json.dumps(wire))
+    changed["document"]["counts"]["applied"] = 0
+    assert receipt_verify(changed) is False
