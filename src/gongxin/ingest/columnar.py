@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 import pyarrow as pa
@@ -37,7 +38,7 @@ from gongxin.catalog.schema import CatalogValidationFailed, payload_validate
 from gongxin.ingest import parsing
 from gongxin.ingest.rows import CheckedRow, Issue, RowChecker
 
-STRUCTURED_MEMO_MAX = 100_000  # distinct (field, cell) verdicts remembered per checker
+STRUCTURED_MEMO_MAX = 100_000  # distinct cells' verdicts remembered per field and checker
 _EMPTY = object()  # the cell normalizes to nothing (the field is absent from the payload)
 
 
@@ -62,6 +63,7 @@ _NOT_NORMAL = re.sub(r"\s+", "", f"""
     [{_char_class(_FOLDED)}] | ^[{_char_class(_WHITESPACE)}] | [{_char_class(_WHITESPACE)}]$
 """)
 _SPECIAL = frozenset({parsing.UNREADABLE, parsing.BAD_CELLS, parsing.STOPPED})
+_TEXT_TYPES = frozenset({str, type(None)})
 
 
 class ColumnarChecker:
@@ -83,35 +85,52 @@ class ColumnarChecker:
             f["code"]: CatalogItem(fields=[_alone(f)], decision_date_field="", natural_key=[])
             for f in self.fields if f["type"] != FieldType.TEXT
         }
-        self._structured: dict[tuple[str, str], Any] = {}
+        self._structured: dict[str, dict[Any, Any]] = {}  # field code -> cell -> verdict (bounded per field)
 
     # -- the verdicts ---------------------------------------------------------------------------------
 
     def verdicts(self, rows: Sequence[parsing.SourceRow]) -> list[dict[str, Any] | bool | None]:
         """Per row: its canonical payload (accepted), False (rejected) or None (not taken: the reference
         validator checks it)."""
-        taken = [i for i, row in enumerate(rows) if _takes(row.cells)]
+        taken = [i for i, row in enumerate(rows) if len(row.cells) != 1 or _SPECIAL.isdisjoint(row.cells)]
         verdicts: list[dict[str, Any] | bool | None] = [None] * len(rows)
         if not taken:
             return verdicts
         cells = [rows[i].cells for i in taken]
-        rejected = [False] * len(taken)
+        size = len(cells)
+        named = set().union(*cells)  # the columns the chunk has
+        rejected = [False] * size
+        left: set[int] = set()  # rows with a cell that is not text: the reference checks them
         columns: list[tuple[str, list[Any]]] = []
         for definition in self.fields:
             code = definition["code"]
-            column = [row.get(code) for row in cells]
+            if code not in named:  # a column the file does not have
+                columns.append((code, [None] * size))
+                continue
+            column = list(map(dict.get, cells, repeat(code)))
+            if not _TEXT_TYPES.issuperset(map(type, column)):
+                for position, value in enumerate(column):
+                    if value is not None and value.__class__ is not str:
+                        left.add(position)
+                        column[position] = None
             if code in self.text:
                 values = self._text_column(definition, column, rejected)
             else:
                 values = self._structured_column(code, column, rejected)
             columns.append((code, values))
         self._rows_rejected(dict(columns), rejected)
-        for position, index in enumerate(taken):
+        present = [(code, values) for code, values in columns if values.count(None) != size]
+        codes = [code for code, _ in present]
+        tuples = list(zip(*(values for _, values in present), strict=True)) if present else [()] * size
+        for position, (index, row) in enumerate(zip(taken, tuples, strict=True)):
+            if position in left:
+                continue
             if rejected[position]:
                 verdicts[index] = False
+            elif None in row:
+                verdicts[index] = {code: value for code, value in zip(codes, row, strict=True) if value is not None}
             else:
-                verdicts[index] = {code: values[position] for code, values in columns
-                                   if values[position] is not None}
+                verdicts[index] = dict(zip(codes, row, strict=True))
         return verdicts
 
     def check_chunk(self, rows: Sequence[parsing.SourceRow]) -> list[CheckedRow | list[Issue]]:
@@ -153,26 +172,26 @@ class ColumnarChecker:
 
     def _structured_column(self, code: str, column: list[Any], rejected: list[bool]) -> list[Any]:
         """The canonical cells of a structured column, each distinct cell validated once."""
-        memo = self._structured
-        values: list[Any] = []
-        for position, cell in enumerate(column):
+        memo = self._structured.setdefault(code, {})
+        canonical: dict[Any, Any] = {}  # cell -> its canonical value, for the cells that have one
+        refused: set[Any] = set()
+        for cell in set(column):
             if cell is None:
-                values.append(None)
                 continue
-            key = (code, cell)
-            verdict = memo.get(key)
+            verdict = memo.get(cell)
             if verdict is None:
                 verdict = self._structured_cell(code, cell)
                 if len(memo) < STRUCTURED_MEMO_MAX:
-                    memo[key] = verdict
-            if verdict is _EMPTY:
-                values.append(None)
-            elif verdict.__class__ is _Problem:
-                rejected[position] = True
-                values.append(None)
-            else:
-                values.append(verdict)
-        return values
+                    memo[cell] = verdict
+            if verdict.__class__ is _Problem:
+                refused.add(cell)
+            elif verdict is not _EMPTY:
+                canonical[cell] = verdict
+        if refused:
+            for position, cell in enumerate(column):
+                if cell in refused:
+                    rejected[position] = True
+        return list(map(canonical.get, column))
 
     def _structured_cell(self, code: str, cell: str) -> Any:
         definition = self.checker.definitions[code]
@@ -189,9 +208,11 @@ class ColumnarChecker:
     def _rows_rejected(self, columns: dict[str, list[Any]], rejected: list[bool]) -> None:
         """The rules across fields, column by column: required, no future decision, ``not_before``."""
         for code in self.required:
-            for position, value in enumerate(columns[code]):
-                if value is None:
-                    rejected[position] = True
+            column = columns[code]
+            if None in column:
+                for position, value in enumerate(column):
+                    if value is None:
+                        rejected[position] = True
         if self.decision_field in columns:
             today = self.checker.today.isoformat()  # canonical dates are ISO strings: their order is the dates'
             for position, value in enumerate(columns[self.decision_field]):
@@ -208,11 +229,3 @@ def _alone(definition: dict[str, Any]) -> dict[str, Any]:
     alone = {key: value for key, value in definition.items() if key != "not_before"}
     alone["required"] = False
     return alone
-
-
-def _takes(cells: dict[str, Any]) -> bool:
-    """The columnar pass takes a row of text cells (a CSV's; an .xlsx's or a JSON line's when all its cells
-    are text), never a special row."""
-    if len(cells) == 1 and not _SPECIAL.isdisjoint(cells):
-        return False
-    return all(value.__class__ is str for value in cells.values())
