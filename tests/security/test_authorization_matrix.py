@@ -130,6 +130,8 @@ PAGES: dict[str, Rule] = {
     "GET favicon.ico": R(ALL, read_must_answer=False),  # a redirect to the icon in static files
     # The exchange audit (decision 069): the credit office's oversight read.
     "GET exchange/audit/": R(OFFICE),
+    # The exchange peers (decision 066): the office reads this node and its peers; its deciders register a peer.
+    "GET exchange/peers/": R(OFFICE),
     # The signed-in viewer's own things: an empty page for a login that is no subject.
     "GET me/": R(SIGNED_IN),
     "GET me/inquiries/": R(SIGNED_IN),

@@ -6,6 +6,7 @@ GB/T 2260 has no code for the nation itself: the national node uses ``100000`` (
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,6 +87,31 @@ def node_public_keys() -> list[PublicKeys]:
     node_keys_ensure()
     return [PublicKeys(k.key_id, k.signing_public, k.sealing_public, k.valid_from, k.valid_until)
             for k in NodeKey.objects.order_by("valid_from", "pk")]
+
+
+def public_keys_parse(text: str) -> list[PublicKeys]:
+    """A peer's public keys as its node prints them (``gongxin exchange keys show``, the peers page): a JSON list of
+    ``key_id``, ``signing_public``, ``sealing_public``, ``valid_from`` and ``valid_until`` (null: current)."""
+    try:
+        items = json.loads(text)
+        keys = [PublicKeys(str(k["key_id"]), str(k["signing_public"]), str(k["sealing_public"]),
+                           datetime.fromisoformat(str(k["valid_from"])),
+                           datetime.fromisoformat(str(k["valid_until"])) if k.get("valid_until") else None)
+                for k in items]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise PeerInvalid(_("The public keys are not the JSON list a node prints with its keys."),
+                          details={"reason": str(exc)[:200]}) from exc
+    if any(k.valid_from.tzinfo is None or (k.valid_until is not None and k.valid_until.tzinfo is None)
+           for k in keys):
+        raise PeerInvalid(_("The keys' validity times must carry their time zone."))
+    return keys
+
+
+def public_keys_json(keys: list[PublicKeys]) -> str:
+    """This node's public keys as peers register them (the format ``public_keys_parse`` reads)."""
+    return json.dumps([{"key_id": k.key_id, "signing_public": k.signing_public, "sealing_public": k.sealing_public,
+                        "valid_from": k.valid_from.isoformat(),
+                        "valid_until": k.valid_until.isoformat() if k.valid_until else None} for k in keys], indent=2)
 
 
 def node_identity() -> NodeIdentity:

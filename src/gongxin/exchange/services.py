@@ -523,7 +523,9 @@ def _groups_write(package: Package, opened: OpenedPackage, *, upward: bool, item
     are the same bytes however often they are written, so that a resumed apply finds its batch (by the file's
     hash) and continues after its last committed chunk."""
     directory = exchange_dir("applying")
-    money_wan = frozenset(f["code"] for f in item.fields if f.get("type") == FieldType.MONEY_WAN)
+    # The names a money_wan field may travel under (ingest matches keys by code, labels and aliases).
+    money_wan = frozenset(name for f in item.fields if f.get("type") == FieldType.MONEY_WAN
+                          for name in (f["code"], f.get("label"), f.get("label_en"), *f.get("aliases", [])) if name)
     groups: dict[str, _Group] = {}
     handles: dict[str, IO[bytes]] = {}
     try:

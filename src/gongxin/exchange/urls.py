@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from gongxin.exchange import views_audit
+from gongxin.exchange import views_audit, views_peers
 
 app_name = "exchange"
 
 urlpatterns: list = [
     path("audit/", views_audit.audit, name="audit"),
+    path("peers/", views_peers.peers, name="peers"),
 ]

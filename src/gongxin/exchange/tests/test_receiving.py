@@ -21,6 +21,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from gongxin.accounts.choices import Role, Scope
+from gongxin.accounts.models import Department
+from gongxin.accounts.services import api_client_create
+from gongxin.accounts.viewer import Viewer, viewer_for_client
 from gongxin.core import clock
 from gongxin.core.outbox import outbox_dispatch
 from gongxin.exchange.choices import PackageStatus
@@ -31,6 +35,7 @@ from gongxin.exchange.services import package_receive, provenance_label, provena
 from gongxin.exchange.tests.kit import recipient, register, remote_node, zip_rewrite
 from gongxin.records.choices import RecordStatus
 from gongxin.records.models import ListEntry, Record
+from gongxin.rewards.services import CheckRequest, checks_perform, matter_register, system_register
 from gongxin.subjects.identifiers import rin_lookup_hash
 from gongxin.subjects.models import Subject
 from gongxin.testing.payloads import penalty_payload
@@ -132,11 +137,37 @@ def test_duplicates_and_rejected_rows_are_explained_in_the_receipt(
     assert "HS-XZCF-2" not in outcomes  # applied records are counted, not listed
 
 
+def _checker() -> Viewer:
+    """A procurement system of the finance bureau, with its matter, checking subjects (as rewards' tests do)."""
+    from gongxin.rewards.rules import rules_forget
+
+    rules_forget()
+    finance = Department.objects.create(code="NB-CZ", name="宁波市财政局", region_code="330200")
+    client, _key = api_client_create(name="政府采购管理系统", department=finance,
+                                     scopes=[Scope.SUBJECTS_READ, Scope.RECORDS_SHARE], rate_limit_per_minute=1000)
+    staff = Viewer(label="user:staff", role=Role.STAFF)
+    system = system_register(code="NB-CZ-ZFCG", name="政府采购管理系统", department=finance, client=client,
+                             actor=staff)
+    matter_register(code="CZ-CG-001", name="政府采购供应商资格审查", system=system, matter_type="procurement",
+                    actor=staff)
+    return viewer_for_client(client)
+
+
+def _decision(checker: Viewer, uscc: str) -> str:
+    outcome = checks_perform(requests=[CheckRequest(uscc=uscc)], matter_code="CZ-CG-001", actor=checker)[0]
+    assert outcome.error is None, outcome.error
+    return str(outcome.check.decision)
+
+
 def test_a_downward_list_lands_as_the_issuing_bodys_records_and_its_revocation_ends_the_entry(
-        seeded: None, city: NodeIdentity, nation: NodeIdentity) -> None:
+        seeded: None, city: NodeIdentity, nation: NodeIdentity, settings: Any) -> None:
+    settings.GONGXIN_FACT_PROVIDERS = []  # the built-in facts (lists, records) decide here
+    checker = _checker()
     uscc = uscc_new(division="110000")
     receipt = package_receive(data=send(nation, city, [debtor(uscc)], item_code="judgment_debtor"), via="pull")
-    outbox_dispatch()  # what the commit would run (tests do not commit)
+    outbox_dispatch()  # what the commit runs (tests do not commit)
+    # The consumers took the new entry at once: a check right after the package intercepts.
+    assert _decision(checker, uscc) == "intercept"
 
     assert receipt.status == "applied", receipt.document
     external = ExternalSourceUnit.objects.select_related("source_unit__department").get(issuer_code=COURT_CODE)
@@ -157,6 +188,7 @@ def test_a_downward_list_lands_as_the_issuing_bodys_records_and_its_revocation_e
     assert record.current_version.status == RecordStatus.REVOKED
     entry.refresh_from_db()
     assert not entry.is_active
+    assert _decision(checker, uscc) != "intercept"
 
 
 def _refused(receipt: Receipt, code: str) -> None:
