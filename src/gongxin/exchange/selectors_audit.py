@@ -22,6 +22,24 @@ BEHIND_AFTER = timedelta(hours=1)
 BEHIND_ATTEMPTS = 3
 
 
+def error_shown(last_error: str) -> str:
+    """A cursor's last error as the page shows it: in words, never a code."""
+    from gongxin.exchange.sending import UNREACHABLE
+
+    if not last_error:
+        return ""
+    if last_error.startswith(UNREACHABLE):
+        return _("The peer did not answer; the package is sent again with growing intervals.")
+    return last_error.partition(": ")[2] or _("The peer did not apply the package.")
+
+
+def item_names(codes: set[str]) -> dict[str, str]:
+    """Catalog item names by code (the current edition's), to name national item codes on pages."""
+    from gongxin.catalog.models import CatalogItem
+
+    return dict(CatalogItem.objects.filter(code__in=codes, edition__is_current=True).values_list("code", "name"))
+
+
 def cursor_rows() -> list[dict[str, Any]]:
     """Every sending cursor with its subscription, what is behind it and its outstanding package."""
     rows = []
@@ -44,6 +62,7 @@ def cursor_rows() -> list[dict[str, Any]]:
             "pending_guid": cursor.pending_guid, "pending_sequence": cursor.pending_sequence,
             "pending_records": cursor.pending_records, "pending_built_at": cursor.pending_built_at,
             "attempts": cursor.attempts, "next_attempt_at": cursor.next_attempt_at, "last_error": cursor.last_error,
+            "last_error_shown": error_shown(cursor.last_error),
             "last_applied_at": cursor.last_applied_at,
         })
     return rows
@@ -55,6 +74,7 @@ class AuditRow:
     peer_name: str
     direction: str
     item_code: str
+    item_name: str
     packages: int
     records: int
     applied: int
@@ -79,7 +99,7 @@ def audit_rows(*, since_days: int = 30) -> list[AuditRow]:
     since = clock.now() - timedelta(days=since_days)
     peers = {p.code: p.name for p in Peer.objects.all()}
     packages = Package.objects.filter(created_at__gte=since)
-    grouped = (packages.values("direction", "sender_code", "receiver_code", "item_code")
+    grouped = list(packages.values("direction", "sender_code", "receiver_code", "item_code")
                .annotate(packages=Count("id"), records=Sum("record_count"), applied=Sum("applied"),
                          duplicates=Sum("duplicates"), rejected=Sum("rejected"))
                .order_by("direction", "sender_code", "receiver_code", "item_code"))
@@ -95,6 +115,7 @@ def audit_rows(*, since_days: int = 30) -> list[AuditRow]:
                                                                    "item_code", "created_at", "applied_at")):
         if applied is not None:
             lags.setdefault((direction, sender, receiver, item), []).append((applied - created).total_seconds())
+    names = item_names({g["item_code"] for g in grouped})
     rows = []
     for g in grouped:
         key = (g["direction"], g["sender_code"], g["receiver_code"], g["item_code"])
@@ -102,6 +123,7 @@ def audit_rows(*, since_days: int = 30) -> list[AuditRow]:
         values = lags.get(key, [])
         rows.append(AuditRow(
             peer_code=peer, peer_name=peers.get(peer, ""), direction=g["direction"], item_code=g["item_code"],
+            item_name=names.get(g["item_code"], ""),
             packages=g["packages"], records=g["records"] or 0, applied=g["applied"] or 0,
             duplicates=g["duplicates"] or 0, rejected=g["rejected"] or 0, refused=refused.get(key, 0),
             waiting=waiting.get(key, 0), lag_seconds_mean=(sum(values) / len(values)) if values else None,
@@ -111,12 +133,13 @@ def audit_rows(*, since_days: int = 30) -> list[AuditRow]:
 
 def rejections_recent(*, limit: int = 50) -> list[dict[str, Any]]:
     """The latest packages refused or with rejected rows, with their reasons as the receipt gave them."""
-    rows = (Package.objects.filter(rejected__gt=0).union(Package.objects.filter(status=PackageStatus.REFUSED))
-            .order_by("-created_at")[:limit])
+    rows = list(Package.objects.filter(rejected__gt=0).union(Package.objects.filter(status=PackageStatus.REFUSED))
+                .order_by("-created_at")[:limit])
+    names = item_names({p.item_code for p in rows})
     return [{"direction": p.direction, "peer": p.receiver_code if p.direction == PackageDirection.SENT else
-             p.sender_code, "item_code": p.item_code, "sequence": p.sequence, "created_at": p.created_at,
-             "rejected": p.rejected, "refused": p.status == PackageStatus.REFUSED,
-             "reason": p.error_message or p.error_code} for p in rows]
+             p.sender_code, "item_code": p.item_code, "item_name": names.get(p.item_code, ""),
+             "sequence": p.sequence, "created_at": p.created_at, "rejected": p.rejected,
+             "refused": p.status == PackageStatus.REFUSED, "reason": p.error_message} for p in rows]
 
 
 def alerts() -> list[dict[str, Any]]:
@@ -137,10 +160,12 @@ def alerts() -> list[dict[str, Any]]:
                               "time": clock.local(row["oldest_unsent"]).strftime("%Y-%m-%d %H:%M")})
         if reasons:
             found.append({**row, "reasons": reasons})
-    held = (Package.objects.filter(direction=PackageDirection.RECEIVED, status=PackageStatus.HELD,
+    held = list(Package.objects.filter(direction=PackageDirection.RECEIVED, status=PackageStatus.HELD,
                                    received_at__lt=now - BEHIND_AFTER)
             .values("sender_code", "item_code").annotate(n=Count("id"), first=Max(F("sequence"))))
+    names = item_names({h["item_code"] for h in held})
     for h in held:
         found.append({"peer_code": h["sender_code"], "item_code": h["item_code"], "national_item_code": h["item_code"],
+                      "item_name": names.get(h["item_code"], ""),
                       "reasons": [_("%(count)d packages held for a missing earlier one") % {"count": h["n"]}]})
     return found

@@ -41,6 +41,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongxin.core import clock
 from gongxin.exchange import stream
@@ -55,6 +56,7 @@ BACKOFF_BASE = 5.0  # seconds after the first failure; doubles with each further
 BACKOFF_MAX = 3600.0
 DELIVER_TIMEOUT = 120.0  # seconds the peer may take to apply a package and answer with its receipt
 ACKNOWLEDGING = frozenset({"applied", "partial", "duplicate"})
+UNREACHABLE = "unreachable"  # how a failed delivery's last error begins (the audit page says it in words)
 
 
 @dataclass
@@ -253,7 +255,8 @@ def acknowledge(cursor: SendingCursor, receipt: dict[str, Any], now: datetime, *
             document.get("package_guid") or "") == cursor.pending_guid
         if not verified:
             receipt = {"document": {"status": "unverified", "code": "exchange.receipt_unverified",
-                                    "message": "the answer is not a receipt signed by the peer for this package"}}
+                                    "message": str(_("The answer is not a receipt signed by the peer for this "
+                                                     "package."))}}
     status = _receipt_status(receipt)
     guid = cursor.pending_guid
     document = receipt.get("document", receipt)
@@ -286,7 +289,7 @@ def acknowledge(cursor: SendingCursor, receipt: dict[str, Any], now: datetime, *
                            error_message=str(document.get("message", "") or ""))
             locked.attempts += 1
             locked.next_attempt_at = now + _backoff(locked.attempts)
-            locked.last_error = f"{status}: {document.get('code', '')} {document.get('message', '')}".strip()
+            locked.last_error = f"{status}: {document.get('message') or document.get('code') or ''}".strip()
         locked.save()
         if status in ACKNOWLEDGING:
             transaction.on_commit(lambda: Path(finished_file).unlink(missing_ok=True))
@@ -313,7 +316,7 @@ def _deliver(subscription: Subscription, cursor: SendingCursor, outcome: SendOut
             locked = SendingCursor.objects.select_for_update().get(pk=cursor.pk)
             locked.attempts += 1
             locked.next_attempt_at = now + _backoff(locked.attempts)
-            locked.last_error = str(exc)[:2000]
+            locked.last_error = f"{UNREACHABLE}: {exc}"[:2000]
             locked.save(update_fields=["attempts", "next_attempt_at", "last_error"])
         outcome.state, outcome.error = "retrying", str(exc)
         log.warning("exchange: %s did not take package %s: %s", peer.code, cursor.pending_guid, exc)

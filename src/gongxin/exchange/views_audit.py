@@ -23,9 +23,9 @@ def audit(request: HttpRequest) -> HttpResponse:
     rows = audit_rows()
     for row in rows:
         row.direction_label = _direction_label(row.direction)  # type: ignore[attr-defined]
-    records_points = [{"label": f"{r.peer_code} {r.item_code} · {_direction_label(r.direction)}", "value": r.records}
+    records_points = [{"label": f"{r.peer_code} {r.item_name} · {_direction_label(r.direction)}", "value": r.records}
                       for r in rows]
-    lag_points = [{"label": f"{r.peer_code} {r.item_code} · {_direction_label(r.direction)}",
+    lag_points = [{"label": f"{r.peer_code} {r.item_name} · {_direction_label(r.direction)}",
                    "value": int(r.lag_seconds_mean or 0)} for r in rows if r.lag_seconds_mean is not None]
     rejections = rejections_recent()
     for rejection in rejections:
