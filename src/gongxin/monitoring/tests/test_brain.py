@@ -4,7 +4,7 @@ CSV), and a subject's relation graph with natural persons shown only to those en
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from gongxin.access.models import Inquiry
+from gongxin.catalog.models import SourceUnit
 from gongxin.core.events import RECORD_CREATED, RELATION_ADDED
 from gongxin.core.models import OutboxEvent
 from gongxin.core.outbox import event_emit, outbox_dispatch
@@ -22,7 +23,6 @@ from gongxin.monitoring.models import Alert, DashboardFigure
 from gongxin.monitoring.services import association_alerts_raise, risk_run
 from gongxin.monitoring.tests.conftest import TODAY, handmade_scorecard, penalty, viewer
 from gongxin.records.models import Record
-from gongxin.rewards.tests.conftest import judgment_debtor_create
 from gongxin.subjects.models import Relation, Subject
 from gongxin.testing import factories
 from gongxin.testing.personas import signed_in
@@ -30,6 +30,19 @@ from gongxin.testing.personas import signed_in
 pytestmark = pytest.mark.django_db
 
 PERSON_NAME = "张关联"
+
+
+def judgment_debtor_create(*, subject: Subject, source_unit: SourceUnit, listed: date | None = None) -> Record:
+    """A record of the court's list of dishonest judgment debtors (a black list) about ``subject``."""
+    listed = listed or TODAY - timedelta(days=30)
+    part = ({"subject_name": subject.name, "subject_category": "organization", "uscc": subject.organization.uscc}
+            if subject.kind == "organization" else {"subject_name": subject.name, "subject_category": "person"})
+    payload = {**part, "case_number": f"（2026）浙0203执{subject.pk}号", "court": "宁波市海曙区人民法院",
+               "obligation": "支付货款人民币十万元",
+               "dishonesty_circumstances": "有履行能力而拒不履行生效法律文书确定义务",
+               "listing_date": listed.isoformat()}
+    return factories.record_create(subject=subject, source_unit=source_unit,
+                                   item=factories.seeded_item("judgment_debtor"), payload=payload)
 
 
 @pytest.fixture
