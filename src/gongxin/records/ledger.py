@@ -26,16 +26,19 @@ are writing (``version_leaf``) and queue them with ``ledger.services.entries_app
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from gongxin.catalog.models import CatalogItem
 from gongxin.core.signing import canonical_json
-from gongxin.ledger import kinds
+from gongxin.ledger import kinds, merkle, note
 from gongxin.ledger.services import entries_append
 from gongxin.records.content import content_hash
 from gongxin.records.personal import payload_unseal, personal_codes
@@ -110,8 +113,10 @@ def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogIt
     return VersionLeaf(leaf=leaf, open_salt=salt.hex(), open_fields=open_fields, sealed_fields=sealed)
 
 
-def open_verify(*, leaf: dict[str, Any], open_salt: str, open_fields: dict[str, Any]) -> bool:
+def open_verify(*, leaf: dict[str, Any], open_salt: str, open_fields: Any) -> bool:
     """Whether the open fields a report carries are those the leaf commits to (used offline by report verify)."""
+    if not isinstance(open_fields, dict):
+        return False
     try:
         salt = bytes.fromhex(open_salt)
     except ValueError:
@@ -204,3 +209,132 @@ def _refs(after: tuple[int, int] | None, limit: int) -> list[tuple[int, int]]:
 
 def kinds_register() -> None:
     kinds.kind_register(name=KIND, leaves=_leaves, refs=_refs)
+
+
+# --- proofs in signed documents (credit reports, check certificates) -----------------------------------------
+
+LEDGER_SCHEMA = "gongxin.ledger-proofs/1"
+
+
+def versions_proofs_block(records: Iterable[tuple[int, int]]) -> dict[str, Any]:
+    """The ``ledger`` block a signed document carries for the versions ``(record id, number)`` it states: a signed
+    checkpoint covering their leaves (``ledger.checkpoints.checkpoint_ensure``), and for each version its leaf
+    (recomputed from the stored version now), index, inclusion proof, open fields and their salt. Versions without
+    a leaf index yet are listed under ``pending``."""
+    from gongxin.ledger.checkpoints import checkpoint_ensure
+    from gongxin.ledger.choices_witnessing import CheckpointCause
+    from gongxin.ledger.selectors import inclusion_proofs_of, leaves_of
+
+    refs = sorted(set(records))
+    indexes = leaves_of(KIND, refs)
+    pending = [ref for ref in refs if ref not in indexes]
+    block: dict[str, Any] = {"schema": LEDGER_SCHEMA, "records": [],
+                             "pending": [{"record_id": r, "version": n} for r, n in pending]}
+    if not indexes:
+        return block
+    checkpoint = checkpoint_ensure(size=max(indexes.values()) + 1, cause=CheckpointCause.REPORT)
+    proofs = inclusion_proofs_of(sorted(indexes.values()), checkpoint.tree_size)
+    leaves = version_leaves(list(indexes))
+    block.update({"checkpoint": checkpoint.note_text, "tree_size": checkpoint.tree_size})
+    for ref in refs:
+        if ref not in indexes or ref not in leaves:
+            continue
+        leaf = leaves[ref]
+        block["records"].append({
+            "record_id": ref[0], "version": ref[1], "leaf_index": indexes[ref], "leaf": leaf.leaf,
+            "open_salt": leaf.open_salt, "open_fields": leaf.open_fields, "sealed_fields": list(leaf.sealed_fields),
+            "proof": [base64.b64encode(p).decode("ascii") for p in proofs[indexes[ref]]],
+        })
+    return block
+
+
+@dataclass
+class LedgerCheck:
+    """What the log proves of a signed document: ``present`` False for one issued without proofs."""
+
+    present: bool
+    valid: bool
+    code: str
+    message: Any
+    proved: int = 0
+    stated: int = 0
+    pending: int = 0
+    tree_size: int = 0
+    origin: str = ""
+    failures: list[str] = field(default_factory=list)
+
+
+def _checkpoint_of(block: dict[str, Any], public_keys: Sequence[bytes]) -> note.Checkpoint | None:
+    try:
+        text, _lines = note.note_split(str(block.get("checkpoint") or ""))
+        origin = text.split("\n", 1)[0]
+        verifiers = [note.Verifier(name=origin, type=note.ED25519, public_key=key) for key in public_keys]
+        text, _verified = note.verify_lines(str(block["checkpoint"]), verifiers)
+        checkpoint = note.checkpoint_parse(text)
+    except (note.NoteError, KeyError, ValueError):
+        return None
+    return checkpoint if checkpoint.size == block.get("tree_size") else None
+
+
+def proofs_verify(block: Any, *, stated: Sequence[tuple[tuple[Any, Any], dict[str, Any]]],
+                  public_keys: Sequence[bytes], matches: Callable[[dict[str, Any], dict[str, Any]], bool]
+                  ) -> LedgerCheck:
+    """Check a document's ``ledger`` block offline: the checkpoint's signature with one of ``public_keys``; for
+    every stated record ``((record id, version or None), entry)`` a proof whose leaf names it, whose open fields are
+    those the leaf commits to, that ``matches`` what the document states, and whose inclusion proof verifies
+    against the checkpoint's root. Pure: no database, no network."""
+    if not isinstance(block, dict):
+        return LedgerCheck(present=False, valid=True, code="absent", stated=len(stated),
+                           message=_("This report was issued without proofs of the tamper-evident log."))
+    pending = {(p.get("record_id"), p.get("version")) for p in block.get("pending") or [] if isinstance(p, dict)}
+    proofs: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for p in block.get("records") or []:
+        if isinstance(p, dict):
+            proofs[(p.get("record_id"), p.get("version"))] = p
+            proofs.setdefault((p.get("record_id"), None), p)
+    check = LedgerCheck(present=True, valid=False, code="", message="", stated=len(stated), pending=0)
+    checkpoint = _checkpoint_of(block, public_keys) if proofs else None
+    if proofs and checkpoint is None:
+        check.code, check.message = "checkpoint_invalid", _(
+            "The checkpoint of the log in this report is not signed with the platform's key.")
+        return check
+    for ref, entry in stated:
+        proof = proofs.get(ref)
+        if proof is None or checkpoint is None:
+            if ref in pending or (ref[1] is None and any(r == ref[0] for r, _n in pending)):
+                check.pending += 1
+            else:
+                check.failures.append(f"{ref[0]} v{ref[1]}")
+            continue
+        try:
+            leaf = proof["leaf"]
+            data = canonical_json(leaf)
+            path = [base64.b64decode(p, validate=True) for p in proof.get("proof") or []]
+            index = int(proof["leaf_index"])
+            named = (leaf.get("kind") == KIND and leaf.get("record") == proof.get("record_id")
+                     and leaf.get("n") == proof.get("version"))
+            opened = open_verify(leaf=leaf, open_salt=str(proof.get("open_salt") or ""),
+                                 open_fields=proof.get("open_fields"))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            check.failures.append(f"{ref[0]} v{ref[1]}")
+            continue
+        if named and opened and matches(entry, proof) and merkle.inclusion_verify(
+                leaf_hash=merkle.leaf_hash(data), index=index, size=checkpoint.size, proof=path,
+                root=checkpoint.root_hash):
+            check.proved += 1
+        else:
+            check.failures.append(f"{ref[0]} v{ref[1]}")
+    if checkpoint is not None:
+        check.tree_size, check.origin = checkpoint.size, checkpoint.origin
+    if check.failures:
+        check.code, check.message = "record_not_in_log", _(
+            "Some records of this report are not in the platform's tamper-evident log as the report states them: "
+            "they were changed after they were logged.")
+        return check
+    check.valid, check.code = True, "proved"
+    check.message = _("Every record of this report is in the platform's tamper-evident log as the report states "
+                      "it, proved against a checkpoint signed with the platform's key.")
+    if check.pending:
+        check.message = _("The records of this report with a proof are in the platform's tamper-evident log as the "
+                          "report states them; the newest were not yet in the log when it was issued.")
+    return check

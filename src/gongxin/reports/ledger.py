@@ -19,20 +19,19 @@ no ``ledger`` block and verifies as before.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from gongxin.core.signing import canonical_json
-from gongxin.ledger import kinds, merkle, note
+from gongxin.ledger import kinds
 from gongxin.ledger.services import entries_append
+from gongxin.records.ledger import LedgerCheck, proofs_verify, versions_proofs_block
 
-LEDGER_SCHEMA = "gongxin.ledger-proofs/1"
+__all__ = ["LedgerCheck", "kinds_register", "ledger_block", "ledger_integrate_before_issue", "ledger_verify",
+           "report_leaf", "report_log"]
+
 REPORT_KIND = kinds.REPORT_ISSUED
 
 # What the report states of a record (its entry in ``details``) that its leaf must say too.
@@ -41,10 +40,6 @@ _STATED = (
     ("severity", "severity"), ("decision_date", "decision_date"), ("publicity_end", "publicity_max_end"),
     ("retention_end", "retention_end"), ("under_objection", "under_objection"), ("repaired", "repaired"),
 )
-
-
-def _b64(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
 
 
 # --- the report's own leaf --------------------------------------------------------------------------
@@ -99,134 +94,44 @@ def ledger_integrate_before_issue() -> None:
 
 def ledger_block(records: Iterable[tuple[int, int]]) -> dict[str, Any]:
     """The ``ledger`` block of a snapshot for the records ``(record id, version number)`` it states."""
-    from gongxin.ledger.checkpoints import checkpoint_ensure
-    from gongxin.ledger.choices_witnessing import CheckpointCause
-    from gongxin.ledger.selectors import inclusion_proofs_of, leaves_of
-    from gongxin.records.ledger import version_leaves
-
-    refs = sorted(set(records))
-    indexes = leaves_of(kinds.RECORD_VERSION, refs)
-    pending = [ref for ref in refs if ref not in indexes]
-    block: dict[str, Any] = {"schema": LEDGER_SCHEMA, "records": [],
-                             "pending": [{"record_id": r, "version": n} for r, n in pending]}
-    if not indexes:
-        return block
-    checkpoint = checkpoint_ensure(size=max(indexes.values()) + 1, cause=CheckpointCause.REPORT)
-    proofs = inclusion_proofs_of(sorted(indexes.values()), checkpoint.tree_size)
-    leaves = version_leaves(list(indexes))
-    block.update({"checkpoint": checkpoint.note_text, "tree_size": checkpoint.tree_size})
-    for ref in refs:
-        if ref not in indexes or ref not in leaves:
-            continue
-        leaf = leaves[ref]
-        block["records"].append({
-            "record_id": ref[0], "version": ref[1], "leaf_index": indexes[ref], "leaf": leaf.leaf,
-            "open_salt": leaf.open_salt, "open_fields": leaf.open_fields, "sealed_fields": list(leaf.sealed_fields),
-            "proof": [_b64(p) for p in proofs[indexes[ref]]],
-        })
-    return block
+    return versions_proofs_block(records)
 
 
 # --- verifying ------------------------------------------------------------------------------------------
-
-@dataclass
-class LedgerCheck:
-    """What the log proves of a report: ``present`` False for a report issued without proofs."""
-
-    present: bool
-    valid: bool
-    code: str
-    message: Any
-    proved: int = 0
-    stated: int = 0
-    pending: int = 0
-    tree_size: int = 0
-    origin: str = ""
-    failures: list[str] = field(default_factory=list)
-
 
 def _stated_records(content: dict[str, Any]) -> list[dict[str, Any]]:
     return [record for section in content.get("details") or [] for record in section.get("records") or []]
 
 
 def _leaf_matches(entry: dict[str, Any], proof: dict[str, Any]) -> bool:
-    leaf = proof.get("leaf")
-    if not isinstance(leaf, dict) or leaf.get("kind") != kinds.RECORD_VERSION:
-        return False
+    """Whether the leaf says of the record what the report states (its open fields checked by the caller)."""
+    leaf = proof["leaf"]
     if any(entry.get(stated) != leaf.get(logged) for stated, logged in _STATED):
         return False
     basis = leaf.get("basis") or ""
     if basis and hashlib.sha256(str(entry.get("legal_basis") or "").encode("utf-8")).hexdigest() != basis:
         return False
-    from gongxin.records.ledger import open_verify
-
-    open_fields = proof.get("open_fields")
-    if not isinstance(open_fields, dict) or not open_verify(leaf=leaf, open_salt=str(proof.get("open_salt") or ""),
-                                                            open_fields=open_fields):
-        return False
     # Every field the report shows is one the leaf commits to: in the open fields, or a personal field (shown
-    # masked or in full to the subject) that its keyed content hash covers.
-    sealed = proof.get("sealed_fields") or []
+    # masked, or in full to the subject) that its keyed content hash covers.
+    open_fields, sealed = proof.get("open_fields") or {}, proof.get("sealed_fields") or []
     return all(f.get("code") in open_fields or f.get("code") in sealed for f in entry.get("fields") or [])
 
 
+def _certificate_stated(content: dict[str, Any]) -> list[tuple[tuple[int, int | None], dict[str, Any]]]:
+    """A check certificate states the records its hits rest on (their ids; the versions are the block's)."""
+    found: dict[int, dict[str, Any]] = {}
+    for hit in content.get("hits") or []:
+        for basis in hit.get("basis") or []:
+            if isinstance(basis, dict) and isinstance(basis.get("record_id"), int):
+                found.setdefault(basis["record_id"], basis)
+    return [((record_id, None), basis) for record_id, basis in sorted(found.items())]
+
+
 def ledger_verify(content: dict[str, Any], *, public_keys: Sequence[bytes]) -> LedgerCheck:
-    """Check the ``ledger`` block of a report's content offline (see the module docstring). ``public_keys``:
-    the raw Ed25519 public keys accepted for the log's checkpoints (the platform's)."""
-    block = content.get("ledger")
-    stated = _stated_records(content)
-    if not isinstance(block, dict):
-        return LedgerCheck(present=False, valid=True, code="absent", stated=len(stated),
-                           message=_("This report was issued without proofs of the tamper-evident log."))
-    pending = block.get("pending") or []
-    proofs = {(p.get("record_id"), p.get("version")): p for p in block.get("records") or [] if isinstance(p, dict)}
-    check = LedgerCheck(present=True, valid=False, code="", message="", stated=len(stated), pending=len(pending))
-    root = b""
-    if proofs:
-        try:
-            text, _lines = note.note_split(str(block.get("checkpoint") or ""))
-            origin = text.split("\n", 1)[0]
-            verifiers = [note.Verifier(name=origin, type=note.ED25519, public_key=key) for key in public_keys]
-            text, _verified = note.verify_lines(str(block["checkpoint"]), verifiers)
-            checkpoint = note.checkpoint_parse(text)
-        except (note.NoteError, KeyError):
-            check.code, check.message = "checkpoint_invalid", _(
-                "The checkpoint of the log in this report is not signed with the platform's key.")
-            return check
-        if checkpoint.size != block.get("tree_size"):
-            check.code, check.message = "checkpoint_invalid", _(
-                "The checkpoint of the log in this report does not match the proofs.")
-            return check
-        check.tree_size, check.origin, root = checkpoint.size, checkpoint.origin, checkpoint.root_hash
-    pending_refs = {(p.get("record_id"), p.get("version")) for p in pending if isinstance(p, dict)}
-    for entry in stated:
-        ref = (entry.get("record_id"), entry.get("version"))
-        proof = proofs.get(ref)
-        if proof is None:
-            if ref not in pending_refs:
-                check.failures.append(f"{ref[0]} v{ref[1]}")
-            continue
-        try:
-            leaf_hash = merkle.leaf_hash(canonical_json(proof["leaf"]))
-            path = [base64.b64decode(p, validate=True) for p in proof.get("proof") or []]
-            index = int(proof["leaf_index"])
-        except (KeyError, TypeError, ValueError):
-            check.failures.append(f"{ref[0]} v{ref[1]}")
-            continue
-        if _leaf_matches(entry, proof) and merkle.inclusion_verify(
-                leaf_hash=leaf_hash, index=index, size=check.tree_size, proof=path, root=root):
-            check.proved += 1
-        else:
-            check.failures.append(f"{ref[0]} v{ref[1]}")
-    if check.failures:
-        check.code, check.message = "record_not_in_log", _(
-            "Some records of this report are not in the platform's tamper-evident log as the report states them: "
-            "they were changed after they were logged.")
-        return check
-    check.valid, check.code = True, "proved"
-    check.message = _("Every record of this report is in the platform's tamper-evident log as the report states "
-                      "it, proved against a checkpoint signed with the platform's key.")
-    if check.pending:
-        check.message = _("The records of this report with a proof are in the platform's tamper-evident log as the "
-                          "report states them; the newest were not yet in the log when it was issued.")
-    return check
+    """Check the ``ledger`` block of a report's (or a check certificate's) content offline (see the module
+    docstring). ``public_keys``: the raw Ed25519 public keys accepted for the log's checkpoints (the platform's)."""
+    if content.get("kind") == "check_certificate":
+        return proofs_verify(content.get("ledger"), stated=_certificate_stated(content), public_keys=public_keys,
+                             matches=lambda _entry, _proof: True)
+    stated = [((e.get("record_id"), e.get("version")), e) for e in _stated_records(content)]
+    return proofs_verify(content.get("ledger"), stated=stated, public_keys=public_keys, matches=_leaf_matches)

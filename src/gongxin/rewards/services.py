@@ -56,6 +56,7 @@ from gongxin.records.models import ListType
 from gongxin.rewards import errors
 from gongxin.rewards.choices import Decision, FeedbackOutcome, LiftHow, MatterType, MeasureClass, MeasureKind
 from gongxin.rewards.facts import facts_refresh
+from gongxin.rewards.ledger import certificate_log, certificate_proofs
 from gongxin.rewards.models import (
     BusinessSystem,
     Check,
@@ -735,7 +736,8 @@ def _certificate_content(*, check: Check, number: str, subject_code: str, verify
     hits = [
         {"measure": h["measure"], "name": h["name"], "kind": h["kind"], "class": h["class"],
          "legal_basis": h["legal_basis"],
-         "basis": [{"type": b["type"], "label": str(b.get("label", "")), "end": b.get("end") or None}
+         "basis": [{"type": b["type"], "label": str(b.get("label", "")), "end": b.get("end") or None,
+                    **({"record_id": b["record_id"]} if isinstance(b.get("record_id"), int) else {})}
                    for b in h["basis"]]}
         for h in check.hits
     ]
@@ -776,6 +778,8 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
     with translation.override(settings.LANGUAGE_CODE):
         content = _certificate_content(check=check, number=number, subject_code=code,
                                        verify_url=verify_url_for(number))
+    # The records its hits rest on, proved in the tamper-evident log (rewards.ledger, decision 063).
+    content["ledger"] = certificate_proofs(content["hits"])
     data = signing.canonical_json(content)
     signature = signing.sign(data)
     with transaction.atomic():
@@ -784,6 +788,7 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
             content_hash=signing.content_hash(data), signature=signature.value_b64, key_id=signature.key_id,
             created_at=clock.now(),
         )
+        certificate_log(certificate)  # its leaf of the tamper-evident log, in this transaction
         event_emit(topic=CERTIFICATE_ISSUED, aggregate_type="check_certificate",
                    aggregate_id=certificate.pk, subject_id=subject.pk,
                    payload={"number": number, "check": check.pk, "decision": check.decision})
