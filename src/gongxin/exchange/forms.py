@@ -13,7 +13,7 @@ class PeerForm(forms.Form):
                             help_text=_("Six digits of GB/T 2260 (the nation: 100000)."))
     name = forms.CharField(label=_("Name"), max_length=200)
     direction = forms.ChoiceField(label=_("Direction"), choices=PeerDirection.choices)
-    service_url = forms.URLField(label=_("Service address"), required=False, max_length=500,
+    service_url = forms.URLField(label=_("Service address"), required=False, max_length=500, assume_scheme="https",
                                  help_text=_("The peer's platform address, for packages pushed and pulled."))
     directory = forms.CharField(label=_("Exchange directory"), required=False, max_length=500,
                                 help_text=_("For the file interface: the directory shared with the peer."))

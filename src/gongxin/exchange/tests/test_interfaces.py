@@ -83,12 +83,16 @@ def test_a_push_is_answered_with_the_receipt(seeded: None, city: NodeIdentity, d
                            lambda name, content: None if name == "signature.json" else content)
     refused = client.post("/api/v1/exchange/packages", unsigned, content_type="application/zip")
     assert refused.status_code == 401
-    assert refused.json()["document"]["code"] == "exchange.package_unsigned"
+    body = refused.json()
+    assert body["code"] == "exchange.package_unsigned" and body["message"]
+    assert body["details"]["receipt"]["document"]["code"] == "exchange.package_unsigned"
+    assert body["details"]["receipt"]["signature"]
     wrong = package_build(receiver=recipient(district), sender=district, item_code="penalty", mode="incremental",
                           sequence=2, records=_records(2))
     refused = client.post("/api/v1/exchange/packages", wrong, content_type="application/zip")
     assert refused.status_code == 422
-    assert refused.json()["document"]["code"] == "exchange.package_wrong_receiver"
+    assert refused.json()["code"] == "exchange.package_wrong_receiver"
+    assert refused.json()["details"]["receipt"]["document"]["status"] == "refused"
 
 
 def test_a_receipt_is_given_again_to_the_signed_sender_only(seeded: None, city: NodeIdentity,

@@ -1,0 +1,149 @@
+"""Killed mid-apply: a node receiving a package is killed with SIGKILL while ingest loads it; the next pass
+(``packages_resume``) finishes it — every record once, one version each, the package applied once with its receipt.
+
+The receiving node runs in subprocesses against its own database (a fresh SQLite file, or a fresh PostgreSQL
+database when the suite runs on PostgreSQL): the test database of pytest is not visible to another process.
+"""
+
+# ruff: noqa: S603 - the subprocesses run this platform's own Python with scripts the test builds
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from gongxin.exchange.keys import KeyPair, NodeIdentity, unb64
+from gongxin.exchange.nodes import PublicKeys, public_keys_json, public_keys_parse
+from gongxin.exchange.packages import PackageRecipient, package_write
+from gongxin.testing.payloads import penalty_payload, uscc_with_check
+
+RECORDS = 12_000  # ingest's chunks are 5,000 rows: killed after the first, two are left
+
+
+@pytest.fixture
+def node_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGXIN_") and k != "DATABASE_URL"}
+    env.update({"DJANGO_SETTINGS_MODULE": "gongxin.settings", "GONGXIN_DATA_DIR": str(tmp_path / "data"),
+                "GONGXIN_TASK_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                "GONGXIN_LOG_LEVEL": "ERROR"})
+    admin_url = os.environ.get("DATABASE_URL", "")
+    name = ""
+    if admin_url:
+        import psycopg
+
+        admin_url = urlunsplit(urlsplit(admin_url)._replace(path="/postgres"))
+        name = f"gx_xcrash_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    try:
+        yield env
+    finally:
+        if name:
+            import psycopg
+
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _python(env: dict[str, str], code: str) -> str:
+    return subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], env=env, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def _rows_done(env: dict[str, str]) -> int:
+    query = "SELECT coalesce(max(rows_done), 0) FROM ingest_batch"
+    if env.get("DATABASE_URL"):
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            row = conn.execute(query).fetchone()
+    else:
+        with contextlib.closing(sqlite3.connect(Path(env["GONGXIN_DATA_DIR"]) / "gongxin.sqlite3")) as conn:
+            row = conn.execute(query).fetchone()
+    return int(row[0]) if row else 0
+
+
+_STATE = (
+    "import json\n"
+    "from gongxin.exchange.models import Package, Receipt\n"
+    "from gongxin.ingest.models import Batch\n"
+    "from gongxin.records.models import Record, RecordVersion\n"
+    "p = Package.objects.get()\n"
+    "r = Receipt.objects.filter(package_guid=p.guid).first()\n"
+    "print(json.dumps({'status': p.status, 'batches': Batch.objects.count(), 'records': Record.objects.count(),"
+    " 'versions': RecordVersion.objects.count(), 'receipt': r.document['counts'] if r else None,"
+    " 'receipt_status': r.status if r else None}))\n"
+)
+
+
+def test_a_node_killed_while_applying_finishes_the_package_once(node_env: dict[str, str], tmp_path: Path) -> None:
+    subprocess.run([str(Path(sys.executable).with_name("gongxin")), "migrate", "-v0"], env=node_env, check=True)
+    district = NodeIdentity("330203", "district", "海曙区", (KeyPair.generate(),))
+    keys_file = tmp_path / "district-keys.json"
+    keys_file.write_text(public_keys_json([PublicKeys.of_pair(district.current)]))
+    city_keys = public_keys_parse(_python(node_env, (
+        "from gongxin.accounts.viewer import SYSTEM\n"
+        "from gongxin.exchange.nodes import node_configure, node_public_keys, peer_register, public_keys_json,"
+        " public_keys_parse\n"
+        "node_configure(code='330200', name='宁波市', actor=SYSTEM)\n"
+        f"peer_register(code='330203', name='海曙区', direction='downstream', actor=SYSTEM,"
+        f" keys=public_keys_parse(open({str(keys_file)!r}).read()))\n"
+        "print(public_keys_json(node_public_keys()))\n"
+    )))
+    city = PackageRecipient(code="330200", sealing_key_id=city_keys[-1].key_id,
+                            sealing_public=unb64(city_keys[-1].sealing_public))
+    records = ({"op": "new", "source_record_id": f"HS-{n}", "issuer": {"code": "11330203MB1234567X"},
+                "fields": penalty_payload(decision_number=f"海市监罚〔2026〕{n}号",
+                                          uscc=uscc_with_check(f"91330200MA{n % 3000:07d}"),
+                                          subject_name=f"宁波市第{n % 3000}号公司")} for n in range(RECORDS))
+    package = tmp_path / "package.gxp"
+    package_write(package, receiver=city, sender=district, item_code="penalty", mode="incremental", sequence=1,
+                  records=records)
+
+    receive = subprocess.Popen([sys.executable, "-c", (
+        "import django; django.setup()\n"
+        "from gongxin.exchange.services import package_receive\n"
+        f"package_receive(data={str(package)!r}, via='file')\n")], env=node_env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    killed = False
+    while time.monotonic() < deadline and receive.poll() is None:
+        time.sleep(0.2)
+        with contextlib.suppress(Exception):  # the batch table is written in the receiver's transactions
+            if _rows_done(node_env) > 0:
+                receive.send_signal(signal.SIGKILL)
+                receive.wait()
+                killed = True
+                break
+    assert killed, "the package was applied before it could be killed; raise RECORDS"
+    after_kill = json.loads(_python(node_env, _STATE))
+    assert after_kill["status"] == "applying" and after_kill["receipt"] is None
+    assert 0 < after_kill["records"] < RECORDS and after_kill["versions"] == after_kill["records"]
+
+    resumed = _python(node_env, "from gongxin.exchange.services import packages_resume\nprint(packages_resume())\n")
+    assert resumed.splitlines()[-1] == "1"
+    final = json.loads(_python(node_env, _STATE))
+    assert final["status"] == "applied" and final["receipt_status"] == "applied"
+    assert final["batches"] == 1  # the same batch, resumed after its committed chunk
+    assert final["records"] == final["versions"] == RECORDS  # every record once, nothing loaded twice
+    assert final["receipt"] == {"records": RECORDS, "applied": RECORDS, "duplicates": 0, "rejected": 0}
+
+    # The sender sends the package again (it had no receipt): the same receipt, nothing applied again.
+    again = json.loads(_python(node_env, (
+        "import json\nfrom gongxin.exchange.services import package_receive\n"
+        f"r = package_receive(data={str(package)!r}, via='file')\n"
+        "from gongxin.records.models import RecordVersion\n"
+        "print(json.dumps({'status': r.status, 'versions': RecordVersion.objects.count()}))\n")).splitlines()[-1])
+    assert again == {"status": "applied", "versions": RECORDS}
