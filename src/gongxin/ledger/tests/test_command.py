@@ -41,6 +41,12 @@ def test_checkpoint_status_and_verify(db: None, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as failed:
         _run("verify")
     assert failed.value.code == 1
+    Checkpoint.objects.filter(tree_size=4).delete()
+    forged = Checkpoint.objects.get(tree_size=6)
+    forged.pk, forged.tree_size = None, 9  # a checkpoint of a size the tree never reached
+    forged.save()
+    with pytest.raises(SystemExit):
+        _run("verify")
     note_file.write_text(Checkpoint.objects.get(tree_size=6).note_text.replace("\n6\n", "\n7\n"), encoding="utf-8")
     with pytest.raises(SystemExit):
         _run("verify", str(note_file))

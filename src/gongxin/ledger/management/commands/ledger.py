@@ -23,6 +23,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongxin.core import clock
+from gongxin.core.errors import GongxinError
 from gongxin.ledger import merkle, note
 from gongxin.ledger.checkpoints import (
     checkpoint_ensure,
@@ -116,7 +117,7 @@ class Command(BaseCommand):
         if options["file"] is not None:
             self._verify_file(options)
             return
-        from gongxin.ledger.selectors import consistency_proof_of, tree_head
+        from gongxin.ledger.selectors import tree_head
 
         verifiers = log_verifiers()
         problems = 0
@@ -132,10 +133,8 @@ class Command(BaseCommand):
             except note.NoteError as exc:
                 problems += 1
                 self.stdout.write(f"checkpoint {checkpoint.tree_size}: {exc.reason}")
-            if previous is not None and previous.tree_size > 0 and not merkle.consistency_verify(
-                    size1=previous.tree_size, size2=checkpoint.tree_size, root1=bytes(previous.root_hash),
-                    root2=bytes(checkpoint.root_hash),
-                    proof=consistency_proof_of(previous.tree_size, checkpoint.tree_size)):
+            if previous is not None and previous.tree_size > 0 and not self._extends(
+                    previous.tree_size, bytes(previous.root_hash), checkpoint.tree_size, bytes(checkpoint.root_hash)):
                 problems += 1
                 self.stdout.write(f"checkpoint {checkpoint.tree_size}: does not extend {previous.tree_size}")
             previous = checkpoint
@@ -144,9 +143,8 @@ class Command(BaseCommand):
             if previous.tree_size > size:
                 problems += 1
                 self.stdout.write(f"tree: {size} entries, fewer than the latest checkpoint's {previous.tree_size}")
-            elif previous.tree_size > 0 and not merkle.consistency_verify(
-                    size1=previous.tree_size, size2=size, root1=bytes(previous.root_hash), root2=bytes(root),
-                    proof=consistency_proof_of(previous.tree_size, size) if size > previous.tree_size else []):
+            elif previous.tree_size > 0 and not self._extends(previous.tree_size, bytes(previous.root_hash), size,
+                                                              bytes(root)):
                 problems += 1
                 self.stdout.write(f"tree: does not extend the latest checkpoint ({previous.tree_size})")
         if problems:
@@ -154,6 +152,20 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write(f"valid: {count} checkpoint(s), each signed and consistent with the one before; "
                           f"the tree ({size} entries) extends the latest")
+
+    @staticmethod
+    def _extends(size1: int, root1: bytes, size2: int, root2: bytes) -> bool:
+        """Whether the tree of ``size2`` leaves and root ``root2`` extends the one of ``size1`` (a consistency proof
+        from the node table; a size the tree has not reached cannot be proved)."""
+        from gongxin.ledger.selectors import consistency_proof_of
+
+        if size1 == size2:
+            return root1 == root2
+        try:
+            proof = consistency_proof_of(size1, size2)
+        except GongxinError:
+            return False
+        return merkle.consistency_verify(size1=size1, size2=size2, root1=root1, root2=root2, proof=proof)
 
     def _verify_file(self, options: dict[str, Any]) -> None:
         path = options["file"]
