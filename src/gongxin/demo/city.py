@@ -1388,3 +1388,109 @@ _GENERATORS = {
     "tax_grade_a": _tax_grade_a,
     "commitment": _commitment,
 }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Registration relations (the catalog item registration_relation): a believable relation graph
+# ---------------------------------------------------------------------------------------------------
+
+_TAG_RELATION = 7
+# People on several boards: executives and shareholders are drawn from the first persons of the city more often.
+SERIAL_DIRECTOR_SHARE = 0.02  # the first 2 % of persons sit on several boards
+HOLDING_SHARE = 0.22  # enterprises held in part by another enterprise (a group), which chains them
+BRANCH_SHARE = 0.04  # enterprises registered as a branch of another
+CROSS_HOLDING_EVERY = 400  # about one enterprise in this many also holds a little of a firm that holds it: a cycle
+CONTROLLER_SHARE = 0.3  # of the enterprises held by a group, those that registered an actual controller
+
+
+def _relation_person(rng: random.Random, persons: int) -> int:
+    pool = max(1, int(persons * SERIAL_DIRECTOR_SHARE))
+    return rng.randrange(pool) if rng.random() < 0.35 else rng.randrange(persons)
+
+
+def _relation_payload(org: OrganizationSpec, *, number: str, kind: str, start: date, end: date | None,
+                      authority: Authority, person: PersonSpec | None = None, party: OrganizationSpec | None = None,
+                      share: Decimal | None = None, position: str = "") -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "subject_name": org.name, "subject_category": "organization", "uscc": org.uscc, "relation_number": number,
+        "relation_kind": kind, "start_date": start.isoformat(), "authority_name": authority.name,
+    }
+    if person is not None:
+        payload.update(party_name=person.name, party_category="person", party_id_number=person.rin)
+    elif party is not None:
+        payload.update(party_name=party.name, party_category="organization", party_uscc=party.uscc)
+    if share is not None:
+        payload["share_ratio"] = f"{share:.2f}"
+    if position:
+        payload["position"] = position
+    if end is not None:
+        payload["end_date"] = end.isoformat()
+    return payload
+
+
+def relations(*, seed: int, organizations: int, persons: int, as_of: date) -> Iterator[RecordFacts]:
+    """The registration relations of the city's enterprises, as records of the item ``registration_relation`` from
+    the market regulation bureau: each enterprise's legal representative (a person subject where the city knows one;
+    some changed, the former one's relation ended), executives drawn often from a pool of people who sit on several
+    boards, shareholders with their shares (the legal representative, and for about a fifth a group enterprise of a
+    lower index — so holdings chain several levels up), now and then a cross-holding that closes a cycle, branches,
+    and declared actual controllers. Deterministic by ``seed`` (random access per enterprise)."""
+    if persons <= 0 or organizations <= 1:
+        return
+    authority = CITY_AUTHORITIES[0]
+    for index in range(organizations):
+        org = organization_at(seed, index, as_of=as_of, persons=persons)
+        if org.org_kind != "enterprise" or org.status != "active":
+            continue
+        rng = _rng(seed, _TAG_RELATION, index)
+        start = org.registration_date
+        made: list[dict[str, Any]] = []
+
+        def add(kind: str, *, _org: OrganizationSpec = org, _made: list[dict[str, Any]] = made, **kwargs: Any) -> None:
+            number = f"{_org.uscc}-{len(_made) + 1:03d}"
+            _made.append(_relation_payload(_org, number=number, kind=kind, authority=authority, **kwargs))
+
+        # The legal representative is a relation only where the city knows the person (a person subject).
+        rep_index = org.legal_representative_index
+        changed = rng.random() < 0.08 and (as_of - start).days > 400
+        switch = start + timedelta(days=rng.randrange(200, max(201, (as_of - start).days - 100)))
+        if rep_index is not None:
+            add("legal_representative", person=person_at(seed, rep_index), start=switch if changed else start,
+                end=None)
+            if changed:  # a former legal representative, replaced some time ago
+                add("legal_representative", person=person_at(seed, _relation_person(rng, persons)), start=start,
+                    end=switch)
+        for position in ("监事", "经理")[: rng.choice((0, 1, 1, 2))]:
+            ended = start + timedelta(days=rng.randrange(100, 3000)) if rng.random() < 0.08 else None
+            add("executive", person=person_at(seed, _relation_person(rng, persons)), start=start,
+                end=ended if ended is not None and ended < as_of else None, position=position)
+        held = Decimal(0)
+        if index > 10 and rng.random() < HOLDING_SHARE:
+            group = organization_at(seed, rng.randrange(max(1, index // 3)), as_of=as_of, persons=persons)
+            if group.org_kind == "enterprise" and group.index != index:
+                held = Decimal(rng.choice((30, 51, 60, 70, 100)))
+                add("shareholder", party=group, share=held, start=start, end=None)
+                if rng.random() < CONTROLLER_SHARE and group.legal_representative_index is not None:
+                    add("actual_controller", person=person_at(seed, group.legal_representative_index), start=start,
+                        end=None)
+        if held < 100:
+            owner = rep_index if rep_index is not None else _relation_person(rng, persons)
+            add("shareholder", person=person_at(seed, owner), share=Decimal(100) - held, start=start, end=None)
+        if index % CROSS_HOLDING_EVERY == CROSS_HOLDING_EVERY - 1 and index + 1 < organizations:
+            # This enterprise holds 5 % of a firm holding it, or of the next one: now and then a cycle.
+            other = organization_at(seed, index + 1, as_of=as_of, persons=persons)
+            if other.org_kind == "enterprise":
+                made.append(_relation_payload(other, number=f"{other.uscc}-X{index}", kind="shareholder",
+                                              authority=authority, party=org, share=Decimal(5), start=as_of
+                                              - timedelta(days=365), end=None))
+        if index > 10 and rng.random() < BRANCH_SHARE:
+            head = organization_at(seed, rng.randrange(index), as_of=as_of, persons=persons)
+            if head.org_kind == "enterprise":
+                made.append(_relation_payload(head, number=f"{head.uscc}-B{index}", kind="branch",
+                                              authority=authority, party=org, start=start, end=None))
+        for sequence, payload in enumerate(made):
+            code = payload["uscc"]
+            subject_index = index if code == org.uscc else -1
+            yield RecordFacts(slot="registration_relation", sequence=sequence, authority=authority,
+                              subject_kind="organization", subject_index=subject_index, subject_code=code,
+                              source_record_id=f"REL-{payload['relation_number']}", payload=payload)

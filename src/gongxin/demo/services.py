@@ -38,8 +38,6 @@ from gongxin.core import clock
 from gongxin.core.seeds import migration_seeds_restore
 from gongxin.demo import city
 from gongxin.records.load import LoadResult, RecordRow, records_load
-from gongxin.subjects.choices import RelationKind
-from gongxin.subjects.errors import SubjectConflict
 from gongxin.subjects.identifiers import rin_lookup_hash
 from gongxin.subjects.models import Subject
 from gongxin.subjects.selectors import (
@@ -54,7 +52,6 @@ from gongxin.subjects.services import (
     PersonRow,
     organizations_register_bulk,
     persons_register_bulk,
-    relation_add,
 )
 
 DEFAULT_SEED = 2026
@@ -62,6 +59,7 @@ DEFAULT_ORGANIZATIONS = 30_000
 DEFAULT_PERSONS = 20_000
 DEFAULT_RECORDS = 200_000
 ACTOR_LABEL = "demo seed"
+RELATIONS_ACTOR_LABEL = "demo seed (registration relations)"
 CHUNK = 5_000
 # The demo logins' password: public by design (printed by ``gongxin demo up``), overridable.
 DEMO_PASSWORD = os.environ.get("GONGXIN_DEMO_PASSWORD", "gongxin-demo")
@@ -272,34 +270,30 @@ def _facts_stream(*, parallel: bool, **kwargs: Any) -> Iterator[city.RecordFacts
         producer.join()
 
 
-def _relations_add(*, seed: int, as_of: date, organizations: int, persons: int, progress: bool) -> int:
-    """Legal representatives who are person subjects: a relation from the person to the organization."""
-    added = 0
+def _relations_add(*, seed: int, as_of: date, organizations: int, persons: int, units: dict[str, SourceUnit],
+                   progress: bool) -> int:
+    """The city's relation graph (city.relations: legal representatives, executives, shareholders with their
+    shares, holding chains with a few cycles, branches, actual controllers) as records of the catalog item
+    ``registration_relation`` from the market regulation bureau, loaded like every record (records.load:
+    set-based, the party's identity number sealed), then projected onto ``subjects.Relation`` by
+    ``monitoring.relations`` — what its outbox consumer does, done here set-based for all of them. Safe to re-run:
+    unchanged records write nothing and the projection is recomputed. Returns the relations added."""
+    from gongxin.catalog.selectors import item_by_code
+    from gongxin.monitoring.relations import relations_project
+    from gongxin.records.models import Record
+
+    item = item_by_code("registration_relation")
+    missing = [0]
     bar = _bar(organizations, "relations", progress)
-    specs = city.organizations(seed=seed, count=organizations, as_of=as_of, persons=persons)
-    for chunk in _chunks(specs, CHUNK):
-        linked = [s for s in chunk if s.legal_representative_index is not None]
-        org_ids = _ids_by_uscc(s.uscc for s in linked)
-        rep_hash = {s.index: rin_lookup_hash(city.person_at(seed, s.legal_representative_index).rin)
-                    for s in linked if s.legal_representative_index is not None}
-        person_ids = _ids_by_rin_hash(rep_hash.values())
-        subjects = Subject.objects.in_bulk([*org_ids.values(), *person_ids.values()])
-        # One transaction per chunk: one outbox dispatch is scheduled for all its events.
-        with transaction.atomic():
-            for spec in linked:
-                org = subjects.get(org_ids.get(spec.uscc, -1))
-                person = subjects.get(person_ids.get(rep_hash[spec.index], -1))
-                if org is None or person is None:
-                    continue
-                try:
-                    relation_add(from_subject=person, to_subject=org, kind=RelationKind.LEGAL_REPRESENTATIVE,
-                                 start_date=spec.registration_date, actor_label=ACTOR_LABEL)
-                except SubjectConflict:  # recorded by an earlier run
-                    continue
-                added += 1
-        bar.update(len(chunk))
+    facts = city.relations(seed=seed, organizations=organizations, persons=persons, as_of=as_of)
+    records_load(
+        _record_rows(facts, seed=seed, as_of=as_of, organizations=organizations, persons=persons,
+                     items={"registration_relation": item}, units=units, missing=missing),
+        actor_label=RELATIONS_ACTOR_LABEL, batch_size=CHUNK, progress=bar.update,
+    )
     bar.close()
-    return added
+    ids = list(Record.objects.filter(catalog_item=item).order_by("pk").values_list("pk", flat=True))
+    return relations_project(ids)["added"]
 
 
 def demo_seed(
@@ -346,7 +340,7 @@ def demo_seed(
 
     with report.phase("relations"):
         counts["relations"] = _relations_add(seed=seed, as_of=as_of, organizations=organizations,
-                                             persons=persons, progress=progress) if persons else 0
+                                             persons=persons, units=units, progress=progress) if persons else 0
 
     with report.phase("records"):
         slots, items = catalog_slots()

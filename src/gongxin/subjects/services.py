@@ -549,7 +549,7 @@ def relations_apply(states: Iterable[RelationState], *, actor_label: str) -> dic
             raise SubjectInvalid(_("Unknown relation kind."), details={"field": "kind"})
     with transaction.atomic():
         existing = {r.record_ref: r for r in Relation.objects.select_for_update()
-                    .filter(record_ref__in=list(wanted)).order_by("pk")}
+                    .filter(record_ref__in=list(wanted)).order_by("pk") if r.record_ref is not None}
         new = [Relation(record_ref=ref, **{f: getattr(s, f) for f in _RELATION_FIELDS})
                for ref, s in wanted.items() if ref not in existing]
         Relation.objects.bulk_create(new, batch_size=1000)
