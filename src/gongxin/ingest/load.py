@@ -104,16 +104,19 @@ class BatchLoader:
         # The row's content (hash, canonical JSON, clocks) is computed by records_load in this process: handing
         # it over from the reader (``RowChecker(policies=...)``) cost as much unpickling as computing it, and
         # the reader is the busier process (decision 024).
-        self.checker = RowChecker(item=self.item)
+        # A full snapshot compares each row's content hash with its record's (ingest.snapshot): with rows checked by
+        # columns the hash is computed where the row is checked, the reader being then the lighter process
+        # (decision 074); computing it needs the clocks' severity, so the policies are loaded once.
+        self.snapshot = batch.snapshot
+        self.policies = PolicyBook.load() if self.snapshot else None
+        digests = self.policies if settings.GONGXIN_INGEST_COLUMNAR else None
+        self.checker = RowChecker(item=self.item, digests=digests, domain=self.source_unit.domain)
         self.tally = Tally.of(batch)
         if with_results:
             self.tally.results = list(batch.results or [])
         self.chunk_size = chunk_size
         self.seen: dict[str, int] = {}
-        # A full snapshot: each chunk's identities are staged and its unchanged rows found in SQL by content hash
-        # (ingest.snapshot); computing the hash needs the clocks' severity, so the policies are loaded once.
-        self.snapshot = batch.snapshot
-        self.policies = PolicyBook.load() if self.snapshot else None
+        # A full snapshot: each chunk's identities are staged and its unchanged rows found in SQL by content hash.
         if self.snapshot:
             snapshot.stage_create(batch.pk)
 
@@ -222,6 +225,8 @@ class BatchLoader:
 
     def _digest(self, checked: CheckedRow) -> str | None:
         """The row's content hash as ``records.load`` computes it (None: its clocks fail; loading rejects it)."""
+        if checked.digest is not None:  # computed by the reader
+            return checked.digest
         assert self.policies is not None
         try:
             clocks = self.policies.clocks(item=self.item, domain=self.source_unit.domain, payload=checked.payload,

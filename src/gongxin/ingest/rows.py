@@ -27,7 +27,7 @@ from gongxin.core.errors import GongxinError
 from gongxin.core.workdays import working_days_between
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import IssueLevel
-from gongxin.records.content import record_identity
+from gongxin.records.content import content_digest, record_identity
 from gongxin.records.load import RowContent, record_content
 from gongxin.subjects.choices import IdentifierScheme
 from gongxin.subjects.errors import InvalidRin
@@ -96,6 +96,9 @@ class CheckedRow:
     # Hash, canonical JSON, sealed payload and clocks, computed where the row is checked (the reader
     # process) so that the writing process only writes; None: records_load computes it (and rejects).
     content: RowContent | None = None
+    # A snapshot's row: its content hash (as records.load computes it), computed where the row is checked so that
+    # the writer only compares (ingest.snapshot; None: the writer computes it).
+    digest: str | None = None
 
 
 def both_languages(message: Callable[[], str]) -> tuple[str, str]:
@@ -132,10 +135,12 @@ class RowChecker:
     """Checks the rows of one catalog item; caches what rows share (lag by decision date, labels)."""
 
     def __init__(self, *, item: CatalogItem, today: date | None = None, policies: PolicyBook | None = None,
-                 domain: str = "") -> None:
+                 domain: str = "", digests: PolicyBook | None = None) -> None:
         self.item = item
         # With the policies (loaded before a reader process forks) a row's content is computed with it.
         self.policies = policies
+        # With ``digests`` (a snapshot's policies) only the row's content hash is (``CheckedRow.digest``).
+        self.digests = digests
         self.domain = domain
         self._fields: dict[Any, dict[str, Any]] = {}
         self.today = today or clock.today()
@@ -225,6 +230,10 @@ class RowChecker:
                 checked.content = record_content(
                     item=self.item, domain=self.domain, payload=payload, severity=severity,
                     source_record_id=source_record_id, policies=self.policies, fields_cache=self._fields)
+        elif self.digests is not None and not revoke:
+            with contextlib.suppress(GongxinError):  # the writer meets the error again and rejects the row
+                clocks = self.digests.clocks(item=self.item, domain=self.domain, payload=payload, severity=severity)
+                checked.digest = content_digest(payload=payload, severity=clocks.severity)[0]
         if self.measure_lag and self.item.decision_date_field in payload:
             late = self._late_flag(payload[self.item.decision_date_field])
             if late is not None:

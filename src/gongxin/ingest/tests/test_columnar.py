@@ -311,3 +311,30 @@ class TestBatches:
         assert (batch.received, batch.inserted, batch.rejected) == (6, 3, 3)
         codes = sorted(batch.issues.filter(level="error").values_list("row_number", "code"))
         assert codes == [(3, "negative"), (5, "invalid_date"), (7, "before_start"), (7, "future_date")]
+
+
+class TestDigests:
+    """A snapshot's reader computes each row's content hash: the hash the writer stores for that record."""
+
+    def test_the_readers_digest_is_the_stored_content_hash(self, tmp_path, market_unit, penalty, operator,
+                                                           frozen_today):
+        from gongxin.catalog.policy import PolicyBook
+        from gongxin.ingest.services import batch_ingest_file
+        from gongxin.ingest.tests.conftest import csv_write, penalty_row
+        from gongxin.records.models import Record
+
+        rows = [penalty_row(number=f"甬罚〔2026〕{n}号", fine=f"{n}.5") for n in range(3)]
+        batch = batch_ingest_file(path=csv_write(tmp_path / "p.csv", rows), source_unit=market_unit, item=penalty,
+                                  actor=operator)
+        assert batch.inserted == 3
+        checker = RowChecker(item=penalty, digests=PolicyBook.load(), domain=market_unit.domain)
+        source = [parsing.SourceRow(n + 2, {code: row[label] for label, code in _codes(penalty).items()
+                                            if label in row}) for n, row in enumerate(rows)]
+        for checked in ColumnarChecker(checker).check_chunk(source):
+            assert isinstance(checked, CheckedRow) and checked.digest is not None
+            record = Record.objects.select_related("current_version").get(source_record_id=checked.identity)
+            assert record.current_version.content_hash == checked.digest  # read as 64 hex characters
+
+
+def _codes(item) -> dict[str, str]:
+    return {field["label"]: field["code"] for field in item.fields}
