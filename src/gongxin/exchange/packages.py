@@ -99,11 +99,22 @@ def seal_key_derive(shared: bytes, guid: uuid.UUID) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=guid.bytes, info=SEAL_INFO).derive(shared)
 
 
-def _aad(guid: uuid.UUID, source_record_id: str, name: str) -> bytes:
+def _aad(guid: uuid.UUID | str, source_record_id: str, name: str) -> bytes:
     return f"{guid}\x00{source_record_id}\x00{name}".encode()
 
 
-def _body_line(record: Mapping[str, Any], *, aes: AESGCM, guid: uuid.UUID, sealed_fields: Collection[str]) -> bytes:
+def _dumps(line: dict[str, Any], fields: dict[str, Any]) -> bytes:
+    """One body line (keys sorted, UTF-8, no whitespace). Payload fields are flat scalars: checked for floats in one
+    pass; anything nested goes through the full canonical check."""
+    if any(value.__class__ in (float, dict, list, tuple) for value in fields.values()):
+        return canonical_json(line) + b"\n"
+    return _ENCODE(line).encode("utf-8") + b"\n"
+
+
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def _body_line(record: Mapping[str, Any], *, aes: AESGCM, guid: str, sealed_fields: Collection[str]) -> bytes:
     op = record.get("op", "new")
     if op not in OPERATIONS:
         raise ValueError(f"operation {op!r} is not one of {OPERATIONS}")
@@ -116,9 +127,9 @@ def _body_line(record: Mapping[str, Any], *, aes: AESGCM, guid: uuid.UUID, seale
             nonce = os.urandom(12)
             sealed[name] = b64(nonce + aes.encrypt(nonce, str(value).encode("utf-8"),
                                                    _aad(guid, source_record_id, name)))
-    line = {"op": op, "source_record_id": source_record_id, "issuer": dict(record.get("issuer") or {}),
-            "fields": fields, "sealed": sealed}
-    return canonical_json(line) + b"\n"
+    issuer = dict(record.get("issuer") or {})
+    line = {"op": op, "source_record_id": source_record_id, "issuer": issuer, "fields": fields, "sealed": sealed}
+    return _dumps(line, {**fields, **issuer})
 
 
 def package_write(target: str | os.PathLike[str] | IO[bytes], *, receiver: PackageRecipient | str, item_code: str,
@@ -137,10 +148,11 @@ def package_write(target: str | os.PathLike[str] | IO[bytes], *, receiver: Packa
                                  guid))
     digest = hashlib.sha256()
     count = 0
+    guid_text = str(guid)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         with archive.open(BODY, "w", force_zip64=True) as body:
             for record in records:
-                line = _body_line(record, aes=aes, guid=guid, sealed_fields=sealed_fields)
+                line = _body_line(record, aes=aes, guid=guid_text, sealed_fields=sealed_fields)
                 digest.update(line)
                 body.write(line)
                 count += 1
@@ -223,7 +235,7 @@ class OpenedPackage:
     def records(self, *, unseal: bool = True) -> Iterator[OpenedRecord]:
         """The body's records in order, personal identifiers unsealed (``SealFailed`` if one does not open);
         ``unseal=False`` leaves them out (a pass that needs only ids and issuers)."""
-        guid = self.guid
+        guid = str(self.guid)
         with self._archive.open(BODY) as body:
             for raw in io.TextIOWrapper(body, encoding="utf-8"):
                 line = json.loads(raw)
