@@ -28,6 +28,7 @@ from gongxin.ledger.errors import CheckpointInconsistent, CheckpointUnavailable
 from gongxin.ledger.models import Leaf, Node, TreeHead
 from gongxin.ledger.models_witnessing import Checkpoint, LedgerAlert
 from gongxin.ledger.tests.logs import grow
+from gongxin.testing.races import race
 
 
 def test_a_checkpoint_is_the_signed_tree_head_in_the_c2sp_format(db: None) -> None:
@@ -133,3 +134,11 @@ def test_the_latest_checkpoint_and_its_history_are_published(db: None, client: C
     history = client.get("/api/v1/ledger/checkpoints").json()
     assert [(c["tree_size"], c["note"]) for c in history] == [(6, second.note_text), (3, first.note_text)]
     assert [c["tree_size"] for c in client.get("/api/v1/ledger/checkpoints", {"before": 6}).json()] == [3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_signing_the_same_head_keep_one_checkpoint() -> None:
+    grow(3)
+    results = race(checkpoint_ensure, times=3)
+    assert Checkpoint.objects.count() == 1
+    assert {r.pk for r in results} == {Checkpoint.objects.get().pk}
