@@ -65,9 +65,10 @@ def ledger_key() -> bytes:
     return _ledger_key(bytes(settings.GONGXIN_LOOKUP_KEY))
 
 
-def keyed(label: bytes, data: bytes) -> bytes:
-    """HMAC-SHA256 under the ledger key of ``label || 0x00 || data``: a value nobody outside can recompute."""
-    return hmac.digest(ledger_key(), label + b"\x00" + data, "sha256")
+def keyed(label: bytes, data: bytes, *, key: bytes | None = None) -> bytes:
+    """HMAC-SHA256 under the ledger key of ``label || 0x00 || data``: a value nobody outside can recompute.
+    Bulk callers pass ``key`` (``ledger_key()`` read once)."""
+    return hmac.digest(key if key is not None else ledger_key(), label + b"\x00" + data, "sha256")
 
 
 def salted(salt: bytes, data: bytes) -> str:

@@ -46,9 +46,12 @@ from gongxin.records.personal import payload_unseal, personal_codes
 KIND = kinds.RECORD_VERSION
 
 
+_DUMPS = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_OPEN_DUMPS = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+
+
 def open_json(open_fields: dict[str, Any]) -> bytes:
-    return json.dumps(open_fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str).encode("utf-8")
+    return _OPEN_DUMPS(open_fields).encode("utf-8")
 
 
 def _iso(value: date | None) -> str | None:
@@ -70,7 +73,9 @@ class VersionLeaf:
 
     @property
     def data(self) -> bytes:
-        return canonical_json(self.leaf)
+        # canonical_json's form (its float check skipped: every value here is a str, int, bool or None by
+        # construction), so a verifier's canonical_json(leaf) gives the same bytes.
+        return _DUMPS(self.leaf).encode("utf-8")
 
 
 def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogItem, source_record_id: str,
@@ -83,7 +88,8 @@ def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogIt
     personal = personal_codes(item)
     open_fields = {k: v for k, v in payload.items() if k not in personal} if personal else payload
     digest_bytes = bytes.fromhex(digest) if digest else b""
-    salt = kinds.keyed(b"record.open", f"{record_id}:{number}:".encode() + digest_bytes)
+    key = kinds.ledger_key()
+    salt = kinds.keyed(b"record.open", f"{record_id}:{number}:".encode() + digest_bytes, key=key)
     leaf = {
         "v": kinds.LEAF_VERSION,
         "kind": KIND,
@@ -91,7 +97,7 @@ def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogIt
         "n": number,
         "unit": unit_code,
         "item": item.code,
-        "sid": kinds.keyed(b"record.sid", f"{unit_code}|{item.code}|{source_record_id}".encode()).hex(),
+        "sid": kinds.keyed(b"record.sid", f"{unit_code}|{item.code}|{source_record_id}".encode(), key=key).hex(),
         "change": str(change),
         "status": str(status),
         "at": at_text(created_at),
@@ -107,7 +113,7 @@ def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogIt
         "repaired": bool(fields["repaired"]),
         "basis": hashlib.sha256(legal_basis.encode("utf-8")).hexdigest() if legal_basis else "",
         "open": kinds.salted(salt, open_json(open_fields)),
-        "content": kinds.keyed(b"record.content", digest_bytes).hex(),
+        "content": kinds.keyed(b"record.content", digest_bytes, key=key).hex(),
     }
     sealed = tuple(sorted(k for k in payload if k in personal)) if personal else ()
     return VersionLeaf(leaf=leaf, open_salt=salt.hex(), open_fields=open_fields, sealed_fields=sealed)
