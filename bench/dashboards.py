@@ -2,6 +2,7 @@
 /monitoring/dashboards/, the home page with its public section, a series' CSV and the read itself — p50 and p95.
 
     flock /tmp/bench.lock .venv/bin/python bench/dashboards.py --runs 50
+    flock /tmp/bench.lock .venv/bin/python bench/dashboards.py --refresh-city city_1m --runs 3   # the recount
 
 On PostgreSQL, in its own database (``--database``, default ``gongxin_bench_dashboards``; created and migrated when
 missing). The maintained statistics are built at the size a city of 1.2M organizations and 20M records gives them
@@ -32,6 +33,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--districts", type=int, default=150, help="districts with open alerts")
     parser.add_argument("--records", type=int, default=20_000_000, help="records the year's series sum to")
     parser.add_argument("--organizations", type=int, default=1_200_000)
+    parser.add_argument("--refresh-city", metavar="DATABASE",
+                        help="instead: time dashboards_refresh on a city built by bench/city.py (--keep)")
     return parser.parse_args()
 
 
@@ -152,8 +155,39 @@ def _time(label: str, call: Callable[[], Any], runs: int) -> None:
     print(f"{label:<44} p50 {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   ({runs} loads)")
 
 
+def _refresh_city(database: str, runs: int) -> None:
+    """Time the recount itself (every series, set-based) on a city built by bench/city.py."""
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxin.settings")
+    os.environ.setdefault("GONGXIN_SECRET_KEY", "bench-dashboards")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from gongxin.monitoring.dashboards import SERIES, dashboards_count, dashboards_refresh
+    from gongxin.records.models import Record
+
+    call_command("migrate", verbosity=0)
+    print(f"city {database}: {Record.objects.count():,} records")
+    for series in SERIES:
+        started = time.perf_counter()
+        rows = dashboards_count(keys=[series.key])[series.key]
+        print(f"  {series.key:<12} {len(rows):6,} rows  {(time.perf_counter() - started) * 1000:9.1f} ms")
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        dashboards_refresh()
+        samples.append(time.perf_counter() - started)
+    print(f"dashboards_refresh (all series, one transaction): median {statistics.median(samples):.2f} s "
+          f"over {runs} runs")
+
+
 def main() -> None:
     args = _arguments()
+    if args.refresh_city:
+        _refresh_city(args.refresh_city, min(args.runs, 5))
+        return
     os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{args.database}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongxin.settings")
     os.environ.setdefault("GONGXIN_SECRET_KEY", "bench-dashboards")

@@ -330,18 +330,27 @@ def district_name(code: str) -> str:
     return code
 
 
-def stored(*, public: bool) -> tuple[dict[str, list[Row]], datetime | None]:
-    """The maintained rows by series (the public ones only when ``public``) and when they were counted: two queries
-    (the time is one aggregate, not a timestamp parsed per row)."""
+def stored(*, public: bool, keys: Iterable[str] | None = None) -> tuple[dict[str, list[Row]], datetime | None]:
+    """The maintained rows by series (the public ones only when ``public``; those of ``keys`` when given) and when
+    they were counted. Staff: two queries (the time is one aggregate — a timestamp parsed per row cost more than the
+    rows at city scale); public: one query (its few hundred rows carry their time)."""
     figures = DashboardFigure.objects.order_by()
     if public:
         figures = figures.filter(public=True, series__in=list(PUBLIC_KEYS))
+    if keys is not None:
+        figures = figures.filter(series__in=list(keys))
     by_series: dict[str, list[Row]] = {}
-    for key, month, dimension, value in figures.values_list("series", "month", "dimension", "value"):
-        by_series.setdefault(key, []).append((month, dimension, value))
+    as_of: datetime | None = None
+    if public:
+        for key, month, dimension, value, at in figures.values_list("series", "month", "dimension", "value", "as_of"):
+            by_series.setdefault(key, []).append((month, dimension, value))
+            as_of = at if as_of is None or at < as_of else as_of
+    else:
+        for key, month, dimension, value in figures.values_list("series", "month", "dimension", "value"):
+            by_series.setdefault(key, []).append((month, dimension, value))
+        as_of = figures.aggregate(at=Min("as_of"))["at"]
     for rows in by_series.values():
         rows.sort()
-    as_of: datetime | None = figures.aggregate(at=Min("as_of"))["at"]
     return by_series, as_of
 
 
@@ -364,9 +373,14 @@ def _unit_names(codes: Iterable[str]) -> dict[str, str]:
 UNITS_SHOWN = 12
 
 
+# The home page draws the records by month and by source unit itself (portal.statistics): its section leaves them out.
+HOME_KEYS = tuple(key for key in PUBLIC_KEYS if key != "records")
+
+
 def dashboard_read(*, public: bool, today: date | None = None) -> Dashboard:
-    """The charts of the staff dashboard, or of the home page's public section (``public``), from the stored rows."""
-    data, as_of = stored(public=public)
+    """The charts of the staff dashboard, or of the home page's public section (``public``: one query), from the
+    stored rows."""
+    data, as_of = stored(public=public, keys=HOME_KEYS if public else None)
     months = [f"{m:%Y-%m}" for m in _months(today or clock.today())]
     charts: list[Chart] = []
     count = Column(_("Count"))
@@ -452,7 +466,7 @@ DOMAIN_LABELS: tuple[tuple[str, Any], ...] = (
 
 def series_csv_rows(*, key: str, public: bool) -> list[list[str]]:
     """A series' stored rows for its CSV download: month, dimension (a source unit's name where it is one), value."""
-    data, _as_of = stored(public=public)
+    data, _as_of = stored(public=public, keys=[key])
     rows = data.get(key, [])
     codes = {d.split("|", 1)[0] for _m, d, _v in rows}
     names = _unit_names(codes)

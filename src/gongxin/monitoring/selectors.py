@@ -77,7 +77,7 @@ def run_latest() -> RiskRun | None:
 def alerts_list(*, viewer: Viewer, status: str | None = None, kind: str | None = None,
                 subject_id: int | None = None, mine: bool = False) -> QuerySet[Alert]:
     reader_check(viewer)
-    alerts = Alert.objects.select_related("subject", "watch").order_by("-priority", "-raised_at", "-id")
+    alerts = Alert.objects.select_related("subject", "watch").order_by("-raised_at", "-id")
     if status:
         alerts = alerts.filter(status=status)
     if kind:
