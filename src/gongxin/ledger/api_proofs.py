@@ -26,7 +26,7 @@ class TreeOut(Schema):
 
 class LeafOut(Schema):
     index: int
-    kind: str = Field(description="What the leaf logs: record.version, report.issued or certificate.issued")
+    kind: str = Field(description="What the leaf logs: record.version, report.issue or certificate.issue")
     leaf_hash: str = Field(description="Base64 of SHA-256(0x00 || leaf content)")
 
 

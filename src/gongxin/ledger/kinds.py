@@ -31,8 +31,8 @@ LEAF_VERSION = 1
 
 # The kinds of leaves (docs/ledger.md); an app registers the functions of its own.
 RECORD_VERSION = "record.version"
-REPORT_ISSUED = "report.issued"
-CERTIFICATE_ISSUED = "certificate.issued"
+REPORT_ISSUED = "report.issue"
+CERTIFICATE_ISSUED = "certificate.issue"
 
 
 @dataclass(frozen=True)

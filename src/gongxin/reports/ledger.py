@@ -1,6 +1,6 @@
 """Credit reports and the tamper-evident log (ledger app; docs/ledger.md, decision 063).
 
-**Issuing.** A report is a leaf of the log (kind ``report.issued``: its number, content hash, key id, kind,
+**Issuing.** A report is a leaf of the log (kind ``report.issue``: its number, content hash, key id, kind,
 purpose and time, never its content). And every report proves its records: before the snapshot is built the
 log is integrated (synchronously, so every version committed before the issue has a leaf index), a signed
 checkpoint covering the records' leaves is taken (``ledger.checkpoints.checkpoint_ensure``), and the snapshot's

@@ -1,6 +1,6 @@
 """Check certificates and the tamper-evident log (ledger app; docs/ledger.md, decision 063).
 
-A certificate issued is a leaf (kind ``certificate.issued``: number, content hash, key id, time — never its
+A certificate issued is a leaf (kind ``certificate.issue``: number, content hash, key id, time — never its
 content), queued in the transaction that stores it. And a certificate proves the records its hits rest on: like a
 credit report (reports.ledger) it carries a ``ledger`` block with each record's current version's leaf, index and
 inclusion proof against a signed checkpoint (records.ledger.versions_proofs_block), which ``gongxin report verify``
