@@ -69,6 +69,7 @@ from gongxin.exchange.models import ExchangedSubject, ExternalSourceUnit, Packag
 from gongxin.exchange.packages import OpenedPackage, header_peek, package_open
 from gongxin.ingest.choices import BatchStatus, IssueLevel
 from gongxin.ingest.errors import BatchRunning
+from gongxin.ingest.locking import owner_alive
 from gongxin.ingest.models import Batch, BatchIssue
 from gongxin.ingest.services import batch_for_file, batch_run, batch_snapshot_confirm
 from gongxin.records.models import Record
@@ -403,7 +404,16 @@ def _apply_guarded(package: Package, node: NodeIdentity, *, opened: OpenedPackag
         logger.info("package %s is being applied by another process", package.guid)
 
 
+def _being_applied(package: Package) -> bool:
+    """A live run of another process holds one of the package's batches: it finishes the package (checked before
+    rewriting a big package's files only to be refused the batch)."""
+    ids = list((Package.objects.filter(pk=package.pk).values_list("batches", flat=True).first() or {}).values())
+    return any(owner_alive(batch=batch) for batch in Batch.objects.filter(pk__in=ids, status=BatchStatus.RUNNING))
+
+
 def _apply(package: Package, node: NodeIdentity, *, opened: OpenedPackage | None = None) -> None:
+    if _being_applied(package):
+        return
     own = opened is None
     if opened is None:
         try:
