@@ -95,7 +95,8 @@ IDENTIFIER_CHANGED = _topic("subjects.identifier.changed", aggregate="subject",
                             payload=("model", "object_id", "changed", "actor"),
                             meaning="Staff changed a subject's identifier in the administration.")
 RELATION_ADDED = _topic("subjects.relation.added", aggregate="subject",
-                        payload=("relation_id", "kind", "to_subject_id", "actor"),
+                        payload=("relation_id", "kind", "from_subject_id", "to_subject_id", "share_ratio", "start_date",
+                                 "end_date", "record_id", "actor"),
                         meaning="A relation (legal representative, shareholder ...) was added to a subject.")
 RELATION_CHANGED = _topic("subjects.relation.changed", aggregate="subject",
                           payload=("model", "object_id", "changed", "actor"),

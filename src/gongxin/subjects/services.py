@@ -212,14 +212,7 @@ def relation_add(
             aggregate_type=AGGREGATE,
             aggregate_id=from_subject.pk,
             subject_id=from_subject.pk,
-            payload={
-                "relation_id": relation.pk,
-                "kind": kind,
-                "to_subject_id": to_subject.pk,
-                "share_ratio": None if share_ratio is None else str(share_ratio),
-                "start_date": None if start_date is None else start_date.isoformat(),
-                "actor": actor_label,
-            },
+            payload=_relation_payload(relation, actor_label=actor_label),
         )
     return relation
 
