@@ -19,7 +19,14 @@ from ninja import Router
 from gongxin.core.schemas import ErrorOut
 from gongxin.exchange.errors import ReceiptNotFound
 from gongxin.exchange.keys import local_node
-from gongxin.exchange.services import REFUSED, exchange_dir, package_receive, receipt_for_peer, receipt_wire
+from gongxin.exchange.services import (
+    REFUSED,
+    UNAUTHENTICATED,
+    exchange_dir,
+    package_receive,
+    receipt_for_peer,
+    receipt_wire,
+)
 
 router = Router(tags=["exchange"])
 
@@ -56,12 +63,6 @@ def _body_to_file(request: HttpRequest) -> Path:
             copied += len(chunk)
             handle.write(chunk)  # a body over the limit is cut short: it no longer opens (refused as malformed)
     return Path(handle.name)
-
-
-# Refusals that mean the sender is not authenticated: answered 401, like any request without valid credentials.
-UNAUTHENTICATED = frozenset({"exchange.package_malformed", "exchange.package_unsupported_version",
-                             "exchange.package_unsigned", "exchange.package_bad_signature",
-                             "exchange.package_unknown_sender"})
 
 
 @router.post("/packages", auth=None, response={401: ErrorOut, 404: ErrorOut, 422: ErrorOut}, openapi_extra=_PUSH,

@@ -84,6 +84,10 @@ _TEN_THOUSAND = Decimal(10000)
 # Receipt statuses: the package is applied fully, partly (some records rejected), held (waiting for an earlier
 # package, or a full snapshot held for the credit office's review) or refused as a whole.
 APPLIED, PARTIAL, HELD, REFUSED = "applied", "partial", "held", "refused"
+# Refusals that mean the sender is not authenticated (the push answers them 401); only the others are stored.
+UNAUTHENTICATED = frozenset({"exchange.package_malformed", "exchange.package_unsupported_version",
+                             "exchange.package_unsigned", "exchange.package_bad_signature",
+                             "exchange.package_unknown_sender"})
 
 __all__ = ["ACTOR_PREFIX", "package_receive", "packages_resume", "receipt_for_peer", "receipt_verify", "receipt_wire"]
 
@@ -200,8 +204,8 @@ def _int(value: Any) -> int:
 
 def _refuse(data: bytes | str | os.PathLike[str], error: PackageRefused, *, via: str, node: NodeIdentity,
             header: dict[str, Any] | None = None) -> Receipt:
-    """The refusal's receipt; stored with a ``refused`` package row when the package names a GUID that is not
-    already applied here (a tampered copy never overwrites what was applied)."""
+    """The refusal's receipt; stored with a ``refused`` package row when a registered peer's signature holds and the
+    package names a GUID that is not already applied here (a tampered copy never overwrites what was applied)."""
     header = header if header is not None else (header_peek(data) or {})
     try:
         guid: uuid.UUID | None = uuid.UUID(str(header.get("guid")))
@@ -215,8 +219,8 @@ def _refuse(data: bytes | str | os.PathLike[str], error: PackageRefused, *, via:
         sequence=_int(header.get("sequence")) if header.get("sequence") is not None else None,
         item_code=str(header.get("item_code") or "")[:60])
     receipt = _receipt_signed(document, node)
-    if guid is None:
-        return receipt
+    if guid is None or error.code in UNAUTHENTICATED:
+        return receipt  # nothing stored for a sender nobody vouches for (no rows written by anonymous requests)
     with transaction.atomic():
         existing = Package.objects.select_for_update().filter(direction=PackageDirection.RECEIVED, guid=guid).first()
         if existing is not None and existing.status != PackageStatus.REFUSED:
