@@ -38,11 +38,12 @@ CONSUMPTION = "CZ-GX-001"
 RIN = rin_generate(area="330203", birth_date=date(1975, 4, 9), sequence=31)
 
 
-def represent(unit: SourceUnit, firm: Subject, *, kind: str = "legal_representative", end: str = "") -> Subject:
+def represent(unit: SourceUnit, firm: Subject, *, kind: str = "legal_representative", end: str = "",
+              start: str = "2019-03-01") -> Subject:
     payload: dict[str, Any] = {
         "subject_name": firm.name, "subject_category": "organization", "uscc": firm.organization.uscc,
         "relation_number": f"REL-{firm.pk}-{kind}", "relation_kind": kind, "party_name": "陈法代",
-        "party_category": "person", "party_id_number": RIN, "start_date": "2019-03-01",
+        "party_category": "person", "party_id_number": RIN, "start_date": start,
         "authority_name": "宁波市市场监督管理局",
     }
     if end:
@@ -122,3 +123,19 @@ def test_nightly_refresh_finds_the_candidates_set_based(unit: SourceUnit, debtor
     done = list(related_refresh())
     assert done[-1][0] == done[-1][1] >= 1
     assert SubjectFacts.objects.get(pk=person.pk).facts["legal_rep_of_judgment_debtor"] is True
+
+
+def test_a_person_on_a_list_who_becomes_legal_representative_founded_while_listed(
+        unit: SourceUnit, clean_org: Subject, system_viewer: Viewer) -> None:
+    from gongxin.rewards.tests.conftest import serious_list_create
+
+    other = factories.organization_create(name="宁波市江北区旧公司有限公司")
+    person = represent(unit, other)  # an old relation, from before any listing
+    serious_list_create(subject=person, source_unit=unit, exit_on=None)  # listed 100 days ago
+    dispatch()
+    assert not SubjectFacts.objects.get(pk=person.pk).facts.get("founded_while_listed")
+    represent(unit, clean_org, start="2026-05-01")  # while on the list
+    check = check_perform(subject=person, matter="CZ-XK-001", actor=system_viewer)
+    [hit] = [h for h in check.hits if h["measure"] == "sd.founded_while_listed"]
+    [basis] = [b for b in hit["basis"] if b["type"] == "relation"]
+    assert basis["firm"]["subject_id"] == clean_org.pk and basis["start"] == "2026-05-01"
