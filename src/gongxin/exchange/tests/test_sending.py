@@ -210,3 +210,17 @@ def test_the_audit_page_shows_the_exchange_to_the_office(subscribed: Subscriptio
     anonymous = Client().get("/exchange/audit/")
     assert anonymous.status_code in (302, 403, 404)
     assert CatalogItem.objects.filter(code="penalty").exists()
+
+
+def test_the_command_sends_and_shows_the_cursors(subscribed: Subscription, inbox: Path, market_unit: SourceUnit,
+                                                 organization: Subject) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    penalty_create(subject=organization, source_unit=market_unit)
+    call_command("exchange", "send", "--peer", subscribed.peer.code, stdout=StringIO())
+    assert len(_inbox_files(inbox)) == 1
+    out = StringIO()
+    call_command("exchange", "status", stdout=out)
+    assert "100000 penalty -> XZCF: at 0, 1 versions behind, sequence 1, outstanding #1 (1 records" in out.getvalue()
