@@ -207,7 +207,9 @@ def _deliver_service(peer: Peer, path: Path) -> dict[str, Any]:
         body = response.json()
     except ValueError as exc:
         raise DeliveryFailed(f"HTTP {response.status_code}: not a receipt") from exc
-    return dict(body)
+    # A refusal comes in the API's error shape, the signed receipt in its details.
+    receipt = (body.get("details") or {}).get("receipt") if isinstance(body.get("details"), dict) else None
+    return dict(receipt if isinstance(receipt, dict) else body)
 
 
 def outgoing_file_name(*, sender: str, item_code: str, sequence: int, guid: str) -> str:

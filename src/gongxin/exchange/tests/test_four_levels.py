@@ -229,16 +229,19 @@ def test_a_national_debtor_reaches_the_district_is_checked_there_and_its_revocat
 def test_killing_the_city_mid_exchange_loses_and_duplicates_nothing(levels: Levels) -> None:
     firm = {"uscc": _uscc("91330203MA2H00003"), "name": "宁波海曙断点续传测试有限公司"}
     ids = levels.district.act("penalty", prefix="HS-KILL", count=20, **firm)["ids"]
-    # Let the city take some packages, then kill it (web and exchange loop) and the nation's web server.
-    _until("the first packages at the city", lambda: levels.city.act("records", item="penalty", ids=ids)["records"])
+    # The district starts pushing within a round; kill the city (web server and exchange loop, as a crash would)
+    # while it does, and the nation's server with it.
+    time.sleep(2 * INTERVAL)
     levels.city.kill()
     levels.nation.kill()
-    at_kill = levels.nation.act("records", item="penalty", ids=ids)["records"]
-    assert len(at_kill) < len(ids)  # killed mid-exchange: the nation did not have them all yet
-    time.sleep(3 * INTERVAL)  # the district retries with backoff meanwhile
-    levels.nation.start()
-    levels.city.start()
-    _found, _seconds = _until("all 20 at the nation", lambda: (lambda rows: rows if len(rows) == len(ids) else None)(
+    try:
+        at_kill = levels.nation.act("records", item="penalty", ids=ids)["records"]
+        assert len(at_kill) < len(ids)  # killed mid-exchange: the nation did not have them all yet
+        time.sleep(3 * INTERVAL)  # the district retries with backoff meanwhile
+    finally:
+        levels.nation.start()
+        levels.city.start()
+    _until("all 20 at the nation", lambda: (lambda rows: rows if len(rows) == len(ids) else None)(
         levels.nation.act("records", item="penalty", ids=ids)["records"]))
     for node in (levels.city, levels.province, levels.nation):
         rows = node.act("records", item="penalty", ids=ids)["records"]
