@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gongxin.catalog.models import CatalogItem
 from gongxin.core.events import topics_of
 from gongxin.core.models import OutboxEvent
 from gongxin.rewards.facts import facts_refresh
@@ -23,5 +24,14 @@ class SubjectFactsConsumer:
     def handle(self, events: Sequence[OutboxEvent]) -> None:
         subject_ids = {e.subject_id for e in events if e.subject_id and e.topic not in OWN_TOPICS}
         if subject_ids:
-            # A firm's listing follows its legal representatives, controllers and shareholders (rewards.related).
-            facts_refresh(subject_ids | related_sources(subject_ids))
+            # A firm's listing follows its legal representatives, controllers and shareholders (rewards.related): the
+            # subjects whose list records changed bring the people related to them (other records never do).
+            listing = list_items()
+            listed = {e.subject_id for e in events if e.subject_id and e.aggregate_type == "record"
+                      and (e.payload or {}).get("item") in listing}
+            facts_refresh(subject_ids | related_sources(listed))
+
+
+def list_items() -> frozenset[str]:
+    """Codes of the catalog items whose records are list entries (one small query per batch of events)."""
+    return frozenset(CatalogItem.objects.exclude(list_type_code="").values_list("code", flat=True))
