@@ -286,7 +286,7 @@ def _receive_opened(opened: OpenedPackage, data: bytes | str | os.PathLike[str],
         if existing.status == PackageStatus.APPLYING:
             _apply_guarded(existing, node)
         _advance(sender=existing.sender_code, item_code=existing.item_code, node=node)
-        return _receipt_for(guid)
+        return _receipt_for(guid, node)
     header = opened.header
     if item_for_national_code(item_code=opened.item_code, local_item_code=str(header.get("local_item_code") or "")) \
             is None:
@@ -327,7 +327,7 @@ def _receive_opened(opened: OpenedPackage, data: bytes | str | os.PathLike[str],
     if package.status == PackageStatus.APPLYING:
         _apply_guarded(package, node, opened=opened)
     _advance(sender=opened.sender, item_code=opened.item_code, node=node)
-    return _receipt_for(guid)
+    return _receipt_for(guid, node)
 
 
 def _held_message(last: int) -> Callable[[], str]:
@@ -342,8 +342,18 @@ def receipt_for_peer(*, guid: uuid.UUID, peer: Peer) -> Receipt | None:
     return Receipt.objects.filter(direction=PackageDirection.RECEIVED, package_guid=guid).first()
 
 
-def _receipt_for(guid: uuid.UUID) -> Receipt:
-    return Receipt.objects.get(direction=PackageDirection.RECEIVED, package_guid=guid)
+def _receipt_for(guid: uuid.UUID, node: NodeIdentity | None = None) -> Receipt:
+    """The package's stored receipt; while another process is still applying it (none stored yet), a ``held``
+    receipt saying so (not stored: the sender asks again and gets the final one)."""
+    stored = Receipt.objects.filter(direction=PackageDirection.RECEIVED, package_guid=guid).first()
+    if stored is not None or node is None:
+        return stored or Receipt.objects.get(direction=PackageDirection.RECEIVED, package_guid=guid)
+    package = Package.objects.get(direction=PackageDirection.RECEIVED, guid=guid)
+    return _receipt_signed(_receipt_document(
+        guid=str(guid), sender=package.sender_code, node=node, status=HELD, code="exchange.package_being_applied",
+        message=gettext_lazy("The package is being applied; its receipt follows when it is done."),
+        sequence=package.sequence, item_code=package.item_code,
+        counts={"records": package.record_count, "applied": 0, "duplicates": 0, "rejected": 0}), node)
 
 
 def _advance(*, sender: str, item_code: str, node: NodeIdentity) -> None:

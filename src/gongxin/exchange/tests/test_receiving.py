@@ -323,3 +323,22 @@ def test_a_package_left_half_applied_is_finished_once(seeded: None, city: NodeId
     assert again.status == "applied"
     assert Record.objects.filter(source_record_id__in=["HS-XZCF-1", "HS-XZCF-2"]).count() == 2
     assert all(r.versions.count() == 1 for r in Record.objects.filter(source_record_id__startswith="HS-XZCF"))
+
+
+def test_a_package_another_process_is_applying_is_answered_held(seeded: None, city: NodeIdentity,
+                                                                district: NodeIdentity) -> None:
+    """Sent again while a live run applies it: not applied a second time, answered 'held' until its receipt exists."""
+    from gongxin.ingest.locking import run_token
+    from gongxin.ingest.models import Batch
+
+    data = send(district, city, [penalty(1)])
+    guid = package_receive(data=data, via="service").package_guid
+    package = Package.objects.get(guid=guid, direction="received")
+    Receipt.objects.filter(package_guid=guid).delete()
+    Package.objects.filter(pk=package.pk).update(status=PackageStatus.APPLYING)
+    Batch.objects.filter(pk=package.batches[""]).update(status="running", owner=run_token())  # a live run holds it
+
+    again = package_receive(data=data, via="service")
+    assert (again.status, again.document["code"]) == ("held", "exchange.package_being_applied")
+    assert again.pk is None and not Receipt.objects.filter(package_guid=guid).exists()
+    assert Record.objects.get(source_record_id="HS-XZCF-1").versions.count() == 1
