@@ -108,3 +108,43 @@ def test_an_unknown_party_is_registered_and_a_self_relation_is_skipped(seeded: N
     own = relation_payload(firm, number="GX-10", kind="shareholder", party=firm, share="10")
     record = submit(unit, firm, own)
     assert not Relation.objects.filter(record_ref=record.pk).exists()
+
+
+def test_relations_arrive_by_file_and_push_and_a_pushed_revocation_ends_one(seeded: None, tmp_path: Any) -> None:
+    from gongxin.ingest.services import batch_ingest_file, batch_push
+
+    unit = factories.source_unit_create()
+    item = factories.seeded_item("registration_relation")
+    firm = factories.organization_create(name="宁波归集关联有限公司")
+    holder = factories.organization_create(name="宁波归集控股有限公司")
+    rin = rin_generate(area="330203", birth_date=date(1970, 7, 7), sequence=23)
+    # A file with the catalog's Chinese headers (the party's number a personal column).
+    path = tmp_path / "登记关系.csv"
+    path.write_text(
+        "企业名称,主体类别,统一社会信用代码,关系登记编号,关系类型,关联方名称/姓名,关联方类别,关联方证件号码,"
+        "持股比例（%）,起始日期,登记机关\n"
+        f"{firm.name},法人及非法人组织,{firm.organization.uscc},F-1,法定代表人,周文件,自然人,{rin},,2021-01-05,"
+        "宁波市市场监督管理局\n", encoding="utf-8")
+    batch = batch_ingest_file(path=path, source_unit=unit, item=item, actor=factories.ADMIN)
+    assert batch.inserted == 1, list(batch.issues.values_list("code", "reason"))
+    outbox_dispatch()
+    person_relation = Relation.objects.get(to_subject=firm, kind="legal_representative")
+    assert person_relation.from_subject.kind == "person" and person_relation.start_date == date(2021, 1, 5)
+    # A push: a holding firm with its share, then a correction of the share, then its revocation.
+    row = relation_payload(firm, number="P-1", kind="shareholder", party=holder, share="20")
+    batch_push(source_unit=unit, item=item, records=[row], idempotency_key="rel-1", actor=factories.ADMIN)
+    outbox_dispatch()
+    holding = Relation.objects.get(to_subject=firm, from_subject=holder)
+    assert holding.share_ratio == Decimal("0.2000") and holding.end_date is None
+    batch_push(source_unit=unit, item=item, records=[{**row, "share_ratio": "25"}], idempotency_key="rel-2",
+               actor=factories.ADMIN)
+    outbox_dispatch()
+    holding.refresh_from_db()
+    assert holding.share_ratio == Decimal("0.2500")
+    batch_push(source_unit=unit, item=item, records=[{**row, "share_ratio": "25", "revoked": True}],
+               idempotency_key="rel-3", actor=factories.ADMIN)
+    outbox_dispatch()
+    holding.refresh_from_db()
+    assert holding.end_date is not None
+    assert related_subjects(subject_id=firm.pk) == [
+        a for a in related_subjects(subject_id=firm.pk) if a.subject_id == person_relation.from_subject_id]
