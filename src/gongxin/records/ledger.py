@@ -80,11 +80,12 @@ class VersionLeaf:
 
 def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogItem, source_record_id: str,
                  change: str, status: str, created_at: datetime, digest: str, payload: dict[str, Any],
-                 fields: dict[str, Any], legal_basis: str) -> VersionLeaf:
+                 fields: dict[str, Any], legal_basis: str, open_text: str | None = None) -> VersionLeaf:
     """The leaf of one version. ``payload`` is the stored payload (personal fields sealed or not: they are left
     out of ``open``); ``digest`` the content hash (hex) over the plain content; ``fields`` the version's clock
     and mark fields (polarity, severity, decision_date, published, publicity_min_end, publicity_max_end,
-    publicity_ended, retention_end, under_objection, repaired)."""
+    publicity_ended, retention_end, under_objection, repaired). ``open_text``: the open fields' JSON when the
+    caller has it already (records.load.RowContent.open_json), else it is encoded here."""
     personal = personal_codes(item)
     open_fields = {k: v for k, v in payload.items() if k not in personal} if personal else payload
     digest_bytes = bytes.fromhex(digest) if digest else b""
@@ -112,7 +113,7 @@ def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogIt
         "under_objection": bool(fields["under_objection"]),
         "repaired": bool(fields["repaired"]),
         "basis": hashlib.sha256(legal_basis.encode("utf-8")).hexdigest() if legal_basis else "",
-        "open": kinds.salted(salt, open_json(open_fields)),
+        "open": kinds.salted(salt, open_text.encode("utf-8") if open_text is not None else open_json(open_fields)),
         "content": kinds.keyed(b"record.content", digest_bytes, key=key).hex(),
     }
     sealed = tuple(sorted(k for k in payload if k in personal)) if personal else ()

@@ -27,12 +27,12 @@ from gongxin.core.events import record_topic
 from gongxin.core.outbox import EventDraft, events_emit_bulk
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_digest, record_identity
-from gongxin.records.ledger import version_leaf, version_leaves, versions_log
+from gongxin.records.ledger import open_json, version_leaf, version_leaves, versions_log
 from gongxin.records.lists import list_entries_sync_bulk, list_types_by_code
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.packing import payload_pack_json, texts_ensure
 from gongxin.records.partitions import version_partitions_ensure
-from gongxin.records.personal import payload_seal
+from gongxin.records.personal import payload_seal, personal_codes
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ class RowContent:
     payload_json: str  # the stored form (records.packing): ``[layout, values...]`` as JSON text
     fields: dict[str, Any]
     layout: str = ""  # the text of the payload's layout (stored before the version, by the writer)
+    # The canonical JSON of the non-personal fields, which the version's leaf commits to (records.ledger): the
+    # content hash's own payload JSON when the row has no personal field (most rows: no second encoding).
+    open_json: str = ""
 
 
 def record_content(*, item: CatalogItem, domain: str, payload: dict[str, Any], severity: str | None,
@@ -57,15 +60,18 @@ def record_content(*, item: CatalogItem, domain: str, payload: dict[str, Any], s
     identity). ``fields_cache`` shares one clock-fields dict per distinct clocks (they repeat a lot)."""
     clocks = policies.clocks(item=item, domain=domain, payload=payload, severity=severity)
     identity = record_identity(item=item, payload=payload, source_record_id=source_record_id)
-    digest, _canonical = content_digest(payload=payload, severity=clocks.severity)
+    digest, canonical = content_digest(payload=payload, severity=clocks.severity)
     stored = payload_seal(item=item, payload=payload)  # the hash is of the plain content; storage is sealed
+    personal = personal_codes(item)
+    if any(code in payload for code in personal):
+        canonical = open_json({k: v for k, v in payload.items() if k not in personal}).decode("utf-8")
     layout, payload_json = payload_pack_json(stored)
     if fields_cache is None:
         fields = clock_fields(clocks)
     else:
         fields = fields_cache.get(clocks) or fields_cache.setdefault(clocks, clock_fields(clocks))
     return RowContent(identity=identity, payload=stored, digest=digest, payload_json=payload_json, fields=fields,
-                      layout=layout)
+                      layout=layout, open_json=canonical)
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,7 @@ class _Prepared:
     fields: dict[str, Any]
     payload_json: str = ""
     layout: str = ""
+    open_json: str = ""
 
 
 def _prepare(
@@ -186,6 +193,7 @@ def _prepare(
         prepared[(row.source_unit_id, item.pk, content.identity)] = _Prepared(
             row=row, source_record_id=content.identity, payload=content.payload, digest=content.digest,
             fields=content.fields, payload_json=content.payload_json, layout=content.layout,
+            open_json=content.open_json,
         )
     return list(prepared.values())
 
@@ -482,7 +490,7 @@ def _versions_log(pairs: list[tuple[_Prepared, _Current, str]], *, now: Any,
             created_at=now, digest=p.digest, payload=p.payload,
             fields={**f, "under_objection": current.under_objection, "repaired": current.repaired,
                     "publicity_ended": current.publicity_ended},
-            legal_basis=p.row.catalog_item.legal_basis,
+            legal_basis=p.row.catalog_item.legal_basis, open_text=p.open_json or None,
         )))
     versions_log(leaves)
 
