@@ -58,9 +58,24 @@ def entries_append(*, kind: str, refs: Sequence[tuple[int, int]], leaf_data: Seq
     return len(rows)
 
 
+def _integrate_already_waiting(task: Any) -> bool:
+    """True when the database task backend holds an integration that has not started yet: it will integrate this
+    transaction's entries too, so an ingest of many chunks queues one integration, not one per chunk (as the
+    outbox's dispatch does)."""
+    from django_tasks import task_backends
+
+    if not type(task_backends[task.backend]).__module__.startswith("django_tasks_db"):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=task.module_path, status="READY").exists()
+
+
 def _enqueue_integrate() -> None:
     from gongxin.ledger.tasks import ledger_integrate_task
 
+    if _integrate_already_waiting(ledger_integrate_task):
+        return
     ledger_integrate_task.enqueue()
 
 
