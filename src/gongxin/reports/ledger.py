@@ -28,6 +28,7 @@ from gongxin.core.signing import canonical_json
 from gongxin.ledger import kinds
 from gongxin.ledger.services import entries_append
 from gongxin.records.ledger import LedgerCheck, proofs_verify, versions_proofs_block
+from gongxin.rewards.ledger import certificate_ledger_check
 
 __all__ = ["LedgerCheck", "kinds_register", "ledger_block", "ledger_integrate_before_issue", "ledger_verify",
            "report_leaf", "report_log"]
@@ -117,21 +118,10 @@ def _leaf_matches(entry: dict[str, Any], proof: dict[str, Any]) -> bool:
     return all(f.get("code") in open_fields or f.get("code") in sealed for f in entry.get("fields") or [])
 
 
-def _certificate_stated(content: dict[str, Any]) -> list[tuple[tuple[int, int | None], dict[str, Any]]]:
-    """A check certificate states the records its hits rest on (their ids; the versions are the block's)."""
-    found: dict[int, dict[str, Any]] = {}
-    for hit in content.get("hits") or []:
-        for basis in hit.get("basis") or []:
-            if isinstance(basis, dict) and isinstance(basis.get("record_id"), int):
-                found.setdefault(basis["record_id"], basis)
-    return [((record_id, None), basis) for record_id, basis in sorted(found.items())]
-
-
 def ledger_verify(content: dict[str, Any], *, public_keys: Sequence[bytes]) -> LedgerCheck:
     """Check the ``ledger`` block of a report's (or a check certificate's) content offline (see the module
     docstring). ``public_keys``: the raw Ed25519 public keys accepted for the log's checkpoints (the platform's)."""
     if content.get("kind") == "check_certificate":
-        return proofs_verify(content.get("ledger"), stated=_certificate_stated(content), public_keys=public_keys,
-                             matches=lambda _entry, _proof: True)
+        return certificate_ledger_check(content, public_keys=public_keys)
     stated = [((e.get("record_id"), e.get("version")), e) for e in _stated_records(content)]
     return proofs_verify(content.get("ledger"), stated=stated, public_keys=public_keys, matches=_leaf_matches)

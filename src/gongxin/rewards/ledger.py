@@ -16,7 +16,7 @@ from typing import Any
 from gongxin.core.signing import canonical_json
 from gongxin.ledger import kinds
 from gongxin.ledger.services import entries_append, ledger_integrate
-from gongxin.records.ledger import versions_proofs_block
+from gongxin.records.ledger import LedgerCheck, proofs_verify, versions_proofs_block
 
 KIND = kinds.CERTIFICATE_ISSUED
 
@@ -44,6 +44,22 @@ def certificate_proofs(hits: Sequence[dict[str, Any]]) -> dict[str, Any]:
     versions = Record.objects.filter(pk__in=ids, current_version__isnull=False).values_list(
         "pk", "current_version__number")
     return versions_proofs_block(versions)
+
+
+def certificate_stated(content: dict[str, Any]) -> list[tuple[tuple[int, int | None], dict[str, Any]]]:
+    """The records a certificate states: those its hits rest on (their ids; the versions are the block's)."""
+    found: dict[int, dict[str, Any]] = {}
+    for hit in content.get("hits") or []:
+        for basis in hit.get("basis") or []:
+            if isinstance(basis, dict) and isinstance(basis.get("record_id"), int):
+                found.setdefault(basis["record_id"], basis)
+    return [((record_id, None), basis) for record_id, basis in sorted(found.items())]
+
+
+def certificate_ledger_check(content: dict[str, Any], *, public_keys: Sequence[bytes]) -> LedgerCheck:
+    """What the log proves of a certificate's records (offline: its ``ledger`` block and the platform's keys)."""
+    return proofs_verify(content.get("ledger"), stated=certificate_stated(content), public_keys=public_keys,
+                         matches=lambda _entry, _proof: True)
 
 
 def _leaves(refs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:

@@ -28,6 +28,7 @@ from gongxin.rewards import selectors
 from gongxin.rewards.choices import Decision, MatterType, MeasureKind
 from gongxin.rewards.facts import fact_names
 from gongxin.rewards.forms import MatterForm, MeasureForm, SystemForm
+from gongxin.rewards.ledger import certificate_ledger_check
 from gongxin.rewards.services import (
     MeasureDraft,
     certificate_issue,
@@ -225,7 +226,9 @@ def _certificate_context(number: str, *, viewer: Viewer, page: bool = True) -> d
     url = verify_url_shown(certificate.number, signed=certificate.content.get("verification", {}).get("url", ""))
     return {"certificate": certificate, "content": certificate.content if show_content else {},
             "show_content": show_content, "verify_url": url, "qr_svg": qr_svg(url),
-            "verification": selectors.certificate_verification(certificate)}
+            "verification": selectors.certificate_verification(certificate),
+            # What the tamper-evident log proves of the records its result rests on (rewards.ledger).
+            "ledger": certificate_ledger_check(certificate.content, public_keys=list(signing.public_keys().values()))}
 
 
 @require_GET

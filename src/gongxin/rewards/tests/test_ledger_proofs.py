@@ -46,3 +46,11 @@ def test_a_clean_certificate_states_no_record(system_viewer: Viewer, clean_org: 
                                     actor=system_viewer)
     result = ledger_verify(certificate.content, public_keys=list(signing.public_keys().values()))
     assert (result.present, result.valid, result.stated) == (True, True, 0)
+
+
+def test_the_certificates_verification_page_says_so_in_words(system_viewer: Viewer, debtor_org: Subject) -> None:
+    certificate = certificate_issue(check=check_perform(subject=debtor_org, matter="CZ-CG-001", actor=system_viewer),
+                                    actor=STAFF)
+    for language, words in (("zh-hans", "均记载于平台防篡改日志"), ("en", "tamper-evident log, by")):
+        page = Client(HTTP_ACCEPT_LANGUAGE=language).get(f"/verify/{certificate.number}/").content.decode()
+        assert 'data-ledger-valid="valid"' in page and words in page, language
