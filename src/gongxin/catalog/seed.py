@@ -468,8 +468,9 @@ RELATION_ITEM = {
     "subject_kinds": ["organization"], "category": "基础信息", "record_kind": "basic", "polarity": "neutral",
     "fields": registration_relation_fields(), "natural_key": ["relation_number"], "decision_date_field": "start_date",
     "disclosure_level": "shared", "default_severity": "", "list_type_code": "",
-    "legal_basis": "《中华人民共和国市场主体登记管理条例》第八条、第九条（法定代表人、股东、主要人员、分支机构登记事项）；"
-                   "《企业信息公示暂行条例》；《最高人民法院关于限制被执行人高消费及有关消费的若干规定》第三条；" + _BASIS_ZJ,
+    "legal_basis": "《中华人民共和国市场主体登记管理条例》第八条、第九条"
+                   "（法定代表人、股东、主要人员、分支机构登记事项）；《企业信息公示暂行条例》；"
+                   "《最高人民法院关于限制被执行人高消费及有关消费的若干规定》第三条；" + _BASIS_ZJ,
     "update_frequency": "daily",
 }
 
