@@ -419,10 +419,12 @@ def _apply_guarded(package: Package, node: NodeIdentity, *, opened: OpenedPackag
 
 
 def _being_applied(package: Package) -> bool:
-    """A live run of another process holds one of the package's batches: it finishes the package (checked before
-    rewriting a big package's files only to be refused the batch)."""
+    """A live run of another process holds one of the package's batches (it finishes the package), or a full
+    snapshot of it waits for the credit office's review (its decision resumes it): checked before rewriting a big
+    package's files only to find the batch taken or waiting."""
     ids = list((Package.objects.filter(pk=package.pk).values_list("batches", flat=True).first() or {}).values())
-    return any(owner_alive(batch=batch) for batch in Batch.objects.filter(pk__in=ids, status=BatchStatus.RUNNING))
+    batches = Batch.objects.filter(pk__in=ids, status__in=[BatchStatus.RUNNING, BatchStatus.HELD])
+    return any(batch.status == BatchStatus.HELD or owner_alive(batch=batch) for batch in batches)
 
 
 def _apply(package: Package, node: NodeIdentity, *, opened: OpenedPackage | None = None) -> None:
