@@ -36,13 +36,23 @@ def _firm(uscc: str, name: str) -> Any:
 def penalty(args: dict[str, Any]) -> dict[str, Any]:
     """``count`` fines of one firm, source record ids ``<prefix>-<n>`` (each process's factories count afresh, so the
     test names them)."""
+    from django.db import transaction
+
     from gongxin.core import clock
-    from gongxin.records.services import record_submit
-    from gongxin.testing.factories import ADMIN, SOURCE_UNIT_USCC, seeded_item
 
     unit = _unit(args.get("unit", "HS-SCJG"), args.get("unit_name", "海曙区市场监督管理局"))
     subject = _firm(args["uscc"], args["name"])
     decided = clock.today() - timedelta(days=30)
+    ids = []
+    with transaction.atomic():  # all at once: the district's next round sends them together
+        ids = _penalties(args, unit, subject, decided)
+    return {"ids": ids}
+
+
+def _penalties(args: dict[str, Any], unit: Any, subject: Any, decided: Any) -> list[str]:
+    from gongxin.records.services import record_submit
+    from gongxin.testing.factories import ADMIN, SOURCE_UNIT_USCC, seeded_item
+
     ids = []
     for number in range(int(args.get("count", 1))):
         identity = f"{args['prefix']}-{number}"
@@ -59,7 +69,7 @@ def penalty(args: dict[str, Any]) -> dict[str, Any]:
                           "authority_name": "海曙区市场监督管理局", "authority_uscc": SOURCE_UNIT_USCC,
                           "data_source_unit": "海曙区市场监督管理局", "data_source_uscc": SOURCE_UNIT_USCC})
         ids.append(identity)
-    return {"ids": ids}
+    return ids
 
 
 def correct(args: dict[str, Any]) -> dict[str, Any]:

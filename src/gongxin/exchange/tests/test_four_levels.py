@@ -75,6 +75,21 @@ class Node:
         assert done.returncode == 0, f"{self.code} {action}: {done.stdout}\n{done.stderr}"
         return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
+    def penalties_held(self, ids: list[str]) -> int:
+        """How many of these penalties the node's database holds, read directly (milliseconds, not a process)."""
+        marks = ", ".join(["%s" if self.database_url else "?"] * len(ids))
+        statement = ("SELECT count(*) FROM records_record r JOIN catalog_catalogitem i ON i.id = r.catalog_item_id "  # noqa: S608
+                     f"WHERE i.code = 'penalty' AND r.source_record_id IN ({marks})")  # placeholders only
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url) as connection:
+                return int(connection.execute(statement, ids).fetchone()[0])
+        import sqlite3
+
+        with sqlite3.connect(self.directory / "gongxin.sqlite3", timeout=30) as connection:
+            return int(connection.execute(statement, ids).fetchone()[0])
+
     def start(self) -> None:
         log = (self.directory / "processes.log").open("ab")
         self.processes["web"] = subprocess.Popen(  # noqa: S603 (our own command)
@@ -173,7 +188,7 @@ def levels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Levels]:
             node.stop()
 
 
-def _until(what: str, probe: Callable[[], Any]) -> tuple[Any, float]:
+def _until(what: str, probe: Callable[[], Any], *, pause: float = 1.0) -> tuple[Any, float]:
     """Poll ``probe`` until it answers truthy; its answer and the seconds it took."""
     started = time.monotonic()
     while True:
@@ -182,7 +197,7 @@ def _until(what: str, probe: Callable[[], Any]) -> tuple[Any, float]:
             return answer, time.monotonic() - started
         if time.monotonic() - started > WAIT:
             raise AssertionError(f"{what}: not within {WAIT} s")
-        time.sleep(1.0)
+        time.sleep(pause)
 
 
 FIRM = {"uscc": "91330203MA2H00001", "name": "宁波海曙四级贯通测试有限公司"}
@@ -228,21 +243,26 @@ def test_a_national_debtor_reaches_the_district_is_checked_there_and_its_revocat
 
 def test_killing_the_city_mid_exchange_loses_and_duplicates_nothing(levels: Levels) -> None:
     firm = {"uscc": _uscc("91330203MA2H00003"), "name": "宁波海曙断点续传测试有限公司"}
-    ids = levels.district.act("penalty", prefix="HS-KILL", count=20, **firm)["ids"]
-    # The district starts pushing within a round; kill the city (web server and exchange loop, as a crash would)
-    # while it does, and the nation's server with it.
-    time.sleep(2 * INTERVAL)
+    ids = [f"HS-KILL-{n}" for n in range(20)]
+    # The district makes 20 records in one transaction: its next round pushes them to the city in 4 packages of 5.
+    # As soon as the city holds the first ones, it is killed (web server and exchange loop, as a crash would), and
+    # the nation's server with it: the district's later packages and the city's forwarding are cut off midway.
+    maker = subprocess.Popen([sys.executable, "-m", "gongxin.exchange.tests.four_levels_node", "penalty",  # noqa: S603
+                              json.dumps({"prefix": "HS-KILL", "count": 20, **firm}, ensure_ascii=False)],
+                             env=levels.district.env(), stdout=subprocess.DEVNULL)
+    try:
+        _until("the first packages at the city", lambda: levels.city.penalties_held(ids), pause=0.05)
+    finally:
+        maker.wait(timeout=300)
     levels.city.kill()
     levels.nation.kill()
     try:
-        at_kill = levels.nation.act("records", item="penalty", ids=ids)["records"]
-        assert len(at_kill) < len(ids)  # killed mid-exchange: the nation did not have them all yet
+        assert levels.nation.penalties_held(ids) < len(ids)  # killed mid-exchange
         time.sleep(3 * INTERVAL)  # the district retries with backoff meanwhile
     finally:
         levels.nation.start()
         levels.city.start()
-    _until("all 20 at the nation", lambda: (lambda rows: rows if len(rows) == len(ids) else None)(
-        levels.nation.act("records", item="penalty", ids=ids)["records"]))
+    _until("all 20 at the nation", lambda: levels.nation.penalties_held(ids) == len(ids))
     for node in (levels.city, levels.province, levels.nation):
         rows = node.act("records", item="penalty", ids=ids)["records"]
         assert sorted(rows) == sorted(ids), node.code
