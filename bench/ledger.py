@@ -175,7 +175,7 @@ def child_proofs(url: str, leaves: int, proofs: int, seed: int) -> dict[str, flo
 
         build = tree_build(leaves)
         size, root = tree_head()
-        print(f"tree of {size:,} leaves built set-based in {build:.0f} s", flush=True)
+        print(f"tree of {size:,} leaves built set-based in {build:.0f} s", file=sys.stderr, flush=True)
         rng = random.Random(seed)
         sample = rng.sample(range(size), 20)
         for index in sample:  # the stored tree is RFC 6962's: proofs of recomputed leaves verify against the root
@@ -190,16 +190,16 @@ def child_proofs(url: str, leaves: int, proofs: int, seed: int) -> dict[str, flo
             selector_ms.append((time.perf_counter() - started) * 1000)
             leaf = merkle.leaf_hash(f"bench entry {index}".encode())
             assert merkle.inclusion_verify(leaf_hash=leaf, index=index, size=size, proof=proof, root=root), index
-        client = Client()
+        print(f"inclusion proof, selector ({proofs:,} random leaves of {size:,}): {_percentiles(selector_ms)}",
+              file=sys.stderr, flush=True)
+        client = Client(HTTP_HOST="127.0.0.1")  # an allowed host of the platform's own settings
         api_ms = []
         for index in indexes:
             started = time.perf_counter()
             response = client.get("/api/v1/ledger/proofs/inclusion", {"index": index, "size": size})
             api_ms.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.content
-        print(f"inclusion proof, selector ({proofs:,} random leaves of {size:,}): {_percentiles(selector_ms)}",
-              flush=True)
-        print(f"inclusion proof, API in process ({proofs:,}): {_percentiles(api_ms)}", flush=True)
+        print(f"inclusion proof, API in process ({proofs:,}): {_percentiles(api_ms)}", file=sys.stderr, flush=True)
         ordered = sorted(api_ms)
         return {"p95_api_ms": ordered[int(0.95 * len(ordered))],
                 "p95_selector_ms": sorted(selector_ms)[int(0.95 * len(selector_ms))]}
