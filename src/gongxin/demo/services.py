@@ -713,8 +713,10 @@ def demo_services_seed(*, report: SeedReport | None = None) -> ServicesSeed:
     from gongxin.core.errors import GongxinError
     from gongxin.core.outbox import consumers_advance, outbox_settled_position
     from gongxin.lending.demo import lending_demo_ensure
-    from gongxin.monitoring.consumers import WatchConsumer
+    from gongxin.monitoring.consumers import AssociationAlertConsumer, WatchConsumer
+    from gongxin.monitoring.dashboards import DashboardConsumer, dashboards_refresh
     from gongxin.monitoring.models import Watch
+    from gongxin.monitoring.relations import RelationProjection
     from gongxin.monitoring.selectors import scorecard_active
     from gongxin.monitoring.services import risk_run, scorecard_activate, scorecard_train
     from gongxin.portal.statistics import FiguresConsumer, figures_refresh
@@ -763,11 +765,14 @@ def demo_services_seed(*, report: SeedReport | None = None) -> ServicesSeed:
         except GongxinError as error:  # a city too small or too young to learn from
             done.scorecard = f"not trained: {error.code}"
     with report.phase("figures, idle consumers"):
-        # The home page's figures counted now; alerts of watched subjects and subscriptions' deliveries have
-        # nothing to do for the seed's events while nobody watches or subscribes (none does in a new city).
+        # The home page's figures and the dashboards counted now, and the relations projected by the seed itself
+        # (_relations_add); alerts of watched subjects and subscriptions' deliveries have nothing to do for the seed's
+        # events while nobody watches or subscribes (none does in a new city); related-party alerts are about news,
+        # and the seed's listings are the city's past (the early-warning run above ranks the city as it is).
         marked = outbox_settled_position()
-        idle = [FiguresConsumer.name]
+        idle = [FiguresConsumer.name, DashboardConsumer.name, RelationProjection.name, AssociationAlertConsumer.name]
         figures_refresh()
+        dashboards_refresh()
         if not Watch.objects.exists():
             idle.append(WatchConsumer.name)
         if not Subscription.objects.exists():

@@ -19,6 +19,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.core.models import OutboxEvent
@@ -131,6 +133,7 @@ class RelationProjection:
     record: created, corrected, revoked, archived). Idempotent: the rows are recomputed from the records."""
 
     name = "monitoring.relation_projection"
+    label = _("Relations between subjects")
 
     def handle(self, events: Sequence[OutboxEvent]) -> None:
         ids = [e.aggregate_id for e in events

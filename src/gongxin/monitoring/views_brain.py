@@ -14,7 +14,7 @@ from django.shortcuts import render
 
 from gongxin.access.choices import Channel
 from gongxin.access.services import inquiry_record
-from gongxin.accounts.capabilities import decides_for_office
+from gongxin.accounts.capabilities import decides_for_office, is_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.monitoring.dashboards import PUBLIC_KEYS, SERIES_BY_KEY, dashboard_read, series_csv_rows
 from gongxin.monitoring.errors import MonitoringSubjectNotFound
@@ -56,11 +56,12 @@ def public_csv(request: HttpRequest, series: str) -> HttpResponse:
 
 @staff_page
 def subject_relations(request: HttpRequest, viewer: Viewer, subject_id: int) -> HttpResponse:
-    """The relation graph of a subject (organization or person) with its table; natural persons are named only
-    for the office's deciders (staff, administrators), anonymous for auditors."""
+    """The relation graph of a subject (organization or person) with its table. The credit office (staff, auditors,
+    administrators) sees persons by name, as the disclosure policy reveals personal data for the staff and audit
+    purposes and as the association pages show them (monitoring.associations); anyone else is refused."""
     reader_check(viewer)
     subject = Subject.objects.filter(pk=subject_id).first()
-    persons_shown = decides_for_office(viewer)
+    persons_shown = is_office(viewer)
     if subject is None or (subject.is_person and not persons_shown):
         raise MonitoringSubjectNotFound()
     try:
@@ -68,7 +69,8 @@ def subject_relations(request: HttpRequest, viewer: Viewer, subject_id: int) -> 
     except ValueError:
         depth = 2
     graph = relation_graph(subject=subject, depth=depth, persons_shown=persons_shown)
-    inquiry_record(subject_id=subject.pk, viewer=viewer, purpose=Purpose.STAFF, channel=Channel.PORTAL,
+    purpose = Purpose.STAFF if decides_for_office(viewer) else Purpose.AUDIT
+    inquiry_record(subject_id=subject.pk, viewer=viewer, purpose=purpose, channel=Channel.PORTAL,
                    reason="monitoring: relation graph", records_shown=0)
     return render(request, "monitoring/relations.html", {
         "subject": subject, "graph": graph, "depth": depth, "section": "alerts",

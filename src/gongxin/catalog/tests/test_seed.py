@@ -50,7 +50,7 @@ def test_edition_2026_is_current_with_its_items(catalog: None) -> None:
     assert edition is not None and edition.code == "2026"
     assert set(items_current().values_list("code", flat=True)) == {
         "penalty", "licence", "serious_dishonesty_list", "judgment_debtor", "voluntary_performance", "honour",
-        "tax_grade_a", "commitment",
+        "tax_grade_a", "commitment", "registration_relation",
         "broken_commitment",  # inserted by the commitments app's migration
     }
     assert all(item.source_unit_id is None for item in items_current())
