@@ -212,7 +212,7 @@ PAGES: dict[str, Rule] = {
     "GET monitoring/dashboards/": R(OFFICE),
     "GET monitoring/dashboards/<slug:series>.csv": R(OFFICE),
     "GET monitoring/public/<slug:series>.csv": R(ALL),
-    "GET monitoring/subjects/<int:subject_id>/relations/": R(OFFICE),  # persons by name for the whole office (monitoring.associations)
+    "GET monitoring/subjects/<int:subject_id>/relations/": R(OFFICE),  # the office sees persons by name
     # Association analysis (decision 070): the office and government sharing (operators; on the API also clients
     # holding records:share); persons named to the office only, "a natural person" to sharing.
     "GET associations/": R(OFFICE | {"operator"}),
