@@ -5,7 +5,7 @@ same rows (decision 068).
     flock /tmp/bench.lock .venv/bin/python bench/exchange.py --postgres URL --records 100000   # a quicker run
 
 Three platforms as separate processes, each with its own data directory and its own PostgreSQL database
-(``gongxin_bench_x2_exchange_<city|province|reference>``, created afresh and dropped at the end unless ``--keep``):
+(``gongxin_bench_exchange_<city|province|reference>``, created afresh and dropped at the end unless ``--keep``):
 
 1. a CSV of ``--records`` penalty rows (bench/ingest_penalties.py's generator: ~1 % invalid rows) is ingested into
    the city (``gongxin ingest``; its rate is printed too);
@@ -18,13 +18,14 @@ Three platforms as separate processes, each with its own data directory and its 
 Prints records/s of the exchange (records the packages carried ÷ wall time of the send, which includes building,
 signing, sealing, pushing and the province applying every package before its receipt), the reference's ingest
 rate, their ratio (target ≥ 0.5), and the lag of the packages — creation (in the city) to application (in the
-province): median, 95th percentile and longest. The machine is shared (2 cores, 8 workers): run it under
+province): median, 95th percentile and longest. On a shared machine run it under
 ``flock /tmp/bench.lock`` and quote medians of several runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import socket
@@ -52,7 +53,7 @@ def _port() -> int:
 class Platform:
     def __init__(self, name: str, postgres: str, root: Path) -> None:
         self.name = name
-        self.database = f"gongxin_bench_x2_exchange_{name}"
+        self.database = f"gongxin_bench_exchange_{name}"
         self.url = urlunsplit(urlsplit(postgres)._replace(path=f"/{self.database}"))
         self.directory = root / name
         self.directory.mkdir(mode=0o700)
@@ -164,9 +165,9 @@ def main() -> None:
         if lags:
             lags.sort()
             print(f"package lag, creation -> application: median {statistics.median(lags):.1f} s, "
-                  f"p95 {lags[int(0.95 * (len(lags) - 1))]:.1f} s, longest {lags[-1]:.1f} s "
+                  f"p95 {lags[math.ceil(0.95 * len(lags)) - 1]:.1f} s, longest {lags[-1]:.1f} s "
                   f"({len(lags)} packages of up to {options.chunk} records)")
-        print("machine: shared, 2 cores, 8 workers; quote medians of several runs")
+        print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; quote medians of several runs")
     finally:
         if server is not None:
             server.terminate()

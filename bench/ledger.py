@@ -22,7 +22,7 @@ afterwards; bench/_scratch.py):
    key) and through the API (``GET /api/v1/ledger/proofs/inclusion``, Django's test client in process), each
    verified; p50/p95/p99 in ms (target p95 < 20 ms).
 
-The machine these figures are taken on is shared (2 cores, 8 workers): quote medians, and rerun when in doubt.
+On a shared machine quote medians, and rerun when in doubt.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ this module alone (decision 064).
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import struct
 from collections.abc import Callable, Iterable
@@ -23,6 +22,8 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from gongxin.core.signing import b64_decode_strict
 
 ED25519 = 0x01
 COSIGNATURE_V1 = 0x04
@@ -109,7 +110,7 @@ def verifier_parse(vkey: str) -> Verifier:
     name, hex_id, b64 = parts
     _name_check(name)
     try:
-        raw = _b64(b64)
+        raw = b64_decode_strict(b64)
         wanted = bytes.fromhex(hex_id)
     except ValueError as exc:
         raise NoteError("bad_verifier_key") from exc
@@ -119,16 +120,6 @@ def verifier_parse(vkey: str) -> Verifier:
     if verifier.key_id != wanted:
         raise NoteError("bad_verifier_key")
     return verifier
-
-
-def _b64(text: str) -> bytes:
-    try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
-        raise ValueError("not base64") from exc
-    if base64.b64encode(raw).decode("ascii") != text:
-        raise ValueError("not canonical base64")
-    return raw
 
 
 # --- notes -----------------------------------------------------------------------------------------
@@ -156,7 +147,7 @@ def note_split(note: str) -> tuple[str, list[SignatureLine]]:
         if len(parts) != 3 or parts[0] != DASH:
             raise NoteError("bad_signature_line")
         try:
-            raw = _b64(parts[2])
+            raw = b64_decode_strict(parts[2])
         except ValueError as exc:
             raise NoteError("bad_signature_line") from exc
         if len(raw) < 5:
@@ -264,7 +255,7 @@ def checkpoint_parse(text: str) -> Checkpoint:
     if not size_text.isascii() or not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
         raise NoteError("bad_checkpoint")
     try:
-        root = _b64(root_text)
+        root = b64_decode_strict(root_text)
     except ValueError as exc:
         raise NoteError("bad_checkpoint") from exc
     if len(root) != HASH_BYTES:
