@@ -13,7 +13,6 @@ is refused with a receipt that says why."""
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import signal
@@ -21,7 +20,6 @@ import socket
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +27,8 @@ from typing import Any
 
 import pytest
 import requests
+
+from gongxin.exchange.tests.kit import zip_rewrite
 
 # The issue's proof puts the city on PostgreSQL: the test runs in the PostgreSQL run of the suite (`.ci/run` has
 # both), where it takes minutes; the SQLite run proves the same pieces in test_receiving, test_sending and test_crash.
@@ -284,18 +284,9 @@ def _push(node: Node, data: bytes) -> dict[str, Any]:
 def test_a_tampered_or_unsigned_package_is_refused_with_a_clear_receipt(levels: Levels) -> None:
     data = base64.b64decode(levels.province.act("package", receiver=levels.nation.code)["package"])
 
-    def rewrite(change: Callable[[str, bytes], bytes | None]) -> bytes:
-        out = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-            for name in source.namelist():
-                content = change(name, source.read(name))
-                if content is not None:
-                    target.writestr(name, content)
-        return out.getvalue()
-
-    tampered = rewrite(lambda name, content: content.replace("篡改测试".encode(), "改过了的".encode())
-                       if name == "body.jsonl" else content)
-    unsigned = rewrite(lambda name, content: None if name == "signature.json" else content)
+    tampered = zip_rewrite(data, lambda name, content: content.replace("篡改测试".encode(), "改过了的".encode())
+                           if name == "body.jsonl" else content)
+    unsigned = zip_rewrite(data, lambda name, content: None if name == "signature.json" else content)
     for package, code in ((tampered, "exchange.package_tampered"), (unsigned, "exchange.package_unsigned")):
         receipt = _push(levels.nation, package)
         document = receipt.get("document", receipt)
