@@ -1,8 +1,10 @@
 """The exchange API, mounted at /api/v1/exchange (thin: parse, call one service or selector, shape).
 
-The service interface's push: ``POST /packages`` with a data package as the body (authenticated by the package's
-own signature, which must be a registered peer's), answered with the signed receipt; ``GET /receipts/{guid}``
-gives a receipt again to the peer that sent the package (a request signed like a pull, exchange.pulling).
+The service interface's push: ``POST /packages`` with a data package as the body, answered with the signed receipt.
+Two signatures guard it: the request's (headers ``X-Exchange-*`` as for a pull, exchange.pulling, covering the body's
+length too) is checked before a byte of the body is read, so nobody but a registered peer can make this node store
+anything; then the package's own, which must be the same peer's. ``GET /receipts/{guid}`` gives a receipt again to
+the peer that sent the package (a request signed like a pull).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
 from gongxin.core.schemas import ErrorOut
-from gongxin.exchange.errors import ReceiptNotFound
+from gongxin.exchange.errors import PushBadSignature, PushLengthRequired, PushNotSigned, PushTooLarge, ReceiptNotFound
 from gongxin.exchange.keys import local_node
 from gongxin.exchange.services import (
     REFUSED,
@@ -53,25 +55,49 @@ _RECEIPT = {"responses": {"200": {"description": "The signed receipt",
                                   "content": {"application/json": {"schema": _RECEIPT_SCHEMA}}}}}
 
 
-def _body_to_file(request: HttpRequest) -> Path:
-    """The request body streamed to a private temporary file (a package may be far larger than memory allows)."""
-    limit = int(getattr(settings, "GONGXIN_EXCHANGE_PACKAGE_MAX_BYTES", 4 << 30))
+def _package_limit() -> int:
+    return int(getattr(settings, "GONGXIN_EXCHANGE_PACKAGE_MAX_BYTES", 4 << 30))
+
+
+def _content_length(request: HttpRequest) -> int:
+    """The body's declared length: required (a pushed package is never sent in chunks of unknown total) and within
+    the node's limit — both known before the body is read."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError as exc:
+        raise PushLengthRequired() from exc
+    if length < 0:
+        raise PushLengthRequired()
+    if length > _package_limit():
+        raise PushTooLarge(details={"limit_bytes": _package_limit()})
+    return length
+
+
+def _body_to_file(request: HttpRequest, length: int) -> Path:
+    """The request body (``length`` bytes, no more) streamed to a private temporary file (a package may be far
+    larger than memory allows)."""
     handle = tempfile.NamedTemporaryFile(dir=exchange_dir("incoming"), suffix=".gxp", delete=False)  # noqa: SIM115
     with handle:
-        copied = 0
-        while copied <= limit and (chunk := request.read(1 << 20)):
-            copied += len(chunk)
-            handle.write(chunk)  # a body over the limit is cut short: it no longer opens (refused as malformed)
+        left = length
+        while left > 0 and (chunk := request.read(min(left, 1 << 20))):
+            left -= len(chunk)
+            handle.write(chunk)  # a body shorter than declared no longer opens (refused as malformed)
     return Path(handle.name)
 
 
-@router.post("/packages", auth=None, response={401: ErrorOut, 404: ErrorOut, 422: ErrorOut}, openapi_extra=_PUSH,
-             summary="Push a data package (signed by a registered peer); the answer is its receipt")
+@router.post("/packages", auth=None, response={401: ErrorOut, 404: ErrorOut, 411: ErrorOut, 413: ErrorOut,
+                                                422: ErrorOut}, openapi_extra=_PUSH,
+             summary="Push a data package (a request signed by a registered peer); the answer is its receipt")
 def package_push(request: HttpRequest) -> JsonResponse:
+    from gongxin.exchange.pulling import request_peer
+
     node = local_node()  # 404 on a platform that is no exchange node
-    path = _body_to_file(request)
+    length = _content_length(request)
+    peer = request_peer(method="POST", path_with_query=request.get_full_path(), headers=request.headers,
+                        length=length, not_signed=PushNotSigned, bad_signature=PushBadSignature)
+    path = _body_to_file(request, length)
     try:
-        receipt = package_receive(data=path, via="service", node=node)
+        receipt = package_receive(data=path, via="service", node=node, pushed_by=peer.code)
     finally:
         path.unlink(missing_ok=True)
     if receipt.status != REFUSED:

@@ -108,6 +108,38 @@ class PullBadSignature(PermissionDenied):
                         "time is too far from this node's clock.")
 
 
+# Push (exchange.api): the request is signed like a pull, over its length too, before a byte of the body is read.
+class PushNotSigned(PermissionDenied):
+    code = "exchange.push_not_signed"
+    status = 401
+    default_message = _("Pushing a data package needs a request signed with the key of a registered exchange peer.")
+
+
+class PushBadSignature(PermissionDenied):
+    code = "exchange.push_bad_signature"
+    status = 401
+    default_message = _("The push's signature does not verify with a key of that peer valid at that time, or its "
+                        "time is too far from this node's clock, or it does not cover the body's length.")
+
+
+class PushLengthRequired(ValidationFailed):
+    code = "exchange.push_length_required"
+    status = 411
+    default_message = _("A pushed data package must be sent with its length (Content-Length).")
+
+
+class PushTooLarge(ValidationFailed):
+    code = "exchange.package_too_large"
+    status = 413
+    default_message = _("The data package is larger than this node accepts.")
+
+
+class PackageNotFromPusher(PackageRefused):
+    code = "exchange.package_not_from_pusher"
+    default_message = _("The package was signed by another node than the peer that pushed it: a peer pushes only "
+                        "its own packages.")
+
+
 class SubscriptionNotFound(NotFound):
     code = "exchange.subscription_not_found"
     default_message = _("This peer receives no such catalog item from this node.")

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from gongxin.core import clock
+from gongxin.core.errors import GongxinError
 from gongxin.exchange import sending
 from gongxin.exchange.choices import PackageDirection, PackageStatus
 from gongxin.exchange.errors import PullAhead, PullBadSignature, PullNotSigned, SubscriptionNotFound
@@ -44,43 +45,51 @@ SKEW = timedelta(minutes=5)
 PULL_PATH = "/api/v1/exchange/packages"
 
 
-def request_signature_text(*, method: str, path_with_query: str, at: str) -> bytes:
-    return f"{method.upper()}\n{path_with_query}\n{at}".encode()
+def request_signature_text(*, method: str, path_with_query: str, at: str, length: int | None = None) -> bytes:
+    """What a request's signature covers: ``METHOD \\n path?query \\n time``, and for a request with a body
+    (a push) ``\\n length`` — the body's length in bytes, so a captured signature cannot carry another body size."""
+    text = f"{method.upper()}\n{path_with_query}\n{at}"
+    return (text if length is None else f"{text}\n{length}").encode()
 
 
-def request_sign(*, method: str, path_with_query: str) -> dict[str, str]:
-    """The headers that sign a request with this node's current key."""
+def request_sign(*, method: str, path_with_query: str, length: int | None = None) -> dict[str, str]:
+    """The headers that sign a request with this node's current key (``length``: of the body it sends)."""
     node = local_node()
     at = clock.now().isoformat(timespec="seconds")
     pair = node.current
-    signature = pair.signing.sign(request_signature_text(method=method, path_with_query=path_with_query, at=at))
+    signature = pair.signing.sign(request_signature_text(method=method, path_with_query=path_with_query, at=at,
+                                                         length=length))
     return {"X-Exchange-Node": node.code, "X-Exchange-Key": pair.key_id, "X-Exchange-Time": at,
             "X-Exchange-Signature": b64(signature)}
 
 
-def request_peer(*, method: str, path_with_query: str, headers: Any) -> Peer:
-    """The registered peer that signed this request, or ``PullNotSigned`` / ``PullBadSignature``."""
+def request_peer(*, method: str, path_with_query: str, headers: Any, length: int | None = None,
+                 not_signed: type[GongxinError] = PullNotSigned,
+                 bad_signature: type[GongxinError] = PullBadSignature) -> Peer:
+    """The registered peer that signed this request (over ``length`` too when given), or ``not_signed`` /
+    ``bad_signature`` (the pull's errors unless the caller names its own)."""
     code, key_id = headers.get("X-Exchange-Node", ""), headers.get("X-Exchange-Key", "")
     at, signature = headers.get("X-Exchange-Time", ""), headers.get("X-Exchange-Signature", "")
     if not (code and key_id and at and signature):
-        raise PullNotSigned()
+        raise not_signed()
     try:
         when = datetime.fromisoformat(at)
     except ValueError as exc:
-        raise PullBadSignature() from exc
+        raise bad_signature() from exc
     if when.tzinfo is None or abs(clock.now() - when) > SKEW:
-        raise PullBadSignature()
+        raise bad_signature()
     peer = Peer.objects.filter(code=code, is_active=True).first()
     key = peer.keys.filter(key_id=key_id).first() if peer is not None else None
     # The signed time is in whole seconds: a key made within the second it signs is already valid.
     if peer is None or key is None or key.valid_from.replace(microsecond=0) > when or (
             key.valid_until is not None and when >= key.valid_until):
-        raise PullBadSignature()
+        raise bad_signature()
     try:
         Ed25519PublicKey.from_public_bytes(unb64(key.signing_public)).verify(
-            unb64(signature), request_signature_text(method=method, path_with_query=path_with_query, at=at))
+            unb64(signature), request_signature_text(method=method, path_with_query=path_with_query, at=at,
+                                                     length=length))
     except (InvalidSignature, ValueError) as exc:
-        raise PullBadSignature() from exc
+        raise bad_signature() from exc
     return peer
 
 

@@ -194,11 +194,16 @@ def package_next(*, subscription: Subscription) -> SendingCursor:
 def _deliver_service(peer: Peer, path: Path) -> dict[str, Any]:
     import requests
 
-    url = peer.service_url.rstrip("/") + "/api/v1/exchange/packages"
+    from gongxin.exchange.pulling import PULL_PATH, request_sign
+
+    url = peer.service_url.rstrip("/") + PULL_PATH
+    length = path.stat().st_size
+    # The request is signed over its body's length: the peer checks who pushes before it reads a byte.
+    headers = {"Content-Type": "application/octet-stream", "Content-Length": str(length),
+               **request_sign(method="POST", path_with_query=PULL_PATH, length=length)}
     try:
         with open(path, "rb") as body:  # streamed: a snapshot package may be large
-            response = requests.post(url, data=body, timeout=DELIVER_TIMEOUT,
-                                     headers={"Content-Type": "application/octet-stream"})
+            response = requests.post(url, data=body, timeout=DELIVER_TIMEOUT, headers=headers)
     except requests.RequestException as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
     if response.status_code >= 500:

@@ -60,6 +60,7 @@ from gongxin.exchange.choices import PackageDirection, PackageStatus, PeerDirect
 from gongxin.exchange.errors import (
     PackageMalformed,
     PackageNotApplied,
+    PackageNotFromPusher,
     PackageRefused,
     PackageSequenceReused,
     PackageUnknownItem,
@@ -87,7 +88,7 @@ APPLIED, PARTIAL, HELD, REFUSED = "applied", "partial", "held", "refused"
 # Refusals that mean the sender is not authenticated (the push answers them 401); only the others are stored.
 UNAUTHENTICATED = frozenset({"exchange.package_malformed", "exchange.package_unsupported_version",
                              "exchange.package_unsigned", "exchange.package_bad_signature",
-                             "exchange.package_unknown_sender"})
+                             "exchange.package_unknown_sender", "exchange.package_not_from_pusher"})
 
 __all__ = ["ACTOR_PREFIX", "package_receive", "packages_resume", "receipt_for_peer", "receipt_verify", "receipt_wire"]
 
@@ -181,14 +182,19 @@ def receipt_verify(wire: dict[str, Any]) -> bool:
 
 # --- receiving ---------------------------------------------------------------------------------------------------
 
-def package_receive(*, data: bytes | str | os.PathLike[str], via: str, node: NodeIdentity | None = None) -> Receipt:
+def package_receive(*, data: bytes | str | os.PathLike[str], via: str, node: NodeIdentity | None = None,
+                    pushed_by: str | None = None) -> Receipt:
     """Receive one package (bytes or a file); its signed receipt. Never raises for a bad package: the receipt
-    says why it was refused."""
+    says why it was refused. ``pushed_by``: the node code of the peer whose signed request brought it (a push);
+    a peer pushes only packages it signed itself."""
     node = node or local_node()
     try:
         opened = package_open(data, expected_receiver=node.code, node=node)
     except PackageRefused as exc:
         return _refuse(data, exc, via=via, node=node)
+    if pushed_by is not None and opened.sender != pushed_by:
+        opened.close()
+        return _refuse(data, PackageNotFromPusher(details={"pushed_by": pushed_by}), via=via, node=node)
     try:
         return _receive_opened(opened, data, via=via, node=node)
     finally:

@@ -40,3 +40,25 @@ def zip_rewrite(data: bytes, change: Callable[[str, bytes], bytes | None]) -> by
             if content is not None:
                 target.writestr(name, content)
     return out.getvalue()
+
+
+def signed_headers(node: NodeIdentity, *, method: str, path: str, length: int | None = None,
+                   ahead: int = 2) -> dict[str, str]:
+    """Headers of a request signed by ``node`` as exchange.pulling.request_sign signs (``ahead`` seconds on: a key
+    made this second is valid from its whole second). Django test client spelling (``HTTP_X_EXCHANGE_…``)."""
+    from datetime import timedelta
+
+    from gongxin.core import clock
+    from gongxin.exchange.keys import b64
+    from gongxin.exchange.pulling import request_signature_text
+
+    at = (clock.now() + timedelta(seconds=ahead)).isoformat(timespec="seconds")
+    signature = node.current.signing.sign(request_signature_text(method=method, path_with_query=path, at=at,
+                                                                 length=length))
+    return {"HTTP_X_EXCHANGE_NODE": node.code, "HTTP_X_EXCHANGE_KEY": node.current.key_id,
+            "HTTP_X_EXCHANGE_TIME": at, "HTTP_X_EXCHANGE_SIGNATURE": b64(signature)}
+
+
+def push_headers(node: NodeIdentity, data: bytes) -> dict[str, str]:
+    """A push of ``data`` signed by ``node`` (over the body's length)."""
+    return signed_headers(node, method="POST", path="/api/v1/exchange/packages", length=len(data))

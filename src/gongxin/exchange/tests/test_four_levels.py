@@ -275,9 +275,10 @@ def test_killing_the_city_mid_exchange_loses_and_duplicates_nothing(levels: Leve
         assert all(r == [{"changes": ["created"], "status": "active"}] for r in rows.values()), node.code
 
 
-def _push(node: Node, data: bytes) -> dict[str, Any]:
-    response = requests.post(f"{node.url}/api/v1/exchange/packages", data=data, timeout=60,
-                             headers={"Content-Type": "application/octet-stream"})
+def _push(node: Node, data: bytes, *, by: Node) -> dict[str, Any]:
+    """``data`` pushed to ``node`` in a request signed by the peer ``by`` (the push's own signature)."""
+    headers = {"Content-Type": "application/octet-stream", **by.act("push_headers", length=len(data))["headers"]}
+    response = requests.post(f"{node.url}/api/v1/exchange/packages", data=data, timeout=60, headers=headers)
     return dict(response.json())
 
 
@@ -288,7 +289,7 @@ def test_a_tampered_or_unsigned_package_is_refused_with_a_clear_receipt(levels: 
                            if name == "body.jsonl" else content)
     unsigned = zip_rewrite(data, lambda name, content: None if name == "signature.json" else content)
     for package, code in ((tampered, "exchange.package_tampered"), (unsigned, "exchange.package_unsigned")):
-        receipt = _push(levels.nation, package)
+        receipt = _push(levels.nation, package, by=levels.province)
         document = receipt.get("document", receipt)
         assert (document["status"], document["code"]) == ("refused", code)
         assert document["message"]  # in words, zh-hans first

@@ -3,22 +3,25 @@ service interface (push answered with the receipt; a receipt fetched again by th
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
-from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from django.conf import settings as django_settings
 from django.test import Client
 
-from gongxin.core import clock
-from gongxin.exchange.keys import NodeIdentity, b64
-from gongxin.exchange.models import Peer
+from gongxin.exchange.keys import NodeIdentity
+from gongxin.exchange.models import Package, Peer
 from gongxin.exchange.packages import package_build
 from gongxin.exchange.receiving import file_write_atomic, inbox_receive
 from gongxin.exchange.services import package_receive, receipt_verify, receipt_wire
-from gongxin.exchange.tests.kit import recipient, register, zip_rewrite
+from gongxin.exchange.tests.kit import push_headers, recipient, register, remote_node, signed_headers, zip_rewrite
 from gongxin.records.models import Record
 from gongxin.testing.payloads import penalty_payload
+
+PUSH = "/api/v1/exchange/packages"
 
 
 def _records(*numbers: int) -> list[dict]:
@@ -72,16 +75,17 @@ def test_a_pair_sharing_one_directory_leaves_its_own_packages_alone(
 
 def test_a_push_is_answered_with_the_receipt(seeded: None, city: NodeIdentity, district: NodeIdentity) -> None:
     client = Client()
-    response = client.post("/api/v1/exchange/packages", _package(district, city, 1),
-                           content_type="application/octet-stream")
+    data = _package(district, city, 1)
+    response = client.post(PUSH, data, content_type="application/octet-stream", **push_headers(district, data))
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["document"]["status"] == "applied" and body["document"]["counts"]["applied"] == 1
     assert body["signature"] and body["key_id"] == city.current.key_id
 
+    # A registered peer's push of a package that is unsigned or for another node: refused, with a signed receipt.
     unsigned = zip_rewrite(_package(district, city, 2, sequence=2),
                            lambda name, content: None if name == "signature.json" else content)
-    refused = client.post("/api/v1/exchange/packages", unsigned, content_type="application/zip")
+    refused = client.post(PUSH, unsigned, content_type="application/zip", **push_headers(district, unsigned))
     assert refused.status_code == 401
     body = refused.json()
     assert body["code"] == "exchange.package_unsigned" and body["message"]
@@ -89,26 +93,79 @@ def test_a_push_is_answered_with_the_receipt(seeded: None, city: NodeIdentity, d
     assert body["details"]["receipt"]["signature"]
     wrong = package_build(receiver=recipient(district), sender=district, item_code="penalty", mode="incremental",
                           sequence=2, records=_records(2))
-    refused = client.post("/api/v1/exchange/packages", wrong, content_type="application/zip")
+    refused = client.post(PUSH, wrong, content_type="application/zip", **push_headers(district, wrong))
     assert refused.status_code == 422
     assert refused.json()["code"] == "exchange.package_wrong_receiver"
     assert refused.json()["details"]["receipt"]["document"]["status"] == "refused"
 
 
+class _Unread(io.RawIOBase):
+    """A request body that fails the test if the endpoint reads a byte of it."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise AssertionError("the body was read before the request's signature was checked")
+
+
+def _push_unread(headers: dict[str, str], *, length: int) -> Any:
+    """POST to the push endpoint with a body that must not be read (a WSGI request built by hand: the test client
+    would read the body itself)."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": PUSH, "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+               "wsgi.url_scheme": "http", "wsgi.input": _Unread(), "wsgi.errors": io.StringIO(),
+               "CONTENT_TYPE": "application/octet-stream", "QUERY_STRING": "", **headers}
+    if length >= 0:
+        environ["CONTENT_LENGTH"] = str(length)
+    answers: list[str] = []
+    body = b"".join(WSGIHandler()(environ, lambda status, _headers: answers.append(status)))
+    return int(answers[0].split()[0]), json.loads(body)
+
+
+def test_a_push_is_refused_before_its_body_is_read_unless_a_peer_signed_it(
+        seeded: None, city: NodeIdentity, district: NodeIdentity, settings: Any) -> None:
+    """Anybody can reach the push endpoint: nothing of the body is read (or stored) before the request's signature
+    proves a registered peer, over the body's length (a captured signature does not carry a larger body)."""
+    stranger = remote_node("420000", "湖北省", "province")  # keys that no peer here has
+    big = 3 << 30
+    cases = [
+        ({}, big, 401, "exchange.push_not_signed"),
+        (push_headers(stranger, b"x" * 10), 10, 401, "exchange.push_bad_signature"),
+        (signed_headers(district, method="POST", path=PUSH, length=10), big, 401, "exchange.push_bad_signature"),
+        (signed_headers(district, method="POST", path=PUSH), 10, 401, "exchange.push_bad_signature"),  # no length
+        (signed_headers(district, method="POST", path=PUSH, length=10, ahead=600), 10, 401,
+         "exchange.push_bad_signature"),  # outside the clock's window
+        (push_headers(district, b"x" * 10), -1, 411, "exchange.push_length_required"),
+    ]
+    for headers, length, status, code in cases:
+        answer = _push_unread(headers, length=length)
+        assert (answer[0], answer[1]["code"]) == (status, code), answer
+    settings.GONGXIN_EXCHANGE_PACKAGE_MAX_BYTES = 1 << 20
+    status, body = _push_unread(signed_headers(district, method="POST", path=PUSH, length=2 << 20), length=2 << 20)
+    assert (status, body["code"]) == (413, "exchange.package_too_large")
+    assert not list((Path(django_settings.DATA_DIR) / "exchange" / "incoming").glob("*"))
+
+
+def test_a_peer_pushes_only_its_own_packages(seeded: None, city: NodeIdentity, district: NodeIdentity,
+                                             nation: NodeIdentity) -> None:
+    data = _package(district, city, 1)
+    refused = Client().post(PUSH, data, content_type="application/zip", **push_headers(nation, data))
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "exchange.package_not_from_pusher"
+    assert not Record.objects.filter(source_record_id="HS-1").exists()
+    assert not Package.objects.exists()  # nothing stored for a relayed package
+
+
 def test_a_receipt_is_given_again_to_the_signed_sender_only(seeded: None, city: NodeIdentity,
                                                              district: NodeIdentity, nation: NodeIdentity) -> None:
-    from gongxin.exchange import pulling
 
     receipt = package_receive(data=_package(district, city, 1), via="service")
     path = f"/api/v1/exchange/receipts/{receipt.package_guid}"
 
     def signed_by(node: NodeIdentity, path: str = path) -> dict[str, str]:
-        # As exchange.pulling.request_sign signs, with the other node's key (a second on: the key is brand new).
-        at = (clock.now() + timedelta(seconds=2)).isoformat(timespec="seconds")
-        signature = node.current.signing.sign(pulling.request_signature_text(method="GET", path_with_query=path,
-                                                                             at=at))
-        return {"HTTP_X_EXCHANGE_NODE": node.code, "HTTP_X_EXCHANGE_KEY": node.current.key_id,
-                "HTTP_X_EXCHANGE_TIME": at, "HTTP_X_EXCHANGE_SIGNATURE": b64(signature)}
+        return signed_headers(node, method="GET", path=path)
 
     client = Client()
     assert client.get(path).status_code == 401
