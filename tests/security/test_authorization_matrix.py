@@ -250,6 +250,9 @@ PAGES: dict[str, Rule] = {
     "GET guide/voluntary-performance/": R(ALL),
     "GET demo/": R(NOBODY),  # the demo's "try this" guide: 404 to all unless the platform runs as the demo
     "GET workbench/": R(GOV),
+    # The office's pages of a subject and a record (staff, or audit for the auditor): both sides, persons included.
+    "GET office/subjects/<int:subject_id>/": R(OFFICE, OFFICE),
+    "GET office/records/<int:record_id>/": R(OFFICE, OFFICE),
     "GET card/<str:uscc>/": R(ALL),
     "GET card/<str:uscc>/qr.svg": R(ALL),
     "GET card/<str:uscc>/qr.png": R(ALL),

@@ -9,6 +9,7 @@ subject's records, one record, its history) are declared here too, on the record
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Literal
 
@@ -30,12 +31,20 @@ from gongxin.access.selectors import (
     consents_received,
     inquiries_visible,
 )
-from gongxin.access.shown import ShownRecord, profile_records, record_shown, record_versions
+from gongxin.access.shown import (
+    ShownRecord,
+    profile_records,
+    record_shown,
+    record_versions,
+    records_origin,
+    subject_origin,
+)
 from gongxin.accounts.actors import actors_annotate
 from gongxin.accounts.auth import viewer_auth
 from gongxin.accounts.capabilities import decides_for_office
 from gongxin.accounts.doors import api_viewer, viewer_for_request
 from gongxin.accounts.viewer import Viewer
+from gongxin.core.provenance import Provenance
 from gongxin.records.api import RecordListOut, RecordOut, VersionOut
 from gongxin.records.api import router as records_router
 from gongxin.records.choices import Purpose
@@ -255,6 +264,25 @@ def inquiries_list(request: HttpRequest, subject: str = "", limit: int = 50, off
     }
 
 
+def _provenance_out(origin: Provenance | None) -> dict[str, Any] | None:
+    if origin is None:
+        return None
+    return {"via": origin.via, "node": origin.node, "node_name": origin.node_name, "package": origin.package,
+            "received_at": origin.at}
+
+
+def _exchanged_from_out(origin: Provenance | None) -> dict[str, Any] | None:
+    if origin is None:
+        return None
+    return {"node": origin.node, "node_name": origin.node_name, "package": origin.package, "at": origin.at}
+
+
+def _records_out(shown: list[ShownRecord], *, purpose: str) -> list[dict[str, Any]]:
+    """The records with their provenance (staff and audit; null otherwise)."""
+    origins = records_origin(record_ids=[r.record_id for r in shown], purpose=purpose)
+    return [{**asdict(r), "provenance": _provenance_out(origins.get(r.record_id))} for r in shown]
+
+
 # The reads of /api/v1/records disclose, so they are declared here, above the store, on the records router
 # (records.api holds the source units' writes on the same paths: one path answers GET and POST in one view).
 @records_router.get("", response=RecordListOut, summary="A subject's records, as the caller may see them")
@@ -269,7 +297,9 @@ def records_of_subject(
         raise SubjectNotFound()
     shown: list[ShownRecord] = profile_records(subject=target, viewer=viewer, purpose=purpose, channel=Channel.API,
                                                reason=reason[:300])
-    return {"subject_name": target.name, "purpose": purpose, "count": len(shown), "records": shown}
+    return {"subject_name": target.name, "purpose": purpose, "count": len(shown),
+            "records": _records_out(shown, purpose=purpose),
+            "exchanged_from": _exchanged_from_out(subject_origin(subject_id=target.pk, purpose=purpose))}
 
 
 @records_router.get("/mine", response=RecordListOut, summary="The signed-in subject's own records")
@@ -283,8 +313,9 @@ def records_mine(request: HttpRequest) -> dict[str, Any]:
 
 
 @records_router.get("/{int:record_id}", response=RecordOut, summary="One record")
-def record_detail(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.PUBLIC) -> ShownRecord:
-    return record_shown(record_id=record_id, viewer=api_viewer(request), purpose=purpose)
+def record_detail(request: HttpRequest, record_id: int, purpose: Purpose = Purpose.PUBLIC) -> dict[str, Any]:
+    shown = record_shown(record_id=record_id, viewer=api_viewer(request), purpose=purpose)
+    return _records_out([shown], purpose=purpose)[0]
 
 
 @records_router.get("/{int:record_id}/versions", response=list[VersionOut], summary="A record's history")

@@ -18,9 +18,11 @@ from gongxin.access.services import inquiry_record
 from gongxin.accounts.actors import actors_shown
 from gongxin.accounts.choices import Role
 from gongxin.core.paging import Keyset, SortKey, keyset_page
+from gongxin.core.provenance import Provenance, records_provenance, subjects_provenance
 from gongxin.records.choices import Purpose
 from gongxin.records.errors import RecordNotFound
 from gongxin.records.models import Record, RecordVersion
+from gongxin.subjects.errors import SubjectNotFound
 from gongxin.subjects.models import Subject
 
 
@@ -196,3 +198,25 @@ def record_versions(*, record_id: int, viewer: Viewer, purpose: str) -> list[Sho
         for v in versions
     ]
 
+
+
+def records_origin(*, record_ids: Collection[int], purpose: str) -> dict[int, Provenance]:
+    """Where the records of ``record_ids`` came from when another platform sent them (core.provenance): for staff
+    and audit only, like a version's actor; an empty dict for every other purpose. Call it with records the viewer
+    was shown for ``purpose`` (the disclosure was checked there)."""
+    return records_provenance(record_ids) if purpose in ACTOR_PURPOSES else {}
+
+
+def subject_origin(*, subject_id: int, purpose: str) -> Provenance | None:
+    """The package that registered the subject here (core.provenance), for staff and audit only; else None."""
+    return subjects_provenance([subject_id]).get(subject_id) if purpose in ACTOR_PURPOSES else None
+
+
+def subject_for_purpose(*, subject_id: int, viewer: Viewer, purpose: str) -> Subject:
+    """The subject of ``subject_id`` if ``viewer`` may look at it for ``purpose`` (else ``SubjectNotFound`` or the
+    purpose's refusal): the lookup and the permission in one place, for pages that name a subject by its id."""
+    subject = Subject.objects.filter(pk=subject_id).first()
+    if subject is None:
+        raise SubjectNotFound()
+    purpose_check(viewer=viewer, purpose=purpose, subject=subject)
+    return subject

@@ -9,11 +9,15 @@ name instead — the department that acted (an operator's or a client's), "the c
 "you" (the viewer's own subject) or "the applicant" (the subject the object is about) for the subject's own
 steps, the display name of anyone else (a person the subject authorized) or else their role, and "the platform"
 for the platform's own jobs. Never a username nor a client's name.
+
+Labels of other shapes are named by the app that writes them (``actor_namer_register``, from its ``ready()``): an
+app above this one — the exchange's ``exchange:<node code>:<package GUID>`` — names its own labels without this
+module importing it. What a namer leaves unnamed is "the platform".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
@@ -27,6 +31,19 @@ T = TypeVar("T")
 
 USER_PREFIX = "user:"
 CLIENT_PREFIX = "api-client:"
+
+# (labels of one prefix, viewer, whether the viewer is the credit office) -> {label: shown name}; a label left out
+# is shown as "the platform".
+ActorNamer = Callable[[set[str], Viewer, bool], dict[str, str]]
+_NAMERS: dict[str, ActorNamer] = {}
+
+
+def actor_namer_register(*, prefix: str, namer: ActorNamer) -> None:
+    """Name the stored labels that start with ``prefix`` by ``namer`` (registered, or replaced on a second
+    ``ready()``, by the app that writes such labels)."""
+    if prefix in (USER_PREFIX, CLIENT_PREFIX):
+        raise ValueError(f"{prefix!r} is named by accounts itself")
+    _NAMERS[prefix] = namer
 
 
 def _user_name(user: User, *, viewer: Viewer, subject_id: int | None) -> str:
@@ -50,7 +67,8 @@ def actors_shown(*, labels: Iterable[str], viewer: Viewer, subject_id: int | Non
     office the name and the login (or the client's department and name), for everyone else a role-level name.
 
     ``subject_id`` is the subject the object is about (a repair's, an objection's ...): its own accounts are
-    named "the applicant" to others and "you" to itself. Two queries at most, whatever the number of labels.
+    named "the applicant" to others and "you" to itself. Two queries at most, whatever the number of labels, and
+    those of the registered namers (the exchange's: two).
     """
     wanted = set(labels)
     office = is_office(viewer)
@@ -64,7 +82,13 @@ def actors_shown(*, labels: Iterable[str], viewer: Viewer, subject_id: int | Non
         for older in ApiClient.objects.filter(name__in=client_names).select_related("department").order_by("-pk"):
             clients[older.name] = older
     shown: dict[str, str] = {}
+    for prefix, namer in _NAMERS.items():
+        theirs = {label for label in wanted if label.startswith(prefix)}
+        if theirs:
+            shown.update({label: name for label, name in namer(theirs, viewer, office).items() if label in theirs})
     for label in wanted:
+        if label in shown:
+            continue
         user = users.get(label.removeprefix(USER_PREFIX)) if label.startswith(USER_PREFIX) else None
         client = clients.get(label.removeprefix(CLIENT_PREFIX)) if label.startswith(CLIENT_PREFIX) else None
         if not label:

@@ -14,3 +14,8 @@ class ExchangeConfig(AppConfig):
             api_pull,  # noqa: F401
             sending_models,  # noqa: F401
         )
+
+        # Pages and the API of the apps below name and show the exchange's provenance through registries.
+        from gongxin.exchange.selectors_provenance import provenance_hooks_register
+
+        provenance_hooks_register()

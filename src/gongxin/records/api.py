@@ -30,6 +30,21 @@ class RecordFieldOut(Schema):
     value: str
 
 
+class ProvenanceOut(Schema):
+    via: str = Field(..., description="How the record came: \"exchange\" (a package of another platform)")
+    node: str = Field(..., description="The sending node's division code (GB/T 2260)")
+    node_name: str = Field(..., description="Its name as registered here; empty when no longer registered")
+    package: str = Field(..., description="The package's GUID")
+    received_at: datetime | None = Field(..., description="When the package was received here")
+
+
+class ExchangedFromOut(Schema):
+    node: str = Field(..., description="The division code of the node whose package named the subject")
+    node_name: str
+    package: str = Field(..., description="The package's GUID")
+    at: datetime | None = Field(..., description="When the subject was registered here")
+
+
 class RecordOut(Schema):
     record_id: int
     item_code: str
@@ -49,6 +64,8 @@ class RecordOut(Schema):
     status: str
     version: int
     fields: list[RecordFieldOut]
+    provenance: ProvenanceOut | None = Field(None, description=(
+        "Staff and audit: where the record came from when its first version came by the exchange; else null"))
 
 
 class RecordListOut(Schema):
@@ -56,6 +73,8 @@ class RecordListOut(Schema):
     purpose: str
     count: int
     records: list[RecordOut]
+    exchanged_from: ExchangedFromOut | None = Field(None, description=(
+        "Staff and audit: the package that registered the subject here (unknown until then); else null"))
 
 
 class VersionOut(Schema):
