@@ -43,3 +43,20 @@ def test_commits_share_one_waiting_integration_and_running_it_integrates_them():
 def test_one_leaf_per_reference():
     with pytest.raises(ValueError):
         entries_append(kind="test.kind", refs=[(1, 0)], leaf_data=[])
+
+
+@pytest.mark.django_db
+def test_the_task_signs_a_checkpoint_when_one_is_due() -> None:
+    from gongxin.ledger.checkpoints import checkpoint_latest
+
+    with override_settings(GONGXIN_LEDGER_CHECKPOINT_SECONDS=3600):
+        with transaction.atomic():
+            entries_append(kind="test.kind", refs=[(1, 0)], leaf_data=[b"a"])
+        assert ledger_integrate_task.call()["checkpoint"] == 1  # none yet: due
+        assert checkpoint_latest().tree_size == 1
+        with transaction.atomic():
+            entries_append(kind="test.kind", refs=[(2, 0)], leaf_data=[b"b"])
+        assert ledger_integrate_task.call()["checkpoint"] is None  # the last one is younger than the interval
+        assert checkpoint_latest().tree_size == 1
+    with override_settings(GONGXIN_LEDGER_CHECKPOINT_SECONDS=0):
+        assert ledger_integrate_task.call()["checkpoint"] == 2
