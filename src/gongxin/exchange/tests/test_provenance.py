@@ -158,6 +158,10 @@ def test_the_public_page_names_the_issuing_body_and_nothing_of_packages(
     html = Client().get(f"/org/{received['uscc']}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert received["subject"].name in html
     assert guid not in html and guid[:8] not in html and "数据交换" not in html and "100000" not in html
+    assert "data-office-link" not in html
+    # The office, on the same public page, is led to its own page of the subject.
+    html = office.get(f"/org/{received['uscc']}/").content.decode()
+    assert f'href="/office/subjects/{received["subject"].pk}/"' in html
 
 
 def test_the_offices_pages_are_the_offices(received: dict[str, Any]) -> None:
