@@ -88,18 +88,21 @@ def test_the_actor_label_is_named_by_node_and_package_for_the_office_only(receiv
         assert actor_shown(label="system", viewer=staff) == "the platform"
 
 
-def test_the_selectors_read_records_and_subjects_back(received: dict[str, Any], market_unit, market_operator) -> None:  # noqa: F811
+def test_the_selectors_read_records_and_subjects_back(received: dict[str, Any], market_unit, market_operator,  # noqa: F811
+                                                     django_assert_num_queries: Any) -> None:
     record, subject, package = received["record"], received["subject"], received["package"]
     local = record_submit(source_unit=market_unit, item=item("penalty"), source_record_id="CF-LOCAL-1",
                           subject=organization_create(), payload=payload_for(item("penalty")),
                           actor=market_operator).record
-    found = records_exchanged([record.pk, local.pk])
+    with django_assert_num_queries(3):  # first versions, peers' names, packages: whatever the number of records
+        found = records_exchanged([record.pk, local.pk])
     assert set(found) == {record.pk}
     origin = found[record.pk]
     assert (origin.via, origin.node, origin.node_name, origin.package) == (
         "exchange", "100000", "全国信用信息共享平台", str(received["guid"]))
     assert origin.at == package.received_at and origin.audit_url == "/exchange/audit/"
-    marks = subjects_exchanged([subject.pk, local.subject_id])
+    with django_assert_num_queries(2):
+        marks = subjects_exchanged([subject.pk, local.subject_id])
     assert set(marks) == {subject.pk}
     assert marks[subject.pk].at == ExchangedSubject.objects.get(subject=subject).registered_at
 
