@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.module_loading import import_string
 
 from gongxin.core import clock
@@ -194,8 +194,8 @@ def consumer_run(consumer: Consumer, *, limit_batches: int | None = None) -> int
             read = events_settled_after(cursor.position, hole_seen_at=cursor.hole_seen_at, limit=size)
             if read.events:
                 consumer.handle(read.events)
-                cursor.position = read.events[-1].id
-            if read.events or read.hole_seen_at != cursor.hole_seen_at:
+            if read.position != cursor.position or read.hole_seen_at != cursor.hole_seen_at:
+                cursor.position = read.position
                 cursor.hole_seen_at = read.hole_seen_at
                 cursor.updated_at = clock.now()
                 cursor.save(update_fields=["position", "hole_seen_at", "updated_at"])
@@ -253,39 +253,94 @@ def consumers_advance(*, names: Iterable[str], position: int | None) -> list[str
 class SettledRead:
     events: list[OutboxEvent]
     hole_seen_at: datetime | None  # set when the reader stopped at a hole that may still fill
+    position: int  # the cursor's next position: every event id up to it is handed out or will never exist
 
 
 def events_settled_after(position: int, *, hole_seen_at: datetime | None = None,
                          limit: int = BATCH_SIZE) -> SettledRead:
-    """The next events after ``position`` that can be handed out without ever skipping one.
-
-    On PostgreSQL event ids come from a sequence when a row is inserted, but transactions commit in
-    any order: while transaction A (holding id 10) is still open, B's id 11 may already be visible. A
-    reader that moved its cursor past 11 would never see 10. So a hole in the ids stops the reader until
-    it is known to be permanent (a rollback): that is when no transaction that was already running when
-    the hole was first seen is still running. The holder of the hole was running then (had it ended,
-    its event would be visible, or it rolled back), so once all of those have ended, a read shows every
-    event the hole will ever hold. SQLite serializes writers, so ids there are committed in order.
-    """
+    """The next events after ``position`` that can be handed out without ever skipping one (``ids_settled_upto``:
+    a hole in the ids stops the reader until it is known to be filled or permanent). SQLite serializes writers,
+    so ids there are committed in order."""
     events = list(OutboxEvent.objects.filter(id__gt=position).order_by("id")[:limit])
     if connection.vendor != "postgresql" or not events or _contiguous(events, position):
-        return SettledRead(events, None)
-    seen_at, holders_running = _writers_started_before(hole_seen_at)
+        return SettledRead(events, None, events[-1].id if events else position)
+    settled = ids_settled_upto(OutboxEvent, position=position, end=events[-1].id, hole_seen_at=hole_seen_at)
     # Read again after looking at the writers: one that committed in between is visible now.
-    events = list(OutboxEvent.objects.filter(id__gt=position, id__lte=events[-1].id).order_by("id"))
-    if not holders_running:
-        return SettledRead(events, None)
-    prefix: list[OutboxEvent] = []
-    for expected, event in enumerate(events, start=position + 1):
-        if event.id != expected:
-            break
-        prefix.append(event)
-    # The hole after a longer prefix is another hole, first seen now.
-    return SettledRead(prefix, seen_at if prefix else (hole_seen_at or seen_at))
+    events = list(OutboxEvent.objects.filter(id__gt=position, id__lte=settled.upto).order_by("id"))
+    return SettledRead(events, settled.hole_seen_at, settled.upto)
 
 
 def _contiguous(events: Sequence[OutboxEvent], position: int) -> bool:
     return events[0].id == position + 1 and events[-1].id - events[0].id == len(events) - 1
+
+
+@dataclass(frozen=True)
+class Settled:
+    upto: int  # every id up to this one is committed and visible, or will never exist
+    hole_seen_at: datetime | None  # set when the reader stops short: the hole just after ``upto`` may still fill
+
+
+def ids_settled_upto(model: type[models.Model], *, position: int, end: int,
+                     hole_seen_at: datetime | None = None) -> Settled:
+    """How far past ``position`` towards ``end`` (an id the caller has read, committed) a reader of ``model``'s rows
+    in id order may move without ever skipping a row. The caller reads its rows up to ``upto`` *after* this call.
+
+    On PostgreSQL ids come from a sequence when a row is inserted, but transactions commit in any order: while
+    transaction A (holding id 10) is still open, B's id 11 may already be visible. A reader that moved past 11
+    would never see 10. A *hole* is a run of ids below ``end`` that no committed row has: its holder (if it is not
+    a rollback) took the ids before ``end`` was taken, so it was running before the caller's read and is found
+    among the transactions that have written and began before now. None running: every hole is settled (filled,
+    and visible to the caller's next read, or permanent). Otherwise the reader stops before the first hole; the
+    caller stores ``hole_seen_at`` with its position ``upto``, and the hole just after the position is settled
+    once no transaction that began before that moment is still running. A hole further on is judged when it is
+    met, by the transactions running then — never by an older moment, which would pass a hole whose holder began
+    after it. Ids are judged on the whole table: rows the caller filters out are no holes.
+
+    SQLite serializes writers, so ids there are committed in order.
+    """
+    if connection.vendor != "postgresql" or end <= position:
+        return Settled(max(position, end), None)
+    seen_at, running = _writers_started_before(None)
+    if not running:
+        return Settled(end, None)
+    holes = _holes(model, after=position, end=end)
+    if holes and holes[0] == position + 1 and hole_seen_at is not None:
+        if _writers_started_before(hole_seen_at)[1]:
+            return Settled(position, hole_seen_at)
+        holes = holes[1:]  # the hole seen then is filled or permanent; the next one is judged now
+    if not holes:
+        return Settled(end, None)
+    return Settled(holes[0] - 1, seen_at)
+
+
+def _holes(model: type[models.Model], *, after: int, end: int) -> list[int]:
+    """The first id of the first two runs of ids in ``(after, end]`` that no visible row has (``end`` has one):
+    one scan of the primary key's index in id order, stopped at the second run."""
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT previous + 1 FROM (SELECT {pk} AS id, lag({pk}, 1, %s::bigint) OVER (ORDER BY {pk}) AS previous"  # noqa: S608
+            f" FROM {table} WHERE {pk} > %s AND {pk} <= %s) AS ids WHERE id > previous + 1 ORDER BY id LIMIT 2",
+            [after, after, end],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def writers_end_wait(*, timeout: float) -> bool:
+    """Wait until every other transaction of this database that has written and is running now has ended: then any
+    id taken before this call is committed and visible, or will never be (PostgreSQL; SQLite serializes writers).
+    False when some still run after ``timeout`` seconds."""
+    if connection.vendor != "postgresql":
+        return True
+    seen_at, running = _writers_started_before(None)
+    deadline = time.monotonic() + timeout
+    while running:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+        running = _writers_started_before(seen_at)[1]
+    return True
 
 
 def _writers_started_before(moment: datetime | None) -> tuple[datetime, bool]:

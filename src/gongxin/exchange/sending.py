@@ -4,9 +4,10 @@ Per subscription (a peer, a local catalog item mapped to a national item) there 
 outstanding package (decision 068):
 
 1. *Build* — in one transaction the cursor row is locked, the next chunk is read set-based (``exchange.stream``: a
-   package per ``chunk_size`` versions), the package is built and signed (``exchange.packages``), and its bytes, GUID,
-   sequence and the stream position it reaches are stored on the cursor (with the ``Package`` row of direction
-   *sent*) — *before* anything leaves the node.
+   package per ``chunk_size`` versions, in commit order — a chunk ends before a version id that a running
+   transaction may still commit, decision 076), the package is built and signed (``exchange.packages``), and its
+   bytes, GUID, sequence and the stream position it reaches are stored on the cursor (with the ``Package`` row of
+   direction *sent*) — *before* anything leaves the node.
 2. *Deliver* — the stored bytes are pushed to the peer's service (``POST …/api/v1/exchange/packages``) or written
    to its exchange directory (file interface; the receipt comes back as a file). A crash anywhere before the
    receipt is stored leaves the package outstanding: the next run sends the *same* bytes and GUID, and the receiver
@@ -18,10 +19,11 @@ outstanding package (decision 068):
 A peer that does not answer is retried with exponential backoff (``BACKOFF_BASE`` × 2^attempts, at most
 ``BACKOFF_MAX``); nothing after the outstanding package is sent meanwhile, so packages of an item apply in order.
 
-Full snapshots (mode *full*) are sent on the subscription's schedule once the incremental stream has caught up: a
-snapshot is taken as of the cursor's position, every record in force streamed into one package (record id order,
-read in chunks), in the same sequence as the incremental packages; the receiver compares it with what it holds
-from this sender (ingest's snapshot mode, decision 057). The incremental stream resumes after it.
+Full snapshots (mode *full*) are sent on the subscription's schedule once the incremental stream has caught up (and
+stops at no hole): a snapshot is taken as of the cursor's position — every version id up to it is settled —, every
+record in force streamed into one package (record id order, read in chunks), in the same sequence as the
+incremental packages; the receiver compares it with what it holds from this sender (ingest's snapshot mode,
+decision 057). The incremental stream resumes after it.
 
 Outstanding packages are files under ``<data dir>/exchange/outgoing/``, removed once acknowledged.
 """
@@ -67,7 +69,7 @@ class SendOutcome:
     item_code: str
     packages: int = 0
     records: int = 0
-    state: str = "caught_up"  # caught_up | outstanding | retrying | refused | waiting
+    state: str = "caught_up"  # caught_up | settling | outstanding | retrying | refused | waiting
     error: str = ""
     receipts: list[dict[str, Any]] = field(default_factory=list)
 
@@ -84,6 +86,10 @@ def subscription_add(*, peer: Peer, item: Any, national_item_code: str, field_ma
     """``peer`` receives ``item`` from this node under ``national_item_code`` (re-running updates it). With
     ``start_at_current`` the peer gets only what changes from now on (the first full snapshot brings the rest)."""
     now = clock.now()
+    start = 0
+    if start_at_current and not SendingCursor.objects.filter(subscription__peer=peer,
+                                                             subscription__catalog_item=item).exists():
+        start = stream.stream_start_position(item=item)  # waits for the writers that may hold a lower id
     with transaction.atomic():
         subscription, _created = Subscription.objects.update_or_create(
             peer=peer, catalog_item=item,
@@ -92,8 +98,7 @@ def subscription_add(*, peer: Peer, item: Any, national_item_code: str, field_ma
             create_defaults={"national_item_code": national_item_code, "field_mapping": dict(field_mapping or {}),
                              "chunk_size": max(1, int(chunk_size)), "is_active": True, "created_at": now},
         )
-        position = stream.stream_position_newest(item=item) if start_at_current else 0
-        SendingCursor.objects.get_or_create(subscription=subscription, defaults={"position": position})
+        SendingCursor.objects.get_or_create(subscription=subscription, defaults={"position": start})
         if snapshot_every_days:
             SnapshotSchedule.objects.update_or_create(
                 subscription=subscription, defaults={"every_days": snapshot_every_days},
@@ -149,8 +154,9 @@ def package_next(*, subscription: Subscription) -> SendingCursor:
         cursor = SendingCursor.objects.select_for_update().get(subscription=subscription)
         while not cursor.pending_guid:
             chunk = stream.versions_after(item=item, position=cursor.position, limit=subscription.chunk_size,
-                                          mapping=mapping)
-            schedule = _snapshot_due(subscription, now) if chunk.read == 0 else None
+                                          mapping=mapping, hole_seen_at=cursor.hole_seen_at)
+            caught_up = chunk.read == 0 and chunk.position == cursor.position and chunk.hole_seen_at is None
+            schedule = _snapshot_due(subscription, now) if caught_up else None
             if schedule is not None:
                 # Caught up and a snapshot is due: every record in force as of the cursor's position, one package.
                 mode: str = PackageMode.FULL
@@ -159,12 +165,15 @@ def package_next(*, subscription: Subscription) -> SendingCursor:
                 schedule.last_taken_at = now
                 schedule.next_due_at = now + timedelta(days=schedule.every_days)
                 schedule.save(update_fields=["last_taken_at", "next_due_at"])
-            elif chunk.read == 0:
-                break
             elif not chunk.records:
-                # Only local changes in this stretch of the stream: nothing to send, move past it.
-                cursor.position = chunk.position
-                cursor.save(update_fields=["position"])
+                # Nothing to send in this stretch — only local changes, or a hole a running transaction may still
+                # fill (decision 076) —: move past what was read and remember the hole.
+                moved = chunk.position != cursor.position
+                if moved or chunk.hole_seen_at != cursor.hole_seen_at:
+                    cursor.position, cursor.hole_seen_at = chunk.position, chunk.hole_seen_at
+                    cursor.save(update_fields=["position", "hole_seen_at"])
+                if not moved or chunk.hole_seen_at is not None:
+                    break
                 continue
             else:
                 mode, records = PackageMode.INCREMENTAL, chunk.records
@@ -174,6 +183,7 @@ def package_next(*, subscription: Subscription) -> SendingCursor:
             cursor.sequence = sequence
             cursor.pending_guid, cursor.pending_sequence, cursor.pending_mode = header["guid"], sequence, mode
             cursor.pending_position = chunk.position
+            cursor.hole_seen_at = chunk.hole_seen_at  # the hole after the pending position, if the chunk stopped at one
             cursor.pending_records = int(header["record_count"])
             cursor.pending_file = str(path)
             cursor.pending_built_at = now
@@ -355,7 +365,8 @@ def subscription_send(*, subscription: Subscription, max_packages: int | None = 
         now = clock.now()
         cursor = package_next(subscription=subscription)
         if not cursor.pending_guid:
-            outcome.state = "caught_up"
+            # settling: stopped at a version id a running transaction may still commit (decision 076)
+            outcome.state = "settling" if cursor.hole_seen_at is not None else "caught_up"
             return outcome
         if not force and cursor.next_attempt_at is not None and cursor.next_attempt_at > now:
             outcome.state, outcome.error = "retrying", cursor.last_error

@@ -4,7 +4,8 @@
   mapped to, with the local → national field names (the province subscribes to the city's items; the city to the
   national lists it applies).
 - ``SendingCursor``: per subscription, the position in the record-version stream the peer has applied (the id of
-  the last record version a package carried that the peer's receipt said was applied), the last sequence number
+  the last record version a package carried that the peer's receipt said was applied, or the id before a hole the
+  stream stopped at, with when the hole was first seen: decision 076), the last sequence number
   used, and the one outstanding package — built and stored *before* it is sent, so a crash resends the same GUID
   and the receiver answers "duplicate" instead of applying it twice.
 - ``SnapshotSchedule``: when the next full snapshot of a subscription is due and when the last one was sent
@@ -46,8 +47,12 @@ class Subscription(models.Model):
 class SendingCursor(models.Model):
     subscription = models.OneToOneField(Subscription, verbose_name=_("subscription"), on_delete=models.CASCADE,
                                         related_name="cursor")
-    # The id of the last record version the peer applied (0: none yet).
+    # The id of the last record version the peer applied (0: none yet); every id up to it is settled (decision 076).
     position = models.BigIntegerField(_("position"), default=0)
+    # PostgreSQL: when the stream first stopped at the hole just after ``position`` (or, with a package outstanding,
+    # just after ``pending_position``), by the database's clock; the hole is settled once every transaction that
+    # was writing then has ended.
+    hole_seen_at = models.DateTimeField(_("hole first seen at"), null=True, blank=True)
     # The sequence number of the last package built for this (peer, item); the next one is sequence + 1.
     sequence = models.BigIntegerField(_("sequence"), default=0)
     # The outstanding package (at most one per subscription: packages apply in order per item).

@@ -95,3 +95,29 @@ def test_a_writer_that_began_after_the_hole_does_not_hold_the_reader():
         newcomer.join(10)
     consumer_run(collector)
     assert collector.seen == ["first", "newcomer"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hole_met_after_an_older_one_settled_is_judged_by_the_writers_running_then():
+    collector = Collector()
+    holder = SlowWriter("rolled back", commit=False)
+    holder.start()
+    assert holder.emitted.wait(10)
+    with transaction.atomic():
+        _emit("first")
+    assert consumer_run(collector) == 0  # the hole is seen now
+    newcomer = SlowWriter("newcomer", commit=True)  # began after that, holds a higher id and stays open
+    newcomer.start()
+    assert newcomer.emitted.wait(10)
+    with transaction.atomic():
+        _emit("after the newcomer")
+    holder.release.set()
+    holder.join(10)
+    try:
+        consumer_run(collector)  # the first hole is settled; the newcomer's is judged by the writers running now
+        assert collector.seen == ["first"]
+    finally:
+        newcomer.release.set()
+        newcomer.join(10)
+    consumer_run(collector)
+    assert collector.seen == ["first", "newcomer", "after the newcomer"]
