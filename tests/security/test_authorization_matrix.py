@@ -389,6 +389,7 @@ OPERATIONS: dict[str, Rule] = {
     "GET /monitoring/scorecards/{scorecard_id}": R(NOBODY),
     "POST /monitoring/scorecards/{scorecard_id}/activate": R(NOBODY),
     "GET /monitoring/alerts": R(OFFICE),
+    "GET /monitoring/alerts/queue": R(OFFICE),
     "GET /monitoring/alerts/{alert_id}": R(OFFICE),
     "POST /monitoring/alerts/{alert_id}/acknowledge": R(STAFF),
     "POST /monitoring/alerts/{alert_id}/close": R(STAFF),

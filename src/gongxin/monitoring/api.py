@@ -27,6 +27,8 @@ from gongxin.monitoring.models import Alert, RiskScore, Scorecard, Watch
 from gongxin.monitoring.selectors import (
     alert_get,
     alerts_list,
+    alerts_of_field,
+    field_of,
     organization_get,
     risk_of_subject,
     scorecard_get,
@@ -108,7 +110,22 @@ class AlertOut(Schema):
     detail: dict[str, Any]
     raised_at: datetime
     updated_at: datetime
+    priority: float = Field(0.0, description="Rank in the work queue: the risk, raised for a fast fall of the score "
+                                             "and for related-party events (decision 072)")
+    region_code: str = Field("", description="The field the alert belongs to: the subject's district …")
+    domain: str = Field("", description="… and its regulatory domain (empty: general)")
     events: list[AlertEventOut] = []
+
+
+class StaffFieldOut(Schema):
+    region_code: str = Field(..., description="The viewer's district (empty: the whole city)")
+    domain: str = Field(..., description="The viewer's regulatory domain (empty: every domain)")
+    cap: int = Field(..., description="How many alerts the alert policy in effect puts in a queue")
+
+
+class AlertQueueOut(Schema):
+    field: StaffFieldOut
+    alerts: list[AlertOut]
 
 
 class AlertNoteIn(Schema):
@@ -165,6 +182,7 @@ def _alert_out(alert: Alert, *, viewer: Viewer | None = None) -> dict[str, Any]:
         "kind_label": str(alert.get_kind_display()), "status": alert.status, "score": alert.score,
         "previous_score": alert.previous_score, "run_id": alert.run_id, "record_id": alert.record_id,
         "detail": alert.detail, "raised_at": alert.raised_at, "updated_at": alert.updated_at,
+        "priority": alert.priority, "region_code": alert.region_code, "domain": alert.domain,
     }
     if viewer is not None:
         body["events"] = [{"action": e.action, "action_label": topic_label(e.action), "actor": e.actor_shown,
@@ -212,6 +230,15 @@ def alerts_endpoint(request: HttpRequest, status: str = "", kind: str = "", subj
     alerts = alerts_list(viewer=viewer_for_request(request), status=status or None, kind=kind or None,
                          subject_id=subject, mine=mine)
     return [_alert_out(a) for a in alerts[max(offset, 0):max(offset, 0) + limit]]
+
+
+@router.get("/alerts/queue", response=AlertQueueOut,
+            summary="Your work queue: the open alerts of your field, highest priority first, capped by the policy")
+def alert_queue_endpoint(request: HttpRequest) -> dict[str, Any]:
+    viewer = viewer_for_request(request)
+    field = field_of(viewer)
+    return {"field": {"region_code": field.region_code, "domain": field.domain, "cap": field.cap},
+            "alerts": [_alert_out(a) for a in alerts_of_field(viewer=viewer, field=field)]}
 
 
 @router.get("/alerts/{alert_id}", response=AlertOut, summary="One alert with its history")

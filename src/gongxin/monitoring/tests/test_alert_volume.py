@@ -84,3 +84,21 @@ def test_a_staff_members_queue_is_their_field_ranked_and_capped(city: int, staff
     assert [a.priority for a in queue] == sorted((a.priority for a in queue), reverse=True)
     assert len(whole) == min(field.cap, Alert.objects.exclude(kind=AlertKind.WATCH).count())
     assert {a.region_code for a in whole} > {district}
+
+
+def test_the_queue_is_served_by_the_api_to_staff_only(city: int, staff, client) -> None:
+    handmade_scorecard()
+    with _at(date(2026, 12, 2)):
+        risk_run(actor=viewer(staff))
+    with _at(date(2026, 12, 3)):
+        expected = [a.pk for a in alerts_of_field(viewer=viewer(staff))]
+        client.force_login(staff)
+        body = client.get("/api/v1/monitoring/alerts/queue").json()
+    assert body["field"] == {"region_code": "", "domain": "", "cap": field_of(viewer(staff)).cap}
+    assert [a["id"] for a in body["alerts"]] == expected and expected
+    priorities = [a["priority"] for a in body["alerts"]]
+    assert priorities == sorted(priorities, reverse=True)
+    assert all(a["region_code"] == Alert.objects.get(pk=a["id"]).region_code for a in body["alerts"])
+    citizen = user_create("citizen-queue", role=Role.PUBLIC)
+    client.force_login(citizen)
+    assert client.get("/api/v1/monitoring/alerts/queue").status_code == 403
