@@ -4,7 +4,8 @@ The ledger sits below the apps whose objects it logs (records, reports, rewards)
 app registers its kinds in its ``AppConfig.ready()`` with two functions —
 
 - ``leaves(refs)``: the leaf content (canonical JSON bytes) of the objects ``refs`` (``(ref, sub)`` pairs), as
-  recomputed from what is stored now; an object that no longer exists is left out;
+  recomputed from what is stored now — or a tuple of the forms it may have been logged in (a kind whose leaf
+  content has a newer version: the newest first); an object that no longer exists is left out;
 - ``refs(after, limit)``: the next ``limit`` objects of the kind after ``after`` (a ``(ref, sub)`` pair), in order:
   everything that must have a leaf.
 
@@ -24,7 +25,7 @@ from functools import lru_cache
 from django.conf import settings
 
 Ref = tuple[int, int]
-LeavesFn = Callable[[Sequence[Ref]], dict[Ref, bytes]]
+LeavesFn = Callable[[Sequence[Ref]], dict[Ref, bytes] | dict[Ref, tuple[bytes, ...]]]
 RefsFn = Callable[[Ref | None, int], list[Ref]]
 
 LEAF_VERSION = 1

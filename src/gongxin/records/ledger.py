@@ -3,25 +3,34 @@
 The leaf of a version (kind ``record.version``, reference ``(record id, version number)``) is the canonical JSON
 (core.signing.canonical_json) of::
 
-    {"v": 1, "kind": "record.version", "record": <record id>, "n": <version number>,
+    {"v": 2, "kind": "record.version", "record": <record id>, "n": <version number>,
      "unit": <source unit code>, "item": <catalog item code>, "sid": <keyed hash of the source record id>,
      "change": ..., "status": ..., "at": <created_at, UTC, ISO 8601 with microseconds>,
      "polarity": ..., "severity": ..., "decision_date": ..., "published": ..., "publicity_min_end": ...,
      "publicity_max_end": ..., "publicity_ended": ..., "retention_end": ..., "under_objection": ...,
      "repaired": ..., "basis": <SHA-256 hex of the version's own legal basis text, "" when it has none>,
-     "open": <SHA-256 hex of open_salt || open JSON>, "content": <keyed hash of the content hash>}
+     "open": <SHA-256 hex of open_salt || subject id || 0x00 || open JSON>,
+     "content": <keyed hash of the content hash>}
 
-- ``open`` commits to the version's non-personal fields (``open JSON``: the payload without the item's personal
-  fields, ``json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))``) under a salt
-  (``open_salt``, a keyed hash of the version) that a credit report carries with those fields, so whoever holds
-  the report recomputes ``open`` — and the leaf — from what the report states;
+- ``open`` commits to the record's subject (its id, decimal ASCII) and the version's non-personal fields
+  (``open JSON``: the payload without the item's personal fields,
+  ``json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"))``) under a salt (``open_salt``, a keyed
+  hash of the version) that a credit report carries with those fields and states with its subject, so whoever
+  holds the report recomputes ``open`` — and the leaf — from what the report states, and a record moved to
+  another subject no longer recomputes to its leaf; the salt is per version and secret until a report discloses
+  it, so a public leaf neither links the records of one subject nor lets anyone test a guess of the subject;
 - ``content`` (HMAC-SHA256 under the ledger key of the version's content hash, which covers the personal fields
   in clear) and ``sid`` are keyed hashes: nobody outside the platform can test a guess against them, so a leaf is
   public without disclosing anything personal.
 
 ``version_leaves`` recomputes leaves from the stored versions (the payload unsealed, its content hash computed
-again — a field changed behind the platform's back changes the leaf); the write paths compute them from what they
-are writing (``version_leaf``) and queue them with ``ledger.services.entries_append`` in their transaction.
+again, the subject read from the record — a field changed or a record moved behind the platform's back changes
+the leaf); the write paths compute them from what they are writing (``version_leaf``) and queue them with
+``ledger.services.entries_append`` in their transaction.
+
+Leaf versions: ``"v": 2`` is written since decision 063's "Leaf v2"; a ``"v": 1`` leaf (``open`` without the
+subject: ``SHA-256(open_salt || open JSON)``) already in the log stays valid — the audit recomputes both forms
+(``VersionLeaf.alternatives``), a report carries the form the log holds and ``proofs_verify`` dispatches on ``v``.
 """
 
 from __future__ import annotations
@@ -44,6 +53,10 @@ from gongxin.records.content import content_hash
 from gongxin.records.personal import payload_unseal, personal_codes
 
 KIND = kinds.RECORD_VERSION
+# The version of the record.version leaves written now: 2 commits to the record's subject (decision 063, "Leaf
+# v2"); 1 is still read (the audit, report verify). Reports and certificates keep kinds.LEAF_VERSION.
+LEAF_VERSION = 2
+LEAF_VERSIONS = (1, 2)
 
 
 _DUMPS = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -52,6 +65,17 @@ _OPEN_DUMPS = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=("
 
 def open_json(open_fields: dict[str, Any]) -> bytes:
     return _OPEN_DUMPS(open_fields).encode("utf-8")
+
+
+def open_commit(*, salt: bytes, open_bytes: bytes, subject_id: int | None, leaf_version: int = LEAF_VERSION) -> str:
+    """The ``open`` commitment: ``SHA-256(salt || subject id || 0x00 || open JSON)`` for a v2 leaf (the id in
+    decimal ASCII: no digit is 0x00 and the JSON follows it, so the bytes split one way only), ``SHA-256(salt ||
+    open JSON)`` for a v1 leaf."""
+    if leaf_version == 1:
+        return kinds.salted(salt, open_bytes)
+    if isinstance(subject_id, bool) or not isinstance(subject_id, int):
+        raise TypeError("a v2 leaf commits to the record's subject id")
+    return kinds.salted(salt, b"%d\x00" % subject_id + open_bytes)
 
 
 def _iso(value: date | None) -> str | None:
@@ -70,6 +94,9 @@ class VersionLeaf:
     open_salt: str  # hex
     open_fields: dict[str, Any]
     sealed_fields: tuple[str, ...] = ()  # the personal fields present: in the leaf through its keyed content hash
+    # The same version's leaf content under the earlier leaf versions (v1), for the audit: a version logged
+    # before v2 recomputes to its v1 leaf (filled by ``version_leaves(..., alternatives=True)``).
+    alternatives: tuple[bytes, ...] = ()
 
     @property
     def data(self) -> bytes:
@@ -78,21 +105,23 @@ class VersionLeaf:
         return _DUMPS(self.leaf).encode("utf-8")
 
 
-def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogItem, source_record_id: str,
-                 change: str, status: str, created_at: datetime, digest: str, payload: dict[str, Any],
-                 fields: dict[str, Any], legal_basis: str, open_text: str | None = None) -> VersionLeaf:
-    """The leaf of one version. ``payload`` is the stored payload (personal fields sealed or not: they are left
-    out of ``open``); ``digest`` the content hash (hex) over the plain content; ``fields`` the version's clock
-    and mark fields (polarity, severity, decision_date, published, publicity_min_end, publicity_max_end,
-    publicity_ended, retention_end, under_objection, repaired). ``open_text``: the open fields' JSON when the
-    caller has it already (records.load.RowContent.open_json), else it is encoded here."""
+def version_leaf(*, record_id: int, number: int, subject_id: int, unit_code: str, item: CatalogItem,
+                 source_record_id: str, change: str, status: str, created_at: datetime, digest: str,
+                 payload: dict[str, Any], fields: dict[str, Any], legal_basis: str, open_text: str | None = None,
+                 alternatives: bool = False) -> VersionLeaf:
+    """The (v2) leaf of one version of a record of ``subject_id``. ``payload`` is the stored payload (personal
+    fields sealed or not: they are left out of ``open``); ``digest`` the content hash (hex) over the plain content;
+    ``fields`` the version's clock and mark fields (polarity, severity, decision_date, published,
+    publicity_min_end, publicity_max_end, publicity_ended, retention_end, under_objection, repaired).
+    ``open_text``: the open fields' JSON when the caller has it already (records.load.RowContent.open_json), else
+    it is encoded here. ``alternatives``: also the v1 leaf's content (the audit)."""
     personal = personal_codes(item)
     open_fields = {k: v for k, v in payload.items() if k not in personal} if personal else payload
     digest_bytes = bytes.fromhex(digest) if digest else b""
     key = kinds.ledger_key()
     salt = kinds.keyed(b"record.open", f"{record_id}:{number}:".encode() + digest_bytes, key=key)
     leaf = {
-        "v": kinds.LEAF_VERSION,
+        "v": LEAF_VERSION,
         "kind": KIND,
         "record": record_id,
         "n": number,
@@ -113,22 +142,40 @@ def version_leaf(*, record_id: int, number: int, unit_code: str, item: CatalogIt
         "under_objection": bool(fields["under_objection"]),
         "repaired": bool(fields["repaired"]),
         "basis": hashlib.sha256(legal_basis.encode("utf-8")).hexdigest() if legal_basis else "",
-        "open": kinds.salted(salt, open_text.encode("utf-8") if open_text is not None else open_json(open_fields)),
+        "open": "",
         "content": kinds.keyed(b"record.content", digest_bytes, key=key).hex(),
     }
+    open_bytes = open_text.encode("utf-8") if open_text is not None else open_json(open_fields)
+    earlier: tuple[bytes, ...] = ()
+    if alternatives:
+        leaf["open"] = kinds.salted(salt, open_bytes)
+        earlier = (_DUMPS({**leaf, "v": 1}).encode("utf-8"),)
+    leaf["open"] = open_commit(salt=salt, open_bytes=open_bytes, subject_id=subject_id)
     sealed = tuple(sorted(k for k in payload if k in personal)) if personal else ()
-    return VersionLeaf(leaf=leaf, open_salt=salt.hex(), open_fields=open_fields, sealed_fields=sealed)
+    return VersionLeaf(leaf=leaf, open_salt=salt.hex(), open_fields=open_fields, sealed_fields=sealed,
+                       alternatives=earlier)
 
 
-def open_verify(*, leaf: dict[str, Any], open_salt: str, open_fields: Any) -> bool:
-    """Whether the open fields a report carries are those the leaf commits to (used offline by report verify)."""
-    if not isinstance(open_fields, dict):
+def leaf_v1(leaf: VersionLeaf) -> VersionLeaf:
+    """The v1 form of a version's leaf (``leaf`` computed with ``alternatives=True``): what the log holds of a
+    version logged before leaf v2."""
+    return VersionLeaf(leaf=json.loads(leaf.alternatives[0]), open_salt=leaf.open_salt,
+                       open_fields=leaf.open_fields, sealed_fields=leaf.sealed_fields)
+
+
+def open_verify(*, leaf: dict[str, Any], open_salt: str, open_fields: Any, subject: Any = None) -> bool:
+    """Whether the open fields a report carries — and, for a v2 leaf, the ``subject`` (id) it states — are those
+    the leaf commits to (used offline by report verify). Dispatches on the leaf's ``v``."""
+    if not isinstance(open_fields, dict) or leaf.get("v") not in LEAF_VERSIONS:
+        return False
+    if leaf["v"] != 1 and (isinstance(subject, bool) or not isinstance(subject, int)):
         return False
     try:
         salt = bytes.fromhex(open_salt)
     except ValueError:
         return False
-    return bool(leaf.get("open")) and kinds.salted(salt, open_json(open_fields)) == leaf["open"]
+    return bool(leaf.get("open")) and open_commit(salt=salt, open_bytes=open_json(open_fields), subject_id=subject,
+                                                  leaf_version=leaf["v"]) == leaf["open"]
 
 
 MARK_FIELDS = ("polarity", "severity", "decision_date", "published", "publicity_min_end", "publicity_max_end",
@@ -145,23 +192,29 @@ def versions_log(leaves: Iterable[tuple[int, int, VersionLeaf]]) -> int:
     return entries_append(kind=KIND, refs=refs, leaf_data=data)
 
 
-def version_log(*, record: Any, version: Any) -> None:
-    """Queue the leaf of a version just written by the model (records.services.record_version_append)."""
-    leaf = version_leaf(
-        record_id=record.pk, number=version.number, unit_code=record.source_unit.department.code,
+def version_leaf_of(*, record: Any, version: Any) -> VersionLeaf:
+    """The leaf of a version written by the model (the single append's form of ``version_leaf``)."""
+    return version_leaf(
+        record_id=record.pk, number=version.number, subject_id=record.subject_id,
+        unit_code=record.source_unit.department.code,
         item=record.catalog_item, source_record_id=record.source_record_id, change=version.change,
         status=version.status, created_at=version.created_at, digest=version.content_hash or "",
         payload=version.payload or {}, fields={name: getattr(version, name) for name in MARK_FIELDS},
         legal_basis=version.legal_basis,
     )
-    versions_log([(record.pk, version.number, leaf)])
 
 
-def version_leaves(refs: Sequence[tuple[int, int]], *,
-                   from_stored_hash: bool = False) -> dict[tuple[int, int], VersionLeaf]:
+def version_log(*, record: Any, version: Any) -> None:
+    """Queue the leaf of a version just written by the model (records.services.record_version_append)."""
+    versions_log([(record.pk, version.number, version_leaf_of(record=record, version=version))])
+
+
+def version_leaves(refs: Sequence[tuple[int, int]], *, from_stored_hash: bool = False,
+                   subject_id: int | None = None, alternatives: bool = False) -> dict[tuple[int, int], VersionLeaf]:
     """The leaves of the versions ``(record id, number)`` recomputed from what is stored now: the payload unsealed
-    and its content hash computed again (``from_stored_hash``: the stored content hash instead). Versions that do
-    not exist are left out."""
+    and its content hash computed again (``from_stored_hash``: the stored content hash instead), the subject the
+    record's (``subject_id``: that subject instead — the one a report states). ``alternatives``: with their v1
+    form too. Versions that do not exist are left out."""
     from django.db.models import Q
 
     from gongxin.records.models import RecordVersion
@@ -189,17 +242,20 @@ def version_leaves(refs: Sequence[tuple[int, int]], *,
                 digest = content_hash(payload=payload_unseal(item=item, payload=payload),
                                       severity=version.severity) if version.content_hash else ""
             found[(record.pk, version.number)] = version_leaf(
-                record_id=record.pk, number=version.number, unit_code=record.source_unit.department.code,
+                record_id=record.pk, number=version.number,
+                subject_id=record.subject_id if subject_id is None else subject_id,
+                unit_code=record.source_unit.department.code,
                 item=item, source_record_id=record.source_record_id, change=version.change, status=version.status,
                 created_at=version.created_at, digest=digest, payload=payload,
                 fields={name: getattr(version, name) for name in MARK_FIELDS},
-                legal_basis=version.legal_basis,
+                legal_basis=version.legal_basis, alternatives=alternatives,
             )
     return found
 
 
-def _leaves(refs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    return {ref: leaf.data for ref, leaf in version_leaves(refs).items()}
+def _leaves(refs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[bytes, ...]]:
+    """For the audit: each version's leaf as v2 (its record's subject now) and as v1 (logged before v2)."""
+    return {ref: (leaf.data, *leaf.alternatives) for ref, leaf in version_leaves(refs, alternatives=True).items()}
 
 
 def _refs(after: tuple[int, int] | None, limit: int) -> list[tuple[int, int]]:
@@ -223,11 +279,14 @@ def kinds_register() -> None:
 LEDGER_SCHEMA = "gongxin.ledger-proofs/1"
 
 
-def versions_proofs_block(records: Iterable[tuple[int, int]]) -> dict[str, Any]:
-    """The ``ledger`` block a signed document carries for the versions ``(record id, number)`` it states: a signed
-    checkpoint covering their leaves (``ledger.checkpoints.checkpoint_ensure``), and for each version its leaf
-    (recomputed from the stored version now), index, inclusion proof, open fields and their salt. Versions without
-    a leaf index yet are listed under ``pending``."""
+def versions_proofs_block(records: Iterable[tuple[int, int]], *, subject_id: int) -> dict[str, Any]:
+    """The ``ledger`` block a signed document about ``subject_id`` carries for the versions ``(record id, number)``
+    it states: the subject (the id its v2 leaves commit to), a signed checkpoint covering their leaves
+    (``ledger.checkpoints.checkpoint_ensure``), and for each version its leaf (recomputed from the stored version
+    now, under the document's subject — a record moved to it from another subject recomputes to a leaf that is not
+    in the log), index, inclusion proof, open fields and their salt. A version logged before leaf v2 carries its
+    v1 leaf (the form whose inclusion proof verifies). Versions without a leaf index yet are listed under
+    ``pending``."""
     from gongxin.ledger.checkpoints import checkpoint_ensure
     from gongxin.ledger.choices_witnessing import CheckpointCause
     from gongxin.ledger.selectors import inclusion_proofs_of, leaves_of
@@ -235,24 +294,32 @@ def versions_proofs_block(records: Iterable[tuple[int, int]]) -> dict[str, Any]:
     refs = sorted(set(records))
     indexes = leaves_of(KIND, refs)
     pending = [ref for ref in refs if ref not in indexes]
-    block: dict[str, Any] = {"schema": LEDGER_SCHEMA, "records": [],
+    block: dict[str, Any] = {"schema": LEDGER_SCHEMA, "subject": subject_id, "records": [],
                              "pending": [{"record_id": r, "version": n} for r, n in pending]}
     if not indexes:
         return block
     checkpoint = checkpoint_ensure(size=max(indexes.values()) + 1, cause=CheckpointCause.REPORT)
     proofs = inclusion_proofs_of(sorted(indexes.values()), checkpoint.tree_size)
-    leaves = version_leaves(list(indexes))
+    leaves = version_leaves(list(indexes), subject_id=subject_id, alternatives=True)
     block.update({"checkpoint": checkpoint.note_text, "tree_size": checkpoint.tree_size})
+    root = bytes(checkpoint.root_hash)
     for ref in refs:
         if ref not in indexes or ref not in leaves:
             continue
-        leaf = leaves[ref]
+        leaf, index, path = leaves[ref], indexes[ref], proofs[indexes[ref]]
+        if not _included(leaf.data, index, checkpoint.tree_size, path, root) and _included(
+                leaf.alternatives[0], index, checkpoint.tree_size, path, root):
+            leaf = leaf_v1(leaf)  # logged before leaf v2: the log holds its v1 form
         block["records"].append({
-            "record_id": ref[0], "version": ref[1], "leaf_index": indexes[ref], "leaf": leaf.leaf,
+            "record_id": ref[0], "version": ref[1], "leaf_index": index, "leaf": leaf.leaf,
             "open_salt": leaf.open_salt, "open_fields": leaf.open_fields, "sealed_fields": list(leaf.sealed_fields),
-            "proof": [base64.b64encode(p).decode("ascii") for p in proofs[indexes[ref]]],
+            "proof": [base64.b64encode(p).decode("ascii") for p in path],
         })
     return block
+
+
+def _included(data: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> bool:
+    return merkle.inclusion_verify(leaf_hash=merkle.leaf_hash(data), index=index, size=size, proof=proof, root=root)
 
 
 @dataclass
@@ -287,9 +354,10 @@ def proofs_verify(block: Any, *, stated: Sequence[tuple[tuple[Any, Any], dict[st
                   public_keys: Sequence[bytes], matches: Callable[[dict[str, Any], dict[str, Any]], bool]
                   ) -> LedgerCheck:
     """Check a document's ``ledger`` block offline: the checkpoint's signature with one of ``public_keys``; for
-    every stated record ``((record id, version or None), entry)`` a proof whose leaf names it, whose open fields are
-    those the leaf commits to, that ``matches`` what the document states, and whose inclusion proof verifies
-    against the checkpoint's root. Pure: no database, no network."""
+    every stated record ``((record id, version or None), entry)`` a proof whose leaf names it, whose open fields
+    (and, for a v2 leaf, the block's subject: the document's) are those the leaf commits to, that ``matches`` what
+    the document states, and whose inclusion proof verifies against the checkpoint's root. Pure: no database, no
+    network."""
     if not isinstance(block, dict):
         return LedgerCheck(present=False, valid=True, code="absent", stated=len(stated),
                            message=_("This report was issued without proofs of the tamper-evident log."))
@@ -321,7 +389,7 @@ def proofs_verify(block: Any, *, stated: Sequence[tuple[tuple[Any, Any], dict[st
             named = (leaf.get("kind") == KIND and leaf.get("record") == proof.get("record_id")
                      and leaf.get("n") == proof.get("version"))
             opened = open_verify(leaf=leaf, open_salt=str(proof.get("open_salt") or ""),
-                                 open_fields=proof.get("open_fields"))
+                                 open_fields=proof.get("open_fields"), subject=block.get("subject"))
         except (KeyError, TypeError, ValueError, AttributeError):
             check.failures.append(f"{ref[0]} v{ref[1]}")
             continue

@@ -485,7 +485,8 @@ def _versions_log(pairs: list[tuple[_Prepared, _Current, str]], *, now: Any,
         f = p.fields
         number = current.number + 1
         leaves.append((current.record_id, number, version_leaf(
-            record_id=current.record_id, number=number, unit_code=unit_codes[p.row.source_unit_id],
+            record_id=current.record_id, number=number, subject_id=p.row.subject_id,
+            unit_code=unit_codes[p.row.source_unit_id],
             item=p.row.catalog_item, source_record_id=p.source_record_id, change=change, status=RecordStatus.ACTIVE,
             created_at=now, digest=p.digest, payload=p.payload,
             fields={**f, "under_objection": current.under_objection, "repaired": current.repaired,

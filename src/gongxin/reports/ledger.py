@@ -93,9 +93,10 @@ def ledger_integrate_before_issue() -> None:
     ledger_integrate()
 
 
-def ledger_block(records: Iterable[tuple[int, int]]) -> dict[str, Any]:
-    """The ``ledger`` block of a snapshot for the records ``(record id, version number)`` it states."""
-    return versions_proofs_block(records)
+def ledger_block(records: Iterable[tuple[int, int]], *, subject_id: int) -> dict[str, Any]:
+    """The ``ledger`` block of a snapshot of the subject ``subject_id`` for the records ``(record id, version
+    number)`` it states: their leaves recomputed under that subject (leaf v2 commits to it)."""
+    return versions_proofs_block(records, subject_id=subject_id)
 
 
 # --- verifying ------------------------------------------------------------------------------------------

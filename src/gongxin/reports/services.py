@@ -235,7 +235,7 @@ def report_issue(
         subject_code = subject_display_code(subject=subject, viewer=viewer)
         requester = _requester(viewer, purpose)
         lists = list_memberships(subject_id=subject.pk, record_ids=[r.record_id for r in records], day=today)
-        ledger = ledger_block((r.record_id, r.version) for r in records)
+        ledger = ledger_block(((r.record_id, r.version) for r in records), subject_id=subject.pk)
         report = _report_create(number=number, subject=subject, kind=kind, viewer=viewer, purpose=purpose,
                                 records=records, lists=lists, ledger=ledger, subject_code=subject_code,
                                 requester=requester,

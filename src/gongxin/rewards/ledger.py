@@ -33,9 +33,9 @@ def certificate_log(certificate: Any) -> None:
     entries_append(kind=KIND, refs=[(certificate.pk, 0)], leaf_data=[certificate_leaf(certificate)])
 
 
-def certificate_proofs(hits: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The ``ledger`` block of a certificate: the current versions of the records its hits' bases name, proved
-    (the log integrated first, synchronously)."""
+def certificate_proofs(hits: Sequence[dict[str, Any]], *, subject_id: int) -> dict[str, Any]:
+    """The ``ledger`` block of a certificate of the subject ``subject_id``: the current versions of the records its
+    hits' bases name, proved (the log integrated first, synchronously) under that subject."""
     from gongxin.records.models import Record
 
     ids = sorted({b["record_id"] for h in hits for b in h.get("basis") or []
@@ -43,7 +43,7 @@ def certificate_proofs(hits: Sequence[dict[str, Any]]) -> dict[str, Any]:
     ledger_integrate()
     versions = Record.objects.filter(pk__in=ids, current_version__isnull=False).values_list(
         "pk", "current_version__number")
-    return versions_proofs_block(versions)
+    return versions_proofs_block(versions, subject_id=subject_id)
 
 
 def certificate_stated(content: dict[str, Any]) -> list[tuple[tuple[int, int | None], dict[str, Any]]]:

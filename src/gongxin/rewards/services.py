@@ -779,7 +779,7 @@ def certificate_issue(*, check: Check, actor: Viewer) -> CheckCertificate:
         content = _certificate_content(check=check, number=number, subject_code=code,
                                        verify_url=verify_url_for(number))
     # The records its hits rest on, proved in the tamper-evident log (rewards.ledger, decision 063).
-    content["ledger"] = certificate_proofs(content["hits"])
+    content["ledger"] = certificate_proofs(content["hits"], subject_id=subject.pk)
     data = signing.canonical_json(content)
     signature = signing.sign(data)
     with transaction.atomic():

@@ -15,10 +15,11 @@ from gongxin.ledger.audit import audit_run
 from gongxin.ledger.kinds import RECORD_VERSION, kinds
 from gongxin.ledger.models import AuditStatus, Leaf, Node, QueuedEntry
 from gongxin.ledger.services import ledger_integrate
-from gongxin.records.ledger import version_leaves
+from gongxin.records.ledger import version_leaf_of, version_leaves
 from gongxin.records.load import RecordRow, records_load, records_revoke_bulk
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.services import record_revoke, record_submit
+from gongxin.testing import factories
 from gongxin.testing.payloads import item, payload_for
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,36 @@ def test_a_leaf_holds_no_personal_data(market_unit, organization):
     text = leaf.data.decode()
     assert ID_NUMBER not in text and "1236" not in json.dumps(leaf.open_fields)
     assert "id_number" not in leaf.open_fields
-    assert json.loads(text)["v"] == 1
+    content = json.loads(text)
+    assert content["v"] == 2
+    # The subject enters only through the salted open commitment: nothing in the leaf names it.
+    assert not {"subject", "subject_id"} & set(content) and organization.name not in text
+
+
+def test_the_bulk_paths_and_the_single_append_write_the_same_leaf_for_a_version(market_unit, organization):
+    """Every queued leaf, whichever path wrote it (bulk load: COPY on PostgreSQL, executemany on SQLite; bulk
+    revocation; the service's single append), is the leaf the single append computes from the stored version."""
+    _load(market_unit, organization, 6, id_number=ID_NUMBER)                 # bulk: first versions
+    _load(market_unit, organization, 3, penalty_types="责令停产停业")          # bulk corrections
+    other = factories.organization_create(name="宁波市鄞州区另一家科技有限公司")
+    _load(market_unit, other, 2, prefix="CF")                                # bulk: a correction moving 2 records
+    record = _submit(market_unit, organization, "CF-ONE")                    # service
+    record_revoke(record=record, actor=ADMIN, reason="withdrawn")
+    with transaction.atomic():
+        records_revoke_bulk([Record.objects.get(source_record_id="CF-0005").pk], actor_label="batch:test",
+                            reason="gone")
+    queued = {(ref, sub): bytes(h) for ref, sub, h in QueuedEntry.objects.values_list("ref", "sub", "leaf_hash")}
+    assert len(queued) == RecordVersion.objects.count() == 6 + 3 + 2 + 2 + 1
+    for version in RecordVersion.objects.select_related("record__source_unit__department", "record__catalog_item"):
+        record = version.record
+        subject = other.pk if record.source_record_id in ("CF-0000", "CF-0001") and version.number == 3 else (
+            organization.pk)
+        assert record.subject_id == (other.pk if record.source_record_id in ("CF-0000", "CF-0001") else
+                                     organization.pk)
+        record.subject_id = subject  # the subject the record had when the version was written
+        leaf = version_leaf_of(record=record, version=version)
+        assert merkle.leaf_hash(leaf.data) == queued[(record.pk, version.number)], (record.pk, version.number)
+        assert json.loads(leaf.data)["v"] == 2
 
 
 def _tamper(sql: str, params: list) -> None:
@@ -151,6 +181,48 @@ def test_the_audit_finds_a_version_changed_behind_the_platforms_back(market_unit
     run = audit_run()
     assert run.status == AuditStatus.FAILED
     assert [(f["what"], f["ref"], f["sub"]) for f in run.findings] == [("changed", target.record_id, 1)]
+
+
+def test_the_audit_finds_a_record_moved_to_another_subject(market_unit, organization):
+    """Moving a record (a penalty) to another firm by SQL changes no version, but the leaves commit to the subject
+    (leaf v2): every version of the moved record is found."""
+    _load(market_unit, organization, 5)
+    _load(market_unit, organization, 1, penalty_types="责令停产停业")  # CF-0000 has two versions
+    ledger_integrate()
+    assert audit_run().status == AuditStatus.PASSED
+    other = factories.organization_create(name="宁波市鄞州区另一家科技有限公司")
+    target = Record.objects.get(source_record_id="CF-0000")
+    _tamper("UPDATE records_record SET subject_id = %s WHERE id = %s", [other.pk, target.pk])
+    run = audit_run()
+    assert run.status == AuditStatus.FAILED
+    assert sorted((f["what"], f["ref"], f["sub"]) for f in run.findings) == [
+        ("changed", target.pk, 1), ("changed", target.pk, 2)]
+    _tamper("UPDATE records_record SET subject_id = %s WHERE id = %s", [organization.pk, target.pk])
+    assert audit_run().status == AuditStatus.PASSED  # moved back: as logged
+
+
+def _as_v1(entries) -> None:
+    """Rewrite queued entries to the leaves the platform wrote before leaf v2 (a log that began with v1)."""
+    refs = list(entries.values_list("ref", "sub"))
+    leaves = version_leaves(refs, alternatives=True)
+    for (ref, sub), leaf in leaves.items():
+        entries.filter(ref=ref, sub=sub).update(leaf_hash=merkle.leaf_hash(leaf.alternatives[0]))
+
+
+def test_v1_leaves_already_in_the_log_still_verify(market_unit, organization):
+    _load(market_unit, organization, 4)
+    _as_v1(QueuedEntry.objects.all())
+    ledger_integrate()
+    _load(market_unit, organization, 2, prefix="NEW")  # v2 leaves after them
+    ledger_integrate()
+    run = audit_run()
+    assert run.status == AuditStatus.PASSED, run.findings
+    assert run.leaves_checked == 6
+    # A v1 leaf does not commit to the subject (decision 063): its record moved is not found, its content changed
+    # still is.
+    target = RecordVersion.objects.get(record__source_record_id="CF-0001")
+    _tamper("UPDATE records_recordversion SET decision_date = %s WHERE id = %s", ["2020-01-01", target.pk])
+    assert [(f["what"], f["ref"]) for f in audit_run().findings] == [("changed", target.record_id)]
 
 
 def test_the_audit_finds_a_missing_entry_an_extra_one_and_a_broken_node(market_unit, organization):

@@ -100,9 +100,71 @@ def test_a_version_changed_after_it_was_logged_fails_report_verification(tmp_pat
     assert 'data-ledger-valid="invalid"' in page
 
 
+def _tamper(sql: str, params: list) -> None:
+    """A direct SQL UPDATE with the immutability triggers out of the way."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS recordversion_no_update")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def test_a_record_moved_to_another_subject_fails_the_audit_and_the_verification_of_its_report(
+        tmp_path, acme, records, public, client):
+    """A penalty moved by SQL from one firm to another (records_record.subject_id): the audit finds it, and the
+    report of the firm that now shows it does not verify (its leaf commits to the firm it was logged for)."""
+    from gongxin.ledger.audit import audit_run
+    from gongxin.ledger.models import AuditStatus
+
+    ledger_integrate()
+    other = factories.organization_create(name="宁波市鄞州区被嫁祸科技有限公司")
+    factories.penalty_create(subject=other, source_unit=records[0].source_unit, decision_number="甬罚〔2026〕9号")
+    assert ledger_verify(_issue(other, public).content, public_keys=_keys()).valid
+    _tamper("UPDATE records_record SET subject_id = %s WHERE id = %s", [other.pk, records[1].pk])
+    run = audit_run()
+    assert run.status == AuditStatus.FAILED
+    assert [(f["what"], f["ref"]) for f in run.findings] == [("changed", records[1].pk)]
+    report = _issue(other, public)
+    stated = {r["record_id"] for s in report.content["details"] for r in s["records"]}
+    assert records[1].pk in stated and len(stated) == 2 and report.content["ledger"]["subject"] == other.pk
+    check = ledger_verify(report.content, public_keys=_keys())
+    assert (check.valid, check.code, check.proved) == (False, "record_not_in_log", 1)
+    assert check.failures == [f"{records[1].pk} v1"]
+    path = tmp_path / "report.json"
+    path.write_bytes(envelope_bytes(report))
+    with pytest.raises(CommandError) as caught:
+        call_command("report", "verify", str(path), stdout=StringIO())
+    assert caught.value.returncode == 1 and str(caught.value).startswith("INVALID (record_not_in_log)")
+    with translation.override("zh-hans"):
+        page = client.get(f"/verify/{report.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-ledger-valid="invalid"' in page
+    # The firm it was taken from: its report states the other two, proved.
+    assert ledger_verify(_issue(acme, public).content, public_keys=_keys()).valid
+
+
+def test_a_report_of_versions_logged_as_v1_leaves_verifies(tmp_path, acme, records, public):
+    """Versions logged before leaf v2 keep their v1 leaves: a report carries those (whose proofs verify) and
+    verifies; one record logged as v1, the others as v2, in the same report."""
+    from gongxin.ledger.models import QueuedEntry
+    from gongxin.records.ledger import version_leaves
+
+    old = QueuedEntry.objects.filter(kind="record.version", ref=records[0].pk)
+    leaf = version_leaves([(records[0].pk, 1)], alternatives=True)[(records[0].pk, 1)]
+    old.update(leaf_hash=merkle.leaf_hash(leaf.alternatives[0]))
+    report = _issue(acme, public)
+    forms = {p["record_id"]: p["leaf"]["v"] for p in report.content["ledger"]["records"]}
+    assert forms == {records[0].pk: 1, records[1].pk: 2, records[2].pk: 2}
+    check = ledger_verify(report.content, public_keys=_keys())
+    assert (check.valid, check.proved) == (True, 3)
+    assert _verify_file(tmp_path, report).startswith("VALID")
+
+
 def test_a_stated_field_or_mark_that_differs_from_the_log_fails(acme, records, public):
     report = _issue(acme, public)
-    for change in ("decision_date", "repaired", "open", "proof", "checkpoint"):
+    for change in ("decision_date", "repaired", "open", "proof", "checkpoint", "subject", "no_subject"):
         content = copy.deepcopy(report.content)
         entry = content["details"][1]["records"][0]
         proof = next(p for p in content["ledger"]["records"] if p["record_id"] == entry["record_id"])
@@ -115,6 +177,10 @@ def test_a_stated_field_or_mark_that_differs_from_the_log_fails(acme, records, p
             proof["open_fields"][key] = "别的内容"
         elif change == "proof":
             proof["proof"][0] = proof["proof"][0][::-1] if len(proof["proof"][0]) > 1 else "AAAA"
+        elif change == "subject":  # the report states another subject than the one its records were logged for
+            content["ledger"]["subject"] += 1
+        elif change == "no_subject":
+            del content["ledger"]["subject"]
         else:
             content["ledger"]["checkpoint"] = content["ledger"]["checkpoint"].replace("\n3\n", "\n2\n")
         assert not ledger_verify(content, public_keys=_keys()).valid, change
