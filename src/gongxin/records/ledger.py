@@ -221,6 +221,7 @@ def version_leaves(refs: Sequence[tuple[int, int]], *, from_stored_hash: bool = 
 
     found: dict[tuple[int, int], VersionLeaf] = {}
     items: dict[int, CatalogItem] = {}
+    current: dict[int, int] = {}  # current version numbers of moved records, read when a history entry needs one
     refs = list(refs)
     for start in range(0, len(refs), 400):
         part = refs[start:start + 400]
@@ -232,6 +233,10 @@ def version_leaves(refs: Sequence[tuple[int, int]], *, from_stored_hash: bool = 
             condition |= Q(record_id=record_id, number__in=numbers)
         versions = (RecordVersion.objects.filter(condition)
                     .select_related("record__source_unit__department", "record__catalog_item"))
+        versions = list(versions)
+        if subject_id is None:
+            _current_numbers_read(current, [v.record for v in versions
+                                            if any(last >= v.number for last, _s in _history(v.record))])
         for version in versions:
             record = version.record
             item = items.setdefault(record.catalog_item_id, record.catalog_item)  # one instance: its caches
@@ -243,7 +248,7 @@ def version_leaves(refs: Sequence[tuple[int, int]], *, from_stored_hash: bool = 
                                       severity=version.severity) if version.content_hash else ""
             found[(record.pk, version.number)] = version_leaf(
                 record_id=record.pk, number=version.number,
-                subject_id=record.subject_id if subject_id is None else subject_id,
+                subject_id=subject_at(record, version.number, current) if subject_id is None else subject_id,
                 unit_code=record.source_unit.department.code,
                 item=item, source_record_id=record.source_record_id, change=version.change, status=version.status,
                 created_at=version.created_at, digest=digest, payload=payload,
@@ -251,6 +256,35 @@ def version_leaves(refs: Sequence[tuple[int, int]], *, from_stored_hash: bool = 
                 legal_basis=version.legal_basis, alternatives=alternatives,
             )
     return found
+
+
+def subject_at(record: Any, number: int, current: dict[int, int]) -> int:
+    """The subject of a record when its version ``number`` was written: the record's subject, or for a version
+    before a correction moved the record, the former subject its history names (``[[last version number, subject
+    id], ...]``). A history entry reaching the current version (``current``: the records' current numbers) is
+    disregarded: the current version is always recomputed under the record's subject, so rewriting the history
+    cannot hide a move."""
+    for last, subject in _history(record):
+        if number <= last < current.get(record.pk, 0):
+            return subject
+    return int(record.subject_id)
+
+
+def _history(record: Any) -> list[tuple[int, int]]:
+    """The record's subject history as pairs; anything malformed (only a hand-made history is) is left out."""
+    history = record.subject_history
+    if not isinstance(history, list):
+        return []
+    return [(entry[0], entry[1]) for entry in history
+            if isinstance(entry, list) and len(entry) == 2 and all(type(x) is int for x in entry)]
+
+
+def _current_numbers_read(current: dict[int, int], records: list[Any]) -> None:
+    from gongxin.records.models import RecordVersion
+
+    ids = {r.current_version_id for r in records if r.pk not in current and r.current_version_id is not None}
+    if ids:
+        current.update(RecordVersion.objects.filter(pk__in=ids).values_list("record_id", "number"))
 
 
 def _leaves(refs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[bytes, ...]]:

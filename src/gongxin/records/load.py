@@ -330,6 +330,15 @@ def _texts_refs(pairs: list[tuple[_Prepared, _Current, str]]) -> dict[str, int |
     return texts_ensure(texts) if texts else {}
 
 
+# A correction moving a record to another subject appends ``[last version number, former subject]`` to its
+# subject history (Record.subject_history: its earlier versions' leaves commit to the former subject); SET
+# expressions read the row as it was, so ``subject_id`` here is the former subject.
+_HISTORY_PG = ("CASE WHEN r.subject_id <> v.subject_id THEN COALESCE(r.subject_history, '[]'::jsonb) "
+               "|| jsonb_build_array(jsonb_build_array(v.number, r.subject_id)) ELSE r.subject_history END")
+_HISTORY_SQLITE = ("CASE WHEN subject_id <> %s THEN json_insert(COALESCE(subject_history, '[]'), '$[#]', "
+                   "json_array(%s, subject_id)) ELSE subject_history END")
+
+
 def _insert_records(fresh: list[_Prepared], now_db: Any) -> list[tuple[_Prepared, _Current, str]]:
     """SQLite: insert the new records (executemany), then read back their ids."""
     with connection.cursor() as cursor:
@@ -361,8 +370,10 @@ def _write_versions(pairs: list[tuple[_Prepared, _Current, str]], *, actor_label
         cursor.executemany(_insert_sql(RecordVersion._meta.db_table, _VERSION_COLUMNS), rows)
         cursor.executemany(
             f"UPDATE {record_table} SET current_version_id = (SELECT v.id FROM {version_table} v "  # noqa: S608
-            f"WHERE v.record_id = {record_table}.id AND v.number = %s), subject_id = %s WHERE id = %s",
-            [(current.number + 1, p.row.subject_id, current.record_id) for p, current, _change in pairs],
+            f"WHERE v.record_id = {record_table}.id AND v.number = %s), subject_history = {_HISTORY_SQLITE}, "
+            "subject_id = %s WHERE id = %s",
+            [(current.number + 1, p.row.subject_id, current.number, p.row.subject_id, current.record_id)
+             for p, current, _change in pairs],
         )
     return [_new_version(p, current, change) for p, current, change in pairs]
 
@@ -411,11 +422,11 @@ def _write_copy(fresh: list[_Prepared], changed: list[tuple[_Prepared, _Current]
         if changed:
             cursor.execute(
                 f"UPDATE {ops.quote_name(record_table)} AS r SET current_version_id = v.version_id, "  # noqa: S608
-                "subject_id = v.subject_id "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(record_id, version_id, subject_id) "
-                "WHERE r.id = v.record_id",
+                f"subject_id = v.subject_id, subject_history = {_HISTORY_PG} "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+                "AS v(record_id, version_id, subject_id, number) WHERE r.id = v.record_id",
                 [[current.record_id for _p, current in changed], version_ids[len(fresh):],
-                 [p.row.subject_id for p, _current in changed]],
+                 [p.row.subject_id for p, _current in changed], [current.number for _p, current in changed]],
             )
     return pairs, [_new_version(p, current, change) for p, current, change in pairs]
 

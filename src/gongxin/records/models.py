@@ -46,6 +46,10 @@ class Record(models.Model):
     # one-to-one) would only cost bytes and inserts (decision 047).
     current_version = models.ForeignKey("RecordVersion", verbose_name=_("current version"), null=True,
                                         blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # The subjects the record had before a correction moved it to another one, as ``[[last version number, subject
+    # id], ...]`` in order; null (no bytes) for a record never moved. The versions up to that number were logged
+    # under that subject (their leaves commit to it: docs/ledger.md, decision 063), so the audit recomputes them.
+    subject_history = models.JSONField(_("subject history"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("record")

@@ -136,8 +136,12 @@ def record_submit(
             if current.content_hash == digest and record.subject_id == subject.pk:
                 return SubmitResult(record=record, version=None, outcome="unchanged")
         if not created and record.subject_id != subject.pk:
-            Record.objects.filter(pk=record.pk).update(subject=subject)
-            record.subject = subject
+            # The versions so far stay logged under the subject they had (records.ledger: leaf v2).
+            history = record.subject_history
+            if current is not None:
+                history = [*(history or []), [current.number, record.subject_id]]
+            Record.objects.filter(pk=record.pk).update(subject=subject, subject_history=history)
+            record.subject, record.subject_history = subject, history
         change = ChangeKind.CREATED if created or current is None else ChangeKind.CORRECTED
         version = record_version_append(
             record=record,

@@ -201,6 +201,34 @@ def test_the_audit_finds_a_record_moved_to_another_subject(market_unit, organiza
     assert audit_run().status == AuditStatus.PASSED  # moved back: as logged
 
 
+def test_a_correction_that_moves_a_record_keeps_the_audit_passing(market_unit, organization):
+    """A source unit's correction may move a record to another subject (a new version, logged under the new
+    subject): the earlier versions were logged under the earlier subject, which the record keeps in its subject
+    history, so the audit still recomputes them — and a later move by SQL is still found."""
+    other = factories.organization_create(name="宁波市鄞州区另一家科技有限公司")
+    third = factories.organization_create(name="宁波市江北区第三家科技有限公司")
+    _load(market_unit, organization, 3)
+    _load(market_unit, other, 2)                                # bulk corrections moving CF-0000, CF-0001
+    _load(market_unit, third, 1)                                # CF-0000 moved a second time
+    record = _submit(market_unit, organization, "CF-ONE")
+    record_revoke(record=_submit(market_unit, organization, "CF-TWO"), actor=ADMIN, reason="withdrawn")
+    _submit(market_unit, other, "CF-ONE")                       # the service's correction moving it
+    ledger_integrate()
+    moved = Record.objects.get(source_record_id="CF-0000")
+    assert (moved.subject_id, moved.subject_history) == (third.pk, [[1, organization.pk], [2, other.pk]])
+    assert Record.objects.get(pk=record.pk).subject_history == [[1, organization.pk]]
+    assert Record.objects.get(source_record_id="CF-0002").subject_history is None
+    run = audit_run()
+    assert run.status == AuditStatus.PASSED, run.findings
+    _tamper("UPDATE records_record SET subject_id = %s WHERE id = %s", [organization.pk, moved.pk])
+    assert [(f["ref"], f["sub"]) for f in audit_run().findings] == [(moved.pk, 3)]
+    # A history rewritten to cover the current version too does not hide a move: the current version is always
+    # recomputed under the record's subject.
+    _tamper("UPDATE records_record SET subject_history = %s WHERE id = %s",
+            [json.dumps([[1, organization.pk], [2, other.pk], [3, third.pk]]), moved.pk])
+    assert [(f["ref"], f["sub"]) for f in audit_run().findings] == [(moved.pk, 3)]
+
+
 def _as_v1(entries) -> None:
     """Rewrite queued entries to the leaves the platform wrote before leaf v2 (a log that began with v1)."""
     refs = list(entries.values_list("ref", "sub"))
