@@ -231,9 +231,8 @@ def version_leaves(refs: Sequence[tuple[int, int]], *, from_stored_hash: bool = 
             by_record.setdefault(record_id, []).append(number)
         for record_id, numbers in by_record.items():
             condition |= Q(record_id=record_id, number__in=numbers)
-        versions = (RecordVersion.objects.filter(condition)
-                    .select_related("record__source_unit__department", "record__catalog_item"))
-        versions = list(versions)
+        versions = list(RecordVersion.objects.filter(condition)
+                        .select_related("record__source_unit__department", "record__catalog_item"))
         if subject_id is None:
             _current_numbers_read(current, [v.record for v in versions
                                             if any(last >= v.number for last, _s in _history(v.record))])
