@@ -312,14 +312,16 @@ def kinds_register() -> None:
 LEDGER_SCHEMA = "gongxin.ledger-proofs/1"
 
 
-def versions_proofs_block(records: Iterable[tuple[int, int]], *, subject_id: int) -> dict[str, Any]:
+def versions_proofs_block(records: Iterable[tuple[int, int]], *, subject_id: int,
+                          subjects: dict[int, int] | None = None) -> dict[str, Any]:
     """The ``ledger`` block a signed document about ``subject_id`` carries for the versions ``(record id, number)``
     it states: the subject (the id its v2 leaves commit to), a signed checkpoint covering their leaves
     (``ledger.checkpoints.checkpoint_ensure``), and for each version its leaf (recomputed from the stored version
     now, under the document's subject — a record moved to it from another subject recomputes to a leaf that is not
-    in the log), index, inclusion proof, open fields and their salt. A version logged before leaf v2 carries its
-    v1 leaf (the form whose inclusion proof verifies). Versions without a leaf index yet are listed under
-    ``pending``."""
+    in the log), index, inclusion proof, open fields and their salt. ``subjects``: records of another subject
+    (a check certificate's hit through a related firm: ``{record id: subject id}``), recomputed under it and
+    carrying it (``subject``). A version logged before leaf v2 carries its v1 leaf (the form whose inclusion proof
+    verifies). Versions without a leaf index yet are listed under ``pending``."""
     from gongxin.ledger.checkpoints import checkpoint_ensure
     from gongxin.ledger.choices_witnessing import CheckpointCause
     from gongxin.ledger.selectors import inclusion_proofs_of, leaves_of
@@ -333,7 +335,11 @@ def versions_proofs_block(records: Iterable[tuple[int, int]], *, subject_id: int
         return block
     checkpoint = checkpoint_ensure(size=max(indexes.values()) + 1, cause=CheckpointCause.REPORT)
     proofs = inclusion_proofs_of(sorted(indexes.values()), checkpoint.tree_size)
-    leaves = version_leaves(list(indexes), subject_id=subject_id, alternatives=True)
+    others = {ref: subjects[ref[0]] for ref in indexes if subjects and subjects.get(ref[0], subject_id) != subject_id}
+    leaves = version_leaves([ref for ref in indexes if ref not in others], subject_id=subject_id, alternatives=True)
+    for subject in set(others.values()):
+        leaves.update(version_leaves([ref for ref, s in others.items() if s == subject], subject_id=subject,
+                                     alternatives=True))
     block.update({"checkpoint": checkpoint.note_text, "tree_size": checkpoint.tree_size})
     root = bytes(checkpoint.root_hash)
     for ref in refs:
@@ -347,6 +353,7 @@ def versions_proofs_block(records: Iterable[tuple[int, int]], *, subject_id: int
             "record_id": ref[0], "version": ref[1], "leaf_index": index, "leaf": leaf.leaf,
             "open_salt": leaf.open_salt, "open_fields": leaf.open_fields, "sealed_fields": list(leaf.sealed_fields),
             "proof": [base64.b64encode(p).decode("ascii") for p in path],
+            **({"subject": others[ref]} if ref in others else {}),
         })
     return block
 
@@ -384,12 +391,13 @@ def _checkpoint_of(block: dict[str, Any], public_keys: Sequence[bytes]) -> note.
 
 
 def proofs_verify(block: Any, *, stated: Sequence[tuple[tuple[Any, Any], dict[str, Any]]],
-                  public_keys: Sequence[bytes], matches: Callable[[dict[str, Any], dict[str, Any]], bool]
-                  ) -> LedgerCheck:
+                  public_keys: Sequence[bytes], matches: Callable[[dict[str, Any], dict[str, Any]], bool],
+                  record_subjects: bool = False) -> LedgerCheck:
     """Check a document's ``ledger`` block offline: the checkpoint's signature with one of ``public_keys``; for
     every stated record ``((record id, version or None), entry)`` a proof whose leaf names it, whose open fields
-    (and, for a v2 leaf, the block's subject: the document's) are those the leaf commits to, that ``matches`` what
-    the document states, and whose inclusion proof verifies against the checkpoint's root. Pure: no database, no
+    (and, for a v2 leaf, the block's subject: the document's; ``record_subjects``: a record's own ``subject`` in
+    the block when it has one, which ``matches`` judges) are those the leaf commits to, that ``matches`` what the
+    document states, and whose inclusion proof verifies against the checkpoint's root. Pure: no database, no
     network."""
     if not isinstance(block, dict):
         return LedgerCheck(present=False, valid=True, code="absent", stated=len(stated),
@@ -422,7 +430,9 @@ def proofs_verify(block: Any, *, stated: Sequence[tuple[tuple[Any, Any], dict[st
             named = (leaf.get("kind") == KIND and leaf.get("record") == proof.get("record_id")
                      and leaf.get("n") == proof.get("version"))
             opened = open_verify(leaf=leaf, open_salt=str(proof.get("open_salt") or ""),
-                                 open_fields=proof.get("open_fields"), subject=block.get("subject"))
+                                 open_fields=proof.get("open_fields"),
+                                 subject=proof.get("subject", block.get("subject")) if record_subjects
+                                 else block.get("subject"))
         except (KeyError, TypeError, ValueError, AttributeError):
             check.failures.append(f"{ref[0]} v{ref[1]}")
             continue

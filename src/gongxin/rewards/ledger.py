@@ -41,9 +41,17 @@ def certificate_proofs(hits: Sequence[dict[str, Any]], *, subject_id: int) -> di
     ids = sorted({b["record_id"] for h in hits for b in h.get("basis") or []
                   if isinstance(b, dict) and isinstance(b.get("record_id"), int)})
     ledger_integrate()
-    versions = Record.objects.filter(pk__in=ids, current_version__isnull=False).values_list(
-        "pk", "current_version__number")
-    return versions_proofs_block(versions, subject_id=subject_id)
+    rows = Record.objects.filter(pk__in=ids, current_version__isnull=False).values_list(
+        "pk", "current_version__number", "subject_id")
+    versions, subjects = [], {}
+    for record_id, number, record_subject in rows:
+        versions.append((record_id, number))
+        subjects[record_id] = record_subject  # a hit through a related firm rests on the firm's records
+    relations = {b["record_id"] for h in hits for b in h.get("basis") or []
+                 if isinstance(b, dict) and b.get("type") == "relation" and isinstance(b.get("record_id"), int)}
+    # Only a relation's record is proved under a subject of its own; every other one under the certificate's.
+    return versions_proofs_block(versions, subject_id=subject_id,
+                                 subjects={r: s for r, s in subjects.items() if r in relations})
 
 
 def certificate_stated(content: dict[str, Any]) -> list[tuple[tuple[int, int | None], dict[str, Any]]]:
@@ -59,7 +67,13 @@ def certificate_stated(content: dict[str, Any]) -> list[tuple[tuple[int, int | N
 def certificate_ledger_check(content: dict[str, Any], *, public_keys: Sequence[bytes]) -> LedgerCheck:
     """What the log proves of a certificate's records (offline: its ``ledger`` block and the platform's keys)."""
     return proofs_verify(content.get("ledger"), stated=certificate_stated(content), public_keys=public_keys,
-                         matches=lambda _entry, _proof: True)
+                         matches=_basis_matches, record_subjects=True)
+
+
+def _basis_matches(entry: dict[str, Any], proof: dict[str, Any]) -> bool:
+    """A record proved under a subject other than the certificate's is one a hit reaches through a relation (the
+    related firm's listing, decision 071); every other one is the certificate's subject's own."""
+    return "subject" not in proof or entry.get("type") == "relation"
 
 
 def _leaves(refs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:

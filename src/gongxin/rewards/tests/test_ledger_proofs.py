@@ -7,6 +7,7 @@ from io import StringIO
 
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from gongxin.accounts.viewer import Viewer
 from gongxin.core import signing
@@ -52,5 +53,6 @@ def test_the_certificates_verification_page_says_so_in_words(system_viewer: View
     certificate = certificate_issue(check=check_perform(subject=debtor_org, matter="CZ-CG-001", actor=system_viewer),
                                     actor=STAFF)
     for language, words in (("zh-hans", "均记载于平台防篡改日志"), ("en", "tamper-evident log, by")):
-        page = Client(HTTP_ACCEPT_LANGUAGE=language).get(f"/verify/{certificate.number}/").content.decode()
+        with translation.override(language):  # the request's language does not outlive the test
+            page = Client(HTTP_ACCEPT_LANGUAGE=language).get(f"/verify/{certificate.number}/").content.decode()
         assert 'data-ledger-valid="valid"' in page and words in page, language

@@ -139,3 +139,34 @@ def test_a_person_on_a_list_who_becomes_legal_representative_founded_while_liste
     [hit] = [h for h in check.hits if h["measure"] == "sd.founded_while_listed"]
     [basis] = [b for b in hit["basis"] if b["type"] == "relation"]
     assert basis["firm"]["subject_id"] == clean_org.pk and basis["start"] == "2026-05-01"
+
+
+def test_a_certificate_proves_the_firms_record_a_relation_hit_rests_on_under_the_firm(
+        unit: SourceUnit, debtor_org: Subject, system_viewer: Viewer) -> None:
+    """The log's leaf of the firm's list record commits to the firm (leaf v2): the person's certificate proves it
+    under the firm, and only a relation's record may be proved under a subject other than the certificate's."""
+    import copy
+
+    from gongxin.core import signing
+    from gongxin.reports.ledger import ledger_verify
+    from gongxin.rewards.services import certificate_issue
+
+    person = represent(unit, debtor_org)
+    certificate = certificate_issue(check=check_perform(subject=person, matter=CONSUMPTION, actor=system_viewer),
+                                    actor=STAFF)
+    content = certificate.content
+    block = content["ledger"]
+    relation_records = {b["record_id"] for h in content["hits"] for b in h["basis"] if b["type"] == "relation"}
+    assert relation_records and block["subject"] == person.pk
+    assert {p["record_id"]: p.get("subject") for p in block["records"]
+            if p["record_id"] in relation_records} == dict.fromkeys(relation_records, debtor_org.pk)
+    keys = list(signing.public_keys().values())
+    check = ledger_verify(content, public_keys=keys)
+    assert check.valid and check.proved == check.stated >= 1
+    # Stated as the person's own basis, the firm's record does not verify.
+    forged = copy.deepcopy(content)
+    for hit in forged["hits"]:
+        for basis in hit["basis"]:
+            if basis.get("record_id") in relation_records:
+                basis["type"] = "list_entry"
+    assert not ledger_verify(forged, public_keys=keys).valid
