@@ -122,7 +122,12 @@ def versions_after(*, item: CatalogItem, position: int, limit: int, mapping: dic
         chunk.hole_seen_at = settled.hole_seen_at
         if settled.upto == position:  # the hole just after the position may still fill
             return chunk
-        versions, settled_upto = versions.filter(id__lte=settled.upto), settled.upto
+        # The ids again up to the settled end (a version that committed meanwhile is among them), then the rows by
+        # primary key: a plan that does not depend on the statistics of a table a bulk load has just filled (with
+        # both bounds on the range, stale estimates made PostgreSQL probe every record of the item: 5 s a chunk).
+        settled_upto = settled.upto
+        ids = list(versions.filter(id__lte=settled_upto).values_list("id", flat=True)[:limit])
+        versions = RecordVersion.objects.filter(id__in=ids).order_by("id")
     for row in versions.values_list(*_COLUMNS)[:limit]:
         chunk.read += 1
         chunk.position = row[0]

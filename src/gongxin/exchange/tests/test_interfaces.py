@@ -110,18 +110,17 @@ class _Unread(io.RawIOBase):
 
 
 def _push_unread(headers: dict[str, str], *, length: int) -> Any:
-    """POST to the push endpoint with a body that must not be read (a WSGI request built by hand: the test client
-    would read the body itself)."""
-    from django.core.handlers.wsgi import WSGIHandler
+    """POST to the push endpoint with a body that must not be read (the test client's handler on a hand-built WSGI
+    environment: the test client itself would read the body into a buffer first)."""
+    from django.test.client import ClientHandler
 
     environ = {"REQUEST_METHOD": "POST", "PATH_INFO": PUSH, "SERVER_NAME": "testserver", "SERVER_PORT": "80",
                "wsgi.url_scheme": "http", "wsgi.input": _Unread(), "wsgi.errors": io.StringIO(),
                "CONTENT_TYPE": "application/octet-stream", "QUERY_STRING": "", **headers}
     if length >= 0:
         environ["CONTENT_LENGTH"] = str(length)
-    answers: list[str] = []
-    body = b"".join(WSGIHandler()(environ, lambda status, _headers: answers.append(status)))
-    return int(answers[0].split()[0]), json.loads(body)
+    response = ClientHandler()(environ)
+    return response.status_code, json.loads(response.content)
 
 
 def test_a_push_is_refused_before_its_body_is_read_unless_a_peer_signed_it(
