@@ -8,10 +8,12 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Four-level exchange")
 
     def ready(self) -> None:
-        # The sending side's models (subscriptions, cursors, snapshot schedules) live in their own module.
+        # The sending side's models (subscriptions, cursors, snapshot schedules) and the receiving side's mappings
+        # live in their own modules.
         # The pull endpoint joins the exchange's router before the API's URLs are built.
         from gongxin.exchange import (
             api_pull,  # noqa: F401
+            receiving_models,  # noqa: F401
             sending_models,  # noqa: F401
         )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongxin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -54,6 +56,18 @@ class PackageUnsupportedVersion(PackageRefused):
 class PackageUnknownItem(PackageRefused):
     code = "exchange.package_unknown_item"
     default_message = _("The package's national catalog item is not mapped to a catalog item here.")
+
+    @classmethod
+    def of(cls, *, item_code: str, sender: str) -> PackageUnknownItem:
+        """The refusal for ``item_code`` from ``sender``, saying how the credit office maps it (in the language
+        the message is read in)."""
+        def words() -> str:
+            return gettext(
+                "No catalog item here is mapped to the national catalog item %(item)s. The credit office maps it "
+                "with: gongxin exchange map %(item)s <local item code> [--peer %(peer)s] [--map national field=local "
+                "field …]; then the package is sent again.") % {"item": item_code or "?", "peer": sender or "…"}
+
+        return cls(lazy(words, str)(), details={"item_code": item_code})
 
 
 class PackageSequenceReused(PackageRefused):
@@ -149,3 +163,8 @@ class PullAhead(Conflict):
     code = "exchange.pull_ahead"
     default_message = _("The sequence asked after was never sent for this item; ask after the last package "
                         "applied.")
+
+
+class ReceivingMappingInvalid(ValidationFailed):
+    code = "exchange.receiving_mapping_invalid"
+    default_message = _("The receiving mapping is not valid.")

@@ -66,6 +66,7 @@ from gongxin.exchange.errors import (
     PackageUnknownItem,
 )
 from gongxin.exchange.keys import NodeIdentity, b64, local_node, unb64
+from gongxin.exchange.mappings import ReceivingTarget, receiving_target
 from gongxin.exchange.models import ExchangedSubject, ExternalSourceUnit, Package, Peer, Receipt
 from gongxin.exchange.packages import OpenedPackage, header_peek, package_open
 from gongxin.ingest.choices import BatchStatus, IssueLevel
@@ -257,12 +258,12 @@ def _created_at(header: dict[str, Any]) -> Any:
         return clock.now()
 
 
-def item_for_national_code(*, item_code: str, local_item_code: str = "") -> CatalogItem | None:
-    """The active catalog item of the current edition a national item code maps to: by code (the platform's
-    item codes are the national catalog's), else by the sender's local code."""
-    items = CatalogItem.objects.filter(is_active=True, edition__is_current=True)
-    return (items.filter(code=item_code).first()
-            or (items.filter(code=local_item_code).first() if local_item_code else None))
+def item_for_national_code(*, item_code: str, local_item_code: str = "", sender: str = "") -> CatalogItem | None:
+    """The active catalog item of the current edition a national item code maps to: by the receiving mapping of
+    ``sender`` or of any peer (``exchange.mappings``), else by code (the platform's item codes are the national
+    catalog's), else by the sender's local code."""
+    target = receiving_target(sender=sender, item_code=item_code, local_item_code=local_item_code)
+    return target.item if target is not None else None
 
 
 def _last_applied(*, sender: str, receiver: str, item_code: str) -> int:
@@ -294,10 +295,10 @@ def _receive_opened(opened: OpenedPackage, data: bytes | str | os.PathLike[str],
         _advance(sender=existing.sender_code, item_code=existing.item_code, node=node)
         return _receipt_for(guid, node)
     header = opened.header
-    if item_for_national_code(item_code=opened.item_code, local_item_code=str(header.get("local_item_code") or "")) \
-            is None:
-        return _refuse(data, PackageUnknownItem(details={"item_code": opened.item_code}), via=via, node=node,
-                       header=header)
+    if item_for_national_code(item_code=opened.item_code, local_item_code=str(header.get("local_item_code") or ""),
+                              sender=opened.sender) is None:
+        return _refuse(data, PackageUnknownItem.of(item_code=opened.item_code, sender=opened.sender), via=via,
+                       node=node, header=header)
     stored = _stored_copy(data, guid)
     stream = {"sender_code": opened.sender, "receiver_code": opened.receiver, "item_code": opened.item_code}
     try:
@@ -465,13 +466,15 @@ def _fail(package: Package, error: GongxinError, node: NodeIdentity) -> None:
 
 
 def _apply_opened(package: Package, opened: OpenedPackage, node: NodeIdentity) -> None:
-    item = item_for_national_code(item_code=package.item_code, local_item_code=package.local_item_code)
-    if item is None:
-        _fail(package, PackageUnknownItem(details={"item_code": package.item_code}), node)
+    target = receiving_target(sender=package.sender_code, item_code=package.item_code,
+                              local_item_code=package.local_item_code)
+    if target is None:  # the mapping was removed while the package was held
+        _fail(package, PackageUnknownItem.of(item_code=package.item_code, sender=package.sender_code), node)
         return
+    item = target.item
     peer = Peer.objects.get(code=package.sender_code)
     label = provenance_label(sender=package.sender_code, guid=package.guid)
-    groups = _groups_write(package, opened, upward=peer.direction == PeerDirection.DOWNSTREAM, item=item)
+    groups = _groups_write(package, opened, upward=peer.direction == PeerDirection.DOWNSTREAM, target=target)
     batches: dict[str, int] = dict(package.batches or {})
     for group in groups:
         unit = _unit_for(peer=peer, issuer_code=group.issuer_code, issuer_name=group.issuer_name)
@@ -538,8 +541,8 @@ def _wan(value: Any) -> Any:
     return format(amount / _TEN_THOUSAND, "f") if amount.is_finite() else value
 
 
-def _row_of(record: Any, money_wan: frozenset[str]) -> dict[str, Any]:
-    row = dict(record.fields)
+def _row_of(record: Any, money_wan: frozenset[str], target: ReceivingTarget) -> dict[str, Any]:
+    row = target.row(record.fields)  # the body's (national) field names as the local item's field codes
     for name in money_wan & row.keys():
         if row[name] not in (None, ""):
             row[name] = _wan(row[name])
@@ -549,11 +552,13 @@ def _row_of(record: Any, money_wan: frozenset[str]) -> dict[str, Any]:
     return row
 
 
-def _groups_write(package: Package, opened: OpenedPackage, *, upward: bool, item: CatalogItem) -> list[_Group]:
-    """The package's records as JSON-lines files of the item's fields, one per source unit (the peer's for an
-    upward package, each issuing body's for a downward one), and each line's position in the body. The files
+def _groups_write(package: Package, opened: OpenedPackage, *, upward: bool, target: ReceivingTarget) -> list[_Group]:
+    """The package's records as JSON-lines files of the item's fields (the body's field names renamed by the
+    receiving mapping), one per source unit (the peer's for an upward package, each issuing body's for a downward
+    one), and each line's position in the body. The files
     are the same bytes however often they are written, so that a resumed apply finds its batch (by the file's
     hash) and continues after its last committed chunk."""
+    item = target.item
     directory = exchange_dir("applying")
     # The names a money_wan field may travel under (ingest matches keys by code, labels and aliases).
     money_wan = frozenset(name for f in item.fields if f.get("type") == FieldType.MONEY_WAN
@@ -572,7 +577,7 @@ def _groups_write(package: Package, opened: OpenedPackage, *, upward: bool, item
                 handles[code] = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp").open("wb")
                 os.chmod(handles[code].name, 0o600)
             group.positions.append(position)
-            line = json.dumps(_row_of(record, money_wan), ensure_ascii=False, sort_keys=True)
+            line = json.dumps(_row_of(record, money_wan, target), ensure_ascii=False, sort_keys=True)
             handles[code].write(line.encode("utf-8") + b"\n")
     finally:
         for handle in handles.values():

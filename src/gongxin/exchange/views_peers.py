@@ -13,6 +13,7 @@ from gongxin.accounts.doors import page_requires, page_viewer
 from gongxin.core.errors import GongxinError, PermissionDenied
 from gongxin.exchange.choices import NodeLevel, PeerDirection
 from gongxin.exchange.forms import PeerForm
+from gongxin.exchange.mappings import receiving_mappings
 from gongxin.exchange.models import LocalNode, Peer
 from gongxin.exchange.nodes import node_public_keys, peer_register, public_keys_json, public_keys_parse
 
@@ -48,5 +49,5 @@ def peers(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/peers.html", {
         "node": node, "node_level": NodeLevel(node.level).label if node else "",
         "keys_json": public_keys_json(node_public_keys()) if node else "", "rows": rows, "form": form,
-        "deciding": deciding, "error": error,
+        "deciding": deciding, "error": error, "mappings": receiving_mappings(),
     })

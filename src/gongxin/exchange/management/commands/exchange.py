@@ -11,6 +11,9 @@
   the public keys another node's ``keys show`` printed; ``peer list``.
 - ``subscribe PEER LOCAL_ITEM NATIONAL_ITEM [--map local=national …] [--chunk N] [--snapshot-days D] [--from-now]``
   and ``snapshot PEER LOCAL_ITEM`` (a full snapshot due now).
+- ``map NATIONAL_ITEM LOCAL_ITEM [--peer CODE] [--map national=local …] [--inactive]``: received packages of a
+  national item (from that peer, or from any peer) land on a local item with their field names renamed;
+  ``map --list`` (and ``status``) lists the mappings.
 """
 
 from __future__ import annotations
@@ -80,6 +83,13 @@ class Command(BaseCommand):
         subscribe.add_argument("--chunk", type=int, default=1000, help="Records per package (default 1000).")
         subscribe.add_argument("--snapshot-days", type=int, default=7, help="Days between full snapshots (0: none).")
         subscribe.add_argument("--from-now", action="store_true", help="Only what changes from now on.")
+        mapping = sub.add_parser("map", help="Received packages of a national item land on a local item.")
+        mapping.add_argument("national", nargs="?", help="The national catalog item code.")
+        mapping.add_argument("item", nargs="?", help="The local catalog item's code.")
+        mapping.add_argument("--peer", default="", help="Only packages from this peer (default: any peer).")
+        mapping.add_argument("--map", action="append", help="national=local field name (repeatable).")
+        mapping.add_argument("--inactive", action="store_true", help="Keep the mapping but do not use it.")
+        mapping.add_argument("--list", action="store_true", help="List the receiving mappings.")
         snapshot = sub.add_parser("snapshot", help="A full snapshot of a subscription, due now.")
         snapshot.add_argument("peer")
         snapshot.add_argument("item")
@@ -162,6 +172,7 @@ class Command(BaseCommand):
             if row["last_error"]:
                 line += f", last error: {row['last_error']}"
             self.stdout.write(line)
+        self._mappings_list(say_none=False)
 
     # --- configuring -------------------------------------------------------------------------------------------
 
@@ -220,6 +231,40 @@ class Command(BaseCommand):
             chunk_size=options["chunk"], snapshot_every_days=options["snapshot_days"] or None,
             start_at_current=options["from_now"])
         self.stdout.write(f"{peer.code} receives {item.code} as {subscription.national_item_code}")
+
+    def _map(self, options: dict[str, Any]) -> None:
+        from gongxin.core.errors import GongxinError
+        from gongxin.exchange.mappings import receiving_mapping_set
+
+        if options["list"]:
+            self._mappings_list()
+            return
+        if not (options["national"] and options["item"]):
+            raise CommandError("map NATIONAL_ITEM LOCAL_ITEM [--peer CODE] [--map national=local …], or map --list")
+        pairs = [pair.partition("=") for pair in options.get("map") or []]
+        if any(not sep for _national, sep, _local in pairs):
+            raise CommandError("--map takes national=local")
+        try:
+            mapping = receiving_mapping_set(
+                national_item_code=options["national"], local_item_code=options["item"], peer_code=options["peer"],
+                field_mapping={national: local for national, _sep, local in pairs}, actor=SYSTEM,
+                is_active=not options["inactive"])
+        except GongxinError as exc:
+            raise CommandError(f"{exc.code}: {exc.message}") from exc
+        self.stdout.write(f"{mapping.national_item_code} from {options['peer'] or 'any peer'} lands on "
+                          f"{mapping.local_item_code}" + ("" if mapping.is_active else " (inactive)"))
+
+    def _mappings_list(self, *, say_none: bool = True) -> None:
+        from gongxin.exchange.mappings import receiving_mappings
+
+        rows = receiving_mappings()
+        if not rows and say_none:
+            self.stdout.write("no receiving mappings")
+        for row in rows:
+            fields = ", ".join(f"{national}={local}" for national, local in sorted(row["field_mapping"].items()))
+            self.stdout.write(f"receiving {row['national_item_code']} from {row['peer_code'] or '*'} -> "
+                              f"{row['local_item_code']}" + (f" [{fields}]" if fields else "")
+                              + ("" if row["is_active"] else " (inactive)"))
 
     def _snapshot(self, options: dict[str, Any]) -> None:
         from gongxin.exchange.sending_models import Subscription
