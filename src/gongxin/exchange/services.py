@@ -11,7 +11,8 @@ answered with a signed receipt (docs/exchange.md "Receipts" and "Applying", deci
    predecessor is not applied yet is *held* (stored, receipt "held") and applied as soon as it is; a package whose
    sequence number is taken by another GUID is refused.
 4. **Apply** through ingest's batches (resumable by chunks): the records are written as a JSON-lines file of
-   the catalog item's fields (``source_record_id``, ``revoked``), one batch per source unit:
+   the fields of the catalog item the receiving mapping names (``exchange.mappings``: the body's field names
+   renamed national → local; ``source_record_id``, ``revoked``), one batch per source unit:
 
    - from a downstream peer (upward: a district to the city), the source unit of that peer;
    - from an upstream peer (downward: national and provincial lists), the source unit of each issuing body named in
