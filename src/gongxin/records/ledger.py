@@ -31,6 +31,8 @@ the leaf); the write paths compute them from what they are writing (``version_le
 Leaf versions: ``"v": 2`` is written since decision 063's "Leaf v2"; a ``"v": 1`` leaf (``open`` without the
 subject: ``SHA-256(open_salt || open JSON)``) already in the log stays valid — the audit recomputes both forms
 (``VersionLeaf.alternatives``), a report carries the form the log holds and ``proofs_verify`` dispatches on ``v``.
+A record a correction moved to another subject keeps its former subjects (``Record.subject_history``): the audit
+recomputes its earlier versions under them (``subject_at``).
 """
 
 from __future__ import annotations
