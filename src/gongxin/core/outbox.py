@@ -317,11 +317,13 @@ def _holes(model: type[models.Model], *, after: int, end: int) -> list[int]:
     """The first id of the first two runs of ids in ``(after, end]`` that no visible row has (``end`` has one):
     one scan of the primary key's index in id order, stopped at the second run."""
     quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    column = model._meta.pk.column if model._meta.pk is not None else None
+    table, pk = quote(model._meta.db_table), quote(column or "id")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT previous + 1 FROM (SELECT {pk} AS id, lag({pk}, 1, %s::bigint) OVER (ORDER BY {pk}) AS previous"  # noqa: S608
-            f" FROM {table} WHERE {pk} > %s AND {pk} <= %s) AS ids WHERE id > previous + 1 ORDER BY id LIMIT 2",
+            f"SELECT previous + 1 FROM (SELECT {pk} AS id, lag({pk}, 1, %s::bigint) OVER (ORDER BY {pk})"  # noqa: S608
+            f" AS previous FROM {table} WHERE {pk} > %s AND {pk} <= %s) AS ids WHERE id > previous + 1"
+            " ORDER BY id LIMIT 2",
             [after, after, end],
         )
         return [int(row[0]) for row in cursor.fetchall()]

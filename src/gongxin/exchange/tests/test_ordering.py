@@ -176,7 +176,8 @@ def test_a_hole_met_after_an_older_one_settled_is_judged_by_the_writers_running_
 def test_other_items_versions_are_no_holes_and_a_writer_past_the_chunk_holds_nothing(
         subscribed: Subscription, nation: NodeIdentity, inbox: Path, market_unit: SourceUnit,
         organization: Subject, other_firm: Subject) -> None:
-    _send(subscribed, inbox, nation)
+    penalty_create(subject=organization, source_unit=market_unit)
+    _send(subscribed, inbox, nation)  # (before it the ids of the tests before, emptied: a hole of its own)
     one = penalty_create(subject=organization, source_unit=market_unit)
     licence = licence_create(subject=organization, source_unit=market_unit)  # another item, between the two
     two = penalty_create(subject=organization, source_unit=market_unit)
