@@ -347,12 +347,14 @@ def writers_end_wait(*, timeout: float) -> bool:
 
 def _writers_started_before(moment: datetime | None) -> tuple[datetime, bool]:
     """(the database's clock now, whether another transaction of this database that holds a transaction
-    id — it has written — and began before ``moment`` (default: now) is still running)."""
+    id — it has written — and began before ``moment`` (default: now) is still running). Only client sessions
+    count: an autovacuum worker's ANALYZE holds a transaction id too (it writes the statistics) but never takes
+    a row id, and after a bulk load it runs for as long as the load was big."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT statement_timestamp(), EXISTS (SELECT 1 FROM pg_stat_activity"
             " WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
-            " AND xact_start < COALESCE(%s, statement_timestamp()))",
+            " AND backend_type = 'client backend' AND xact_start < COALESCE(%s, statement_timestamp()))",
             [moment],
         )
         now, running = cursor.fetchone()

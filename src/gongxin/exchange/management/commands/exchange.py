@@ -45,6 +45,8 @@ def _pairs(values: list[str] | None) -> list[tuple[str, str]]:
     return pairs
 
 
+SETTLE_WAIT_SECONDS = 60.0  # how long one `send` waits for a stream stopped at an open transaction's version
+
 class Command(BaseCommand):
     help = "Run and inspect the four-level exchange of this node."
 
@@ -99,18 +101,23 @@ class Command(BaseCommand):
 
     # --- running -----------------------------------------------------------------------------------------------
 
-    def _round(self, *, peer_code: str = "", force: bool = False, pulls: list[tuple[str, str]] | None = None) -> None:
+    def _round(self, *, peer_code: str = "", force: bool = False,
+               pulls: list[tuple[str, str]] | None = None) -> set[str]:
+        """One pass of sending (and receiving); the states the subscriptions ended in."""
         peers = Peer.objects.filter(is_active=True).order_by("code")
         if peer_code:
             peers = peers.filter(code=peer_code)
+        states: set[str] = set()
         for peer in peers:
             sending.receipts_collect(peer=peer)
             for outcome in sending.packages_send(peer=peer, force=force):
+                states.add(outcome.state)
                 if outcome.packages or outcome.state not in ("caught_up",):
                     self.stdout.write(f"{clock.local():%H:%M:%S} {peer.code} {outcome.item_code}: "
                                       f"{outcome.packages} packages, {outcome.records} records, {outcome.state}"
                                       + (f" ({outcome.error})" if outcome.error else ""))
         self._receive_round(pulls or [])
+        return states
 
     def _receive_round(self, pulls: list[tuple[str, str]]) -> None:
         from gongxin.exchange import receiving
@@ -154,7 +161,12 @@ class Command(BaseCommand):
                 time.sleep(0.2)
 
     def _send(self, options: dict[str, Any]) -> None:
-        self._round(peer_code=options["peer"], force=options["force"], pulls=[])
+        # A stream stopped at a version a running transaction may still commit (decision 076) settles within that
+        # transaction's life: one send waits for it (briefly) rather than leaving the peer behind until the next.
+        deadline = time.monotonic() + SETTLE_WAIT_SECONDS
+        while "settling" in self._round(peer_code=options["peer"], force=options["force"], pulls=[]) \
+                and time.monotonic() < deadline:
+            time.sleep(0.5)
 
     def _receive(self, options: dict[str, Any]) -> None:
         self._receive_round(_pairs(options.get("pull")))
