@@ -238,10 +238,15 @@ class Command(BaseCommand):
     def _subscribe(self, options: dict[str, Any]) -> None:
         peer, item = self._subscription_of(options["peer"], options["item"])
         mapping = dict(pair.split("=", 1) for pair in options.get("map") or [])
-        subscription = sending.subscription_add(
-            peer=peer, item=item, national_item_code=options["national"], field_mapping=mapping,
-            chunk_size=options["chunk"], snapshot_every_days=options["snapshot_days"] or None,
-            start_at_current=options["from_now"])
+        from gongxin.exchange.stream import StreamBusy
+
+        try:
+            subscription = sending.subscription_add(
+                peer=peer, item=item, national_item_code=options["national"], field_mapping=mapping,
+                chunk_size=options["chunk"], snapshot_every_days=options["snapshot_days"] or None,
+                start_at_current=options["from_now"])
+        except StreamBusy as exc:  # --from-now while a transaction writing the item's versions runs on
+            raise CommandError(f"{exc.code}: {exc.message}") from exc
         self.stdout.write(f"{peer.code} receives {item.code} as {subscription.national_item_code}")
 
     def _map(self, options: dict[str, Any]) -> None:
