@@ -23,3 +23,9 @@ from gongxin.settings import *  # noqa: F403 - the platform's settings, read wit
 # signed-in official; the second factor itself stays on (the test kit verifies sign-ins: gongxin.testing
 # .second_factor). accounts/tests/test_second_factor.py turns the timers on with the platform's defaults.
 GONGXIN_GOVERNMENT_SIGN_IN = {"idle_minutes": None, "reauthentication_minutes": None}
+
+# On SQLite the outbox dispatcher pauses between a consumer's batches (core.outbox: 0.15 s by default) so that a
+# sign-in waiting for the database's one write lock gets it. Each consumer that finds events pauses at least once
+# before it finds none left, so every dispatch of a test would sleep about 0.15 s per consumer — most of the SQLite
+# suite's time, with no other writer waiting. core/tests/test_outbox_pacing.py sets the pause it proves.
+GONGXIN_OUTBOX_SQLITE_YIELD_SECONDS = 0.0
