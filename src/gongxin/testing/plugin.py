@@ -20,6 +20,7 @@ from gongxin.testing.personas import (
     staff_viewer,
 )
 from gongxin.testing.process_state import demo_process_state_restored
+from gongxin.testing.processes import migrated_platforms
 from gongxin.testing.records import seeded
 from gongxin.testing.second_factor import second_factor_auto_connect, second_factor_enforced
 
@@ -27,6 +28,6 @@ second_factor_auto_connect()  # sign-ins in tests are verified with a second fac
 
 __all__ = [
     "admin", "admin_viewer", "anon_viewer", "auditor", "auditor_viewer", "browser", "demo_process_state_restored",
-    "public_user",
+    "migrated_platforms", "public_user",
     "public_viewer", "second_factor_enforced", "seeded", "staff", "staff_viewer",
 ]

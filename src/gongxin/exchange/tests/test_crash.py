@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -27,39 +24,17 @@ from gongxin.exchange.keys import KeyPair, NodeIdentity, unb64
 from gongxin.exchange.nodes import PublicKeys, public_keys_json, public_keys_parse
 from gongxin.exchange.packages import PackageRecipient, package_write
 from gongxin.testing.payloads import penalty_payload, uscc_with_check
+from gongxin.testing.processes import Platforms, python_run
 
 RECORDS = 12_000  # ingest's chunks are 5,000 rows: killed after the first, two are left
 
 
 @pytest.fixture
-def node_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGXIN_") and k != "DATABASE_URL"}
-    env.update({"DJANGO_SETTINGS_MODULE": "gongxin.settings", "GONGXIN_DATA_DIR": str(tmp_path / "data"),
-                "GONGXIN_TASK_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                "GONGXIN_LOG_LEVEL": "ERROR"})
-    admin_url = os.environ.get("DATABASE_URL", "")
-    name = ""
-    if admin_url:
-        import psycopg
-
-        admin_url = urlunsplit(urlsplit(admin_url)._replace(path="/postgres"))
-        name = f"gx_xcrash_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-    try:
+def node_env(tmp_path: Path, migrated_platforms: Platforms) -> Iterator[dict[str, str]]:
+    """The receiving node's environment: its data directory and its migrated database (a PostgreSQL database of
+    its own when the suite runs on PostgreSQL, dropped after the test)."""
+    with migrated_platforms.on_suite_backend(tmp_path / "data", "gx_xcrash") as env:
         yield env
-    finally:
-        if name:
-            import psycopg
-
-            with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _python(env: dict[str, str], code: str) -> str:
-    return subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], env=env, check=True,
-                          capture_output=True, text=True).stdout.strip()
 
 
 def _rows_done(env: dict[str, str]) -> int:
@@ -89,11 +64,10 @@ _STATE = (
 
 
 def test_a_node_killed_while_applying_finishes_the_package_once(node_env: dict[str, str], tmp_path: Path) -> None:
-    subprocess.run([str(Path(sys.executable).with_name("gongxin")), "migrate", "-v0"], env=node_env, check=True)
     district = NodeIdentity("330203", "district", "海曙区", (KeyPair.generate(),))
     keys_file = tmp_path / "district-keys.json"
     keys_file.write_text(public_keys_json([PublicKeys.of_pair(district.current)]))
-    city_keys = public_keys_parse(_python(node_env, (
+    city_keys = public_keys_parse(python_run(node_env, (
         "from gongxin.accounts.viewer import SYSTEM\n"
         "from gongxin.exchange.nodes import node_configure, node_public_keys, peer_register, public_keys_json,"
         " public_keys_parse\n"
@@ -128,20 +102,20 @@ def test_a_node_killed_while_applying_finishes_the_package_once(node_env: dict[s
                 killed = True
                 break
     assert killed, "the package was applied before it could be killed; raise RECORDS"
-    after_kill = json.loads(_python(node_env, _STATE))
+    after_kill = json.loads(python_run(node_env, _STATE))
     assert after_kill["status"] == "applying" and after_kill["receipt"] is None
     assert 0 < after_kill["records"] < RECORDS and after_kill["versions"] == after_kill["records"]
 
-    resumed = _python(node_env, "from gongxin.exchange.services import packages_resume\nprint(packages_resume())\n")
+    resumed = python_run(node_env, "from gongxin.exchange.services import packages_resume\nprint(packages_resume())\n")
     assert resumed.splitlines()[-1] == "1"
-    final = json.loads(_python(node_env, _STATE))
+    final = json.loads(python_run(node_env, _STATE))
     assert final["status"] == "applied" and final["receipt_status"] == "applied"
     assert final["batches"] == 1  # the same batch, resumed after its committed chunk
     assert final["records"] == final["versions"] == RECORDS  # every record once, nothing loaded twice
     assert final["receipt"] == {"records": RECORDS, "applied": RECORDS, "duplicates": 0, "rejected": 0}
 
     # The sender sends the package again (it had no receipt): the same receipt, nothing applied again.
-    again = json.loads(_python(node_env, (
+    again = json.loads(python_run(node_env, (
         "import json\nfrom gongxin.exchange.services import package_receive\n"
         f"r = package_receive(data={str(package)!r}, via='file')\n"
         "from gongxin.records.models import RecordVersion\n"

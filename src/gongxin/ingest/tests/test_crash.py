@@ -10,62 +10,32 @@ another process.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from gongxin.ingest.tests.conftest import penalty_row, uscc_complete
+from gongxin.testing.processes import GONGXIN, Platforms, python_run
 
 ROWS = 12_000
 CHUNK = 500
-GONGXIN = str(Path(sys.executable).with_name("gongxin"))
 
 
 @pytest.fixture
-def platform_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGXIN_") and k != "DATABASE_URL"}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "gongxin.settings", "GONGXIN_DATA_DIR": str(tmp_path / "data"),
-        "GONGXIN_TASK_BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "GONGXIN_LOG_LEVEL": "ERROR",
-    })
-    url = os.environ.get("DATABASE_URL", "")
-    if url:  # create and drop through the server's maintenance database
-        url = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    name = ""
-    if url:
-        import psycopg
-
-        name = f"gx_crash_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-    try:
+def platform_env(tmp_path: Path, migrated_platforms: Platforms) -> Iterator[dict[str, str]]:
+    """The platform's environment: its data directory and its migrated database (a PostgreSQL database of its
+    own when the suite runs on PostgreSQL, dropped after the test)."""
+    with migrated_platforms.on_suite_backend(tmp_path / "data", "gx_crash") as env:
         yield env
-    finally:
-        if name:
-            import psycopg
-
-            with psycopg.connect(url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _python(env: dict[str, str], code: str) -> str:
-    script = "import django; django.setup()\n" + code
-    return subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True,
-                          text=True).stdout.strip()
 
 
 def _counts(env: dict[str, str]) -> dict[str, int]:
-    out = _python(env, (
+    out = python_run(env, (
         "from gongxin.ingest.models import Batch\n"
         "from gongxin.records.models import Record, RecordVersion\n"
         "from gongxin.core.models import OutboxEvent\n"
@@ -83,8 +53,7 @@ def _counts(env: dict[str, str]) -> dict[str, int]:
 def test_killed_midway_then_rerun_completes_exactly(platform_env: dict[str, str], tmp_path: Path):
     from gongxin.ingest.tests.conftest import csv_write
 
-    subprocess.run([GONGXIN, "migrate", "-v0"], env=platform_env, check=True)
-    _python(platform_env, (
+    python_run(platform_env, (
         "from gongxin.accounts.models import Department\n"
         "from gongxin.catalog.models import SourceUnit\n"
         "d = Department.objects.create(code='NB-SCJG', name='宁波市市场监督管理局', region_code='330200')\n"
@@ -145,7 +114,7 @@ def _batch_progress(env: dict[str, str]) -> int:
 
 
 def _snapshot_counts(env: dict[str, str]) -> dict[str, Any]:
-    out = _python(env, (
+    out = python_run(env, (
         "from django.db import connection\n"
         "from gongxin.ingest.models import Batch\n"
         "from gongxin.ingest.snapshot import stage_table\n"
@@ -177,8 +146,7 @@ def test_a_snapshot_killed_midway_then_rerun_completes_exactly(platform_env: dic
     the committed rows, and the re-run's unchanged / corrected counts, versions, missing and revocations are exact."""
     from gongxin.ingest.tests.conftest import csv_write
 
-    subprocess.run([GONGXIN, "migrate", "-v0"], env=platform_env, check=True)
-    _python(platform_env, (
+    python_run(platform_env, (
         "from gongxin.accounts.models import Department\n"
         "from gongxin.catalog.models import SourceUnit\n"
         "d = Department.objects.create(code='NB-SCJG', name='宁波市市场监督管理局', region_code='330200')\n"
@@ -224,7 +192,7 @@ def test_a_snapshot_killed_midway_then_rerun_completes_exactly(platform_env: dic
     assert final["missing"] == SNAPSHOT_ROWS // 100 and final["revoked"] == 0
     assert final["versions"] == loaded + corrected == final["events"]
 
-    subprocess.run([GONGXIN, "ingest", "confirm", str(_python(platform_env, (
+    subprocess.run([GONGXIN, "ingest", "confirm", str(python_run(platform_env, (
         "from gongxin.ingest.models import Batch\nprint(Batch.objects.get(snapshot=True).pk)\n")))],
         env=platform_env, check=True, stdout=subprocess.DEVNULL)
     confirmed = _snapshot_counts(platform_env)

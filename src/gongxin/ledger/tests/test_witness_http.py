@@ -26,6 +26,7 @@ from gongxin.ledger.choices_witnessing import AlertKind, AlertSide
 from gongxin.ledger.models_witnessing import Checkpoint, Cosignature, LedgerAlert
 from gongxin.ledger.peers import HttpLogPeer, PeerError
 from gongxin.ledger.tests.logs import grow
+from gongxin.testing.processes import Platforms
 
 GONGXIN = str(Path(sys.executable).with_name("gongxin"))
 
@@ -79,10 +80,9 @@ class Province:
 
 
 @pytest.fixture
-def province(tmp_path: Path, live_server: object) -> Iterator[Province]:
+def province(tmp_path: Path, live_server: object, migrated_platforms: Platforms) -> Iterator[Province]:
     witness = Province(tmp_path / "province", str(live_server.url))  # type: ignore[attr-defined]
-    witness.directory.mkdir()
-    witness.run("migrate", "-v0")
+    migrated_platforms.sqlite(witness.directory)  # what `gongxin migrate` makes, copied from the session's template
     yield witness
 
 
