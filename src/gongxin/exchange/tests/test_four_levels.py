@@ -29,6 +29,7 @@ import pytest
 import requests
 
 from gongxin.exchange.tests.kit import zip_rewrite
+from gongxin.testing.processes import GONGXIN, Platforms
 
 # The issue's proof puts the city on PostgreSQL: the test runs in the PostgreSQL run of the suite (`.ci/run` has
 # both), where it takes minutes; the SQLite run proves the same pieces in test_receiving, test_sending and test_crash.
@@ -40,7 +41,6 @@ pytestmark = [
 
 INTERVAL = 1.0  # seconds between exchange rounds
 WAIT = 180.0  # seconds any one flow may take on the shared machine before the test gives up
-GONGXIN = str(Path(sys.executable).with_name("gongxin"))
 
 
 def _free_port() -> int:
@@ -131,21 +131,6 @@ class Node:
         self.processes.clear()
 
 
-def _city_database() -> str:
-    """PostgreSQL for the city when the tests run on PostgreSQL (its own database, created afresh), else ''."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return ""
-    import psycopg
-
-    base, _sep, _name = url.rpartition("/")
-    name = "gongxin_test_four_levels_city"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        connection.execute(f"CREATE DATABASE {name}")
-    return f"{base}/{name}"
-
-
 @dataclass
 class Levels:
     nation: Node
@@ -163,16 +148,24 @@ def _register(node: Node, peer: Node, direction: str, keys: dict[str, str]) -> N
 
 
 @pytest.fixture(scope="module")
-def levels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Levels]:
+def levels(tmp_path_factory: pytest.TempPathFactory, migrated_platforms: Platforms) -> Iterator[Levels]:
     root = tmp_path_factory.mktemp("four-levels")
-    levels = Levels(Node("100000", "全国信用信息共享平台", root / "nation"),
-                    Node("330000", "浙江省公共信用信息平台", root / "zhejiang"),
-                    Node("330200", "宁波市公共信用信息平台", root / "ningbo", database_url=_city_database()),
-                    Node("330203", "海曙区公共信用信息平台", root / "haishu"))
-    for node in levels.all():
-        node.directory.mkdir(mode=0o700)
-    migrations = [subprocess.Popen([GONGXIN, "migrate", "-v0"], env=n.env()) for n in levels.all()]  # noqa: S603
-    assert all(m.wait(timeout=600) == 0 for m in migrations)
+    # Each platform's database as `gongxin migrate` makes it, copied from the session's migrated template; the
+    # city's is a PostgreSQL database of its own, dropped after the module.
+    with migrated_platforms.postgres("gx_four_levels_city") as city_database:
+        levels = Levels(Node("100000", "全国信用信息共享平台", root / "nation"),
+                        Node("330000", "浙江省公共信用信息平台", root / "zhejiang"),
+                        Node("330200", "宁波市公共信用信息平台", root / "ningbo", database_url=city_database),
+                        Node("330203", "海曙区公共信用信息平台", root / "haishu"))
+        for node in levels.all():
+            if node.database_url:
+                node.directory.mkdir(mode=0o700)
+            else:
+                migrated_platforms.sqlite(node.directory)
+        yield from _configured_and_served(levels)
+
+
+def _configured_and_served(levels: Levels) -> Iterator[Levels]:
     keys = {}
     for node in levels.all():
         node.run("exchange", "node", node.code, node.name)
