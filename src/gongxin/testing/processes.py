@@ -12,18 +12,22 @@ database of its own.
 - ``subprocess_env(data_dir)``: the environment of a platform process — the platform's own settings, not the
   suite's, and none of the suite's ``GONGXIN_*`` values.
 - ``python_run(env, code)``: a few lines of Python run after ``django.setup()`` in such a process; its output.
+- ``database_value(env, query)``: one value read straight from such a platform's database (a poll that starts no
+  Django: milliseconds instead of a second of CPU).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -78,6 +82,20 @@ def python_run(env: dict[str, str], code: str) -> str:
     """``code`` run in a process of the platform of ``env`` after ``django.setup()``: what it printed."""
     return subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + code], env=env,  # noqa: S603
                           check=True, capture_output=True, text=True).stdout.strip()
+
+
+def database_value(env: dict[str, str], query: str) -> Any:
+    """The first value of the first row ``query`` answers on the database of the platform of ``env``, or None:
+    read straight (milliseconds), for a poll that must not start Django every time."""
+    if env.get("DATABASE_URL"):
+        import psycopg
+
+        with psycopg.connect(env["DATABASE_URL"]) as connection:
+            row = connection.execute(query).fetchone()
+    else:
+        with closing(sqlite3.connect(Path(env["GONGXIN_DATA_DIR"]) / SQLITE_FILE, timeout=30)) as connection:
+            row = connection.execute(query).fetchone()
+    return row[0] if row else None
 
 
 def _migrate(env: dict[str, str]) -> None:

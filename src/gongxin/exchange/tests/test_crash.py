@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from gongxin.exchange.keys import KeyPair, NodeIdentity, unb64
 from gongxin.exchange.nodes import PublicKeys, public_keys_json, public_keys_parse
 from gongxin.exchange.packages import PackageRecipient, package_write
 from gongxin.testing.payloads import penalty_payload, uscc_with_check
-from gongxin.testing.processes import Platforms, python_run
+from gongxin.testing.processes import Platforms, database_value, python_run
 
 RECORDS = 12_000  # ingest's chunks are 5,000 rows: killed after the first, two are left
 
@@ -38,16 +37,7 @@ def node_env(tmp_path: Path, migrated_platforms: Platforms) -> Iterator[dict[str
 
 
 def _rows_done(env: dict[str, str]) -> int:
-    query = "SELECT coalesce(max(rows_done), 0) FROM ingest_batch"
-    if env.get("DATABASE_URL"):
-        import psycopg
-
-        with psycopg.connect(env["DATABASE_URL"]) as conn:
-            row = conn.execute(query).fetchone()
-    else:
-        with contextlib.closing(sqlite3.connect(Path(env["GONGXIN_DATA_DIR"]) / "gongxin.sqlite3")) as conn:
-            row = conn.execute(query).fetchone()
-    return int(row[0]) if row else 0
+    return int(database_value(env, "SELECT coalesce(max(rows_done), 0) FROM ingest_batch") or 0)
 
 
 _STATE = (
