@@ -30,8 +30,9 @@ from django.test import Client
 from tests.security.test_actor_labels import _act_on_side_a
 from tests.security.test_authorization_matrix import World, _fill, page_routes, world_build
 
-# A sweep over every page, persona and language (about half a minute).
-pytestmark = pytest.mark.slow
+# A sweep over every page, persona and language (about half a minute). The visible text of the pages does not
+# depend on the database: the sweep runs in the SQLite run only (decision 078).
+pytestmark = [pytest.mark.slow, pytest.mark.one_backend]
 
 PERSONAS = ("anon", "public", "person", "agent", "operator", "staff", "auditor", "admin")
 LANGUAGES = ("zh-hans", "en")

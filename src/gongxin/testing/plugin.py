@@ -7,6 +7,7 @@ imported by the conftests that use them.
 
 from __future__ import annotations
 
+from gongxin.testing.backends import pytest_collection_modifyitems
 from gongxin.testing.browser import browser
 from gongxin.testing.personas import (
     admin,
@@ -28,6 +29,6 @@ second_factor_auto_connect()  # sign-ins in tests are verified with a second fac
 
 __all__ = [
     "admin", "admin_viewer", "anon_viewer", "auditor", "auditor_viewer", "browser", "demo_process_state_restored",
-    "migrated_platforms", "public_user",
-    "public_viewer", "second_factor_enforced", "seeded", "staff", "staff_viewer",
+    "migrated_platforms", "public_user", "public_viewer", "pytest_collection_modifyitems", "second_factor_enforced",
+    "seeded", "staff", "staff_viewer",
 ]

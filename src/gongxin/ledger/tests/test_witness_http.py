@@ -86,9 +86,11 @@ def province(tmp_path: Path, live_server: object, migrated_platforms: Platforms)
     yield witness
 
 
-# Two instances: a migrated second platform and several runs of its command (about two minutes on the shared
-# machine); the HTTP client itself is proved in the lane by the test above, the witnessing by test_witness.py.
+# Two instances: a second platform and several runs of its command (about 15 s of CPU); the HTTP client itself is
+# proved in the lane by the test above, the witnessing by test_witness.py — both on both backends. The second
+# process adds nothing that depends on the city's database: it runs in the SQLite run only (decision 078).
 @pytest.mark.slow
+@pytest.mark.one_backend
 @pytest.mark.django_db(transaction=True)
 def test_the_province_cosigns_the_citys_checkpoints_over_http_and_refuses_a_rewritten_history(
         province: Province, live_server: object) -> None:
