@@ -154,6 +154,14 @@ class PackageNotFromPusher(PackageRefused):
                         "its own packages.")
 
 
+class StreamBusy(Conflict):
+    """``--from-now``: transactions that began before the newest version was read still write (decision 076)."""
+
+    code = "exchange.stream_busy"
+    default_message = _("Record versions are being written by transactions that began before the newest one was "
+                        "read; subscribe again once they have finished.")
+
+
 class SubscriptionNotFound(NotFound):
     code = "exchange.subscription_not_found"
     default_message = _("This peer receives no such catalog item from this node.")

@@ -32,11 +32,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Max
-from django.utils.translation import gettext_lazy as _
 
 from gongxin.catalog.models import CatalogItem
-from gongxin.core.errors import Conflict
 from gongxin.core.outbox import ids_settled_upto, writers_end_wait
+from gongxin.exchange.errors import StreamBusy
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.models import Record, RecordVersion
 from gongxin.records.packing import payload_unpack
@@ -86,12 +85,6 @@ def stream_position_newest(*, item: CatalogItem) -> int:
     """The newest version id of the item (0: none)."""
     newest = RecordVersion.objects.filter(record__catalog_item=item).aggregate(newest=Max("id"))["newest"]
     return int(newest or 0)
-
-
-class StreamBusy(Conflict):
-    code = "exchange.stream_busy"
-    default_message = _("Record versions are being written by transactions that began before the newest one was "
-                        "read; subscribe again once they have finished.")
 
 
 def stream_start_position(*, item: CatalogItem, wait_seconds: float = START_WAIT_SECONDS) -> int:

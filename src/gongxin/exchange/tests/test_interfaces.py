@@ -119,7 +119,7 @@ def _push_unread(headers: dict[str, str], *, length: int) -> Any:
                "CONTENT_TYPE": "application/octet-stream", "QUERY_STRING": "", **headers}
     if length >= 0:
         environ["CONTENT_LENGTH"] = str(length)
-    response = ClientHandler()(environ)
+    response: Any = ClientHandler()(environ)  # an HttpResponse (the handler's WSGI type says less)
     return response.status_code, json.loads(response.content)
 
 

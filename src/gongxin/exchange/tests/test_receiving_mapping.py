@@ -149,7 +149,7 @@ def test_the_command_adds_and_lists_mappings(seeded: None, city: NodeIdentity, d
     call_command("exchange", "status", stdout=status)
     assert "receiving XZCF from 330203 -> penalty" in status.getvalue()
 
-    with pytest.raises(CommandError, match="exchange.receiving_mapping_invalid"):
+    with pytest.raises(CommandError, match=r"exchange\.receiving_mapping_invalid"):
         call_command("exchange", "map", "XZCF", "penalty", "--map", "cf_wsh=nothing", stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("exchange", "map", "XZCF", stdout=StringIO())

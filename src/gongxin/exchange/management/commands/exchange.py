@@ -238,7 +238,7 @@ class Command(BaseCommand):
     def _subscribe(self, options: dict[str, Any]) -> None:
         peer, item = self._subscription_of(options["peer"], options["item"])
         mapping = dict(pair.split("=", 1) for pair in options.get("map") or [])
-        from gongxin.exchange.stream import StreamBusy
+        from gongxin.exchange.errors import StreamBusy
 
         try:
             subscription = sending.subscription_add(
