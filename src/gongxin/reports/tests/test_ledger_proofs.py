@@ -57,6 +57,18 @@ def _verify_file(tmp_path: Path, report: Report) -> str:
     return out.getvalue()
 
 
+
+def _refused_by_command_and_page(report: Report, client: Client, tmp_path: Path) -> None:
+    """`gongxin report verify` exits 1 saying why, and the verification page marks the ledger proof invalid."""
+    path = tmp_path / "report.json"
+    path.write_bytes(envelope_bytes(report))
+    with pytest.raises(CommandError) as caught:
+        call_command("report", "verify", str(path), stdout=StringIO())
+    assert caught.value.returncode == 1 and str(caught.value).startswith("INVALID (record_not_in_log)")
+    with translation.override("zh-hans"):
+        page = client.get(f"/verify/{report.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-ledger-valid="invalid"' in page
+
 def test_a_report_carries_a_proof_for_every_record_it_states(tmp_path, acme, records, public):
     report = _issue(acme, public)
     block = report.content["ledger"]
@@ -90,14 +102,7 @@ def test_a_version_changed_after_it_was_logged_fails_report_verification(tmp_pat
     check = ledger_verify(report.content, public_keys=_keys())
     assert (check.valid, check.code, check.proved) == (False, "record_not_in_log", 2)
     assert check.failures == [f"{records[1].pk} v1"]
-    path = tmp_path / "report.json"
-    path.write_bytes(envelope_bytes(report))
-    with pytest.raises(CommandError) as caught:
-        call_command("report", "verify", str(path), stdout=StringIO())
-    assert caught.value.returncode == 1 and str(caught.value).startswith("INVALID (record_not_in_log)")
-    with translation.override("zh-hans"):
-        page = client.get(f"/verify/{report.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert 'data-ledger-valid="invalid"' in page
+    _refused_by_command_and_page(report, client, tmp_path)
 
 
 def _tamper(sql: str, params: list) -> None:
@@ -133,14 +138,7 @@ def test_a_record_moved_to_another_subject_fails_the_audit_and_the_verification_
     check = ledger_verify(report.content, public_keys=_keys())
     assert (check.valid, check.code, check.proved) == (False, "record_not_in_log", 1)
     assert check.failures == [f"{records[1].pk} v1"]
-    path = tmp_path / "report.json"
-    path.write_bytes(envelope_bytes(report))
-    with pytest.raises(CommandError) as caught:
-        call_command("report", "verify", str(path), stdout=StringIO())
-    assert caught.value.returncode == 1 and str(caught.value).startswith("INVALID (record_not_in_log)")
-    with translation.override("zh-hans"):
-        page = client.get(f"/verify/{report.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert 'data-ledger-valid="invalid"' in page
+    _refused_by_command_and_page(report, client, tmp_path)
     # The firm it was taken from: its report states the other two, proved.
     assert ledger_verify(_issue(acme, public).content, public_keys=_keys()).valid
 
