@@ -68,8 +68,9 @@ def _content_length(request: HttpRequest) -> int:
         raise PushLengthRequired() from exc
     if length < 0:
         raise PushLengthRequired()
-    if length > _package_limit():
-        raise PushTooLarge(details={"limit_bytes": _package_limit()})
+    limit = _package_limit()
+    if length > limit:
+        raise PushTooLarge(details={"limit_bytes": limit})
     return length
 
 

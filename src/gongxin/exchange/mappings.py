@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from gongxin.accounts.capabilities import decides_for_office
 from gongxin.accounts.viewer import Viewer
 from gongxin.catalog.models import CatalogItem
+from gongxin.catalog.selectors import items_current
 from gongxin.core import clock
 from gongxin.core.errors import PermissionDenied
 from gongxin.exchange.errors import ReceivingMappingInvalid
@@ -48,10 +49,10 @@ class ReceivingTarget:
 
 
 def current_item(code: str) -> CatalogItem | None:
-    """The active catalog item of the current edition with this code."""
+    """The active catalog item of the current edition with this code (catalog's one list of current items)."""
     if not code:
         return None
-    return CatalogItem.objects.filter(is_active=True, edition__is_current=True, code=code).first()
+    return items_current().filter(code=code).first()
 
 
 def receiving_target(*, sender: str, item_code: str, local_item_code: str = "") -> ReceivingTarget | None:

@@ -42,7 +42,7 @@ from gongxin.exchange.sending_models import SendingCursor, Subscription
 log = logging.getLogger(__name__)
 
 SKEW = timedelta(minutes=5)
-PULL_PATH = "/api/v1/exchange/packages"
+PACKAGES_PATH = "/api/v1/exchange/packages"  # pulled from (GET) and pushed to (POST, exchange.api)
 
 
 def request_signature_text(*, method: str, path_with_query: str, at: str, length: int | None = None) -> bytes:
@@ -140,7 +140,7 @@ def packages_pull(*, peer: Peer, item_code: str, max_packages: int = 1000) -> in
     applied = 0
     while applied < max_packages:
         after = _last_applied(peer, item_code)
-        path_with_query = f"{PULL_PATH}?{urlencode({'item': item_code, 'after': after})}"
+        path_with_query = f"{PACKAGES_PATH}?{urlencode({'item': item_code, 'after': after})}"
         headers = request_sign(method="GET", path_with_query=path_with_query)
         try:
             response = requests.get(peer.service_url.rstrip("/") + path_with_query, headers=headers,

@@ -204,13 +204,13 @@ def package_next(*, subscription: Subscription) -> SendingCursor:
 def _deliver_service(peer: Peer, path: Path) -> dict[str, Any]:
     import requests
 
-    from gongxin.exchange.pulling import PULL_PATH, request_sign
+    from gongxin.exchange.pulling import PACKAGES_PATH, request_sign
 
-    url = peer.service_url.rstrip("/") + PULL_PATH
+    url = peer.service_url.rstrip("/") + PACKAGES_PATH
     length = path.stat().st_size
     # The request is signed over its body's length: the peer checks who pushes before it reads a byte.
     headers = {"Content-Type": "application/octet-stream", "Content-Length": str(length),
-               **request_sign(method="POST", path_with_query=PULL_PATH, length=length)}
+               **request_sign(method="POST", path_with_query=PACKAGES_PATH, length=length)}
     try:
         with open(path, "rb") as body:  # streamed: a snapshot package may be large
             response = requests.post(url, data=body, timeout=DELIVER_TIMEOUT, headers=headers)

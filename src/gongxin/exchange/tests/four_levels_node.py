@@ -174,9 +174,9 @@ def package(args: dict[str, Any]) -> dict[str, Any]:
 
 def push_headers(args: dict[str, Any]) -> dict[str, Any]:
     """This node's signed headers for pushing a body of ``length`` bytes (exchange.pulling.request_sign)."""
-    from gongxin.exchange.pulling import PULL_PATH, request_sign
+    from gongxin.exchange.pulling import PACKAGES_PATH, request_sign
 
-    return {"headers": request_sign(method="POST", path_with_query=PULL_PATH, length=int(args["length"]))}
+    return {"headers": request_sign(method="POST", path_with_query=PACKAGES_PATH, length=int(args["length"]))}
 
 
 ACTIONS = {f.__name__: f for f in (penalty, correct, debtor, revoke, records, listed, check, package, push_headers)}

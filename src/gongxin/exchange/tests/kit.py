@@ -6,6 +6,8 @@ import io
 import zipfile
 from collections.abc import Callable
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from gongxin.accounts.viewer import SYSTEM
 from gongxin.exchange.keys import KeyPair, NodeIdentity
 from gongxin.exchange.nodes import PublicKeys, peer_register
@@ -43,9 +45,10 @@ def zip_rewrite(data: bytes, change: Callable[[str, bytes], bytes | None]) -> by
 
 
 def signed_headers(node: NodeIdentity, *, method: str, path: str, length: int | None = None,
-                   ahead: int = 2) -> dict[str, str]:
+                   ahead: int = 2, key: Ed25519PrivateKey | None = None) -> dict[str, str]:
     """Headers of a request signed by ``node`` as exchange.pulling.request_sign signs (``ahead`` seconds on: a key
-    made this second is valid from its whole second). Django test client spelling (``HTTP_X_EXCHANGE_…``)."""
+    made this second is valid from its whole second; ``key``: another key signs under the node's key id).
+    Django test client spelling (``HTTP_X_EXCHANGE_…``)."""
     from datetime import timedelta
 
     from gongxin.core import clock
@@ -53,7 +56,7 @@ def signed_headers(node: NodeIdentity, *, method: str, path: str, length: int | 
     from gongxin.exchange.pulling import request_signature_text
 
     at = (clock.now() + timedelta(seconds=ahead)).isoformat(timespec="seconds")
-    signature = node.current.signing.sign(request_signature_text(method=method, path_with_query=path, at=at,
+    signature = (key or node.current.signing).sign(request_signature_text(method=method, path_with_query=path, at=at,
                                                                  length=length))
     return {"HTTP_X_EXCHANGE_NODE": node.code, "HTTP_X_EXCHANGE_KEY": node.current.key_id,
             "HTTP_X_EXCHANGE_TIME": at, "HTTP_X_EXCHANGE_SIGNATURE": b64(signature)}

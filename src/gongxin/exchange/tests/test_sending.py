@@ -21,9 +21,8 @@ from gongxin.exchange.choices import PackageDirection, PackageStatus
 from gongxin.exchange.keys import NodeIdentity, b64
 from gongxin.exchange.models import Package, Peer
 from gongxin.exchange.packages import package_open
-from gongxin.exchange.pulling import request_signature_text
 from gongxin.exchange.sending_models import SendingCursor, Subscription
-from gongxin.exchange.tests.kit import register
+from gongxin.exchange.tests.kit import register, signed_headers
 from gongxin.records.services import record_revoke, record_version_append
 from gongxin.subjects.models import Subject
 from gongxin.testing import records as record_fixtures
@@ -166,11 +165,7 @@ def test_a_full_snapshot_names_the_records_in_force_once_caught_up(
 
 def _signed(client: Client, node: NodeIdentity, query: dict[str, Any], *, key: Any = None) -> Any:
     path = f"/api/v1/exchange/packages?{urlencode(query)}"
-    at = clock.now().isoformat(timespec="seconds")
-    pair = node.current
-    signature = (key or pair.signing).sign(request_signature_text(method="GET", path_with_query=path, at=at))
-    return client.get(path, headers={"X-Exchange-Node": node.code, "X-Exchange-Key": pair.key_id,
-                                     "X-Exchange-Time": at, "X-Exchange-Signature": b64(signature)})
+    return client.get(path, **signed_headers(node, method="GET", path=path, key=key))
 
 
 def test_pull_by_cursor_for_a_signed_peer(subscribed: Subscription, nation: NodeIdentity, market_unit: SourceUnit,
