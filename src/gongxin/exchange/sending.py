@@ -30,10 +30,13 @@ Outstanding packages are files under ``<data dir>/exchange/outgoing/``, removed 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from gongxin.core import clock
@@ -58,6 +61,8 @@ BACKOFF_BASE = 5.0  # seconds after the first failure; doubles with each further
 BACKOFF_MAX = 3600.0
 DELIVER_TIMEOUT = 120.0  # seconds the peer may take to apply a package and answer with its receipt
 ACKNOWLEDGING = frozenset({"applied", "partial", "duplicate"})
+# A package built ahead that no cursor took (the sender stopped, or crashed) is removed this long after.
+AHEAD_KEEP_SECONDS = 3600.0
 UNREACHABLE = "unreachable"  # how a failed delivery's last error begins (the audit page says it in words)
 
 
@@ -124,10 +129,10 @@ def outgoing_dir() -> Path:
     return Path(settings.DATA_DIR) / "exchange" / "outgoing"
 
 
-def _package_file_write(*, subscription: Subscription, mode: str, sequence: int,
-                        records: Iterable[dict[str, Any]]) -> tuple[Path, dict[str, Any]]:
+def _package_file_write(*, subscription: Subscription, mode: str, sequence: int, records: Iterable[dict[str, Any]],
+                        folder: Path | None = None) -> tuple[Path, dict[str, Any]]:
     """Stream a signed package into its file (synced to disk before the cursor names it); the path and header."""
-    folder = outgoing_dir()
+    folder = folder or outgoing_dir()
     folder.mkdir(parents=True, exist_ok=True)
     guid = uuid.uuid4()
     path = folder / f"{guid}.gxp"
@@ -145,13 +150,24 @@ def _snapshot_due(subscription: Subscription, now: datetime) -> SnapshotSchedule
     return schedule if schedule is not None and schedule.next_due_at <= now else None
 
 
-def package_next(*, subscription: Subscription) -> SendingCursor:
+def package_next(*, subscription: Subscription, prepared: Prepared | None = None) -> SendingCursor:
     """The subscription's outstanding package, built and stored if there is none and the stream has more (the
-    cursor row is locked while it is built). Returns the cursor; ``pending_guid`` empty: nothing to send."""
+    cursor row is locked while it is built). Returns the cursor; ``pending_guid`` empty: nothing to send.
+    ``prepared``: the package built ahead while the previous one was delivered (``package_prepare``); it becomes
+    the outstanding one when it starts where the cursor now stands, else its file is removed."""
     now = clock.now()
     item, mapping = subscription.catalog_item, subscription.field_mapping or {}
     with transaction.atomic():
         cursor = SendingCursor.objects.select_for_update().get(subscription=subscription)
+        if prepared is not None:
+            if prepared.fits(cursor):
+                path = outgoing_dir() / prepared.path.name  # out of the folder whose leftovers are removed
+                os.replace(prepared.path, path)
+                prepared.adopted = True
+                _pending_store(subscription, cursor, now, mode=PackageMode.INCREMENTAL, path=path,
+                               header=prepared.header, chunk=prepared.chunk)
+            else:
+                prepared.discard()
         while not cursor.pending_guid:
             chunk = stream.versions_after(item=item, position=cursor.position, limit=subscription.chunk_size,
                                           mapping=mapping, hole_seen_at=cursor.hole_seen_at)
@@ -177,26 +193,125 @@ def package_next(*, subscription: Subscription) -> SendingCursor:
                 continue
             else:
                 mode, records = PackageMode.INCREMENTAL, chunk.records
-            sequence = cursor.sequence + 1
-            path, header = _package_file_write(subscription=subscription, mode=mode, sequence=sequence,
+            path, header = _package_file_write(subscription=subscription, mode=mode, sequence=cursor.sequence + 1,
                                                records=records)
-            cursor.sequence = sequence
-            cursor.pending_guid, cursor.pending_sequence, cursor.pending_mode = header["guid"], sequence, mode
-            cursor.pending_position = chunk.position
-            cursor.hole_seen_at = chunk.hole_seen_at  # the hole after the pending position, if the chunk stopped at one
-            cursor.pending_records = int(header["record_count"])
-            cursor.pending_file = str(path)
-            cursor.pending_built_at = now
-            cursor.pending_newest_created_at = chunk.newest_created_at
-            cursor.attempts, cursor.next_attempt_at, cursor.last_error = 0, None, ""
-            cursor.save()
-            Package.objects.create(
-                guid=uuid.UUID(header["guid"]), direction=PackageDirection.SENT, peer=subscription.peer,
-                sender_code=header["sender"], receiver_code=subscription.peer.code,
-                item_code=subscription.national_item_code, local_item_code=item.code, mode=mode, sequence=sequence,
-                record_count=cursor.pending_records, content_hash=header["body_sha256"], header=header,
-                created_at=now, status=PackageStatus.BUILT, file_path=str(path))
+            _pending_store(subscription, cursor, now, mode=mode, path=path, header=header, chunk=chunk)
         return cursor
+
+
+def _pending_store(subscription: Subscription, cursor: SendingCursor, now: datetime, *, mode: str, path: Path,
+                   header: dict[str, Any], chunk: stream.Chunk) -> None:
+    """The built package becomes the cursor's outstanding one, with its ``Package`` row (cursor row locked)."""
+    sequence = int(header["sequence"])
+    cursor.sequence = sequence
+    cursor.pending_guid, cursor.pending_sequence, cursor.pending_mode = header["guid"], sequence, mode
+    cursor.pending_position = chunk.position
+    cursor.hole_seen_at = chunk.hole_seen_at  # the hole after the pending position, if the chunk stopped at one
+    cursor.pending_records = int(header["record_count"])
+    cursor.pending_file = str(path)
+    cursor.pending_built_at = now
+    cursor.pending_newest_created_at = chunk.newest_created_at
+    cursor.attempts, cursor.next_attempt_at, cursor.last_error = 0, None, ""
+    cursor.save()
+    Package.objects.create(
+        guid=uuid.UUID(header["guid"]), direction=PackageDirection.SENT, peer=subscription.peer,
+        sender_code=header["sender"], receiver_code=subscription.peer.code,
+        item_code=subscription.national_item_code, local_item_code=subscription.catalog_item.code, mode=mode,
+        sequence=sequence, record_count=cursor.pending_records, content_hash=header["body_sha256"], header=header,
+        created_at=now, status=PackageStatus.BUILT, file_path=str(path))
+
+
+# --- building ahead ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Prepared:
+    """The incremental package after the outstanding one, built (read, sealed, signed, written) while that one is
+    delivered and applied; nothing about it is stored until ``package_next`` makes it the outstanding package."""
+
+    start: int  # the stream position it reads after: the outstanding package's position once applied
+    hole_seen_at: datetime | None  # the cursor's, when it was read
+    path: Path
+    header: dict[str, Any]
+    chunk: stream.Chunk  # its position and times (the records are in the file)
+    adopted: bool = False
+
+    @property
+    def sequence(self) -> int:
+        return int(self.header["sequence"])
+
+    def fits(self, cursor: SendingCursor) -> bool:
+        """It follows what the cursor has acknowledged, as the cursor stands now: nothing is outstanding, the
+        cursor reached the position the package reads after, and no package was built since it was read."""
+        return (not cursor.pending_guid and cursor.position == self.start and cursor.sequence + 1 == self.sequence
+                and cursor.hole_seen_at == self.hole_seen_at)
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def package_prepare(*, subscription: Subscription, cursor: SendingCursor) -> Prepared | None:
+    """Build the incremental package that follows the cursor's outstanding one (read after its position, with the
+    next sequence), without storing anything: ``None`` when there is nothing after it yet or the outstanding one is
+    no incremental package. A versions range read now stays valid: the stream reads only settled ids (decision 076),
+    so nothing can appear before its end later; a package prepared for a cursor that has moved otherwise is
+    discarded by ``package_next``. Reads the cursor's fields once, at the start."""
+    start, sequence, hole_seen_at = cursor.pending_position, cursor.sequence + 1, cursor.hole_seen_at
+    if not cursor.pending_guid or cursor.pending_mode != PackageMode.INCREMENTAL or start is None:
+        return None
+    chunk = stream.versions_after(item=subscription.catalog_item, position=start, limit=subscription.chunk_size,
+                                  mapping=subscription.field_mapping or {}, hole_seen_at=hole_seen_at)
+    if not chunk.records:
+        return None  # caught up, only local changes, or a hole: the next run decides as it always does
+    path, header = _package_file_write(subscription=subscription, mode=PackageMode.INCREMENTAL, sequence=sequence,
+                                       records=chunk.records, folder=ahead_dir())
+    chunk.records = []
+    return Prepared(start=start, hole_seen_at=hole_seen_at, path=path, header=header, chunk=chunk)
+
+
+def ahead_dir() -> Path:
+    """Packages built ahead and not yet outstanding; one left by a crash is removed after ``AHEAD_KEEP_SECONDS``."""
+    return outgoing_dir() / "ahead"
+
+
+class _BuildAhead:
+    """``package_prepare`` in a thread of its own (its own database connection) while the caller delivers."""
+
+    def __init__(self, subscription: Subscription, cursor: SendingCursor) -> None:
+        self._prepared: Prepared | None = None
+        # A copy: the caller's cursor object changes when the receipt arrives.
+        cursor = SendingCursor(**{f.attname: getattr(cursor, f.attname) for f in SendingCursor._meta.concrete_fields})
+        self._thread = threading.Thread(target=self._run, args=(subscription, cursor), daemon=True,
+                                        name="exchange-build-ahead")
+        self._thread.start()
+
+    def _run(self, subscription: Subscription, cursor: SendingCursor) -> None:
+        try:
+            self._prepared = package_prepare(subscription=subscription, cursor=cursor)
+        except Exception:  # the next package is then built as usual, after the receipt
+            log.exception("exchange: building the package after %s ahead failed", cursor.pending_guid)
+        finally:
+            connection.close()
+
+    def result(self) -> Prepared | None:
+        self._thread.join()
+        return self._prepared
+
+
+def _build_ahead_on() -> bool:
+    """On PostgreSQL, unless turned off: SQLite serializes its writers and holds the embedded single-office
+    default, where a second connection reading while the first writes gains nothing."""
+    return connection.vendor == "postgresql" and bool(getattr(settings, "GONGXIN_EXCHANGE_BUILD_AHEAD", True))
+
+
+def _ahead_files_clean() -> None:
+    folder = ahead_dir()
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - AHEAD_KEEP_SECONDS
+    for path in folder.glob("*.gxp"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 # --- delivering ----------------------------------------------------------------------------------------------------
@@ -359,28 +474,44 @@ def _deliver(subscription: Subscription, cursor: SendingCursor, outcome: SendOut
 def subscription_send(*, subscription: Subscription, max_packages: int | None = None,
                       force: bool = False) -> SendOutcome:
     """Send the subscription's due packages until it has caught up, a package is not acknowledged, or
-    ``max_packages`` were acknowledged. ``force`` ignores the backoff's next attempt time."""
+    ``max_packages`` were acknowledged. ``force`` ignores the backoff's next attempt time. While a package is
+    delivered (the peer applies it before it answers), the next one is built ahead in a thread (PostgreSQL): the
+    two sides work at once instead of taking turns."""
     outcome = SendOutcome(subscription_id=subscription.pk, item_code=subscription.national_item_code)
-    while max_packages is None or outcome.packages < max_packages:
-        now = clock.now()
-        cursor = package_next(subscription=subscription)
-        if not cursor.pending_guid:
-            # settling: stopped at a version id a running transaction may still commit (decision 076)
-            outcome.state = "settling" if cursor.hole_seen_at is not None else "caught_up"
-            return outcome
-        if not force and cursor.next_attempt_at is not None and cursor.next_attempt_at > now:
-            outcome.state, outcome.error = "retrying", cursor.last_error
-            return outcome
-        if not _deliver(subscription, cursor, outcome, now):
-            return outcome
-    outcome.state = "outstanding"
-    return outcome
+    prepared: Prepared | None = None
+    try:
+        while max_packages is None or outcome.packages < max_packages:
+            now = clock.now()
+            cursor = package_next(subscription=subscription, prepared=prepared)
+            prepared = None
+            if not cursor.pending_guid:
+                # settling: stopped at a version id a running transaction may still commit (decision 076)
+                outcome.state = "settling" if cursor.hole_seen_at is not None else "caught_up"
+                return outcome
+            if not force and cursor.next_attempt_at is not None and cursor.next_attempt_at > now:
+                outcome.state, outcome.error = "retrying", cursor.last_error
+                return outcome
+            more = max_packages is None or outcome.packages + 1 < max_packages
+            ahead = _BuildAhead(subscription, cursor) if more and _build_ahead_on() and subscription.peer.service_url \
+                else None
+            try:
+                delivered = _deliver(subscription, cursor, outcome, now)
+            finally:
+                prepared = ahead.result() if ahead is not None else None
+            if not delivered:
+                return outcome
+        outcome.state = "outstanding"
+        return outcome
+    finally:
+        if prepared is not None and not prepared.adopted:
+            prepared.discard()
 
 
 def packages_send(*, peer: Peer, max_packages: int | None = None, force: bool = False) -> list[SendOutcome]:
     """Send everything due to ``peer``, item by item (set-based reads, a package per chunk)."""
     subscriptions = (Subscription.objects.filter(peer=peer, is_active=True).select_related("peer", "catalog_item")
                      .order_by("pk"))
+    _ahead_files_clean()
     return [subscription_send(subscription=s, max_packages=max_packages, force=force) for s in subscriptions]
 
 

@@ -83,6 +83,9 @@ RECEIPT_FORMAT = "gongxin-exchange-receipt"
 RECEIPT_VERSION = 1
 ACTOR_PREFIX = "exchange:"
 OUTCOME_LOOKUP_CHUNK = 5000
+# A package's rows are applied in ingest chunks of this many: a package of a few thousand records is then several
+# chunks, and the ingest's reader process checks the next chunk while this process writes the last one.
+APPLY_CHUNK_SIZE = 1000
 _TEN_THOUSAND = Decimal(10000)
 # Receipt statuses: the package is applied fully, partly (some records rejected), held (waiting for an earlier
 # package, or a full snapshot held for the credit office's review) or refused as a whole.
@@ -489,7 +492,7 @@ def _apply_opened(package: Package, opened: OpenedPackage, node: NodeIdentity) -
         if batches.get(group.issuer_code) != batch.pk:
             batches[group.issuer_code] = batch.pk
             Package.objects.filter(pk=package.pk).update(batches=batches)
-        batch = batch_run(batch_id=batch.pk, path=group.path, actor=actor)
+        batch = batch_run(batch_id=batch.pk, path=group.path, actor=actor, chunk_size=APPLY_CHUNK_SIZE)
         if batch.status == BatchStatus.AWAITING:  # a full snapshot: what the sender no longer holds is revoked
             batch_snapshot_confirm(batch_id=batch.pk, actor=actor, background=False)
             batch = batch_run(batch_id=batch.pk, path=group.path, actor=actor)
