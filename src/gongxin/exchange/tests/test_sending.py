@@ -114,6 +114,45 @@ def test_packages_by_cursor_resent_alike_and_moved_only_by_receipts(
     assert second.sequence == 2 and [r.source_record_id for r in second.records()] == [records[2].source_record_id]
 
 
+def test_the_package_built_ahead_becomes_outstanding_only_where_the_cursor_stands(
+        subscribed: Subscription, nation: NodeIdentity, inbox: Path, market_unit: SourceUnit,
+        organization: Subject) -> None:
+    """Package N+1 is built while N is delivered (``package_prepare``) and stored nowhere until N's receipt has
+    moved the cursor to where it reads after; one built for a cursor that did not get there is removed."""
+    records = [penalty_create(subject=organization, source_unit=market_unit) for _ in range(5)]
+    cursor = sending.package_next(subscription=subscribed)
+    first_guid = cursor.pending_guid
+    prepared = sending.package_prepare(subscription=subscribed, cursor=cursor)
+    assert prepared is not None and prepared.sequence == 2 and prepared.path.parent == sending.ahead_dir()
+    assert not Package.objects.filter(guid=uuid.UUID(prepared.header["guid"])).exists()  # nothing stored yet
+    assert [r.source_record_id for r in _opened(prepared.path, nation).records()] == [
+        r.source_record_id for r in records[2:4]]
+
+    # Before N's receipt the slot is taken: offered then, the package built ahead is removed, N stays outstanding.
+    early = sending.package_prepare(subscription=subscribed, cursor=cursor)
+    assert early is not None
+    assert sending.package_next(subscription=subscribed, prepared=early).pending_guid == first_guid
+    assert not early.path.exists() and not early.adopted
+
+    _receipt(inbox, nation, first_guid, status="applied", applied=2)
+    assert sending.receipts_collect(peer=subscribed.peer) == 1
+    cursor = sending.package_next(subscription=subscribed, prepared=prepared)
+    assert prepared.adopted and cursor.pending_guid == prepared.header["guid"] and cursor.pending_sequence == 2
+    assert cursor.pending_position == records[3].current_version_id and cursor.pending_records == 2
+    stored = Path(cursor.pending_file)
+    assert stored.parent == sending.outgoing_dir() and stored.exists() and not prepared.path.exists()
+    assert Package.objects.get(guid=uuid.UUID(cursor.pending_guid)).status == PackageStatus.BUILT
+
+    # A package built ahead of N+1 whose receipt refuses it: the cursor never reaches its start, it is removed.
+    stale = sending.package_prepare(subscription=subscribed, cursor=cursor)
+    assert stale is not None and stale.sequence == 3
+    _receipt(inbox, nation, cursor.pending_guid, status="refused")
+    sending.receipts_collect(peer=subscribed.peer)
+    assert sending.package_next(subscription=subscribed, prepared=stale).pending_sequence == 2
+    assert not stale.path.exists()
+    assert Package.objects.filter(direction=PackageDirection.SENT).count() == 2
+
+
 def test_corrections_and_revocations_travel_as_such(subscribed: Subscription, nation: NodeIdentity, inbox: Path,
                                                      market_unit: SourceUnit, organization: Subject) -> None:
     record = penalty_create(subject=organization, source_unit=market_unit)
