@@ -93,15 +93,19 @@ MIDDLEWARE = [
     "gongxin.core.middleware.ApiErrorJsonMiddleware",
     "gongxin.core.middleware.ApiBodyLimitMiddleware",  # API bodies over GONGXIN_API_BODY_MAX_BYTES: 413
     "gongxin.core.middleware.RejectNulMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the language from the cookie or Accept-Language (not the session)
     "django.middleware.common.CommonMiddleware",
+    # API calls with an API key skip from here to the rejoin point: the browser session's middlewares, which the key
+    # makes moot (accounts.middleware, decision 083). Add middlewares every request needs outside the two.
+    "gongxin.accounts.middleware.ApiKeyCallMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session's second factor
     "gongxin.accounts.middleware.ActingForMiddleware",  # a firm's agent: the mandate checked on every request
     "gongxin.accounts.middleware.GovernmentSignInGuardMiddleware",  # second factor, idle timeout, re-authentication
+    "gongxin.accounts.middleware.ApiKeyCallRejoinMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongxin.core.middleware.GongxinErrorPageMiddleware",
     "gongxin.core.busy.DatabaseBusyMiddleware",  # a locked database is 503 + Retry-After, not 500

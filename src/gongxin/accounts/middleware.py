@@ -1,5 +1,9 @@
-"""Two request guards of accounts, each in one place for every page and API call.
+"""Request guards of accounts, each in one place for every page and API call.
 
+- ``ApiKeyCallMiddleware`` and ``ApiKeyCallRejoinMiddleware``: an API call that carries an API key is
+  authenticated by its key alone (``accounts.auth``), so it passes the middlewares of browser sessions between
+  the two (session, CSRF, authentication, messages, second factor, acting for a firm, sign-in guard) without
+  running them: its ``request.user`` is anonymous and it has no session.
 - ``ActingForMiddleware``: a person who chose to act for a firm (``accounts.agents``) has the mandate checked
   again on every request; in force, the request's user carries it (``user.acting_for``) and every ``Viewer``
   built from the user is the firm's agent; revoked or expired, the choice is dropped at once.
@@ -12,12 +16,15 @@ Both run after Django's authentication and django-otp's middleware (settings.MID
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -26,6 +33,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from gongxin.accounts import second_factor
+from gongxin.accounts.auth import api_key_of
 from gongxin.accounts.capabilities import needs_second_factor
 from gongxin.accounts.choices import Role
 from gongxin.accounts.errors import ReauthenticationRequired, SecondFactorRequired
@@ -41,6 +49,55 @@ API_PREFIX = "/api/"
 OPEN_BEFORE_SECOND_FACTOR = frozenset({
     "accounts:login", "accounts:logout", "accounts:second_factor", "accounts:second_factor_enrol", "set_language",
 })
+
+
+Handler = Callable[[HttpRequest], HttpResponseBase]
+_rejoin = threading.local()  # the handler after ApiKeyCallRejoinMiddleware, for the ApiKeyCallMiddleware built next
+
+
+def api_key_call(request: HttpRequest) -> bool:
+    """An API call authenticated by its key: under /api/ with a key (``accounts.auth.api_key_of``). Such a call is
+    answered for the key's client or refused (401), whatever session cookie it carries."""
+    return request.path_info.startswith(API_PREFIX) and bool(api_key_of(request))
+
+
+class ApiKeyCallMiddleware:
+    """API-key calls skip the browser sessions' middlewares listed between this one and
+    ``ApiKeyCallRejoinMiddleware``: on a machine client's call they cost about a third of the check API's own CPU
+    (bench/checks_cpu.py, decision 083) and could change nothing — the key alone authenticates it, and Ninja's
+    views are exempt from Django's CSRF check (``accounts.auth`` checks CSRF for session callers itself).
+
+    Every other middleware still runs for them, before this one and after the rejoin point (security headers, CSP,
+    error shape, body limit, NUL check, language, busy database). The ``process_view`` and ``process_exception``
+    hooks of the skipped ones belong to the handler and still run: they see an anonymous ``request.user``.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        # Django builds the chain from the last middleware to the first, in one thread: the rejoin point listed
+        # after this one was built just before it.
+        rejoin: Handler | None = getattr(_rejoin, "handler", None)
+        _rejoin.handler = None
+        if rejoin is None:
+            raise ImproperlyConfigured("ApiKeyCallMiddleware needs ApiKeyCallRejoinMiddleware after it in MIDDLEWARE")
+        self.rejoin = rejoin
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if api_key_call(request):
+            request.user = AnonymousUser()
+            return self.rejoin(request)
+        return self.get_response(request)
+
+
+class ApiKeyCallRejoinMiddleware:
+    """Where API-key calls join the chain again (``ApiKeyCallMiddleware``); other requests pass through."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        _rejoin.handler = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
 
 
 class ActingForMiddleware:
