@@ -14,6 +14,12 @@ at the same depths, and the CSV and XLSX exports of the whole listing.
 
 ``--filters`` times the listing's selector work per filter instead (no rendering): the first, next and last
 page each with its honest count, and the count alone, best of ``--repeat``.
+
+``--export`` times the exports' throughput instead: the unfiltered listing's CSV and XLSX, each built and read
+in-process (the views' response functions, no client and no throttle) up to ``--export-rows`` rows, ``--repeat``
+times; it prints the median rows/s of each format with its first byte and total time:
+
+    python bench/publicity.py --data-dir /tmp/demo --export [--export-rows 20000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 
 def _setup(data_dir: str | None) -> None:
@@ -136,17 +144,50 @@ def _time_filters(repeat: int) -> None:
               f"{count_s * 1000:7.0f}ms  {count}", flush=True)
 
 
+def _time_exports(repeat: int, rows_wanted: int) -> None:
+    from django.utils import translation
+
+    from gongxin.portal import exports
+    from gongxin.portal.selectors import PublicityFilters, publicity_records
+
+    filters = PublicityFilters()
+    rows = min(rows_wanted, publicity_records(filters).count())
+    print(f"exports of the unfiltered listing, {rows:,} rows each, median of {repeat}", flush=True)
+    for label, respond in (("csv", exports.publicity_csv_response), ("xlsx", exports.publicity_xlsx_response)):
+        runs = []
+        for _ in range(repeat):
+            with translation.override("zh-hans"):
+                start = time.perf_counter()
+                response = respond(filters=filters, limit=rows)
+                first = None
+                size = 0
+                for chunk in cast(Iterator[bytes], response.streaming_content):
+                    if first is None:
+                        first = time.perf_counter() - start
+                    size += len(chunk)
+                total = time.perf_counter() - start
+            runs.append((rows / total, first or total, total, size))
+        rate, first, total, size = sorted(runs)[len(runs) // 2]
+        print(f"{label:5} {rate:9,.0f} rows/s  first byte {first * 1000:6.0f} ms  total {total:6.1f} s  "
+              f"{size / 1e6:6.1f} MB   (runs: {', '.join(f'{r[0]:,.0f}' for r in runs)} rows/s)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", help="GONGXIN_DATA_DIR of the platform to time (its SQLite database)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-exports", action="store_true")
     parser.add_argument("--filters", action="store_true", help="time the selectors per filter (no pages)")
+    parser.add_argument("--export", action="store_true", help="time the exports' throughput (rows/s), no pages")
+    parser.add_argument("--export-rows", type=int, default=20_000, help="rows per export with --export")
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
     _setup(args.data_dir)
     if args.filters:
         _time_filters(args.repeat)
+        return
+    if args.export:
+        _time_exports(args.repeat, args.export_rows)
         return
     from django.conf import settings
     from django.test import Client

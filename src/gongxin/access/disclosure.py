@@ -25,15 +25,16 @@ Natural persons are never visible for the public purpose: asking for one is "not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
-    "ANONYMOUS", "LEVELS_SHOWN", "LOGGED_PURPOSES", "NON_PUBLIC_PURPOSES", "Grant", "Viewer", "fields_shown",
-    "purpose_check", "records_visible", "subject_grant", "subject_visible", "viewer_for_client", "viewer_for_user",
-    "visibility_q",
+    "ANONYMOUS", "LEVELS_SHOWN", "LOGGED_PURPOSES", "NON_PUBLIC_PURPOSES", "Grant", "Viewer", "fields_reader",
+    "fields_shown", "purpose_check", "records_visible", "subject_grant", "subject_visible", "viewer_for_client",
+    "viewer_for_user", "visibility_q",
 ]
 
 from django.db.models import Q, QuerySet
@@ -218,32 +219,67 @@ def _money(yuan: str) -> str:
     return f"{wan:f} 万元（{amount:,.2f} 元）"
 
 
-def _label(definition: dict[str, Any]) -> str:
-    """The field's label in the active language (Chinese unless English is active and known)."""
-    if (get_language() or "").startswith("en") and definition.get("label_en"):
+def _label(definition: dict[str, Any], *, english: bool | None = None) -> str:
+    """The field's label in the language (``english`` None: the active one; Chinese unless English is known)."""
+    if english is None:
+        english = (get_language() or "").startswith("en")
+    if english and definition.get("label_en"):
         return str(definition["label_en"])
     return str(definition.get("label", definition["code"]))
 
 
-def fields_shown(*, item: CatalogItem, payload: dict[str, Any], purpose: str) -> list[tuple[str, str, str]]:
-    """(code, label, value) of the fields ``purpose`` may see, in schema order, personal data handled."""
-    shown: list[tuple[str, str, str]] = []
+@dataclass(frozen=True)
+class _FieldRule:
+    """How one field of an item's schema is shown for a purpose: read once per item, applied per payload."""
+
+    code: str
+    label: str
+    personal: bool
+    mask: bool
+    money: bool
+    options: dict[Any, str]
+
+
+def fields_reader(
+    *, item: CatalogItem, purpose: str, codes: frozenset[str] | None = None, english: bool | None = None,
+) -> Callable[[dict[str, Any]], list[tuple[str, str, str]]]:
+    """``fields_shown`` of ``item`` for ``purpose`` as a function of the payload: the schema is read once (labels,
+    kinds, options, which fields the purpose drops), so a reader of many records of one item — an export — pays
+    it once. ``codes``: only those fields (in schema order); ``english``: the labels' language (None: the active
+    one, read now)."""
     reveal_personal = purpose in {Purpose.SELF, Purpose.STAFF, Purpose.AUDIT}
+    rules: list[_FieldRule] = []
     for definition in item.fields:
         code = definition["code"]
-        if code not in payload or payload[code] in (None, ""):
-            continue
-        value = str(value_unseal(payload[code]) if definition.get("personal") else payload[code])
-        if definition.get("type") == "money_wan":
-            value = _money(value)
+        personal = bool(definition.get("personal"))
+        if (personal and purpose == Purpose.PUBLIC) or (codes is not None and code not in codes):
+            continue  # never shown to the public, or not asked for
+        options: dict[Any, str] = {}
         for option in definition.get("enum") or ():
-            if option["code"] == value:
-                value = option["label"]
-                break
-        if definition.get("personal"):
-            if purpose == Purpose.PUBLIC:
+            options.setdefault(option["code"], option["label"])  # the first option of a code wins
+        rules.append(_FieldRule(code=code, label=_label(definition, english=english), personal=personal,
+                                mask=personal and not reveal_personal,
+                                money=definition.get("type") == "money_wan", options=options))
+
+    def read(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
+        shown: list[tuple[str, str, str]] = []
+        for rule in rules:
+            raw = payload.get(rule.code)
+            if raw is None or raw == "":
                 continue
-            if not reveal_personal:
+            value = str(value_unseal(raw) if rule.personal else raw)
+            if rule.money:
+                value = _money(value)
+            if rule.options:
+                value = rule.options.get(value, value)
+            if rule.mask:
                 value = mask_value(value)
-        shown.append((code, _label(definition), value))
-    return shown
+            shown.append((rule.code, rule.label, value))
+        return shown
+
+    return read
+
+
+def fields_shown(*, item: CatalogItem, payload: dict[str, Any], purpose: str) -> list[tuple[str, str, str]]:
+    """(code, label, value) of the fields ``purpose`` may see, in schema order, personal data handled."""
+    return fields_reader(item=item, purpose=purpose)(payload)

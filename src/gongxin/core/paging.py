@@ -281,17 +281,22 @@ def keyset_page_numbered(queryset: QuerySet[M], *, keyset: Keyset, number: int, 
     )
 
 
-def keyset_chunks(queryset: QuerySet[M], *, keyset: Keyset, chunk_size: int = 2000) -> Iterator[list[M]]:
+def keyset_chunks(queryset: QuerySet[Any], *, keyset: Keyset, chunk_size: int = 2000,
+                  values_of: Callable[[Any], Sequence[Any]] | None = None) -> Iterator[list[Any]]:
     """Every row of ``queryset`` in the keyset's order, ``chunk_size`` at a time, each chunk one short
-    query that starts where the last one stopped (no long-held cursor, constant memory)."""
-    values: list[Any] | None = None
+    query that starts where the last one stopped (no long-held cursor, constant memory).
+
+    ``values_of``: the keys' values of a row, for a queryset of plain rows (``values_list``) rather than
+    objects; by default they are read off the objects along the keys' paths."""
+    read_values = values_of or keyset.values_of
+    values: Sequence[Any] | None = None
     while True:
         rows = _read(queryset, keyset, values, reverse=False, limit=chunk_size)
         if rows:
             yield rows
         if len(rows) < chunk_size:
             return
-        values = keyset.values_of(rows[-1])
+        values = list(read_values(rows[-1]))
 
 
 # --- honest counts ------------------------------------------------------------------------------------------

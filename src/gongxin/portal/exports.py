@@ -34,6 +34,8 @@ from gongxin.portal.selectors import (
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
+# The CSV leaves this many lines at a time (a write per line cost about a tenth of the export's time).
+CSV_LINES_PER_WRITE = 200
 
 
 def _iso(value: Any) -> str:
@@ -84,11 +86,12 @@ def _cells(filters: PublicityFilters, limit: int) -> Iterator[list[str]]:
     english = (get_language() or "").startswith("en")
     note = limit_note(limit)  # in the request's language too: the rest is read after the view returned
     yield [heading for heading, _value in columns]
+    values = [value for _heading, value in columns]
     for row in publicity_export_rows(filters=filters, limit=limit, english=english):
         if row is None:
             yield [note]
             return
-        yield [cell_defuse(value(row)) for _heading, value in columns]
+        yield [cell_defuse(value(row)) for value in values]
 
 
 class _Echo:
@@ -106,8 +109,14 @@ def publicity_csv_response(*, filters: PublicityFilters, limit: int = EXPORT_MAX
 
     def lines() -> Iterator[str]:
         yield BOM + writer.writerow(header)
+        batch: list[str] = []
         for row in cells:
-            yield writer.writerow(row)
+            batch.append(writer.writerow(row))
+            if len(batch) >= CSV_LINES_PER_WRITE:
+                yield "".join(batch)
+                batch.clear()
+        if batch:
+            yield "".join(batch)
 
     response = StreamingHttpResponse(lines(), content_type=CSV_CONTENT_TYPE)
     _headers(response, extension="csv", limit=limit)

@@ -8,7 +8,7 @@ personal fields are never read out of a payload here).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,10 +16,10 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gongxin.access.disclosure import fields_shown, records_visible
+from gongxin.access.disclosure import fields_reader, fields_shown, records_visible
 from gongxin.accounts.viewer import ANONYMOUS
 from gongxin.catalog.choices import RecordKind
-from gongxin.catalog.models import SourceUnit
+from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.catalog.policy import publicity_decided_since
 from gongxin.catalog.seed import LICENCE_CATEGORIES
 from gongxin.catalog.selectors import source_units
@@ -48,7 +48,7 @@ from gongxin.portal.errors import (
 from gongxin.records.choices import Purpose
 from gongxin.records.lists import entries_in_force_q
 from gongxin.records.models import ListEntry, Record
-from gongxin.records.packing import payload_key_q
+from gongxin.records.packing import payload_key_q, payload_unpack
 from gongxin.scoring.selectors import PublicGrade, evaluated, grade_public
 from gongxin.subjects.models import Organization, Subject
 from gongxin.subjects.selectors import subject_by_uscc
@@ -285,26 +285,41 @@ def _row(record: Record, *, english: bool) -> PublicityRow:
     assert version is not None
     item = record.catalog_item
     fields = fields_shown(item=item, payload=version.payload, purpose=Purpose.PUBLIC)
-    shown = {code: value for code, _label, value in fields}
     subject = record.subject
     organization: Organization | None = getattr(subject, "organization", None)
+    return _row_make(
+        record_id=record.pk, item=item, english=english, fields=fields, subject_name=subject.name,
+        uscc=organization.uscc if organization is not None else "", region_code=subject.region_code,
+        decision_date=version.decision_date, publicity_end=version.publicity_max_end,
+        source_unit_name=record.source_unit.department.name, under_objection=version.under_objection,
+    )
+
+
+def _row_make(
+    *, record_id: int, item: CatalogItem, english: bool, fields: list[tuple[str, str, str]], subject_name: str,
+    uscc: str, region_code: str, decision_date: date | None, publicity_end: date | None, source_unit_name: str,
+    under_objection: bool, fields_kept: bool = True,
+) -> PublicityRow:
+    """A row of the listing from what was read of one record (as objects for a page, as values for an export);
+    ``fields_kept`` False leaves ``fields`` empty (the columns are still read from them)."""
+    shown = {code: value for code, _label, value in fields}
     return PublicityRow(
-        record_id=record.pk,
+        record_id=record_id,
         kind=item.record_kind,
         item_name=item.name_en if english and item.name_en else item.name,
-        subject_name=subject.name,
-        uscc=organization.uscc if organization is not None else "",
-        district_code=subject.region_code,
-        district_name=district_name(subject.region_code),
+        subject_name=subject_name,
+        uscc=uscc,
+        district_code=region_code,
+        district_name=district_name(region_code),
         decision_number=_first(shown, _DECISION_NUMBER_FIELDS),
         type_label=_first(shown, _TYPE_FIELDS),
         content=_first(shown, _CONTENT_FIELDS),
-        decision_date=version.decision_date,
-        publicity_end=version.publicity_max_end,
-        source_unit_name=record.source_unit.department.name,
+        decision_date=decision_date,
+        publicity_end=publicity_end,
+        source_unit_name=source_unit_name,
         authority_name=_first(shown, _AUTHORITY_FIELDS),
-        under_objection=version.under_objection,
-        fields=fields,
+        under_objection=under_objection,
+        fields=fields if fields_kept else [],
     )
 
 
@@ -379,22 +394,59 @@ def publicity_deep_cursor(*, filters: PublicityFilters | None = None, depth: int
     return PUBLICITY_KEYSET.cursor_make(row, before=False) if row is not None else LAST
 
 
+# What an export reads of each record, as plain values: at a million rows, building the seven model objects of a
+# page's row (record, version, item, unit, department, subject, organization) and decoding the item's field schema
+# for each cost more than the query (docs/scale.md, "Export throughput").
+_EXPORT_COLUMNS = (
+    "pk", "catalog_item_id", "source_unit_id", "subject__name", "subject__region_code",
+    "subject__organization__uscc", "current_version__packed_payload", "current_version__decision_date",
+    "current_version__publicity_max_end", "current_version__under_objection", "current_version_id",
+)
+_EXPORT_KEYS = (7, 10)  # the places of PUBLICITY_KEYSET's keys (decision date, version id) in _EXPORT_COLUMNS
+# The payload fields an export's columns show (the listing's fields, by meaning).
+_EXPORT_FIELDS = frozenset(_DECISION_NUMBER_FIELDS + _TYPE_FIELDS + _CONTENT_FIELDS + _AUTHORITY_FIELDS)
+
+
 def publicity_export_rows(
     *, filters: PublicityFilters, limit: int = EXPORT_MAX_ROWS, english: bool = False,
     chunk_size: int = EXPORT_CHUNK_ROWS,
 ) -> Iterator[PublicityRow | None]:
     """Every row of the listing for an export, in the page's order, read in keyset chunks (one short index
     range per query, constant memory, no long transaction). After ``limit`` rows, if more follow, yields a
-    final ``None``: the export says there that it stops."""
+    final ``None``: the export says there that it stops.
+
+    The rows are the page's rows but for ``fields``, which stays empty (an export's columns name the fields they
+    show): each record is read as plain values, and what its rows share — the catalog item with the public
+    reading of its schema, the source unit's name — is read once per export."""
     served = 0
-    queryset = publicity_records(filters)
-    for chunk in keyset_chunks(queryset, keyset=PUBLICITY_KEYSET, chunk_size=chunk_size):
-        for record in chunk:
+    queryset = publicity_records(filters).values_list(*_EXPORT_COLUMNS)
+    items: dict[int, tuple[CatalogItem, Callable[[dict[str, Any]], list[tuple[str, str, str]]]]] = {}
+    units: dict[int, str] = {}
+    date_at, version_at = _EXPORT_KEYS
+    for chunk in keyset_chunks(queryset, keyset=PUBLICITY_KEYSET, chunk_size=chunk_size,
+                               values_of=lambda values: (values[date_at], values[version_at])):
+        for (record_id, item_id, unit_id, subject_name, region_code, uscc, stored, decision_date, publicity_end,
+             under_objection, _version_id) in chunk:
             if served == limit:
                 yield None
                 return
             served += 1
-            yield _row(record, english=english)
+            known = items.get(item_id)
+            if known is None:
+                item = CatalogItem.objects.get(pk=item_id)
+                known = items[item_id] = (item, fields_reader(item=item, purpose=Purpose.PUBLIC,
+                                                              codes=_EXPORT_FIELDS, english=english))
+            unit_name = units.get(unit_id)
+            if unit_name is None:
+                unit_name = units[unit_id] = SourceUnit.objects.values_list("department__name", flat=True).get(
+                    pk=unit_id)
+            item, read_fields = known
+            yield _row_make(
+                record_id=record_id, item=item, english=english, fields=read_fields(payload_unpack(stored)),
+                subject_name=subject_name, uscc=uscc or "", region_code=region_code, decision_date=decision_date,
+                publicity_end=publicity_end, source_unit_name=unit_name, under_objection=under_objection,
+                fields_kept=False,
+            )
 
 
 def publicity_departments() -> list[tuple[str, str]]:

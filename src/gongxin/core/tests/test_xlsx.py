@@ -42,3 +42,22 @@ def test_bytes_leave_before_the_rows_are_all_read():
     sheet_chunks = [n for n, chunk in zip(read_at_chunk, chunks, strict=True) if chunk]
     assert len(sheet_chunks) > 5 and sheet_chunks[2] < 5_000  # rows leave as they are written
     assert len(_read(b"".join(chunks))) == 20_000
+
+
+def test_a_row_is_written_as_every_cell_escaped():
+    """A cell is escaped only when it holds something to escape or remove (most hold nothing): the XML is the same
+    as escaping every cell, whatever the cell holds, and a None leaves its place empty."""
+    from xml.sax.saxutils import escape
+
+    from gongxin.core.xlsx import _XML_ILLEGAL, _column, _row_xml
+
+    values: list[object] = ["plain", "甬<&>\"公司", None, "a\x00b\x1f\ufffe", 42, "", "'=SUM(A1)", "x" * 3, None]
+    values += [f"c{n}&" for n in range(20)]  # past column Z
+    columns: list[str] = []
+    expected = "".join(
+        f'<c r="{_column(place)}7" t="inlineStr"><is><t xml:space="preserve">'
+        f'{escape(_XML_ILLEGAL.sub("", str(value)))}</t></is></c>'
+        for place, value in enumerate(values) if value is not None
+    )
+    assert _row_xml(7, values, columns) == f'<row r="7">{expected}</row>'
+    assert _row_xml(8, ["short"], columns).startswith('<row r="8"><c r="A8" ')  # a wider row before: no harm

@@ -136,6 +136,28 @@ def test_exports_are_bounded_per_address(client, listing, settings):
     assert client.get(URL).status_code == 200  # the listing itself is not an export
 
 
+def test_an_export_reads_the_same_rows_as_the_pages(listing, acme, source_unit):
+    """An export reads each record as plain values and each catalog item once, a page reads objects: the rows
+    are the same (an export's leave the list of fields empty), in the same order across chunk boundaries, in
+    Chinese and in English, with a licence category's label, another department and district, an objection."""
+    from dataclasses import replace
+
+    from gongxin.portal.selectors import publicity_export_rows, publicity_page
+
+    other = pf.organization_in(name="宁波市北仑区示例港务有限公司", district="330206")
+    pf.licence_of(subject=other, source_unit=pf.ecology_unit_create(), category="franchise")
+    factories.objection_mark(factories.penalty_create(subject=other, source_unit=source_unit))
+    factories.licence_create(subject=acme, source_unit=source_unit)
+    for filters in (PublicityFilters(), PublicityFilters(kind="penalty"), PublicityFilters(district="330206")):
+        for english in (False, True):
+            page = publicity_page(filters=filters, size=50, english=english).rows
+            exported = list(publicity_export_rows(filters=filters, english=english, chunk_size=2))
+            assert exported == [replace(row, fields=[]) for row in page]
+    everything = list(publicity_export_rows(filters=PublicityFilters(), chunk_size=2))
+    assert len(everything) == 6 and any(row.under_objection for row in everything)
+    assert any(row.type_label == "特许" for row in everything)
+
+
 OLD_CAP = 100_000  # what an export held before it streamed (decision 044)
 
 
