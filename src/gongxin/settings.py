@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "gongxin.core.middleware.ApiErrorJsonMiddleware",
     "gongxin.core.middleware.ApiBodyLimitMiddleware",  # API bodies over GONGXIN_API_BODY_MAX_BYTES: 413
     "gongxin.core.middleware.RejectNulMiddleware",
-    "django.middleware.locale.LocaleMiddleware",  # the language from the cookie or Accept-Language (not the session)
+    "gongxin.core.middleware.LocaleMiddleware",  # Django's, without its URL-prefix work (no i18n_patterns here)
     "django.middleware.common.CommonMiddleware",
     # API calls with an API key skip from here to the rejoin point: the browser session's middlewares, which the key
     # makes moot (accounts.middleware, decision 083). Add middlewares every request needs outside the two.

@@ -1,5 +1,6 @@
 """Make every error under /api/ the one JSON error shape, including the few that Django or Ninja
-produce before any handler of ours runs (405 method not allowed, 413, CSRF failures ...)."""
+produce before any handler of ours runs (405 method not allowed, 413, CSRF failures ...); the request's
+language without Django's URL-prefix work where no URL has a language prefix (``LocaleMiddleware``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
@@ -56,6 +62,33 @@ class ApiErrorJsonMiddleware:
             if response.has_header("Allow"):
                 replacement["Allow"] = response["Allow"]
             return replacement
+        return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's ``LocaleMiddleware`` — the language from the cookie, else ``Accept-Language``, else the default;
+    ``Vary: Accept-Language`` and ``Content-Language`` on the answer — without looking for a language in the
+    path when the URL conf has no ``i18n_patterns`` (ours has none). Django looks anyway, twice a request, and
+    the path's first segment ("api") is no language, a miss its cache does not keep: that cost an API call
+    about a tenth of the check API's CPU (bench/checks_cpu.py, decision 083). With language prefixes in the
+    URL conf it is Django's middleware unchanged."""
+
+    @staticmethod
+    def _prefixes(request: HttpRequest) -> bool:
+        return bool(is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0])
+
+    def process_request(self, request: HttpRequest) -> None:
+        if self._prefixes(request):
+            super().process_request(request)
+            return
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if self._prefixes(request):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
 

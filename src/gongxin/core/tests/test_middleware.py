@@ -72,3 +72,48 @@ def test_percent_00_in_a_url_encoded_form_is_a_nul_and_percent_2500_is_text(clie
 @pytest.mark.django_db
 def test_a_literal_percent_00_in_a_query_value_passes(client):
     assert client.get("/search/?q=50%2500").status_code == 200
+
+
+# core.middleware.LocaleMiddleware: Django's language choice, without the URL-prefix work where no URL has one.
+
+def _hello(request):
+    from django.http import HttpResponse
+    from django.utils.translation import get_language
+
+    return HttpResponse(get_language())
+
+
+def _language_prefixed_urls() -> list:
+    from django.conf.urls.i18n import i18n_patterns
+    from django.urls import path
+
+    return i18n_patterns(path("hello/", _hello))
+
+
+urlpatterns = _language_prefixed_urls()  # ROOT_URLCONF of the test below
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("headers", "cookies", "language"), [
+    ({}, {}, "zh-hans"),
+    ({"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.8"}, {}, "en"),
+    ({"HTTP_ACCEPT_LANGUAGE": "en"}, {"django_language": "zh-hans"}, "zh-hans"),  # the cookie first
+    ({"HTTP_ACCEPT_LANGUAGE": "fr"}, {}, "zh-hans"),  # not offered: the default
+])
+def test_the_language_of_an_answer(client, headers, cookies, language):
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    response = client.get("/api/v1/checks/1", **headers)
+    assert response.status_code == 401
+    assert response["Content-Language"] == language
+    assert "Accept-Language" in response["Vary"]
+    assert response.json()["message"].isascii() == (language == "en")
+
+
+@pytest.mark.django_db
+def test_with_language_prefixes_in_the_urls_it_is_djangos_middleware(client, settings):
+    settings.ROOT_URLCONF = __name__
+    assert client.get("/en/hello/").content == b"en"
+    assert client.get("/zh-hans/hello/", HTTP_ACCEPT_LANGUAGE="en").content == b"zh-hans"
+    redirect = client.get("/hello/", HTTP_ACCEPT_LANGUAGE="en")
+    assert (redirect.status_code, redirect["Location"]) == (302, "/en/hello/")
