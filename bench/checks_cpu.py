@@ -3,6 +3,8 @@
     .venv/bin/python bench/checks_cpu.py                         # SQLite, 2,000 organizations
     .venv/bin/python bench/checks_cpu.py --postgres postgresql://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/checks_cpu.py --profile 30            # and a cProfile of one run: top 30 functions
+    .venv/bin/python bench/checks_cpu.py --keep                  # SQLite: keep the seeded platform, then
+    .venv/bin/python bench/checks_cpu.py --reuse /tmp/gongxin-bench-XXXX  # measure it again without seeding
 
 A throw-away platform (bench/_scratch.py) is seeded like bench/checks.py does it, at a small size (the demo city
 with ``--organizations`` organizations, measures topped up to ``--measures``, one business system with one
@@ -16,12 +18,15 @@ server, no network, no load generator: ``POST /api/v1/checks`` (random organizat
 (``time.process_time``, this process only — with PostgreSQL its backend's CPU is not in it) and the median
 wall milliseconds, and, from one extra run under ``CaptureQueriesContext``, the queries per request.
 ``--profile N`` adds a cProfile of one run of checks, sorted by own time and by cumulative time.
+``--middleware MODULE`` also measures the check, alternately in the same runs, with the ``MIDDLEWARE`` of another
+settings module (e.g. one holding the list before decision 083) — the same process, data and machine phase.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
 import io
 import json
 import os
@@ -50,6 +55,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the top N functions of a run")
     parser.add_argument("--settings", default="checks_site", help="the settings module (default bench/checks_site.py)")
+    parser.add_argument("--middleware", metavar="MODULE",
+                        help="also measure the check with the MIDDLEWARE of this settings module (alternately)")
     parser.add_argument("--keep", action="store_true", help="keep the seeded platform (its data directory is printed)")
     parser.add_argument("--reuse", metavar="DIR", help="SQLite: measure a platform an earlier --keep run seeded")
     return parser.parse_args()
@@ -102,7 +109,7 @@ def _bench(args: argparse.Namespace) -> None:
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     from gongxin.demo.services import demo_seed
     from gongxin.rewards.facts import facts_rebuild
@@ -136,17 +143,22 @@ def _bench(args: argparse.Namespace) -> None:
         return _environ("GET", "/bench/bare", query=f"uscc={picks[i & 0xFFF]}")
 
     handler = WSGIHandler()
-    endpoints = {"check": check, "bare": bare}
-    for make in endpoints.values():  # warm: rules compiled, statements prepared, caches filled
-        _run(handler, make, 200)
+    endpoints: dict[str, tuple[Callable[..., Any], Callable[[int], dict[str, Any]]]] = {
+        "check": (handler, check), "bare": (handler, bare)}
+    if args.middleware:
+        with override_settings(MIDDLEWARE=importlib.import_module(args.middleware).MIDDLEWARE):
+            other = WSGIHandler()
+        endpoints[f"check, MIDDLEWARE of {args.middleware}"] = (other, check)
+    for handler_, make in endpoints.values():  # warm: rules compiled, statements prepared, caches filled
+        _run(handler_, make, 200)
     figures: dict[str, list[tuple[float, float]]] = {label: [] for label in endpoints}
     for _ in range(args.runs):
-        for label, make in endpoints.items():
-            figures[label].append(_run(handler, make, args.requests))
+        for label, (handler_, make) in endpoints.items():
+            figures[label].append(_run(handler_, make, args.requests))
     queries: dict[str, float] = {}
-    for label, make in endpoints.items():
+    for label, (handler_, make) in endpoints.items():
         with CaptureQueriesContext(connection) as captured:
-            _run(handler, make, 200)
+            _run(handler_, make, 200)
         queries[label] = len(captured) / 200
 
     engine = connection.vendor
@@ -156,7 +168,9 @@ def _bench(args: argparse.Namespace) -> None:
         cpu = statistics.median(r[0] for r in runs)
         wall = statistics.median(r[1] for r in runs)
         each = ", ".join(f"{r[0]:.3f}" for r in runs)
-        print(f"{label:<8} {cpu:>11.3f} {wall:>12.3f} {queries[label]:>12.2f}   {each}")
+        if len(label) > 8:
+            print(label)
+        print(f"{label if len(label) <= 8 else '':<8} {cpu:>11.3f} {wall:>12.3f} {queries[label]:>12.2f}   {each}")
 
     if args.profile:
         profiler = cProfile.Profile()

@@ -69,9 +69,9 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     """Django's ``LocaleMiddleware`` — the language from the cookie, else ``Accept-Language``, else the default;
     ``Vary: Accept-Language`` and ``Content-Language`` on the answer — without looking for a language in the
     path when the URL conf has no ``i18n_patterns`` (ours has none). Django looks anyway, twice a request, and
-    the path's first segment ("api") is no language, a miss its cache does not keep: that cost an API call
-    about a tenth of the check API's CPU (bench/checks_cpu.py, decision 083). With language prefixes in the
-    URL conf it is Django's middleware unchanged."""
+    the path's first segment ("api") is no language, a miss its cache does not keep: tens of microseconds of
+    every request (bench/checks_cpu.py, decision 083). With language prefixes in the URL conf it is Django's
+    middleware unchanged."""
 
     @staticmethod
     def _prefixes(request: HttpRequest) -> bool:
