@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from gongxin.access.disclosure import mask_value, records_visible
-from gongxin.access.shown import profile_records
+from gongxin.access.shown import profile_records, record_shown
 from gongxin.accounts.choices import Role, Scope
 from gongxin.accounts.viewer import ANONYMOUS, Viewer
 from gongxin.core.errors import NotFound, PermissionDenied
@@ -135,6 +135,26 @@ def test_labels_follow_the_active_language(market_unit, market_operator, organiz
         shown = profile_records(subject=organization, viewer=ANONYMOUS, purpose=Purpose.PUBLIC)[0]
     assert shown.item_name == item("penalty").name
     assert {f.code: f.label for f in shown.fields}["decision_date"] == "处罚决定日期"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_whole_profile_read_as_rows_shows_what_each_record_read_alone_shows(
+    market_unit, market_operator, organization, language
+):
+    """profile_records reads plain values set-based (no model instances); record_shown reads one record's models:
+    both show the same, field for field, for each purpose and language."""
+    from django.utils import translation
+
+    _penalty(market_unit, market_operator, organization, date(2026, 6, 1), fine_amount="210000.00")
+    _penalty(market_unit, market_operator, organization, date(2025, 3, 2), sid="CF-2", types="警告")
+    record_submit(source_unit=market_unit, item=item("licence"), source_record_id="XK-1", subject=organization,
+                  payload=payload_for(item("licence"), decision_date=date(2024, 5, 6)), actor=market_operator)
+    with translation.override(language):
+        for viewer, purpose in ((ANONYMOUS, Purpose.PUBLIC), (STAFF, Purpose.STAFF), (AUDITOR, Purpose.AUDIT)):
+            shown = profile_records(subject=organization, viewer=viewer, purpose=purpose)
+            assert len(shown) == 3 and all(r.fields for r in shown)
+            assert shown == [record_shown(record_id=r.record_id, viewer=viewer, purpose=purpose) for r in shown]
 
 
 @pytest.mark.django_db
