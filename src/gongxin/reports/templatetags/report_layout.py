@@ -7,9 +7,11 @@ blocks, not table rows (docs/decisions/019-pdf-build-time.md).
 
 The compact layout (bigger reports, docs/decisions/046-reports-of-big-subjects.md): a section's records by
 year of decision, newest first, one line each with its essential fields (``compact_years``); all its fields
-stay in the signed content. A year's lines are one block of text (``white-space: pre-line``), not a block
-per record: WeasyPrint computes styles and boxes per element, and 500 records as 500 blocks took twice the
-time of the same lines in a few blocks.
+stay in the signed content. A year's lines are one block of text, not a block per record: WeasyPrint computes
+styles and boxes per element, and 500 records as 500 blocks took twice the time of the same lines in a few
+blocks. Each line is cut to the width of the page (``LINE_BUDGET_EM``, its content shortened first) and the
+block is ``white-space: pre``: one line box per record, which WeasyPrint lays out without looking for a place
+to break it (a wrapped record cost two or three line boxes, each tried for a break).
 """
 
 from __future__ import annotations
@@ -92,20 +94,57 @@ class YearLines:
     text: str  # one line per record
 
 
+# The width a record's line may take, in em of the details' font (report.css: .r-lines, 8.5pt) as ``text_width``
+# estimates it: the text column of an A4 page is about 58 em (178 mm less the block's indent), and a line
+# estimated at 54 em printed 50 (digits are narrower than 0.6 em), so 60 leaves a margin.
+LINE_BUDGET_EM = 60.0
+
+
+def text_width(text: str) -> float:
+    """The printed width of ``text`` in em, estimated: a Chinese character or full-width form is one em, a
+    Latin letter, digit or sign at most 0.6 em (Noto Sans CJK SC's proportional Latin)."""
+    return sum(0.6 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
+def text_fit(text: str, budget: float) -> str:
+    """``text`` cut to ``budget`` em, ending with "…" when cut."""
+    if text_width(text) <= budget:
+        return text
+    width = 1.0  # the ellipsis is one em
+    for end, character in enumerate(text):
+        width += text_width(character)
+        if width > budget:
+            return text[:end] + "…"
+    return text
+
+
+# An item's name on a line: without the catalog's closing "信息" (information), at most this many em.
+ITEM_MAX_EM = 9.0
+
+
+def _item_short(name: str) -> str:
+    return text_fit(name.removesuffix("信息") or name, ITEM_MAX_EM)
+
+
 def _line(number: int, record: dict[str, Any], *, with_item: bool) -> str:
+    """One record on one line: number, decision date, marks, item (when the section has several), source unit,
+    document number, publicity end (negative records), then the content — shortened first, so that the line
+    fits ``LINE_BUDGET_EM``."""
     essentials = record_essentials(record)
-    title = record.get("item_name", "") if with_item else ""
+    title = _item_short(record.get("item_name") or "") if with_item else ""
     if record.get("severity_label"):
         title += f"（{record['severity_label']}）"
-    parts = [f"{number}．{record.get('decision_date') or '日期不详'}", title, record.get("source_unit") or "",
-             essentials.number, essentials.content]
+    marks = ("【异议中】" if record.get("under_objection") else "") + ("【已修复】" if record.get("repaired") else "")
+    head = f"{number}．{record.get('decision_date') or '日期不详'}{marks}"
+    parts = [head, title, record.get("source_unit") or "", essentials.number]
     if essentials.publicity_end:
         parts.append(f"公示截止 {essentials.publicity_end}")
-    if record.get("under_objection"):
-        parts.append("【异议中】")
-    if record.get("repaired"):
-        parts.append("【已修复】")
-    return "　".join(p for p in parts if p)
+    fixed = "　".join(p for p in parts if p)
+    if essentials.content:
+        room = LINE_BUDGET_EM - text_width(fixed) - 1.0  # the separator
+        if room >= 4.0:  # a few characters at least, or none at all
+            fixed += "　" + text_fit(essentials.content, room)
+    return text_fit(fixed, LINE_BUDGET_EM)
 
 
 @register.filter

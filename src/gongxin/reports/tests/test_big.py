@@ -5,8 +5,10 @@ JSON keeps every record with all its fields; reading the records costs the same 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date, timedelta
+from html import unescape
 from io import StringIO
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from gongxin.records.models import ListType
 from gongxin.reports.render import envelope_bytes, report_html, report_pdf
 from gongxin.reports.selectors import report_by_number, report_verification
 from gongxin.reports.services import report_issue
+from gongxin.reports.templatetags.report_layout import LINE_BUDGET_EM, text_width
 from gongxin.subjects.models import Subject
 from gongxin.testing import factories
 from gongxin.testing.payloads import item, licence_payload, penalty_payload
@@ -121,6 +124,13 @@ def test_the_printed_big_report_names_every_record_once_and_says_where_all_field
     decision_number = next(f["value"] for f in penalty["fields"] if f["code"] == "decision_number")
     assert decision_number in html  # the essential fields: the document number ...
     assert "罚款人民币12,345元" in html and f"公示截止 {penalty['publicity_end']}" in html  # ... content, publicity
+    # One line per record, each within the page's width (the content shortened first, never a field before it).
+    lines = [line for block in re.findall(r'<div class="r-lines" data-records="[^"]*">(.*?)</div>', html, re.S)
+             for line in unescape(block).split("\n")]
+    assert len(lines) == 300 and all(text_width(line) <= LINE_BUDGET_EM for line in lines)
+    listed = _details(report.content)["lists"][0]
+    [line] = [line for line in lines if "甬市监信〔2026〕7号" in line]  # the list entry keeps its number ...
+    assert line.startswith(f"1．{listed['decision_date']}") and "提交虚假" in line  # ... and the start of its reason
 
 
 def test_the_lists_in_force_come_first_with_their_basis_and_way_out(acme, big, agent):
