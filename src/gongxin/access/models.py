@@ -57,15 +57,19 @@ class Inquiry(models.Model):
     actor_shown: str
 
     # No index of its own: the (subject, -created_at) index leads with it (one index fewer on the log).
+    # No database constraints out of the log (decision 043, "Constraints out of the logs"): the rows it names were
+    # read by the transaction that writes it, and a constraint's check locked each of them (a WAL record per
+    # inquiry, a full page image after every checkpoint, MultiXacts on a busy client's row). PROTECT still guards
+    # deletes in the ORM; the indexes stay (the log is read by subject and by requester).
     subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
-                                related_name="inquiries", db_index=False)
+                                related_name="inquiries", db_index=False, db_constraint=False)
     viewer_label = models.CharField(_("requester"), max_length=200)
     viewer_user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_constraint=False)
     viewer_client = models.ForeignKey("accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+                                      related_name="+", db_constraint=False)
     viewer_department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="+")
+                                          related_name="+", db_constraint=False)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     reason = models.CharField(_("reason given"), max_length=300, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)

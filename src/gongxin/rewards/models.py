@@ -156,14 +156,18 @@ class Check(models.Model):
     """One check of a subject before a matter; ``hits`` holds the answer as given (for the record)."""
 
     # No index of its own: the (subject, -created_at) index leads with it (one index fewer on the log).
+    # No database constraints out of the log either (decision 043, "Constraints out of the logs"): a check's
+    # subject, matter, system and client were read by the statement's own transaction, and each constraint's
+    # check locked its row (FOR KEY SHARE: a WAL record, a full page image after every checkpoint, MultiXacts
+    # when workers lock the same client or matter at once). PROTECT still guards deletes in the ORM.
     subject = models.ForeignKey("subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT,
-                                related_name="rewards_checks", db_index=False)
+                                related_name="rewards_checks", db_index=False, db_constraint=False)
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="checks",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     system = models.ForeignKey(BusinessSystem, verbose_name=_("business system"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="checks", db_index=False)
+                               on_delete=models.PROTECT, related_name="checks", db_index=False, db_constraint=False)
     client = models.ForeignKey("accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", db_index=False)
+                               related_name="+", db_index=False, db_constraint=False)
     actor_label = models.CharField(_("checked by"), max_length=200)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     hits = models.JSONField(_("hits"), default=list)
@@ -189,9 +193,12 @@ class CheckHit(models.Model):
     # connection while the log was small (a sequential scan of the whole log per hit as it grew).
     check_row = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="hit_rows", db_index=False,
                                   db_constraint=False)
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="hits", db_index=False)
+    # Nor out of it into the measures (read by the check that wrote the hit): their constraint scanned the measure
+    # table and locked a hot measure row per hit.
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="hits", db_index=False,
+                                db_constraint=False)
     measure_version = models.ForeignKey(MeasureVersion, on_delete=models.PROTECT, related_name="+",
-                                        db_index=False)
+                                        db_index=False, db_constraint=False)
     kind = models.CharField(_("kind"), max_length=12, choices=MeasureKind.choices)
     measure_class = models.CharField(_("class"), max_length=12, choices=MeasureClass.choices)
     applied = models.BooleanField(_("applied"), null=True, blank=True)

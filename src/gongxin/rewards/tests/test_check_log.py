@@ -1,7 +1,9 @@
 """The check log under sustained load (decision 043): a check only appends — it updates and deletes no row —
 and writing a check with hits reads nothing of the log already written, so its cost does not grow with the log.
 No database constraint points into the check log: a constraint's lookup into it ran on every hit with a plan
-PostgreSQL froze per connection while the log was small (a scan of the whole log per hit)."""
+PostgreSQL froze per connection while the log was small (a scan of the whole log per hit). Nor out of the check and
+inquiry logs: each such constraint locked the row it names (the client, matter, subject, measures) on every check —
+a WAL record each, a full page image after every checkpoint, MultiXacts when workers lock the same row."""
 
 from __future__ import annotations
 
@@ -50,6 +52,34 @@ def test_no_database_constraint_points_into_the_check_log(db: None) -> None:
             constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
             into_log = [name for name, c in constraints.items() if c["foreign_key"] and c["foreign_key"][0] == log]
             assert into_log == [], model.__name__
+
+
+@on_postgresql
+def test_a_check_locks_none_of_the_rows_it_names(system_viewer: Viewer, clean_org: Subject,
+                                                  debtor_org: Subject) -> None:
+    """While a check's transaction is open, another connection can lock for update every row the check and its
+    inquiry and hits name: nothing of theirs is locked (a foreign key's check would hold FOR KEY SHARE)."""
+    import psycopg
+
+    from gongxin.access.models import Inquiry
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # Django defers them to a commit a test never reaches
+    _checks(system_viewer, clean_org, debtor_org)
+    check = Check.objects.filter(subject=debtor_org).latest("pk")
+    hit = CheckHit.objects.filter(check_row=check).first()
+    inquiry = Inquiry.objects.filter(subject=debtor_org).latest("pk")
+    assert hit is not None and check.client_id is not None and inquiry.viewer_client_id == check.client_id
+    named = {"subjects_subject": check.subject_id, "rewards_matter": check.matter_id,
+             "accounts_apiclient": check.client_id, "rewards_measure": hit.measure_id,
+             "rewards_measureversion": hit.measure_version_id}
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"],
+                         password=settings["PASSWORD"] or None, dbname=settings["NAME"], autocommit=False) as other:
+        for table, row_id in named.items():
+            # NOWAIT: a row the check had locked raises at once instead of waiting for the test's transaction.
+            other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [row_id])  # noqa: S608
+        other.rollback()
 
 
 def test_a_check_updates_and_deletes_nothing(system_viewer: Viewer, clean_org: Subject, debtor_org: Subject) -> None:
