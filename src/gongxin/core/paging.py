@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
@@ -39,8 +40,8 @@ from django.utils.translation import gettext as _
 from gongxin.core.errors import CursorInvalid
 
 __all__ = [
-    "LAST", "CursorInvalid", "HonestCount", "Keyset", "KeysetPage", "SortKey", "count_honest", "keyset_chunks",
-    "keyset_page", "keyset_page_numbered",
+    "LAST", "CursorInvalid", "HonestCount", "Keyset", "KeysetPage", "SortKey", "count_honest", "index_walk",
+    "keyset_chunks", "keyset_page", "keyset_page_numbered",
 ]
 
 M = TypeVar("M", bound=Model)
@@ -282,21 +283,53 @@ def keyset_page_numbered(queryset: QuerySet[M], *, keyset: Keyset, number: int, 
 
 
 def keyset_chunks(queryset: QuerySet[Any], *, keyset: Keyset, chunk_size: int = 2000,
-                  values_of: Callable[[Any], Sequence[Any]] | None = None) -> Iterator[list[Any]]:
+                  values_of: Callable[[Any], Sequence[Any]] | None = None, walk: bool = False) -> Iterator[list[Any]]:
     """Every row of ``queryset`` in the keyset's order, ``chunk_size`` at a time, each chunk one short
     query that starts where the last one stopped (no long-held cursor, constant memory).
 
     ``values_of``: the keys' values of a row, for a queryset of plain rows (``values_list``) rather than
-    objects; by default they are read off the objects along the keys' paths."""
+    objects; by default they are read off the objects along the keys' paths.
+
+    ``walk``: once the first chunk came back full (the list is long), read the next ones along the index that
+    holds the keyset's order (``index_walk``), so that each reads about ``chunk_size`` index entries and the
+    whole list costs one pass over its range. The planner may prefer to join every row after the cursor and
+    sort them for every chunk (it did for a freshly loaded listing, ANALYZEd or not): a whole list read that way
+    costs its length squared over ``chunk_size``. The first chunk keeps the planner's choice, which is right
+    for a short list of a rare filter (a few probes of another index, where a walk would read the whole range)."""
     read_values = values_of or keyset.values_of
     values: Sequence[Any] | None = None
     while True:
-        rows = _read(queryset, keyset, values, reverse=False, limit=chunk_size)
+        if walk and values is not None:
+            with index_walk(queryset.db):
+                rows = _read(queryset, keyset, values, reverse=False, limit=chunk_size)
+        else:
+            rows = _read(queryset, keyset, values, reverse=False, limit=chunk_size)
         if rows:
             yield rows
         if len(rows) < chunk_size:
             return
         values = list(read_values(rows[-1]))
+
+
+@contextmanager
+def index_walk(using: str) -> Iterator[None]:
+    """Within the block, a query ordered as an index holds is read along that index: on PostgreSQL sorting and JIT
+    are set aside (``SET LOCAL`` in a transaction of the block's own; inside a caller's transaction they are put
+    back as they were at the end), so an ordered walk of the index is the planner's only plan for the order. The
+    planner misjudges how many rows a range of the order holds (the listing's visibility conditions read as
+    independent), and would rather join every row and sort than stop after ``LIMIT`` rows of the index."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_sort'), current_setting('jit')")
+        sort, jit = cursor.fetchone()
+        cursor.execute("SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('enable_sort', %s, true), set_config('jit', %s, true)", [sort, jit])
 
 
 # --- honest counts ------------------------------------------------------------------------------------------
@@ -349,22 +382,11 @@ def _planner_rows(queryset: QuerySet[Any]) -> int | None:
 
 def _count_walking(queryset: QuerySet[Any], keyset: Keyset, limit: int) -> int:
     """Up to ``limit`` rows of ``queryset`` counted along ``keyset``'s order, that is along the index that
-    holds it. On PostgreSQL sorting and JIT are set aside for this one statement (``SET LOCAL``): the planner
-    misjudges how many rows a range of the order holds, and would rather join every row and sort than stop
-    after ``limit`` rows of the index; without a sort the ordered walk is its only plan."""
+    holds it (``index_walk``: without a sort the ordered walk is the planner's only plan, and it stops after
+    ``limit`` rows of the index)."""
     counted = queryset.order_by(*keyset.order_by()).values("pk")[:limit]
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
+    with index_walk(queryset.db):
         return counted.count()
-    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-        # Inside a caller's transaction the settings would outlive this block: they are put back as they were.
-        cursor.execute("SELECT current_setting('enable_sort'), current_setting('jit')")
-        sort, jit = cursor.fetchone()
-        cursor.execute("SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)")
-        try:
-            return counted.count()
-        finally:
-            cursor.execute("SELECT set_config('enable_sort', %s, true), set_config('jit', %s, true)", [sort, jit])
 
 
 def count_honest(queryset: QuerySet[Any], *, exact_up_to: int = EXACT_UP_TO,

@@ -423,7 +423,9 @@ def publicity_export_rows(
     items: dict[int, tuple[CatalogItem, Callable[[dict[str, Any]], list[tuple[str, str, str]]]]] = {}
     units: dict[int, str] = {}
     date_at, version_at = _EXPORT_KEYS
-    for chunk in keyset_chunks(queryset, keyset=PUBLICITY_KEYSET, chunk_size=chunk_size,
+    # walk: after the first chunk, along the publicity index (core.paging.index_walk), so that a long listing
+    # costs one pass over the index, not a join and sort of every row after the cursor for every chunk.
+    for chunk in keyset_chunks(queryset, keyset=PUBLICITY_KEYSET, chunk_size=chunk_size, walk=True,
                                values_of=lambda values: (values[date_at], values[version_at])):
         for (record_id, item_id, unit_id, subject_name, region_code, uscc, stored, decision_date, publicity_end,
              under_objection, _version_id) in chunk:
