@@ -117,7 +117,10 @@ def test_the_printed_big_report_names_every_record_once_and_says_where_all_field
     html = report_html(report, for_pdf=True)
     printed = [int(i) for chunk in html.split('data-records="')[1:] for i in chunk.split('"', 1)[0].split()]
     assert sorted(printed) == sorted(big)
-    assert html.count('class="r-record ') == 0 and html.count("<table") == 4  # no block, no table per record
+    assert html.count('class="r-record ') == 0 and html.count("<table") == 3  # no block, no table per record
+    years = html.split("data-by-year>", 1)[1].split("</div>", 1)[0].split("\n")  # by year: tab-separated lines
+    assert years[0].split("\t")[0] == "年度" and len(years) == 1 + len(report.content["overview"]["by_year"])
+    assert [line.split("\t")[0] for line in years[1:]] == [y["year"] for y in report.content["overview"]["by_year"]]
     assert f"{report.number}.json" in html and "无删减" in html  # the notes: nothing left out, all fields there
     penalty = _details(report.content)["penalties"][0]
     assert penalty["fields"][0]["value"] and f"1．{penalty['decision_date']}" in html  # newest first, numbered

@@ -75,12 +75,12 @@ def test_pdf_carries_the_envelope_and_a_signature_of_the_whole_file(report):
 
 
 def test_the_pdf_is_built_from_block_records_and_stylesheets_parsed_once(report):
-    """WeasyPrint lays out block boxes far faster than table cells: the PDF's HTML has the four small
-    tables of the overview (basic information, summary, counts by year) and the verification block, and none
-    per record; no inline styles (the PDF
+    """WeasyPrint lays out block boxes far faster than table cells: the PDF's HTML has the three small
+    tables of the overview (basic information, summary) and the verification block, the counts by year as one
+    block of text, and none per record; no inline styles (the PDF
     stylesheets are parsed once per process and shared by every build)."""
     html = report_html(report, for_pdf=True)
-    assert html.count("<table") == 4 and html.count('class="r-record ') == 2
+    assert html.count("<table") == 3 and html.count('class="r-record ') == 2
     assert "<style" not in html
     assert 'data-mark="objection">异议中<' in html and 'data-mark="repaired">已修复<' in html
     assert render._pdf_tools() is render._pdf_tools()
