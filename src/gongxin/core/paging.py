@@ -32,12 +32,13 @@ from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from django.core import signing
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext as _
 
 from gongxin.core.errors import CursorInvalid
+from gongxin.core.planner import planner_settings
 
 __all__ = [
     "LAST", "CursorInvalid", "HonestCount", "Keyset", "KeysetPage", "SortKey", "count_honest", "index_walk",
@@ -318,18 +319,8 @@ def index_walk(using: str) -> Iterator[None]:
     back as they were at the end), so an ordered walk of the index is the planner's only plan for the order. The
     planner misjudges how many rows a range of the order holds (the listing's visibility conditions read as
     independent), and would rather join every row and sort than stop after ``LIMIT`` rows of the index."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
+    with planner_settings({"enable_sort": "off", "jit": "off"}, using=using, savepoint=True):
         yield
-        return
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_sort'), current_setting('jit')")
-        sort, jit = cursor.fetchone()
-        cursor.execute("SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)")
-        try:
-            yield
-        finally:
-            cursor.execute("SELECT set_config('enable_sort', %s, true), set_config('jit', %s, true)", [sort, jit])
 
 
 # --- honest counts ------------------------------------------------------------------------------------------

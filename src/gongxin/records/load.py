@@ -25,6 +25,7 @@ from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.core.events import record_topic
 from gongxin.core.outbox import EventDraft, events_emit_bulk
+from gongxin.core.planner import planner_settings
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_digest, record_identity
 from gongxin.records.ledger import open_json, version_leaf, version_leaves, versions_log
@@ -252,9 +253,11 @@ def _lookup_postgresql(unit_id: int, item_id: int, source_record_ids: list[str])
 
     ``source_record_id IN (...)`` — and even a join to the ids — let the planner, with statistics not yet
     refreshed during a big load (autovacuum analyzes later, if at all), read every record of the unit
-    and item for each chunk: quadratic over a 2M-row batch. A LATERAL probe per id has only one plan."""
+    and item for each chunk: quadratic over a 2M-row batch. A LATERAL probe per id has few plans — and
+    with sequential scans set aside each probe reads the index even while the statistics still say the table is
+    empty (a probe could otherwise be a scan of the unit and item's records)."""
     record, version = Record._meta.db_table, RecordVersion._meta.db_table
-    with connection.cursor() as cursor:
+    with planner_settings({"enable_seqscan": "off"}), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT r.id, r.source_record_id, r.subject_id, v.number, v.status, encode(v.content_hash, 'hex'), "  # noqa: S608
             f"v.under_objection, v.repaired, v.publicity_ended FROM unnest(%s::text[]) AS k(source_record_id) "

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Lookup, Q, QuerySet, Value
 
 from gongxin.accounts.capabilities import reveals_rin
 from gongxin.catalog.choices import SubjectKind
 from gongxin.core.crypto import unseal
+from gongxin.core.planner import planner_settings
 from gongxin.subjects.choices import IdentifierScheme, RelationKind
 from gongxin.subjects.identifiers import (
     RIN_CONTEXT,
@@ -247,23 +248,9 @@ def _index_scans_only() -> Iterator[None]:
     rows are scattered over the table.) The settings are transaction-local; inside an enclosing
     transaction they are put back afterwards.
     """
-    if connection.vendor != "postgresql":
+    with planner_settings({"enable_seqscan": "off", "enable_indexscan": "off",
+                           "max_parallel_workers_per_gather": "0"}):
         yield
-        return
-    settings = {"enable_seqscan": "off", "enable_indexscan": "off", "max_parallel_workers_per_gather": "0"}
-    names = list(settings)
-    nested = connection.in_atomic_block
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join(["current_setting(%s)"] * len(names)) + ", "
-            + ", ".join(["set_config(%s, %s, true)"] * len(names)),
-            [*names, *(p for name in names for p in (name, settings[name]))],
-        )
-        previous = cursor.fetchone()[:len(names)]
-        yield
-        if nested:
-            cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)),
-                           [p for name, value in zip(names, previous, strict=True) for p in (name, value)])
 
 
 def organizations_search(*, q: str, limit: int = 20, offset: int = 0) -> tuple[list[Subject], int]:
