@@ -329,6 +329,9 @@ GONGXIN_CALENDAR_REFRESH_SECONDS = float(os.environ.get("GONGXIN_CALENDAR_REFRES
 GONGXIN_INGEST_READER_PROCESS = _env_bool("GONGXIN_INGEST_READER_PROCESS", True)
 # Ingest checks the rows of a chunk column by column (ingest.columnar, decision 074); off: row by row only.
 GONGXIN_INGEST_COLUMNAR = _env_bool("GONGXIN_INGEST_COLUMNAR", True)
+# A full snapshot's rows whose source-row fingerprint the records hold are presumed unchanged and verified, not checked
+# again (ingest.fingerprint, decision 084); off: every row is checked (fingerprints are still kept).
+GONGXIN_INGEST_FINGERPRINTS = _env_bool("GONGXIN_INGEST_FINGERPRINTS", True)
 # Limits of one ingest file (docs/ingest.md "Limits"): an upload larger than MAX_UPLOAD_BYTES is refused; a batch
 # holds at most MAX_ROWS rows; a cell holds at most MAX_CELL_CHARS characters (Excel's own limit; a longer one
 # rejects its row); reading stops after MAX_EMPTY_ROWS empty rows in a row; an .xlsx is refused unopened when

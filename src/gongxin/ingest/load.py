@@ -36,12 +36,12 @@ from gongxin.catalog.models import CatalogItem, SourceUnit
 from gongxin.catalog.policy import PolicyBook
 from gongxin.core import clock, workdays
 from gongxin.core.errors import GongxinError
-from gongxin.ingest import parsing, snapshot
+from gongxin.ingest import fingerprint, parsing, snapshot
 from gongxin.ingest.choices import IssueLevel, RowOutcome
 from gongxin.ingest.errors import BatchTakenOver
 from gongxin.ingest.locking import chunk_lock, subjects_lock
 from gongxin.ingest.models import Batch, BatchIssue
-from gongxin.ingest.rows import CheckedRow, Issue, RowChecker, SubjectKey, both_languages, issue_make
+from gongxin.ingest.rows import CheckedRow, Issue, Presumed, RowChecker, SubjectKey, both_languages, issue_make
 from gongxin.records.choices import RecordStatus
 from gongxin.records.content import content_digest
 from gongxin.records.errors import RecordRevoked
@@ -110,7 +110,16 @@ class BatchLoader:
         self.snapshot = batch.snapshot
         self.policies = PolicyBook.load() if self.snapshot else None
         digests = self.policies if settings.GONGXIN_INGEST_COLUMNAR else None
-        self.checker = RowChecker(item=self.item, digests=digests, domain=self.source_unit.domain)
+        # Each file row's fingerprint is kept on the record it writes; a snapshot's rows holding one the unit and
+        # item's records hold are only presumed unchanged by the reader and verified here (decision 084).
+        known = (fingerprint.known_load(unit_id=self.source_unit.pk, item_id=self.item.pk)
+                 if self.snapshot and settings.GONGXIN_INGEST_FINGERPRINTS else None)
+        prints = fingerprint.RowFingerprinter(item=self.item, source_unit=self.source_unit, known=known)
+        self.checker = RowChecker(item=self.item, digests=digests, domain=self.source_unit.domain,
+                                  fingerprints=prints)
+        self._reread: parsing.SourceTable | None = None  # the file read again here for presumed rows that fail
+        self._reread_rows: Iterator[parsing.SourceRow] | None = None
+        self._path: tuple[Path, str] | None = None
         self.tally = Tally.of(batch)
         if with_results:
             self.tally.results = list(batch.results or [])
@@ -129,22 +138,47 @@ class BatchLoader:
         With ``in_worker`` a forked process reads and checks the rows (the CPU-bound half) while this
         process resolves subjects and writes (the database-bound half); it never touches the database."""
         stream = _checked_in_worker if in_worker else _checked_here
+        self._path = (path, name or path.name)
         chunks = stream(path, name or path.name, self.checker, skip, self.chunk_size)
-        self.seen.update(next(chunks))
-        for checked in chunks:
-            self._chunk(checked)
-            if progress is not None:
-                progress(self.batch.rows_done)
+        try:
+            self.seen.update(next(chunks))
+            for checked in chunks:
+                self._chunk(checked)
+                if progress is not None:
+                    progress(self.batch.rows_done)
+        finally:
+            if self._reread is not None:
+                self._reread.close()
+                self._reread = self._reread_rows = None
         return self.tally
 
     def _chunk(self, checked_rows: list[Checked]) -> None:
         before = Tally.of(self.batch)
         before.stats = {}
         issues: list[tuple[int, Issue]] = []
-        parts: list[list[CheckedRow]] = [[]]
-        in_part: set[str] = set()
         results: dict[int, dict[str, Any]] = {}
         named: list[str] = []  # identities of rejected rows that name one (a snapshot keeps their records)
+        size = len(checked_rows)
+        with transaction.atomic():
+            chunk_lock(source_unit_id=self.source_unit.pk, item_id=self.item.pk)
+            if any(isinstance(checked, Presumed) for _number, checked in checked_rows):
+                checked_rows = self._presumed_settle(checked_rows, named, results)
+            parts = self._parts(checked_rows, named, issues, results)
+            if self.snapshot:
+                parts = self._unchanged_set_aside(parts, named, issues, results)
+            rows = [checked for part in parts for checked in part]
+            resolved = self._subjects(rows, issues, results) if rows else {}
+            for part in parts:
+                if part:
+                    self._part(part, resolved, issues, results)
+            self._save(before, issues, results, size)
+
+    def _parts(self, checked_rows: list[Checked], named: list[str], issues: list[tuple[int, Issue]],
+               results: dict[int, dict[str, Any]]) -> list[list[CheckedRow]]:
+        """The chunk's checked rows in parts that each name an identity once (a row correcting an earlier one of the
+        file starts a new part); rejected rows and duplicates counted."""
+        parts: list[list[CheckedRow]] = [[]]
+        in_part: set[str] = set()
         for number, checked in checked_rows:
             if not isinstance(checked, CheckedRow):
                 if checked and checked[0].level == IssueLevel.WARNING:  # a note on the file, not a row
@@ -168,16 +202,77 @@ class BatchLoader:
                 in_part = set()
             parts[-1].append(checked)
             in_part.add(checked.identity)
-        with transaction.atomic():
-            chunk_lock(source_unit_id=self.source_unit.pk, item_id=self.item.pk)
-            if self.snapshot:
-                parts = self._unchanged_set_aside(parts, named, issues, results)
-            rows = [checked for part in parts for checked in part]
-            resolved = self._subjects(rows, issues, results) if rows else {}
-            for part in parts:
-                if part:
-                    self._part(part, resolved, issues, results)
-            self._save(before, issues, results, len(checked_rows))
+        return parts
+
+    def _presumed_settle(self, checked_rows: list[Checked], named: list[str],
+                         results: dict[int, dict[str, Any]]) -> list[Checked]:
+        """A snapshot's chunk with rows the reader presumed unchanged by their fingerprints (decision 084): each is
+        verified against its record in one statement and counted unchanged (staged through ``named``); an exact
+        repeat of a row (the same fingerprint and identity) is a duplicate. A row that fails verification, or whose
+        identity another row of the chunk names otherwise, is checked here after all — the rows of that identity
+        then go the usual way, in file order. Returns the chunk's rows left for the usual path."""
+        others: set[str] = set()
+        for _number, checked in checked_rows:
+            if isinstance(checked, CheckedRow):
+                others.add(checked.identity)
+            elif not isinstance(checked, Presumed) and getattr(checked, "identity", None):
+                others.add(checked.identity)  # type: ignore[union-attr]
+        first: dict[str, Presumed] = {}
+        demoted: set[str] = set()
+        for _number, checked in checked_rows:
+            if isinstance(checked, Presumed):
+                earlier = first.setdefault(checked.identity, checked)
+                if earlier.fingerprint != checked.fingerprint or checked.identity in others:
+                    demoted.add(checked.identity)
+        for identity, presumed in first.items():
+            seen = self.seen.get(identity)
+            if seen is not None and seen != presumed.fingerprint:
+                demoted.add(identity)
+        candidates = [(p.number, identity, p.fingerprint) for identity, p in first.items()
+                      if identity not in demoted and identity not in self.seen]
+        verified = fingerprint.presumed_verify(unit_id=self.source_unit.pk, item_id=self.item.pk, rows=candidates)
+        demoted.update(identity for n, identity, _f in candidates if n not in verified)
+        rechecked = self._recheck([n for n, checked in checked_rows
+                                   if isinstance(checked, Presumed) and checked.identity in demoted])
+        left: list[Checked] = []
+        for number, checked in checked_rows:
+            if not isinstance(checked, Presumed):
+                left.append((number, checked))
+            elif checked.identity in demoted:
+                left.append((number, rechecked[number]))
+            elif number in verified:
+                self.tally.received += 1
+                self.tally.unchanged += 1
+                self.seen[checked.identity] = checked.fingerprint
+                named.append(checked.identity)
+                self._result(results, number, RowOutcome.UNCHANGED)
+            else:  # the same row again, in this chunk or an earlier one
+                self.tally.received += 1
+                self.tally.duplicate += 1
+                self._result(results, number, RowOutcome.DUPLICATE)
+        return left
+
+    def _recheck(self, numbers: list[int]) -> dict[int, CheckedRow | list[Issue]]:
+        """The rows ``numbers`` checked here by the reference validator, read from the file again (forward only:
+        chunks come in file order; opened on the first need)."""
+        if not numbers:
+            return {}
+        if self._reread_rows is None:
+            assert self._path is not None
+            self._reread = parsing.table_open(self._path[0], item=self.item, name=self._path[1])
+            self._reread_rows = iter(self._reread.rows)
+        wanted = set(numbers)
+        found: dict[int, CheckedRow | list[Issue]] = {}
+        prints = self.checker.fingerprints
+        for row in self._reread_rows:
+            if row.number in wanted:
+                checked = self.checker.check(row)
+                if isinstance(checked, CheckedRow) and prints is not None:
+                    checked.source_fingerprint = prints.of(row.cells)
+                found[row.number] = checked
+                if len(found) == len(wanted):
+                    break
+        return found
 
     def _unchanged_set_aside(self, parts: list[list[CheckedRow]], named: list[str],
                              issues: list[tuple[int, Issue]],
@@ -186,7 +281,7 @@ class BatchLoader:
         record's current version — found by content hash in one statement; they write nothing, resolve no
         subject and never reach the record tables' writers. The other rows (new, changed) are returned."""
         identities = list(named)
-        candidates: list[tuple[int, str, str]] = []
+        candidates: list[tuple[int, str, str, int | None]] = []
         # An identity the chunk names in several parts (corrected within the file) loads the usual way: its later
         # rows must be compared with its earlier rows' versions, not with the version before the chunk.
         repeated: set[str] = set()
@@ -202,7 +297,7 @@ class BatchLoader:
                 if not checked.revoke and checked.identity not in repeated:
                     digest = self._digest(checked)
                     if digest is not None:
-                        candidates.append((checked.number, checked.identity, digest))
+                        candidates.append((checked.number, checked.identity, digest, checked.source_fingerprint))
         unchanged = snapshot.stage_and_compare(batch_id=self.batch.pk, unit_id=self.source_unit.pk,
                                                item_id=self.item.pk, identities=identities, candidates=candidates)
         if not unchanged:
@@ -257,7 +352,7 @@ class BatchLoader:
             loads.append(RecordRow(
                 source_unit_id=self.source_unit.pk, catalog_item=self.item, source_record_id=checked.identity,
                 subject_id=subject.subject_id, payload=checked.payload, severity=checked.severity,
-                validated=True, tag=checked.number, content=checked.content,
+                validated=True, tag=checked.number, content=checked.content, fingerprint=checked.source_fingerprint,
             ))
             self._stats(checked)
         if loads:
@@ -428,7 +523,7 @@ def _issues_write(batch_id: int, issues: list[tuple[int, Issue]]) -> None:
             copy.write_row((batch_id, number, i.level, i.column[:200], i.value, i.code, i.reason_zh, i.reason_en))
 
 
-Checked = tuple[int, "CheckedRow | list[Issue]"]  # a row's number and what checking it gave
+Checked = tuple[int, "CheckedRow | Presumed | list[Issue]"]  # a row's number and what checking it gave
 
 
 def _checked_chunks(path: Path, name: str, checker: RowChecker, skip: int,
@@ -443,15 +538,45 @@ def _checked_chunks(path: Path, name: str, checker: RowChecker, skip: int,
         ColumnarChecker(checker).check_chunk if settings.GONGXIN_INGEST_COLUMNAR
         else (lambda chunk: [checker.check(row) for row in chunk])
     )
+    prints = checker.fingerprints
+    if prints is not None:
+        check = partial(_checked_with_fingerprints, check=check, checker=checker, prints=prints)
     done: dict[str, int] = {}
     while skip > 0 and (skipped := list(islice(rows, min(skip, chunk_size)))):
         skip -= len(skipped)
         for checked in check(skipped):
-            if isinstance(checked, CheckedRow):
+            if isinstance(checked, CheckedRow | Presumed):
                 done.setdefault(checked.identity, checked.fingerprint)
     yield done
     while chunk := list(islice(rows, chunk_size)):
         yield [(row.number, checked) for row, checked in zip(chunk, check(chunk), strict=True)]
+
+
+def _checked_with_fingerprints(chunk: list[parsing.SourceRow], *, check: Callable[[list[parsing.SourceRow]], list[Any]],
+                               checker: RowChecker, prints: fingerprint.RowFingerprinter) -> list[Any]:
+    """The chunk's rows each with its fingerprint: a row holding a known one (a snapshot's) is only presumed unchanged
+    (``Presumed``), the others are checked and carry theirs to the record they write (decision 084)."""
+    of, known = prints.of, prints.known
+    found = [of(row.cells) for row in chunk]
+    presumed: dict[int, Presumed] = {}
+    if known:
+        for position, (row, print_) in enumerate(zip(chunk, found, strict=True)):
+            if print_ is not None and print_ in known:
+                identity = checker.presumed_identity(row.cells)
+                if identity is not None:
+                    presumed[position] = Presumed(row.number, identity, print_)
+    rest = [row for position, row in enumerate(chunk) if position not in presumed] if presumed else chunk
+    checked_rest = iter(check(rest) if rest else [])
+    out: list[Any] = []
+    for position, print_ in enumerate(found):
+        if position in presumed:
+            out.append(presumed[position])
+            continue
+        checked = next(checked_rest)
+        if isinstance(checked, CheckedRow):
+            checked.source_fingerprint = print_
+        out.append(checked)
+    return out
 
 
 def _checked_here(path: Path, name: str, checker: RowChecker, skip: int, chunk_size: int) -> Iterator[Any]:

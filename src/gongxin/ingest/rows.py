@@ -27,6 +27,7 @@ from gongxin.core.errors import GongxinError
 from gongxin.core.workdays import working_days_between
 from gongxin.ingest import parsing
 from gongxin.ingest.choices import IssueLevel
+from gongxin.ingest.fingerprint import RowFingerprinter
 from gongxin.records.content import content_digest, record_identity
 from gongxin.records.load import RowContent, record_content
 from gongxin.subjects.choices import IdentifierScheme
@@ -99,6 +100,19 @@ class CheckedRow:
     # A snapshot's row: its content hash (as records.load computes it), computed where the row is checked so that
     # the writer only compares (ingest.snapshot; None: the writer computes it).
     digest: str | None = None
+    # The fingerprint of the source row as read (ingest.fingerprint), kept on the record it writes; None: none.
+    source_fingerprint: int | None = None
+
+
+@dataclass(frozen=True)
+class Presumed:
+    """A snapshot's row whose fingerprint the unit and item's records hold: presumed unchanged, so neither normalized,
+    validated nor hashed by the reader. The writer verifies it against the record ``identity`` names, in its chunk's
+    transaction, and checks it after all when that fails (ingest.fingerprint, decision 084)."""
+
+    number: int
+    identity: str
+    fingerprint: int
 
 
 def both_languages(message: Callable[[], str]) -> tuple[str, str]:
@@ -135,8 +149,12 @@ class RowChecker:
     """Checks the rows of one catalog item; caches what rows share (lag by decision date, labels)."""
 
     def __init__(self, *, item: CatalogItem, today: date | None = None, policies: PolicyBook | None = None,
-                 domain: str = "", digests: PolicyBook | None = None) -> None:
+                 domain: str = "", digests: PolicyBook | None = None,
+                 fingerprints: RowFingerprinter | None = None) -> None:
         self.item = item
+        # Fingerprints of the rows as read (ingest.fingerprint); with ``fingerprints.known`` (a snapshot) the rows
+        # holding a known one are only presumed unchanged (``presumed_identity``), not checked.
+        self.fingerprints = fingerprints
         # With the policies (loaded before a reader process forks) a row's content is computed with it.
         self.policies = policies
         # With ``digests`` (a snapshot's policies) only the row's content hash is (``CheckedRow.digest``).
@@ -182,6 +200,25 @@ class RowChecker:
             source_record_id = str(cells.get(parsing.SOURCE_RECORD_ID) or "").strip() or None
             return _rejection(self._validation_issues(raw, cells), self._identity_as_given(raw, source_record_id))
         return self.accepted(row, payload)
+
+    def presumed_identity(self, cells: dict[str, Any]) -> str | None:
+        """The identity a row names, from its source record id or its natural-key cells normalized — without checking
+        the row; None: it names none this way (the row is checked). Only a lookup key for the writer's verification:
+        a row whose identity differs from what checking it would give finds no record holding its fingerprint, and is
+        checked after all."""
+        given = cells.get(parsing.SOURCE_RECORD_ID)
+        if given.__class__ is str and given.strip():
+            return given.strip()
+        values = []
+        for code in self.item.natural_key:
+            definition, value = self.definitions.get(code), cells.get(code)
+            if definition is None or value.__class__ is not str:
+                return None
+            normalized = parsing.cell_normalize(definition, value)
+            if normalized is None:
+                return None
+            values.append(str(normalized).strip())
+        return "nk:" + "|".join(values) if values and all(values) else None
 
     def normalized(self, cells: dict[str, Any]) -> dict[str, Any]:
         """The row's cells as ``payload_validate`` reads them (``parsing.cell_normalize``, remembered)."""

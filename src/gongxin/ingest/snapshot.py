@@ -29,6 +29,7 @@ from gongxin.catalog.choices import PolicyKind
 from gongxin.catalog.errors import PolicyNotFound
 from gongxin.catalog.policy import policy_select
 from gongxin.records.choices import RecordStatus
+from gongxin.records.content import source_fingerprint_bind
 from gongxin.records.models import Record, RecordVersion
 
 DEFAULT_REVOKE_MAX_SHARE = 0.10
@@ -73,44 +74,61 @@ def stage_drop(batch_id: int) -> None:
 
 
 def stage_and_compare(*, batch_id: int, unit_id: int, item_id: int, identities: list[str],
-                      candidates: list[tuple[int, str, str]]) -> set[int]:
-    """Stage ``identities``; of ``candidates`` — (row number, identity, content hash in hex) — return the row
-    numbers whose record's current version has that content (or is revoked: a revoked record stays revoked, as
-    in any batch). Must run inside the chunk's transaction."""
+                      candidates: list[tuple[int, str, str, int | None]]) -> set[int]:
+    """Stage ``identities``; of ``candidates`` — (row number, identity, content hash in hex, the row's fingerprint or
+    None) — return the row numbers whose record's current version has that content (or is revoked: a revoked record
+    stays revoked, as in any batch). A record whose content equals the row's but that does not hold the row's
+    fingerprint (loaded before fingerprints, or from a row spelled otherwise) gets it, bound to that content
+    (decision 084): the next snapshot finds the row without checking it. Must run inside the chunk's transaction."""
     record, version = _q(Record._meta.db_table), _q(RecordVersion._meta.db_table)
     stage = _q(stage_table(batch_id))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            bound = "k.fingerprint # ('x' || encode(substring(v.content_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint"
             cursor.execute(
-                f"WITH staged AS (INSERT INTO {stage} (identity) SELECT unnest(%s::text[])) "  # noqa: S608
-                f"SELECT k.n FROM unnest(string_to_array(%s, ',')::int[], %s::text[], string_to_array(%s, ',')) "
-                f"AS k(n, identity, digest) "
-                f"CROSS JOIN LATERAL (SELECT current_version_id FROM {record} WHERE source_unit_id = %s "
-                f"AND catalog_item_id = %s AND source_record_id = k.identity LIMIT 1) r "
+                f"WITH staged AS (INSERT INTO {stage} (identity) SELECT unnest(%s::text[])), "  # noqa: S608
+                f"found AS (SELECT k.n, r.id, CASE WHEN v.content_hash = decode(k.digest, 'hex') THEN {bound} END "
+                f"AS bound, r.source_fingerprint AS held "
+                f"FROM unnest(string_to_array(%s, ',')::int[], %s::text[], string_to_array(%s, ','), "
+                f"string_to_array(%s, ',', '')::bigint[]) AS k(n, identity, digest, fingerprint) "
+                f"CROSS JOIN LATERAL (SELECT id, source_fingerprint, current_version_id FROM {record} "
+                f"WHERE source_unit_id = %s AND catalog_item_id = %s AND source_record_id = k.identity LIMIT 1) r "
                 f"JOIN {version} v ON v.id = r.current_version_id "
-                f"WHERE v.content_hash = decode(k.digest, 'hex') OR v.status = %s",
-                # Row numbers and hex digests (no commas in either) as one string each: psycopg quotes an array
-                # element by element, which cost the writer more than the comparison itself (decision 074).
+                f"WHERE v.content_hash = decode(k.digest, 'hex') OR v.status = %s), "
+                f"kept AS (UPDATE {record} AS t SET source_fingerprint = f.bound FROM found f WHERE t.id = f.id "
+                f"AND f.bound IS NOT NULL AND f.held IS DISTINCT FROM f.bound) "
+                f"SELECT n FROM found",
+                # Row numbers, hex digests and fingerprints (no commas in any) as one string each: psycopg quotes an
+                # array element by element, which cost the writer more than the comparison itself (decision 074).
                 [identities, ",".join(str(c[0]) for c in candidates), [c[1] for c in candidates],
-                 ",".join(c[2] for c in candidates), unit_id, item_id, RecordStatus.REVOKED],
+                 ",".join(c[2] for c in candidates), ",".join("" if c[3] is None else str(c[3]) for c in candidates),
+                 unit_id, item_id, RecordStatus.REVOKED],
             )
             return {row[0] for row in cursor.fetchall()}
         cursor.executemany(f"INSERT INTO {stage} (identity) VALUES (%s)", [(i,) for i in identities])  # noqa: S608
         if not candidates:
             return set()
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_CHUNK_TEMP} (n integer, identity text, digest blob)")
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_CHUNK_TEMP} (n integer, identity text, digest blob, "
+                       f"fingerprint integer)")
         cursor.execute(f"DELETE FROM {_CHUNK_TEMP}")  # noqa: S608
-        cursor.executemany(f"INSERT INTO {_CHUNK_TEMP} (n, identity, digest) VALUES (%s, %s, %s)",  # noqa: S608
-                           [(n, identity, bytes.fromhex(digest)) for n, identity, digest in candidates])
+        cursor.executemany(f"INSERT INTO {_CHUNK_TEMP} (n, identity, digest, fingerprint) "  # noqa: S608
+                           f"VALUES (%s, %s, %s, %s)",
+                           [(n, identity, bytes.fromhex(digest), fp) for n, identity, digest, fp in candidates])
         cursor.execute(
-            f"SELECT k.n FROM {_CHUNK_TEMP} k JOIN {record} r ON r.source_unit_id = %s AND r.catalog_item_id = %s "  # noqa: S608
+            f"SELECT k.n, r.id, r.source_fingerprint, k.fingerprint, v.content_hash = k.digest "  # noqa: S608
+            f"FROM {_CHUNK_TEMP} k JOIN {record} r ON r.source_unit_id = %s AND r.catalog_item_id = %s "
             f"AND r.source_record_id = k.identity JOIN {version} v ON v.id = r.current_version_id "
             f"WHERE v.content_hash = k.digest OR v.status = %s",
             [unit_id, item_id, RecordStatus.REVOKED],
         )
-        found = {row[0] for row in cursor.fetchall()}
+        rows = cursor.fetchall()
+        digests = {n: digest for n, _identity, digest, _fp in candidates}
+        kept = [(fresh, record_id) for n, record_id, held, fp, same in rows
+                if same and (fresh := source_fingerprint_bind(fp, digests[n])) is not None and fresh != held]
+        if kept:
+            cursor.executemany(f"UPDATE {record} SET source_fingerprint = %s WHERE id = %s", kept)  # noqa: S608
         cursor.execute(f"DELETE FROM {_CHUNK_TEMP}")  # noqa: S608
-        return found
+        return {row[0] for row in rows}
 
 
 def _missing_sql(batch_id: int, *, bounded: bool) -> str:

@@ -27,6 +27,15 @@ def content_digest(*, payload: dict[str, Any], severity: str) -> tuple[str, str]
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), payload_json
 
 
+def source_fingerprint_bind(fingerprint: int | None, digest: str) -> int | None:
+    """What ``Record.source_fingerprint`` stores: the fingerprint of the source row that wrote the content (a signed
+    64-bit integer, ingest.fingerprint) XOR the first 8 bytes of its content hash (hex). Bound to the content, it
+    stops matching the row as soon as any path changes the content (decision 084)."""
+    if fingerprint is None:
+        return None
+    return fingerprint ^ int.from_bytes(bytes.fromhex(digest[:16]), "big", signed=True)
+
+
 def clock_fields(clocks: Clocks) -> dict[str, Any]:
     return {
         "polarity": clocks.polarity,

@@ -27,7 +27,7 @@ from gongxin.core.events import record_topic
 from gongxin.core.outbox import EventDraft, events_emit_bulk
 from gongxin.core.planner import planner_settings
 from gongxin.records.choices import ChangeKind, RecordStatus
-from gongxin.records.content import clock_fields, content_digest, record_identity
+from gongxin.records.content import clock_fields, content_digest, record_identity, source_fingerprint_bind
 from gongxin.records.ledger import open_json, version_leaf, version_leaves, versions_log
 from gongxin.records.lists import list_entries_sync_bulk, list_types_by_code
 from gongxin.records.models import Record, RecordVersion
@@ -89,6 +89,8 @@ class RecordRow:
     tag: int | None = None
     # Computed ahead by the caller (``record_content`` over this row's payload, severity and id), or None.
     content: RowContent | None = None
+    # The fingerprint of the source row (ingest.fingerprint): kept on the record, bound to the content written.
+    fingerprint: int | None = None
 
 
 @dataclass
@@ -347,9 +349,10 @@ def _insert_records(fresh: list[_Prepared], now_db: Any) -> list[tuple[_Prepared
     with connection.cursor() as cursor:
         cursor.executemany(
             _insert_sql(Record._meta.db_table,
-                        ("source_unit_id", "catalog_item_id", "source_record_id", "subject_id", "created_at")),
-            [(p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id, p.row.subject_id, now_db)
-             for p in fresh],
+                        ("source_unit_id", "catalog_item_id", "source_record_id", "subject_id", "created_at",
+                         "source_fingerprint")),
+            [(p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id, p.row.subject_id, now_db,
+              source_fingerprint_bind(p.row.fingerprint, p.digest)) for p in fresh],
         )
     created = _existing(fresh)
     return [(p, created[(p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id)], ChangeKind.CREATED)
@@ -374,8 +377,9 @@ def _write_versions(pairs: list[tuple[_Prepared, _Current, str]], *, actor_label
         cursor.executemany(
             f"UPDATE {record_table} SET current_version_id = (SELECT v.id FROM {version_table} v "  # noqa: S608
             f"WHERE v.record_id = {record_table}.id AND v.number = %s), subject_history = {_HISTORY_SQLITE}, "
-            "subject_id = %s WHERE id = %s",
-            [(current.number + 1, p.row.subject_id, current.number, p.row.subject_id, current.record_id)
+            "subject_id = %s, source_fingerprint = %s WHERE id = %s",
+            [(current.number + 1, p.row.subject_id, current.number, p.row.subject_id,
+              source_fingerprint_bind(p.row.fingerprint, p.digest), current.record_id)
              for p, current, _change in pairs],
         )
     return [_new_version(p, current, change) for p, current, change in pairs]
@@ -410,11 +414,12 @@ def _write_copy(fresh: list[_Prepared], changed: list[tuple[_Prepared, _Current]
         pairs += [(p, current, ChangeKind.CORRECTED) for p, current in changed]
         if fresh:
             columns = ("id, source_unit_id, catalog_item_id, source_record_id, subject_id, created_at, "
-                       "current_version_id")
+                       "current_version_id, source_fingerprint")
             with cursor.copy(f"COPY {ops.quote_name(record_table)} ({columns}) FROM STDIN") as copy:
                 for record_id, version_id, p in zip(record_ids, version_ids, fresh, strict=False):
                     copy.write_row((record_id, p.row.source_unit_id, p.row.catalog_item.pk, p.source_record_id,
-                                    p.row.subject_id, now, version_id))
+                                    p.row.subject_id, now, version_id,
+                                    source_fingerprint_bind(p.row.fingerprint, p.digest)))
         if pairs:
             refs = _texts_refs(pairs)
             columns = ", ".join(ops.quote_name(c) for c in ("id", *_VERSION_COLUMNS))
@@ -425,11 +430,12 @@ def _write_copy(fresh: list[_Prepared], changed: list[tuple[_Prepared, _Current]
         if changed:
             cursor.execute(
                 f"UPDATE {ops.quote_name(record_table)} AS r SET current_version_id = v.version_id, "  # noqa: S608
-                f"subject_id = v.subject_id, subject_history = {_HISTORY_PG} "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
-                "AS v(record_id, version_id, subject_id, number) WHERE r.id = v.record_id",
+                f"subject_id = v.subject_id, subject_history = {_HISTORY_PG}, source_fingerprint = v.fingerprint "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+                "AS v(record_id, version_id, subject_id, number, fingerprint) WHERE r.id = v.record_id",
                 [[current.record_id for _p, current in changed], version_ids[len(fresh):],
-                 [p.row.subject_id for p, _current in changed], [current.number for _p, current in changed]],
+                 [p.row.subject_id for p, _current in changed], [current.number for _p, current in changed],
+                 [source_fingerprint_bind(p.row.fingerprint, p.digest) for p, _current in changed]],
             )
     return pairs, [_new_version(p, current, change) for p, current, change in pairs]
 

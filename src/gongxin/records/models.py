@@ -50,6 +50,11 @@ class Record(models.Model):
     # id], ...]`` in order; null (no bytes) for a record never moved. The versions up to that number were logged
     # under that subject (their leaves commit to it: docs/ledger.md, decision 063), so the audit recomputes them.
     subject_history = models.JSONField(_("subject history"), null=True, blank=True, editable=False)
+    # The fingerprint of the file row that wrote the current content, bound to it (XOR the first 8 bytes of the
+    # current version's content hash): a full snapshot's unchanged row is found by it without being checked again
+    # (ingest.fingerprint, decision 084). 8 bytes, no index (looked up through the identity index); null for a
+    # record no file row wrote.
+    source_fingerprint = models.BigIntegerField(_("source row fingerprint"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("record")

@@ -1,0 +1,175 @@
+"""Source-row fingerprints: an unchanged row of a full snapshot is known without being checked again.
+
+When ingest writes a record from a file row it remembers a fingerprint of that row as the reader saw it — the raw
+cells in the catalog item's field order, under a key derived from everything that decides what the row becomes: the
+platform's lookup key, the rules (the source of the modules that normalize, validate and hash a row), the item (its
+field schema, natural key, kinds), the source unit (and its domain) and the policies (the clocks' severity is part of
+the content hash). Change any of them and every fingerprint changes: the rows take the full path again.
+
+The record keeps it *bound to its current content*: ``Record.source_fingerprint`` holds the row's fingerprint XOR the
+first 8 bytes of the current version's content hash (``records.content.source_fingerprint_bind``). A version appended
+by any other path (a correction, an objection, a revocation) leaves the column as it is — if the content changed, the
+stored value no longer matches any row's fingerprint under the new content hash, so no path has to remember to clear
+it.
+
+On a snapshot re-sync the reader computes only the fingerprint of each row; a row whose fingerprint the unit and
+item's records hold (``known_load``, read when the run starts) is *presumed* unchanged and sent without being
+normalized, validated or hashed. The writer then verifies each presumed row in its chunk's transaction — the record
+its identity names still holds that fingerprint under its current content hash — and stages it (``ingest.snapshot``);
+a row that fails (the record changed meanwhile, another row of the chunk names it) is checked by the writer after
+all. Decision 084.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from gongxin.catalog.models import CatalogItem, Policy, SourceUnit
+from gongxin.ingest import parsing
+from gongxin.records.content import source_fingerprint_bind
+
+VERSION = b"gongxin.ingest.row-fingerprint/1"
+# The modules whose code decides what a row becomes: a deploy that changes any of them changes every fingerprint.
+RULE_MODULES = ("gongxin.ingest.parsing", "gongxin.ingest.rows", "gongxin.catalog.schema", "gongxin.catalog.policy",
+                "gongxin.records.content", "gongxin.subjects.identifiers")
+SPECIAL_COLUMNS = (parsing.SOURCE_RECORD_ID, parsing.REVOKED, parsing.SEVERITY)
+_NOT_ROWS = {parsing.UNREADABLE, parsing.BAD_CELLS, parsing.STOPPED}
+_INT64 = 1 << 64
+
+
+@cache
+def rules_digest() -> bytes:
+    """A digest of the source of the modules that normalize, validate and hash a row."""
+    digest = hashlib.blake2b(digest_size=32)
+    for name in RULE_MODULES:
+        module = importlib.import_module(name)
+        digest.update(name.encode() + b"\x00" + Path(module.__file__ or "").read_bytes() + b"\x00")
+    return digest.digest()
+
+
+def _policies_digest() -> bytes:
+    rows = sorted(Policy.objects.values(), key=lambda row: row["id"])
+    return hashlib.blake2b(json.dumps(rows, sort_keys=True, default=str).encode(), digest_size=32).digest()
+
+
+class RowFingerprinter:
+    """Fingerprints the file rows of one (source unit, catalog item): ``of(cells)`` is a signed 64-bit integer, or
+    None for a row that has none (a special row, a cell that is not text — numbers and dates of an .xlsx, JSON
+    numbers: those rows always take the full path). ``known``: the fingerprints the unit and item's records hold
+    (a snapshot's reader presumes those rows unchanged), empty unless loaded."""
+
+    def __init__(self, *, item: CatalogItem, source_unit: SourceUnit, known: set[int] | None = None) -> None:
+        schema = json.dumps({
+            "item": item.pk, "code": item.code, "edition": item.edition_id, "fields": item.fields,
+            "natural_key": item.natural_key, "subject_kinds": item.subject_kinds, "kind": item.record_kind,
+            "decision": item.decision_date_field, "unit": source_unit.pk, "domain": source_unit.domain,
+            "jurisdiction": settings.GONGXIN_JURISDICTION,
+        }, sort_keys=True, ensure_ascii=False, default=str).encode()
+        key = hmac.new(settings.GONGXIN_LOOKUP_KEY,
+                       VERSION + b"\x00" + rules_digest() + _policies_digest() + schema, hashlib.sha256).digest()
+        self._hasher = hashlib.blake2b(key=key, digest_size=8)
+        self.codes = (*(f["code"] for f in item.fields), *SPECIAL_COLUMNS)
+        self.known: set[int] = known or set()
+
+    def of(self, cells: dict[str, Any]) -> int | None:
+        if len(cells) == 1 and not _NOT_ROWS.isdisjoint(cells):
+            return None
+        values = [cells.get(code) for code in self.codes]
+        present = "".join("0" if value is None else "1" for value in values)
+        texts = [value for value in values if value is not None]
+        if any(value.__class__ is not str for value in texts):
+            return None
+        # The presence of each column, then the cells separated by NUL, which no cell of a row holds (a cell with a
+        # NUL makes the row a special one); checked all the same, so that the encoding is one-to-one.
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != len(texts) - 1 and texts:
+            return None
+        hasher = self._hasher.copy()
+        hasher.update((present + "\x00" + joined).encode("utf-8", "surrogatepass"))
+        return int.from_bytes(hasher.digest(), "big", signed=True)
+
+
+def _signed(value: int) -> int:
+    return value - _INT64 if value >= 1 << 63 else value
+
+
+def known_load(*, unit_id: int, item_id: int) -> set[int]:
+    """The fingerprints of the rows that wrote the unit and item's records' current content (records whose content
+    no file row wrote — loaded before fingerprints, changed by another path — have none that matches)."""
+    from gongxin.records.models import Record, RecordVersion
+
+    record, version = (connection.ops.quote_name(m._meta.db_table) for m in (Record, RecordVersion))
+    known: set[int] = set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT r.source_fingerprint # ('x' || encode(substring(v.content_hash FROM 1 FOR 8), 'hex'))"  # noqa: S608
+                f"::bit(64)::bigint FROM {record} r JOIN {version} v ON v.id = r.current_version_id "
+                f"WHERE r.source_unit_id = %s AND r.catalog_item_id = %s AND r.source_fingerprint IS NOT NULL",
+                [unit_id, item_id],
+            )
+            while rows := cursor.fetchmany(50_000):
+                known.update(row[0] for row in rows)
+            return known
+        cursor.execute(
+            f"SELECT r.source_fingerprint, v.content_hash FROM {record} r "  # noqa: S608
+            f"JOIN {version} v ON v.id = r.current_version_id "
+            f"WHERE r.source_unit_id = %s AND r.catalog_item_id = %s AND r.source_fingerprint IS NOT NULL",
+            [unit_id, item_id],
+        )
+        while rows := cursor.fetchmany(50_000):
+            known.update(_signed(stored ^ int.from_bytes(bytes(digest)[:8], "big", signed=True))
+                         for stored, digest in rows)
+    return known
+
+
+def presumed_verify(*, unit_id: int, item_id: int, rows: Iterable[tuple[int, str, int]]) -> set[int]:
+    """Of ``rows`` — (row number, identity, fingerprint) — the numbers whose record (by identity) holds that
+    fingerprint under its current version's content hash: unchanged since the row wrote it. One statement."""
+    from gongxin.records.models import Record, RecordVersion
+
+    rows = list(rows)
+    if not rows:
+        return set()
+    record, version = (connection.ops.quote_name(m._meta.db_table) for m in (Record, RecordVersion))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT k.n FROM unnest(string_to_array(%s, ',')::int[], %s::text[], "  # noqa: S608
+                f"string_to_array(%s, ',')::bigint[]) AS k(n, identity, fingerprint) "
+                f"CROSS JOIN LATERAL (SELECT source_fingerprint, current_version_id FROM {record} "
+                f"WHERE source_unit_id = %s AND catalog_item_id = %s AND source_record_id = k.identity LIMIT 1) r "
+                f"JOIN {version} v ON v.id = r.current_version_id WHERE r.source_fingerprint = k.fingerprint # "
+                f"('x' || encode(substring(v.content_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint",
+                # Numbers as one string each (psycopg quotes an array element by element: decision 074).
+                [",".join(str(n) for n, _i, _f in rows), [i for _n, i, _f in rows],
+                 ",".join(str(f) for _n, _i, f in rows), unit_id, item_id],
+            )
+            return {row[0] for row in cursor.fetchall()}
+        found: set[int] = set()
+        wanted = {identity: (n, fingerprint) for n, identity, fingerprint in rows}
+        identities = list(wanted)
+        for start in range(0, len(identities), 900):  # SQLite's host-parameter limit
+            part = identities[start:start + 900]
+            cursor.execute(
+                f"SELECT r.source_record_id, r.source_fingerprint, v.content_hash FROM {record} r "  # noqa: S608
+                f"JOIN {version} v ON v.id = r.current_version_id WHERE r.source_unit_id = %s "
+                f"AND r.catalog_item_id = %s AND r.source_fingerprint IS NOT NULL "
+                f"AND r.source_record_id IN ({', '.join(['%s'] * len(part))})",
+                [unit_id, item_id, *part],
+            )
+            for identity, stored, digest in cursor.fetchall():
+                n, fingerprint = wanted[identity]
+                if stored == source_fingerprint_bind(fingerprint, bytes(digest).hex()):
+                    found.add(n)
+        return found

@@ -1,0 +1,194 @@
+"""Source-row fingerprints (decision 084): a full snapshot's unchanged rows are found by the fingerprint their
+records keep, without being checked again; whatever changes what a row becomes (the row, the schema, the unit, the
+record's content by another path) sends it through the full path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from gongxin.accounts.models import Department
+from gongxin.catalog.models import SourceUnit
+from gongxin.core.models import OutboxEvent
+from gongxin.ingest.choices import BatchStatus
+from gongxin.ingest.fingerprint import RowFingerprinter, known_load
+from gongxin.ingest.models import Batch
+from gongxin.ingest.rows import RowChecker
+from gongxin.ingest.services import batch_ingest_file, batch_run, batch_snapshot_confirm
+from gongxin.ingest.tests.conftest import csv_write, penalty_row, uscc_complete
+from gongxin.records.content import content_hash
+from gongxin.records.models import Record, RecordVersion
+from gongxin.records.services import record_version_append
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(numbers: range, **changed: dict[str, Any]) -> list[dict[str, Any]]:
+    return [penalty_row(number=f"甬市监罚〔2026〕{n}号", uscc=uscc_complete(f"91330200MA{n % 4:07d}"),
+                        name=f"宁波市第{n % 4}号公司", **changed.get(str(n), {})) for n in numbers]
+
+
+def _load(tmp_path: Path, name: str, rows: list[dict[str, Any]], unit, item, actor, *, snapshot: bool = True,
+          headers: list[str] | None = None) -> Batch:
+    return batch_ingest_file(path=csv_write(tmp_path / name, rows, headers=headers), source_unit=unit, item=item,
+                             actor=actor, snapshot=snapshot)
+
+
+@pytest.fixture
+def checked(monkeypatch) -> list[int]:
+    """The numbers of the rows the reference validator checks (a spy: the validator still runs)."""
+    numbers: list[int] = []
+    original = RowChecker.accepted
+
+    def accepted(self, row, payload):
+        numbers.append(row.number)
+        return original(self, row, payload)
+
+    monkeypatch.setattr(RowChecker, "accepted", accepted)
+    return numbers
+
+
+def test_unchanged_rows_are_found_by_fingerprint_and_write_nothing(tmp_path, market_unit, penalty, operator,
+                                                                   frozen_today, checked):
+    first = _load(tmp_path, "a.csv", _rows(range(1, 11)), market_unit, penalty, operator, snapshot=False)
+    assert first.inserted == 10 and Record.objects.filter(source_fingerprint__isnull=False).count() == 10
+    assert len(known_load(unit_id=market_unit.pk, item_id=penalty.pk)) == 10
+    versions, events = RecordVersion.objects.count(), OutboxEvent.objects.count()
+    kept = dict(Record.objects.values_list("pk", "source_fingerprint"))
+    checked.clear()
+
+    rows = _rows(range(1, 11), **{"3": {"罚款金额（万元）": "2.5"}})
+    rows.append(dict(rows[4]))  # an exact repeat of a row: a duplicate, as in any batch
+    again = _load(tmp_path, "b.csv", rows, market_unit, penalty, operator)
+    assert again.status == BatchStatus.DONE and again.rows_done == 11
+    assert (again.received, again.unchanged, again.corrected, again.duplicate, again.inserted) == (11, 9, 1, 1, 0)
+    assert checked == [4]  # only the changed row was normalized, validated and hashed
+    assert RecordVersion.objects.count() == versions + 1 and OutboxEvent.objects.count() == events + 1
+    corrected = Record.objects.get(source_record_id="nk:甬市监罚〔2026〕3号")
+    assert corrected.current_version.payload["fine_amount"] == "25000.00"
+    assert corrected.source_fingerprint not in (None, kept[corrected.pk])  # the correcting row's
+    assert {pk: f for pk, f in Record.objects.values_list("pk", "source_fingerprint") if pk != corrected.pk} == {
+        pk: f for pk, f in kept.items() if pk != corrected.pk}
+
+    checked.clear()
+    third = _load(tmp_path, "c.csv", rows, market_unit, penalty, operator)
+    assert (third.unchanged, third.duplicate, third.corrected) == (10, 1, 0) and checked == []
+
+
+def test_rejected_rows_and_missing_records_as_before(tmp_path, market_unit, penalty, operator, frozen_today, checked):
+    _load(tmp_path, "a.csv", _rows(range(1, 21)), market_unit, penalty, operator, snapshot=False)
+    rows = _rows(range(2, 21))
+    rows[4]["处罚决定日期"] = "2026-02-30"  # rejected, but it names its record: that one is not "missing"
+    checked.clear()
+    batch = _load(tmp_path, "b.csv", rows, market_unit, penalty, operator)
+    assert batch.status == BatchStatus.AWAITING and batch.missing == 1 and batch.rejected == 1
+    assert (batch.unchanged, batch.corrected) == (18, 0) and checked == []
+    assert batch.snapshot_plan["active"] == 20
+
+    batch_snapshot_confirm(batch_id=batch.pk, actor=operator, background=False)
+    batch = batch_run(batch_id=batch.pk, actor=operator)
+    assert batch.status == BatchStatus.DONE and batch.revoked == 1
+    revoked = Record.objects.get(source_record_id="nk:甬市监罚〔2026〕1号")
+    assert revoked.current_version.status == "revoked"
+
+    # The revoked record's row comes back: it stays revoked (unchanged), as in any batch, and nothing is missing.
+    versions = RecordVersion.objects.count()
+    back = _load(tmp_path, "c.csv", _rows(range(1, 21)), market_unit, penalty, operator)
+    assert (back.status, back.unchanged, back.missing, back.corrected) == (BatchStatus.DONE, 20, 0, 0)
+    assert RecordVersion.objects.count() == versions
+
+
+def test_a_record_changed_by_another_path_is_corrected_back(tmp_path, market_unit, penalty, operator, frozen_today,
+                                                            checked):
+    _load(tmp_path, "a.csv", _rows(range(1, 6)), market_unit, penalty, operator, snapshot=False)
+    record = Record.objects.get(source_record_id="nk:甬市监罚〔2026〕2号")
+    held = record.source_fingerprint
+    payload = {**record.current_version.payload, "fine_amount": "99000.00"}
+    with transaction.atomic():
+        record_version_append(record=record, change="corrected", actor=operator, reason="by hand", payload=payload,
+                              content_hash=content_hash(payload=payload, severity=record.current_version.severity))
+    record.refresh_from_db()
+    assert record.source_fingerprint == held  # left as it was: bound to the content it no longer has
+
+    checked.clear()
+    batch = _load(tmp_path, "b.csv", _rows(range(1, 6)), market_unit, penalty, operator)
+    assert (batch.unchanged, batch.corrected) == (4, 1)
+    assert checked == [3]  # presumed by the reader, refused by the writer's verification, checked there
+    record.refresh_from_db()
+    assert record.current_version.payload["fine_amount"] == "12000.00"
+    # The row's fingerprint again, bound to the content it wrote back (the first version's).
+    assert record.source_fingerprint == held
+    assert record.current_version.content_hash == record.versions.order_by("number").first().content_hash
+
+
+def test_a_row_corrected_later_in_the_same_chunk_loads_in_file_order(tmp_path, market_unit, penalty, operator,
+                                                                     frozen_today, checked):
+    _load(tmp_path, "a.csv", _rows(range(1, 6)), market_unit, penalty, operator, snapshot=False)
+    rows = _rows(range(1, 6))
+    rows.append(penalty_row(number="甬市监罚〔2026〕2号", uscc=uscc_complete("91330200MA0000002"),
+                            name="宁波市第2号公司", fine="4.4"))  # row 7: the same record, another fine
+    checked.clear()
+    batch = _load(tmp_path, "b.csv", rows, market_unit, penalty, operator)
+    assert (batch.received, batch.unchanged, batch.corrected) == (6, 5, 1)
+    assert sorted(checked) == [3, 7]  # the presumed row 3 is checked with the row that names its record again
+    record = Record.objects.get(source_record_id="nk:甬市监罚〔2026〕2号")
+    assert record.current_version.payload["fine_amount"] == "44000.00"
+
+
+def test_columns_in_another_order_change_nothing_but_values_under_other_headers_do(tmp_path, market_unit, penalty,
+                                                                                   operator, frozen_today, checked):
+    rows = _rows(range(1, 6))
+    _load(tmp_path, "a.csv", rows, market_unit, penalty, operator, snapshot=False)
+    headers = list(rows[0])
+    checked.clear()
+    reordered = _load(tmp_path, "b.csv", rows, market_unit, penalty, operator, headers=list(reversed(headers)))
+    assert (reordered.unchanged, reordered.corrected) == (5, 0) and checked == []  # the same cells, the same rows
+
+    swapped = [dict(row) for row in rows]
+    for row in swapped:  # the values of two columns under each other's header: other rows
+        row["处罚决定日期"], row["处罚有效期"] = row["处罚有效期"], row["处罚决定日期"]
+    checked.clear()
+    batch = _load(tmp_path, "c.csv", swapped, market_unit, penalty, operator)
+    assert batch.unchanged == 0 and batch.rejected + batch.corrected == 5
+
+
+def test_a_schema_change_or_another_unit_changes_every_fingerprint(tmp_path, market_unit, penalty, operator,
+                                                                   frozen_today, checked):
+    rows = _rows(range(1, 6))
+    _load(tmp_path, "a.csv", rows, market_unit, penalty, operator, snapshot=False)
+    cells = {"subject_name": "宁波市第1号公司", "decision_number": "甬市监罚〔2026〕1号"}
+    before = RowFingerprinter(item=penalty, source_unit=market_unit).of(cells)
+    department = Department.objects.create(code="NB-OTHER", name="宁波市另一局", region_code="330200")
+    other_unit = SourceUnit.objects.create(department=department, domain=market_unit.domain)
+    assert RowFingerprinter(item=penalty, source_unit=other_unit).of(cells) != before
+
+    fields = [dict(f) for f in penalty.fields]
+    for field in fields:
+        if field["code"] == "penalty_content":
+            field["max_length"] = int(field.get("max_length") or 2000) + 1  # a rule of validation changed
+    penalty.fields = fields
+    penalty.save(update_fields=["fields"])
+    assert RowFingerprinter(item=penalty, source_unit=market_unit).of(cells) != before
+    checked.clear()
+    batch = _load(tmp_path, "b.csv", rows, market_unit, penalty, operator)
+    assert (batch.unchanged, batch.corrected) == (5, 0)
+    assert sorted(checked) == [2, 3, 4, 5, 6]  # every row took the full path; still unchanged by content
+
+    checked.clear()
+    again = _load(tmp_path, "c.csv", rows, market_unit, penalty, operator)
+    assert again.unchanged == 5 and checked == []  # the unchanged rows kept their new fingerprints
+
+
+def test_an_old_record_without_a_fingerprint_takes_the_full_path(tmp_path, market_unit, penalty, operator,
+                                                                 frozen_today, checked):
+    rows = _rows(range(1, 4))
+    _load(tmp_path, "a.csv", rows, market_unit, penalty, operator, snapshot=False)
+    Record.objects.update(source_fingerprint=None)  # as loaded before fingerprints
+    assert known_load(unit_id=market_unit.pk, item_id=penalty.pk) == set()
+    checked.clear()
+    batch = _load(tmp_path, "b.csv", rows, market_unit, penalty, operator)
+    assert (batch.unchanged, batch.corrected) == (3, 0) and sorted(checked) == [2, 3, 4]
+    assert RecordVersion.objects.count() == 3
