@@ -31,7 +31,8 @@ Sustained mode (issue #23, bench/checks_sustained.py): ``--sustained [MINUTES]``
 runs mixed traffic (single checks of clean and listed subjects, batches, feedback) at ``--rate`` req/s (500) for
 that long and prints a table per ``--interval`` (60 s) — throughput, p50/p99, PostgreSQL CPU per request, the log's
 size — with check / bare saturation before and after; ``--prelogged N`` first writes N checks and inquiries into the
-logs by COPY:
+logs by COPY; ``--trace PATH`` writes a line per second (the answers' p50/p99/max, the machine's CPU shares and CPU and
+I/O stall time, what PostgreSQL's backends waited on — bench/_trace.py) to tell what a slow second was:
 
     flock /tmp/bench.lock .venv/bin/python bench/checks.py --postgres URL --organizations 20000 \
         --list-entries 2000 --seconds 10 --sustained 10 --prelogged 1000000
@@ -57,6 +58,7 @@ from typing import Any
 import checks_sustained
 from _load import LoadResult, fixed_rate, saturate, wait_until_up
 from _scratch import scratch_platform
+from _trace import Trace
 
 HOST, PORT = "127.0.0.1", 18090
 # The benchmark's database: only its backends count as "postgres backends" (others on a shared server do not).
@@ -86,6 +88,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--interval", type=float, default=60.0, help="sustained mode: seconds per reported interval")
     parser.add_argument("--prelogged", type=int, default=0, metavar="N",
                         help="sustained mode: first write N checks and inquiries into the logs (COPY)")
+    parser.add_argument("--trace", metavar="PATH",
+                        help="sustained mode: write a per-second trace (latencies, CPU, stalls, PostgreSQL waits)")
     return parser.parse_args()
 
 
@@ -371,6 +375,11 @@ def _bench_sustained(args: argparse.Namespace, key: str, usccs: list[str], setup
         return "GET", f"/bench/bare?uscc={picks[i & 0xFFFF]}", b"", {}
 
     mix = checks_sustained.Mix(clean=clean, listed=listed, key=key, matter=MATTER, rng=random.Random(args.seed + 1))
+    trace = None
+    if args.trace:
+        db = connection.settings_dict
+        trace = Trace(f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}")
+        mix.trace = trace.answered
     workers = int(str(args.workers).split(",")[0])
     print(f"\nPostgreSQL, {setup['organizations']:,} organizations, {setup['list_entries']:,} list entries, "
           f"{setup['measures']} measures; gunicorn {workers} sync workers; sustained {args.sustained:g} min",
@@ -385,6 +394,8 @@ def _bench_sustained(args: argparse.Namespace, key: str, usccs: list[str], setup
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
+        if trace is not None:
+            trace.write(args.trace)
     return checks_sustained.report(runs, rate=args.rate, interval=args.interval)
 
 

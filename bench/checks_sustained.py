@@ -139,6 +139,7 @@ class Mix:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     reportable: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=20_000))
+    trace: Callable[[float], None] | None = None  # each answer's latency, for the per-second trace (--trace)
 
     def _headers(self) -> dict[str, str]:
         return {"X-API-Key": self.key, "Content-Type": "application/json"}
@@ -171,6 +172,8 @@ class Mix:
 
     def answered(self, i: int, status: int, body: bytes, latency_ms: float) -> None:
         kind = self.kinds.pop(i, "")
+        if self.trace is not None:
+            self.trace(latency_ms)
         if not 200 <= status < 300:
             return
         self.latencies.setdefault(kind, []).append(latency_ms)

@@ -140,7 +140,12 @@ def subjects_by_codes(*, scheme: str, codes: Iterable[str], fields: Sequence[str
         return
     columns = (path, "pk", *fields)
     if connection.vendor == "postgresql":
-        yield from Subject.objects.filter(condition, _EqualsAny(F(path), wanted)).values_list(*columns)
+        # Probes of the code's index, whatever the statistics say: during a big load they are stale (a table
+        # analyzed when it was small), and the planner would hash-join whole scans of the subjects and their
+        # codes for each chunk — a cost that grows with the city.
+        with planner_settings({"enable_seqscan": "off"}):
+            rows = list(Subject.objects.filter(condition, _EqualsAny(F(path), wanted)).values_list(*columns))
+        yield from rows
         return
     for start in range(0, len(wanted), CODES_PER_QUERY):
         part = wanted[start:start + CODES_PER_QUERY]
