@@ -67,14 +67,24 @@ def canonical_json(value: Any) -> bytes:
 
 
 def _reject_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise TypeError("floats have no canonical JSON form here; use a string")
-    if isinstance(value, dict):
-        for item in value.values():
-            _reject_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _reject_floats(item)
+    # A walk with a stack, the common types compared exactly first: a signed report of 500 records holds ~200,000
+    # values, and the recursive form with isinstance checks took as long as json.dumps itself.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue
+        if kind is dict:
+            pending.extend(item.values())
+        elif kind is list or kind is tuple:
+            pending.extend(item)
+        elif isinstance(item, float):
+            raise TypeError("floats have no canonical JSON form here; use a string")
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def content_hash(data: bytes) -> str:

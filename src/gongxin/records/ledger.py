@@ -227,12 +227,15 @@ def version_leaves(refs: Sequence[tuple[int, int]], *, from_stored_hash: bool = 
     refs = list(refs)
     for start in range(0, len(refs), 400):
         part = refs[start:start + 400]
-        condition = Q()
-        by_record: dict[int, list[int]] = {}
+        # One condition per version number (a report's records are mostly at versions 1 to 3), each with the
+        # records at that number: the same versions as one condition per record, which Django took ~0.06 ms each
+        # to build (30 of the ~95 ms of a 500-record report's leaves).
+        by_number: dict[int, list[int]] = {}
         for record_id, number in part:
-            by_record.setdefault(record_id, []).append(number)
-        for record_id, numbers in by_record.items():
-            condition |= Q(record_id=record_id, number__in=numbers)
+            by_number.setdefault(number, []).append(record_id)
+        condition = Q()
+        for number, record_ids in sorted(by_number.items()):
+            condition |= Q(number=number, record_id__in=sorted(set(record_ids)))
         versions = list(RecordVersion.objects.filter(condition)
                         .select_related("record__source_unit__department", "record__catalog_item"))
         if subject_id is None:

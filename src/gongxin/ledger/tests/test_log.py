@@ -274,3 +274,17 @@ def test_the_audit_finds_a_missing_entry_an_extra_one_and_a_broken_node(market_u
 
 def test_every_kind_is_registered():
     assert RECORD_VERSION in kinds()
+
+
+def test_version_leaves_recompute_exactly_the_versions_asked_for(market_unit, organization):
+    """Versions are read by number, each with the records asked at that number: a record asked at version 2 does
+    not bring its version 1, one asked at a version it lacks is left out."""
+    revoked = _submit(market_unit, organization, "CF-V2")
+    record_revoke(record=revoked, actor=ADMIN, reason="withdrawn")  # its version 2
+    single = _submit(market_unit, organization, "CF-V1")
+    leaves = version_leaves([(revoked.pk, 2), (single.pk, 1), (single.pk, 2)])
+    assert set(leaves) == {(revoked.pk, 2), (single.pk, 1)}
+    for record_id, number in leaves:
+        version = RecordVersion.objects.select_related("record").get(record_id=record_id, number=number)
+        expected = version_leaf_of(record=version.record, version=version)
+        assert leaves[(record_id, number)].data == expected.data

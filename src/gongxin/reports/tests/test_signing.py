@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections import OrderedDict
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -60,6 +61,17 @@ def test_canonical_json_is_sorted_compact_utf8_and_refuses_floats():
     assert signing.canonical_json({"b": 1, "a": ["中", True, None]}) == '{"a":["中",true,null],"b":1}'.encode()
     with pytest.raises(TypeError):
         signing.canonical_json({"amount": 1.5})
+
+
+@pytest.mark.parametrize("value", [
+    [{"a": ["x", {"b": (1, 2.5)}]}],
+    {"deep": [[[[{"ratio": float("inf")}]]]]},
+    OrderedDict(outer=OrderedDict(inner=0.1)),
+    {"tuple": ("a", (None, True, -0.0))},
+])
+def test_canonical_json_refuses_a_float_at_any_depth(value):
+    with pytest.raises(TypeError):
+        signing.canonical_json(value)
 
 
 def test_public_key_forms_agree():
