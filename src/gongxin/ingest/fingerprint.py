@@ -45,6 +45,7 @@ RULE_MODULES = ("gongxin.ingest.parsing", "gongxin.ingest.rows", "gongxin.catalo
 SPECIAL_COLUMNS = (parsing.SOURCE_RECORD_ID, parsing.REVOKED, parsing.SEVERITY)
 _NOT_ROWS = {parsing.UNREADABLE, parsing.BAD_CELLS, parsing.STOPPED}
 _INT64 = 1 << 64
+_PRESENCE = {str: "1", type(None): "0"}
 
 
 @cache
@@ -79,20 +80,22 @@ class RowFingerprinter:
                        VERSION + b"\x00" + rules_digest() + _policies_digest() + schema, hashlib.sha256).digest()
         self._hasher = hashlib.blake2b(key=key, digest_size=8)
         self.codes = (*(f["code"] for f in item.fields), *SPECIAL_COLUMNS)
+        self._separators = len(self.codes) - 1
         self.known: set[int] = known or set()
 
     def of(self, cells: dict[str, Any]) -> int | None:
         if len(cells) == 1 and not _NOT_ROWS.isdisjoint(cells):
             return None
-        values = [cells.get(code) for code in self.codes]
-        present = "".join("0" if value is None else "1" for value in values)
-        texts = [value for value in values if value is not None]
-        if any(value.__class__ is not str for value in texts):
+        values = list(map(cells.get, self.codes))
+        try:  # each column: "1" text, "0" absent; any other type (a number, a date) has no fingerprint
+            present = "".join(map(_PRESENCE.__getitem__, map(type, values)))
+        except KeyError:
             return None
-        # The presence of each column, then the cells separated by NUL, which no cell of a row holds (a cell with a
-        # NUL makes the row a special one); checked all the same, so that the encoding is one-to-one.
-        joined = "\x00".join(texts)
-        if joined.count("\x00") != len(texts) - 1 and texts:
+        # The presence of each column, then the cells (an absent one as "None", told apart by its presence) separated
+        # by NUL, which no cell of a row holds (a cell with a NUL makes the row a special one) — checked all the same,
+        # so that the encoding is one-to-one.
+        joined = "\x00".join(map(str, values))
+        if joined.count("\x00") != self._separators:
             return None
         hasher = self._hasher.copy()
         hasher.update((present + "\x00" + joined).encode("utf-8", "surrogatepass"))

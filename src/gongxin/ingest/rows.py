@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -104,8 +104,7 @@ class CheckedRow:
     source_fingerprint: int | None = None
 
 
-@dataclass(frozen=True)
-class Presumed:
+class Presumed(NamedTuple):
     """A snapshot's row whose fingerprint the unit and item's records hold: presumed unchanged, so neither normalized,
     validated nor hashed by the reader. The writer verifies it against the record ``identity`` names, in its chunk's
     transaction, and checks it after all when that fails (ingest.fingerprint, decision 084)."""
