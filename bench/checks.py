@@ -75,6 +75,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--list-entries", type=int, default=100_000, help="about this many (records are sized)")
     parser.add_argument("--measures", type=int, default=200)
     parser.add_argument("--workers", default="3", help="gunicorn sync workers; several (3,4) run the load each")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="gthread workers of this many threads each (keep connections alive) instead of sync ones")
     parser.add_argument("--concurrency", type=int, default=16, help="connections in the saturation runs")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each run")
     parser.add_argument("--rates", default="250,500", help="fixed rates of checks, req/s")
@@ -160,12 +162,18 @@ def _system_register(code: str) -> str:
     return key
 
 
-def _server(workers: int) -> subprocess.Popen[bytes]:
+def _workers_text(workers: int, threads: int) -> str:
+    return f"{workers} gthread workers of {threads} threads" if threads else f"{workers} sync workers"
+
+
+def _server(workers: int, threads: int = 0) -> subprocess.Popen[bytes]:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="checks_site",
                PYTHONPATH=os.pathsep.join([str(BENCH), os.environ.get("PYTHONPATH", "")]))
     command = [str(Path(sys.executable).with_name("gunicorn")), "gongxin.wsgi:application",
                "--config", "python:gongxin.gunicorn_conf", "--workers", str(workers),
                "--bind", f"{HOST}:{PORT}", "--log-level", "warning"]
+    if threads:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     process = subprocess.Popen(command, env=env)  # noqa: S603 - our own server binary
     wait_until_up(HOST, PORT)
     return process
@@ -255,9 +263,9 @@ def _runs(args: argparse.Namespace, key: str, usccs: list[str]) -> dict[str, lis
     return results
 
 
-def _report(results: dict[str, list[LoadResult]], setup: dict[str, Any], *, workers: int) -> bool:
+def _report(results: dict[str, list[LoadResult]], setup: dict[str, Any], *, workers: int, threads: int) -> bool:
     print(f"\nPostgreSQL, {setup['organizations']:,} organizations, {setup['list_entries']:,} list entries, "
-          f"{setup['measures']} measures; gunicorn {workers} sync workers; load generator on loopback")
+          f"{setup['measures']} measures; gunicorn {_workers_text(workers, threads)}; load generator on loopback")
     print(f"{'run':<20} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   CPU ms per request: "
           "server + postgres backends + load generator (+ other); CPU idle")
     for label, runs in results.items():
@@ -346,13 +354,13 @@ def _bench(args: argparse.Namespace) -> bool:
 
     passed = True
     for workers in [int(w) for w in str(args.workers).split(",") if w]:
-        server = _server(workers)
+        server = _server(workers, args.threads)
         try:
             results = _runs(args, key, usccs)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(30)
-        passed &= _report(results, setup, workers=workers)
+        passed &= _report(results, setup, workers=workers, threads=args.threads)
     return passed
 
 
@@ -382,10 +390,11 @@ def _bench_sustained(args: argparse.Namespace, key: str, usccs: list[str], setup
         mix.trace = trace.answered
     workers = int(str(args.workers).split(",")[0])
     print(f"\nPostgreSQL, {setup['organizations']:,} organizations, {setup['list_entries']:,} list entries, "
-          f"{setup['measures']} measures; gunicorn {workers} sync workers; sustained {args.sustained:g} min",
+          f"{setup['measures']} measures; gunicorn {_workers_text(workers, args.threads)}; "
+          f"sustained {args.sustained:g} min",
           flush=True)
     connection.close()
-    server = _server(workers)
+    server = _server(workers, args.threads)
     try:
         runs = checks_sustained.sustained(
             host=HOST, port=PORT, minutes=args.sustained, interval=args.interval, rate=args.rate,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -93,6 +94,8 @@ class _Usage:
 
 
 _usage: dict[int, _Usage] = {}
+# A process may serve requests on several threads (gunicorn's gthread workers): a count and its flush are one step.
+_usage_lock = threading.Lock()
 FLUSH_SECONDS = 1.0
 
 
@@ -143,11 +146,12 @@ def api_client_rate_limit_hit(client: ApiClient, *, cost: int = 1) -> int:
     its lock. Returns the count as this process knows it.
     """
     window = clock.now().replace(second=0, microsecond=0)
-    usage = _usage.get(client.pk)
-    if usage is None or usage.window != window:
-        usage = _usage[client.pk] = _Usage(window)
-    usage.limit = client.rate_limit_per_minute
-    return _usage_count(client.pk, usage, cost, window)
+    with _usage_lock:
+        usage = _usage.get(client.pk)
+        if usage is None or usage.window != window:
+            usage = _usage[client.pk] = _Usage(window)
+        usage.limit = client.rate_limit_per_minute
+        return _usage_count(client.pk, usage, cost, window)
 
 
 def _usage_count(client_id: int, usage: _Usage, cost: int, window: datetime) -> int:
@@ -170,11 +174,12 @@ def api_rate_limit_charge(*, viewer: Viewer, cost: int) -> None:
         return
     if viewer.client_id is not None:
         window = clock.now().replace(second=0, microsecond=0)
-        usage = _usage.get(viewer.client_id)
-        if usage is not None and usage.window == window:
-            _usage_count(viewer.client_id, usage, cost, window)
-        else:  # a new minute since the request was counted: count against the client's row
-            client = ApiClient.objects.get(pk=viewer.client_id)
-            api_client_rate_limit_hit(client, cost=cost)
+        with _usage_lock:
+            usage = _usage.get(viewer.client_id)
+            if usage is not None and usage.window == window:
+                _usage_count(viewer.client_id, usage, cost, window)
+                return
+        # a new minute since the request was counted: count against the client's row
+        api_client_rate_limit_hit(ApiClient.objects.get(pk=viewer.client_id), cost=cost)
     elif viewer.user_id is not None:
         throttle_hit(hits=[("api.session", f"user:{viewer.user_id}")], cost=cost)

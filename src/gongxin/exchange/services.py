@@ -633,7 +633,11 @@ def _outcomes(package: Package, opened: OpenedPackage, groups: list[_Group], bat
                 rejected[position]["message_en"] += f"; {en}"
             else:
                 rejected[position] = {"code": f"ingest.{code}", "message": zh, "message_en": en}
-    units = {group.issuer_code: Batch.objects.get(pk=batches[group.issuer_code]).source_unit_id for group in groups}
+    of_group = {group.issuer_code: Batch.objects.get(pk=batches[group.issuer_code]) for group in groups}
+    units = {code: batch.source_unit_id for code, batch in of_group.items()}
+    # A batch that found no row unchanged and none repeated wrote every row it did not reject: those records'
+    # current versions are this package's without looking them up (the common case, a package of new records).
+    all_written = {code for code, batch in of_group.items() if batch.unchanged == 0 and batch.duplicate == 0}
     group_of = {} if len(groups) == 1 else {position: group.issuer_code for group in groups
                                             for position in group.positions}
     only = groups[0].issuer_code if len(groups) == 1 else None
@@ -644,7 +648,8 @@ def _outcomes(package: Package, opened: OpenedPackage, groups: list[_Group], bat
         for position, source_record_id in chunk:
             if position not in rejected:
                 code = only if only is not None else group_of[position]
-                wanted.setdefault(code, []).append(source_record_id.strip())
+                if code not in all_written:
+                    wanted.setdefault(code, []).append(source_record_id.strip())
         written: set[tuple[str, str]] = set()
         for code, ids in wanted.items():
             rows = Record.objects.filter(source_unit_id=units[code], catalog_item=item, source_record_id__in=ids,
@@ -659,7 +664,7 @@ def _outcomes(package: Package, opened: OpenedPackage, groups: list[_Group], bat
                                  **rejected[position]})
                 continue
             code = only if only is not None else group_of[position]
-            if (code, source_record_id.strip()) in written:
+            if code in all_written or (code, source_record_id.strip()) in written:
                 counts["applied"] += 1
             else:
                 counts["duplicates"] += 1

@@ -137,6 +137,21 @@ def test_duplicates_and_rejected_rows_are_explained_in_the_receipt(
     assert "HS-XZCF-2" not in outcomes  # applied records are counted, not listed
 
 
+def test_a_package_of_new_records_counts_each_applied_or_rejected_and_a_repeated_one_once_applied(
+        seeded: None, city: NodeIdentity, district: NodeIdentity) -> None:
+    bad = penalty(3, decision_date="not a date")
+    receipt = package_receive(data=send(district, city, [penalty(1), penalty(2), bad], sequence=1), via="file")
+    assert receipt.document["counts"] == {"records": 3, "applied": 2, "duplicates": 0, "rejected": 1}
+    assert [(o["source_record_id"], o["outcome"]) for o in receipt.document["outcomes"]] == [("HS-XZCF-3", "rejected")]
+
+    corrected = penalty(4, fine_amount="20000.00")
+    receipt = package_receive(data=send(district, city, [penalty(4), corrected, penalty(4, fine_amount="20000.00")],
+                                        sequence=2), via="file")
+    # The record's current version is this package's: every line of it counts applied.
+    assert receipt.document["counts"] == {"records": 3, "applied": 3, "duplicates": 0, "rejected": 0}
+    assert Record.objects.get(source_record_id="HS-XZCF-4").current_version.payload["fine_amount"] == "20000.00"
+
+
 def _checker() -> Viewer:
     """A procurement system of the finance bureau, with its matter, checking subjects (as rewards' tests do)."""
     from gongxin.rewards.rules import rules_forget
