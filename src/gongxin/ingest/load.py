@@ -565,14 +565,32 @@ def _checked_with_fingerprints(chunk: list[parsing.SourceRow], *, check: Callabl
                 identity = checker.presumed_identity(row.cells)
                 if identity is not None:
                     presumed[position] = Presumed(row.number, identity, print_)
-    rest = [row for position, row in enumerate(chunk) if position not in presumed] if presumed else chunk
-    checked_rest = iter(check(rest) if rest else [])
+    rest = [position for position in range(len(chunk)) if position not in presumed] if presumed else range(len(chunk))
+    checked_by_position: dict[int, Any] = dict(zip(rest, check([chunk[p] for p in rest]) if rest else [], strict=True))
+    if presumed:
+        # A presumed row whose identity another row of the chunk names otherwise (a row corrected within the file, a
+        # changed row and its unchanged repeat) is checked here, so that the writer loads that identity's rows in
+        # file order without reading them again.
+        prints_of: dict[str, int] = {}
+        spoiled: set[str] = set()
+        for row in presumed.values():
+            if prints_of.setdefault(row.identity, row.fingerprint) != row.fingerprint:
+                spoiled.add(row.identity)
+        for checked in checked_by_position.values():
+            identity = getattr(checked, "identity", None)
+            if identity in prints_of:
+                spoiled.add(identity)
+        if spoiled:
+            again = [position for position, row in presumed.items() if row.identity in spoiled]
+            checked_by_position.update(zip(again, check([chunk[p] for p in again]), strict=True))
+            for position in again:
+                del presumed[position]
     out: list[Any] = []
     for position, print_ in enumerate(found):
         if position in presumed:
             out.append(presumed[position])
             continue
-        checked = next(checked_rest)
+        checked = checked_by_position[position]
         if isinstance(checked, CheckedRow):
             checked.source_fingerprint = print_
         out.append(checked)
