@@ -180,6 +180,8 @@ class BatchLoader:
         parts: list[list[CheckedRow]] = [[]]
         in_part: set[str] = set()
         for number, checked in checked_rows:
+            if isinstance(checked, Presumed):  # settled before (_presumed_settle): never here
+                continue
             if not isinstance(checked, CheckedRow):
                 if checked and checked[0].level == IssueLevel.WARNING:  # a note on the file, not a row
                     issues.extend((number, issue) for issue in checked)
@@ -215,8 +217,8 @@ class BatchLoader:
         for _number, checked in checked_rows:
             if isinstance(checked, CheckedRow):
                 others.add(checked.identity)
-            elif not isinstance(checked, Presumed) and getattr(checked, "identity", None):
-                others.add(checked.identity)  # type: ignore[union-attr]
+            elif not isinstance(checked, Presumed) and (identity := getattr(checked, "identity", None)):
+                others.add(identity)
         first: dict[str, Presumed] = {}
         demoted: set[str] = set()
         for _number, checked in checked_rows:
@@ -573,15 +575,15 @@ def _checked_with_fingerprints(chunk: list[parsing.SourceRow], *, check: Callabl
         # file order without reading them again.
         prints_of: dict[str, int] = {}
         spoiled: set[str] = set()
-        for row in presumed.values():
-            if prints_of.setdefault(row.identity, row.fingerprint) != row.fingerprint:
-                spoiled.add(row.identity)
+        for held in presumed.values():
+            if prints_of.setdefault(held.identity, held.fingerprint) != held.fingerprint:
+                spoiled.add(held.identity)
         for checked in checked_by_position.values():
             identity = getattr(checked, "identity", None)
             if identity in prints_of:
                 spoiled.add(identity)
         if spoiled:
-            again = [position for position, row in presumed.items() if row.identity in spoiled]
+            again = [position for position, held in presumed.items() if held.identity in spoiled]
             checked_by_position.update(zip(again, check([chunk[p] for p in again]), strict=True))
             for position in again:
                 del presumed[position]
