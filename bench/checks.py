@@ -75,6 +75,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--list-entries", type=int, default=100_000, help="about this many (records are sized)")
     parser.add_argument("--measures", type=int, default=200)
     parser.add_argument("--workers", default="3", help="gunicorn sync workers; several (3,4) run the load each")
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn",
+                        help="the HTTP server: gunicorn (the platform's) or granian (Rust HTTP, for comparison; "
+                             "pip install granian first)")
     parser.add_argument("--threads", type=int, default=0,
                         help="gthread workers of this many threads each (keep connections alive) instead of sync ones")
     parser.add_argument("--concurrency", type=int, default=16, help="connections in the saturation runs")
@@ -162,11 +165,13 @@ def _system_register(code: str) -> str:
     return key
 
 
-def _workers_text(workers: int, threads: int) -> str:
-    return f"{workers} gthread workers of {threads} threads" if threads else f"{workers} sync workers"
+def _workers_text(workers: int, threads: int, server: str = "gunicorn") -> str:
+    if server == "granian":
+        return f"granian, {workers} WSGI workers of one Python thread"
+    return f"gunicorn {workers} gthread workers of {threads} threads" if threads else f"gunicorn {workers} sync workers"
 
 
-def _server(workers: int, threads: int = 0) -> subprocess.Popen[bytes]:
+def _server(workers: int, threads: int = 0, server: str = "gunicorn") -> subprocess.Popen[bytes]:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="checks_site",
                PYTHONPATH=os.pathsep.join([str(BENCH), os.environ.get("PYTHONPATH", "")]))
     command = [str(Path(sys.executable).with_name("gunicorn")), "gongxin.wsgi:application",
@@ -174,6 +179,10 @@ def _server(workers: int, threads: int = 0) -> subprocess.Popen[bytes]:
                "--bind", f"{HOST}:{PORT}", "--log-level", "warning"]
     if threads:
         command += ["--worker-class", "gthread", "--threads", str(threads)]
+    if server == "granian":  # keeps connections alive; HTTP parsed in Rust, the application on one thread a worker
+        command = [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi", "--workers", str(workers),
+                   "--blocking-threads", "1", "--runtime-threads", "1", "--host", HOST, "--port", str(PORT),
+                   "--log-level", "warning", "gongxin.wsgi:application"]
     process = subprocess.Popen(command, env=env)  # noqa: S603 - our own server binary
     wait_until_up(HOST, PORT)
     return process
@@ -195,7 +204,7 @@ def _cpu_ticks() -> dict[int, tuple[str, int]]:
         used = int(fields[11]) + int(fields[12])  # utime + stime
         if pid == me:
             group = "load generator"
-        elif "gunicorn" in command:
+        elif "gunicorn" in command or "granian" in command:
             group = "server"
         elif command.startswith("postgres:") and "127.0.0.1(" in command and f" {_database} " in command:
             group = "postgres backends"
@@ -263,9 +272,10 @@ def _runs(args: argparse.Namespace, key: str, usccs: list[str]) -> dict[str, lis
     return results
 
 
-def _report(results: dict[str, list[LoadResult]], setup: dict[str, Any], *, workers: int, threads: int) -> bool:
+def _report(results: dict[str, list[LoadResult]], setup: dict[str, Any], *, workers: int, threads: int,
+            server: str) -> bool:
     print(f"\nPostgreSQL, {setup['organizations']:,} organizations, {setup['list_entries']:,} list entries, "
-          f"{setup['measures']} measures; gunicorn {_workers_text(workers, threads)}; load generator on loopback")
+          f"{setup['measures']} measures; {_workers_text(workers, threads, server)}; load generator on loopback")
     print(f"{'run':<20} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}   CPU ms per request: "
           "server + postgres backends + load generator (+ other); CPU idle")
     for label, runs in results.items():
@@ -354,13 +364,13 @@ def _bench(args: argparse.Namespace) -> bool:
 
     passed = True
     for workers in [int(w) for w in str(args.workers).split(",") if w]:
-        server = _server(workers, args.threads)
+        server = _server(workers, args.threads, args.server)
         try:
             results = _runs(args, key, usccs)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(30)
-        passed &= _report(results, setup, workers=workers, threads=args.threads)
+        passed &= _report(results, setup, workers=workers, threads=args.threads, server=args.server)
     return passed
 
 
@@ -390,11 +400,11 @@ def _bench_sustained(args: argparse.Namespace, key: str, usccs: list[str], setup
         mix.trace = trace.answered
     workers = int(str(args.workers).split(",")[0])
     print(f"\nPostgreSQL, {setup['organizations']:,} organizations, {setup['list_entries']:,} list entries, "
-          f"{setup['measures']} measures; gunicorn {_workers_text(workers, args.threads)}; "
+          f"{setup['measures']} measures; {_workers_text(workers, args.threads, args.server)}; "
           f"sustained {args.sustained:g} min",
           flush=True)
     connection.close()
-    server = _server(workers, args.threads)
+    server = _server(workers, args.threads, args.server)
     try:
         runs = checks_sustained.sustained(
             host=HOST, port=PORT, minutes=args.sustained, interval=args.interval, rate=args.rate,
