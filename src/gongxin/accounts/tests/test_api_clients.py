@@ -134,3 +134,23 @@ def test_a_batch_check_counts_its_subjects(client, department):
     client.post("/api/v1/checks/batch", body, content_type="application/json", HTTP_X_API_KEY=key)
     refused = client.get("/api/v1/records/mine", HTTP_X_API_KEY=key)
     assert refused.status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_counted_on_several_threads_of_a_process_are_none_lost() -> None:
+    """A process serving on several threads counts every request once: a flush on one thread does not drop what
+    another counted meanwhile."""
+    from gongxin.accounts.models import ApiClientUsage
+    from gongxin.accounts.services import api_clients_forget
+    from gongxin.testing.races import race
+
+    department = Department.objects.create(code="NB-SW", name="国家税务总局宁波市税务局", region_code="330200")
+    client, _ = api_client_create(name="税务系统", department=department, scopes=[], rate_limit_per_minute=100_000)
+    api_clients_forget()
+    with time_machine.travel("2026-11-25 10:00:05 +0800", tick=False):
+        race(lambda: [api_client_rate_limit_hit(client) for _ in range(300)], times=4)
+        # the last request's count, as this process knows it, is every request; the shared row lags by less than
+        # one flush's worth (a hundred)
+        assert api_client_rate_limit_hit(client) == 1201
+        assert 1101 <= ApiClientUsage.objects.get(client=client).count <= 1201
+    api_clients_forget()
