@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import connection
 
 from gongxin.catalog.models import CatalogItem, Policy, SourceUnit
+from gongxin.core.planner import planner_settings
 from gongxin.ingest import parsing
 from gongxin.records.content import source_fingerprint_bind
 
@@ -145,7 +146,8 @@ def presumed_verify(*, unit_id: int, item_id: int, rows: Iterable[tuple[int, str
     if not rows:
         return set()
     record, version = (connection.ops.quote_name(m._meta.db_table) for m in (Record, RecordVersion))
-    with connection.cursor() as cursor:
+    # The identity index probed whatever the statistics say (as records.load's own lookup: core.planner).
+    with planner_settings({"enable_seqscan": "off"}), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"SELECT k.n FROM unnest(string_to_array(%s, ',')::int[], %s::text[], "  # noqa: S608

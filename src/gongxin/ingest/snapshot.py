@@ -28,6 +28,7 @@ from django.db import connection
 from gongxin.catalog.choices import PolicyKind
 from gongxin.catalog.errors import PolicyNotFound
 from gongxin.catalog.policy import policy_select
+from gongxin.core.planner import planner_settings
 from gongxin.records.choices import RecordStatus
 from gongxin.records.content import source_fingerprint_bind
 from gongxin.records.models import Record, RecordVersion
@@ -82,7 +83,8 @@ def stage_and_compare(*, batch_id: int, unit_id: int, item_id: int, identities: 
     (decision 084): the next snapshot finds the row without checking it. Must run inside the chunk's transaction."""
     record, version = _q(Record._meta.db_table), _q(RecordVersion._meta.db_table)
     stage = _q(stage_table(batch_id))
-    with connection.cursor() as cursor:
+    # The identity index probed whatever the statistics say (as records.load's own lookup: core.planner).
+    with planner_settings({"enable_seqscan": "off"}), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             bound = "k.fingerprint # ('x' || encode(substring(v.content_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint"
             cursor.execute(
