@@ -4,6 +4,8 @@
     .venv/bin/python bench/city.py --postgres URL --records 1000000 --database city_1m      # measure it again
     .venv/bin/python bench/city.py --postgres URL --records 1000000,5000000,20000000 --keep
     .venv/bin/python bench/city.py --compare bench/results/city-1000000.json bench/results/city-20000000.json
+    .venv/bin/python bench/city.py --postgres URL --records 5000000 --database city_5m --only measure \
+        --figures "publicity, first,department,district"                      # some page figures alone
 
 Build (bench/city_build.py): a fresh database, the platform's migrations, the demo's reference data and
 source units, then organizations (0.06 per record), persons (0.1 per record), relations, records with
@@ -58,12 +60,17 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--check-rate", type=float, default=500.0)
     parser.add_argument("--check-seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--figures", metavar="WORDS",
+                        help="only the page figures whose name contains one of these comma-separated words "
+                             "(\"department,district\"): no storage, reports, check API, exports or nightly jobs; "
+                             "written to city-<records>-figures.json")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--compare", nargs="+", metavar="JSON", help="print the results files and their growth")
     args = parser.parse_args()
     if not args.compare and not args.postgres:
         parser.error("--postgres is required (or --compare)")
     args.sizes = [int(s.replace("_", "")) for s in str(args.records).split(",") if s.strip()]
+    args.figures = [w.strip() for w in args.figures.split(",") if w.strip()] if args.figures else []
     if args.database and len(args.sizes) > 1:
         parser.error("--database names one city: give one size")
     return args
@@ -149,21 +156,23 @@ def measure(args: argparse.Namespace, facts: dict[str, Any]) -> dict[str, Any]:
     records = int(facts["records"])
     print("preparing sessions, reports and queries ...", flush=True)
     targets = m.targets_prepare(big_uscc=facts["big_uscc"], seed=args.seed)
-    figures = m.storage_measure(records)
-    figures += m.report_builds(targets)
+    selected = bool(args.figures)  # --figures: those page figures alone
+    figures = [] if selected else m.storage_measure(records) + m.report_builds(targets)
     connection.close()
     server = m.server_start(args.workers)
     try:
         print(f"pages at {args.rate:g} req/s for {args.seconds:g} s each:", flush=True)
-        figures += m.pages_measure(targets, rate=args.rate, seconds=args.seconds)
-        figures.append(m.check_measure(targets, rate=args.check_rate, seconds=args.check_seconds))
-        print("exports (sequential downloads):", flush=True)
-        figures += m.exports_measure(targets)
+        figures += m.pages_measure(targets, rate=args.rate, seconds=args.seconds, only=args.figures)
+        if not selected:
+            figures.append(m.check_measure(targets, rate=args.check_rate, seconds=args.check_seconds))
+            print("exports (sequential downloads):", flush=True)
+            figures += m.exports_measure(targets)
     finally:
         m.server_stop(server)
-    print("nightly jobs (rolled back afterwards):", flush=True)
-    figures += m.nightly_measure(as_of=as_of, records=records, seed=args.seed,
-                                 organizations=int(facts["organizations"]))
+    if not selected:
+        print("nightly jobs (rolled back afterwards):", flush=True)
+        figures += m.nightly_measure(as_of=as_of, records=records, seed=args.seed,
+                                     organizations=int(facts["organizations"]))
     return {"records": records, "facts": facts, "measured_at": time.strftime("%Y-%m-%d %H:%M"),
             "rate": args.rate, "seconds": args.seconds, "workers": args.workers,
             "figures": [asdict(f) for f in figures]}
@@ -197,7 +206,7 @@ def run_size(args: argparse.Namespace, records: int) -> dict[str, Any] | None:
             return None
         result = measure(args, facts)
         RESULTS.mkdir(exist_ok=True)
-        path = RESULTS / f"city-{facts['records_asked']}.json"
+        path = RESULTS / f"city-{facts['records_asked']}{'-figures' if args.figures else ''}.json"
         path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
         print(f"figures written to {path.relative_to(ROOT)}", flush=True)
         return result

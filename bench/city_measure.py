@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -262,6 +262,12 @@ def _load(name: str, make: Callable[[int], tuple[str, str, bytes, dict[str, str]
     return figure
 
 
+def _lazy(name: str, make: Callable[[int], tuple[str, str, bytes, dict[str, str]]], **kwargs: Any,
+          ) -> tuple[str, Callable[[], Figure]]:
+    """A page figure by name, measured only when called (``--figures`` picks some by name)."""
+    return name, lambda: _load(name, make, **kwargs)
+
+
 EXPORT_SECONDS = 120.0  # a download is read for at most this long: its first byte and rate, its total if it ends
 
 
@@ -298,7 +304,8 @@ def _download(name: str, path: str, cookie: str = "", limit: float = EXPORT_SECO
     return figure
 
 
-def pages_measure(t: Targets, *, rate: float, seconds: float) -> list[Figure]:
+def pages_measure(t: Targets, *, rate: float, seconds: float, only: Sequence[str] = ()) -> list[Figure]:
+    """Every page figure, or with ``only`` those whose name contains one of its words (case-insensitive)."""
     rng = random.Random(7)
 
     def pick(values: list[str]) -> Callable[[int], str]:
@@ -309,51 +316,53 @@ def pages_measure(t: Targets, *, rate: float, seconds: float) -> list[Figure]:
     staff, person, agent = t.cookies["staff"], t.cookies["person"], t.cookies["agent"]
     middle, last = max(1, t.pages // 2), t.pages
     listing = "/publicity/?"
-    figures = [
-        _load("home", _get(lambda i: "/"), rate=rate, seconds=seconds),
-        _load("search by name", _get(lambda i: "/search/?" + urlencode({"q": name(i)})), rate=rate, seconds=seconds),
-        _load("search by USCC", _get(lambda i: "/search/?" + urlencode({"q": prefix(i)})), rate=rate,
+    figures: list[tuple[str, Callable[[], Figure]]] = [
+        _lazy("home", _get(lambda i: "/"), rate=rate, seconds=seconds),
+        _lazy("search by name", _get(lambda i: "/search/?" + urlencode({"q": name(i)})), rate=rate, seconds=seconds),
+        _lazy("search by USCC", _get(lambda i: "/search/?" + urlencode({"q": prefix(i)})), rate=rate,
               seconds=seconds),
-        _load("search by initials", _get(lambda i: "/search/?" + urlencode({"q": initials(i)})), rate=rate,
+        _lazy("search by initials", _get(lambda i: "/search/?" + urlencode({"q": initials(i)})), rate=rate,
               seconds=seconds),
-        _load("profile, first page", _get(lambda i: f"/org/{uscc(i)}/"), rate=rate, seconds=seconds),
-        _load("profile of the 500-record firm, first page", _get(lambda i: f"/org/{t.big_uscc}/"), rate=rate,
+        _lazy("profile, first page", _get(lambda i: f"/org/{uscc(i)}/"), rate=rate, seconds=seconds),
+        _lazy("profile of the 500-record firm, first page", _get(lambda i: f"/org/{t.big_uscc}/"), rate=rate,
               seconds=seconds),
-        _load(f"profile of the 500-record firm, deep page ({t.big_group} p. {t.big_deep_page})",
+        _lazy(f"profile of the 500-record firm, deep page ({t.big_group} p. {t.big_deep_page})",
               _get(lambda i: f"/org/{t.big_uscc}/?group={t.big_group}&cursor={quote(t.big_deep_cursor)}"),
               rate=rate, seconds=seconds),
-        _load("publicity, first page", _get(lambda i: listing), rate=rate, seconds=seconds),
-        _load(f"publicity, middle page ({middle:,})", _get(lambda i: f"{listing}cursor={quote(t.middle_cursor)}"),
+        _lazy("publicity, first page", _get(lambda i: listing), rate=rate, seconds=seconds),
+        _lazy(f"publicity, middle page ({middle:,})", _get(lambda i: f"{listing}cursor={quote(t.middle_cursor)}"),
               rate=rate, seconds=seconds),
-        _load(f"publicity, last page ({last:,})", _get(lambda i: f"{listing}cursor=last"), rate=rate, seconds=seconds),
-        _load("publicity, kind=penalty", _get(lambda i: f"{listing}kind=penalty"), rate=rate, seconds=seconds),
-        _load("publicity, kind=licence", _get(lambda i: f"{listing}kind=licence"), rate=rate, seconds=seconds),
-        _load("publicity, department", _get(lambda i: f"{listing}department={t.department}"), rate=rate,
+        _lazy(f"publicity, last page ({last:,})", _get(lambda i: f"{listing}cursor=last"), rate=rate, seconds=seconds),
+        _lazy("publicity, kind=penalty", _get(lambda i: f"{listing}kind=penalty"), rate=rate, seconds=seconds),
+        _lazy("publicity, kind=licence", _get(lambda i: f"{listing}kind=licence"), rate=rate, seconds=seconds),
+        _lazy("publicity, department", _get(lambda i: f"{listing}department={t.department}"), rate=rate,
               seconds=seconds),
-        _load("publicity, district", _get(lambda i: f"{listing}district={t.district}"), rate=rate, seconds=seconds),
-        _load("publicity, type=fine", _get(lambda i: f"{listing}kind=penalty&type={quote(t.type_code)}"), rate=rate,
+        _lazy("publicity, district", _get(lambda i: f"{listing}district={t.district}"), rate=rate, seconds=seconds),
+        _lazy("publicity, type=fine", _get(lambda i: f"{listing}kind=penalty&type={quote(t.type_code)}"), rate=rate,
               seconds=seconds),
-        _load("publicity, date range (one month)",
+        _lazy("publicity, date range (one month)",
               _get(lambda i: f"{listing}date_from=2025-03-01&date_to=2025-03-31"), rate=rate, seconds=seconds),
-        _load("credit card", _get(lambda i: f"/card/{uscc(i)}/"), rate=rate, seconds=seconds),
-        _load("verify page of a report", _get(lambda i: f"/verify/{t.reports['typical']}/"), rate=rate,
+        _lazy("credit card", _get(lambda i: f"/card/{uscc(i)}/"), rate=rate, seconds=seconds),
+        _lazy("verify page of a report", _get(lambda i: f"/verify/{t.reports['typical']}/"), rate=rate,
               seconds=seconds),
-        _load("/me/ (a person with records)", _get(lambda i: "/me/", person), rate=rate, seconds=seconds),
-        _load("/me/inquiries/", _get(lambda i: "/me/inquiries/", person), rate=rate, seconds=seconds),
-        _load("/me/consents/", _get(lambda i: "/me/consents/", person), rate=rate, seconds=seconds),
-        _load("/me/ (agent of the 500-record firm)", _get(lambda i: "/me/", agent), rate=rate, seconds=seconds),
-        _load("staff workbench", _get(lambda i: "/workbench/", staff), rate=rate, seconds=seconds),
-        _load("report JSON (typical firm)", _get(lambda i: f"/reports/{t.reports['typical']}/json", staff), rate=rate,
+        _lazy("/me/ (a person with records)", _get(lambda i: "/me/", person), rate=rate, seconds=seconds),
+        _lazy("/me/inquiries/", _get(lambda i: "/me/inquiries/", person), rate=rate, seconds=seconds),
+        _lazy("/me/consents/", _get(lambda i: "/me/consents/", person), rate=rate, seconds=seconds),
+        _lazy("/me/ (agent of the 500-record firm)", _get(lambda i: "/me/", agent), rate=rate, seconds=seconds),
+        _lazy("staff workbench", _get(lambda i: "/workbench/", staff), rate=rate, seconds=seconds),
+        _lazy("report JSON (typical firm)", _get(lambda i: f"/reports/{t.reports['typical']}/json", staff), rate=rate,
               seconds=seconds),
-        _load("report JSON (500-record firm)", _get(lambda i: f"/reports/{t.reports['big']}/json", staff), rate=rate,
+        _lazy("report JSON (500-record firm)", _get(lambda i: f"/reports/{t.reports['big']}/json", staff), rate=rate,
               seconds=seconds),
-        _load("report PDF download, stored file (typical firm)",
+        _lazy("report PDF download, stored file (typical firm)",
               _get(lambda i: f"/reports/{t.reports['typical']}/pdf", staff),
               rate=rate, seconds=seconds, kind="pdf"),
-        _load("report PDF download, stored file (500-record firm)",
+        _lazy("report PDF download, stored file (500-record firm)",
               _get(lambda i: f"/reports/{t.reports['big']}/pdf", staff), rate=rate, seconds=seconds, kind="pdf"),
     ]
-    return figures
+    wanted = [word.casefold() for word in only]
+    return [load() for name, load in figures
+            if not wanted or any(word in name.casefold() for word in wanted)]
 
 
 def exports_measure(t: Targets) -> list[Figure]:
