@@ -79,7 +79,8 @@ def _arguments() -> argparse.Namespace:
                         help="the HTTP server: gunicorn (the platform's) or granian (Rust HTTP, for comparison; "
                              "pip install granian first)")
     parser.add_argument("--threads", type=int, default=0,
-                        help="gthread workers of this many threads each (keep connections alive) instead of sync ones")
+                        help="gthread workers of this many threads each (keep connections alive) instead of sync ones; "
+                             "with --server granian, the Python threads of each worker")
     parser.add_argument("--concurrency", type=int, default=16, help="connections in the saturation runs")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each run")
     parser.add_argument("--rates", default="250,500", help="fixed rates of checks, req/s")
@@ -167,7 +168,7 @@ def _system_register(code: str) -> str:
 
 def _workers_text(workers: int, threads: int, server: str = "gunicorn") -> str:
     if server == "granian":
-        return f"granian, {workers} WSGI workers of one Python thread"
+        return f"granian, {workers} WSGI workers of {threads or 1} Python thread(s)"
     return f"gunicorn {workers} gthread workers of {threads} threads" if threads else f"gunicorn {workers} sync workers"
 
 
@@ -179,10 +180,10 @@ def _server(workers: int, threads: int = 0, server: str = "gunicorn") -> subproc
                "--bind", f"{HOST}:{PORT}", "--log-level", "warning"]
     if threads:
         command += ["--worker-class", "gthread", "--threads", str(threads)]
-    if server == "granian":  # keeps connections alive; HTTP parsed in Rust, the application on one thread a worker
+    if server == "granian":  # keeps connections alive; HTTP parsed in Rust, the application on --threads threads
         command = [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi", "--workers", str(workers),
-                   "--blocking-threads", "1", "--runtime-threads", "1", "--host", HOST, "--port", str(PORT),
-                   "--log-level", "warning", "gongxin.wsgi:application"]
+                   "--blocking-threads", str(threads or 1), "--runtime-threads", "1", "--host", HOST,
+                   "--port", str(PORT), "--log-level", "warning", "gongxin.wsgi:application"]
     process = subprocess.Popen(command, env=env)  # noqa: S603 - our own server binary
     wait_until_up(HOST, PORT)
     return process

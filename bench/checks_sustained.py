@@ -278,6 +278,17 @@ def report(runs: dict[str, Any], *, rate: float, interval: float) -> bool:
         print(f"{n:>4} {r.throughput:>6.0f} {row.subjects_checked / r.seconds:>8.0f} {r.median:>7.2f}"
               f" {r.percentile(99):>8.2f} {row.single_p99():>10.2f} {r.errors:>6} {cpu.get('server', 0):>7.2f}"
               f" {cpu.get('postgres backends', 0):>6.2f} {other:>6.2f} {row.log_rows:>10,}")
+    failed = [(n, {s: c for s, c in row.result.statuses.items() if not 200 <= s < 300},
+               row.result.errors - sum(c for s, c in row.result.statuses.items() if not 200 <= s < 300))
+              for n, row in enumerate(intervals, start=1) if row.result.errors]
+    kinds = (CLEAN, LISTED, BATCH, FEEDBACK)  # p50 / p99 of each kind of request, to see which one is slow
+    print("  p50 / p99 ms by kind: " + ", ".join(kinds))
+    for n, row in enumerate(intervals, start=1):
+        print(f"  {n:>2}: " + "; ".join(f"{_percentile(row.latencies.get(k, []), 50):.1f} / "
+                                        f"{_percentile(row.latencies.get(k, []), 99):.1f}" for k in kinds))
+    for n, statuses, broken in failed:  # what the errors were: HTTP statuses, and connections that failed
+        print(f"  errors of interval {n}: " + ", ".join(f"HTTP {s} x{c}" for s, c in sorted(statuses.items()))
+              + (f"{', ' if statuses else ''}connection failed x{broken}" if broken else ""))
     print("\nlog tables over the run (seq_scan, seq_tup_read, idx_scan, inserted, updated, HOT updated; dead at end):")
     after, before = runs["counters_after"], runs["counters_before"]
     for table in LOG_TABLES:

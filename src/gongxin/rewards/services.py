@@ -693,25 +693,33 @@ def check_feedback(*, check: Check, measures_applied: Sequence[str], outcome: st
     applied = sorted(set(measures_applied))
     if set(applied) - hit_codes:
         raise errors.MeasureNotHit(details={"measures": sorted(set(applied) - hit_codes)})
-    with transaction.atomic():
-        if CheckFeedback.objects.filter(check_row=check).exists():
-            raise errors.FeedbackExists()
-        try:
-            with transaction.atomic():  # two reports at once: the unique check row decides, the loser gets 409
-                feedback = CheckFeedback.objects.create(check_row=check, measures_applied=applied, outcome=outcome,
-                                                        note=note[:4000], actor_label=actor.label,
-                                                        created_at=clock.now())
-        except IntegrityError as exc:
-            raise errors.FeedbackExists() from exc
-        # One UPDATE of the check's hit rows by their index, the measures named by id: filtered through the
-        # measure's code, Django updated ``WHERE id IN (a join)``, which PostgreSQL answered with a scan of every
-        # hit ever logged (decision 043).
-        applied_ids = list(Measure.objects.filter(code__in=applied).values_list("pk", flat=True))
-        CheckHit.objects.filter(check_row=check).update(
-            applied=Case(When(measure_id__in=applied_ids, then=Value(True)), default=Value(False)))
-        event_emit(topic=CHECK_FEEDBACK_RECORDED, aggregate_type="check", aggregate_id=check.pk,
-                   subject_id=check.subject_id, payload={"outcome": outcome, "applied": applied})
+    # The check row's unique constraint decides whether a report exists (two at once: the loser gets 409), without
+    # a look first or a savepoint: a feedback is five round trips, not nine (issue #23).
+    try:
+        with transaction.atomic():
+            feedback = CheckFeedback.objects.create(check_row=check, measures_applied=applied, outcome=outcome,
+                                                    note=note[:4000], actor_label=actor.label,
+                                                    created_at=clock.now())
+            # One UPDATE of the check's hit rows by their index, the measures named by id: filtered through the
+            # measure's code, Django updated ``WHERE id IN (a join)``, which PostgreSQL answered with a scan of
+            # every hit ever logged (decision 043).
+            CheckHit.objects.filter(check_row=check).update(
+                applied=Case(When(measure_id__in=_measure_ids(applied), then=Value(True)), default=Value(False)))
+            event_emit(topic=CHECK_FEEDBACK_RECORDED, aggregate_type="check", aggregate_id=check.pk,
+                       subject_id=check.subject_id, payload={"outcome": outcome, "applied": applied})
+    except IntegrityError as exc:
+        raise errors.FeedbackExists() from exc
     return feedback
+
+
+def _measure_ids(codes: Sequence[str]) -> list[int]:
+    """The ids of measures named by code: from the cached rules, the database only for a code they no longer hold."""
+    known = {m.code: m.measure_id for m in ruleset().measures}
+    ids = [known[c] for c in codes if c in known]
+    missing = [c for c in codes if c not in known]
+    if missing:
+        ids += Measure.objects.filter(code__in=missing).values_list("pk", flat=True)
+    return ids
 
 
 # --- certificates ----------------------------------------------------------------------------------
