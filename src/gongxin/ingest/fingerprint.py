@@ -26,7 +26,7 @@ import hashlib
 import hmac
 import importlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,9 @@ from django.conf import settings
 from django.db import connection
 
 from gongxin.catalog.models import CatalogItem, Policy, SourceUnit
-from gongxin.core.planner import planner_settings
 from gongxin.ingest import parsing
 from gongxin.records.content import source_fingerprint_bind
+from gongxin.records.selectors import content_hash_head, identity_probe, identity_probe_cursor
 
 VERSION = b"gongxin.ingest.row-fingerprint/1"
 # The modules whose code decides what a row becomes: a deploy that changes any of them changes every fingerprint.
@@ -65,10 +65,11 @@ def _policies_digest() -> bytes:
 
 
 class RowFingerprinter:
-    """Fingerprints the file rows of one (source unit, catalog item): ``of(cells)`` is a signed 64-bit integer, or
-    None for a row that has none (a special row, a cell that is not text — numbers and dates of an .xlsx, JSON
-    numbers: those rows always take the full path). ``known``: the fingerprints the unit and item's records hold
-    (a snapshot's reader presumes those rows unchanged), empty unless loaded."""
+    """Fingerprints the file rows of one (source unit, catalog item): a CSV record by its text as read
+    (``record_sift``), any other row by its cells (``of``). A fingerprint is a signed 64-bit integer, or None for a row
+    that has none (a special row; a cell that is not text — numbers and dates of an .xlsx, JSON numbers: those rows
+    always take the full path). ``known``: the fingerprints the unit and item's records hold (a snapshot's reader
+    presumes those rows unchanged), empty unless loaded."""
 
     def __init__(self, *, item: CatalogItem, source_unit: SourceUnit, known: set[int] | None = None) -> None:
         schema = json.dumps({
@@ -76,13 +77,50 @@ class RowFingerprinter:
             "natural_key": item.natural_key, "subject_kinds": item.subject_kinds, "kind": item.record_kind,
             "decision": item.decision_date_field, "unit": source_unit.pk, "domain": source_unit.domain,
             "jurisdiction": settings.GONGXIN_JURISDICTION,
+            "cell_chars": parsing.ReadLimits.from_settings().cell_chars,  # a longer cell is refused: another outcome
         }, sort_keys=True, ensure_ascii=False, default=str).encode()
-        key = hmac.new(settings.GONGXIN_LOOKUP_KEY,
-                       VERSION + b"\x00" + rules_digest() + _policies_digest() + schema, hashlib.sha256).digest()
-        self._hasher = hashlib.blake2b(key=key, digest_size=8)
+        self._key = hmac.new(settings.GONGXIN_LOOKUP_KEY,
+                             VERSION + b"\x00" + rules_digest() + _policies_digest() + schema, hashlib.sha256).digest()
+        self._hasher = hashlib.blake2b(key=self._key, digest_size=8)
         self.codes = (*(f["code"] for f in item.fields), *SPECIAL_COLUMNS)
         self._separators = len(self.codes) - 1
+        self._identity_codes = {parsing.SOURCE_RECORD_ID, *item.natural_key}
         self.known: set[int] = known or set()
+
+    def record_sift(self, header: str, delimiter: str, columns: dict[int, str], *,
+                    identity_of: Callable[[dict[str, Any]], str | None] | None) -> parsing.RecordSift:
+        """The sift of a CSV's records (``parsing.table_open(sift_for=...)``): a record's fingerprint is the keyed hash
+        of its text as read — decoded, without its line end — under a key that holds the header line as read, so the
+        columns' order, spelling and delimiter are part of every fingerprint. A record whose fingerprint is known is
+        presumed unchanged with the identity ``identity_of`` finds in its source-record-id and natural-key cells
+        (None: it names none, the record is parsed and checked); without ``identity_of`` none is presumed."""
+        key = hmac.new(self._key, b"csv-record\x00" + header.encode("utf-8", "surrogatepass"), hashlib.sha256)
+        hasher = hashlib.blake2b(key=key.digest(), digest_size=8)
+        known = self.known if identity_of is not None else set()
+        wanted = [(position, code) for position, code in columns.items() if code in self._identity_codes]
+
+        def sift(text: str, fields: list[str] | None) -> tuple[int | None, str | None]:
+            digest = hasher.copy()
+            digest.update(text.encode("utf-8", "surrogatepass"))
+            fingerprint = int.from_bytes(digest.digest(), "big", signed=True)
+            if fingerprint not in known:
+                return fingerprint, None
+            cells = text.split(delimiter) if fields is None else fields
+            assert identity_of is not None
+            return fingerprint, identity_of({code: cells[p] for p, code in wanted if p < len(cells)})
+
+        return sift
+
+    def cells_sifted(self, rows: Iterable[parsing.SourceRow], *,
+                     identity_of: Callable[[dict[str, Any]], str | None]) -> Iterator[parsing.SourceRow]:
+        """The rows of a table read without a record sift (an .xlsx, JSON), each with its fingerprint of its cells,
+        and presumed unchanged (with the identity its cells name) when the fingerprint is known."""
+        of, known = self.of, self.known
+        for row in rows:
+            row.fingerprint = of(row.cells)
+            if row.fingerprint is not None and row.fingerprint in known:
+                row.presumed = identity_of(row.cells)
+            yield row
 
     def of(self, cells: dict[str, Any]) -> int | None:
         if len(cells) == 1 and not _NOT_ROWS.isdisjoint(cells):
@@ -117,8 +155,8 @@ def known_load(*, unit_id: int, item_id: int) -> set[int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT r.source_fingerprint # ('x' || encode(substring(v.content_hash FROM 1 FOR 8), 'hex'))"  # noqa: S608
-                f"::bit(64)::bigint FROM {record} r JOIN {version} v ON v.id = r.current_version_id "
+                f"SELECT r.source_fingerprint # {content_hash_head()} FROM {record} r "  # noqa: S608
+                f"JOIN {version} v ON v.id = r.current_version_id "
                 f"WHERE r.source_unit_id = %s AND r.catalog_item_id = %s AND r.source_fingerprint IS NOT NULL",
                 [unit_id, item_id],
             )
@@ -146,16 +184,12 @@ def presumed_verify(*, unit_id: int, item_id: int, rows: Iterable[tuple[int, str
     if not rows:
         return set()
     record, version = (connection.ops.quote_name(m._meta.db_table) for m in (Record, RecordVersion))
-    # The identity index probed whatever the statistics say (as records.load's own lookup: core.planner).
-    with planner_settings({"enable_seqscan": "off"}), connection.cursor() as cursor:
+    with identity_probe_cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT k.n FROM unnest(string_to_array(%s, ',')::int[], %s::text[], "  # noqa: S608
-                f"string_to_array(%s, ',')::bigint[]) AS k(n, identity, fingerprint) "
-                f"CROSS JOIN LATERAL (SELECT source_fingerprint, current_version_id FROM {record} "
-                f"WHERE source_unit_id = %s AND catalog_item_id = %s AND source_record_id = k.identity LIMIT 1) r "
-                f"JOIN {version} v ON v.id = r.current_version_id WHERE r.source_fingerprint = k.fingerprint # "
-                f"('x' || encode(substring(v.content_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint",
+                identity_probe(keys="unnest(string_to_array(%s, ',')::int[], %s::text[], string_to_array(%s, ',')"
+                                    "::bigint[]) AS k(n, identity, fingerprint)", select="k.n",
+                               where=f"WHERE r.source_fingerprint = k.fingerprint # {content_hash_head()}"),
                 # Numbers as one string each (psycopg quotes an array element by element: decision 074).
                 [",".join(str(n) for n, _i, _f in rows), [i for _n, i, _f in rows],
                  ",".join(str(f) for _n, _i, f in rows), unit_id, item_id],

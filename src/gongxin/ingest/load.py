@@ -41,7 +41,16 @@ from gongxin.ingest.choices import IssueLevel, RowOutcome
 from gongxin.ingest.errors import BatchTakenOver
 from gongxin.ingest.locking import chunk_lock, subjects_lock
 from gongxin.ingest.models import Batch, BatchIssue
-from gongxin.ingest.rows import CheckedRow, Issue, Presumed, RowChecker, SubjectKey, both_languages, issue_make
+from gongxin.ingest.rows import (
+    CheckedRow,
+    Issue,
+    Presumed,
+    RowChecker,
+    SubjectKey,
+    both_languages,
+    issue_make,
+    presumed_spoiled,
+)
 from gongxin.records.choices import RecordStatus
 from gongxin.records.content import content_digest
 from gongxin.records.errors import RecordRevoked
@@ -213,23 +222,7 @@ class BatchLoader:
         repeat of a row (the same fingerprint and identity) is a duplicate. A row that fails verification, or whose
         identity another row of the chunk names otherwise, is checked here after all — the rows of that identity
         then go the usual way, in file order. Returns the chunk's rows left for the usual path."""
-        others: set[str] = set()
-        for _number, checked in checked_rows:
-            if isinstance(checked, CheckedRow):
-                others.add(checked.identity)
-            elif not isinstance(checked, Presumed) and (identity := getattr(checked, "identity", None)):
-                others.add(identity)
-        first: dict[str, Presumed] = {}
-        demoted: set[str] = set()
-        for _number, checked in checked_rows:
-            if isinstance(checked, Presumed):
-                earlier = first.setdefault(checked.identity, checked)
-                if earlier.fingerprint != checked.fingerprint or checked.identity in others:
-                    demoted.add(checked.identity)
-        for identity, presumed in first.items():
-            seen = self.seen.get(identity)
-            if seen is not None and seen != presumed.fingerprint:
-                demoted.add(identity)
+        first, demoted = presumed_spoiled((checked for _number, checked in checked_rows), seen=self.seen)
         candidates = [(p.number, identity, p.fingerprint) for identity, p in first.items()
                       if identity not in demoted and identity not in self.seen]
         verified = fingerprint.presumed_verify(unit_id=self.source_unit.pk, item_id=self.item.pk, rows=candidates)
@@ -259,18 +252,20 @@ class BatchLoader:
         chunks come in file order; opened on the first need)."""
         if not numbers:
             return {}
+        prints = self.checker.fingerprints
         if self._reread_rows is None:
             assert self._path is not None
-            self._reread = parsing.table_open(self._path[0], item=self.item, name=self._path[1])
+            # Fingerprinted as the reader does, presuming nothing.
+            sift_for = partial(prints.record_sift, identity_of=None) if prints is not None else None
+            self._reread = parsing.table_open(self._path[0], item=self.item, name=self._path[1], sift_for=sift_for)
             self._reread_rows = iter(self._reread.rows)
         wanted = set(numbers)
         found: dict[int, CheckedRow | list[Issue]] = {}
-        prints = self.checker.fingerprints
         for row in self._reread_rows:
             if row.number in wanted:
                 checked = self.checker.check(row)
                 if isinstance(checked, CheckedRow) and prints is not None:
-                    checked.source_fingerprint = prints.of(row.cells)
+                    checked.source_fingerprint = row.fingerprint if self._reread.sifted else prints.of(row.cells)
                 found[row.number] = checked
                 if len(found) == len(wanted):
                     break
@@ -533,16 +528,21 @@ def _checked_chunks(path: Path, name: str, checker: RowChecker, skip: int,
     """First the identities of the ``skip`` rows already loaded, then the checked rows chunk by chunk."""
     from gongxin.ingest.columnar import ColumnarChecker  # pyarrow: loaded where rows are read, not by every process
 
-    table = parsing.table_open(path, item=checker.item, name=name)
-    rows = iter(table.rows)
+    prints = checker.fingerprints
+    identity_of = checker.presumed_identity if prints is not None and prints.known else None
+    # A CSV's records are fingerprinted by their text and parsed only when not presumed unchanged (decision 084).
+    sift_for = partial(prints.record_sift, identity_of=identity_of) if prints is not None else None
+    table = parsing.table_open(path, item=checker.item, name=name, sift_for=sift_for)
+    rows: Iterator[parsing.SourceRow] = iter(table.rows)
+    if prints is not None and not table.sifted:
+        rows = prints.cells_sifted(rows, identity_of=identity_of or (lambda _cells: None))
     # Column by column (decision 074): the rows it rejects are checked again by the reference for their issues.
     check: Callable[[list[parsing.SourceRow]], list[CheckedRow | list[Issue]]] = (
         ColumnarChecker(checker).check_chunk if settings.GONGXIN_INGEST_COLUMNAR
         else (lambda chunk: [checker.check(row) for row in chunk])
     )
-    prints = checker.fingerprints
     if prints is not None:
-        check = partial(_checked_with_fingerprints, check=check, checker=checker, prints=prints)
+        check = partial(_checked_with_fingerprints, check=check, table=table)
     done: dict[str, int] = {}
     while skip > 0 and (skipped := list(islice(rows, min(skip, chunk_size)))):
         skip -= len(skipped)
@@ -555,46 +555,31 @@ def _checked_chunks(path: Path, name: str, checker: RowChecker, skip: int,
 
 
 def _checked_with_fingerprints(chunk: list[parsing.SourceRow], *, check: Callable[[list[parsing.SourceRow]], list[Any]],
-                               checker: RowChecker, prints: fingerprint.RowFingerprinter) -> list[Any]:
+                               table: parsing.SourceTable) -> list[Any]:
     """The chunk's rows each with its fingerprint: a row holding a known one (a snapshot's) is only presumed unchanged
     (``Presumed``), the others are checked and carry theirs to the record they write (decision 084)."""
-    of, known = prints.of, prints.known
-    found = [of(row.cells) for row in chunk]
-    presumed: dict[int, Presumed] = {}
-    if known:
-        for position, (row, print_) in enumerate(zip(chunk, found, strict=True)):
-            if print_ is not None and print_ in known:
-                identity = checker.presumed_identity(row.cells)
-                if identity is not None:
-                    presumed[position] = Presumed(row.number, identity, print_)
+    presumed = {position: Presumed(row.number, row.presumed, row.fingerprint)  # type: ignore[arg-type]
+                for position, row in enumerate(chunk) if row.presumed is not None}
     rest = [position for position in range(len(chunk)) if position not in presumed] if presumed else range(len(chunk))
     checked_by_position: dict[int, Any] = dict(zip(rest, check([chunk[p] for p in rest]) if rest else [], strict=True))
     if presumed:
         # A presumed row whose identity another row of the chunk names otherwise (a row corrected within the file, a
         # changed row and its unchanged repeat) is checked here, so that the writer loads that identity's rows in
         # file order without reading them again.
-        prints_of: dict[str, int] = {}
-        spoiled: set[str] = set()
-        for held in presumed.values():
-            if prints_of.setdefault(held.identity, held.fingerprint) != held.fingerprint:
-                spoiled.add(held.identity)
-        for checked in checked_by_position.values():
-            identity = getattr(checked, "identity", None)
-            if identity in prints_of:
-                spoiled.add(identity)
+        _first, spoiled = presumed_spoiled([*presumed.values(), *checked_by_position.values()])
         if spoiled:
             again = [position for position, held in presumed.items() if held.identity in spoiled]
-            checked_by_position.update(zip(again, check([chunk[p] for p in again]), strict=True))
+            checked_by_position.update(zip(again, check([table.parse(chunk[p]) for p in again]), strict=True))
             for position in again:
                 del presumed[position]
     out: list[Any] = []
-    for position, print_ in enumerate(found):
+    for position, row in enumerate(chunk):
         if position in presumed:
             out.append(presumed[position])
             continue
         checked = checked_by_position[position]
         if isinstance(checked, CheckedRow):
-            checked.source_fingerprint = print_
+            checked.source_fingerprint = row.fingerprint
         out.append(checked)
     return out
 

@@ -18,7 +18,7 @@ import csv
 import json
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -215,6 +215,21 @@ def _wan_to_yuan(value: Any) -> Any:
 class SourceRow:
     number: int  # 1-based, as the source unit sees it (the header is row 1 of a CSV or sheet)
     cells: dict[str, Any]  # field code (or special column) -> raw value
+    # A CSV record read with a ``RecordSift``: the fingerprint of its text as read (ingest.fingerprint) ...
+    fingerprint: int | None = None
+    # ... and, for a record the sift presumes unchanged, the identity it names: its cells were not parsed (empty;
+    # ``SourceTable.parse`` parses ``text``, the record as read without its line end).
+    presumed: str | None = None
+    text: str = ""
+
+
+# A CSV record's text as read (decoded, without its line end) -> its fingerprint, and the identity it names when the
+# record is presumed unchanged (then its cells are not parsed). ``fields``: its cells by position when they were parsed
+# already (a record with a quote character is parsed to find where it ends), else None (then ``text.split`` on the
+# delimiter gives them: a line with no quote character is its cells joined by the delimiter).
+RecordSift = Callable[[str, "list[str] | None"], "tuple[int | None, str | None]"]
+# Made once the header is read: (the header line as read, the delimiter, column position -> field code) -> the sift.
+RecordSiftFor = Callable[[str, str, dict[int, str]], RecordSift]
 
 
 @dataclass
@@ -225,11 +240,20 @@ class SourceTable:
     rows: Iterator[SourceRow]
     notes: list[str] = field(default_factory=list)
     closer: Any = None  # closes the file when the rows are not read to the end
+    # The rows carry their fingerprints (a CSV opened with ``sift_for``); other tables' rows carry none.
+    sifted: bool = False
+    reparse: Callable[[SourceRow], SourceRow] | None = None
 
     def close(self) -> None:
         self.rows.close()  # type: ignore[attr-defined]
         if self.closer is not None:
             self.closer()
+
+    def parse(self, row: SourceRow) -> SourceRow:
+        """The row with its cells: a presumed row's parsed from its text (others are returned as they are)."""
+        if row.presumed is None or self.reparse is None:
+            return row
+        return self.reparse(row)
 
 
 def format_sniff(name: str, head: bytes) -> str:
@@ -261,9 +285,11 @@ def encoding_sniff(head: bytes) -> str:
 
 
 def table_open(path: Path, *, item: CatalogItem, name: str | None = None,
-               limits: ReadLimits | None = None) -> SourceTable:
+               limits: ReadLimits | None = None, sift_for: RecordSiftFor | None = None) -> SourceTable:
     """Open ``path`` as a table of rows for ``item``; raises ``ColumnsMissing`` / ``FileUnreadable`` /
-    ``XlsxTooLarge``; the rows raise ``TooManyRows`` past the limit."""
+    ``XlsxTooLarge``; the rows raise ``TooManyRows`` past the limit. With ``sift_for`` a CSV's records are
+    fingerprinted as read, and those the sift presumes unchanged are not parsed (``SourceRow.presumed``); an .xlsx's
+    or a JSON file's rows are read as without it."""
     limits = limits or ReadLimits.from_settings()
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
@@ -273,7 +299,7 @@ def table_open(path: Path, *, item: CatalogItem, name: str | None = None,
     encoding = encoding_sniff(head)
     if file_format == FileFormat.JSONL:
         return _jsonl_table(path, item, encoding, limits)
-    return _csv_table(path, item, encoding, limits)
+    return _csv_table(path, item, encoding, limits, sift_for)
 
 
 def _require(item: CatalogItem, headers: HeaderMap) -> HeaderMap:
@@ -358,9 +384,24 @@ class _Limiter:
 
 # --- formats ------------------------------------------------------------------------------------------
 
-def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits) -> SourceTable:
+def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits,
+               sift_for: RecordSiftFor | None = None) -> SourceTable:
     csv.field_size_limit(max(CSV_FIELD_HARD_LIMIT, 4 * limits.cell_chars))
     handle = path.open("r", encoding=encoding, errors="replace", newline="")
+    # The csv module reads its lines through ``lines``: first a line put back in ``pending`` (read by this module to
+    # see whether it needs parsing at all), then the file's; ``taken`` keeps the lines of the record it parsed last,
+    # so the record's text as read is known even when a quoted cell holds a line break.
+    pending: list[str] = []
+    taken: list[str] = []
+
+    def lines() -> Iterator[str]:
+        while True:
+            line = pending.pop() if pending else handle.readline()
+            if not line:
+                return
+            taken.append(line)
+            yield line
+
     try:
         sample = handle.read(64 * 1024)
         handle.seek(0)
@@ -370,7 +411,7 @@ def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits)
             delimiter = ","
         # Only the delimiter is sniffed (from the header line): quoting is Excel's, whose doubled quotes ("")
         # inside a quoted cell the header line cannot show.
-        reader = csv.reader(handle, csv.excel, delimiter=delimiter)
+        reader = csv.reader(lines(), csv.excel, delimiter=delimiter)
         header_row = next(reader, None)
     except (UnicodeDecodeError, csv.Error) as exc:
         handle.close()
@@ -381,6 +422,14 @@ def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits)
     headers = _require(item, header_map(item, header_row))
     columns = list(headers.columns.items())
     limit = limits.cell_chars
+    sift = sift_for("".join(taken).rstrip("\r\n"), delimiter, headers.columns) if sift_for is not None else None
+
+    def row_of(number: int, cells: list[str], text: str, fingerprint: int | None) -> SourceRow:
+        row = {code: cells[pos] for pos, code in columns if pos < len(cells)}
+        if "\x00" in text or REPLACEMENT in text or len(text) > limit:
+            screened = _screened(number, row, limit)
+            return screened if BAD_CELLS in screened.cells else SourceRow(number, row, fingerprint)
+        return SourceRow(number, row, fingerprint)
 
     def rows() -> Iterator[SourceRow]:
         # The bulk path: the limits are counted inline (a _Limiter call per row showed in the profile).
@@ -388,35 +437,53 @@ def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits)
         with handle:
             number, read, empty = 1, 0, 0
             while True:
-                try:
-                    cells: list[str] | None = next(reader)
-                    text = "".join(cells or ())
-                except StopIteration:
+                line = handle.readline()
+                if not line:
                     return
-                except csv.Error as exc:  # a field beyond the csv module's limit, or a broken quote
-                    cells = None
-                    text = str(exc)
                 number += 1
-                if cells is not None and (not text or text.isspace()):
-                    empty += 1
-                    if empty >= max_empty:
-                        yield SourceRow(number, {STOPPED: empty})
+                fingerprint = presumed = None
+                quoted = '"' in line
+                if sift is not None and not quoted:  # the record is this line: fingerprinted before it is parsed
+                    record = line.rstrip("\r\n")
+                    fingerprint, presumed = sift(record, None)
+                cells: list[str] | None = None
+                if presumed is None:
+                    pending.append(line)
+                    taken.clear()
+                    try:
+                        cells = next(reader)
+                        text = "".join(cells)
+                    except StopIteration:
                         return
-                    continue
+                    except csv.Error as exc:  # a field beyond the csv module's limit, or a broken quote
+                        cells = None
+                        text = str(exc)
+                    if sift is not None and quoted and cells is not None:
+                        record = "".join(taken).rstrip("\r\n")
+                        fingerprint, presumed = sift(record, cells)
+                    if presumed is None and cells is not None and (not text or text.isspace()):
+                        empty += 1
+                        if empty >= max_empty:
+                            yield SourceRow(number, {STOPPED: empty})
+                            return
+                        continue
                 empty = 0
                 read += 1
                 if read > max_rows:
                     raise TooManyRows(details={"limit": max_rows})
-                if cells is None:
+                if presumed is not None:  # known unchanged: its cells are parsed only if the row is checked after all
+                    yield SourceRow(number, {}, fingerprint, presumed, record)
+                elif cells is None:
                     yield SourceRow(number, {UNREADABLE: {"reason": text}})
-                    continue
-                row = {code: cells[pos] for pos, code in columns if pos < len(cells)}
-                if "\x00" in text or REPLACEMENT in text or len(text) > limit:
-                    yield _screened(number, row, limit)
                 else:
-                    yield SourceRow(number, row)
+                    yield row_of(number, cells, text, fingerprint)
 
-    return SourceTable(FileFormat.CSV, encoding, headers, rows(), closer=handle.close)
+    def reparse(row: SourceRow) -> SourceRow:
+        cells = next(csv.reader([row.text], csv.excel, delimiter=delimiter))
+        return row_of(row.number, cells, "".join(cells), row.fingerprint)
+
+    return SourceTable(FileFormat.CSV, encoding, headers, rows(), closer=handle.close, sifted=sift is not None,
+                       reparse=reparse)
 
 
 def xlsx_check(path: Path, limits: ReadLimits) -> None:

@@ -9,7 +9,7 @@ Everything here is pure computation: the database is touched by ingest.load, per
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -112,6 +112,29 @@ class Presumed(NamedTuple):
     number: int
     identity: str
     fingerprint: int
+
+
+def presumed_spoiled(rows: Iterable[object], *, seen: Mapping[str, int] | None = None) -> tuple[dict[str, Presumed],
+                                                                                               set[str]]:
+    """Of a chunk's rows (checked, presumed, rejected): the first presumed row of each identity, and the identities
+    whose presumed rows must be checked after all, because another row names that identity otherwise — a presumed
+    row with another fingerprint, a checked row, a rejected row naming it — or ``seen`` (the fingerprints of the
+    identities earlier chunks named) holds another fingerprint for it: a record the file corrects, whose rows then
+    load in file order. The reader settles its chunk with it, the writer again across chunks (decision 084)."""
+    first: dict[str, Presumed] = {}
+    others: set[str] = set()
+    spoiled: set[str] = set()
+    for row in rows:
+        if isinstance(row, Presumed):
+            if first.setdefault(row.identity, row).fingerprint != row.fingerprint:
+                spoiled.add(row.identity)
+        elif identity := getattr(row, "identity", None):
+            others.add(identity)
+    spoiled.update(others.intersection(first))
+    if seen:
+        spoiled.update(identity for identity, held in first.items()
+                       if seen.get(identity, held.fingerprint) != held.fingerprint)
+    return first, spoiled
 
 
 def both_languages(message: Callable[[], str]) -> tuple[str, str]:

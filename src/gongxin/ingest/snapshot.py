@@ -28,10 +28,10 @@ from django.db import connection
 from gongxin.catalog.choices import PolicyKind
 from gongxin.catalog.errors import PolicyNotFound
 from gongxin.catalog.policy import policy_select
-from gongxin.core.planner import planner_settings
 from gongxin.records.choices import RecordStatus
 from gongxin.records.content import source_fingerprint_bind
 from gongxin.records.models import Record, RecordVersion
+from gongxin.records.selectors import content_hash_head, identity_probe, identity_probe_cursor
 
 DEFAULT_REVOKE_MAX_SHARE = 0.10
 POLICY_PARAM = "snapshot_revoke_max_share"
@@ -83,20 +83,18 @@ def stage_and_compare(*, batch_id: int, unit_id: int, item_id: int, identities: 
     (decision 084): the next snapshot finds the row without checking it. Must run inside the chunk's transaction."""
     record, version = _q(Record._meta.db_table), _q(RecordVersion._meta.db_table)
     stage = _q(stage_table(batch_id))
-    # The identity index probed whatever the statistics say (as records.load's own lookup: core.planner).
-    with planner_settings({"enable_seqscan": "off"}), connection.cursor() as cursor:
+    with identity_probe_cursor() as cursor:
         if connection.vendor == "postgresql":
-            bound = "k.fingerprint # ('x' || encode(substring(v.content_hash FROM 1 FOR 8), 'hex'))::bit(64)::bigint"
+            bound = f"k.fingerprint # {content_hash_head()}"
+            found = identity_probe(
+                keys="unnest(string_to_array(%s, ',')::int[], %s::text[], string_to_array(%s, ','), "
+                     "string_to_array(%s, ',', '')::bigint[]) AS k(n, identity, digest, fingerprint)",
+                select=f"k.n, r.id, CASE WHEN v.content_hash = decode(k.digest, 'hex') THEN {bound} END AS bound, "
+                       f"r.source_fingerprint AS held",
+                where="WHERE v.content_hash = decode(k.digest, 'hex') OR v.status = %s")
             cursor.execute(
                 f"WITH staged AS (INSERT INTO {stage} (identity) SELECT unnest(%s::text[])), "  # noqa: S608
-                f"found AS (SELECT k.n, r.id, CASE WHEN v.content_hash = decode(k.digest, 'hex') THEN {bound} END "
-                f"AS bound, r.source_fingerprint AS held "
-                f"FROM unnest(string_to_array(%s, ',')::int[], %s::text[], string_to_array(%s, ','), "
-                f"string_to_array(%s, ',', '')::bigint[]) AS k(n, identity, digest, fingerprint) "
-                f"CROSS JOIN LATERAL (SELECT id, source_fingerprint, current_version_id FROM {record} "
-                f"WHERE source_unit_id = %s AND catalog_item_id = %s AND source_record_id = k.identity LIMIT 1) r "
-                f"JOIN {version} v ON v.id = r.current_version_id "
-                f"WHERE v.content_hash = decode(k.digest, 'hex') OR v.status = %s), "
+                f"found AS ({found}), "
                 f"kept AS (UPDATE {record} AS t SET source_fingerprint = f.bound FROM found f WHERE t.id = f.id "
                 f"AND f.bound IS NOT NULL AND f.held IS DISTINCT FROM f.bound) "
                 f"SELECT n FROM found",

@@ -25,7 +25,6 @@ from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.core.events import record_topic
 from gongxin.core.outbox import EventDraft, events_emit_bulk
-from gongxin.core.planner import planner_settings
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_digest, record_identity, source_fingerprint_bind
 from gongxin.records.ledger import open_json, version_leaf, version_leaves, versions_log
@@ -34,6 +33,7 @@ from gongxin.records.models import Record, RecordVersion
 from gongxin.records.packing import payload_pack_json, texts_ensure
 from gongxin.records.partitions import version_partitions_ensure
 from gongxin.records.personal import payload_seal, personal_codes
+from gongxin.records.selectors import identity_probe, identity_probe_cursor
 
 
 @dataclass(frozen=True)
@@ -251,21 +251,12 @@ def _lookup(unit_id: int, item_id: int, source_record_ids: list[str]) -> Iterato
 
 
 def _lookup_postgresql(unit_id: int, item_id: int, source_record_ids: list[str]) -> list[tuple[Any, ...]]:
-    """One query per chunk that looks each id up in the identity index (a LATERAL probe per id).
-
-    ``source_record_id IN (...)`` — and even a join to the ids — let the planner, with statistics not yet
-    refreshed during a big load (autovacuum analyzes later, if at all), read every record of the unit
-    and item for each chunk: quadratic over a 2M-row batch. A LATERAL probe per id has few plans — and
-    with sequential scans set aside each probe reads the index even while the statistics still say the table is
-    empty (a probe could otherwise be a scan of the unit and item's records)."""
-    record, version = Record._meta.db_table, RecordVersion._meta.db_table
-    with planner_settings({"enable_seqscan": "off"}), connection.cursor() as cursor:
+    """One query per chunk that looks each id up in the identity index (``records.selectors.identity_probe``)."""
+    with identity_probe_cursor() as cursor:
         cursor.execute(
-            f"SELECT r.id, r.source_record_id, r.subject_id, v.number, v.status, encode(v.content_hash, 'hex'), "  # noqa: S608
-            f"v.under_objection, v.repaired, v.publicity_ended FROM unnest(%s::text[]) AS k(source_record_id) "
-            f"CROSS JOIN LATERAL (SELECT id, source_record_id, subject_id, current_version_id FROM {record} "
-            f"WHERE source_unit_id = %s AND catalog_item_id = %s AND source_record_id = k.source_record_id LIMIT 1) r "
-            f"LEFT JOIN {version} v ON v.id = r.current_version_id",
+            identity_probe(keys="unnest(%s::text[]) AS k(identity)", version_join="LEFT JOIN",
+                           select="r.id, r.source_record_id, r.subject_id, v.number, v.status, "
+                                  "encode(v.content_hash, 'hex'), v.under_objection, v.repaired, v.publicity_ended"),
             [source_record_ids, unit_id, item_id],
         )
         return cursor.fetchall()

@@ -138,21 +138,58 @@ def test_a_row_corrected_later_in_the_same_chunk_loads_in_file_order(tmp_path, m
     assert record.current_version.payload["fine_amount"] == "44000.00"
 
 
-def test_columns_in_another_order_change_nothing_but_values_under_other_headers_do(tmp_path, market_unit, penalty,
-                                                                                   operator, frozen_today, checked):
+def test_another_header_order_takes_the_full_path_once_and_values_under_other_headers_are_other_rows(
+        tmp_path, market_unit, penalty, operator, frozen_today, checked):
     rows = _rows(range(1, 6))
     _load(tmp_path, "a.csv", rows, market_unit, penalty, operator, snapshot=False)
     headers = list(rows[0])
     checked.clear()
+    # A CSV record is fingerprinted by its text under a key holding the header line: the same rows with the columns
+    # in another order are other lines. They take the full path once, stay unchanged by content, and keep the new
+    # lines' fingerprints for the next snapshot in that order.
     reordered = _load(tmp_path, "b.csv", rows, market_unit, penalty, operator, headers=list(reversed(headers)))
-    assert (reordered.unchanged, reordered.corrected) == (5, 0) and checked == []  # the same cells, the same rows
+    assert (reordered.unchanged, reordered.corrected) == (5, 0) and sorted(checked) == [2, 3, 4, 5, 6]
+    checked.clear()
+    again = _load(tmp_path, "c.csv", rows, market_unit, penalty, operator, headers=list(reversed(headers)))
+    assert (again.unchanged, again.corrected) == (5, 0) and checked == []
 
     swapped = [dict(row) for row in rows]
     for row in swapped:  # the values of two columns under each other's header: other rows
         row["处罚决定日期"], row["处罚有效期"] = row["处罚有效期"], row["处罚决定日期"]
     checked.clear()
-    batch = _load(tmp_path, "c.csv", swapped, market_unit, penalty, operator)
+    batch = _load(tmp_path, "d.csv", swapped, market_unit, penalty, operator)
     assert batch.unchanged == 0 and batch.rejected + batch.corrected == 5
+
+
+def test_a_quoted_cell_holding_line_breaks_is_one_record_presumed_on_the_next_snapshot(
+        tmp_path, market_unit, penalty, operator, frozen_today, checked):
+    rows = _rows(range(1, 6), **{"2": {"违法事实": "抽检不合格，\n经查属实。\r\n另有“说明”、\"引号\"。"},
+                                 "4": {"处罚内容": '罚款, "从重"'}})
+    first = _load(tmp_path, "a.csv", rows, market_unit, penalty, operator, snapshot=False)
+    assert first.inserted == 5
+    record = Record.objects.get(source_record_id="nk:甬市监罚〔2026〕2号")
+    assert record.current_version.payload["violation_facts"].count("\n") == 2  # one record of three lines
+    checked.clear()
+    again = _load(tmp_path, "b.csv", rows, market_unit, penalty, operator)
+    assert (again.received, again.unchanged, again.corrected, again.rejected) == (5, 5, 0, 0) and checked == []
+    # The same text in another encoding is the same record text: still presumed.
+    gbk = batch_ingest_file(path=csv_write(tmp_path / "c.csv", rows, encoding="gb18030"), source_unit=market_unit,
+                            item=penalty, actor=operator, snapshot=True)
+    assert (gbk.unchanged, gbk.corrected) == (5, 0) and checked == []
+
+
+def test_a_record_differing_in_one_byte_is_not_presumed(tmp_path, market_unit, penalty, operator, frozen_today,
+                                                        checked):
+    rows = _rows(range(1, 6))
+    _load(tmp_path, "a.csv", rows, market_unit, penalty, operator, snapshot=False)
+    spaced = _rows(range(1, 6), **{"3": {"违法事实": "抽检不合格。 "}})  # a trailing space: the same content
+    checked.clear()
+    batch = _load(tmp_path, "b.csv", spaced, market_unit, penalty, operator)
+    assert (batch.unchanged, batch.corrected) == (5, 0)
+    assert checked == [4]  # that line was checked; the other four were presumed
+    checked.clear()
+    again = _load(tmp_path, "c.csv", spaced, market_unit, penalty, operator)
+    assert again.unchanged == 5 and checked == []  # its record now holds the spaced line's fingerprint
 
 
 def test_a_schema_change_or_another_unit_changes_every_fingerprint(tmp_path, market_unit, penalty, operator,

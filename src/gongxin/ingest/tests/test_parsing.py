@@ -143,3 +143,40 @@ def test_the_checkers_memo_of_normalized_cells_changes_no_result(tmp_path, marke
     again = [remembering.check(row) for row in source]
     fresh = [checking.RowChecker(item=penalty).check(row) for row in source]
     assert first == again == fresh
+
+
+def test_a_csv_read_with_a_sift_parses_only_the_records_it_does_not_presume(tmp_path: Path, penalty: CatalogItem):
+    rows = [penalty_row(number=f"甬市监罚〔2026〕{n}号") for n in range(1, 6)]
+    rows[1]["违法事实"] = "抽检不合格，\n经查属实。\r\n（复查）"  # one record of three lines
+    rows[2]["处罚内容"] = '罚款, "从重"'  # quoted: a comma and doubled quotes
+    path = csv_write(tmp_path / "a.csv", rows)
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write("\r\n")  # an empty line, then a last record without a line end
+        handle.write(",".join(str(v) for v in penalty_row(number="甬市监罚〔2026〕9号").values()))
+    plain = list(parsing.table_open(path, item=penalty).rows)
+    texts: list[str] = []
+    headers: list[str] = []
+
+    def sift_for(header: str, delimiter: str, columns: dict[int, str]) -> parsing.RecordSift:
+        headers.append(header)
+
+        def sift(text: str, fields: list[str] | None) -> tuple[int | None, str | None]:
+            texts.append(text)
+            presumed = "〔2026〕2号" in text or "〔2026〕3号" in text or "〔2026〕9号" in text
+            return len(texts), (text.split(delimiter)[4] if fields is None else fields[4]) if presumed else None
+
+        return sift
+
+    table = parsing.table_open(path, item=penalty, sift_for=sift_for)
+    sifted = list(table.rows)
+    assert table.sifted and headers == [",".join(rows[0])]  # the header line as read, without its line end
+    # Every record's text as read, without its line end: the three-line record whole, the empty line as it is.
+    assert [text.count("\n") for text in texts] == [0, 2, 0, 0, 0, 0, 0] and texts[5] == ""
+    assert [row.number for row in sifted] == [row.number for row in plain] == [2, 3, 4, 5, 6, 8]
+    presumed = [row for row in sifted if row.presumed is not None]
+    assert [(row.number, row.presumed, row.cells) for row in presumed] == [
+        (3, "甬市监罚〔2026〕2号", {}), (4, "甬市监罚〔2026〕3号", {}), (8, "甬市监罚〔2026〕9号", {})]
+    by_number = {row.number: row for row in plain}
+    assert all(table.parse(row).cells == by_number[row.number].cells for row in presumed)  # parsed on demand
+    assert all(row.cells == by_number[row.number].cells and row.fingerprint is not None
+               for row in sifted if row.presumed is None)
