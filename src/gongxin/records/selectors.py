@@ -23,8 +23,9 @@ __all__ = ["IDENTITY_PROBE_SETTINGS", "content_hash_head", "identity_probe", "id
 # ``source_record_id IN (...)`` — and even a join to the identities — let the planner, with statistics not yet refreshed
 # during a big load (autovacuum analyzes later, if at all), read every record of the unit and item for each chunk:
 # quadratic over a 2M-row batch. A LATERAL probe per identity has few plans, and with sequential scans set aside each
-# probe reads the identity index even while the statistics still say the table is empty.
-IDENTITY_PROBE_SETTINGS = {"enable_seqscan": "off"}
+# probe reads an index even while the statistics still say the table is empty. Which index is the statement's shape
+# (``identity_probe``): with sorting set aside too, the identity index's order is the probe's only plan.
+IDENTITY_PROBE_SETTINGS = {"enable_seqscan": "off", "enable_sort": "off"}
 
 
 def content_hash_head(column: str = "v.content_hash") -> str:
@@ -39,13 +40,21 @@ def identity_probe(*, keys: str, select: str, where: str = "", version_join: str
     the caller's arrays); ``r`` has ``id``, ``source_record_id``, ``subject_id``, ``source_fingerprint`` and
     ``current_version_id``. The statement's parameters: those of ``keys``, then the source unit's and the catalog
     item's ids, then those of ``where``. Run it in ``identity_probe_cursor``."""
+    # The probe is "the first record at or after (unit, item, identity) in the identity index's order", kept if it is
+    # that identity. Equalities on the three columns would leave the planner a choice of index, and on statistics
+    # taken while the table looked empty (pages of rolled-back rows, an ANALYZE of that moment) it took the catalog
+    # item's index, filtering every record of the item for each identity: quadratic over a load (docs/testing.md).
+    # Only the identity index can serve a row comparison that starts with the unit, in its order; one entry read.
     quote = connection.ops.quote_name
     record, version = quote(Record._meta.db_table), quote(RecordVersion._meta.db_table)
+    columns = "source_unit_id, catalog_item_id, source_record_id"
     return (
-        f"SELECT {select} FROM {keys} CROSS JOIN LATERAL (SELECT id, source_record_id, subject_id, "  # noqa: S608
-        f"source_fingerprint, current_version_id FROM {record} WHERE source_unit_id = %s AND catalog_item_id = %s "
-        f"AND source_record_id = k.identity LIMIT 1) r {version_join} {version} v ON v.id = r.current_version_id "
-        f"{where}"
+        f"SELECT {select} FROM {keys} CROSS JOIN (SELECT %s::bigint AS unit, %s::bigint AS item) AS b "  # noqa: S608
+        f"CROSS JOIN LATERAL (SELECT id, source_record_id, subject_id, source_fingerprint, current_version_id "
+        f"FROM (SELECT id, {columns}, subject_id, source_fingerprint, current_version_id FROM {record} "
+        f"WHERE ({columns}) >= (b.unit, b.item, k.identity) ORDER BY {columns} LIMIT 1) AS nearest "
+        f"WHERE source_unit_id = b.unit AND catalog_item_id = b.item AND source_record_id = k.identity) r "
+        f"{version_join} {version} v ON v.id = r.current_version_id {where}"
     )
 
 
