@@ -12,6 +12,7 @@ from django.db import connection
 
 from gongxin.access.disclosure import records_visible
 from gongxin.accounts.viewer import ANONYMOUS
+from gongxin.catalog.models import SourceUnit
 from gongxin.catalog.policy import publicity_decided_since
 from gongxin.core import clock
 from gongxin.core.paging import LAST, HonestCount
@@ -171,3 +172,80 @@ def test_counting_a_period_leaves_the_planner_settings_as_they_were(penalties_ov
     assert before[0] == "on"
     publicity_count(publicity_filters_parse(date_from=_ago(400).isoformat()))
     assert settings() == before
+
+
+@pytest.fixture
+def two_departments_in_two_districts(source_unit) -> Any:
+    """Licences and penalties of two departments for firms of two districts, decided on shared and distinct days."""
+    ecology = pf.ecology_unit_create()
+    haishu = pf.organization_in(name="宁波海曙戊公司", district="330203")
+    beilun = pf.organization_in(name="宁波北仑己公司", district="330206")
+    for days in (3, 3, 40, 400, 800):
+        for subject in (haishu, beilun):
+            pf.licence_of(subject=subject, source_unit=ecology, decided=_ago(days))
+            factories.penalty_create(subject=subject, source_unit=source_unit, decided=_ago(days + 1))
+    return ecology
+
+
+def test_a_department_pages_equal_the_plain_query_both_ways(two_departments_in_two_districts):
+    ecology = two_departments_in_two_districts
+    for unit in (ecology, *SourceUnit.objects.exclude(pk=ecology.pk)):
+        code = unit.department.code
+        expected = _plain(keep=lambda r, unit=unit: r.source_unit_id == unit.pk)
+        if not expected:
+            continue
+        filters = publicity_filters_parse(department=code)
+        assert _forward(filters) == expected
+        assert _backward(filters) == expected
+        count = publicity_count(filters)
+        assert (count.value, count.exactness) == (len(expected), "exact")
+    assert len(_plain(keep=lambda r: r.source_unit_id == ecology.pk)) == 10
+
+
+def test_a_district_pages_equal_the_plain_query_both_ways(two_departments_in_two_districts):
+    for district in ("330203", "330206"):
+        expected = _plain(keep=lambda r, district=district: r.subject.region_code == district)
+        assert len(expected) == 10
+        filters = publicity_filters_parse(district=district)
+        assert _forward(filters) == expected
+        assert _backward(filters) == expected
+        assert publicity_count(filters) == HonestCount(len(expected), "exact")
+    combined = publicity_filters_parse(district="330206", department=two_departments_in_two_districts.department.code)
+    assert _forward(combined) == _plain(
+        keep=lambda r: r.subject.region_code == "330206" and r.source_unit_id == two_departments_in_two_districts.pk)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+def test_the_listing_is_counted_without_parallel_workers_and_a_department_along_its_index(
+    two_departments_in_two_districts, monkeypatch,
+):
+    """The count reads at most the cap + 1 rows: never worth a parallel worker (a fresh backend each) or a JIT
+    compilation, and a department's records are read along the identity index up to the cap, not as a bitmap of
+    all of them (decision 087)."""
+    names = ("max_parallel_workers_per_gather", "jit", "enable_bitmapscan")
+    seen: list[dict[str, str]] = []
+    counting = selectors.count_honest
+
+    def count_honest(queryset: Any, **kwargs: Any) -> HonestCount:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+            seen.append(dict(zip(names, cursor.fetchone(), strict=True)))
+        return counting(queryset, **kwargs)
+
+    monkeypatch.setattr(selectors, "count_honest", count_honest)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        before = cursor.fetchone()
+    department = two_departments_in_two_districts.department.code
+    assert publicity_count(publicity_filters_parse(department=department)).value == 10
+    assert publicity_count(publicity_filters_parse(district="330203")).value == 10
+    assert publicity_count(publicity_filters_parse(department=department, type_code="franchise")).value == 0
+    assert seen == [
+        {"max_parallel_workers_per_gather": "0", "jit": "off", "enable_bitmapscan": "off"},
+        {"max_parallel_workers_per_gather": "0", "jit": "off", "enable_bitmapscan": "on"},
+        {"max_parallel_workers_per_gather": "0", "jit": "off", "enable_bitmapscan": "on"},  # a rare type's probes
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        seen_now = cursor.fetchone()
+    assert seen_now == before  # put back for the rest of the request
