@@ -66,18 +66,19 @@ def inquiries_record(rows: Sequence[dict[str, Any]]) -> None:
     Inquiry.objects.bulk_create([Inquiry(**values) for values in rows])
 
 
-@lru_cache(maxsize=1)
-def inquiry_insert_sql() -> str:
-    """``INSERT INTO <the log> (<INQUIRY_COLUMNS>) VALUES (%s, …)``, for a caller that writes the log row inside
-    a statement of its own (a data-modifying CTE); its parameters are ``inquiry_params(values)``."""
+@lru_cache(maxsize=64)
+def inquiry_insert_sql(rows: int = 1) -> str:
+    """``INSERT INTO <the log> (<INQUIRY_COLUMNS>) VALUES (%s, …)[, (…)]`` of ``rows`` rows, for a caller that
+    writes the log rows inside a statement of its own (a data-modifying CTE); its parameters are
+    ``inquiry_params(values)`` of each row in turn."""
     columns = {f.column for f in Inquiry._meta.concrete_fields if not f.primary_key}
     if columns != set(INQUIRY_COLUMNS):
         raise RuntimeError("access: the inquiry columns changed; update INQUIRY_COLUMNS")
     q = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(INQUIRY_COLUMNS))
+    placeholders = ", ".join([f"({', '.join(['%s'] * len(INQUIRY_COLUMNS))})"] * rows)
     # Only the model's table and column names are formatted into the SQL; every value is a parameter.
     return (f"INSERT INTO {q(Inquiry._meta.db_table)} ({', '.join(map(q, INQUIRY_COLUMNS))})"  # noqa: S608
-            f" VALUES ({placeholders})")
+            f" VALUES {placeholders}")
 
 
 def inquiry_params(values: dict[str, Any]) -> list[Any]:

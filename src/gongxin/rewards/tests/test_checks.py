@@ -326,3 +326,35 @@ def test_check_statements_prepared_once_per_connection(system_viewer: Viewer, cl
     # one INSERT per number of hits, prepared once: the clean subject's (0) and the debtor's (1) among them
     inserts = [s for s in statements if s.startswith("WITH c AS (INSERT INTO")]
     assert len(inserts) == len(set(inserts)) >= 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the batch statement of PostgreSQL")
+@pytest.mark.parametrize("one_statement", [True, False], ids=["one statement", "bulk INSERTs"])
+def test_a_batch_writes_each_check_with_its_hits_and_inquiry(system_viewer: Viewer, unit: SourceUnit,
+                                                             one_statement: bool, monkeypatch: pytest.MonkeyPatch,
+                                                             django_assert_max_num_queries) -> None:
+    """PostgreSQL: a batch's checks, hits and inquiries are one statement after its ids are drawn (two round trips
+    after the lookup); a batch too big for one statement takes the bulk INSERTs. The rows are the same either way."""
+    from gongxin.rewards import services
+
+    if not one_statement:
+        monkeypatch.setattr(services, "BATCH_STATEMENT_PARAMS", 10)
+    subjects = [factories.organization_create(name=f"宁波市批量写入{i}有限公司") for i in range(6)]
+    for subject in subjects[:2]:
+        judgment_debtor_create(subject=subject, source_unit=unit)
+    dispatch()
+    requests = [CheckRequest(uscc=s.organization.uscc) for s in subjects] + [CheckRequest(uscc="91330200MA2XXXXXXX")]
+    checks_perform(requests=requests[-1:], matter_code="CZ-CG-001", actor=system_viewer)  # warm the rules cache
+    with django_assert_max_num_queries(3 if one_statement else 6):
+        outcomes = checks_perform(requests=requests, matter_code="CZ-CG-001", actor=system_viewer)
+    assert outcomes[-1].error is not None and outcomes[-1].error.code == "rewards.subject_not_found"
+    for subject, outcome in zip(subjects, outcomes, strict=False):
+        assert outcome.check is not None
+        stored = Check.objects.get(pk=outcome.check.pk)  # the id answered is the row written for this subject
+        assert (stored.subject_id, stored.decision, stored.hits) == (subject.pk, outcome.check.decision,
+                                                                     outcome.check.hits)
+        assert sorted(CheckHit.objects.filter(check_row=stored).values_list("measure__code", flat=True)) == sorted(
+            h["measure"] for h in stored.hits)
+        inquiry = Inquiry.objects.get(subject=subject, channel="check", created_at=stored.created_at)
+        assert (inquiry.records_shown, inquiry.viewer_client_id) == (len(stored.hits), system_viewer.client_id)
+    assert [o.check.decision for o in outcomes[:6]] == ["intercept"] * 2 + ["pass"] * 4
