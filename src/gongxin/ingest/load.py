@@ -261,11 +261,12 @@ class BatchLoader:
             self._reread_rows = iter(self._reread.rows)
         wanted = set(numbers)
         found: dict[int, CheckedRow | list[Issue]] = {}
+        sifted = self._reread is not None and self._reread.sifted
         for row in self._reread_rows:
             if row.number in wanted:
                 checked = self.checker.check(row)
                 if isinstance(checked, CheckedRow) and prints is not None:
-                    checked.source_fingerprint = row.fingerprint if self._reread.sifted else prints.of(row.cells)
+                    checked.source_fingerprint = row.fingerprint if sifted else prints.of(row.cells)
                 found[row.number] = checked
                 if len(found) == len(wanted):
                     break
