@@ -106,8 +106,13 @@ class RowFingerprinter:
             if fingerprint not in known:
                 return fingerprint, None
             cells = text.split(delimiter) if fields is None else fields
+            count = len(cells)
+            named: dict[str, Any] = {}
+            for position, code in wanted:  # a loop, not a comprehension: this runs for every presumed record
+                if position < count:
+                    named[code] = cells[position]
             assert identity_of is not None
-            return fingerprint, identity_of({code: cells[p] for p, code in wanted if p < len(cells)})
+            return fingerprint, identity_of(named)
 
         return sift
 
