@@ -254,7 +254,7 @@ def publicity_records(filters: PublicityFilters) -> QuerySet[Record]:
 
 
 def _department_units(code: str) -> list[int]:
-    """The ids of the source units of the department ``code`` (a source unit's id is its department's)."""
+    """The ids of the source units of the department ``code`` (none for an unknown code: an empty listing)."""
     return list(SourceUnit.objects.filter(department__code=code).values_list("pk", flat=True))
 
 
