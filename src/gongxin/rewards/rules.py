@@ -93,6 +93,13 @@ class RuleSet:
     systems_by_client: dict[int, SystemInfo]
     _by_matter: dict[int, tuple[CompiledMeasure, ...]] = field(default_factory=dict)
     _matched: dict[tuple[int, date, str], tuple[CompiledMeasure, ...]] = field(default_factory=dict)
+    _ids: dict[str, int] = field(default_factory=dict)
+
+    def measure_id(self, code: str) -> int | None:
+        """The id of the measure ``code`` among these rules (None: not among them — withdrawn, or unknown)."""
+        if not self._ids and self.measures:  # made once per rules, on first use
+            self._ids = {m.code: m.measure_id for m in self.measures}
+        return self._ids.get(code)
 
     def measures_for(self, matter: MatterInfo, day: date) -> tuple[CompiledMeasure, ...]:
         """The measures that apply to ``matter`` (mapped by code or type), in effect on ``day``."""

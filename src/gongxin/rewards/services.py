@@ -616,29 +616,40 @@ def _inquiry_values(*, check: dict[str, Any], actor: Viewer, matter: MatterInfo,
 _CHECK_COLUMNS = ("subject_id", "matter_id", "system_id", "client_id", "actor_label", "decision", "hits", "warnings",
                   "name_given", "facts_updated_at", "created_at")
 _JSON_COLUMNS = frozenset({"hits", "warnings"})
+_HIT_COLUMNS = ("check_row_id", "measure_id", "measure_version_id", "kind", "measure_class", "applied", "created_at")
 
 
 def _columns_of(model: type[Model]) -> set[str | None]:  # the stubs type a column as optional
     return {f.column for f in model._meta.concrete_fields if not f.primary_key}
 
 
+@lru_cache(maxsize=1)
+def _check_placeholders() -> str:
+    """The placeholders of a check's ``_CHECK_COLUMNS`` (JSON ones cast), once the model is known to have those."""
+    if _columns_of(Check) != set(_CHECK_COLUMNS):
+        raise RuntimeError("rewards: the check columns changed; update _CHECK_COLUMNS")
+    return ", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in _CHECK_COLUMNS)
+
+
+def _check_params(check: dict[str, Any]) -> list[Any]:
+    """The parameters of ``_check_placeholders`` for one check's values."""
+    return [_json_text(check[c]) if c in _JSON_COLUMNS else check[c] for c in _CHECK_COLUMNS]
+
+
 @lru_cache(maxsize=64)
 def _check_insert_statement(hit_count: int) -> str:
     """The one-statement INSERT of a check with ``hit_count`` hits and its inquiry (cached per shape)."""
-    if _columns_of(Check) != set(_CHECK_COLUMNS):
-        raise RuntimeError("rewards: the check columns changed; update _CHECK_COLUMNS")
     q = connection.ops.quote_name
-    check_values = ", ".join("%s::jsonb" if c in _JSON_COLUMNS else "%s" for c in _CHECK_COLUMNS)
     # Only model table and column names are formatted into the SQL; every value is a parameter.
     sql = [f"WITH c AS (INSERT INTO {q(Check._meta.db_table)} ({', '.join(map(q, _CHECK_COLUMNS))})"  # noqa: S608
-           f" VALUES ({check_values}) RETURNING id)"]
+           f" VALUES ({_check_placeholders()}) RETURNING id)"]
     if hit_count:
         # Typed here: a prepared statement's parameters take their types from their context, and a VALUES
         # list or a SELECT list gives them none.
         values = ", ".join(["(%s::bigint, %s::bigint, %s::text, %s::text)"] * hit_count)
         sql.append(
-            f", h AS (INSERT INTO {q(CheckHit._meta.db_table)} (check_row_id, measure_id, measure_version_id, kind,"  # noqa: S608
-            f" measure_class, applied, created_at) SELECT c.id, v.m, v.mv, v.k, v.cl, NULL, %s::timestamptz FROM c,"
+            f", h AS (INSERT INTO {q(CheckHit._meta.db_table)} ({', '.join(map(q, _HIT_COLUMNS))})"  # noqa: S608
+            f" SELECT c.id, v.m, v.mv, v.k, v.cl, NULL, %s::timestamptz FROM c,"
             f" (VALUES {values}) AS v(m, mv, k, cl))"
         )
     # The inquiry's INSERT is access's (the inquiry log's one writer); it runs in this statement.
@@ -650,9 +661,7 @@ def _check_insert_one(check: dict[str, Any], measures: Sequence[CompiledMeasure]
     """PostgreSQL: INSERT the check (its columns), its hits and the inquiry as one statement of
     data-modifying CTEs (atomic by itself); returns the check's id. Values go straight to the driver:
     adapting them field by field through the ORM cost more than the statement."""
-    params: list[Any] = [
-        _json_text(check[c]) if c in _JSON_COLUMNS else check[c] for c in _CHECK_COLUMNS
-    ]
+    params = _check_params(check)
     if measures:
         params.append(check["created_at"])
         for m in measures:
@@ -664,7 +673,6 @@ def _check_insert_one(check: dict[str, Any], measures: Sequence[CompiledMeasure]
 # A batch's checks, hits and inquiries go in one statement up to this many values (the driver's and the server's
 # limits are far above it); a batch of many hits each takes the ORM's bulk INSERTs in a transaction instead.
 BATCH_STATEMENT_PARAMS = 30_000
-_HIT_COLUMNS = ("check_row_id", "measure_id", "measure_version_id", "kind", "measure_class", "applied", "created_at")
 
 
 def _batch_params(rows: Sequence[tuple[int, dict[str, Any], Sequence[CompiledMeasure]]]) -> int:
@@ -681,12 +689,12 @@ def _checks_insert_many(checks: Sequence[tuple[dict[str, Any], Sequence[Compiled
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                        [Check._meta.db_table, len(checks)])
         ids = [int(row[0]) for row in cursor.fetchall()]
-        check_row = f"(%s, {', '.join('%s::jsonb' if c in _JSON_COLUMNS else '%s' for c in _CHECK_COLUMNS)})"
+        check_row = f"(%s, {_check_placeholders()})"
         params: list[Any] = []
         hits: list[Any] = []
         for check_id, (values, measures) in zip(ids, checks, strict=True):
             params.append(check_id)
-            params.extend(_json_text(values[c]) if c in _JSON_COLUMNS else values[c] for c in _CHECK_COLUMNS)
+            params.extend(_check_params(values))
             for m in measures:
                 hits.extend([check_id, m.measure_id, m.version_id, m.kind, m.measure_class, None,
                              values["created_at"]])
@@ -772,9 +780,9 @@ def check_feedback(*, check: Check, measures_applied: Sequence[str], outcome: st
 
 def _measure_ids(codes: Sequence[str]) -> list[int]:
     """The ids of measures named by code: from the cached rules, the database only for a code they no longer hold."""
-    known = {m.code: m.measure_id for m in ruleset().measures}
-    ids = [known[c] for c in codes if c in known]
-    missing = [c for c in codes if c not in known]
+    rules = ruleset()
+    ids = [i for c in codes if (i := rules.measure_id(c)) is not None]
+    missing = [c for c in codes if rules.measure_id(c) is None]
     if missing:
         ids += Measure.objects.filter(code__in=missing).values_list("pk", flat=True)
     return ids
