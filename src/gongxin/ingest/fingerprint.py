@@ -29,7 +29,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
@@ -38,6 +38,9 @@ from gongxin.catalog.models import CatalogItem, Policy, SourceUnit
 from gongxin.ingest import parsing
 from gongxin.records.content import source_fingerprint_bind
 from gongxin.records.selectors import content_hash_head, identity_probe, identity_probe_cursor
+
+if TYPE_CHECKING:
+    from gongxin.ingest.rows import PresumedRows
 
 VERSION = b"gongxin.ingest.row-fingerprint/1"
 # The modules whose code decides what a row becomes: a deploy that changes any of them changes every fingerprint.
@@ -180,29 +183,39 @@ def known_load(*, unit_id: int, item_id: int) -> set[int]:
     return known
 
 
-def presumed_verify(*, unit_id: int, item_id: int, rows: Iterable[tuple[int, str, int]]) -> set[int]:
-    """Of ``rows`` — (row number, identity, fingerprint) — the numbers whose record (by identity) holds that
-    fingerprint under its current version's content hash: unchanged since the row wrote it. One statement."""
+def presumed_verify(*, unit_id: int, item_id: int, rows: PresumedRows, stage: str | None = None) -> set[int]:
+    """Of ``rows`` — a chunk's presumed rows, an identity once — the numbers whose record (by identity) holds that
+    fingerprint under its current version's content hash: unchanged since the row wrote it. With ``stage`` (a
+    snapshot's stage table, ``ingest.snapshot``) the verified rows' identities are staged by the same statement. One
+    statement on PostgreSQL, the columns passed as they are (no object per row)."""
     from gongxin.records.models import Record, RecordVersion
 
-    rows = list(rows)
     if not rows:
         return set()
     record, version = (connection.ops.quote_name(m._meta.db_table) for m in (Record, RecordVersion))
     with identity_probe_cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The three columns side by side (ROWS FROM), each passed as one string: numbers joined by commas, the
+            # identities as a JSON array — psycopg quotes an array element by element (decision 074), and a chunk's
+            # identities quoted one by one cost the writer more than the statement.
+            found = identity_probe(
+                keys="ROWS FROM (unnest(string_to_array(%s, ',')::int[]), json_array_elements_text(%s::json), "
+                     "unnest(string_to_array(%s, ',')::bigint[])) AS k(n, identity, fingerprint)",
+                select="k.n, k.identity", where=f"WHERE r.source_fingerprint = k.fingerprint # {content_hash_head()}")
+            staged = (f", staged AS (INSERT INTO {connection.ops.quote_name(stage)} (identity) "  # noqa: S608
+                      f"SELECT identity FROM found)" if stage else "")
             cursor.execute(
-                identity_probe(keys="unnest(string_to_array(%s, ',')::int[], %s::text[], string_to_array(%s, ',')"
-                                    "::bigint[]) AS k(n, identity, fingerprint)", select="k.n",
-                               where=f"WHERE r.source_fingerprint = k.fingerprint # {content_hash_head()}"),
-                # Numbers as one string each (psycopg quotes an array element by element: decision 074).
-                [",".join(str(n) for n, _i, _f in rows), [i for _n, i, _f in rows],
-                 ",".join(str(f) for _n, _i, f in rows), unit_id, item_id],
+                f"WITH found AS ({found}){staged} SELECT n FROM found",  # noqa: S608
+                [",".join(map(str, rows.numbers)), json.dumps(rows.identities, ensure_ascii=False),
+                 ",".join(map(str, rows.fingerprints)),
+                 unit_id, item_id],
             )
             return {row[0] for row in cursor.fetchall()}
-        found: set[int] = set()
-        wanted = {identity: (n, fingerprint) for n, identity, fingerprint in rows}
+        found_numbers: set[int] = set()
+        wanted = {identity: (n, held) for n, identity, held in zip(rows.numbers, rows.identities, rows.fingerprints,
+                                                                   strict=True)}
         identities = list(wanted)
+        verified: list[str] = []
         for start in range(0, len(identities), 900):  # SQLite's host-parameter limit
             part = identities[start:start + 900]
             cursor.execute(
@@ -213,7 +226,11 @@ def presumed_verify(*, unit_id: int, item_id: int, rows: Iterable[tuple[int, str
                 [unit_id, item_id, *part],
             )
             for identity, stored, digest in cursor.fetchall():
-                n, fingerprint = wanted[identity]
-                if stored == source_fingerprint_bind(fingerprint, bytes(digest).hex()):
-                    found.add(n)
-        return found
+                n, held = wanted[identity]
+                if stored == source_fingerprint_bind(held, bytes(digest).hex()):
+                    found_numbers.add(n)
+                    verified.append(identity)
+        if stage and verified:
+            cursor.executemany(f"INSERT INTO {connection.ops.quote_name(stage)} (identity) VALUES (%s)",  # noqa: S608
+                               [(identity,) for identity in verified])
+        return found_numbers

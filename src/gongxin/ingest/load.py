@@ -18,11 +18,12 @@ import multiprocessing
 import os
 import queue
 import threading
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
-from itertools import islice
 from multiprocessing.connection import Connection
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from gongxin.ingest.models import Batch, BatchIssue
 from gongxin.ingest.rows import (
     CheckedRow,
     Issue,
-    Presumed,
+    PresumedRows,
     RowChecker,
     SubjectKey,
     both_languages,
@@ -161,17 +162,18 @@ class BatchLoader:
                 self._reread = self._reread_rows = None
         return self.tally
 
-    def _chunk(self, checked_rows: list[Checked]) -> None:
+    def _chunk(self, chunk: CheckedChunk) -> None:
         before = Tally.of(self.batch)
         before.stats = {}
         issues: list[tuple[int, Issue]] = []
         results: dict[int, dict[str, Any]] = {}
         named: list[str] = []  # identities of rejected rows that name one (a snapshot keeps their records)
-        size = len(checked_rows)
+        checked_rows = chunk.rows
+        size = len(checked_rows) + len(chunk.presumed)
         with transaction.atomic():
             chunk_lock(source_unit_id=self.source_unit.pk, item_id=self.item.pk)
-            if any(isinstance(checked, Presumed) for _number, checked in checked_rows):
-                checked_rows = self._presumed_settle(checked_rows, named, results)
+            if chunk.presumed:
+                checked_rows = self._presumed_settle(checked_rows, chunk.presumed, named, results)
             parts = self._parts(checked_rows, named, issues, results)
             if self.snapshot:
                 parts = self._unchanged_set_aside(parts, named, issues, results)
@@ -189,8 +191,6 @@ class BatchLoader:
         parts: list[list[CheckedRow]] = [[]]
         in_part: set[str] = set()
         for number, checked in checked_rows:
-            if isinstance(checked, Presumed):  # settled before (_presumed_settle): never here
-                continue
             if not isinstance(checked, CheckedRow):
                 if checked and checked[0].level == IssueLevel.WARNING:  # a note on the file, not a row
                     issues.extend((number, issue) for issue in checked)
@@ -215,36 +215,51 @@ class BatchLoader:
             in_part.add(checked.identity)
         return parts
 
-    def _presumed_settle(self, checked_rows: list[Checked], named: list[str],
+    def _presumed_settle(self, checked_rows: list[Checked], presumed: PresumedRows, named: list[str],
                          results: dict[int, dict[str, Any]]) -> list[Checked]:
         """A snapshot's chunk with rows the reader presumed unchanged by their fingerprints (decision 084): each is
-        verified against its record in one statement and counted unchanged (staged through ``named``); an exact
-        repeat of a row (the same fingerprint and identity) is a duplicate. A row that fails verification, or whose
-        identity another row of the chunk names otherwise, is checked here after all — the rows of that identity
-        then go the usual way, in file order. Returns the chunk's rows left for the usual path."""
-        first, demoted = presumed_spoiled((checked for _number, checked in checked_rows), seen=self.seen)
-        candidates = [(p.number, identity, p.fingerprint) for identity, p in first.items()
-                      if identity not in demoted and identity not in self.seen]
-        verified = fingerprint.presumed_verify(unit_id=self.source_unit.pk, item_id=self.item.pk, rows=candidates)
-        demoted.update(identity for n, identity, _f in candidates if n not in verified)
-        rechecked = self._recheck([n for n, checked in checked_rows
-                                   if isinstance(checked, Presumed) and checked.identity in demoted])
-        left: list[Checked] = []
-        for number, checked in checked_rows:
-            if not isinstance(checked, Presumed):
-                left.append((number, checked))
-            elif checked.identity in demoted:
-                left.append((number, rechecked[number]))
-            elif number in verified:
-                self.tally.received += 1
-                self.tally.unchanged += 1
-                self.seen[checked.identity] = checked.fingerprint
-                named.append(checked.identity)
-                self._result(results, number, RowOutcome.UNCHANGED)
-            else:  # the same row again, in this chunk or an earlier one
-                self.tally.received += 1
-                self.tally.duplicate += 1
-                self._result(results, number, RowOutcome.DUPLICATE)
+        verified against its record, and staged, in one statement, and counted unchanged; an exact repeat of a row
+        (the same fingerprint and identity) is a duplicate. A row that fails verification, or whose identity another
+        row of the chunk names otherwise, is checked here after all — the rows of that identity then go the usual way,
+        in file order. Returns the chunk's rows left for the usual path. The presumed rows stay columns throughout:
+        per row only C loops, unless some are demoted or the batch keeps results."""
+        identities, fingerprints, numbers = presumed.identities, presumed.fingerprints, presumed.numbers
+        first, demoted = presumed_spoiled(
+            presumed, (getattr(checked, "identity", None) for _number, checked in checked_rows), seen=self.seen)
+        # The first row of each identity neither demoted nor seen in an earlier chunk (then it is a duplicate).
+        passed = demoted.union(first.keys() & self.seen.keys()) if self.seen else demoted
+        if len(first) == len(identities) and not passed:
+            candidates = presumed
+        else:
+            indexes = sorted(index for identity, index in first.items() if identity not in passed)
+            candidates = PresumedRows(array("q", [numbers[i] for i in indexes]),
+                                      array("q", [fingerprints[i] for i in indexes]), [identities[i] for i in indexes])
+        verified = fingerprint.presumed_verify(unit_id=self.source_unit.pk, item_id=self.item.pk, rows=candidates,
+                                               stage=snapshot.stage_table(self.batch.pk))
+        if len(verified) == len(candidates):
+            self.seen.update(zip(candidates.identities, candidates.fingerprints, strict=True))
+        else:
+            for number, identity, held in zip(candidates.numbers, candidates.identities, candidates.fingerprints,
+                                              strict=True):
+                if number in verified:
+                    self.seen[identity] = held
+                else:
+                    demoted.add(identity)
+        left = checked_rows
+        demoted_count = 0
+        if demoted:
+            again = [index for index, identity in enumerate(identities) if identity in demoted]
+            demoted_count = len(again)
+            rechecked = self._recheck([numbers[i] for i in again])
+            left = sorted([*checked_rows, *((numbers[i], rechecked[numbers[i]]) for i in again)], key=itemgetter(0))
+        self.tally.received += len(identities) - demoted_count
+        self.tally.unchanged += len(verified)
+        self.tally.duplicate += len(identities) - demoted_count - len(verified)
+        if self.tally.results is not None:
+            for number, identity in zip(numbers, identities, strict=True):
+                if identity not in demoted:
+                    self._result(results, number,
+                                 RowOutcome.UNCHANGED if number in verified else RowOutcome.DUPLICATE)
         return left
 
     def _recheck(self, numbers: list[int]) -> dict[int, CheckedRow | list[Issue]]:
@@ -521,12 +536,21 @@ def _issues_write(batch_id: int, issues: list[tuple[int, Issue]]) -> None:
             copy.write_row((batch_id, number, i.level, i.column[:200], i.value, i.code, i.reason_zh, i.reason_en))
 
 
-Checked = tuple[int, "CheckedRow | Presumed | list[Issue]"]  # a row's number and what checking it gave
+Checked = tuple[int, "CheckedRow | list[Issue]"]  # a row's number and what checking it gave
+
+
+@dataclass(slots=True)
+class CheckedChunk:
+    """What the reader sends the writer for a chunk: its checked (and rejected) rows in file order, and its rows
+    presumed unchanged as columns (decision 084); ``len(rows) + len(presumed)`` rows in all."""
+
+    rows: list[Checked]
+    presumed: PresumedRows
 
 
 def _checked_chunks(path: Path, name: str, checker: RowChecker, skip: int,
                     chunk_size: int) -> Iterator[Any]:
-    """First the identities of the ``skip`` rows already loaded, then the checked rows chunk by chunk."""
+    """First the identities of the ``skip`` rows already loaded, then the chunks checked (``CheckedChunk``)."""
     from gongxin.ingest.columnar import ColumnarChecker  # pyarrow: loaded where rows are read, not by every process
 
     prints = checker.fingerprints
@@ -534,55 +558,61 @@ def _checked_chunks(path: Path, name: str, checker: RowChecker, skip: int,
     # A CSV's records are fingerprinted by their text and parsed only when not presumed unchanged (decision 084).
     sift_for = partial(prints.record_sift, identity_of=identity_of) if prints is not None else None
     table = parsing.table_open(path, item=checker.item, name=name, sift_for=sift_for)
-    rows: Iterator[parsing.SourceRow] = iter(table.rows)
     if prints is not None and not table.sifted:
-        rows = prints.cells_sifted(rows, identity_of=identity_of or (lambda _cells: None))
+        table.rows = prints.cells_sifted(table.rows, identity_of=identity_of or (lambda _cells: None))
     # Column by column (decision 074): the rows it rejects are checked again by the reference for their issues.
     check: Callable[[list[parsing.SourceRow]], list[CheckedRow | list[Issue]]] = (
         ColumnarChecker(checker).check_chunk if settings.GONGXIN_INGEST_COLUMNAR
         else (lambda chunk: [checker.check(row) for row in chunk])
     )
-    if prints is not None:
-        check = partial(_checked_with_fingerprints, check=check, table=table)
+    chunks = table.chunks(chunk_size, skip=skip)
     done: dict[str, int] = {}
-    while skip > 0 and (skipped := list(islice(rows, min(skip, chunk_size)))):
-        skip -= len(skipped)
-        for checked in check(skipped):
-            if isinstance(checked, CheckedRow | Presumed):
-                done.setdefault(checked.identity, checked.fingerprint)
+    while skip > 0 and (chunk := next(chunks, None)) is not None:
+        skip -= len(chunk.rows) + len(chunk.presumed)
+        checked = _chunk_checked(chunk, check=check, table=table)
+        for _number, row in checked.rows:
+            if isinstance(row, CheckedRow):
+                done.setdefault(row.identity, row.fingerprint)
+        for identity, held in zip(checked.presumed.identities, checked.presumed.fingerprints, strict=True):
+            done.setdefault(identity, held)
     yield done
-    while chunk := list(islice(rows, chunk_size)):
-        yield [(row.number, checked) for row, checked in zip(chunk, check(chunk), strict=True)]
+    for chunk in chunks:
+        yield _chunk_checked(chunk, check=check, table=table)
 
 
-def _checked_with_fingerprints(chunk: list[parsing.SourceRow], *, check: Callable[[list[parsing.SourceRow]], list[Any]],
-                               table: parsing.SourceTable) -> list[Any]:
-    """The chunk's rows each with its fingerprint: a row holding a known one (a snapshot's) is only presumed unchanged
-    (``Presumed``), the others are checked and carry theirs to the record they write (decision 084)."""
-    presumed = {position: Presumed(row.number, row.presumed, row.fingerprint)  # type: ignore[arg-type]
-                for position, row in enumerate(chunk) if row.presumed is not None}
-    rest = [position for position in range(len(chunk)) if position not in presumed] if presumed else range(len(chunk))
-    checked_by_position: dict[int, Any] = dict(zip(rest, check([chunk[p] for p in rest]) if rest else [], strict=True))
-    if presumed:
-        # A presumed row whose identity another row of the chunk names otherwise (a row corrected within the file, a
-        # changed row and its unchanged repeat) is checked here, so that the writer loads that identity's rows in
-        # file order without reading them again.
-        _first, spoiled = presumed_spoiled([*presumed.values(), *checked_by_position.values()])
-        if spoiled:
-            again = [position for position, held in presumed.items() if held.identity in spoiled]
-            checked_by_position.update(zip(again, check([table.parse(chunk[p]) for p in again]), strict=True))
-            for position in again:
-                del presumed[position]
-    out: list[Any] = []
-    for position, row in enumerate(chunk):
-        if position in presumed:
-            out.append(presumed[position])
-            continue
-        checked = checked_by_position[position]
+def _chunk_checked(chunk: parsing.SourceChunk, *, check: Callable[[list[parsing.SourceRow]], list[Any]],
+                   table: parsing.SourceTable) -> CheckedChunk:
+    """The chunk's rows checked, each with its fingerprint — but a row holding a known one (a snapshot's) is only
+    presumed unchanged and stays in the columns of ``PresumedRows``, unless another row of the chunk names its
+    identity otherwise (then it is checked here, so that the writer loads that identity's rows in file order without
+    reading them again); the others are checked and carry theirs to the record they write (decision 084)."""
+    rows, records = chunk.rows, chunk.presumed
+    held: dict[int, parsing.SourceRow] = {}
+    if not table.sifted and any(row.presumed is not None for row in rows):  # an .xlsx's or JSON's rows, by cells
+        held = {row.number: row for row in rows if row.presumed is not None}
+        rows = [row for row in rows if row.presumed is None]
+        records = parsing.PresumedRecords(
+            array("q", held), array("q", [row.fingerprint for row in held.values()]),  # type: ignore[misc]
+            [row.presumed for row in held.values()], [""] * len(held))  # type: ignore[misc]
+    out: list[Checked] = [(row.number, checked) for row, checked in zip(rows, check(rows) if rows else [],
+                                                                         strict=True)]
+    for row, (_number, checked) in zip(rows, out, strict=True):
         if isinstance(checked, CheckedRow):
             checked.source_fingerprint = row.fingerprint
-        out.append(checked)
-    return out
+    presumed = PresumedRows(records.numbers, records.fingerprints, records.identities)
+    if not presumed:
+        return CheckedChunk(out, presumed)
+    _first, spoiled = presumed_spoiled(presumed, (getattr(checked, "identity", None) for _n, checked in out))
+    if spoiled:
+        again = [held.get(records.numbers[index]) or table.parse_presumed(records, index)
+                 for index, identity in enumerate(records.identities) if identity in spoiled]
+        for row, checked in zip(again, check(again), strict=True):
+            if isinstance(checked, CheckedRow):
+                checked.source_fingerprint = row.fingerprint
+            out.append((row.number, checked))
+        out.sort(key=itemgetter(0))
+        presumed = presumed.without(spoiled)
+    return CheckedChunk(out, presumed)
 
 
 def _checked_here(path: Path, name: str, checker: RowChecker, skip: int, chunk_size: int) -> Iterator[Any]:

@@ -18,10 +18,12 @@ import csv
 import json
 import unicodedata
 import zipfile
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +225,30 @@ class SourceRow:
     text: str = ""
 
 
+@dataclass(slots=True)
+class PresumedRecords:
+    """The records of a chunk that a sift presumed unchanged, as columns in file order: row numbers, fingerprints,
+    the identities they name, and their text as read (``SourceTable.parse_presumed``). No object per record: a
+    snapshot re-sync reads millions of them, and the reader passes the first three columns on as they are."""
+
+    numbers: array[int] = field(default_factory=lambda: array("q"))
+    fingerprints: array[int] = field(default_factory=lambda: array("q"))
+    identities: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+
+@dataclass(slots=True)
+class SourceChunk:
+    """Consecutive records of a table: those read as rows (``SourceRow``, file order) and those presumed unchanged
+    (columns, file order); together ``len(rows) + len(presumed)`` records."""
+
+    rows: list[SourceRow]
+    presumed: PresumedRecords
+
+
 # A CSV record's text as read (decoded, without its line end) -> its fingerprint, and the identity it names when the
 # record is presumed unchanged (then its cells are not parsed). ``fields``: its cells by position when they were parsed
 # already (a record with a quote character is parsed to find where it ends), else None (then ``text.split`` on the
@@ -243,6 +269,8 @@ class SourceTable:
     # The rows carry their fingerprints (a CSV opened with ``sift_for``); other tables' rows carry none.
     sifted: bool = False
     reparse: Callable[[SourceRow], SourceRow] | None = None
+    # A sifted CSV read chunk by chunk, its presumed records as columns (``chunks``).
+    chunked: Callable[[Iterator[int]], Iterator[SourceChunk]] | None = None
 
     def close(self) -> None:
         self.rows.close()  # type: ignore[attr-defined]
@@ -254,6 +282,31 @@ class SourceTable:
         if row.presumed is None or self.reparse is None:
             return row
         return self.reparse(row)
+
+    def parse_presumed(self, presumed: PresumedRecords, index: int) -> SourceRow:
+        """The ``index``-th presumed record of a chunk as a row with its cells, parsed from its text."""
+        return self.parse(SourceRow(presumed.numbers[index], {}, presumed.fingerprints[index],
+                                    presumed.identities[index], presumed.texts[index]))
+
+    def chunks(self, size: int, *, skip: int = 0) -> Iterator[SourceChunk]:
+        """The records ``size`` at a time — but the first ``skip`` in chunks that end at ``skip`` — with the rows as
+        ``rows`` gives them and a sifted CSV's presumed records as columns, never as a ``SourceRow`` each; the last
+        chunk may hold fewer. Use either this or ``rows``."""
+        sizes = _chunk_sizes(size, skip)
+        if self.chunked is not None:
+            yield from self.chunked(sizes)
+            return
+        while chunk := list(islice(self.rows, next(sizes))):
+            yield SourceChunk(chunk, PresumedRecords())
+
+
+def _chunk_sizes(size: int, skip: int) -> Iterator[int]:
+    while skip > 0:
+        part = min(skip, size)
+        skip -= part
+        yield part
+    while True:
+        yield size
 
 
 def format_sniff(name: str, head: bytes) -> str:
@@ -431,15 +484,30 @@ def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits,
             return screened if BAD_CELLS in screened.cells else SourceRow(number, row, fingerprint)
         return SourceRow(number, row, fingerprint)
 
-    def rows() -> Iterator[SourceRow]:
+    def records(sizes: Iterator[int] | None) -> Iterator[Any]:
+        """The records one ``SourceRow`` at a time (``sizes`` None), or ``SourceChunk``s of as many records as
+        ``sizes`` gives in turn, their presumed records as columns: one loop for both, which read the same records."""
         # The bulk path: the limits are counted inline (a _Limiter call per row showed in the profile).
         max_rows, max_empty = limits.rows, limits.empty_rows
+        chunk: SourceChunk | None = None
+        out: list[SourceRow] = []
+        put_row = out.append
+        numbers = fingerprints = array("q")
+        identities: list[str] = []
+        texts: list[str] = []
+        size = 0
+        if sizes is not None:
+            size = next(sizes)
+            chunk = SourceChunk(out, PresumedRecords())
+            numbers, fingerprints = chunk.presumed.numbers, chunk.presumed.fingerprints
+            identities, texts = chunk.presumed.identities, chunk.presumed.texts
+        count = 0
         with handle:
             number, read, empty = 1, 0, 0
             while True:
                 line = handle.readline()
                 if not line:
-                    return
+                    break
                 number += 1
                 fingerprint = presumed = None
                 quoted = '"' in line
@@ -454,7 +522,7 @@ def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits,
                         cells = next(reader)
                         text = "".join(cells)
                     except StopIteration:
-                        return
+                        break
                     except csv.Error as exc:  # a field beyond the csv module's limit, or a broken quote
                         cells = None
                         text = str(exc)
@@ -464,26 +532,57 @@ def _csv_table(path: Path, item: CatalogItem, encoding: str, limits: ReadLimits,
                     if presumed is None and cells is not None and (not text or text.isspace()):
                         empty += 1
                         if empty >= max_empty:
-                            yield SourceRow(number, {STOPPED: empty})
-                            return
+                            if chunk is None:
+                                yield SourceRow(number, {STOPPED: empty})
+                            else:
+                                put_row(SourceRow(number, {STOPPED: empty}))
+                                count += 1
+                            break
                         continue
                 empty = 0
                 read += 1
                 if read > max_rows:
                     raise TooManyRows(details={"limit": max_rows})
                 if presumed is not None:  # known unchanged: its cells are parsed only if the row is checked after all
-                    yield SourceRow(number, {}, fingerprint, presumed, record)
-                elif cells is None:
-                    yield SourceRow(number, {UNREADABLE: {"reason": text}})
+                    if chunk is None:
+                        yield SourceRow(number, {}, fingerprint, presumed, record)
+                        continue
+                    numbers.append(number)
+                    fingerprints.append(fingerprint)  # type: ignore[arg-type]
+                    identities.append(presumed)
+                    texts.append(record)
                 else:
-                    yield row_of(number, cells, text, fingerprint)
+                    row = (SourceRow(number, {UNREADABLE: {"reason": text}}) if cells is None
+                           else row_of(number, cells, text, fingerprint))
+                    if chunk is None:
+                        yield row
+                        continue
+                    put_row(row)
+                count += 1
+                if count == size:
+                    yield chunk
+                    out = []
+                    put_row = out.append
+                    chunk = SourceChunk(out, PresumedRecords())
+                    numbers, fingerprints = chunk.presumed.numbers, chunk.presumed.fingerprints
+                    identities, texts = chunk.presumed.identities, chunk.presumed.texts
+                    count = 0
+                    size = next(sizes)  # type: ignore[arg-type]
+        if chunk is not None and count:
+            yield chunk
+
+    def rows() -> Iterator[SourceRow]:
+        yield from records(None)
+
+    def chunked(sizes: Iterator[int]) -> Iterator[SourceChunk]:
+        yield from records(sizes)
 
     def reparse(row: SourceRow) -> SourceRow:
         cells = next(csv.reader([row.text], csv.excel, delimiter=delimiter))
         return row_of(row.number, cells, "".join(cells), row.fingerprint)
 
     return SourceTable(FileFormat.CSV, encoding, headers, rows(), closer=handle.close, sifted=sift is not None,
-                       reparse=reparse)
+                       reparse=reparse, chunked=chunked if sift is not None else None)
 
 
 def xlsx_check(path: Path, limits: ReadLimits) -> None:

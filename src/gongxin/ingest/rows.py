@@ -9,11 +9,12 @@ Everything here is pure computation: the database is touched by ingest.load, per
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping
+from array import array
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -104,36 +105,52 @@ class CheckedRow:
     source_fingerprint: int | None = None
 
 
-class Presumed(NamedTuple):
-    """A snapshot's row whose fingerprint the unit and item's records hold: presumed unchanged, so neither normalized,
-    validated nor hashed by the reader. The writer verifies it against the record ``identity`` names, in its chunk's
-    transaction, and checks it after all when that fails (ingest.fingerprint, decision 084)."""
+@dataclass(slots=True)
+class PresumedRows:
+    """A chunk's rows whose fingerprint the unit and item's records hold: presumed unchanged, so neither normalized,
+    validated nor hashed by the reader. Three columns in file order — row numbers, fingerprints (``array('q')``
+    each) and the identities the rows name — so that a chunk's presumed rows cost the reader, the pipe and the writer
+    no object per row. The writer verifies each against the record its identity names, in its chunk's transaction,
+    and checks it after all when that fails (ingest.fingerprint, decision 084)."""
 
-    number: int
-    identity: str
-    fingerprint: int
+    numbers: array[int]
+    fingerprints: array[int]
+    identities: list[str]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @classmethod
+    def empty(cls) -> PresumedRows:
+        return cls(array("q"), array("q"), [])
+
+    def without(self, identities: Collection[str]) -> PresumedRows:
+        """These rows but those naming one of ``identities``."""
+        kept = [index for index, identity in enumerate(self.identities) if identity not in identities]
+        numbers, fingerprints = self.numbers, self.fingerprints
+        return PresumedRows(array("q", [numbers[i] for i in kept]), array("q", [fingerprints[i] for i in kept]),
+                            [self.identities[i] for i in kept])
 
 
-def presumed_spoiled(rows: Iterable[object], *, seen: Mapping[str, int] | None = None) -> tuple[dict[str, Presumed],
-                                                                                               set[str]]:
-    """Of a chunk's rows (checked, presumed, rejected): the first presumed row of each identity, and the identities
-    whose presumed rows must be checked after all, because another row names that identity otherwise — a presumed
-    row with another fingerprint, a checked row, a rejected row naming it — or ``seen`` (the fingerprints of the
-    identities earlier chunks named) holds another fingerprint for it: a record the file corrects, whose rows then
-    load in file order. The reader settles its chunk with it, the writer again across chunks (decision 084)."""
-    first: dict[str, Presumed] = {}
-    others: set[str] = set()
+def presumed_spoiled(presumed: PresumedRows, others: Iterable[str | None], *,
+                     seen: Mapping[str, int] | None = None) -> tuple[dict[str, int], set[str]]:
+    """Of a chunk's presumed rows: the index of the first row of each identity, and the identities whose presumed rows
+    must be checked after all, because another row names that identity otherwise — a presumed row with another
+    fingerprint, or one of ``others`` (the identities the chunk's checked and rejected rows name) — or ``seen`` (the
+    fingerprints of the identities earlier chunks named) holds another fingerprint for it: a record the file corrects,
+    whose rows then load in file order. The reader settles its chunk with it, the writer again across chunks
+    (decision 084). Per row only C loops, unless an identity repeats within the chunk."""
+    identities, fingerprints = presumed.identities, presumed.fingerprints
+    count = len(identities)
+    first = dict(zip(reversed(identities), range(count - 1, -1, -1), strict=True))  # the last put wins: the first
     spoiled: set[str] = set()
-    for row in rows:
-        if isinstance(row, Presumed):
-            if first.setdefault(row.identity, row).fingerprint != row.fingerprint:
-                spoiled.add(row.identity)
-        elif identity := getattr(row, "identity", None):
-            others.add(identity)
-    spoiled.update(others.intersection(first))
+    if len(first) != count:  # an identity repeats: spoiled if a repeat has another fingerprint
+        spoiled.update(identity for index, identity in enumerate(identities)
+                       if fingerprints[first[identity]] != fingerprints[index])
+    spoiled.update(first.keys() & set(others))
     if seen:
-        spoiled.update(identity for identity, held in first.items()
-                       if seen.get(identity, held.fingerprint) != held.fingerprint)
+        spoiled.update(identity for identity in first.keys() & seen.keys()
+                       if seen[identity] != fingerprints[first[identity]])
     return first, spoiled
 
 

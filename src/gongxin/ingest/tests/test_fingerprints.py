@@ -4,6 +4,8 @@ record's content by another path) sends it through the full path."""
 
 from __future__ import annotations
 
+import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +14,13 @@ from django.db import transaction
 
 from gongxin.accounts.models import Department
 from gongxin.catalog.models import SourceUnit
+from gongxin.catalog.policy import PolicyBook
 from gongxin.core.models import OutboxEvent
 from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.fingerprint import RowFingerprinter, known_load
+from gongxin.ingest.load import CheckedChunk, _checked_chunks
 from gongxin.ingest.models import Batch
-from gongxin.ingest.rows import RowChecker
+from gongxin.ingest.rows import CheckedRow, PresumedRows, RowChecker
 from gongxin.ingest.services import batch_ingest_file, batch_run, batch_snapshot_confirm
 from gongxin.ingest.tests.conftest import csv_write, penalty_row, uscc_complete
 from gongxin.records.content import content_hash
@@ -229,3 +233,95 @@ def test_an_old_record_without_a_fingerprint_takes_the_full_path(tmp_path, marke
     batch = _load(tmp_path, "b.csv", rows, market_unit, penalty, operator)
     assert (batch.unchanged, batch.corrected) == (3, 0) and sorted(checked) == [2, 3, 4]
     assert RecordVersion.objects.count() == 3
+
+
+def _reader(unit, item) -> RowChecker:
+    """A snapshot's reader as ``BatchLoader`` makes it: every fingerprint the unit and item's records hold known."""
+    prints = RowFingerprinter(item=item, source_unit=unit, known=known_load(unit_id=unit.pk, item_id=item.pk))
+    return RowChecker(item=item, digests=PolicyBook.load(), domain=unit.domain, fingerprints=prints)
+
+
+def test_the_reader_sends_presumed_rows_as_three_columns_that_round_trip_the_pipe(tmp_path, market_unit, penalty,
+                                                                                  operator, frozen_today):
+    _load(tmp_path, "a.csv", _rows(range(1, 13)), market_unit, penalty, operator, snapshot=False)
+    known = known_load(unit_id=market_unit.pk, item_id=penalty.pk)
+    rows = _rows(range(1, 13), **{"3": {"罚款金额（万元）": "2.5"}})
+    rows.append(dict(rows[4]))  # row 14, the same as row 6 in a later chunk: presumed (the writer: a duplicate)
+    path = csv_write(tmp_path / "b.csv", rows)
+
+    messages = list(_checked_chunks(path, path.name, _reader(market_unit, penalty), 0, 5))
+    assert messages[0] == {}
+    chunks: list[CheckedChunk] = messages[1:]
+    assert [len(chunk.rows) + len(chunk.presumed) for chunk in chunks] == [5, 5, 3]
+    for chunk in chunks:  # what the pipe carries: the same chunk, its presumed rows still three columns
+        again = pickle.loads(pickle.dumps(chunk, pickle.HIGHEST_PROTOCOL))  # noqa: S301 - our own bytes
+        assert again == chunk and isinstance(again.presumed, PresumedRows)
+        assert again.presumed.numbers.typecode == again.presumed.fingerprints.typecode == "q"
+    numbers = [n for chunk in chunks for n in chunk.presumed.numbers]
+    assert numbers == [2, 3, *range(5, 15)]  # every row but the changed one (row 4), in file order
+    assert [i for chunk in chunks for i in chunk.presumed.identities] == [
+        f"nk:甬市监罚〔2026〕{n}号" for n in (1, 2, *range(4, 13), 5)]
+    assert all(f in known for chunk in chunks for f in chunk.presumed.fingerprints)
+    [(number, changed)] = [row for chunk in chunks for row in chunk.rows]
+    assert number == 4 and isinstance(changed, CheckedRow) and changed.source_fingerprint not in known
+
+    # Resumed after 7 rows: first the identities those name (presumed and checked alike), then the rest.
+    done, *rest = list(_checked_chunks(path, path.name, _reader(market_unit, penalty), 7, 5))
+    assert set(done) == {f"nk:甬市监罚〔2026〕{n}号" for n in range(1, 8)}
+    assert [n for chunk in rest for n in chunk.presumed.numbers] == [*range(9, 15)]
+
+
+def test_a_presumed_row_another_row_of_its_chunk_names_is_checked_in_file_order(tmp_path, market_unit, penalty,
+                                                                                operator, frozen_today):
+    _load(tmp_path, "a.csv", _rows(range(1, 6)), market_unit, penalty, operator, snapshot=False)
+    rows = _rows(range(1, 6))
+    rows.insert(1, penalty_row(number="甬市监罚〔2026〕4号", uscc=uscc_complete("91330200MA0000000"),
+                               name="宁波市第0号公司", fine="4.4"))  # row 3 names the record of row 6, another fine
+    path = csv_write(tmp_path / "b.csv", rows)
+
+    _done, chunk = list(_checked_chunks(path, path.name, _reader(market_unit, penalty), 0, 100))
+    assert list(chunk.presumed.numbers) == [2, 4, 5, 7]  # row 6 left the columns ...
+    assert [number for number, _checked in chunk.rows] == [3, 6]  # ... and was checked, after row 3
+    assert [checked.payload["fine_amount"] for _number, checked in chunk.rows] == ["44000.00", "12000.00"]
+    assert chunk.rows[1][1].source_fingerprint in known_load(unit_id=market_unit.pk, item_id=penalty.pk)
+
+
+def test_a_presumed_row_whose_identity_an_earlier_chunk_changed_is_checked_by_the_writer_in_file_order(
+        tmp_path, market_unit, penalty, operator, frozen_today, checked):
+    _load(tmp_path, "a.csv", _rows(range(1, 7)), market_unit, penalty, operator, snapshot=False)
+    rows = _rows(range(1, 7))
+    rows.insert(0, penalty_row(number="甬市监罚〔2026〕2号", uscc=uscc_complete("91330200MA0000002"),
+                               name="宁波市第2号公司", fine="4.4"))  # row 2: record 2 changed, then row 4 its old row
+    rows[2], rows[3] = rows[3], rows[2]  # chunks of 3: rows 2, 3, 4 | 5 (record 2 as loaded), 6, 7 | 8
+    checked.clear()
+    batch = batch_ingest_file(path=csv_write(tmp_path / "b.csv", rows), source_unit=market_unit, item=penalty,
+                              actor=operator, snapshot=True, chunk_size=3)
+    assert (batch.received, batch.unchanged, batch.corrected, batch.duplicate) == (7, 5, 2, 0)
+    assert sorted(checked) == [2, 5]  # the changed row, and the presumed row the writer refused and checked
+    record = Record.objects.get(source_record_id="nk:甬市监罚〔2026〕2号")
+    assert [v.payload["fine_amount"] for v in record.versions.order_by("number")] == [
+        "12000.00", "44000.00", "12000.00"]  # in file order: changed, then back
+
+
+def test_json_lines_rows_are_presumed_by_their_cells_and_checked_in_file_order_when_named_again(
+        tmp_path, market_unit, penalty, operator, frozen_today, checked):
+    def jsonl(name: str, rows: list[dict[str, Any]]) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+        return path
+
+    def load(name: str, rows: list[dict[str, Any]], *, snapshot: bool = True) -> Batch:
+        return batch_ingest_file(path=jsonl(name, rows), source_unit=market_unit, item=penalty, actor=operator,
+                                 snapshot=snapshot)
+
+    assert load("a.jsonl", _rows(range(1, 6)), snapshot=False).inserted == 5
+    rows = _rows(range(1, 6), **{"3": {"罚款金额（万元）": "2.5"}})
+    rows.append(dict(rows[0]))  # line 6: an exact repeat of line 1
+    rows.append(penalty_row(number="甬市监罚〔2026〕5号", uscc=uscc_complete("91330200MA0000001"),
+                            name="宁波市第1号公司", fine="7.7"))  # line 7: the record of line 5 again, another fine
+    checked.clear()
+    batch = load("b.jsonl", rows)
+    assert (batch.received, batch.unchanged, batch.corrected, batch.duplicate) == (7, 4, 2, 1)
+    assert sorted(checked) == [3, 5, 7]  # the changed line, and line 5 with the line that names its record again
+    record = Record.objects.get(source_record_id="nk:甬市监罚〔2026〕5号")
+    assert record.current_version.payload["fine_amount"] == "77000.00"  # line 5, then line 7: in file order

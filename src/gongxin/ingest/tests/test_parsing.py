@@ -180,3 +180,45 @@ def test_a_csv_read_with_a_sift_parses_only_the_records_it_does_not_presume(tmp_
     assert all(table.parse(row).cells == by_number[row.number].cells for row in presumed)  # parsed on demand
     assert all(row.cells == by_number[row.number].cells and row.fingerprint is not None
                for row in sifted if row.presumed is None)
+
+
+@pytest.mark.parametrize(("size", "skip"), [(2, 0), (4, 3), (100, 0)])
+def test_a_sifted_csv_read_by_chunks_gives_the_records_of_its_rows_with_the_presumed_as_columns(
+        tmp_path: Path, penalty: CatalogItem, size: int, skip: int):
+    rows = [penalty_row(number=f"甬市监罚〔2026〕{n}号") for n in range(1, 8)]
+    rows[1]["违法事实"] = "抽检不合格，\n经查属实。"  # one record of two lines, presumed after it is parsed
+    rows[3]["处罚内容"] = '罚款, "从重"'
+    path = csv_write(tmp_path / "a.csv", rows)
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write("\r\n")  # an empty line: not a record
+
+    def sift_for(header: str, delimiter: str, columns: dict[int, str]) -> parsing.RecordSift:
+        def sift(text: str, fields: list[str] | None) -> tuple[int | None, str | None]:
+            cells = text.split(delimiter) if fields is None else fields
+            presumed = len(cells) > 4 and cells[4].endswith(("〕2号", "〕3号", "〕5号", "〕6号"))
+            return -len(text), cells[4] if presumed else None
+
+        return sift
+
+    by_rows = list(parsing.table_open(path, item=penalty, sift_for=sift_for).rows)
+    table = parsing.table_open(path, item=penalty, sift_for=sift_for)
+    chunks = list(table.chunks(size, skip=skip))
+    # Chunks of ``size`` records, those before ``skip`` ending at it; the presumed records never as rows.
+    sizes = [len(chunk.rows) + len(chunk.presumed) for chunk in chunks]
+    assert sizes == {(2, 0): [2, 2, 2, 1], (4, 3): [3, 4], (100, 0): [7]}[(size, skip)]
+    assert all(row.presumed is None for chunk in chunks for row in chunk.rows)
+    assert all(chunk.presumed.numbers.typecode == chunk.presumed.fingerprints.typecode == "q" for chunk in chunks)
+    presumed = [(number, fingerprint, identity, text) for chunk in chunks for number, fingerprint, identity, text in
+                zip(chunk.presumed.numbers, chunk.presumed.fingerprints, chunk.presumed.identities,
+                    chunk.presumed.texts, strict=True)]
+    assert [p[0] for p in presumed] == [3, 4, 6, 7]
+    assert presumed == [(row.number, row.fingerprint, row.presumed, row.text) for row in by_rows
+                        if row.presumed is not None]
+    assert [(row.number, row.cells, row.fingerprint) for chunk in chunks for row in chunk.rows] == [
+        (row.number, row.cells, row.fingerprint) for row in by_rows if row.presumed is None]
+    # A presumed record parsed on demand has the cells it would have had as a row.
+    plain = {row.number: row.cells for row in parsing.table_open(path, item=penalty).rows}
+    for chunk in chunks:
+        for index in range(len(chunk.presumed)):
+            parsed = table.parse_presumed(chunk.presumed, index)
+            assert parsed.number == chunk.presumed.numbers[index] and parsed.cells == plain[parsed.number]
