@@ -110,17 +110,19 @@ class VersionLeaf:
 def version_leaf(*, record_id: int, number: int, subject_id: int, unit_code: str, item: CatalogItem,
                  source_record_id: str, change: str, status: str, created_at: datetime, digest: str,
                  payload: dict[str, Any], fields: dict[str, Any], legal_basis: str, open_text: str | None = None,
-                 alternatives: bool = False) -> VersionLeaf:
+                 alternatives: bool = False, key: bytes | None = None) -> VersionLeaf:
     """The (v2) leaf of one version of a record of ``subject_id``. ``payload`` is the stored payload (personal
     fields sealed or not: they are left out of ``open``); ``digest`` the content hash (hex) over the plain content;
     ``fields`` the version's clock and mark fields (polarity, severity, decision_date, published,
     publicity_min_end, publicity_max_end, publicity_ended, retention_end, under_objection, repaired).
     ``open_text``: the open fields' JSON when the caller has it already (records.load.RowContent.open_json), else
-    it is encoded here. ``alternatives``: also the v1 leaf's content (the audit)."""
+    it is encoded here. ``alternatives``: also the v1 leaf's content (the audit). ``key``: the log's key
+    (``kinds.ledger_key()``), read once by a bulk caller."""
     personal = personal_codes(item)
     open_fields = {k: v for k, v in payload.items() if k not in personal} if personal else payload
     digest_bytes = bytes.fromhex(digest) if digest else b""
-    key = kinds.ledger_key()
+    if key is None:
+        key = kinds.ledger_key()
     salt = kinds.keyed(b"record.open", f"{record_id}:{number}:".encode() + digest_bytes, key=key)
     leaf = {
         "v": LEAF_VERSION,

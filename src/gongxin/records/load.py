@@ -25,6 +25,7 @@ from gongxin.core import clock
 from gongxin.core.errors import GongxinError
 from gongxin.core.events import record_topic
 from gongxin.core.outbox import EventDraft, events_emit_bulk
+from gongxin.ledger.kinds import ledger_key
 from gongxin.records.choices import ChangeKind, RecordStatus
 from gongxin.records.content import clock_fields, content_digest, record_identity, source_fingerprint_bind
 from gongxin.records.ledger import open_json, version_leaf, version_leaves, versions_log
@@ -492,6 +493,7 @@ def _versions_log(pairs: list[tuple[_Prepared, _Current, str]], *, now: Any,
     if unit_codes is None or any(p.row.source_unit_id not in unit_codes for p, _c, _ch in pairs):
         unit_codes = dict(SourceUnit.objects.values_list("pk", "department__code"))
     leaves = []
+    key = ledger_key()
     for p, current, change in pairs:
         f = p.fields
         number = current.number + 1
@@ -502,7 +504,7 @@ def _versions_log(pairs: list[tuple[_Prepared, _Current, str]], *, now: Any,
             created_at=now, digest=p.digest, payload=p.payload,
             fields={**f, "under_objection": current.under_objection, "repaired": current.repaired,
                     "publicity_ended": current.publicity_ended},
-            legal_basis=p.row.catalog_item.legal_basis, open_text=p.open_json or None,
+            legal_basis=p.row.catalog_item.legal_basis, open_text=p.open_json or None, key=key,
         )))
     versions_log(leaves)
 

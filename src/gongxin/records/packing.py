@@ -65,14 +65,43 @@ def _repeating(key: str, value: Any) -> bool:
         isinstance(value, (int, float, bool)) or (isinstance(value, str) and len(value) <= REPEATING_VALUE_MAX))
 
 
+# The bulk paths pack every row of a file: the layout text of a key set, and of a key set with its repeating values,
+# is computed once per process (a few thousand in a city) and looked up after that. Bounded: cleared when full.
+_LAYOUT_MEMO_MAX = 50_000
+_layout_keys: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}  # sorted keys -> (repeating keys, text)
+# (sorted keys, ((key, type, value) kept...)) -> (layout text, kept keys). The type is part of the key: True == 1.
+_layout_texts: dict[tuple[Any, ...], tuple[str, frozenset[str]]] = {}
+_layout_ids: dict[str, int] = {}  # layout text -> its id (text_id)
+
+
 def payload_layout(payload: dict[str, Any]) -> tuple[str, list[Any]]:
     """(layout text, the values stored in the array): the sorted keys, with the repeating fields' values."""
-    keys = sorted(payload)
-    kept = {k: payload[k] for k in keys if _repeating(k, payload[k])}
+    keys = tuple(sorted(payload))
+    plan = _layout_keys.get(keys)
+    if plan is None:
+        if len(_layout_keys) >= _LAYOUT_MEMO_MAX:
+            _layout_keys.clear()
+        plan = _layout_keys[keys] = (tuple(k for k in keys if k in REPEATING_FIELDS), layout_text(keys))
+    candidates, plain_text = plan
+    kept_values = []
+    for k in candidates:  # _repeating's test, inline: it runs for every repeating field of every row packed
+        v = payload[k]
+        if (isinstance(v, str) and len(v) <= REPEATING_VALUE_MAX) or isinstance(v, (int, float, bool)):
+            kept_values.append((k, type(v), v))
+    kept = tuple(kept_values)
     if not kept:
-        return layout_text(keys), [payload[k] for k in keys]
-    text = json.dumps([keys, kept], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return text, [payload[k] for k in keys if k not in kept]
+        return plain_text, [payload[k] for k in keys]
+    memo_key = (keys, kept)
+    # A float is not its own key (0.0 == -0.0, nan != nan): such a layout is encoded every time.
+    memo = None if any(t is float for _k, t, _v in kept) else _layout_texts.get(memo_key)
+    if memo is None:
+        if len(_layout_texts) >= _LAYOUT_MEMO_MAX:
+            _layout_texts.clear()
+        text = json.dumps([list(keys), {k: v for k, _t, v in kept}], ensure_ascii=False, separators=(",", ":"),
+                          sort_keys=True)
+        memo = _layout_texts[memo_key] = (text, frozenset(k for k, _t, _v in kept))
+    text, kept_keys = memo
+    return text, [payload[k] for k in keys if k not in kept_keys]
 
 
 def payload_pack(payload: dict[str, Any]) -> list[Any]:
@@ -84,7 +113,12 @@ def payload_pack(payload: dict[str, Any]) -> list[Any]:
 def payload_pack_json(payload: dict[str, Any]) -> tuple[str, str]:
     """(layout text, stored form as JSON text) — for the bulk paths, which write JSON text."""
     layout, values = payload_layout(payload)
-    return layout, json.dumps([text_id(layout), *values], ensure_ascii=False, separators=(",", ":"), default=str)
+    ref = _layout_ids.get(layout)
+    if ref is None:
+        if len(_layout_ids) >= _LAYOUT_MEMO_MAX:
+            _layout_ids.clear()
+        ref = _layout_ids[layout] = text_id(layout)
+    return layout, json.dumps([ref, *values], ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def layout_parse(text: str) -> tuple[list[str], dict[str, Any]]:

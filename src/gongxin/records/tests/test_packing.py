@@ -100,6 +100,34 @@ class TestStoredForm:
         other = {**payload, "decision_number": "甬市监罚〔2026〕2号", "fine_amount": "900"}
         assert payload_layout(other)[0] == layout
 
+    def test_a_layout_looked_up_again_is_the_layout_encoded(self):
+        """The layouts are remembered per process (the bulk paths pack every row): a value equal to another of
+        another type (True and 1, 1 and 1.0, 0.0 and -0.0) or a payload with other keys never gets another's layout."""
+        def encoded(payload: dict[str, Any]) -> str:
+            keys = sorted(payload)
+            kept = {k: payload[k] for k in keys if k in REPEATING_FIELDS and (
+                isinstance(payload[k], (int, float, bool))
+                or (isinstance(payload[k], str) and len(payload[k]) <= 120))}
+            if not kept:
+                return layout_text(keys)
+            return json.dumps([keys, kept], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+        base = {"authority_name": "宁波市市场监督管理局", "fine_amount": "500"}
+        payloads = [
+            {**base, "honour_level": True}, {**base, "honour_level": 1}, {**base, "honour_level": 1.0},
+            {**base, "honour_level": 0.0}, {**base, "honour_level": -0.0}, {**base, "honour_level": "1"},
+            {**base, "honour_level": "x" * 121}, {**base, "court": "宁波市中级人民法院"}, {"fine_amount": "500"},
+            base, {**base, "authority_name": "宁波市税务局"},
+        ]
+        for _round in range(2):  # the second round reads every layout from the memo
+            for payload in payloads:
+                layout, values = payload_layout(payload)
+                assert layout == encoded(payload), payload
+                texts_ensure([layout])
+                assert payload_unpack(payload_pack(payload)) == payload
+                kept = json.loads(layout)[1] if layout.startswith("[[") else {}
+                assert values == [payload[k] for k in sorted(payload) if k not in kept]
+
     def test_a_layout_of_keys_only_still_decodes(self):
         """Versions stored before the repeating values moved into layouts (a layout of keys only)."""
         layout = layout_text(["authority_name", "fine_amount"])
