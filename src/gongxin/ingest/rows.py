@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from gongxin.catalog.choices import RecordKind
+from gongxin.catalog.choices import FieldType, RecordKind
 from gongxin.catalog.models import CatalogItem
 from gongxin.catalog.policy import PolicyBook, deadline_working_days
 from gongxin.catalog.schema import CatalogValidationFailed, payload_validate
@@ -202,6 +202,9 @@ class RowChecker:
         self._fields: dict[Any, dict[str, Any]] = {}
         self.today = today or clock.today()
         self.definitions = {f["code"]: f for f in item.fields}
+        # The natural key's fields, each with whether it is text (``presumed_identity`` normalizes text inline).
+        self._key_fields = [(code, self.definitions.get(code),
+                             self.definitions.get(code, {}).get("type") == FieldType.TEXT) for code in item.natural_key]
         self.labels = {f["code"]: f["label"] for f in item.fields}
         self.optional = [f["code"] for f in item.fields if not f.get("required")]
         self.measure_lag = item.record_kind in _DOUBLE_PUBLICITY_KINDS and bool(item.decision_date_field)
@@ -246,18 +249,26 @@ class RowChecker:
         a row whose identity differs from what checking it would give finds no record holding its fingerprint, and is
         checked after all."""
         given = cells.get(parsing.SOURCE_RECORD_ID)
-        if given.__class__ is str and given.strip():
-            return given.strip()
+        if given.__class__ is str:
+            given = given.strip()
+            if given:
+                return given
         values = []
-        for code in self.item.natural_key:
-            definition, value = self.definitions.get(code), cells.get(code)
+        for code, definition, text in self._key_fields:
+            value = cells.get(code)
             if definition is None or value.__class__ is not str:
                 return None
-            normalized = parsing.cell_normalize(definition, value)
-            if normalized is None:
+            if text:  # ``parsing.cell_normalize`` of a text cell, inline: this runs for every presumed row
+                value = (value if value.isascii() else parsing.fold_width(value)).strip()
+            else:
+                normalized = parsing.cell_normalize(definition, value)
+                if normalized is None:
+                    return None
+                value = str(normalized).strip()
+            if not value:
                 return None
-            values.append(str(normalized).strip())
-        return "nk:" + "|".join(values) if values and all(values) else None
+            values.append(value)
+        return "nk:" + "|".join(values) if values else None
 
     def normalized(self, cells: dict[str, Any]) -> dict[str, Any]:
         """The row's cells as ``payload_validate`` reads them (``parsing.cell_normalize``, remembered)."""

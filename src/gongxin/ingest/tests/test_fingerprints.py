@@ -16,6 +16,7 @@ from gongxin.accounts.models import Department
 from gongxin.catalog.models import SourceUnit
 from gongxin.catalog.policy import PolicyBook
 from gongxin.core.models import OutboxEvent
+from gongxin.ingest import parsing
 from gongxin.ingest.choices import BatchStatus
 from gongxin.ingest.fingerprint import RowFingerprinter, known_load
 from gongxin.ingest.load import CheckedChunk, _checked_chunks
@@ -325,3 +326,16 @@ def test_json_lines_rows_are_presumed_by_their_cells_and_checked_in_file_order_w
     assert sorted(checked) == [3, 5, 7]  # the changed line, and line 5 with the line that names its record again
     record = Record.objects.get(source_record_id="nk:甬市监罚〔2026〕5号")
     assert record.current_version.payload["fine_amount"] == "77000.00"  # line 5, then line 7: in file order
+
+
+@pytest.mark.parametrize("number", ["甬市监罚〔2026〕1号", "  甬市监罚〔２０２６〕１号\u3000", "ＡＢ－１２ ", " ", ""])
+def test_the_presumed_identity_is_the_identity_checking_the_row_gives(market_unit, penalty, frozen_today, number):
+    row = penalty_row(number=number)
+    columns = parsing.header_map(penalty, list(row)).columns
+    values = list(row.values())
+    cells = {code: values[position] for position, code in columns.items()}
+    checker = RowChecker(item=penalty, domain=market_unit.domain)
+    checked = checker.check(parsing.SourceRow(2, cells))
+    assert checker.presumed_identity(cells) == (checked.identity if isinstance(checked, CheckedRow) else None)
+    with_id = {**cells, parsing.SOURCE_RECORD_ID: "  S-1 "}
+    assert checker.presumed_identity(with_id) == "S-1"
