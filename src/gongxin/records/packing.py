@@ -63,11 +63,6 @@ def layout_text(keys: Iterable[str]) -> str:
     return json.dumps(sorted(keys), ensure_ascii=False, separators=(",", ":"))
 
 
-def _repeating(key: str, value: Any) -> bool:
-    return key in REPEATING_FIELDS and (
-        isinstance(value, (int, float, bool)) or (isinstance(value, str) and len(value) <= REPEATING_VALUE_MAX))
-
-
 # The bulk paths pack every row of a file: the layout text of a key set, and of a key set with its repeating values,
 # is computed once per process (a few thousand in a city) and looked up after that. Bounded: cleared when full.
 _LAYOUT_MEMO_MAX = 50_000
@@ -77,17 +72,23 @@ _layout_texts: dict[tuple[Any, ...], tuple[str, frozenset[str]]] = {}
 _layout_ids: dict[str, int] = {}  # layout text -> its id (text_id)
 
 
+def _memo_put(memo: dict[Any, Any], key: Any, value: Any) -> Any:
+    """``value``, kept in ``memo`` under ``key`` (the memo emptied first when it holds ``_LAYOUT_MEMO_MAX``)."""
+    if len(memo) >= _LAYOUT_MEMO_MAX:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
 def payload_layout(payload: dict[str, Any]) -> tuple[str, list[Any]]:
     """(layout text, the values stored in the array): the sorted keys, with the repeating fields' values."""
     keys = tuple(sorted(payload))
     plan = _layout_keys.get(keys)
     if plan is None:
-        if len(_layout_keys) >= _LAYOUT_MEMO_MAX:
-            _layout_keys.clear()
-        plan = _layout_keys[keys] = (tuple(k for k in keys if k in REPEATING_FIELDS), layout_text(keys))
+        plan = _memo_put(_layout_keys, keys, (tuple(k for k in keys if k in REPEATING_FIELDS), layout_text(keys)))
     candidates, plain_text = plan
     kept_values = []
-    for k in candidates:  # _repeating's test, inline: it runs for every repeating field of every row packed
+    for k in candidates:  # a repeating field's value is kept in the layout when short (a string) or a number
         v = payload[k]
         if (isinstance(v, str) and len(v) <= REPEATING_VALUE_MAX) or isinstance(v, (int, float, bool)):
             kept_values.append((k, type(v), v))
@@ -98,11 +99,9 @@ def payload_layout(payload: dict[str, Any]) -> tuple[str, list[Any]]:
     # A float is not its own key (0.0 == -0.0, nan != nan): such a layout is encoded every time.
     memo = None if any(t is float for _k, t, _v in kept) else _layout_texts.get(memo_key)
     if memo is None:
-        if len(_layout_texts) >= _LAYOUT_MEMO_MAX:
-            _layout_texts.clear()
         text = json.dumps([list(keys), {k: v for k, _t, v in kept}], ensure_ascii=False, separators=(",", ":"),
                           sort_keys=True)
-        memo = _layout_texts[memo_key] = (text, frozenset(k for k, _t, _v in kept))
+        memo = _memo_put(_layout_texts, memo_key, (text, frozenset(k for k, _t, _v in kept)))
     text, kept_keys = memo
     return text, [payload[k] for k in keys if k not in kept_keys]
 
@@ -118,9 +117,7 @@ def payload_pack_json(payload: dict[str, Any]) -> tuple[str, str]:
     layout, values = payload_layout(payload)
     ref = _layout_ids.get(layout)
     if ref is None:
-        if len(_layout_ids) >= _LAYOUT_MEMO_MAX:
-            _layout_ids.clear()
-        ref = _layout_ids[layout] = text_id(layout)
+        ref = _memo_put(_layout_ids, layout, text_id(layout))
     return layout, json.dumps([ref, *values], ensure_ascii=False, separators=(",", ":"), default=str)
 
 
