@@ -223,7 +223,7 @@ class BatchLoader:
         row of the chunk names otherwise, is checked here after all — the rows of that identity then go the usual way,
         in file order. Returns the chunk's rows left for the usual path. The presumed rows stay columns throughout:
         per row only C loops, unless some are demoted or the batch keeps results."""
-        identities, fingerprints, numbers = presumed.identities, presumed.fingerprints, presumed.numbers
+        identities, numbers = presumed.identities, presumed.numbers
         first, demoted = presumed_spoiled(
             presumed, (getattr(checked, "identity", None) for _number, checked in checked_rows), seen=self.seen)
         # The first row of each identity neither demoted nor seen in an earlier chunk (then it is a duplicate).
@@ -232,8 +232,7 @@ class BatchLoader:
             candidates = presumed
         else:
             indexes = sorted(index for identity, index in first.items() if identity not in passed)
-            candidates = PresumedRows(array("q", [numbers[i] for i in indexes]),
-                                      array("q", [fingerprints[i] for i in indexes]), [identities[i] for i in indexes])
+            candidates = presumed.at(indexes)
         verified = fingerprint.presumed_verify(unit_id=self.source_unit.pk, item_id=self.item.pk, rows=candidates,
                                                stage=snapshot.stage_table(self.batch.pk))
         if len(verified) == len(candidates):

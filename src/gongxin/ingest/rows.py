@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from array import array
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -120,16 +120,15 @@ class PresumedRows:
     def __len__(self) -> int:
         return len(self.numbers)
 
-    @classmethod
-    def empty(cls) -> PresumedRows:
-        return cls(array("q"), array("q"), [])
+    def at(self, indexes: Sequence[int]) -> PresumedRows:
+        """The rows at ``indexes``, in that order."""
+        numbers, fingerprints, identities = self.numbers, self.fingerprints, self.identities
+        return PresumedRows(array("q", [numbers[i] for i in indexes]), array("q", [fingerprints[i] for i in indexes]),
+                            [identities[i] for i in indexes])
 
     def without(self, identities: Collection[str]) -> PresumedRows:
         """These rows but those naming one of ``identities``."""
-        kept = [index for index, identity in enumerate(self.identities) if identity not in identities]
-        numbers, fingerprints = self.numbers, self.fingerprints
-        return PresumedRows(array("q", [numbers[i] for i in kept]), array("q", [fingerprints[i] for i in kept]),
-                            [self.identities[i] for i in kept])
+        return self.at([index for index, identity in enumerate(self.identities) if identity not in identities])
 
 
 def presumed_spoiled(presumed: PresumedRows, others: Iterable[str | None], *,
